@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/keys"
+	"github.com/openflex/openflex/internal/merchant"
+)
+
+// openAdmin opens the stores for a one-shot administrative command.
+func openAdmin(ctx context.Context, c Config) (*Main, error) {
+	m := &Main{Config: c}
+	if err := m.Open(ctx); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// cliError prints a domain error with all its field problems.
+func cliError(err error) error {
+	e, ok := err.(*openflex.Error)
+	if !ok || len(e.Fields) == 0 {
+		return err
+	}
+	var b strings.Builder
+	for _, f := range e.Fields {
+		fmt.Fprintf(&b, "\n  %s: %s", f.Param, f.Message)
+	}
+	return fmt.Errorf("%s%s", e.Code, b.String())
+}
+
+type storeOut struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Province string `json:"province"`
+}
+
+type keysOut struct {
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	Environment  string `json:"environment,omitempty"`
+}
+
+func cmdMerchantCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c Config
+	var name, email string
+	var stores listFlag
+	var asJSON bool
+	fs := flag.NewFlagSet("merchant create", flag.ContinueOnError)
+	c.storageFlags(fs)
+	fs.StringVar(&name, "name", "", "merchant name")
+	fs.StringVar(&email, "email", "", "merchant developer's email")
+	fs.Var(&stores, "store", "a store, NAME[:PROVINCE] (default province ON; repeatable)")
+	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	var ns []merchant.NewStore
+	for _, s := range stores {
+		n, prov, found := strings.Cut(s, ":")
+		if !found {
+			prov = "ON"
+		}
+		ns = append(ns, merchant.NewStore{Name: n, Province: openflex.Province(strings.ToUpper(prov))})
+	}
+	m, err := openAdmin(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	mer, sts, err := m.Merchants.Create(ctx, name, email, ns, "cli")
+	if err != nil {
+		return cliError(err)
+	}
+	ks, secret, err := m.Keys.Create(ctx, keys.NewKeySet{MerchantID: mer.ID, Environment: openflex.Training, Name: "default"}, keys.Actor{Name: "cli"})
+	if err != nil {
+		return cliError(err)
+	}
+	out := struct {
+		MerchantID string     `json:"merchant_id"`
+		Stores     []storeOut `json:"stores"`
+		Keys       struct {
+			Training keysOut `json:"training"`
+		} `json:"keys"`
+	}{MerchantID: mer.ID, Stores: []storeOut{}}
+	for _, s := range sts {
+		out.Stores = append(out.Stores, storeOut{ID: s.ID, Name: s.Name, Province: string(s.Province)})
+	}
+	out.Keys.Training = keysOut{ClientID: ks.ClientID, ClientSecret: secret}
+	if asJSON {
+		return printJSON(stdout, out)
+	}
+	fmt.Fprintf(stdout, "merchant %s (%s)\n", mer.ID, mer.Name)
+	for _, s := range sts {
+		fmt.Fprintf(stdout, "  store %s %s (%s)\n", s.ID, s.Name, s.Province)
+	}
+	fmt.Fprintf(stdout, "TRAINING keys (the secret is shown only now):\n  client_id     %s\n  client_secret %s\n", ks.ClientID, secret)
+	return nil
+}
+
+func cmdMerchantApprove(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c Config
+	fs := flag.NewFlagSet("merchant approve", flag.ContinueOnError)
+	c.storageFlags(fs)
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"usage: openflex merchant approve MERCHANT_ID"}
+	}
+	m, err := openAdmin(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := m.Merchants.Approve(ctx, fs.Arg(0), "cli"); err != nil {
+		return cliError(err)
+	}
+	fmt.Fprintf(stdout, "merchant %s approved for PRODUCTION\n", fs.Arg(0))
+	return nil
+}
+
+func cmdKeysCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c Config
+	var merchantID, env, name string
+	var ips, urls listFlag
+	var asJSON bool
+	fs := flag.NewFlagSet("keys create", flag.ContinueOnError)
+	c.storageFlags(fs)
+	fs.StringVar(&merchantID, "merchant", "", "merchant id (mer_…)")
+	fs.StringVar(&env, "env", "training", "environment: training or production")
+	fs.StringVar(&name, "name", "", "a label for the key set (e.g. the storefront or POS it serves)")
+	fs.Var(&ips, "trusted-ip", "Trust IP or CIDR (repeatable; required in production)")
+	fs.Var(&urls, "trusted-url", "Trust URL origin such as https://shop.example.com (repeatable)")
+	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	e, ok := openflex.ParseEnvironment(env)
+	if !ok {
+		return usageError{"--env must be training or production"}
+	}
+	m, err := openAdmin(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	ks, secret, err := m.Keys.Create(ctx, keys.NewKeySet{MerchantID: merchantID, Environment: e, Name: name, TrustIPs: ips, TrustURLs: urls}, keys.Actor{Name: "cli"})
+	if err != nil {
+		return cliError(err)
+	}
+	if asJSON {
+		return printJSON(stdout, keysOut{ClientID: ks.ClientID, ClientSecret: secret, Environment: string(ks.Environment)})
+	}
+	fmt.Fprintf(stdout, "%s key set %s (the secret is shown only now):\n  client_id     %s\n  client_secret %s\n",
+		strings.ToUpper(string(ks.Environment)), ks.ID, ks.ClientID, secret)
+	return nil
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/keys"
+	"github.com/openflex/openflex/internal/merchant"
+)
+
+const demoEmail = "demo@openflex.example"
+
+// seedDemo creates the demo merchant on first start and, on every start,
+// issues it a fresh TRAINING secret to print (secrets are never stored, so
+// the old one cannot be shown again; it stops working).
+func (m *Main) seedDemo(ctx context.Context) error {
+	ctl := m.Stores.Control
+	mer, err := ctl.MerchantByEmail(ctx, demoEmail)
+	var stores []openflex.Store
+	var ks *openflex.KeySet
+	var secret string
+	switch {
+	case openflex.ErrorCode(err) == openflex.CodeResourceMissing:
+		mer, stores, err = m.Merchants.Create(ctx, "Maple Demo Furniture", demoEmail, []merchant.NewStore{
+			{Name: "Toronto Eaton Centre", Province: "ON", ExternalLocationID: "TOR-001"},
+			{Name: "Vancouver Robson", Province: "BC", ExternalLocationID: "VAN-001"},
+		}, "demo")
+		if err != nil {
+			return err
+		}
+		ks, secret, err = m.Keys.Create(ctx, keys.NewKeySet{MerchantID: mer.ID, Environment: openflex.Training, Name: "demo"}, keys.Actor{Name: "demo"})
+		if err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	default:
+		stores, _, err = ctl.Stores(ctx, mer.ID, openflex.ListParams{Limit: openflex.MaxListLimit})
+		if err != nil {
+			return err
+		}
+		all, err := ctl.KeySets(ctx, mer.ID)
+		if err != nil {
+			return err
+		}
+		for _, k := range all {
+			if k.Environment == openflex.Training && k.Active() {
+				ks = k
+				break
+			}
+		}
+		if ks == nil {
+			return fmt.Errorf("demo merchant %s has no active TRAINING key set", mer.ID)
+		}
+		if secret, err = m.Keys.Roll(ctx, ks.ID, keys.Immediately, keys.Actor{Name: "demo"}); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(m.Out, "\nDemo merchant %s (%s), TRAINING environment\n", mer.ID, mer.Name)
+	for _, s := range stores {
+		fmt.Fprintf(m.Out, "  store %s  %s (%s)\n", s.ID, s.Name, s.Province)
+	}
+	fmt.Fprintf(m.Out, "  client_id      %s\n  client_secret  %s\n", ks.ClientID, secret)
+	fmt.Fprintf(m.Out, "Try:\n  curl -s -u %s:%s http://%s/v1/stores\n\n", ks.ClientID, secret, m.Config.Addr)
+	return nil
+}

@@ -1,0 +1,87 @@
+// Command openflex runs the OpenFlex platform: the merchant API, and the
+// lender's command-line administration.
+//
+//	openflex serve [--addr 127.0.0.1:8080] [--data-dir ./openflex-data] [--database-url postgres://…] [--demo]
+//	openflex migrate
+//	openflex merchant create --name NAME --email EMAIL [--store NAME[:PROVINCE]]… [--json]
+//	openflex merchant approve ID
+//	openflex keys create --merchant ID --env training|production [--trusted-ip CIDR]… [--trusted-url URL]… [--json]
+//	openflex version
+//
+// Every flag also reads OPENFLEX_<FLAG> from the environment.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var u usageError
+		if errors.As(err, &u) {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "openflex:", err)
+		os.Exit(1)
+	}
+}
+
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+const usage = `usage: openflex <command> [flags]
+
+commands:
+  serve             run the API server (embedded SQLite by default)
+  migrate           apply database migrations and exit
+  merchant create   onboard a merchant with stores and TRAINING keys
+  merchant approve  approve a merchant's go-live (allows PRODUCTION keys)
+  keys create       create a key set for a merchant
+  version           print the version
+
+Run 'openflex <command> -h' for a command's flags. Every flag also reads
+OPENFLEX_<FLAG> from the environment (--data-dir: OPENFLEX_DATA_DIR).`
+
+// run is the one entry point; main is the one exit point.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError{usage}
+	}
+	cmd, rest := args[0], args[1:]
+	if (cmd == "merchant" || cmd == "keys") && len(rest) > 0 {
+		cmd, rest = cmd+" "+rest[0], rest[1:]
+	}
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, rest, stdout, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, rest, stdout, stderr)
+	case "merchant create":
+		return cmdMerchantCreate(ctx, rest, stdout, stderr)
+	case "merchant approve":
+		return cmdMerchantApprove(ctx, rest, stdout, stderr)
+	case "keys create":
+		return cmdKeysCreate(ctx, rest, stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, "openflex", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q\n\n%s", cmd, usage)}
+}

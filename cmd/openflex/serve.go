@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/api"
+	"github.com/openflex/openflex/internal/keys"
+	"github.com/openflex/openflex/internal/merchant"
+	"github.com/openflex/openflex/internal/sqlstore"
+)
+
+var randRead = rand.Read
+
+// Main is a running openflex server: the stores, the services and the HTTP
+// listener. Tests start one exactly as `openflex serve` does.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+	// Out receives the human-facing start-up text (demo keys).
+	Out io.Writer
+
+	Stores    *sqlstore.Stores
+	Keys      *keys.Service
+	Merchants *merchant.Service
+	API       *api.Server
+
+	listener net.Listener
+	server   *http.Server
+	served   chan error
+}
+
+// Open opens the stores and builds the services, without listening.
+func (m *Main) Open(ctx context.Context) error {
+	if m.Logger == nil {
+		m.Logger = slog.New(slog.DiscardHandler)
+	}
+	if m.Out == nil {
+		m.Out = io.Discard
+	}
+	key, err := m.Config.secretKey()
+	if err != nil {
+		return err
+	}
+	m.Stores, err = sqlstore.Open(ctx, m.Config.storage())
+	if err != nil {
+		return err
+	}
+	m.Keys = &keys.Service{Store: m.Stores.Control, Hasher: keys.NewHasher(key), Now: time.Now}
+	m.Merchants = &merchant.Service{Store: m.Stores.Control, Now: time.Now}
+	return nil
+}
+
+// Run opens everything and starts serving; it returns once the listener is
+// up. Addr() then tells where.
+func (m *Main) Run(ctx context.Context) error {
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	proxies, err := m.Config.trustedProxies()
+	if err != nil {
+		return err
+	}
+	if m.Config.Demo {
+		if err := m.seedDemo(ctx); err != nil {
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+	}
+	rates := map[openflex.Environment]float64{openflex.Training: m.Config.RateTraining, openflex.Production: m.Config.RateProduction}
+	m.API = api.New(api.Config{
+		Control: m.Stores.Control,
+		Data:    func(env openflex.Environment) api.DataPlane { return m.Stores.Data(env) },
+		Keys:    m.Keys, Ready: m.Stores.Ping, Logger: m.Logger,
+		TrustedProxies: proxies, RateLimits: rates,
+	})
+	m.listener, err = net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return err
+	}
+	m.server = &http.Server{
+		Handler:           m.API,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.server.Serve(m.listener) }()
+	m.Logger.Info("listening", "addr", m.listener.Addr().String(), "version", version)
+	return nil
+}
+
+// Addr is the listening address.
+func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// Close stops accepting, lets in-flight requests finish (up to the
+// shutdown timeout), then closes the stores.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		timeout := m.Config.ShutdownTimeout
+		if timeout <= 0 {
+			timeout = 30 * time.Second
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
+		cancel()
+		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if m.Stores != nil {
+		errs = append(errs, m.Stores.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func newLogger(w io.Writer, format string) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c Config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen address")
+	c.storageFlags(fs)
+	fs.Var(&c.TrustedProxies, "trusted-proxies", "proxy IP or CIDR whose X-Forwarded-For is believed (repeatable)")
+	fs.Float64Var(&c.RateTraining, "rate-limit-training", 25, "requests per second per TRAINING key set")
+	fs.Float64Var(&c.RateProduction, "rate-limit-production", 100, "requests per second per PRODUCTION key set")
+	fs.BoolVar(&c.Demo, "demo", false, "seed a demo merchant with stores and TRAINING keys, and print them")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish at shutdown")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	m := &Main{Config: c, Logger: newLogger(stderr, c.LogFormat), Out: stdout}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	fmt.Fprintf(stdout, "OpenFlex %s listening on http://%s (stop with Ctrl-C)\n", version, m.Addr())
+	select {
+	case <-ctx.Done():
+		m.Logger.Info("shutting down: finishing in-flight requests")
+	case err := <-m.served:
+		m.served <- err // Close waits on it
+	}
+	return m.Close()
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c Config
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	c.storageFlags(fs)
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	s, err := sqlstore.Open(ctx, c.storage())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "migrations applied")
+	return s.Close()
+}

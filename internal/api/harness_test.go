@@ -1,0 +1,221 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/keys"
+	"github.com/openflex/openflex/internal/merchant"
+	"github.com/openflex/openflex/internal/sqlstore"
+	"github.com/openflex/openflex/internal/storetest"
+)
+
+// env is one API under test on one storage engine.
+type env struct {
+	t      *testing.T
+	stores *sqlstore.Stores
+	keys   *keys.Service
+	merch  *merchant.Service
+	srv    *Server
+	http   *httptest.Server
+	// remote is the peer address requests appear to come from.
+	remote string
+	mu     sync.Mutex
+}
+
+func newEnv(t *testing.T, e storetest.Engine, tweak ...func(*Config)) *env {
+	t.Helper()
+	s := e.Open(t)
+	ks := &keys.Service{Store: s.Control, Hasher: keys.NewHasher(bytes.Repeat([]byte{7}, 32)), Now: time.Now}
+	cfg := Config{
+		Control: s.Control,
+		Data:    func(env openflex.Environment) DataPlane { return s.Data(env) },
+		Keys:    ks, Ready: s.Ping,
+		RateLimits: map[openflex.Environment]float64{openflex.Training: 1000, openflex.Production: 1000},
+	}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	ev := &env{t: t, stores: s, keys: ks, merch: &merchant.Service{Store: s.Control, Now: time.Now}, remote: "203.0.113.9:5555"}
+	ev.srv = New(cfg)
+	ev.http = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ev.mu.Lock()
+		r.RemoteAddr = ev.remote
+		ev.mu.Unlock()
+		ev.srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ev.http.Close)
+	return ev
+}
+
+func (ev *env) from(addr string) {
+	ev.mu.Lock()
+	ev.remote = addr
+	ev.mu.Unlock()
+}
+
+// merchantKeys is a merchant with stores and a key set of one environment.
+type merchantKeys struct {
+	merchant *openflex.Merchant
+	stores   []openflex.Store
+	keySet   *openflex.KeySet
+	secret   string
+}
+
+func (ev *env) merchant(environment openflex.Environment, trustIPs ...string) merchantKeys {
+	ev.t.Helper()
+	ctx := context.Background()
+	m, sts, err := ev.merch.Create(ctx, "Maple Furniture", "dev@maple.example",
+		[]merchant.NewStore{{Name: "Toronto", Province: "ON"}, {Name: "Vancouver", Province: "BC"}}, "test")
+	if err != nil {
+		ev.t.Fatal(err)
+	}
+	if environment == openflex.Production {
+		if err := ev.merch.Approve(ctx, m.ID, "test"); err != nil {
+			ev.t.Fatal(err)
+		}
+		if len(trustIPs) == 0 {
+			trustIPs = []string{"0.0.0.0/0", "::/0"}
+		}
+	}
+	ks, secret, err := ev.keys.Create(ctx, keys.NewKeySet{MerchantID: m.ID, Environment: environment, TrustIPs: trustIPs,
+		TrustURLs: []string{"https://shop.example.com"}}, keys.Actor{Name: "test"})
+	if err != nil {
+		ev.t.Fatal(err)
+	}
+	return merchantKeys{merchant: m, stores: sts, keySet: ks, secret: secret}
+}
+
+// token gets a bearer token for mk.
+func (ev *env) token(mk merchantKeys) string {
+	ev.t.Helper()
+	r := ev.form("/oauth/token", "grant_type=client_credentials", mk.keySet.ClientID, mk.secret)
+	if r.status != 200 {
+		ev.t.Fatalf("token: %d %s", r.status, r.raw)
+	}
+	return r.json["access_token"].(string)
+}
+
+type reply struct {
+	status int
+	header http.Header
+	raw    []byte
+	json   map[string]any
+}
+
+// code is the error code of an API error reply.
+func (r reply) code() string {
+	if e, ok := r.json["error"].(map[string]any); ok {
+		if c, ok := e["code"].(string); ok {
+			return c
+		}
+	}
+	return ""
+}
+
+func (r reply) param() string {
+	e, _ := r.json["error"].(map[string]any)
+	p, _ := e["param"].(string)
+	return p
+}
+
+// call sends a request; auth is "Bearer …", "Basic id:secret" or "".
+func (ev *env) call(method, path, auth, body string, headers ...string) reply {
+	ev.t.Helper()
+	req, err := http.NewRequest(method, ev.http.URL+path, strings.NewReader(body))
+	if err != nil {
+		ev.t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if id, secret, ok := strings.Cut(strings.TrimPrefix(auth, "Basic "), ":"); ok && strings.HasPrefix(auth, "Basic ") {
+		req.SetBasicAuth(id, secret)
+	} else if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return ev.send(req)
+}
+
+// form posts a form body, with Basic client auth when id is set.
+func (ev *env) form(path, body, id, secret string) reply {
+	ev.t.Helper()
+	req, _ := http.NewRequest("POST", ev.http.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if id != "" {
+		req.SetBasicAuth(id, secret)
+	}
+	return ev.send(req)
+}
+
+func (ev *env) send(req *http.Request) reply {
+	ev.t.Helper()
+	res, err := ev.http.Client().Do(req)
+	if err != nil {
+		ev.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	r := reply{status: res.StatusCode, header: res.Header, raw: raw}
+	json.Unmarshal(raw, &r.json)
+	if res.Header.Get("Request-Id") == "" {
+		ev.t.Errorf("%s %s: no Request-Id header", req.Method, req.URL.Path)
+	}
+	checkContract(ev.t, req, res, raw)
+	return r
+}
+
+var (
+	contractOnce   sync.Once
+	contractRouter routers.Router
+	contractErr    error
+)
+
+// checkContract validates every response of a documented route against
+// the OpenAPI document, so the document cannot drift from the code.
+func checkContract(t *testing.T, req *http.Request, res *http.Response, raw []byte) {
+	t.Helper()
+	contractOnce.Do(func() {
+		loader := openapi3.NewLoader()
+		doc, err := loader.LoadFromData(OpenAPIDocument)
+		if err != nil {
+			contractErr = err
+			return
+		}
+		if err = doc.Validate(context.Background()); err != nil {
+			contractErr = err
+			return
+		}
+		contractRouter, contractErr = legacy.NewRouter(doc)
+	})
+	if contractErr != nil {
+		t.Fatalf("OpenAPI document: %v", contractErr)
+	}
+	route, params, err := contractRouter.FindRoute(req)
+	if err != nil {
+		return // undocumented paths (404s, test-only routes) are checked by status alone
+	}
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{ExcludeRequestBody: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: res.StatusCode, Header: res.Header,
+		Body: io.NopCloser(bytes.NewReader(raw)), Options: &openapi3filter.Options{IncludeResponseStatus: true}}
+	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+		t.Errorf("%s %s → %d does not match the OpenAPI document: %v\nbody: %s", req.Method, req.URL.Path, res.StatusCode, err, raw)
+	}
+}

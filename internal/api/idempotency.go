@@ -1,0 +1,77 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/openflex/openflex"
+)
+
+// create runs a retry-safe POST: the Idempotency-Key (when sent) is claimed,
+// do runs in the data plane's write transaction, and the response it
+// renders is stored in that same transaction. Replays answer the first
+// response with Idempotent-Replayed: true. do returns the status and the
+// object to encode.
+func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, body []byte, do func(ctx context.Context) (int, any, error)) error {
+	p := principalOf(r.Context())
+	run := func(ctx context.Context) (openflex.StoredResponse, error) {
+		status, v, err := do(ctx)
+		if err != nil {
+			return openflex.StoredResponse{}, err
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return openflex.StoredResponse{}, err
+		}
+		return openflex.StoredResponse{Status: status, Body: append(b, '\n')}, nil
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		resp, err := run(r.Context())
+		if err != nil {
+			return err
+		}
+		writeRaw(w, resp.Status, resp.Body)
+		return nil
+	}
+	if !openflex.ValidIdempotencyKey(key) {
+		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "Idempotency-Key", Message: "Idempotency-Key must be 1 to 255 printable ASCII characters"}
+	}
+	req := openflex.IdempotentRequest{
+		MerchantID: p.MerchantID, Key: key, Method: r.Method, Path: r.URL.Path,
+		Hash: openflex.FingerprintRequest(r.Method, r.URL.RequestURI(), body),
+	}
+	keep := func(err error) (openflex.StoredResponse, bool) {
+		if !finalError(err) {
+			return openflex.StoredResponse{}, false
+		}
+		status, eb := renderError(err, requestID(r.Context()), wantsFrench(r))
+		b, _ := json.Marshal(eb)
+		return openflex.StoredResponse{Status: status, Body: append(b, '\n')}, true
+	}
+	resp, replayed, err := p.Data.Idempotent(r.Context(), req, run, keep)
+	if err != nil {
+		return err
+	}
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeRaw(w, resp.Status, resp.Body)
+	return nil
+}
+
+// finalError reports whether a failure is the answer to keep for the key:
+// a business refusal is, while validation errors (the client fixes the body
+// and retries), idempotency conflicts and internal or availability errors
+// (the client retries as is) are not.
+func finalError(err error) bool {
+	switch openflex.ErrorCode(err) {
+	case openflex.CodeParameterMissing, openflex.CodeParameterInvalid, openflex.CodeUnknownParameter,
+		openflex.CodeBodyInvalidJSON, openflex.CodeBodyTooLarge, openflex.CodeIdempotencyInUse,
+		openflex.CodeIdempotencyReused, openflex.CodeInternal, openflex.CodeBureauUnavailable,
+		openflex.CodeUnavailable, openflex.CodeRateLimited:
+		return false
+	}
+	return true
+}

@@ -1,0 +1,148 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/openflex/openflex"
+)
+
+type ctxKey int
+
+const (
+	keyRequestID ctxKey = iota
+	keyPrincipal
+)
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(keyRequestID).(string)
+	return id
+}
+
+// statusWriter remembers the status for the access log and metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// serveHTTP is the outermost layer: request id, reference id, panic
+// recovery, routing with JSON 404/405, access log and metrics.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := openflex.NewID(openflex.PrefixRequest)
+	w.Header().Set("Request-Id", id)
+	ref := r.Header.Get("X-Reference-Id")
+	if ref != "" {
+		if len(ref) > 255 {
+			ref = ref[:255]
+		}
+		w.Header().Set("X-Reference-Id", ref)
+	}
+	r = r.WithContext(context.WithValue(r.Context(), keyRequestID, id))
+	sw := &statusWriter{ResponseWriter: w}
+
+	h, pattern := s.mux.Handler(r)
+	route := pattern
+	if pattern == "" {
+		route = "unmatched"
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.ErrorContext(r.Context(), "panic", "request_id", id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			if sw.status == 0 {
+				s.writeError(sw, r, fmt.Errorf("panic: %v", p))
+			}
+		}
+		elapsed := time.Since(start)
+		status := sw.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		s.metrics.observe(r.Method, route, status, elapsed)
+		attrs := []slog.Attr{
+			slog.String("request_id", id), slog.String("method", r.Method), slog.String("route", route),
+			slog.String("path", r.URL.Path), slog.Int("status", status), slog.Int("bytes", sw.bytes),
+			slog.Duration("duration", elapsed), slog.String("remote", s.clientIP(r).String()),
+		}
+		if ref != "" {
+			attrs = append(attrs, slog.String("reference_id", ref))
+		}
+		if p, ok := r.Context().Value(keyPrincipal).(*principal); ok && p != nil {
+			attrs = append(attrs, slog.String("merchant", p.MerchantID), slog.String("environment", string(p.Env)))
+		}
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+	}()
+	if pattern == "" {
+		s.unmatched(sw, r, h)
+		return
+	}
+	h.ServeHTTP(sw, r)
+}
+
+// unmatched turns the mux's plain-text 404 and 405 into the API envelope,
+// keeping its Allow header.
+func (s *Server) unmatched(w http.ResponseWriter, r *http.Request, h http.Handler) {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	if rec.Code == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", rec.Header().Get("Allow"))
+		s.writeError(w, r, openflex.Errorf(openflex.CodeMethodNotAllowed, "%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, rec.Header().Get("Allow")))
+		return
+	}
+	if rec.Code >= 300 && rec.Code < 400 { // the mux cleaning a path
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		return
+	}
+	s.writeError(w, r, openflex.Errorf(openflex.CodeResourceMissing, "unrecognised request URL (%s %s)", r.Method, r.URL.Path))
+}
+
+// handlerFunc is a handler that returns its error; one place renders it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) handle(fn handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// retryAfter sets Retry-After in whole seconds, at least one.
+func retryAfter(w http.ResponseWriter, d time.Duration) {
+	secs := int((d + time.Second - 1) / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+}

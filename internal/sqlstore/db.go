@@ -1,0 +1,229 @@
+// Package sqlstore implements OpenFlex's storage ports on SQLite (the
+// embedded default, modernc.org/sqlite) and PostgreSQL (pgx). One DB value
+// is one plane: the control plane or the data plane of one environment.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Dialect is the SQL engine behind a DB.
+type Dialect string
+
+// The two engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is one plane's database. On SQLite all writes go through one writer
+// connection (BEGIN IMMEDIATE) and reads through a separate pool, so writers
+// never deadlock on lock upgrades and readers never wait for writers (WAL).
+// On PostgreSQL both are the same pool.
+type DB struct {
+	Dialect Dialect
+	w, r    *sql.DB
+	// Now is the clock used for every timestamp the store writes.
+	Now func() time.Time
+}
+
+// SQLiteOptions tunes an embedded database.
+type SQLiteOptions struct {
+	// Synchronous is the SQLite synchronous pragma: "FULL" where a power loss
+	// must not lose an acknowledged write, "NORMAL" otherwise.
+	Synchronous string
+	// Readers is the size of the read pool (default 4).
+	Readers int
+}
+
+// OpenSQLite opens (creating if needed) the SQLite database at path.
+func OpenSQLite(path string, opt SQLiteOptions) (*DB, error) {
+	if opt.Synchronous == "" {
+		opt.Synchronous = "FULL"
+	}
+	if opt.Readers <= 0 {
+		opt.Readers = 4
+	}
+	dsn := func(extra ...string) string {
+		q := url.Values{}
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "synchronous("+opt.Synchronous+")")
+		for i := 0; i+1 < len(extra); i += 2 {
+			q.Add(extra[i], extra[i+1])
+		}
+		return "file:" + path + "?" + q.Encode()
+	}
+	w, err := sql.Open("sqlite", dsn("_txlock", "immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	// The writer creates the file and switches it to WAL before readers open.
+	if err := w.Ping(); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn("_pragma", "query_only(1)"))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(opt.Readers)
+	r.SetMaxIdleConns(opt.Readers)
+	return &DB{Dialect: SQLite, w: w, r: r, Now: time.Now}, nil
+}
+
+// OpenPostgres opens a pool on databaseURL whose connections all use schema
+// (created if missing), so one PostgreSQL database can hold every plane.
+func OpenPostgres(ctx context.Context, databaseURL, schema string) (*DB, error) {
+	cfg, err := pgx.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if schema != "" {
+		conn, err := pgx.ConnectConfig(ctx, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("connect postgres: %w", err)
+		}
+		_, err = conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize())
+		conn.Close(ctx)
+		if err != nil && !isUniqueViolation(err) { // concurrent creators race on the catalog
+			return nil, fmt.Errorf("create schema %s: %w", schema, err)
+		}
+		cfg.RuntimeParams["search_path"] = schema
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(20)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect postgres: %w", err)
+	}
+	return &DB{Dialect: Postgres, w: db, r: db, Now: time.Now}, nil
+}
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	err := db.w.Close()
+	if db.r != db.w {
+		err = errors.Join(err, db.r.Close())
+	}
+	return err
+}
+
+// Ping checks that both pools answer.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.w.PingContext(ctx); err != nil {
+		return err
+	}
+	var one int
+	return db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+type txKey struct{ db *DB }
+
+// querier is what *sql.DB and *sql.Tx share.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// q returns the write transaction carried by ctx, or the read pool.
+func (db *DB) q(ctx context.Context) querier {
+	if tx, ok := ctx.Value(txKey{db}).(*sql.Tx); ok {
+		return tx
+	}
+	return db.r
+}
+
+// InTx reports whether ctx carries a write transaction of db.
+func (db *DB) InTx(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{db}).(*sql.Tx)
+	return ok
+}
+
+// Write runs fn in a write transaction carried by the context fn receives;
+// every store method called with that context joins it. If ctx already
+// carries one, fn joins it, so a domain call made inside the idempotency
+// runner commits together with the idempotency record.
+func (db *DB) Write(ctx context.Context, fn func(ctx context.Context) error) error {
+	if db.InTx(ctx) {
+		return fn(ctx)
+	}
+	for attempt := 0; ; attempt++ {
+		err := db.writeOnce(ctx, fn)
+		if err != nil && db.Dialect == Postgres && attempt < 4 && isRetryable(err) {
+			continue
+		}
+		return err
+	}
+}
+
+func (db *DB) writeOnce(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(context.WithValue(ctx, txKey{db}, tx)); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func isRetryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+func isUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// micros stores times as UTC microseconds since the epoch in both engines:
+// exact, sortable, and free of driver time-zone conversions.
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func fromMicros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }

@@ -1,0 +1,71 @@
+package sqlstore
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/openflex/openflex"
+)
+
+// listQuery appends the cursor and date conditions of p to a query whose
+// WHERE clause is already open, orders newest first and fetches one extra
+// row to learn whether there is more. Identifiers sort by creation time, so
+// the cursor is a comparison on id.
+type listQuery struct {
+	sb    strings.Builder
+	args  []any
+	limit int
+	// reversed is set for ending_before, whose rows come back oldest first.
+	reversed bool
+}
+
+func newList(base string, args ...any) *listQuery {
+	l := &listQuery{args: args}
+	l.sb.WriteString(base)
+	return l
+}
+
+func (l *listQuery) arg(v any) string {
+	l.args = append(l.args, v)
+	return fmt.Sprintf("$%d", len(l.args))
+}
+
+// where adds "AND cond" with one argument in place of the "?" in cond.
+func (l *listQuery) where(cond string, v any) {
+	l.sb.WriteString(" AND ")
+	l.sb.WriteString(strings.Replace(cond, "?", l.arg(v), 1))
+}
+
+func (l *listQuery) page(p openflex.ListParams) (string, []any) {
+	if !p.CreatedFrom.IsZero() {
+		l.where("created >= ?", micros(p.CreatedFrom))
+	}
+	if !p.CreatedTo.IsZero() {
+		l.where("created <= ?", micros(p.CreatedTo))
+	}
+	order := "DESC"
+	switch {
+	case p.StartingAfter != "":
+		l.where("id < ?", p.StartingAfter)
+	case p.EndingBefore != "":
+		l.where("id > ?", p.EndingBefore)
+		order, l.reversed = "ASC", true
+	}
+	l.limit = p.PageLimit()
+	fmt.Fprintf(&l.sb, " ORDER BY id %s LIMIT %d", order, l.limit+1)
+	return l.sb.String(), l.args
+}
+
+// trim cuts the extra row and restores newest-first order.
+func trim[T any](l *listQuery, rows []T) ([]T, bool) {
+	more := len(rows) > l.limit
+	if more {
+		rows = rows[:l.limit]
+	}
+	if l.reversed {
+		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+			rows[i], rows[j] = rows[j], rows[i]
+		}
+	}
+	return rows, more
+}
