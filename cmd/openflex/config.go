@@ -22,6 +22,7 @@ type Config struct {
 	DatabaseURL           string
 	TrainingDatabaseURL   string
 	ProductionDatabaseURL string
+	SchemaPrefix          string
 	SecretKey             string
 	TrustedProxies        listFlag
 	RateTraining          float64
@@ -37,12 +38,13 @@ func (c *Config) storageFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL URL for every plane (postgres://…); empty: embedded SQLite")
 	fs.StringVar(&c.TrainingDatabaseURL, "training-database-url", "", "PostgreSQL URL for the TRAINING data plane only")
 	fs.StringVar(&c.ProductionDatabaseURL, "production-database-url", "", "PostgreSQL URL for the PRODUCTION data plane only")
+	fs.StringVar(&c.SchemaPrefix, "schema-prefix", "openflex", "PostgreSQL schema name prefix: <prefix>_control, <prefix>_training, <prefix>_production")
 	fs.StringVar(&c.SecretKey, "secret-key", "", "hex server key (≥32 bytes) for hashing secrets and tokens; default: generated into the data dir")
 }
 
 func (c *Config) storage() sqlstore.Config {
 	return sqlstore.Config{DataDir: c.DataDir, DatabaseURL: c.DatabaseURL,
-		TrainingDatabaseURL: c.TrainingDatabaseURL, ProductionDatabaseURL: c.ProductionDatabaseURL}
+		TrainingDatabaseURL: c.TrainingDatabaseURL, ProductionDatabaseURL: c.ProductionDatabaseURL, SchemaPrefix: c.SchemaPrefix}
 }
 
 // parse parses args, then fills every flag not given on the command line

@@ -174,7 +174,6 @@ type tokenResponse struct {
 	Environment string `json:"environment"`
 }
 
-
 func (s *Server) throttled(clientID string, ip netip.Addr) (time.Duration, bool) {
 	if b, wait := s.failures.blocked("id:"+clientID, failureRate, failureBurst); b {
 		return wait, true

@@ -16,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
+	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/merchant"
@@ -34,23 +35,49 @@ type env struct {
 	// remote is the peer address requests appear to come from.
 	remote string
 	mu     sync.Mutex
+	// skew moves the clock of the key service (token expiry, secret grace).
+	skew time.Duration
+}
+
+func (ev *env) now() time.Time {
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	return time.Now().Add(ev.skew)
+}
+
+// advance moves the clock forward.
+func (ev *env) advance(d time.Duration) {
+	ev.mu.Lock()
+	ev.skew += d
+	ev.mu.Unlock()
 }
 
 func newEnv(t *testing.T, e storetest.Engine, tweak ...func(*Config)) *env {
 	t.Helper()
-	s := e.Open(t)
-	ks := &keys.Service{Store: s.Control, Hasher: keys.NewHasher(bytes.Repeat([]byte{7}, 32)), Now: time.Now}
-	cfg := Config{
+	return newEnvAt(t, e.Config(t), tweak...)
+}
+
+// newEnvAt runs the API on stores opened with cfg.
+func newEnvAt(t *testing.T, cfg sqlstore.Config, tweak ...func(*Config)) *env {
+	t.Helper()
+	s, err := sqlstore.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ev := &env{t: t, stores: s, remote: "203.0.113.9:5555"}
+	ks := &keys.Service{Store: s.Control, Hasher: keys.NewHasher(bytes.Repeat([]byte{7}, 32)), Now: ev.now}
+	apiCfg := Config{
 		Control: s.Control,
 		Data:    func(env openflex.Environment) DataPlane { return s.Data(env) },
-		Keys:    ks, Ready: s.Ping,
+		Keys:    ks, Ready: s.Ping, Now: ev.now,
 		RateLimits: map[openflex.Environment]float64{openflex.Training: 1000, openflex.Production: 1000},
 	}
 	for _, f := range tweak {
-		f(&cfg)
+		f(&apiCfg)
 	}
-	ev := &env{t: t, stores: s, keys: ks, merch: &merchant.Service{Store: s.Control, Now: time.Now}, remote: "203.0.113.9:5555"}
-	ev.srv = New(cfg)
+	ev.keys, ev.merch = ks, &merchant.Service{Store: s.Control, Now: time.Now}
+	ev.srv = New(apiCfg)
 	ev.http = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ev.mu.Lock()
 		r.RemoteAddr = ev.remote
@@ -130,6 +157,15 @@ func (r reply) param() string {
 	e, _ := r.json["error"].(map[string]any)
 	p, _ := e["param"].(string)
 	return p
+}
+
+func newRequest(ev *env, method, path, body string) *http.Request {
+	ev.t.Helper()
+	req, err := http.NewRequest(method, ev.http.URL+path, strings.NewReader(body))
+	if err != nil {
+		ev.t.Fatal(err)
+	}
+	return req
 }
 
 // call sends a request; auth is "Bearer …", "Basic id:secret" or "".

@@ -215,4 +215,3 @@ func TestConcurrentRetriesRunOnce(t *testing.T) {
 		t.Log(fmt.Sprintf("%d concurrent retries: effect ran once, %d saw the result, %d were told it was in flight", n, created, inUse))
 	})
 }
-

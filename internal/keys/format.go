@@ -132,4 +132,3 @@ func (h *Hasher) Hash(purpose, value string) []byte {
 
 // Equal compares two hashes in constant time.
 func Equal(a, b []byte) bool { return hmac.Equal(a, b) }
-
