@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -160,6 +159,6 @@ func TestShutdownKeepsAcknowledgedWrites(t *testing.T) {
 				t.Fatalf("token acknowledged before shutdown is gone after reopening: %v", err)
 			}
 		}
-		t.Log(fmt.Sprintf("%d acknowledged writes all present after shutdown mid-traffic", len(acked)))
+		t.Logf("%d acknowledged writes all present after shutdown mid-traffic", len(acked))
 	})
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -212,6 +211,6 @@ func TestConcurrentRetriesRunOnce(t *testing.T) {
 		if calls.Load() != 1 || created == 0 || created+inUse != n {
 			t.Fatalf("effect ran %d times; %d created, %d in use", calls.Load(), created, inUse)
 		}
-		t.Log(fmt.Sprintf("%d concurrent retries: effect ran once, %d saw the result, %d were told it was in flight", n, created, inUse))
+		t.Logf("%d concurrent retries: effect ran once, %d saw the result, %d were told it was in flight", n, created, inUse)
 	})
 }

@@ -33,7 +33,7 @@ func TestSecretFormat(t *testing.T) {
 			t.Fatalf("ClientIDEnvironment(%q) = %v, %v", id, got, ok)
 		}
 	}
-	if NewSecret(openflex.Training) == NewSecret(openflex.Training) {
+	if a, b := NewSecret(openflex.Training), NewSecret(openflex.Training); a == b {
 		t.Fatal("two secrets alike")
 	}
 	for _, bad := range []string{"", "ofs_", "ofs_test_abc", "ofk_train_x", "ofs_training_" + strings.Repeat("a", 49)} {
