@@ -42,8 +42,8 @@ func (c *Config) storageFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SecretKey, "secret-key", "", "hex server key (≥32 bytes) for hashing secrets and tokens; default: generated into the data dir")
 }
 
-func (c *Config) storage() sqlstore.Config {
-	return sqlstore.Config{DataDir: c.DataDir, DatabaseURL: c.DatabaseURL,
+func (c *Config) storage(key []byte) sqlstore.Config {
+	return sqlstore.Config{PIIKey: key, DataDir: c.DataDir, DatabaseURL: c.DatabaseURL,
 		TrainingDatabaseURL: c.TrainingDatabaseURL, ProductionDatabaseURL: c.ProductionDatabaseURL, SchemaPrefix: c.SchemaPrefix}
 }
 

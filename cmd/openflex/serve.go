@@ -51,7 +51,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Stores, err = sqlstore.Open(ctx, m.Config.storage())
+	m.Stores, err = sqlstore.Open(ctx, m.Config.storage(key))
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,11 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	s, err := sqlstore.Open(ctx, c.storage())
+	key, err := c.secretKey()
+	if err != nil {
+		return err
+	}
+	s, err := sqlstore.Open(ctx, c.storage(key))
 	if err != nil {
 		return err
 	}

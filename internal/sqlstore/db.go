@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/openflex/openflex/internal/pii"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -36,6 +37,8 @@ type DB struct {
 	w, r    *sql.DB
 	// Now is the clock used for every timestamp the store writes.
 	Now func() time.Time
+	// Vault seals and indexes personal data (data planes only).
+	Vault *pii.Vault
 }
 
 // SQLiteOptions tunes an embedded database.

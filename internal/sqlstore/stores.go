@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/pii"
 )
 
 // Config says where the planes live.
@@ -24,6 +25,9 @@ type Config struct {
 	// SchemaPrefix names the PostgreSQL schemas (default "openflex"):
 	// <prefix>_control, <prefix>_training, <prefix>_production.
 	SchemaPrefix string
+	// PIIKey (≥ 32 bytes) derives the keys that seal and index personal
+	// data in the data planes.
+	PIIKey []byte
 }
 
 // Stores is every plane, migrated and ready.
@@ -44,6 +48,13 @@ func Open(ctx context.Context, cfg Config) (_ *Stores, err error) {
 			s.Close()
 		}
 	}()
+	if len(cfg.PIIKey) < 32 {
+		return nil, errors.New("no personal-data key: set Config.PIIKey (32+ bytes)")
+	}
+	vault, err := pii.NewVault(cfg.PIIKey)
+	if err != nil {
+		return nil, err
+	}
 	prefix := cfg.SchemaPrefix
 	if prefix == "" {
 		prefix = "openflex"
@@ -83,6 +94,7 @@ func Open(ctx context.Context, cfg Config) (_ *Stores, err error) {
 		if err != nil {
 			return nil, err
 		}
+		db.Vault = vault
 		s.data[env] = db
 		if err := db.Migrate(ctx, DataPlane); err != nil {
 			return nil, fmt.Errorf("%s: %w", env, err)

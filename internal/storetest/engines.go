@@ -18,6 +18,9 @@ import (
 // PostgreSQL server's URL.
 const PostgresURLEnv = "OPENFLEX_TEST_POSTGRES_URL"
 
+// TestKey is the personal-data key of test stores.
+var TestKey = []byte("openflex-test-key-0123456789abcdef")
+
 // Engine is one storage engine the suite runs on.
 type Engine struct {
 	Name string
@@ -42,7 +45,7 @@ func Engines(t testing.TB) []Engine {
 func (e Engine) Config(t testing.TB) sqlstore.Config {
 	t.Helper()
 	if e.url == "" {
-		return sqlstore.Config{DataDir: t.TempDir()}
+		return sqlstore.Config{DataDir: t.TempDir(), PIIKey: TestKey}
 	}
 	var b [6]byte
 	rand.Read(b[:])
@@ -59,7 +62,7 @@ func (e Engine) Config(t testing.TB) sqlstore.Config {
 			conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+prefix+"_"+plane+" CASCADE")
 		}
 	})
-	return sqlstore.Config{DatabaseURL: e.url, SchemaPrefix: prefix}
+	return sqlstore.Config{DatabaseURL: e.url, SchemaPrefix: prefix, PIIKey: TestKey}
 }
 
 // Open returns migrated, empty stores on e, closed when the test ends.
