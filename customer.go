@@ -23,7 +23,7 @@ type Applicant struct {
 	AnnualIncome       int64 // cents
 	EmploymentStatus   string
 	HousingStatus      string
-	MonthlyHousingCost int64 // cents
+	MonthlyHousingCost int64  // cents
 	SIN                string // optional; 9 digits
 }
 

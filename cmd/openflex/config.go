@@ -28,6 +28,13 @@ type Config struct {
 	RateTraining          float64
 	RateProduction        float64
 	Demo                  bool
+	BureauURL             string
+	BureauAPIKey          string
+	BureauCert            string
+	BureauKey             string
+	BureauCA              string
+	ProductionSimulator   bool
+	HoldTTL               time.Duration
 	LogFormat             string
 	ShutdownTimeout       time.Duration
 }

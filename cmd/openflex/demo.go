@@ -7,6 +7,7 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/merchant"
+	"github.com/openflex/openflex/internal/plans"
 )
 
 const demoEmail = "demo@openflex.example"
@@ -29,9 +30,15 @@ func (m *Main) seedDemo(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		ks, secret, err = m.Keys.Create(ctx, keys.NewKeySet{MerchantID: mer.ID, Environment: openflex.Training, Name: "demo"}, keys.Actor{Name: "demo"})
+		ks, secret, err = m.Keys.Create(ctx, keys.NewKeySet{MerchantID: mer.ID, Environment: openflex.Training, Name: "demo",
+			TrustURLs: []string{"http://localhost:3000", "http://127.0.0.1:8080", "http://localhost:8080"}}, keys.Actor{Name: "demo"})
 		if err != nil {
 			return err
+		}
+		for _, np := range demoPlans(mer.ID) {
+			if _, err := m.createPlan(ctx, np); err != nil {
+				return err
+			}
 		}
 	case err != nil:
 		return err
@@ -64,4 +71,17 @@ func (m *Main) seedDemo(ctx context.Context) error {
 	fmt.Fprintf(m.Out, "  client_id      %s\n  client_secret  %s\n", ks.ClientID, secret)
 	fmt.Fprintf(m.Out, "Try:\n  curl -s -u %s:%s http://%s/v1/stores\n\n", ks.ClientID, secret, m.Config.Addr)
 	return nil
+}
+
+// demoPlans are the three plans of the demo merchant: a revolving purchase
+// at 29.99%, 12 equal payments at 0% with a $49.99 fee, 6 months deferred.
+func demoPlans(merchantID string) []plans.NewPlan {
+	return []plans.NewPlan{
+		{MerchantID: merchantID, Name: "Regular purchase", Category: openflex.PlanRegular,
+			Terms: []openflex.PlanTerm{{Months: 0, AnnualRate: 29990}}},
+		{MerchantID: merchantID, Name: "12 months, equal payments, 0%", Category: openflex.PlanEqualPayments,
+			Terms: []openflex.PlanTerm{{Months: 12, AnnualRate: 0, AdminFee: 4999}}, MinAmount: 300_00},
+		{MerchantID: merchantID, Name: "6 months, no interest if paid in full", Category: openflex.PlanDeferred,
+			Terms: []openflex.PlanTerm{{Months: 6, AnnualRate: 29990}}, MinAmount: 200_00},
+	}
 }

@@ -6,6 +6,7 @@
 //	openflex merchant create --name NAME --email EMAIL [--store NAME[:PROVINCE]]… [--json]
 //	openflex merchant approve ID
 //	openflex keys create --merchant ID --env training|production [--trusted-ip CIDR]… [--trusted-url URL]… [--json]
+//	openflex plan create --merchant ID --name NAME --category regular|equal_payments|deferred --months N --rate 29.99 [--admin-fee CENTS] [--json]
 //	openflex version
 //
 // Every flag also reads OPENFLEX_<FLAG> from the environment.
@@ -51,6 +52,7 @@ commands:
   merchant create   onboard a merchant with stores and TRAINING keys
   merchant approve  approve a merchant's go-live (allows PRODUCTION keys)
   keys create       create a key set for a merchant
+  plan create       set up a financing plan for a merchant
   version           print the version
 
 Run 'openflex <command> -h' for a command's flags. Every flag also reads
@@ -62,7 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError{usage}
 	}
 	cmd, rest := args[0], args[1:]
-	if (cmd == "merchant" || cmd == "keys") && len(rest) > 0 {
+	if (cmd == "merchant" || cmd == "keys" || cmd == "plan") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdMerchantApprove(ctx, rest, stdout, stderr)
 	case "keys create":
 		return cmdKeysCreate(ctx, rest, stdout, stderr)
+	case "plan create":
+		return cmdPlanCreate(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "openflex", version)
 		return nil

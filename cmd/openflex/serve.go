@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,7 +16,10 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/api"
+	"github.com/openflex/openflex/internal/credit"
+	"github.com/openflex/openflex/internal/credit/httpbureau"
 	"github.com/openflex/openflex/internal/keys"
+	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/sqlstore"
 )
@@ -32,6 +37,8 @@ type Main struct {
 	Stores    *sqlstore.Stores
 	Keys      *keys.Service
 	Merchants *merchant.Service
+	Credit    map[openflex.Environment]*credit.Service
+	Lending   map[openflex.Environment]*lending.Service
 	API       *api.Server
 
 	listener net.Listener
@@ -57,7 +64,54 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Keys = &keys.Service{Store: m.Stores.Control, Hasher: keys.NewHasher(key), Now: time.Now}
 	m.Merchants = &merchant.Service{Store: m.Stores.Control, Now: time.Now}
+	bureaus, err := m.bureaus()
+	if err != nil {
+		return err
+	}
+	m.Credit = map[openflex.Environment]*credit.Service{}
+	m.Lending = map[openflex.Environment]*lending.Service{}
+	for _, env := range openflex.Environments {
+		data := m.Stores.Data(env)
+		m.Credit[env] = &credit.Service{Env: env, Store: data, Bureau: bureaus[env], Policy: credit.DefaultPolicy(),
+			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) },
+			CodeKey:     derive(key, "verification codes"), Now: time.Now}
+		m.Lending[env] = &lending.Service{Store: data, Verifier: m.Credit[env], Render: api.RenderEvent(env),
+			HoldTTL: m.Config.HoldTTL, Now: time.Now}
+	}
 	return nil
+}
+
+// bureaus picks each environment's credit bureau: the simulator for
+// TRAINING; for PRODUCTION the configured HTTP bureau, or none (applications
+// then answer 503 bureau_unavailable). The simulator in PRODUCTION needs an
+// explicit flag and is logged loudly.
+func (m *Main) bureaus() (map[openflex.Environment]credit.Bureau, error) {
+	out := map[openflex.Environment]credit.Bureau{openflex.Training: credit.Simulator{}}
+	c := m.Config
+	switch {
+	case c.ProductionSimulator:
+		m.Logger.Warn("PRODUCTION USES THE SIMULATED CREDIT BUREAU: no real credit checks are made (--production-simulator); never run a live program like this")
+		out[openflex.Production] = credit.Simulator{}
+	case c.BureauURL != "" && c.BureauCert != "":
+		b, err := httpbureau.NewMTLS(c.BureauURL, c.BureauCert, c.BureauKey, c.BureauCA)
+		if err != nil {
+			return nil, err
+		}
+		b.APIKey = c.BureauAPIKey
+		out[openflex.Production] = b
+	case c.BureauURL != "":
+		out[openflex.Production] = &httpbureau.Client{URL: c.BureauURL, APIKey: c.BureauAPIKey}
+	default:
+		m.Logger.Warn("no credit bureau configured for PRODUCTION (--bureau-url): PRODUCTION applications answer 503 bureau_unavailable")
+	}
+	return out, nil
+}
+
+// derive makes an independent key for one purpose from the server key.
+func derive(key []byte, purpose string) []byte {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte("openflex " + purpose))
+	return h.Sum(nil)
 }
 
 // Run opens everything and starts serving; it returns once the listener is
@@ -80,6 +134,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Control: m.Stores.Control,
 		Data:    func(env openflex.Environment) api.DataPlane { return m.Stores.Data(env) },
 		Keys:    m.Keys, Ready: m.Stores.Ping, Logger: m.Logger,
+		Credit:         func(env openflex.Environment) *credit.Service { return m.Credit[env] },
+		Lending:        func(env openflex.Environment) *lending.Service { return m.Lending[env] },
 		TrustedProxies: proxies, RateLimits: rates,
 	})
 	m.listener, err = net.Listen("tcp", m.Config.Addr)
@@ -143,7 +199,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Var(&c.TrustedProxies, "trusted-proxies", "proxy IP or CIDR whose X-Forwarded-For is believed (repeatable)")
 	fs.Float64Var(&c.RateTraining, "rate-limit-training", 25, "requests per second per TRAINING key set")
 	fs.Float64Var(&c.RateProduction, "rate-limit-production", 100, "requests per second per PRODUCTION key set")
-	fs.BoolVar(&c.Demo, "demo", false, "seed a demo merchant with stores and TRAINING keys, and print them")
+	fs.BoolVar(&c.Demo, "demo", false, "seed a demo merchant with stores, plans and TRAINING keys, and print them")
+	fs.StringVar(&c.BureauURL, "bureau-url", "", "PRODUCTION credit bureau endpoint (https)")
+	fs.StringVar(&c.BureauAPIKey, "bureau-api-key", "", "bearer key for the PRODUCTION credit bureau")
+	fs.StringVar(&c.BureauCert, "bureau-cert", "", "client certificate (PEM) for mTLS to the bureau")
+	fs.StringVar(&c.BureauKey, "bureau-key", "", "client key (PEM) for mTLS to the bureau")
+	fs.StringVar(&c.BureauCA, "bureau-ca", "", "CA certificates (PEM) the bureau's certificate must chain to")
+	fs.BoolVar(&c.ProductionSimulator, "production-simulator", false, "DEMOS ONLY: let PRODUCTION use the simulated bureau")
+	fs.DurationVar(&c.HoldTTL, "hold-ttl", 30*24*time.Hour, "how long an uncaptured authorization holds credit")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish at shutdown")
 	if err := parse(fs, args, stderr); err != nil {

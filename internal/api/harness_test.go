@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,7 +19,9 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/keys"
+	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/storetest"
@@ -33,8 +36,10 @@ type env struct {
 	srv    *Server
 	http   *httptest.Server
 	// remote is the peer address requests appear to come from.
-	remote string
-	mu     sync.Mutex
+	remote  string
+	mu      sync.Mutex
+	credit  map[openflex.Environment]*credit.Service
+	lending map[openflex.Environment]*lending.Service
 	// skew moves the clock of the key service (token expiry, secret grace).
 	skew time.Duration
 }
@@ -67,7 +72,16 @@ func newEnvAt(t *testing.T, cfg sqlstore.Config, tweak ...func(*Config)) *env {
 	t.Cleanup(func() { s.Close() })
 	ev := &env{t: t, stores: s, remote: "203.0.113.9:5555"}
 	ks := &keys.Service{Store: s.Control, Hasher: keys.NewHasher(bytes.Repeat([]byte{7}, 32)), Now: ev.now}
+	ev.credit, ev.lending = map[openflex.Environment]*credit.Service{}, map[openflex.Environment]*lending.Service{}
+	for _, env := range openflex.Environments {
+		ev.credit[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),
+			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, CodeKey: []byte("test code key"), Now: ev.now}
+		ev.lending[env] = &lending.Service{Store: s.Data(env), Verifier: ev.credit[env], Render: RenderEvent(env), Now: ev.now}
+	}
+	ev.credit[openflex.Production].Bureau = nil // no bureau configured: 503
 	apiCfg := Config{
+		Credit:  func(env openflex.Environment) *credit.Service { return ev.credit[env] },
+		Lending: func(env openflex.Environment) *lending.Service { return ev.lending[env] },
 		Control: s.Control,
 		Data:    func(env openflex.Environment) DataPlane { return s.Data(env) },
 		Keys:    ks, Ready: s.Ping, Now: ev.now,

@@ -14,6 +14,12 @@ import (
 // response with Idempotent-Replayed: true. do returns the status and the
 // object to encode.
 func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, body []byte, do func(ctx context.Context) (int, any, error)) error {
+	return s.idempotentPrepared(w, r, body, nil, do)
+}
+
+// idempotentPrepared is idempotent with a prepare step that runs once the
+// key is claimed and outside the write transaction (a bureau call).
+func (s *Server) idempotentPrepared(w http.ResponseWriter, r *http.Request, body []byte, prepare func(ctx context.Context) error, do func(ctx context.Context) (int, any, error)) error {
 	p := principalOf(r.Context())
 	run := func(ctx context.Context) (openflex.StoredResponse, error) {
 		status, v, err := do(ctx)
@@ -28,7 +34,17 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, body []byte,
 	}
 	key := r.Header.Get("Idempotency-Key")
 	if key == "" {
-		resp, err := run(r.Context())
+		if prepare != nil {
+			if err := prepare(r.Context()); err != nil {
+				return err
+			}
+		}
+		var resp openflex.StoredResponse
+		err := p.Data.Write(r.Context(), func(ctx context.Context) error {
+			var err error
+			resp, err = run(ctx)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -50,7 +66,7 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, body []byte,
 		b, _ := json.Marshal(eb)
 		return openflex.StoredResponse{Status: status, Body: append(b, '\n')}, true
 	}
-	resp, replayed, err := p.Data.Idempotent(r.Context(), req, run, keep)
+	resp, replayed, err := p.Data.Idempotent(r.Context(), req, prepare, run, keep)
 	if err != nil {
 		return err
 	}

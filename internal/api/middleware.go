@@ -104,7 +104,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.unmatched(sw, r, h)
 		return
 	}
-	h.ServeHTTP(sw, r)
+	// The mux itself serves matched requests: only it sets the path values.
+	s.mux.ServeHTTP(sw, r)
 }
 
 // unmatched turns the mux's plain-text 404 and 405 into the API envelope,

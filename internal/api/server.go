@@ -11,18 +11,26 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/keys"
+	"github.com/openflex/openflex/internal/lending"
 )
 
 // Control is the control-plane storage the API reads directly.
 type Control interface {
 	Store(ctx context.Context, merchantID, id string) (*openflex.Store, error)
 	Stores(ctx context.Context, merchantID string, p openflex.ListParams) ([]openflex.Store, bool, error)
+	Plan(ctx context.Context, merchantID, id string) (*openflex.Plan, error)
+	Plans(ctx context.Context, merchantID string) ([]*openflex.Plan, error)
 }
 
 // DataPlane is one environment's data plane.
 type DataPlane interface {
+	// Write runs fn in one write transaction carried by its context.
+	Write(ctx context.Context, fn func(ctx context.Context) error) error
+	Events(ctx context.Context, merchantID, typ string, p openflex.ListParams) ([]*openflex.Event, bool, error)
 	Idempotent(ctx context.Context, req openflex.IdempotentRequest,
+		prepare func(ctx context.Context) error,
 		do func(ctx context.Context) (openflex.StoredResponse, error),
 		keep func(error) (openflex.StoredResponse, bool),
 	) (openflex.StoredResponse, bool, error)
@@ -35,6 +43,9 @@ type Config struct {
 	// gets the one its key set belongs to.
 	Data func(openflex.Environment) DataPlane
 	Keys *keys.Service
+	// Credit and Lending return the domain services of an environment.
+	Credit  func(openflex.Environment) *credit.Service
+	Lending func(openflex.Environment) *lending.Service
 	// Ready reports whether every store answers (for /readyz).
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger
@@ -97,4 +108,31 @@ func (s *Server) routes() {
 
 	m.Handle("GET /v1/stores", s.authed(s.listStores))
 	m.Handle("GET /v1/stores/{id}", s.authed(s.getStore))
+	m.Handle("GET /v1/stores/{id}/summary", s.authed(s.storeSummary))
+	m.Handle("GET /v1/plans", s.authed(s.listPlans))
+
+	m.Handle("POST /v1/applications", s.authed(s.createApplication))
+	m.Handle("GET /v1/applications/{id}", s.authed(s.getApplication))
+	m.Handle("GET /v1/accounts/{number}", s.authed(s.getAccount))
+	m.Handle("GET /v1/customers/search", s.authed(s.searchCustomers))
+	m.Handle("POST /v1/accounts/{number}/verifications", s.authed(s.createVerification))
+	m.Handle("POST /v1/accounts/{number}/quotes", s.authed(s.createQuote))
+
+	m.Handle("POST /v1/authorizations", s.authed(s.createAuthorization))
+	m.Handle("GET /v1/authorizations", s.authed(s.listAuthorizations))
+	m.Handle("GET /v1/authorizations/{id}", s.authed(s.getAuthorization))
+	m.Handle("POST /v1/authorizations/{id}/captures", s.authed(s.createCapture))
+	m.Handle("POST /v1/authorizations/{id}/release", s.authed(s.releaseAuthorization))
+	m.Handle("GET /v1/captures", s.authed(s.listCaptures))
+	m.Handle("GET /v1/captures/{id}", s.authed(s.getCapture))
+	m.Handle("POST /v1/captures/{id}/returns", s.authed(s.createReturn))
+	m.Handle("GET /v1/returns", s.authed(s.listReturns))
+	m.Handle("GET /v1/returns/{id}", s.authed(s.getReturn))
+	m.Handle("GET /v1/transactions", s.authed(s.listTransactions))
+	m.Handle("GET /v1/events", s.authed(s.listEvents))
+
+	// TRAINING-only test helpers (404 with PRODUCTION keys).
+	m.Handle("POST /v1/test_helpers/applications/{id}/decide", s.authed(s.decideApplication))
+	m.Handle("POST /v1/test_helpers/accounts/{number}/payments", s.authed(s.pay))
+	m.Handle("POST /v1/test_helpers/authorizations/{id}/expire", s.authed(s.expireAuthorization))
 }

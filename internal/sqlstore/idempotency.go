@@ -20,11 +20,16 @@ import (
 // write transaction and, in that same transaction, stores its response, so
 // the record exists if and only if the effect committed.
 //
-// When do fails, keep decides whether the failure is the key's final answer
+// prepare, when not nil, runs after the claim and before the transaction:
+// slow outside calls (a credit bureau) belong there, so a retry never makes
+// them twice and no write transaction waits on them.
+//
+// When prepare or do fails, keep decides whether the failure is the key's final answer
 // (a declined purchase, say): if so its response is stored for replay; if not
 // (validation errors, internal errors) the claim is dropped so a corrected
 // retry may run.
 func (db *DB) Idempotent(ctx context.Context, req openflex.IdempotentRequest,
+	prepare func(ctx context.Context) error,
 	do func(ctx context.Context) (openflex.StoredResponse, error),
 	keep func(error) (openflex.StoredResponse, bool),
 ) (resp openflex.StoredResponse, replayed bool, err error) {
@@ -54,14 +59,19 @@ func (db *DB) Idempotent(ctx context.Context, req openflex.IdempotentRequest,
 			panic(p)
 		}
 	}()
-	err = db.Write(ctx, func(ctx context.Context) error {
-		r, err := do(ctx)
-		if err != nil {
-			return err
-		}
-		resp = r
-		return db.completeKey(ctx, req, r)
-	})
+	if prepare != nil {
+		err = prepare(ctx)
+	}
+	if err == nil {
+		err = db.Write(ctx, func(ctx context.Context) error {
+			r, err := do(ctx)
+			if err != nil {
+				return err
+			}
+			resp = r
+			return db.completeKey(ctx, req, r)
+		})
+	}
 	if err == nil {
 		return resp, false, nil
 	}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/api"
+	"github.com/openflex/openflex/internal/finance"
+	"github.com/openflex/openflex/internal/plans"
+)
+
+func cmdPlanCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c Config
+	var merchantID, name, category, rate, env, feeKind string
+	var months int
+	var fee, minAmount, maxAmount int64
+	var provinces, risks listFlag
+	var asJSON bool
+	fs := flag.NewFlagSet("plan create", flag.ContinueOnError)
+	c.storageFlags(fs)
+	fs.StringVar(&merchantID, "merchant", "", "merchant id (mer_…)")
+	fs.StringVar(&name, "name", "", "plan name shown to customers")
+	fs.StringVar(&category, "category", "", "regular, equal_payments or deferred")
+	fs.IntVar(&months, "months", 0, "term in months (0 for regular)")
+	fs.StringVar(&rate, "rate", "", "annual interest rate in percent, e.g. 29.99 (exact decimal)")
+	fs.Int64Var(&fee, "admin-fee", 0, "administration fee in cents")
+	fs.StringVar(&feeKind, "fee-kind", "total", "admin fee charged once (total) or every month (monthly)")
+	fs.Int64Var(&minAmount, "min-amount", 0, "smallest purchase in cents")
+	fs.Int64Var(&maxAmount, "max-amount", 0, "largest purchase in cents (0: no maximum)")
+	fs.StringVar(&env, "env", "", "offer in one environment only (training or production); default both")
+	fs.Var(&provinces, "province", "offer only in this province (repeatable)")
+	fs.Var(&risks, "risk-category", "offer only to this risk category (repeatable)")
+	fs.BoolVar(&asJSON, "json", false, "print the plan object")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	r, err := finance.ParsePercent(rate)
+	if err != nil {
+		return usageError{fmt.Sprintf("--rate: %v", err)}
+	}
+	np := plans.NewPlan{MerchantID: merchantID, Name: name, Category: openflex.PlanCategory(category),
+		Terms:     []openflex.PlanTerm{{Months: months, AnnualRate: int64(r), AdminFee: fee, FeeKind: feeKind}},
+		MinAmount: minAmount, MaxAmount: maxAmount, Environment: openflex.Environment(env)}
+	for _, p := range provinces {
+		np.Provinces = append(np.Provinces, openflex.Province(strings.ToUpper(p)))
+	}
+	for _, rc := range risks {
+		np.RiskCategories = append(np.RiskCategories, openflex.RiskCategory(rc))
+	}
+	m, err := openAdmin(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	p, err := m.createPlan(ctx, np)
+	if err != nil {
+		return cliError(err)
+	}
+	if asJSON {
+		return printJSON(stdout, api.PlanJSON("", p))
+	}
+	fmt.Fprintf(stdout, "plan %s %q (%s, %d months at %s%%)\n", p.ID, p.Name, p.Category, months, r)
+	return nil
+}
+
+// createPlan validates a plan for an existing merchant and stores it.
+func (m *Main) createPlan(ctx context.Context, np plans.NewPlan) (*openflex.Plan, error) {
+	if _, err := m.Stores.Control.Merchant(ctx, np.MerchantID); err != nil {
+		return nil, err
+	}
+	p, err := plans.Build(np, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return p, m.Stores.Control.CreatePlan(ctx, p)
+}

@@ -1,0 +1,175 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/finance"
+	"github.com/openflex/openflex/internal/plans"
+)
+
+type planTermJSON struct {
+	Months             int    `json:"months"`
+	AnnualInterestRate string `json:"annual_interest_rate"`
+	AdminFee           int64  `json:"admin_fee"`
+	AdminFeeType       string `json:"admin_fee_type"`
+}
+
+type planJSON struct {
+	ID             string         `json:"id"`
+	Object         string         `json:"object"`
+	Environment    string         `json:"environment"`
+	Created        string         `json:"created"`
+	Name           string         `json:"name"`
+	Category       string         `json:"category"`
+	Terms          []planTermJSON `json:"terms"`
+	MinAmount      int64          `json:"min_amount"`
+	MaxAmount      *int64         `json:"max_amount"`
+	Currency       string         `json:"currency"`
+	Provinces      []string       `json:"provinces"`
+	RiskCategories []string       `json:"risk_categories"`
+}
+
+// PlanJSON is the API object of a plan (also printed by `openflex plan create`).
+func PlanJSON(env openflex.Environment, p *openflex.Plan) any { return planOut(env, p) }
+
+func planOut(env openflex.Environment, p *openflex.Plan) planJSON {
+	out := planJSON{ID: p.ID, Object: "plan", Environment: string(env), Created: rfc3339(p.Created), Name: p.Name,
+		Category: string(p.Category), MinAmount: p.MinAmount, Currency: "CAD", Provinces: []string{}, RiskCategories: []string{}}
+	if env == "" {
+		out.Environment = string(p.Environment)
+	}
+	if p.MaxAmount > 0 {
+		out.MaxAmount = &p.MaxAmount
+	}
+	for _, t := range p.Terms {
+		out.Terms = append(out.Terms, planTermJSON{Months: t.Months, AnnualInterestRate: finance.Percent(t.AnnualRate).String(),
+			AdminFee: t.AdminFee, AdminFeeType: t.FeeKind})
+	}
+	for _, pr := range p.Provinces {
+		out.Provinces = append(out.Provinces, string(pr))
+	}
+	for _, rc := range p.RiskCategories {
+		out.RiskCategories = append(out.RiskCategories, string(rc))
+	}
+	return out
+}
+
+func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	all, err := s.cfg.Control.Plans(r.Context(), p.MerchantID)
+	if err != nil {
+		return err
+	}
+	out := []planJSON{}
+	for _, pl := range all {
+		if pl.OfferedIn(p.Env) {
+			out = append(out, planOut(p.Env, pl))
+		}
+	}
+	writeJSON(w, http.StatusOK, list(out, false))
+	return nil
+}
+
+type optionJSON struct {
+	PlanID               string `json:"plan_id"`
+	PlanName             string `json:"plan_name"`
+	Category             string `json:"category"`
+	TermMonths           int    `json:"term_months"`
+	MonthlyPayment       int64  `json:"monthly_payment"`
+	NumberOfPayments     int    `json:"number_of_payments"`
+	AnnualInterestRate   string `json:"annual_interest_rate"`
+	APR                  string `json:"apr"`
+	AdminFee             int64  `json:"admin_fee"`
+	TotalCostOfBorrowing int64  `json:"total_cost_of_borrowing"`
+	TotalToPay           int64  `json:"total_to_pay"`
+	Disclosure           string `json:"disclosure"`
+}
+
+func optionOut(o plans.Option) optionJSON {
+	q := o.Quote
+	return optionJSON{PlanID: o.Plan.ID, PlanName: o.Plan.Name, Category: string(o.Plan.Category), TermMonths: o.Term.Months,
+		MonthlyPayment: q.MonthlyPayment, NumberOfPayments: len(q.Payments), AnnualInterestRate: q.Terms.AnnualRate.String(),
+		APR: q.APR.String(), AdminFee: o.Term.AdminFee, TotalCostOfBorrowing: q.TotalCostOfBorrowing, TotalToPay: q.TotalToPay,
+		Disclosure: q.Disclosure}
+}
+
+// createQuote is POST /v1/accounts/{number}/quotes: every plan and term
+// this customer may use at this store for this amount.
+func (s *Server) createQuote(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Amount  int64  `json:"amount"`
+		StoreID string `json:"store_id"`
+	}
+	if err := decodeJSON(body, &in); err != nil {
+		return err
+	}
+	var probs openflex.Problems
+	probs.Add(openflex.CheckAmount("amount", in.Amount, false))
+	var store *openflex.Store
+	if in.StoreID == "" {
+		probs.Missing("store_id")
+	} else if store, err = s.cfg.Control.Store(r.Context(), p.MerchantID, in.StoreID); openflex.ErrorCode(err) == openflex.CodeResourceMissing {
+		probs.Invalid("store_id", "store_id %q is not one of your stores", in.StoreID)
+	} else if err != nil {
+		return err
+	}
+	if err := probs.Err(); err != nil {
+		return err
+	}
+	acct, err := s.cfg.Credit(p.Env).Account(r.Context(), r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	all, err := s.cfg.Control.Plans(r.Context(), p.MerchantID)
+	if err != nil {
+		return err
+	}
+	opts, err := plans.Options(all, p.Env, acct, store.Province, in.Amount, lang(r))
+	if err != nil {
+		return err
+	}
+	out := []optionJSON{}
+	for _, o := range opts {
+		out = append(out, optionOut(o))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"object": "quote", "environment": string(p.Env), "account_number": acct.Number,
+		"amount": in.Amount, "currency": "CAD", "store_id": store.ID, "available_credit": acct.Available(), "options": out})
+	return nil
+}
+
+// financing checks a purchase's plan and term against the merchant's plans
+// for this account and store, and returns it with the disclosure shown.
+func (s *Server) financing(ctx context.Context, p *principal, accountNumber, storeID, planID string, months int, amount int64, lng string) (*openflex.Financing, error) {
+	if planID == "" {
+		return nil, &openflex.Error{Code: openflex.CodeParameterMissing, Param: "financing.plan_id", Message: "financing.plan_id is required"}
+	}
+	store, err := s.cfg.Control.Store(ctx, p.MerchantID, storeID)
+	if err != nil {
+		return nil, err
+	}
+	acct, err := s.cfg.Credit(p.Env).Account(ctx, accountNumber)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.cfg.Control.Plans(ctx, p.MerchantID)
+	if err != nil {
+		return nil, err
+	}
+	// Eligibility, not credit: insufficient credit is the authorization's
+	// own answer, so the account is judged here without its balances.
+	judged := *acct
+	judged.PostedBalance, judged.Held = 0, 0
+	judged.CreditLimit = openflex.MaxAmount
+	opt, err := plans.Choose(all, p.Env, &judged, store.Province, planID, months, amount, lng)
+	if err != nil {
+		return nil, err
+	}
+	return &openflex.Financing{PlanID: opt.Plan.ID, TermMonths: opt.Term.Months, Disclosure: opt.Quote.Disclosure}, nil
+}

@@ -1,0 +1,529 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/lending"
+)
+
+type captureJSON struct {
+	ID              string `json:"id"`
+	Object          string `json:"object"`
+	Environment     string `json:"environment"`
+	Created         string `json:"created"`
+	AuthorizationID string `json:"authorization_id"`
+	Amount          int64  `json:"amount"`
+	ReturnedAmount  int64  `json:"returned_amount"`
+	RemainingAmount int64  `json:"remaining_amount"`
+	Currency        string `json:"currency"`
+	StoreID         string `json:"store_id"`
+	AccountNumber   string `json:"account_number"`
+	Reference       string `json:"reference"`
+}
+
+func captureOut(env openflex.Environment, c *openflex.Capture) captureJSON {
+	return captureJSON{ID: c.ID, Object: "capture", Environment: string(env), Created: rfc3339(c.Created), AuthorizationID: c.AuthorizationID,
+		Amount: c.Amount, ReturnedAmount: c.ReturnedAmount, RemainingAmount: c.Amount - c.ReturnedAmount, Currency: "CAD",
+		StoreID: c.StoreID, AccountNumber: c.AccountNumber, Reference: c.Reference}
+}
+
+type financingJSON struct {
+	PlanID     string `json:"plan_id"`
+	TermMonths int    `json:"term_months"`
+	Disclosure string `json:"disclosure,omitempty"`
+}
+
+type itemJSON struct {
+	SKU         string `json:"sku"`
+	Description string `json:"description"`
+	Quantity    int64  `json:"quantity"`
+	UnitPrice   int64  `json:"unit_price"`
+}
+
+type taxesJSON struct {
+	GSTHST int64 `json:"gst_hst"`
+	PST    int64 `json:"pst"`
+}
+
+type authorizationJSON struct {
+	ID              string            `json:"id"`
+	Object          string            `json:"object"`
+	Environment     string            `json:"environment"`
+	Created         string            `json:"created"`
+	Status          string            `json:"status"`
+	Amount          int64             `json:"amount"`
+	Currency        string            `json:"currency"`
+	CapturedAmount  int64             `json:"captured_amount"`
+	ReleasedAmount  int64             `json:"released_amount"`
+	RemainingAmount int64             `json:"remaining_amount"`
+	ReturnedAmount  int64             `json:"returned_amount"`
+	ExpiresAt       string            `json:"expires_at"`
+	AccountNumber   string            `json:"account_number"`
+	StoreID         string            `json:"store_id"`
+	Channel         string            `json:"channel"`
+	Financing       *financingJSON    `json:"financing"`
+	Reference       string            `json:"reference"`
+	EmployeeID      string            `json:"employee_id,omitempty"`
+	RegisterID      string            `json:"register_id,omitempty"`
+	Items           []itemJSON        `json:"items"`
+	Taxes           taxesJSON         `json:"taxes"`
+	Metadata        map[string]string `json:"metadata"`
+	Captures        []captureJSON     `json:"captures"`
+}
+
+func authorizationOut(env openflex.Environment, v *lending.AuthorizationView) authorizationJSON {
+	a := v.Authorization
+	out := authorizationJSON{ID: a.ID, Object: "authorization", Environment: string(env), Created: rfc3339(a.Created),
+		Status: string(a.Status), Amount: a.Amount, Currency: string(a.Currency), CapturedAmount: a.CapturedAmount,
+		ReleasedAmount: a.ReleasedAmount, RemainingAmount: a.Remaining(), ReturnedAmount: a.ReturnedAmount,
+		ExpiresAt: rfc3339(a.ExpiresAt), AccountNumber: a.AccountNumber, StoreID: a.StoreID, Channel: a.Channel,
+		Reference: a.Reference, EmployeeID: a.EmployeeID, RegisterID: a.RegisterID, Items: []itemJSON{},
+		Taxes: taxesJSON{GSTHST: a.TaxGSTHST, PST: a.TaxPST}, Metadata: a.Metadata, Captures: []captureJSON{}}
+	if out.Metadata == nil {
+		out.Metadata = map[string]string{}
+	}
+	if f := a.Financing; f != nil {
+		out.Financing = &financingJSON{PlanID: f.PlanID, TermMonths: f.TermMonths, Disclosure: f.Disclosure}
+	}
+	for _, it := range a.Items {
+		out.Items = append(out.Items, itemJSON(it))
+	}
+	for _, c := range v.Captures {
+		out.Captures = append(out.Captures, captureOut(env, c))
+	}
+	return out
+}
+
+type returnJSON struct {
+	ID                           string `json:"id"`
+	Object                       string `json:"object"`
+	Environment                  string `json:"environment"`
+	Created                      string `json:"created"`
+	CaptureID                    string `json:"capture_id"`
+	AuthorizationID              string `json:"authorization_id"`
+	Amount                       int64  `json:"amount"`
+	Currency                     string `json:"currency"`
+	StoreID                      string `json:"store_id"`
+	AccountNumber                string `json:"account_number"`
+	Reference                    string `json:"reference"`
+	Reason                       string `json:"reason"`
+	RemainingCaptureAmount       *int64 `json:"remaining_capture_amount,omitempty"`
+	RemainingAuthorizationAmount *int64 `json:"remaining_authorization_amount,omitempty"`
+}
+
+func returnOut(env openflex.Environment, r *openflex.Return, c *openflex.Capture, a *openflex.Authorization) returnJSON {
+	out := returnJSON{ID: r.ID, Object: "return", Environment: string(env), Created: rfc3339(r.Created), CaptureID: r.CaptureID,
+		AuthorizationID: r.AuthorizationID, Amount: r.Amount, Currency: "CAD", StoreID: r.StoreID, AccountNumber: r.AccountNumber,
+		Reference: r.Reference, Reason: r.Reason}
+	if c != nil {
+		rc := c.Amount - c.ReturnedAmount
+		out.RemainingCaptureAmount = &rc
+	}
+	if a != nil {
+		ra := a.CapturedAmount - a.ReturnedAmount
+		out.RemainingAuthorizationAmount = &ra
+	}
+	return out
+}
+
+type transactionJSON struct {
+	ID              string  `json:"id"`
+	Object          string  `json:"object"`
+	Environment     string  `json:"environment"`
+	Created         string  `json:"created"`
+	Type            string  `json:"type"`
+	Amount          int64   `json:"amount"`
+	Currency        string  `json:"currency"`
+	StoreID         string  `json:"store_id"`
+	AccountNumber   string  `json:"account_number"`
+	AuthorizationID string  `json:"authorization_id"`
+	CaptureID       *string `json:"capture_id"`
+	ReturnID        *string `json:"return_id"`
+	Reference       string  `json:"reference"`
+}
+
+func transactionOut(env openflex.Environment, t *openflex.Transaction) transactionJSON {
+	out := transactionJSON{ID: t.ID, Object: "transaction", Environment: string(env), Created: rfc3339(t.Created), Type: string(t.Type),
+		Amount: t.Amount, Currency: "CAD", StoreID: t.StoreID, AccountNumber: t.AccountNumber, AuthorizationID: t.AuthorizationID, Reference: t.Reference}
+	if t.CaptureID != "" {
+		out.CaptureID = &t.CaptureID
+	}
+	if t.ReturnID != "" {
+		out.ReturnID = &t.ReturnID
+	}
+	return out
+}
+
+// RenderEvent returns the API JSON of an event's object, for the outbox.
+func RenderEvent(env openflex.Environment) func(v any) ([]byte, error) {
+	return func(v any) ([]byte, error) {
+		switch o := v.(type) {
+		case *lending.AuthorizationView:
+			return json.Marshal(authorizationOut(env, o))
+		case *lending.ReturnResult:
+			return json.Marshal(returnOut(env, o.Return, o.Capture, o.Authorization))
+		}
+		return json.Marshal(v)
+	}
+}
+
+type authorizationIn struct {
+	AccountNumber string `json:"account_number"`
+	Amount        int64  `json:"amount"`
+	Currency      string `json:"currency"`
+	StoreID       string `json:"store_id"`
+	Financing     *struct {
+		PlanID     string `json:"plan_id"`
+		TermMonths int    `json:"term_months"`
+	} `json:"financing"`
+	AutoCapture  bool   `json:"auto_capture"`
+	Reference    string `json:"reference"`
+	Channel      string `json:"channel"`
+	Verification *struct {
+		ID   string `json:"id"`
+		Code string `json:"code"`
+	} `json:"verification"`
+	EmployeeID string            `json:"employee_id"`
+	RegisterID string            `json:"register_id"`
+	Items      []itemJSON        `json:"items"`
+	Taxes      *taxesJSON        `json:"taxes"`
+	Metadata   map[string]string `json:"metadata"`
+}
+
+func (s *Server) createAuthorization(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	var in authorizationIn
+	if err := decodeJSON(body, &in); err != nil {
+		return err
+	}
+	req := lending.AuthorizeRequest{MerchantID: p.MerchantID, StoreID: in.StoreID, AccountNumber: in.AccountNumber, Amount: in.Amount,
+		Currency: openflex.Currency(in.Currency), AutoCapture: in.AutoCapture, Reference: in.Reference, Channel: in.Channel,
+		EmployeeID: in.EmployeeID, RegisterID: in.RegisterID, Metadata: in.Metadata}
+	for _, it := range in.Items {
+		req.Items = append(req.Items, openflex.LineItem(it))
+	}
+	if in.Taxes != nil {
+		req.TaxGSTHST, req.TaxPST = in.Taxes.GSTHST, in.Taxes.PST
+	}
+	var probs openflex.Problems
+	if err := req.Validate(); err != nil {
+		probs = append(probs, err.(*openflex.Error).Fields...)
+	}
+	if in.StoreID != "" {
+		if _, err := s.cfg.Control.Store(r.Context(), p.MerchantID, in.StoreID); openflex.ErrorCode(err) == openflex.CodeResourceMissing {
+			probs.Invalid("store_id", "store_id %q is not one of your stores", in.StoreID)
+		} else if err != nil {
+			return err
+		}
+	}
+	if in.Verification != nil {
+		req.VerificationID = in.Verification.ID
+		if in.Verification.ID == "" {
+			probs.Missing("verification.id")
+		}
+		if in.Verification.Code == "" {
+			probs.Missing("verification.code")
+		}
+	}
+	if err := probs.Err(); err != nil {
+		return err
+	}
+	if in.Financing != nil {
+		f, err := s.financing(r.Context(), p, in.AccountNumber, in.StoreID, in.Financing.PlanID, in.Financing.TermMonths, in.Amount, lang(r))
+		if err != nil {
+			return err
+		}
+		req.Financing = f
+	}
+	creditSvc, lendingSvc := s.cfg.Credit(p.Env), s.cfg.Lending(p.Env)
+	var prepare func(ctx context.Context) error
+	if in.Verification != nil {
+		// The code is checked (and a wrong one counted) in its own
+		// transaction; the purchase then consumes the passed verification.
+		prepare = func(ctx context.Context) error {
+			return creditSvc.CheckVerification(ctx, p.MerchantID, in.Verification.ID, in.Verification.Code, in.AccountNumber)
+		}
+	}
+	return s.idempotentPrepared(w, r, body, prepare, func(ctx context.Context) (int, any, error) {
+		v, err := lendingSvc.Authorize(ctx, req)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusCreated, authorizationOut(p.Env, v), nil
+	})
+}
+
+func (s *Server) getAuthorization(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	v, err := s.cfg.Lending(p.Env).Authorization(r.Context(), p.MerchantID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, authorizationOut(p.Env, v))
+	return nil
+}
+
+func (s *Server) listAuthorizations(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	lp, err := listParams(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	views, more, err := s.cfg.Lending(p.Env).Authorizations(r.Context(), p.MerchantID, lending.AuthorizationFilter{StoreID: q.Get("store_id"),
+		AccountNumber: q.Get("account_number"), Status: q.Get("status"), Reference: q.Get("reference")}, lp)
+	if err != nil {
+		return err
+	}
+	out := make([]authorizationJSON, 0, len(views))
+	for _, v := range views {
+		out = append(out, authorizationOut(p.Env, v))
+	}
+	writeJSON(w, http.StatusOK, list(out, more))
+	return nil
+}
+
+func (s *Server) createCapture(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Amount    int64  `json:"amount"`
+		Reference string `json:"reference"`
+		Final     bool   `json:"final"`
+	}
+	if err := decodeJSON(body, &in); err != nil {
+		return err
+	}
+	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
+		v, _, err := s.cfg.Lending(p.Env).Capture(ctx, p.MerchantID, r.PathValue("id"), in.Amount, in.Reference, in.Final)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusCreated, authorizationOut(p.Env, v), nil
+	})
+}
+
+func (s *Server) releaseAuthorization(w http.ResponseWriter, r *http.Request) error {
+	return s.endAuthorization(w, r, false)
+}
+
+func (s *Server) expireAuthorization(w http.ResponseWriter, r *http.Request) error {
+	if principalOf(r.Context()).Env != openflex.Training {
+		return openflex.Errorf(openflex.CodeResourceMissing, "unrecognised request URL (%s %s)", r.Method, r.URL.Path)
+	}
+	return s.endAuthorization(w, r, true)
+}
+
+func (s *Server) endAuthorization(w http.ResponseWriter, r *http.Request, expire bool) error {
+	p := principalOf(r.Context())
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	var in struct{}
+	if err := decodeJSON(body, &in); err != nil {
+		return err
+	}
+	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
+		svc := s.cfg.Lending(p.Env)
+		end := svc.Release
+		if expire {
+			end = svc.Expire
+		}
+		v, err := end(ctx, p.MerchantID, r.PathValue("id"))
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, authorizationOut(p.Env, v), nil
+	})
+}
+
+func (s *Server) getCapture(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	c, err := s.cfg.Lending(p.Env).GetCapture(r.Context(), p.MerchantID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, captureOut(p.Env, c))
+	return nil
+}
+
+func (s *Server) listCaptures(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	lp, err := listParams(r)
+	if err != nil {
+		return err
+	}
+	caps, more, err := s.cfg.Lending(p.Env).Captures(r.Context(), p.MerchantID, r.URL.Query().Get("authorization_id"), lp)
+	if err != nil {
+		return err
+	}
+	out := make([]captureJSON, len(caps))
+	for i, c := range caps {
+		out[i] = captureOut(p.Env, c)
+	}
+	writeJSON(w, http.StatusOK, list(out, more))
+	return nil
+}
+
+func (s *Server) createReturn(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Amount    int64  `json:"amount"`
+		Full      bool   `json:"full"`
+		Reference string `json:"reference"`
+		Reason    string `json:"reason"`
+	}
+	if err := decodeJSON(body, &in); err != nil {
+		return err
+	}
+	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
+		res, err := s.cfg.Lending(p.Env).Return(ctx, lending.ReturnRequest{MerchantID: p.MerchantID, CaptureID: r.PathValue("id"),
+			Amount: in.Amount, Full: in.Full, Reference: in.Reference, Reason: in.Reason})
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusCreated, returnOut(p.Env, res.Return, res.Capture, res.Authorization), nil
+	})
+}
+
+func (s *Server) getReturn(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	ret, err := s.cfg.Lending(p.Env).GetReturn(r.Context(), p.MerchantID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, returnOut(p.Env, ret, nil, nil))
+	return nil
+}
+
+func (s *Server) listReturns(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	lp, err := listParams(r)
+	if err != nil {
+		return err
+	}
+	rets, more, err := s.cfg.Lending(p.Env).Returns(r.Context(), p.MerchantID, r.URL.Query().Get("capture_id"), lp)
+	if err != nil {
+		return err
+	}
+	out := make([]returnJSON, len(rets))
+	for i, ret := range rets {
+		out[i] = returnOut(p.Env, ret, nil, nil)
+	}
+	writeJSON(w, http.StatusOK, list(out, more))
+	return nil
+}
+
+func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	lp, err := listParams(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	if t := q.Get("type"); t != "" {
+		switch openflex.TransactionType(t) {
+		case openflex.TxnAuthorization, openflex.TxnCapture, openflex.TxnRelease, openflex.TxnExpiry, openflex.TxnReturn:
+		default:
+			return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "type", Message: "type must be authorization, capture, release, expiry or return"}
+		}
+	}
+	txns, more, err := s.cfg.Lending(p.Env).Transactions(r.Context(), p.MerchantID, lending.TransactionFilter{StoreID: q.Get("store_id"),
+		AccountNumber: q.Get("account_number"), Type: q.Get("type")}, lp)
+	if err != nil {
+		return err
+	}
+	out := make([]transactionJSON, len(txns))
+	for i, t := range txns {
+		out[i] = transactionOut(p.Env, t)
+	}
+	writeJSON(w, http.StatusOK, list(out, more))
+	return nil
+}
+
+type summaryLine struct {
+	Type   string `json:"type"`
+	Count  int64  `json:"count"`
+	Amount int64  `json:"amount"`
+}
+
+func (s *Server) storeSummary(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	st, err := s.cfg.Control.Store(r.Context(), p.MerchantID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(st.TimeZone)
+	if err != nil {
+		return err
+	}
+	date := r.URL.Query().Get("date")
+	var day time.Time
+	if date == "" {
+		day = s.cfg.Now().In(loc)
+		day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
+	} else if day, err = time.ParseInLocation(time.DateOnly, date, loc); err != nil {
+		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "date", Message: "date must be YYYY-MM-DD"}
+	}
+	next := day.AddDate(0, 0, 1) // the store's local day, 23 or 25 hours around DST changes
+	totals, err := s.cfg.Lending(p.Env).StoreTotals(r.Context(), p.MerchantID, st.ID, day, next)
+	if err != nil {
+		return err
+	}
+	lines := []summaryLine{}
+	var net int64
+	for _, t := range totals {
+		lines = append(lines, summaryLine{Type: string(t.Type), Count: t.Count, Amount: t.Amount})
+		switch t.Type {
+		case openflex.TxnCapture:
+			net += t.Amount
+		case openflex.TxnReturn:
+			net -= t.Amount
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"object": "store_summary", "environment": string(p.Env), "store_id": st.ID,
+		"date": day.Format(time.DateOnly), "time_zone": st.TimeZone, "from": rfc3339(day), "to": rfc3339(next),
+		"totals": lines, "net_amount": net, "currency": "CAD"})
+	return nil
+}
+
+// pay is the TRAINING test helper for a customer's payment.
+func (s *Server) pay(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	if p.Env != openflex.Training {
+		return openflex.Errorf(openflex.CodeResourceMissing, "unrecognised request URL (%s %s)", r.Method, r.URL.Path)
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Amount int64 `json:"amount"`
+	}
+	if err := decodeJSON(body, &in); err != nil {
+		return err
+	}
+	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
+		a, err := s.cfg.Lending(p.Env).Pay(ctx, r.PathValue("number"), in.Amount)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, accountOut(p.Env, a), nil
+	})
+}

@@ -1,0 +1,480 @@
+package credit
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/pii"
+)
+
+// Store is the data-plane storage credit decisions and accounts need.
+type Store interface {
+	Write(ctx context.Context, fn func(ctx context.Context) error) error
+	CreateCustomer(ctx context.Context, c *openflex.Customer) error
+	Customer(ctx context.Context, id string) (*openflex.Customer, error)
+	CreateApplication(ctx context.Context, a *openflex.Application) error
+	UpdateDecision(ctx context.Context, a *openflex.Application) error
+	Application(ctx context.Context, merchantID, id string) (*openflex.Application, error)
+	RecentApplication(ctx context.Context, first, last, dob string, since time.Time) (*openflex.Application, error)
+	RecordInquiry(ctx context.Context, in *openflex.Inquiry) error
+	CreateAccount(ctx context.Context, a *openflex.Account) error
+	Account(ctx context.Context, number string) (*openflex.Account, error)
+	AccountsByIdentity(ctx context.Context, first, last, dob, postal string) ([]*openflex.Account, error)
+	CreateVerification(ctx context.Context, v *openflex.Verification) error
+	Verification(ctx context.Context, merchantID, id string) (*openflex.Verification, error)
+	UpdateVerification(ctx context.Context, v *openflex.Verification) error
+	RecordMessage(ctx context.Context, m *openflex.Message) error
+}
+
+// Notifier delivers a verification code to a customer.
+type Notifier interface {
+	Send(ctx context.Context, channel, to, subject, body string) error
+}
+
+// ErrDuplicate is what Store.CreateAccount returns for a taken number; the
+// service then draws another.
+var ErrDuplicate = errors.New("credit: duplicate account number")
+
+// DuplicateWindow is how long an earlier decision answers a new
+// application from the same person.
+const DuplicateWindow = 30 * 24 * time.Hour
+
+// Verification rules of API.md.
+const (
+	VerificationTTL      = 10 * time.Minute
+	VerificationAttempts = 5
+	// TrainingCode always passes in TRAINING, where nothing is ever sent.
+	TrainingCode = "222222"
+)
+
+// TermsVersion is the version of the credit terms applicants accept.
+const TermsVersion = "2026-11"
+
+// Service runs credit applications, accounts and verifications of one
+// environment.
+type Service struct {
+	Env      openflex.Environment
+	Store    Store
+	Bureau   Bureau // nil: no bureau configured (PRODUCTION answers 503)
+	Policy   Policy
+	Notifier Notifier // nil in TRAINING: messages go to the validation inbox only
+	// IsDuplicate reports whether a store error is a taken key.
+	IsDuplicate func(error) bool
+	// CodeKey keys the hash under which verification codes are stored.
+	CodeKey []byte
+	Now     func() time.Time
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// ApplyRequest is a credit application as submitted by a merchant.
+type ApplyRequest struct {
+	MerchantID      string
+	StoreID         string
+	Applicant       openflex.Applicant
+	Consent         openflex.Consent
+	RequestedAmount int64
+	Language        string
+}
+
+// Prepared is an application validated and decided, not yet stored.
+type Prepared struct {
+	req      ApplyRequest
+	earlier  *openflex.Application
+	report   Report
+	outcome  string
+	decision Decision
+	appID    string
+	at       time.Time
+}
+
+// Prepare validates an application (every field problem at once), answers
+// a repeat within 30 days with the earlier decision, and otherwise asks the
+// bureau and applies the policy. It writes nothing: Commit does, so the
+// bureau call never runs inside a write transaction. In PRODUCTION without
+// a reachable bureau it fails with bureau_unavailable, never approving.
+func (s *Service) Prepare(ctx context.Context, req ApplyRequest) (*Prepared, error) {
+	now := s.now()
+	if err := ValidateApplicant(&req.Applicant, req.Consent, req.RequestedAmount, now); err != nil {
+		return nil, err
+	}
+	if req.Language != "fr" {
+		req.Language = "en"
+	}
+	req.Consent.At, req.Consent.TermsVersion = now, TermsVersion
+	p := &Prepared{req: req, appID: openflex.NewID(openflex.PrefixApplication), at: now}
+	a := req.Applicant
+	earlier, err := s.Store.RecentApplication(ctx, a.FirstName, a.LastName, a.DateOfBirth, now.Add(-DuplicateWindow))
+	switch {
+	case err == nil && earlier.Status != openflex.ApplicationPending:
+		p.earlier = earlier
+		return p, nil
+	case err == nil:
+		p.earlier = earlier // a pending review answers again as pending
+		return p, nil
+	case openflex.ErrorCode(err) != openflex.CodeResourceMissing:
+		return nil, err
+	}
+	if s.Bureau == nil {
+		return nil, ErrUnavailable
+	}
+	rep, err := s.Bureau.Inquire(ctx, Inquiry{Applicant: a, Consent: req.Consent, Reference: p.appID})
+	switch {
+	case errors.Is(err, ErrTimeout):
+		p.outcome = "timeout"
+		p.decision = Decision{Status: openflex.ApplicationRetry, Reasons: []openflex.Reason{{Code: ReasonBureauTimeout, Message: ReasonMessage(ReasonBureauTimeout, "en")}}}
+		return p, nil
+	case err != nil:
+		return nil, err
+	}
+	p.report = rep
+	switch {
+	case !rep.Hit:
+		p.outcome = "no_hit"
+	case rep.Fraud:
+		p.outcome = "fraud"
+	default:
+		p.outcome = "hit"
+	}
+	p.decision = s.Policy.Decide(rep, a, req.RequestedAmount)
+	return p, nil
+}
+
+// Commit stores a prepared application: the customer, the application,
+// the inquiry with its consent and, when approved, the new account, all in
+// one transaction (the caller's, when its context carries one).
+func (s *Service) Commit(ctx context.Context, p *Prepared) (*openflex.Application, *openflex.Account, error) {
+	if e := p.earlier; e != nil {
+		if e.MerchantID == p.req.MerchantID {
+			return s.withAccount(ctx, e)
+		}
+		// Another merchant's earlier application: this merchant gets its
+		// own record of the same decision, and no new bureau inquiry.
+		app := *e
+		app.ID, app.MerchantID, app.StoreID, app.Created = p.appID, p.req.MerchantID, p.req.StoreID, p.at
+		app.RequestedAmount, app.Consent = p.req.RequestedAmount, p.req.Consent
+		if err := s.Store.CreateApplication(ctx, &app); err != nil {
+			return nil, nil, err
+		}
+		return s.withAccount(ctx, &app)
+	}
+	var app *openflex.Application
+	var acct *openflex.Account
+	err := s.Store.Write(ctx, func(ctx context.Context) error {
+		cust := &openflex.Customer{ID: openflex.NewID("cus"), Applicant: p.req.Applicant, Language: p.req.Language, Created: p.at}
+		if err := s.Store.CreateCustomer(ctx, cust); err != nil {
+			return err
+		}
+		d := p.decision
+		app = &openflex.Application{
+			ID: p.appID, MerchantID: p.req.MerchantID, StoreID: p.req.StoreID, CustomerID: cust.ID, Status: d.Status,
+			Reasons: d.Reasons, RequestedAmount: p.req.RequestedAmount, Score: p.report.Score, Language: p.req.Language,
+			Consent: p.req.Consent, Created: p.at,
+		}
+		if d.Status != openflex.ApplicationPending {
+			app.DecidedAt = p.at
+		}
+		if d.Status == openflex.ApplicationApproved {
+			var err error
+			if acct, err = s.openAccount(ctx, cust, d.CreditLimit, d.RiskCategory); err != nil {
+				return err
+			}
+			app.CreditLimit, app.RiskCategory, app.AccountNumber = d.CreditLimit, d.RiskCategory, acct.Number
+		}
+		if err := s.Store.CreateApplication(ctx, app); err != nil {
+			return err
+		}
+		return s.Store.RecordInquiry(ctx, &openflex.Inquiry{
+			ID: openflex.NewID("inq"), ApplicationID: app.ID, CustomerID: cust.ID, Bureau: p.report.Bureau,
+			Outcome: p.outcome, Score: p.report.Score, Reference: p.report.Reference, Consent: p.req.Consent, Created: p.at,
+		})
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return app, acct, nil
+}
+
+func (s *Service) withAccount(ctx context.Context, app *openflex.Application) (*openflex.Application, *openflex.Account, error) {
+	if app.AccountNumber == "" {
+		return app, nil, nil
+	}
+	acct, err := s.Store.Account(ctx, app.AccountNumber)
+	if err != nil {
+		return nil, nil, err
+	}
+	return app, acct, nil
+}
+
+// openAccount opens a credit line with a fresh 14-digit Luhn number.
+func (s *Service) openAccount(ctx context.Context, cust *openflex.Customer, limit int64, risk openflex.RiskCategory) (*openflex.Account, error) {
+	for range 10 {
+		acct := &openflex.Account{
+			Number: NewAccountNumber(), CustomerID: cust.ID, Status: openflex.AccountNormal, CreditLimit: limit,
+			Currency: openflex.CAD, RiskCategory: risk, Province: cust.Applicant.Address.Province, Language: cust.Language,
+			FirstName: cust.Applicant.FirstName, LastName: cust.Applicant.LastName, Created: s.now(),
+		}
+		err := s.Store.CreateAccount(ctx, acct)
+		if err == nil {
+			return acct, nil
+		}
+		if !s.isDuplicate(err) {
+			return nil, err
+		}
+	}
+	return nil, errors.New("credit: could not draw a free account number")
+}
+
+func (s *Service) isDuplicate(err error) bool {
+	return errors.Is(err, ErrDuplicate) || (s.IsDuplicate != nil && s.IsDuplicate(err))
+}
+
+// NewAccountNumber draws 13 random digits and appends the Luhn check digit.
+// The first digit is never 0, so numbers keep 14 digits in any system.
+func NewAccountNumber() string {
+	var b strings.Builder
+	for i := 0; i < 13; i++ {
+		lo := int64(0)
+		if i == 0 {
+			lo = 1
+		}
+		n, err := rand.Int(rand.Reader, big.NewInt(10-lo))
+		if err != nil {
+			panic("credit: crypto/rand failed: " + err.Error())
+		}
+		b.WriteByte(byte('0' + lo + n.Int64()))
+	}
+	payload := b.String()
+	return payload + string(openflex.LuhnCheckDigit(payload))
+}
+
+// Application returns merchantID's application.
+func (s *Service) Application(ctx context.Context, merchantID, id string) (*openflex.Application, *openflex.Account, error) {
+	app, err := s.Store.Application(ctx, merchantID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.withAccount(ctx, app)
+}
+
+// Decide settles a pending application (lender staff, or the TRAINING test
+// helper). Approval opens the account with the policy's limit for the
+// stored bureau score unless limit is given.
+func (s *Service) Decide(ctx context.Context, merchantID, id string, status openflex.ApplicationStatus, limit int64) (*openflex.Application, *openflex.Account, error) {
+	if status != openflex.ApplicationApproved && status != openflex.ApplicationDeclined {
+		return nil, nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "status", Message: "status must be approved or declined"}
+	}
+	var app *openflex.Application
+	var acct *openflex.Account
+	err := s.Store.Write(ctx, func(ctx context.Context) error {
+		var err error
+		if app, err = s.Store.Application(ctx, merchantID, id); err != nil {
+			return err
+		}
+		if app.Status != openflex.ApplicationPending {
+			return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "status", Message: fmt.Sprintf("application %s is already %s", id, app.Status)}
+		}
+		app.Status, app.DecidedAt = status, s.now()
+		if status == openflex.ApplicationDeclined {
+			app.Reasons = []openflex.Reason{{Code: ReasonManualReviewDeclined, Message: ReasonMessage(ReasonManualReviewDeclined, app.Language)}}
+			return s.Store.UpdateDecision(ctx, app)
+		}
+		cust, err := s.Store.Customer(ctx, app.CustomerID)
+		if err != nil {
+			return err
+		}
+		risk, credit := s.Policy.Offer(max(app.Score, s.Policy.ReviewBelow), cust.Applicant.AnnualIncome)
+		d := Decision{Status: openflex.ApplicationApproved, CreditLimit: credit, RiskCategory: risk}
+		if limit > 0 {
+			d.CreditLimit = limit
+		}
+		if acct, err = s.openAccount(ctx, cust, d.CreditLimit, d.RiskCategory); err != nil {
+			return err
+		}
+		app.Reasons, app.CreditLimit, app.RiskCategory, app.AccountNumber = nil, d.CreditLimit, d.RiskCategory, acct.Number
+		return s.Store.UpdateDecision(ctx, app)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return app, acct, nil
+}
+
+// Account returns an account by number. Accounts are the customer's, not a
+// merchant's: any merchant of the environment may look one up by number, as
+// at any till that takes the card.
+func (s *Service) Account(ctx context.Context, number string) (*openflex.Account, error) {
+	if !openflex.ValidAccountNumber(number) {
+		return nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "account_number", Message: "account_number must be 14 digits with a valid check digit"}
+	}
+	return s.Store.Account(ctx, number)
+}
+
+// Search finds accounts by exact first name, last name and date of birth,
+// and postal code when given.
+func (s *Service) Search(ctx context.Context, first, last, dob, postal string) ([]*openflex.Account, error) {
+	var probs openflex.Problems
+	if strings.TrimSpace(first) == "" {
+		probs.Missing("first_name")
+	}
+	if strings.TrimSpace(last) == "" {
+		probs.Missing("last_name")
+	}
+	if dob == "" {
+		probs.Missing("date_of_birth")
+	} else if _, err := time.Parse(time.DateOnly, dob); err != nil {
+		probs.Invalid("date_of_birth", "date_of_birth must be a date, YYYY-MM-DD")
+	}
+	if postal != "" {
+		if canon, ok := parsePostalCode(strings.ToUpper(strings.TrimSpace(postal))); ok {
+			postal = canon
+		} else {
+			probs.Invalid("postal_code", "postal_code must be a Canadian postal code such as M5V 2T6")
+		}
+	}
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	return s.Store.AccountsByIdentity(ctx, first, last, dob, postal)
+}
+
+func (s *Service) codeHash(verificationID, code string) []byte {
+	m := hmac.New(sha256.New, s.CodeKey)
+	m.Write([]byte(verificationID))
+	m.Write([]byte{0})
+	m.Write([]byte(code))
+	return m.Sum(nil)
+}
+
+// StartVerification sends the account holder a 6-digit code by sms or
+// email. TRAINING never sends: the message lands in the validation inbox
+// and the code 222222 also passes.
+func (s *Service) StartVerification(ctx context.Context, merchantID, number, channel string) (*openflex.Verification, error) {
+	if channel != "sms" && channel != "email" {
+		return nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "channel", Message: "channel must be sms or email"}
+	}
+	acct, err := s.Account(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	cust, err := s.Store.Customer(ctx, acct.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	to, masked := cust.Applicant.Phone, pii.MaskPhone(cust.Applicant.Phone)
+	if channel == "email" {
+		to, masked = cust.Applicant.Email, pii.MaskEmail(cust.Applicant.Email)
+	}
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return nil, err
+	}
+	code := fmt.Sprintf("%06d", n.Int64())
+	now := s.now()
+	v := &openflex.Verification{ID: openflex.NewID(openflex.PrefixVerification), AccountNumber: acct.Number, MerchantID: merchantID,
+		Channel: channel, SentTo: masked, Status: openflex.VerificationPending, ExpiresAt: now.Add(VerificationTTL), Created: now}
+	v.CodeHash = s.codeHash(v.ID, code)
+	body := fmt.Sprintf("Your OpenFlex verification code is %s. It expires in 10 minutes. Never share it with anyone.", code)
+	if acct.Language == "fr" {
+		body = fmt.Sprintf("Votre code de vérification OpenFlex est %s. Il expire dans 10 minutes. Ne le communiquez à personne.", code)
+	}
+	if s.Env == openflex.Production && s.Notifier == nil {
+		return nil, openflex.Errorf(openflex.CodeUnavailable, "no %s provider is configured for verification codes", channel)
+	}
+	err = s.Store.Write(ctx, func(ctx context.Context) error {
+		if err := s.Store.CreateVerification(ctx, v); err != nil {
+			return err
+		}
+		if s.Env == openflex.Training {
+			return s.Store.RecordMessage(ctx, &openflex.Message{ID: openflex.NewID("msg"), MerchantID: merchantID, Channel: channel,
+				Recipient: masked, Subject: "OpenFlex verification code", Body: body, Created: now})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.Env == openflex.Production {
+		if err := s.Notifier.Send(ctx, channel, to, "OpenFlex verification code", body); err != nil {
+			return nil, &openflex.Error{Code: openflex.CodeUnavailable, Message: "the verification code could not be sent; retry", Cause: err}
+		}
+	}
+	return v, nil
+}
+
+// CheckVerification checks a code in its own transaction, so wrong tries
+// are counted even when the purchase that carried them fails; the fifth
+// wrong code locks the verification. A right code marks it passed, ready to
+// be consumed by one purchase. Errors: verification_failed (wrong, expired,
+// locked, already used, or for another account), resource_missing.
+func (s *Service) CheckVerification(ctx context.Context, merchantID, id, code, accountNumber string) error {
+	var failure error
+	err := s.Store.Write(ctx, func(ctx context.Context) error {
+		v, err := s.Store.Verification(ctx, merchantID, id)
+		if err != nil {
+			return err
+		}
+		if failure = s.usable(v, accountNumber, openflex.VerificationPending, openflex.VerificationPassed); failure != nil {
+			return nil
+		}
+		if hmac.Equal(v.CodeHash, s.codeHash(v.ID, code)) || (s.Env == openflex.Training && code == TrainingCode) {
+			v.Status = openflex.VerificationPassed
+			return s.Store.UpdateVerification(ctx, v)
+		}
+		v.Attempts++
+		if v.Attempts >= VerificationAttempts {
+			v.Status = openflex.VerificationLocked
+		}
+		failure = verifyFailed("the verification code is not correct")
+		return s.Store.UpdateVerification(ctx, v)
+	})
+	if err != nil {
+		return err
+	}
+	return failure
+}
+
+// ConsumeVerification uses a passed verification for one purchase, inside
+// the purchase's transaction: if the purchase fails, the code stays usable.
+func (s *Service) ConsumeVerification(ctx context.Context, merchantID, id, accountNumber string) error {
+	v, err := s.Store.Verification(ctx, merchantID, id)
+	if err != nil {
+		return err
+	}
+	if err := s.usable(v, accountNumber, openflex.VerificationPassed); err != nil {
+		return err
+	}
+	v.Status, v.UsedAt = openflex.VerificationConsumed, s.now()
+	return s.Store.UpdateVerification(ctx, v)
+}
+
+func verifyFailed(msg string) error {
+	return &openflex.Error{Code: openflex.CodeVerifyFailed, Param: "verification", Message: msg}
+}
+
+func (s *Service) usable(v *openflex.Verification, accountNumber string, allowed ...openflex.VerificationStatus) error {
+	switch {
+	case v.AccountNumber != accountNumber:
+		return verifyFailed("this verification belongs to another account")
+	case v.Status == openflex.VerificationLocked:
+		return verifyFailed("this verification is locked after too many wrong codes; start a new one")
+	case v.Status == openflex.VerificationConsumed:
+		return verifyFailed("this verification was already used for a purchase; start a new one")
+	case !s.now().Before(v.ExpiresAt):
+		return verifyFailed("this verification code has expired; start a new one")
+	}
+	for _, a := range allowed {
+		if v.Status == a {
+			return nil
+		}
+	}
+	return verifyFailed("this verification has not been passed")
+}

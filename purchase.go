@@ -1,0 +1,138 @@
+package openflex
+
+import "time"
+
+// AuthorizationStatus is where a purchase authorization stands.
+type AuthorizationStatus string
+
+// Authorization statuses of API.md. pending and partially_captured are
+// open: they still hold credit that captures may post.
+const (
+	AuthPending           AuthorizationStatus = "pending"
+	AuthPartiallyCaptured AuthorizationStatus = "partially_captured"
+	AuthCaptured          AuthorizationStatus = "captured"
+	AuthReleased          AuthorizationStatus = "released"
+	AuthExpired           AuthorizationStatus = "expired"
+)
+
+// Open reports whether the authorization still holds credit.
+func (s AuthorizationStatus) Open() bool { return s == AuthPending || s == AuthPartiallyCaptured }
+
+// Financing is the plan a purchase is financed on.
+type Financing struct {
+	PlanID     string
+	TermMonths int
+	// Disclosure is the cost-of-borrowing text shown for this purchase.
+	Disclosure string
+}
+
+// LineItem is one item of a purchase, for the merchant's records.
+type LineItem struct {
+	SKU         string
+	Description string
+	Quantity    int64
+	UnitPrice   int64
+}
+
+// Authorization holds credit on an account for a purchase; captures post
+// all or part of it, release or expiry frees the rest.
+type Authorization struct {
+	ID             string
+	MerchantID     string
+	StoreID        string
+	AccountNumber  string
+	Amount         int64
+	Currency       Currency
+	CapturedAmount int64
+	ReleasedAmount int64
+	ReturnedAmount int64
+	Status         AuthorizationStatus
+	Channel        string // in_store or online
+	Reference      string
+	Financing      *Financing
+	VerificationID string
+	EmployeeID     string
+	RegisterID     string
+	Items          []LineItem
+	TaxGSTHST      int64
+	TaxPST         int64
+	Metadata       map[string]string
+	ExpiresAt      time.Time
+	Created        time.Time
+}
+
+// Remaining is what captures may still post.
+func (a *Authorization) Remaining() int64 { return a.Amount - a.CapturedAmount - a.ReleasedAmount }
+
+// Capture posts part or all of an authorization to the account.
+type Capture struct {
+	ID              string
+	MerchantID      string
+	AuthorizationID string
+	StoreID         string
+	AccountNumber   string
+	Amount          int64
+	ReturnedAmount  int64
+	Reference       string
+	Created         time.Time
+}
+
+// Return gives back part or all of a capture.
+type Return struct {
+	ID              string
+	MerchantID      string
+	CaptureID       string
+	AuthorizationID string
+	StoreID         string
+	AccountNumber   string
+	Amount          int64
+	Reference       string
+	Reason          string
+	Created         time.Time
+}
+
+// TransactionType names a money movement.
+type TransactionType string
+
+// Money movements. Each is one transaction row with balanced entries.
+const (
+	TxnAuthorization TransactionType = "authorization"
+	TxnCapture       TransactionType = "capture"
+	TxnRelease       TransactionType = "release"
+	TxnExpiry        TransactionType = "expiry"
+	TxnReturn        TransactionType = "return"
+	TxnPayment       TransactionType = "payment"
+)
+
+// Transaction is one money movement of the history.
+type Transaction struct {
+	ID              string
+	MerchantID      string // empty for a customer's payment
+	StoreID         string
+	AccountNumber   string
+	Type            TransactionType
+	Amount          int64
+	AuthorizationID string
+	CaptureID       string
+	ReturnID        string
+	Reference       string
+	Created         time.Time
+}
+
+// Entry is one side of a double-entry posting. Every transaction's entries
+// balance: the debits equal the credits.
+type Entry struct {
+	TransactionID string
+	Ledger        string // e.g. "acct:12345678901234:held"
+	Debit         int64
+	Credit        int64
+}
+
+// Event is a state change recorded in the outbox with the change itself.
+type Event struct {
+	ID         string
+	MerchantID string
+	Type       string
+	Object     []byte // the API object, JSON
+	Created    time.Time
+}
