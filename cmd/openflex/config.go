@@ -35,6 +35,8 @@ type Config struct {
 	BureauCA              string
 	ProductionSimulator   bool
 	HoldTTL               time.Duration
+	NoJobs                bool
+	NoScrub               bool
 	LogFormat             string
 	ShutdownTimeout       time.Duration
 }

@@ -7,6 +7,8 @@
 //	openflex merchant approve ID
 //	openflex keys create --merchant ID --env training|production [--trusted-ip CIDR]… [--trusted-url URL]… [--json]
 //	openflex plan create --merchant ID --name NAME --category regular|equal_payments|deferred --months N --rate 29.99 [--admin-fee CENTS] [--json]
+//	openflex scrub --env training [--older-than 24h]
+//	openflex verify
 //	openflex version
 //
 // Every flag also reads OPENFLEX_<FLAG> from the environment.
@@ -53,6 +55,8 @@ commands:
   merchant approve  approve a merchant's go-live (allows PRODUCTION keys)
   keys create       create a key set for a merchant
   plan create       set up a financing plan for a merchant
+  scrub             delete TRAINING data (never PRODUCTION)
+  verify            recompute every balance from the ledger; non-zero exit on mismatch
   version           print the version
 
 Run 'openflex <command> -h' for a command's flags. Every flag also reads
@@ -80,6 +84,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdKeysCreate(ctx, rest, stdout, stderr)
 	case "plan create":
 		return cmdPlanCreate(ctx, rest, stdout, stderr)
+	case "scrub":
+		return cmdScrub(ctx, rest, stdout, stderr)
+	case "verify":
+		return cmdVerify(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "openflex", version)
 		return nil

@@ -18,6 +18,7 @@ import (
 	"github.com/openflex/openflex/internal/api"
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/credit/httpbureau"
+	"github.com/openflex/openflex/internal/jobs"
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
@@ -41,6 +42,8 @@ type Main struct {
 	Lending   map[openflex.Environment]*lending.Service
 	API       *api.Server
 
+	stopJobs context.CancelFunc
+	jobsDone chan struct{}
 	listener net.Listener
 	server   *http.Server
 	served   chan error
@@ -151,6 +154,9 @@ func (m *Main) Run(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
+	if !m.Config.NoJobs {
+		m.startJobs()
+	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.listener) }()
 	m.Logger.Info("listening", "addr", m.listener.Addr().String(), "version", version)
@@ -177,6 +183,10 @@ func (m *Main) Close() error {
 		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, err)
 		}
+	}
+	if m.stopJobs != nil {
+		m.stopJobs()
+		<-m.jobsDone
 	}
 	if m.Stores != nil {
 		errs = append(errs, m.Stores.Close())
@@ -206,6 +216,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.BureauKey, "bureau-key", "", "client key (PEM) for mTLS to the bureau")
 	fs.StringVar(&c.BureauCA, "bureau-ca", "", "CA certificates (PEM) the bureau's certificate must chain to")
 	fs.BoolVar(&c.ProductionSimulator, "production-simulator", false, "DEMOS ONLY: let PRODUCTION use the simulated bureau")
+	fs.BoolVar(&c.NoJobs, "no-jobs", false, "do not run background jobs (expiry, clean-up, TRAINING scrub) on this node")
+	fs.BoolVar(&c.NoScrub, "no-scrub", false, "do not scrub TRAINING on schedule")
 	fs.DurationVar(&c.HoldTTL, "hold-ttl", 30*24*time.Hour, "how long an uncaptured authorization holds credit")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish at shutdown")
@@ -244,4 +256,20 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintln(stdout, "migrations applied")
 	return s.Close()
+}
+
+// startJobs runs the background jobs until Close.
+func (m *Main) startJobs() {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &jobs.Runner{Expirers: map[openflex.Environment]jobs.Expirer{}, Planes: map[openflex.Environment]jobs.Plane{},
+		Tokens: m.Stores.Control, Logger: m.Logger, Now: time.Now, NoScrub: m.Config.NoScrub}
+	for _, env := range openflex.Environments {
+		r.Expirers[env] = m.Lending[env]
+		r.Planes[env] = m.Stores.Data(env)
+	}
+	m.stopJobs, m.jobsDone = cancel, make(chan struct{})
+	go func() {
+		defer close(m.jobsDone)
+		r.Run(ctx)
+	}()
 }

@@ -1,0 +1,136 @@
+// Package jobs runs OpenFlex's background work on a schedule: authorization
+// expiry, retention clean-up (idempotency keys, tokens, events) and the
+// TRAINING scrub. Every job is safe to run on several nodes at once: each
+// step is idempotent (an authorization expires once; deleting what is
+// already gone deletes nothing).
+package jobs
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/openflex/openflex"
+)
+
+// Retention periods of API.md.
+const (
+	IdempotencyRetention = 48 * time.Hour // at least the promised 24 h
+	EventRetention       = 30 * 24 * time.Hour
+)
+
+// Expirer releases holds past their expiry.
+type Expirer interface {
+	ExpireDue(ctx context.Context) (int, error)
+}
+
+// Plane is the clean-up one data plane needs.
+type Plane interface {
+	PurgeIdempotencyKeys(ctx context.Context, olderThan time.Time) (int64, error)
+	PurgeEvents(ctx context.Context, olderThan time.Time) (int64, error)
+	Scrub(ctx context.Context, cutoff time.Time) (int64, error)
+}
+
+// Tokens forgets expired access tokens.
+type Tokens interface {
+	PurgeTokens(ctx context.Context, t time.Time) (int64, error)
+}
+
+// Runner schedules the jobs.
+type Runner struct {
+	Expirers map[openflex.Environment]Expirer
+	Planes   map[openflex.Environment]Plane
+	Tokens   Tokens
+	Logger   *slog.Logger
+	Now      func() time.Time
+	// Every is the period of expiry and clean-up (default one minute).
+	Every time.Duration
+	// ScrubAt is the UTC time of day of the TRAINING scrub (default 03:00);
+	// ScrubOlderThan keeps the most recent data (default 24 h).
+	ScrubAt        time.Duration
+	ScrubOlderThan time.Duration
+	// NoScrub turns the scheduled TRAINING scrub off.
+	NoScrub bool
+}
+
+// Run works until ctx ends.
+func (r *Runner) Run(ctx context.Context) {
+	every := r.Every
+	if every <= 0 {
+		every = time.Minute
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	lastScrub := r.Now().UTC()
+	for {
+		r.Once(ctx)
+		if !r.NoScrub {
+			if next := nextScrub(lastScrub, r.ScrubAt); !r.Now().Before(next) {
+				lastScrub = r.Now().UTC()
+				r.ScrubTraining(ctx)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// nextScrub is the first scrub time of day after last.
+func nextScrub(last time.Time, at time.Duration) time.Time {
+	if at <= 0 {
+		at = 3 * time.Hour
+	}
+	day := last.Truncate(24 * time.Hour)
+	t := day.Add(at)
+	if !t.After(last) {
+		t = t.Add(24 * time.Hour)
+	}
+	return t
+}
+
+// Once runs expiry and retention clean-up one time.
+func (r *Runner) Once(ctx context.Context) {
+	now := r.Now()
+	for env, e := range r.Expirers {
+		if n, err := e.ExpireDue(ctx); err != nil {
+			r.Logger.Error("authorization expiry failed", "environment", env, "err", err)
+		} else if n > 0 {
+			r.Logger.Info("authorizations expired", "environment", env, "count", n)
+		}
+	}
+	for env, p := range r.Planes {
+		if _, err := p.PurgeIdempotencyKeys(ctx, now.Add(-IdempotencyRetention)); err != nil {
+			r.Logger.Error("idempotency clean-up failed", "environment", env, "err", err)
+		}
+		if _, err := p.PurgeEvents(ctx, now.Add(-EventRetention)); err != nil {
+			r.Logger.Error("event clean-up failed", "environment", env, "err", err)
+		}
+	}
+	if r.Tokens != nil {
+		if _, err := r.Tokens.PurgeTokens(ctx, now.Add(-time.Hour)); err != nil {
+			r.Logger.Error("token clean-up failed", "err", err)
+		}
+	}
+}
+
+// ScrubTraining deletes TRAINING data older than ScrubOlderThan. PRODUCTION
+// is never scrubbed: this only ever touches the TRAINING plane.
+func (r *Runner) ScrubTraining(ctx context.Context) {
+	p, ok := r.Planes[openflex.Training]
+	if !ok {
+		return
+	}
+	older := r.ScrubOlderThan
+	if older <= 0 {
+		older = 24 * time.Hour
+	}
+	n, err := p.Scrub(ctx, r.Now().Add(-older))
+	if err != nil {
+		r.Logger.Error("TRAINING scrub failed", "err", err)
+		return
+	}
+	r.Logger.Info("TRAINING scrubbed", "rows", n)
+}

@@ -1,0 +1,63 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Scrub deletes a data plane's customers created before cutoff together
+// with everything that hangs off them (applications, inquiries, accounts,
+// verifications, authorizations, captures, returns, transactions and their
+// ledger entries), so what remains still balances; and events, messages
+// and idempotency records older than cutoff. A zero cutoff scrubs all.
+// It is for TRAINING: the caller must never hand it the PRODUCTION plane.
+func (db *DB) Scrub(ctx context.Context, cutoff time.Time) (int64, error) {
+	if cutoff.IsZero() {
+		cutoff = time.Unix(1<<40, 0) // after everything
+	}
+	c := micros(cutoff)
+	doomed := `SELECT id FROM customers WHERE created < $1`
+	accts := `SELECT account_number FROM accounts WHERE customer_id IN (` + doomed + `)`
+	steps := []string{
+		`DELETE FROM ledger_entries WHERE transaction_id IN (SELECT id FROM transactions WHERE account_number IN (` + accts + `))`,
+		`DELETE FROM transactions WHERE account_number IN (` + accts + `)`,
+		`DELETE FROM returns WHERE account_number IN (` + accts + `)`,
+		`DELETE FROM captures WHERE account_number IN (` + accts + `)`,
+		`DELETE FROM authorizations WHERE account_number IN (` + accts + `)`,
+		`DELETE FROM verifications WHERE account_number IN (` + accts + `)`,
+		`DELETE FROM bureau_inquiries WHERE customer_id IN (` + doomed + `)`,
+		`DELETE FROM applications WHERE customer_id IN (` + doomed + `)`,
+		`DELETE FROM accounts WHERE customer_id IN (` + doomed + `)`,
+		`DELETE FROM customers WHERE created < $1`,
+		`DELETE FROM events WHERE created < $1`,
+		`DELETE FROM sent_messages WHERE created < $1`,
+		`DELETE FROM idempotency_keys WHERE created < $1`,
+	}
+	var total int64
+	err := db.Write(ctx, func(ctx context.Context) error {
+		for _, q := range steps {
+			res, err := db.q(ctx).ExecContext(ctx, q, c)
+			if err != nil {
+				return fmt.Errorf("scrub: %w", err)
+			}
+			n, _ := res.RowsAffected()
+			total += n
+		}
+		return nil
+	})
+	return total, err
+}
+
+// PurgeEvents deletes events created before t (the 30-day retention).
+func (db *DB) PurgeEvents(ctx context.Context, t time.Time) (int64, error) {
+	var n int64
+	err := db.Write(ctx, func(ctx context.Context) error {
+		res, err := db.q(ctx).ExecContext(ctx, `DELETE FROM events WHERE created < $1`, micros(t))
+		if err == nil {
+			n, _ = res.RowsAffected()
+		}
+		return err
+	})
+	return n, err
+}
