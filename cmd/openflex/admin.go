@@ -60,7 +60,7 @@ func cmdMerchantCreate(ctx context.Context, args []string, stdout, stderr io.Wri
 	var stores listFlag
 	var asJSON bool
 	fs := flag.NewFlagSet("merchant create", flag.ContinueOnError)
-	c.storageFlags(fs)
+	storageFlags(&c, fs)
 	fs.StringVar(&name, "name", "", "merchant name")
 	fs.StringVar(&email, "email", "", "merchant developer's email")
 	fs.Var(&stores, "store", "a store, NAME[:PROVINCE] (default province ON; repeatable)")
@@ -114,7 +114,7 @@ func cmdMerchantCreate(ctx context.Context, args []string, stdout, stderr io.Wri
 func cmdMerchantApprove(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c Config
 	fs := flag.NewFlagSet("merchant approve", flag.ContinueOnError)
-	c.storageFlags(fs)
+	storageFlags(&c, fs)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func cmdKeysCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var ips, urls listFlag
 	var asJSON bool
 	fs := flag.NewFlagSet("keys create", flag.ContinueOnError)
-	c.storageFlags(fs)
+	storageFlags(&c, fs)
 	fs.StringVar(&merchantID, "merchant", "", "merchant id (mer_…)")
 	fs.StringVar(&env, "env", "training", "environment: training or production")
 	fs.StringVar(&name, "name", "", "a label for the key set (e.g. the storefront or POS it serves)")

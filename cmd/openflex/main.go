@@ -22,12 +22,15 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/openflex/openflex/internal/app"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
 func main() {
+	app.Version = version
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

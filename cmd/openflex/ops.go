@@ -17,7 +17,7 @@ func cmdScrub(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var env string
 	var older time.Duration
 	fs := flag.NewFlagSet("scrub", flag.ContinueOnError)
-	c.storageFlags(fs)
+	storageFlags(&c, fs)
 	fs.StringVar(&env, "env", "", "environment to scrub: only training is allowed")
 	fs.DurationVar(&older, "older-than", 0, "keep data created within this duration (default: scrub everything)")
 	if err := parse(fs, args, stderr); err != nil {
@@ -48,7 +48,7 @@ func cmdScrub(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c Config
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	c.storageFlags(fs)
+	storageFlags(&c, fs)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}

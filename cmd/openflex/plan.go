@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/api"
@@ -22,7 +21,7 @@ func cmdPlanCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var provinces, risks listFlag
 	var asJSON bool
 	fs := flag.NewFlagSet("plan create", flag.ContinueOnError)
-	c.storageFlags(fs)
+	storageFlags(&c, fs)
 	fs.StringVar(&merchantID, "merchant", "", "merchant id (mer_…)")
 	fs.StringVar(&name, "name", "", "plan name shown to customers")
 	fs.StringVar(&category, "category", "", "regular, equal_payments or deferred")
@@ -57,7 +56,7 @@ func cmdPlanCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer m.Close()
-	p, err := m.createPlan(ctx, np)
+	p, err := m.CreatePlan(ctx, np)
 	if err != nil {
 		return cliError(err)
 	}
@@ -66,16 +65,4 @@ func cmdPlanCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	fmt.Fprintf(stdout, "plan %s %q (%s, %d months at %s%%)\n", p.ID, p.Name, p.Category, months, r)
 	return nil
-}
-
-// createPlan validates a plan for an existing merchant and stores it.
-func (m *Main) createPlan(ctx context.Context, np plans.NewPlan) (*openflex.Plan, error) {
-	if _, err := m.Stores.Control.Merchant(ctx, np.MerchantID); err != nil {
-		return nil, err
-	}
-	p, err := plans.Build(np, time.Now())
-	if err != nil {
-		return nil, err
-	}
-	return p, m.Stores.Control.CreatePlan(ctx, p)
 }

@@ -2,197 +2,21 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"time"
 
-	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/api"
-	"github.com/openflex/openflex/internal/credit"
-	"github.com/openflex/openflex/internal/credit/httpbureau"
-	"github.com/openflex/openflex/internal/jobs"
-	"github.com/openflex/openflex/internal/keys"
-	"github.com/openflex/openflex/internal/lending"
-	"github.com/openflex/openflex/internal/merchant"
+	"github.com/openflex/openflex/internal/app"
 	"github.com/openflex/openflex/internal/sqlstore"
 )
 
-var randRead = rand.Read
+// Main is the platform as the command runs it.
+type Main = app.Main
 
-// Main is a running openflex server: the stores, the services and the HTTP
-// listener. Tests start one exactly as `openflex serve` does.
-type Main struct {
-	Config Config
-	Logger *slog.Logger
-	// Out receives the human-facing start-up text (demo keys).
-	Out io.Writer
-
-	Stores    *sqlstore.Stores
-	Keys      *keys.Service
-	Merchants *merchant.Service
-	Credit    map[openflex.Environment]*credit.Service
-	Lending   map[openflex.Environment]*lending.Service
-	API       *api.Server
-
-	stopJobs context.CancelFunc
-	jobsDone chan struct{}
-	listener net.Listener
-	server   *http.Server
-	served   chan error
-}
-
-// Open opens the stores and builds the services, without listening.
-func (m *Main) Open(ctx context.Context) error {
-	if m.Logger == nil {
-		m.Logger = slog.New(slog.DiscardHandler)
-	}
-	if m.Out == nil {
-		m.Out = io.Discard
-	}
-	key, err := m.Config.secretKey()
-	if err != nil {
-		return err
-	}
-	m.Stores, err = sqlstore.Open(ctx, m.Config.storage(key))
-	if err != nil {
-		return err
-	}
-	m.Keys = &keys.Service{Store: m.Stores.Control, Hasher: keys.NewHasher(key), Now: time.Now}
-	m.Merchants = &merchant.Service{Store: m.Stores.Control, Now: time.Now}
-	bureaus, err := m.bureaus()
-	if err != nil {
-		return err
-	}
-	m.Credit = map[openflex.Environment]*credit.Service{}
-	m.Lending = map[openflex.Environment]*lending.Service{}
-	for _, env := range openflex.Environments {
-		data := m.Stores.Data(env)
-		m.Credit[env] = &credit.Service{Env: env, Store: data, Bureau: bureaus[env], Policy: credit.DefaultPolicy(),
-			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) },
-			CodeKey:     derive(key, "verification codes"), Now: time.Now}
-		m.Lending[env] = &lending.Service{Store: data, Verifier: m.Credit[env], Render: api.RenderEvent(env),
-			HoldTTL: m.Config.HoldTTL, Now: time.Now}
-	}
-	return nil
-}
-
-// bureaus picks each environment's credit bureau: the simulator for
-// TRAINING; for PRODUCTION the configured HTTP bureau, or none (applications
-// then answer 503 bureau_unavailable). The simulator in PRODUCTION needs an
-// explicit flag and is logged loudly.
-func (m *Main) bureaus() (map[openflex.Environment]credit.Bureau, error) {
-	out := map[openflex.Environment]credit.Bureau{openflex.Training: credit.Simulator{}}
-	c := m.Config
-	switch {
-	case c.ProductionSimulator:
-		m.Logger.Warn("PRODUCTION USES THE SIMULATED CREDIT BUREAU: no real credit checks are made (--production-simulator); never run a live program like this")
-		out[openflex.Production] = credit.Simulator{}
-	case c.BureauURL != "" && c.BureauCert != "":
-		b, err := httpbureau.NewMTLS(c.BureauURL, c.BureauCert, c.BureauKey, c.BureauCA)
-		if err != nil {
-			return nil, err
-		}
-		b.APIKey = c.BureauAPIKey
-		out[openflex.Production] = b
-	case c.BureauURL != "":
-		out[openflex.Production] = &httpbureau.Client{URL: c.BureauURL, APIKey: c.BureauAPIKey}
-	default:
-		m.Logger.Warn("no credit bureau configured for PRODUCTION (--bureau-url): PRODUCTION applications answer 503 bureau_unavailable")
-	}
-	return out, nil
-}
-
-// derive makes an independent key for one purpose from the server key.
-func derive(key []byte, purpose string) []byte {
-	h := hmac.New(sha256.New, key)
-	h.Write([]byte("openflex " + purpose))
-	return h.Sum(nil)
-}
-
-// Run opens everything and starts serving; it returns once the listener is
-// up. Addr() then tells where.
-func (m *Main) Run(ctx context.Context) error {
-	if err := m.Open(ctx); err != nil {
-		return err
-	}
-	proxies, err := m.Config.trustedProxies()
-	if err != nil {
-		return err
-	}
-	if m.Config.Demo {
-		if err := m.seedDemo(ctx); err != nil {
-			return fmt.Errorf("seed demo data: %w", err)
-		}
-	}
-	rates := map[openflex.Environment]float64{openflex.Training: m.Config.RateTraining, openflex.Production: m.Config.RateProduction}
-	m.API = api.New(api.Config{
-		Control: m.Stores.Control,
-		Data:    func(env openflex.Environment) api.DataPlane { return m.Stores.Data(env) },
-		Keys:    m.Keys, Ready: m.Stores.Ping, Logger: m.Logger,
-		Credit:         func(env openflex.Environment) *credit.Service { return m.Credit[env] },
-		Lending:        func(env openflex.Environment) *lending.Service { return m.Lending[env] },
-		TrustedProxies: proxies, RateLimits: rates,
-	})
-	m.listener, err = net.Listen("tcp", m.Config.Addr)
-	if err != nil {
-		return err
-	}
-	m.server = &http.Server{
-		Handler:           m.API,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
-	}
-	if !m.Config.NoJobs {
-		m.startJobs()
-	}
-	m.served = make(chan error, 1)
-	go func() { m.served <- m.server.Serve(m.listener) }()
-	m.Logger.Info("listening", "addr", m.listener.Addr().String(), "version", version)
-	return nil
-}
-
-// Addr is the listening address.
-func (m *Main) Addr() string { return m.listener.Addr().String() }
-
-// Close stops accepting, lets in-flight requests finish (up to the
-// shutdown timeout), then closes the stores.
-func (m *Main) Close() error {
-	var errs []error
-	if m.server != nil {
-		timeout := m.Config.ShutdownTimeout
-		if timeout <= 0 {
-			timeout = 30 * time.Second
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		if err := m.server.Shutdown(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("shutdown: %w", err))
-		}
-		cancel()
-		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errs = append(errs, err)
-		}
-	}
-	if m.stopJobs != nil {
-		m.stopJobs()
-		<-m.jobsDone
-	}
-	if m.Stores != nil {
-		errs = append(errs, m.Stores.Close())
-	}
-	return errors.Join(errs...)
-}
+// Config is the platform's configuration.
+type Config = app.Config
 
 func newLogger(w io.Writer, format string) *slog.Logger {
 	if format == "json" {
@@ -205,8 +29,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var c Config
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen address")
-	c.storageFlags(fs)
-	fs.Var(&c.TrustedProxies, "trusted-proxies", "proxy IP or CIDR whose X-Forwarded-For is believed (repeatable)")
+	storageFlags(&c, fs)
+	fs.Var((*listFlag)(&c.TrustedProxies), "trusted-proxies", "proxy IP or CIDR whose X-Forwarded-For is believed (repeatable)")
 	fs.Float64Var(&c.RateTraining, "rate-limit-training", 25, "requests per second per TRAINING key set")
 	fs.Float64Var(&c.RateProduction, "rate-limit-production", 100, "requests per second per PRODUCTION key set")
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo merchant with stores, plans and TRAINING keys, and print them")
@@ -230,46 +54,24 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	fmt.Fprintf(stdout, "OpenFlex %s listening on http://%s (stop with Ctrl-C)\n", version, m.Addr())
-	select {
-	case <-ctx.Done():
-		m.Logger.Info("shutting down: finishing in-flight requests")
-	case err := <-m.served:
-		m.served <- err // Close waits on it
-	}
-	return m.Close()
+	return m.Wait(ctx)
 }
 
 func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c Config
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	c.storageFlags(fs)
+	storageFlags(&c, fs)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	key, err := c.secretKey()
+	key, err := c.SecretKeyBytes()
 	if err != nil {
 		return err
 	}
-	s, err := sqlstore.Open(ctx, c.storage(key))
+	s, err := sqlstore.Open(ctx, c.Storage(key))
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "migrations applied")
 	return s.Close()
-}
-
-// startJobs runs the background jobs until Close.
-func (m *Main) startJobs() {
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &jobs.Runner{Expirers: map[openflex.Environment]jobs.Expirer{}, Planes: map[openflex.Environment]jobs.Plane{},
-		Tokens: m.Stores.Control, Logger: m.Logger, Now: time.Now, NoScrub: m.Config.NoScrub}
-	for _, env := range openflex.Environments {
-		r.Expirers[env] = m.Lending[env]
-		r.Planes[env] = m.Stores.Data(env)
-	}
-	m.stopJobs, m.jobsDone = cancel, make(chan struct{})
-	go func() {
-		defer close(m.jobsDone)
-		r.Run(ctx)
-	}()
 }

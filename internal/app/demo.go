@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -12,10 +12,10 @@ import (
 
 const demoEmail = "demo@openflex.example"
 
-// seedDemo creates the demo merchant on first start and, on every start,
+// SeedDemo creates the demo merchant on first start and, on every start,
 // issues it a fresh TRAINING secret to print (secrets are never stored, so
 // the old one cannot be shown again; it stops working).
-func (m *Main) seedDemo(ctx context.Context) error {
+func (m *Main) SeedDemo(ctx context.Context) error {
 	ctl := m.Stores.Control
 	mer, err := ctl.MerchantByEmail(ctx, demoEmail)
 	var stores []openflex.Store
@@ -35,8 +35,8 @@ func (m *Main) seedDemo(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		for _, np := range demoPlans(mer.ID) {
-			if _, err := m.createPlan(ctx, np); err != nil {
+		for _, np := range DemoPlans(mer.ID) {
+			if _, err := m.CreatePlan(ctx, np); err != nil {
 				return err
 			}
 		}
@@ -73,9 +73,9 @@ func (m *Main) seedDemo(ctx context.Context) error {
 	return nil
 }
 
-// demoPlans are the three plans of the demo merchant: a revolving purchase
+// DemoPlans are the three plans of the demo merchant: a revolving purchase
 // at 29.99%, 12 equal payments at 0% with a $49.99 fee, 6 months deferred.
-func demoPlans(merchantID string) []plans.NewPlan {
+func DemoPlans(merchantID string) []plans.NewPlan {
 	return []plans.NewPlan{
 		{MerchantID: merchantID, Name: "Regular purchase", Category: openflex.PlanRegular,
 			Terms: []openflex.PlanTerm{{Months: 0, AnnualRate: 29990}}},

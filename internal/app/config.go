@@ -1,0 +1,116 @@
+package app
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/openflex/openflex/internal/sqlstore"
+)
+
+// Config is the whole configuration, from flags and OPENFLEX_* variables.
+type Config struct {
+	Addr                  string
+	DataDir               string
+	DatabaseURL           string
+	TrainingDatabaseURL   string
+	ProductionDatabaseURL string
+	SchemaPrefix          string
+	SecretKey             string
+	TrustedProxies        []string
+	RateTraining          float64
+	RateProduction        float64
+	Demo                  bool
+	BureauURL             string
+	BureauAPIKey          string
+	BureauCert            string
+	BureauKey             string
+	BureauCA              string
+	ProductionSimulator   bool
+	HoldTTL               time.Duration
+	NoJobs                bool
+	NoScrub               bool
+	LogFormat             string
+	ShutdownTimeout       time.Duration
+}
+
+// Storage is the storage configuration, with the personal-data key.
+func (c *Config) Storage(key []byte) sqlstore.Config {
+	return sqlstore.Config{PIIKey: key, DataDir: c.DataDir, DatabaseURL: c.DatabaseURL,
+		TrainingDatabaseURL: c.TrainingDatabaseURL, ProductionDatabaseURL: c.ProductionDatabaseURL, SchemaPrefix: c.SchemaPrefix}
+}
+
+// SecretKeyBytes returns the server's hashing key: --secret-key, or a key
+// generated once into the data dir. Several nodes on one PostgreSQL must
+// share it, so they must be given it explicitly.
+func (c *Config) SecretKeyBytes() ([]byte, error) {
+	if c.SecretKey != "" {
+		k, err := hex.DecodeString(strings.TrimSpace(c.SecretKey))
+		if err != nil || len(k) < 32 {
+			return nil, errors.New("--secret-key must be at least 32 bytes, hex-encoded")
+		}
+		return k, nil
+	}
+	path := filepath.Join(c.DataDir, "secret.key")
+	if b, err := os.ReadFile(path); err == nil {
+		k, err := hex.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(k) < 32 {
+			return nil, fmt.Errorf("%s is not a hex key of at least 32 bytes", path)
+		}
+		return k, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		return nil, err
+	}
+	// Written aside, then linked into place: two processes starting at once
+	// both end up with whichever key landed first, never a torn file.
+	tmp, err := os.CreateTemp(c.DataDir, ".secret.key.*")
+	if err != nil {
+		return nil, fmt.Errorf("write secret key: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(hex.EncodeToString(k) + "\n"); err != nil {
+		tmp.Close()
+		return nil, fmt.Errorf("write secret key: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, err
+	}
+	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("write secret key: %w", err)
+	}
+	return c.SecretKeyBytes()
+}
+
+// Proxies parses the trusted proxies.
+func (c *Config) Proxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, raw := range c.TrustedProxies {
+		p, err := netip.ParsePrefix(raw)
+		if err != nil {
+			a, aerr := netip.ParseAddr(raw)
+			if aerr != nil {
+				return nil, fmt.Errorf("--trusted-proxies: %q is not an IP or CIDR", raw)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
