@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/credit"
@@ -103,13 +104,16 @@ func (s *Server) createApplication(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	var probs openflex.Problems
+	loc := time.UTC
 	if in.StoreID == "" {
 		probs.Missing("store_id")
-	} else if _, err := s.cfg.Control.Store(r.Context(), p.MerchantID, in.StoreID); err != nil {
+	} else if st, err := s.cfg.Control.Store(r.Context(), p.MerchantID, in.StoreID); err != nil {
 		if openflex.ErrorCode(err) != openflex.CodeResourceMissing {
 			return err
 		}
 		probs.Invalid("store_id", "store_id %q is not one of your stores", in.StoreID)
+	} else if l, err := time.LoadLocation(st.TimeZone); err == nil {
+		loc = l // ages are counted on the store's calendar
 	}
 	if in.Applicant.AnnualIncome == nil {
 		probs.Missing("applicant.annual_income")
@@ -140,7 +144,8 @@ func (s *Server) createApplication(w http.ResponseWriter, r *http.Request) error
 	}
 	svc := s.cfg.Credit(p.Env)
 	// Field problems found here and by the domain are reported together.
-	if err := credit.ValidateApplicant(&req.Applicant, req.Consent, req.RequestedAmount, s.cfg.Now()); err != nil {
+	req.Location = loc
+	if err := credit.ValidateApplicant(&req.Applicant, req.Consent, req.RequestedAmount, s.cfg.Now().In(loc)); err != nil {
 		if e, ok := err.(*openflex.Error); ok {
 			probs = append(probs, e.Fields...)
 		} else {

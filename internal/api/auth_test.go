@@ -34,7 +34,7 @@ func TestTokenEndpoint(t *testing.T) {
 			{"basic auth", "form", "/oauth/token", "grant_type=client_credentials", id, secret, 200, ""},
 			{"body auth", "form", "/oauth/token", "grant_type=client_credentials&client_id=" + id + "&client_secret=" + secret, "", "", 200, ""},
 			{"wrong secret", "form", "/oauth/token", "grant_type=client_credentials", id, wrong, 401, "invalid_client"},
-			{"bad checksum", "form", "/oauth/token", "grant_type=client_credentials", id, secret[:len(secret)-1] + "x", 401, "invalid_client"},
+			{"bad checksum", "form", "/oauth/token", "grant_type=client_credentials", id, typo(secret), 401, "invalid_client"},
 			{"unknown client", "form", "/oauth/token", "grant_type=client_credentials", keys.NewClientID(openflex.Training), secret, 401, "invalid_client"},
 			{"no client auth", "form", "/oauth/token", "grant_type=client_credentials", "", "", 401, "invalid_client"},
 			{"JSON body", "json", "/oauth/token", `{"grant_type":"client_credentials"}`, id, secret, 400, "invalid_request"},
@@ -314,4 +314,13 @@ func dumpPostgres(t *testing.T, url, prefix string) []string {
 		out = append(out, dump.String)
 	}
 	return out
+}
+
+// typo changes a secret's last character, as a bad copy would.
+func typo(s string) string {
+	last := s[len(s)-1]
+	if last == 'x' {
+		return s[:len(s)-1] + "y"
+	}
+	return s[:len(s)-1] + "x"
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"sort"
 	"strings"
 
 	"github.com/openflex/openflex"
@@ -56,6 +58,12 @@ func decodeJSON(body []byte, v any) error {
 		return openflex.Errorf(openflex.CodeBodyInvalidJSON, "the request body is not valid JSON")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		var raw any
+		if json.Unmarshal(body, &raw) == nil {
+			if path := unknownPath(raw, reflect.TypeOf(v), ""); path != "" {
+				name = path
+			}
+		}
 		fe := openflex.FieldError{Param: name, Code: openflex.CodeUnknownParameter, Message: fmt.Sprintf("unknown parameter %q", name)}
 		return &openflex.Error{Code: fe.Code, Param: fe.Param, Message: fe.Message, Fields: []openflex.FieldError{fe}}
 	}
@@ -92,4 +100,60 @@ func writeRaw(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Length", fmt.Sprint(len(b)))
 	w.WriteHeader(status)
 	w.Write(b)
+}
+
+// unknownPath finds the full JSON path of the first field of raw that type
+// t does not have ("applicant.address.postcode"), since encoding/json names
+// only the bare key.
+func unknownPath(raw any, t reflect.Type, prefix string) string {
+	for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice) {
+		if t.Kind() == reflect.Slice {
+			items, ok := raw.([]any)
+			if !ok {
+				return ""
+			}
+			for i, it := range items {
+				if p := unknownPath(it, t.Elem(), fmt.Sprintf("%s[%d]", prefix, i)); p != "" {
+					return p
+				}
+			}
+			return ""
+		}
+		t = t.Elem()
+	}
+	obj, ok := raw.(map[string]any)
+	if !ok || t == nil || t.Kind() != reflect.Struct {
+		return ""
+	}
+	fields := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		fields[strings.ToLower(name)] = f.Type
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		path := k
+		if prefix != "" {
+			path = prefix + "." + k
+		}
+		ft, ok := fields[strings.ToLower(k)]
+		if !ok {
+			return path
+		}
+		if ft.Kind() == reflect.Map {
+			continue
+		}
+		if p := unknownPath(obj[k], ft, path); p != "" {
+			return p
+		}
+	}
+	return ""
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/lending"
 )
 
@@ -166,6 +167,8 @@ func RenderEvent(env openflex.Environment) func(v any) ([]byte, error) {
 			return json.Marshal(authorizationOut(env, o))
 		case *lending.ReturnResult:
 			return json.Marshal(returnOut(env, o.Return, o.Capture, o.Authorization))
+		case *credit.ApplicationView:
+			return json.Marshal(applicationOut(env, o.Application, o.Account, "en"))
 		}
 		return json.Marshal(v)
 	}

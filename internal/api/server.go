@@ -14,6 +14,7 @@ import (
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
+	"github.com/openflex/openflex/internal/webhook"
 )
 
 // Control is the control-plane storage the API reads directly.
@@ -29,11 +30,23 @@ type DataPlane interface {
 	// Write runs fn in one write transaction carried by its context.
 	Write(ctx context.Context, fn func(ctx context.Context) error) error
 	Events(ctx context.Context, merchantID, typ string, p openflex.ListParams) ([]*openflex.Event, bool, error)
+	Event(ctx context.Context, merchantID, id string) (*openflex.Event, error)
+	Deliveries(ctx context.Context, merchantID, endpointID string, p openflex.ListParams) ([]*openflex.Delivery, bool, error)
+	Attempts(ctx context.Context, deliveryID string) ([]*openflex.DeliveryAttempt, error)
 	Idempotent(ctx context.Context, req openflex.IdempotentRequest,
 		prepare func(ctx context.Context) error,
 		do func(ctx context.Context) (openflex.StoredResponse, error),
 		keep func(error) (openflex.StoredResponse, bool),
 	) (openflex.StoredResponse, bool, error)
+}
+
+// Webhooks is the control-plane storage of webhook endpoints.
+type Webhooks interface {
+	CreateWebhookEndpoint(ctx context.Context, w *openflex.WebhookEndpoint) error
+	WebhookEndpoint(ctx context.Context, merchantID string, env openflex.Environment, id string) (*openflex.WebhookEndpoint, error)
+	WebhookEndpoints(ctx context.Context, merchantID string, env openflex.Environment) ([]*openflex.WebhookEndpoint, error)
+	DeleteWebhookEndpoint(ctx context.Context, merchantID string, env openflex.Environment, id string, at time.Time) error
+	RollWebhookSecret(ctx context.Context, id, oldSecret, newSecret string, oldExpires time.Time) error
 }
 
 // Config is everything the API needs, wired by cmd/openflex.
@@ -46,6 +59,11 @@ type Config struct {
 	// Credit and Lending return the domain services of an environment.
 	Credit  func(openflex.Environment) *credit.Service
 	Lending func(openflex.Environment) *lending.Service
+	// Webhooks stores endpoints; Dispatchers re-send events.
+	Webhooks    Webhooks
+	Dispatchers func(openflex.Environment) *webhook.Dispatcher
+	// Resolver checks PRODUCTION webhook hosts (nil: the system resolver).
+	Resolver webhook.Resolver
 	// Ready reports whether every store answers (for /readyz).
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger
@@ -130,6 +148,13 @@ func (s *Server) routes() {
 	m.Handle("GET /v1/returns/{id}", s.authed(s.getReturn))
 	m.Handle("GET /v1/transactions", s.authed(s.listTransactions))
 	m.Handle("GET /v1/events", s.authed(s.listEvents))
+	m.Handle("POST /v1/events/{id}/redeliver", s.authed(s.redeliverEvent))
+	m.Handle("POST /v1/webhook_endpoints", s.authed(s.createWebhookEndpoint))
+	m.Handle("GET /v1/webhook_endpoints", s.authed(s.listWebhookEndpoints))
+	m.Handle("GET /v1/webhook_endpoints/{id}", s.authed(s.getWebhookEndpoint))
+	m.Handle("DELETE /v1/webhook_endpoints/{id}", s.authed(s.deleteWebhookEndpoint))
+	m.Handle("POST /v1/webhook_endpoints/{id}/roll_secret", s.authed(s.rollWebhookSecret))
+	m.Handle("GET /v1/webhook_endpoints/{id}/deliveries", s.authed(s.listDeliveries))
 
 	// TRAINING-only test helpers (404 with PRODUCTION keys).
 	m.Handle("POST /v1/test_helpers/applications/{id}/decide", s.authed(s.decideApplication))

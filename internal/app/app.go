@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -25,11 +26,11 @@ import (
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/sqlstore"
+	"github.com/openflex/openflex/internal/webhook"
 )
 
 // Version is the running version, set by the command at build time.
 var Version = "dev"
-
 
 // Main is a running openflex server: the stores, the services and the HTTP
 // listener. Tests start one exactly as `openflex serve` does.
@@ -44,13 +45,16 @@ type Main struct {
 	Merchants *merchant.Service
 	Credit    map[openflex.Environment]*credit.Service
 	Lending   map[openflex.Environment]*lending.Service
+	Webhooks  map[openflex.Environment]*webhook.Dispatcher
 	API       *api.Server
 
-	stopJobs context.CancelFunc
-	jobsDone chan struct{}
-	listener net.Listener
-	server   *http.Server
-	served   chan error
+	closeOnce sync.Once
+	closeErr  error
+	stopJobs  context.CancelFunc
+	jobsDone  chan struct{}
+	listener  net.Listener
+	server    *http.Server
+	served    chan error
 }
 
 // Open opens the stores and builds the services, without listening.
@@ -77,11 +81,14 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Credit = map[openflex.Environment]*credit.Service{}
 	m.Lending = map[openflex.Environment]*lending.Service{}
+	m.Webhooks = map[openflex.Environment]*webhook.Dispatcher{}
 	for _, env := range openflex.Environments {
 		data := m.Stores.Data(env)
 		m.Credit[env] = &credit.Service{Env: env, Store: data, Bureau: bureaus[env], Policy: credit.DefaultPolicy(),
 			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) },
-			CodeKey:     derive(key, "verification codes"), Now: time.Now}
+			CodeKey:     derive(key, "verification codes"), Render: api.RenderEvent(env), Now: time.Now}
+		m.Webhooks[env] = &webhook.Dispatcher{Env: env, Endpoints: m.Stores.Control, Plane: data, Logger: m.Logger, Now: time.Now,
+			Backoff: m.Config.WebhookBackoff}
 		m.Lending[env] = &lending.Service{Store: data, Verifier: m.Credit[env], Render: api.RenderEvent(env),
 			HoldTTL: m.Config.HoldTTL, Now: time.Now}
 	}
@@ -143,6 +150,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Keys:    m.Keys, Ready: m.Stores.Ping, Logger: m.Logger,
 		Credit:         func(env openflex.Environment) *credit.Service { return m.Credit[env] },
 		Lending:        func(env openflex.Environment) *lending.Service { return m.Lending[env] },
+		Webhooks:       m.Stores.Control,
+		Dispatchers:    func(env openflex.Environment) *webhook.Dispatcher { return m.Webhooks[env] },
 		TrustedProxies: proxies, RateLimits: rates,
 	})
 	m.listener, err = net.Listen("tcp", m.Config.Addr)
@@ -171,8 +180,14 @@ func (m *Main) Run(ctx context.Context) error {
 func (m *Main) Addr() string { return m.listener.Addr().String() }
 
 // Close stops accepting, lets in-flight requests finish (up to the
-// shutdown timeout), then closes the stores.
+// shutdown timeout), stops the jobs, then closes the stores. Closing twice
+// is harmless.
 func (m *Main) Close() error {
+	m.closeOnce.Do(func() { m.closeErr = m.close() })
+	return m.closeErr
+}
+
+func (m *Main) close() error {
 	var errs []error
 	if m.server != nil {
 		timeout := m.Config.ShutdownTimeout
@@ -202,10 +217,12 @@ func (m *Main) Close() error {
 func (m *Main) startJobs() {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &jobs.Runner{Expirers: map[openflex.Environment]jobs.Expirer{}, Planes: map[openflex.Environment]jobs.Plane{},
+		Deliverers: map[openflex.Environment]jobs.Deliverer{}, DeliverEvery: m.Config.DeliverEvery,
 		Tokens: m.Stores.Control, Logger: m.Logger, Now: time.Now, NoScrub: m.Config.NoScrub}
 	for _, env := range openflex.Environments {
 		r.Expirers[env] = m.Lending[env]
 		r.Planes[env] = m.Stores.Data(env)
+		r.Deliverers[env] = m.Webhooks[env]
 	}
 	m.stopJobs, m.jobsDone = cancel, make(chan struct{})
 	go func() {

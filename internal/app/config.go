@@ -35,9 +35,13 @@ type Config struct {
 	ProductionSimulator   bool
 	HoldTTL               time.Duration
 	NoJobs                bool
-	NoScrub               bool
-	LogFormat             string
-	ShutdownTimeout       time.Duration
+	// WebhookBackoff and DeliverEvery override the webhook retry schedule
+	// and polling period (tests).
+	WebhookBackoff  func(attempt int) time.Duration
+	DeliverEvery    time.Duration
+	NoScrub         bool
+	LogFormat       string
+	ShutdownTimeout time.Duration
 }
 
 // Storage is the storage configuration, with the personal-data key.

@@ -32,6 +32,13 @@ type Store interface {
 	Verification(ctx context.Context, merchantID, id string) (*openflex.Verification, error)
 	UpdateVerification(ctx context.Context, v *openflex.Verification) error
 	RecordMessage(ctx context.Context, m *openflex.Message) error
+	AppendEvent(ctx context.Context, e *openflex.Event) error
+}
+
+// ApplicationView is an application with its account, as events show it.
+type ApplicationView struct {
+	Application *openflex.Application
+	Account     *openflex.Account
 }
 
 // Notifier delivers a verification code to a customer.
@@ -70,7 +77,9 @@ type Service struct {
 	IsDuplicate func(error) bool
 	// CodeKey keys the hash under which verification codes are stored.
 	CodeKey []byte
-	Now     func() time.Time
+	// Render turns an event's object (*ApplicationView) into its API JSON.
+	Render func(v any) ([]byte, error)
+	Now    func() time.Time
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
@@ -83,6 +92,9 @@ type ApplyRequest struct {
 	Consent         openflex.Consent
 	RequestedAmount int64
 	Language        string
+	// Location is the store's time zone: ages are counted on the store's
+	// calendar, not UTC's (nil: UTC).
+	Location *time.Location
 }
 
 // Prepared is an application validated and decided, not yet stored.
@@ -103,7 +115,11 @@ type Prepared struct {
 // a reachable bureau it fails with bureau_unavailable, never approving.
 func (s *Service) Prepare(ctx context.Context, req ApplyRequest) (*Prepared, error) {
 	now := s.now()
-	if err := ValidateApplicant(&req.Applicant, req.Consent, req.RequestedAmount, now); err != nil {
+	local := now
+	if req.Location != nil {
+		local = now.In(req.Location)
+	}
+	if err := ValidateApplicant(&req.Applicant, req.Consent, req.RequestedAmount, local); err != nil {
 		return nil, err
 	}
 	if req.Language != "fr" {
@@ -190,6 +206,9 @@ func (s *Service) Commit(ctx context.Context, p *Prepared) (*openflex.Applicatio
 			app.CreditLimit, app.RiskCategory, app.AccountNumber = d.CreditLimit, d.RiskCategory, acct.Number
 		}
 		if err := s.Store.CreateApplication(ctx, app); err != nil {
+			return err
+		}
+		if err := s.emit(ctx, app, acct, ""); err != nil {
 			return err
 		}
 		return s.Store.RecordInquiry(ctx, &openflex.Inquiry{
@@ -285,7 +304,10 @@ func (s *Service) Decide(ctx context.Context, merchantID, id string, status open
 		app.Status, app.DecidedAt = status, s.now()
 		if status == openflex.ApplicationDeclined {
 			app.Reasons = []openflex.Reason{{Code: ReasonManualReviewDeclined, Message: ReasonMessage(ReasonManualReviewDeclined, app.Language)}}
-			return s.Store.UpdateDecision(ctx, app)
+			if err := s.Store.UpdateDecision(ctx, app); err != nil {
+				return err
+			}
+			return s.emit(ctx, app, nil, "")
 		}
 		cust, err := s.Store.Customer(ctx, app.CustomerID)
 		if err != nil {
@@ -300,7 +322,10 @@ func (s *Service) Decide(ctx context.Context, merchantID, id string, status open
 			return err
 		}
 		app.Reasons, app.CreditLimit, app.RiskCategory, app.AccountNumber = nil, d.CreditLimit, d.RiskCategory, acct.Number
-		return s.Store.UpdateDecision(ctx, app)
+		if err := s.Store.UpdateDecision(ctx, app); err != nil {
+			return err
+		}
+		return s.emit(ctx, app, acct, "")
 	})
 	if err != nil {
 		return nil, nil, err
@@ -477,4 +502,25 @@ func (s *Service) usable(v *openflex.Verification, accountNumber string, allowed
 		}
 	}
 	return verifyFailed("this verification has not been passed")
+}
+
+// emit records the application's event (application.<status>, or typ) in
+// the caller's transaction. A retry decision has no event: nothing was
+// decided.
+func (s *Service) emit(ctx context.Context, app *openflex.Application, acct *openflex.Account, typ string) error {
+	if typ == "" {
+		if app.Status == openflex.ApplicationRetry {
+			return nil
+		}
+		typ = "application." + string(app.Status)
+	}
+	if s.Render == nil {
+		return nil
+	}
+	b, err := s.Render(&ApplicationView{Application: app, Account: acct})
+	if err != nil {
+		return err
+	}
+	return s.Store.AppendEvent(ctx, &openflex.Event{ID: openflex.NewID(openflex.PrefixEvent), MerchantID: app.MerchantID,
+		Type: typ, Object: b, Created: s.now()})
 }

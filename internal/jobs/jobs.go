@@ -31,6 +31,12 @@ type Plane interface {
 	Scrub(ctx context.Context, cutoff time.Time) (int64, error)
 }
 
+// Deliverer fans events out to webhook endpoints and delivers them.
+type Deliverer interface {
+	FanOut(ctx context.Context) (int, error)
+	DeliverDue(ctx context.Context) (int, error)
+}
+
 // Tokens forgets expired access tokens.
 type Tokens interface {
 	PurgeTokens(ctx context.Context, t time.Time) (int64, error)
@@ -41,8 +47,11 @@ type Runner struct {
 	Expirers map[openflex.Environment]Expirer
 	Planes   map[openflex.Environment]Plane
 	Tokens   Tokens
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// Deliverers run every DeliverEvery (default one second).
+	Deliverers   map[openflex.Environment]Deliverer
+	DeliverEvery time.Duration
+	Logger       *slog.Logger
+	Now          func() time.Time
 	// Every is the period of expiry and clean-up (default one minute).
 	Every time.Duration
 	// ScrubAt is the UTC time of day of the TRAINING scrub (default 03:00);
@@ -55,6 +64,12 @@ type Runner struct {
 
 // Run works until ctx ends.
 func (r *Runner) Run(ctx context.Context) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.deliver(ctx)
+	}()
+	defer func() { <-done }()
 	every := r.Every
 	if every <= 0 {
 		every = time.Minute
@@ -133,4 +148,34 @@ func (r *Runner) ScrubTraining(ctx context.Context) {
 		return
 	}
 	r.Logger.Info("TRAINING scrubbed", "rows", n)
+}
+
+// deliver runs webhook fan-out and delivery until ctx ends.
+func (r *Runner) deliver(ctx context.Context) {
+	every := r.DeliverEvery
+	if every <= 0 {
+		every = time.Second
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		r.DeliverOnce(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// DeliverOnce fans out new events and attempts due deliveries once.
+func (r *Runner) DeliverOnce(ctx context.Context) {
+	for env, d := range r.Deliverers {
+		if _, err := d.FanOut(ctx); err != nil && ctx.Err() == nil {
+			r.Logger.Error("webhook fan-out failed", "environment", env, "err", err)
+		}
+		if _, err := d.DeliverDue(ctx); err != nil && ctx.Err() == nil {
+			r.Logger.Error("webhook delivery failed", "environment", env, "err", err)
+		}
+	}
 }

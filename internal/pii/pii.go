@@ -13,6 +13,8 @@ import (
 	"errors"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Vault seals and indexes personal data with keys derived from one server key.
@@ -74,15 +76,16 @@ func (v *Vault) Index(parts ...string) []byte {
 	return m.Sum(nil)
 }
 
-var folds = strings.NewReplacer(
-	"à", "a", "â", "a", "ä", "a", "á", "a", "ç", "c", "é", "e", "è", "e", "ê", "e", "ë", "e",
-	"î", "i", "ï", "i", "í", "i", "ô", "o", "ö", "o", "ó", "o", "ù", "u", "û", "u", "ü", "u", "ú", "u", "ÿ", "y", "ñ", "n",
-)
-
-// Normalize lower-cases, folds accents and collapses whitespace.
+// Normalize lower-cases, removes accents (any precomposed or combining
+// form: "Zoë", "Zoe\u0308" and "ZOE" are one name) and collapses whitespace.
 func Normalize(s string) string {
-	s = folds.Replace(strings.ToLower(s))
-	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return strings.Join(strings.FieldsFunc(b.String(), unicode.IsSpace), " ")
 }
 
 // MaskEmail shows enough of an address for a customer to recognise it:

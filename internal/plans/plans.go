@@ -57,8 +57,13 @@ func Build(np NewPlan, now time.Time) (*openflex.Plan, error) {
 			p.Invalid(param+".annual_interest_rate", "annual_interest_rate must be from 0 to 100")
 		}
 		p.Add(openflex.CheckAmount(param+".admin_fee", t.AdminFee, true))
-		if t.FeeKind != "" && t.FeeKind != string(finance.FeeTotal) && t.FeeKind != string(finance.FeeMonthly) {
+		switch {
+		case t.FeeKind != "" && t.FeeKind != string(finance.FeeTotal) && t.FeeKind != string(finance.FeeMonthly):
 			p.Invalid(param+".fee_kind", "fee_kind must be total or monthly")
+		case np.Category == openflex.PlanRegular && t.FeeKind == string(finance.FeeMonthly) && t.AdminFee > 0:
+			// A revolving purchase has no term, so a monthly fee has no total
+			// to disclose: the cost of borrowing would be unknowable.
+			p.Invalid(param+".fee_kind", "regular (revolving) plans take a one-time fee only")
 		}
 	}
 	p.Add(openflex.CheckAmount("min_amount", np.MinAmount, true))
@@ -133,8 +138,8 @@ func contains[T comparable](s []T, v T) bool {
 
 // Options returns every plan and term the account may use at a store in
 // province for amount, with quotes in lang. Amounts above the available
-// credit have no options. For regular plans the account's own rate applies
-// when the plan term's rate is zero.
+// credit have no options, and a term the finance rules cannot quote for
+// this amount is left out rather than failing the others.
 func Options(all []*openflex.Plan, env openflex.Environment, acct *openflex.Account, province openflex.Province, amount int64, lang string) ([]Option, error) {
 	if acct != nil && amount > acct.Available() {
 		return nil, nil
@@ -146,6 +151,10 @@ func Options(all []*openflex.Plan, env openflex.Environment, acct *openflex.Acco
 		}
 		for _, t := range p.Terms {
 			q, err := finance.NewQuote(amount, Terms(p, t), lang)
+			var ie *finance.InputError
+			if errors.As(err, &ie) {
+				continue // a term this amount cannot take; the others still can
+			}
 			if err != nil {
 				return nil, err
 			}

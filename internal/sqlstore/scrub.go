@@ -30,6 +30,8 @@ func (db *DB) Scrub(ctx context.Context, cutoff time.Time) (int64, error) {
 		`DELETE FROM applications WHERE customer_id IN (` + doomed + `)`,
 		`DELETE FROM accounts WHERE customer_id IN (` + doomed + `)`,
 		`DELETE FROM customers WHERE created < $1`,
+		`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE event_id IN (SELECT id FROM events WHERE created < $1))`,
+		`DELETE FROM webhook_deliveries WHERE event_id IN (SELECT id FROM events WHERE created < $1)`,
 		`DELETE FROM events WHERE created < $1`,
 		`DELETE FROM sent_messages WHERE created < $1`,
 		`DELETE FROM idempotency_keys WHERE created < $1`,
@@ -53,7 +55,16 @@ func (db *DB) Scrub(ctx context.Context, cutoff time.Time) (int64, error) {
 func (db *DB) PurgeEvents(ctx context.Context, t time.Time) (int64, error) {
 	var n int64
 	err := db.Write(ctx, func(ctx context.Context) error {
-		res, err := db.q(ctx).ExecContext(ctx, `DELETE FROM events WHERE created < $1`, micros(t))
+		c := micros(t)
+		for _, q := range []string{
+			`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE event_id IN (SELECT id FROM events WHERE created < $1))`,
+			`DELETE FROM webhook_deliveries WHERE event_id IN (SELECT id FROM events WHERE created < $1)`,
+		} {
+			if _, err := db.q(ctx).ExecContext(ctx, q, c); err != nil {
+				return err
+			}
+		}
+		res, err := db.q(ctx).ExecContext(ctx, `DELETE FROM events WHERE created < $1`, c)
 		if err == nil {
 			n, _ = res.RowsAffected()
 		}

@@ -81,6 +81,7 @@ func Open(ctx context.Context, cfg Config) (_ *Stores, err error) {
 	if err != nil {
 		return nil, err
 	}
+	db.Vault = vault
 	s.Control = Control{db}
 	if err := db.Migrate(ctx, ControlPlane); err != nil {
 		return nil, err

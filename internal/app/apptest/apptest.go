@@ -5,6 +5,8 @@ package apptest
 
 import (
 	"context"
+	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/openflex/openflex"
@@ -26,6 +28,14 @@ type Platform struct {
 	Training   Keys
 	Production Keys
 	Plans      []*openflex.Plan
+}
+
+// testWriter sends the server's warnings and errors to the test log.
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
 }
 
 // Keys is a Client ID and its secret.
@@ -53,7 +63,7 @@ func Start(t testing.TB, e storetest.Engine, opts ...Options) *Platform {
 			o.Tweak(&cfg)
 		}
 	}
-	m := &app.Main{Config: cfg}
+	m := &app.Main{Config: cfg, Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	ctx := context.Background()
 	if err := m.Run(ctx); err != nil {
 		m.Close()

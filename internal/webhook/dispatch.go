@@ -1,0 +1,243 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"github.com/openflex/openflex"
+)
+
+// Endpoints is the control-plane storage of webhook endpoints.
+type Endpoints interface {
+	WebhookEndpoints(ctx context.Context, merchantID string, env openflex.Environment) ([]*openflex.WebhookEndpoint, error)
+	WebhookEndpoint(ctx context.Context, merchantID string, env openflex.Environment, id string) (*openflex.WebhookEndpoint, error)
+}
+
+// Plane is the data-plane storage of events and deliveries.
+type Plane interface {
+	Write(ctx context.Context, fn func(ctx context.Context) error) error
+	UndispatchedEvents(ctx context.Context, limit int) ([]*openflex.Event, error)
+	MarkDispatched(ctx context.Context, eventID string) (bool, error)
+	CreateDelivery(ctx context.Context, d *openflex.Delivery) error
+	ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*openflex.Delivery, error)
+	RecordAttempt(ctx context.Context, d *openflex.Delivery, a *openflex.DeliveryAttempt) error
+}
+
+// Timeout is how long one delivery attempt may take (API.md: 10 s).
+const Timeout = 10 * time.Second
+
+// Retry horizons: how long a failing delivery keeps being retried.
+var Horizon = map[openflex.Environment]time.Duration{
+	openflex.Production: 3 * 24 * time.Hour,
+	openflex.Training:   6 * time.Hour,
+}
+
+// Dispatcher fans events out to endpoints and delivers them.
+type Dispatcher struct {
+	Env       openflex.Environment
+	Endpoints Endpoints
+	Plane     Plane
+	Client    *http.Client // nil: NewClient(Env)
+	Logger    *slog.Logger
+	Now       func() time.Time
+	// Backoff returns the wait after the n-th failed attempt (default
+	// Backoff function: exponential with jitter).
+	Backoff func(n int) time.Duration
+}
+
+// Backoff is 30 s × 2^(n−1) capped at 6 h, with ±20 % jitter, so failing
+// receivers are not hit in lock-step.
+func Backoff(n int) time.Duration {
+	d := 30 * time.Second
+	for i := 1; i < n && d < 6*time.Hour; i++ {
+		d *= 2
+	}
+	d = min(d, 6*time.Hour)
+	jitter := time.Duration(rand.Int64N(int64(d)/5*2+1)) - d/5
+	return d + jitter
+}
+
+func (d *Dispatcher) now() time.Time { return d.Now().UTC().Truncate(time.Microsecond) }
+
+// FanOut creates a delivery for every endpoint that wants each new event,
+// and marks the event dispatched, in one transaction per event.
+func (d *Dispatcher) FanOut(ctx context.Context) (int, error) {
+	events, err := d.Plane.UndispatchedEvents(ctx, 200)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range events {
+		eps, err := d.Endpoints.WebhookEndpoints(ctx, e.MerchantID, d.Env)
+		if err != nil {
+			return n, err
+		}
+		err = d.Plane.Write(ctx, func(ctx context.Context) error {
+			ok, err := d.Plane.MarkDispatched(ctx, e.ID)
+			if err != nil || !ok {
+				return err // another node fanned it out
+			}
+			for _, ep := range eps {
+				if !ep.Wants(e.Type) {
+					continue
+				}
+				if err := d.Plane.CreateDelivery(ctx, &openflex.Delivery{ID: openflex.NewID("whd"), EventID: e.ID, EndpointID: ep.ID,
+					MerchantID: e.MerchantID, Status: "pending", NextAttemptAt: d.now(), Created: d.now()}); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// Redeliver queues an event again for one endpoint (the portal's re-send).
+func (d *Dispatcher) Redeliver(ctx context.Context, e *openflex.Event, endpointID string) (*openflex.Delivery, error) {
+	if _, err := d.Endpoints.WebhookEndpoint(ctx, e.MerchantID, d.Env, endpointID); err != nil {
+		return nil, err
+	}
+	del := &openflex.Delivery{ID: openflex.NewID("whd"), EventID: e.ID, EndpointID: endpointID, MerchantID: e.MerchantID,
+		Status: "pending", NextAttemptAt: d.now(), Created: d.now()}
+	return del, d.Plane.CreateDelivery(ctx, del)
+}
+
+// DeliverDue attempts every due delivery once and returns how many it
+// attempted.
+func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
+	dels, err := d.Plane.ClaimDueDeliveries(ctx, d.now(), Timeout+20*time.Second, 50)
+	if err != nil {
+		return 0, err
+	}
+	for _, del := range dels {
+		if err := d.attempt(ctx, del); err != nil {
+			return 0, err
+		}
+	}
+	return len(dels), nil
+}
+
+// Body is the JSON posted for an event (API.md).
+func Body(env openflex.Environment, e *openflex.Event) []byte {
+	b, _ := json.Marshal(struct {
+		ID          string          `json:"id"`
+		Object      string          `json:"object"`
+		Type        string          `json:"type"`
+		Environment string          `json:"environment"`
+		Created     string          `json:"created"`
+		Data        json.RawMessage `json:"data"`
+	}{e.ID, "event", e.Type, string(env), e.Created.UTC().Format(time.RFC3339),
+		json.RawMessage(`{"object":` + string(e.Object) + `}`)})
+	return b
+}
+
+func (d *Dispatcher) attempt(ctx context.Context, del *openflex.Delivery) error {
+	ep, err := d.Endpoints.WebhookEndpoint(ctx, del.MerchantID, d.Env, del.EndpointID)
+	now := d.now()
+	a := &openflex.DeliveryAttempt{ID: openflex.NewID("wha"), DeliveryID: del.ID, At: now}
+	del.Attempts++
+	switch {
+	case openflex.ErrorCode(err) == openflex.CodeResourceMissing:
+		del.Status, a.Error = "failed", "the endpoint was deleted"
+		return d.Plane.RecordAttempt(ctx, del, a)
+	case err != nil:
+		return err
+	}
+	body := Body(d.Env, del.Event)
+	secrets := []string{ep.Secret}
+	if ep.OldSecret != "" && now.Before(ep.OldExpiresAt) {
+		secrets = append(secrets, ep.OldSecret)
+	}
+	actx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, ep.URL, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "OpenFlex-Webhooks/1")
+	req.Header.Set(Header, Sign(body, now, secrets...))
+	client := d.Client
+	if client == nil {
+		client = NewClient(d.Env)
+	}
+	start := time.Now()
+	res, err := client.Do(req)
+	a.Latency = time.Since(start)
+	if err != nil {
+		a.Error = err.Error()
+	} else {
+		excerpt, _ := io.ReadAll(io.LimitReader(res.Body, 512))
+		res.Body.Close()
+		a.StatusCode, a.Excerpt = res.StatusCode, strings.ToValidUTF8(string(excerpt), "")
+		if !utf8.ValidString(a.Excerpt) {
+			a.Excerpt = ""
+		}
+		del.LastStatus = res.StatusCode
+	}
+	switch {
+	case err == nil && res.StatusCode >= 200 && res.StatusCode < 300:
+		del.Status = "succeeded"
+	case now.Sub(del.Created) >= Horizon[d.Env]:
+		del.Status = "failed"
+	default:
+		backoff := d.Backoff
+		if backoff == nil {
+			backoff = Backoff
+		}
+		del.NextAttemptAt = now.Add(backoff(del.Attempts))
+	}
+	if del.Status != "succeeded" {
+		d.Logger.Warn("webhook delivery failed", "environment", d.Env, "delivery", del.ID, "endpoint", ep.ID,
+			"attempt", del.Attempts, "status", a.StatusCode, "err", a.Error, "next", del.NextAttemptAt)
+	}
+	return d.Plane.RecordAttempt(ctx, del, a)
+}
+
+// ErrForbiddenAddress is returned when a PRODUCTION webhook would reach a
+// loopback, private or link-local address.
+var ErrForbiddenAddress = errors.New("webhook: destination address not allowed")
+
+// PublicAddress reports whether a may receive PRODUCTION webhooks.
+func PublicAddress(a netip.Addr) bool {
+	a = a.Unmap()
+	return !(a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
+		a.IsUnspecified() || a.IsMulticast() || a.IsInterfaceLocalMulticast())
+}
+
+// NewClient is the delivery HTTP client. In PRODUCTION it refuses, at
+// connect time, any address that is not public, so a DNS change cannot
+// turn a merchant's endpoint into a probe of the lender's network.
+func NewClient(env openflex.Environment) *http.Client {
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	if env == openflex.Production {
+		dialer.Control = func(network, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil || !PublicAddress(ap.Addr()) {
+				return fmt.Errorf("%w: %s", ErrForbiddenAddress, address)
+			}
+			return nil
+		}
+	}
+	t := &http.Transport{DialContext: dialer.DialContext, TLSHandshakeTimeout: 5 * time.Second,
+		ResponseHeaderTimeout: Timeout, MaxIdleConnsPerHost: 4, IdleConnTimeout: 90 * time.Second}
+	return &http.Client{Transport: t, Timeout: Timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
