@@ -18,11 +18,9 @@ type model struct {
 }
 
 type modelAuth struct {
-	id                 string
-	amount, cap, rel   int64
-	open               bool
-	captures           []*modelCap
-	capturedEverything bool
+	id               string
+	amount, cap, rel int64
+	open             bool
 }
 
 type modelCap struct {
