@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/checkout"
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
@@ -59,6 +60,11 @@ type Config struct {
 	// Credit and Lending return the domain services of an environment.
 	Credit  func(openflex.Environment) *credit.Service
 	Lending func(openflex.Environment) *lending.Service
+	// Pages registers server-rendered pages (hosted checkout, portal) on
+	// the same mux, so they share request ids, logging and metrics.
+	Pages func(mux *http.ServeMux)
+	// Checkouts runs hosted checkouts of an environment.
+	Checkouts func(openflex.Environment) *checkout.Service
 	// Webhooks stores endpoints; Dispatchers re-send events.
 	Webhooks    Webhooks
 	Dispatchers func(openflex.Environment) *webhook.Dispatcher
@@ -111,6 +117,9 @@ func New(cfg Config) *Server {
 		failures: newLimiter(cfg.Now),
 	}
 	s.routes()
+	if cfg.Pages != nil {
+		cfg.Pages(s.mux)
+	}
 	return s
 }
 
@@ -147,6 +156,10 @@ func (s *Server) routes() {
 	m.Handle("GET /v1/returns", s.authed(s.listReturns))
 	m.Handle("GET /v1/returns/{id}", s.authed(s.getReturn))
 	m.Handle("GET /v1/transactions", s.authed(s.listTransactions))
+	m.Handle("GET /v1/public/promotions", s.handle(s.promotions))
+	m.Handle("OPTIONS /v1/public/promotions", s.handle(s.promotionsPreflight))
+	m.Handle("POST /v1/checkouts", s.authed(s.createCheckout))
+	m.Handle("GET /v1/checkouts/{id}", s.authed(s.getCheckout))
 	m.Handle("GET /v1/events", s.authed(s.listEvents))
 	m.Handle("POST /v1/events/{id}/redeliver", s.authed(s.redeliverEvent))
 	m.Handle("POST /v1/webhook_endpoints", s.authed(s.createWebhookEndpoint))

@@ -19,6 +19,7 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/api"
+	"github.com/openflex/openflex/internal/checkout"
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/credit/httpbureau"
 	"github.com/openflex/openflex/internal/jobs"
@@ -46,8 +47,10 @@ type Main struct {
 	Credit    map[openflex.Environment]*credit.Service
 	Lending   map[openflex.Environment]*lending.Service
 	Webhooks  map[openflex.Environment]*webhook.Dispatcher
+	Checkouts map[openflex.Environment]*checkout.Service
 	API       *api.Server
 
+	key       []byte
 	closeOnce sync.Once
 	closeErr  error
 	stopJobs  context.CancelFunc
@@ -82,6 +85,8 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Credit = map[openflex.Environment]*credit.Service{}
 	m.Lending = map[openflex.Environment]*lending.Service{}
 	m.Webhooks = map[openflex.Environment]*webhook.Dispatcher{}
+	m.Checkouts = map[openflex.Environment]*checkout.Service{}
+	m.key = key
 	for _, env := range openflex.Environments {
 		data := m.Stores.Data(env)
 		m.Credit[env] = &credit.Service{Env: env, Store: data, Bureau: bureaus[env], Policy: credit.DefaultPolicy(),
@@ -91,6 +96,8 @@ func (m *Main) Open(ctx context.Context) error {
 			Backoff: m.Config.WebhookBackoff}
 		m.Lending[env] = &lending.Service{Store: data, Verifier: m.Credit[env], Render: api.RenderEvent(env),
 			HoldTTL: m.Config.HoldTTL, Now: time.Now}
+		m.Checkouts[env] = &checkout.Service{Env: env, Store: data, Credit: m.Credit[env], Lending: m.Lending[env],
+			Render: api.RenderEvent(env), TokenKey: derive(key, "checkout tokens"), BaseURL: m.Config.PublicURL, Now: time.Now}
 	}
 	return nil
 }
@@ -152,6 +159,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Lending:        func(env openflex.Environment) *lending.Service { return m.Lending[env] },
 		Webhooks:       m.Stores.Control,
 		Dispatchers:    func(env openflex.Environment) *webhook.Dispatcher { return m.Webhooks[env] },
+		Checkouts:      func(env openflex.Environment) *checkout.Service { return m.Checkouts[env] },
+		Pages:          m.pages,
 		TrustedProxies: proxies, RateLimits: rates,
 	})
 	m.listener, err = net.Listen("tcp", m.Config.Addr)
@@ -169,6 +178,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if !m.Config.NoJobs {
 		m.startJobs()
+	}
+	if m.Config.PublicURL == "" {
+		m.Config.PublicURL = "http://" + m.listener.Addr().String()
+	}
+	for _, c := range m.Checkouts {
+		c.BaseURL = m.Config.PublicURL
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.listener) }()
@@ -216,11 +231,11 @@ func (m *Main) close() error {
 // startJobs runs the background jobs until Close.
 func (m *Main) startJobs() {
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &jobs.Runner{Expirers: map[openflex.Environment]jobs.Expirer{}, Planes: map[openflex.Environment]jobs.Plane{},
+	r := &jobs.Runner{Expirers: map[openflex.Environment][]jobs.Expirer{}, Planes: map[openflex.Environment]jobs.Plane{},
 		Deliverers: map[openflex.Environment]jobs.Deliverer{}, DeliverEvery: m.Config.DeliverEvery,
 		Tokens: m.Stores.Control, Logger: m.Logger, Now: time.Now, NoScrub: m.Config.NoScrub}
 	for _, env := range openflex.Environments {
-		r.Expirers[env] = m.Lending[env]
+		r.Expirers[env] = []jobs.Expirer{m.Lending[env], m.Checkouts[env]}
 		r.Planes[env] = m.Stores.Data(env)
 		r.Deliverers[env] = m.Webhooks[env]
 	}
@@ -242,4 +257,11 @@ func (m *Main) Wait(ctx context.Context) error {
 		m.served <- serveErr // Close waits on it
 	}
 	return m.Close()
+}
+
+// pages mounts the hosted checkout on the API's mux.
+func (m *Main) pages(mux *http.ServeMux) {
+	cp := &checkout.Pages{Services: func(env openflex.Environment) *checkout.Service { return m.Checkouts[env] },
+		Control: m.Stores.Control, CSRFKey: derive(m.key, "checkout csrf"), Logger: m.Logger}
+	cp.Register(mux)
 }

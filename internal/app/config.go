@@ -16,7 +16,10 @@ import (
 
 // Config is the whole configuration, from flags and OPENFLEX_* variables.
 type Config struct {
-	Addr                  string
+	Addr string
+	// PublicURL is how browsers reach this server (hosted checkout links);
+	// default http://Addr.
+	PublicURL             string
 	DataDir               string
 	DatabaseURL           string
 	TrainingDatabaseURL   string

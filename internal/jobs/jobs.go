@@ -19,7 +19,7 @@ const (
 	EventRetention       = 30 * 24 * time.Hour
 )
 
-// Expirer releases holds past their expiry.
+// Expirer ends what is past its expiry (authorization holds, checkouts).
 type Expirer interface {
 	ExpireDue(ctx context.Context) (int, error)
 }
@@ -44,7 +44,7 @@ type Tokens interface {
 
 // Runner schedules the jobs.
 type Runner struct {
-	Expirers map[openflex.Environment]Expirer
+	Expirers map[openflex.Environment][]Expirer
 	Planes   map[openflex.Environment]Plane
 	Tokens   Tokens
 	// Deliverers run every DeliverEvery (default one second).
@@ -109,11 +109,13 @@ func nextScrub(last time.Time, at time.Duration) time.Time {
 // Once runs expiry and retention clean-up one time.
 func (r *Runner) Once(ctx context.Context) {
 	now := r.Now()
-	for env, e := range r.Expirers {
-		if n, err := e.ExpireDue(ctx); err != nil {
-			r.Logger.Error("authorization expiry failed", "environment", env, "err", err)
-		} else if n > 0 {
-			r.Logger.Info("authorizations expired", "environment", env, "count", n)
+	for env, es := range r.Expirers {
+		for _, e := range es {
+			if n, err := e.ExpireDue(ctx); err != nil {
+				r.Logger.Error("expiry failed", "environment", env, "err", err)
+			} else if n > 0 {
+				r.Logger.Info("expired", "environment", env, "count", n)
+			}
 		}
 	}
 	for env, p := range r.Planes {

@@ -33,6 +33,7 @@ func (db *DB) Scrub(ctx context.Context, cutoff time.Time) (int64, error) {
 		`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE event_id IN (SELECT id FROM events WHERE created < $1))`,
 		`DELETE FROM webhook_deliveries WHERE event_id IN (SELECT id FROM events WHERE created < $1)`,
 		`DELETE FROM events WHERE created < $1`,
+		`DELETE FROM checkouts WHERE created < $1`,
 		`DELETE FROM sent_messages WHERE created < $1`,
 		`DELETE FROM idempotency_keys WHERE created < $1`,
 	}

@@ -1,0 +1,259 @@
+package checkout_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/openflex/openflex/internal/app/apptest"
+	"github.com/openflex/openflex/internal/storetest"
+)
+
+// shopper is a browser without JavaScript: it follows no redirects by
+// itself so each step can be checked.
+type shopper struct {
+	t    *testing.T
+	http *http.Client
+	base string
+}
+
+func newShopper(t *testing.T, base string) *shopper {
+	return &shopper{t: t, base: base, http: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type page struct {
+	status   int
+	body     string
+	location string
+	header   http.Header
+}
+
+func (s *shopper) get(u string) page {
+	s.t.Helper()
+	res, err := s.http.Get(u)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return read(res)
+}
+
+func (s *shopper) post(u string, form url.Values, origin string) page {
+	s.t.Helper()
+	req, _ := http.NewRequest("POST", u, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if origin != "" {
+		req.Header.Set("Origin", origin)
+	}
+	res, err := s.http.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return read(res)
+}
+
+func read(res *http.Response) page {
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	return page{status: res.StatusCode, body: string(b), location: res.Header.Get("Location"), header: res.Header}
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+
+func csrf(t *testing.T, p page) string {
+	t.Helper()
+	m := csrfRE.FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatalf("no CSRF token in page:\n%s", p.body)
+	}
+	return m[1]
+}
+
+// api calls the merchant API with Basic auth.
+func api(t *testing.T, p *apptest.Platform, method, path, body string) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequest(method, p.URL+path, strings.NewReader(body))
+	req.SetBasicAuth(p.Training.ClientID, p.Training.ClientSecret)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	json.NewDecoder(res.Body).Decode(&out)
+	if res.StatusCode >= 300 {
+		t.Fatalf("%s %s: %d %v", method, path, res.StatusCode, out)
+	}
+	return out
+}
+
+func newCheckout(t *testing.T, p *apptest.Platform, extra string) (id, hosted string) {
+	t.Helper()
+	c := api(t, p, "POST", "/v1/checkouts", fmt.Sprintf(`{"amount":120000,"currency":"CAD","store_id":%q,"reference":"order-9",
+		"success_url":"https://shop.example.com/thanks","cancel_url":"https://shop.example.com/cart"%s}`, p.Stores[0].ID, extra))
+	return c["id"].(string), c["url"].(string)
+}
+
+var applicant = url.Values{"first_name": {"Shopper"}, "middle_name": {"A-RR_L"}, "last_name": {"Online"}, "date_of_birth": {"1990-05-05"},
+	"email": {"shopper@example.com"}, "phone": {"416-555-0142"}, "line1": {"10 Queen St"}, "city": {"Toronto"}, "province": {"ON"},
+	"postal_code": {"M5H 2N2"}, "annual_income": {"72,000"}, "employment_status": {"employed"}, "housing_status": {"rent"},
+	"monthly_housing_cost": {"1,650.00"}, "consent_credit_check": {"1"}, "consent_terms_accepted": {"1"}}
+
+func TestHostedCheckoutApplyAndBuy(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		p := apptest.Start(t, e)
+		id, hosted := newCheckout(t, p, `,"auto_capture":true`)
+		sh := newShopper(t, p.URL)
+		landing := sh.get(hosted)
+		if landing.status != 200 || !strings.Contains(landing.body, "Maple Furniture") || !strings.Contains(landing.body, "$1,200.00") {
+			t.Fatalf("landing: %d\n%s", landing.status, landing.body)
+		}
+		csp := landing.header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "frame-ancestors https://shop.example.com") || !strings.Contains(csp, "script-src 'self'") {
+			t.Fatalf("CSP = %q", csp)
+		}
+		form := sh.get(hosted + "/apply")
+		token := csrf(t, form)
+
+		// Missing fields are reported next to the fields; nothing happens.
+		bad := url.Values{"csrf": {token}, "first_name": {"Shopper"}}
+		r := sh.post(hosted+"/apply", bad, p.URL)
+		if r.status != 422 || !strings.Contains(r.body, `id="last_name-error"`) || !strings.Contains(r.body, `aria-invalid="true"`) {
+			t.Fatalf("invalid application: %d\n%s", r.status, r.body)
+		}
+		// Without the form's token, or from another site: refused.
+		good := url.Values{}
+		for k, v := range applicant {
+			good[k] = v
+		}
+		if r := sh.post(hosted+"/apply", good, p.URL); r.status != 403 {
+			t.Fatalf("no CSRF token: %d", r.status)
+		}
+		good.Set("csrf", token)
+		if r := sh.post(hosted+"/apply", good, "https://evil.example"); r.status != 403 {
+			t.Fatalf("cross-site POST: %d", r.status)
+		}
+		r = sh.post(hosted+"/apply", good, p.URL)
+		if r.status != 200 || !strings.Contains(r.body, "approved") || !strings.Contains(r.body, `id="credit-limit"`) {
+			t.Fatalf("approved: %d\n%s", r.status, r.body)
+		}
+		plans := sh.get(hosted + "/plans")
+		if !strings.Contains(plans.body, "12 months, equal payments") || !strings.Contains(plans.body, "$100.00") {
+			t.Fatalf("plans page:\n%s", plans.body)
+		}
+		var twelve string
+		for _, pl := range p.Plans {
+			if strings.HasPrefix(pl.Name, "12 months") {
+				twelve = pl.ID + ":12"
+			}
+		}
+		r = sh.post(hosted+"/plans", url.Values{"csrf": {token}, "option": {twelve}}, p.URL)
+		if r.status != 303 || !strings.HasSuffix(r.location, "/confirm") {
+			t.Fatalf("choose plan: %d %s", r.status, r.location)
+		}
+		conf := sh.get(hosted + "/confirm")
+		if !strings.Contains(conf.body, "7.75%") {
+			t.Fatalf("confirm page lacks the disclosure:\n%s", conf.body)
+		}
+		// Double-click: two concurrent confirms, one authorization.
+		var wg sync.WaitGroup
+		results := make([]page, 2)
+		for i := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i] = sh.post(hosted+"/confirm", url.Values{"csrf": {token}}, p.URL)
+			}()
+		}
+		wg.Wait()
+		for _, res := range results {
+			if res.status != 303 || res.location != "https://shop.example.com/thanks?checkout_id="+id {
+				t.Fatalf("confirm: %d %q", res.status, res.location)
+			}
+		}
+		// A refresh after completion goes back to the store too.
+		if again := sh.post(hosted+"/confirm", url.Values{"csrf": {token}}, p.URL); again.status != 200 || !strings.Contains(again.body, "checkout_id="+id) {
+			t.Fatalf("confirm after completion: %d", again.status)
+		}
+		c := api(t, p, "GET", "/v1/checkouts/"+id, "")
+		if c["status"] != "completed" || c["authorization_id"] == nil {
+			t.Fatalf("checkout: %v", c)
+		}
+		auths := api(t, p, "GET", "/v1/authorizations?reference=order-9", "")
+		if data := auths["data"].([]any); len(data) != 1 || data[0].(map[string]any)["status"] != "captured" ||
+			data[0].(map[string]any)["financing"].(map[string]any)["term_months"].(float64) != 12 {
+			t.Fatalf("authorizations for the order: %v", auths)
+		}
+		evs := api(t, p, "GET", "/v1/events?type=checkout.completed", "")
+		if len(evs["data"].([]any)) != 1 {
+			t.Fatalf("checkout.completed events: %v", evs)
+		}
+	})
+}
+
+func TestHostedCheckoutSignInCancelAndFrench(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		p := apptest.Start(t, e)
+		// An existing customer: approved through the API first.
+		app := api(t, p, "POST", "/v1/applications", fmt.Sprintf(`{"store_id":%q,"applicant":{"first_name":"Returning","middle_name":"A-RR_L",
+			"last_name":"Customer","date_of_birth":"1970-01-20","email":"rc@example.com","phone":"4165550177",
+			"address":{"line1":"1 Bay St","city":"Toronto","province":"ON","postal_code":"M5J 2T3"},"annual_income":9000000,
+			"employment_status":"employed","housing_status":"own","monthly_housing_cost":200000},"consent":{"credit_check":true,"terms_accepted":true}}`, p.Stores[0].ID))
+		number := app["account"].(map[string]any)["account_number"].(string)
+
+		_, hosted := newCheckout(t, p, `,"language":"fr"`)
+		sh := newShopper(t, p.URL)
+		landing := sh.get(hosted)
+		if !strings.Contains(landing.body, "Comment voulez-vous continuer") || !strings.Contains(landing.body, "1\u00a0200,00\u00a0$") {
+			t.Fatalf("French landing:\n%s", landing.body)
+		}
+		token := csrf(t, landing)
+		r := sh.post(hosted+"/signin", url.Values{"csrf": {token}, "account_number": {"00000000000000"}}, p.URL)
+		if r.status != 422 || !strings.Contains(r.body, "aucun compte") {
+			t.Fatalf("unknown account: %d", r.status)
+		}
+		// Find by name, date of birth and postal code.
+		r = sh.post(hosted+"/signin", url.Values{"csrf": {token}, "first_name": {"returning"}, "last_name": {"CUSTOMER"},
+			"date_of_birth": {"1970-01-20"}, "postal_code": {"m5j2t3"}}, p.URL)
+		if r.status != 200 || !strings.Contains(r.body, "0177") || strings.Contains(r.body, "4165550177") {
+			t.Fatalf("code page: %d\n%s", r.status, r.body)
+		}
+		if r := sh.post(hosted+"/code", url.Values{"csrf": {token}, "code": {"000000"}}, p.URL); r.status != 422 {
+			t.Fatalf("wrong code: %d", r.status)
+		}
+		if r := sh.get(hosted + "/plans"); r.status != 303 {
+			t.Fatalf("plans before verification: %d", r.status)
+		}
+		if r := sh.post(hosted+"/code", url.Values{"csrf": {token}, "code": {"222222"}}, p.URL); r.status != 303 {
+			t.Fatalf("TRAINING code: %d %s", r.status, r.body)
+		}
+		if r := sh.get(hosted + "/plans"); r.status != 200 || !strings.Contains(r.body, "TAC") {
+			t.Fatalf("French plans: %d", r.status)
+		}
+		_ = number
+
+		// Cancel goes back to the store's cancel URL; the checkout is closed.
+		id2, hosted2 := newCheckout(t, p, "")
+		sh2 := newShopper(t, p.URL)
+		tok2 := csrf(t, sh2.get(hosted2))
+		r = sh2.post(hosted2+"/cancel", url.Values{"csrf": {tok2}}, p.URL)
+		if r.status != 303 || r.location != "https://shop.example.com/cart?checkout_id="+id2 {
+			t.Fatalf("cancel: %d %s", r.status, r.location)
+		}
+		if c := api(t, p, "GET", "/v1/checkouts/"+id2, ""); c["status"] != "cancelled" {
+			t.Fatalf("after cancel: %v", c)
+		}
+		if r := sh2.get(hosted2 + "/apply"); !strings.Contains(r.body, "no longer open") {
+			t.Fatalf("closed checkout page:\n%s", r.body)
+		}
+		if r := sh2.get(p.URL + "/checkout/train_notarealtokenatallnotreal"); r.status != 404 {
+			t.Fatalf("unknown token: %d", r.status)
+		}
+	})
+}

@@ -1,0 +1,447 @@
+package checkout
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/finance"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Control is the control-plane data the pages show.
+type Control interface {
+	Merchant(ctx context.Context, id string) (*openflex.Merchant, error)
+	Store(ctx context.Context, merchantID, id string) (*openflex.Store, error)
+	Plans(ctx context.Context, merchantID string) ([]*openflex.Plan, error)
+	KeySet(ctx context.Context, id string) (*openflex.KeySet, error)
+}
+
+// Pages serves the shopper's hosted checkout pages.
+type Pages struct {
+	Services func(openflex.Environment) *Service
+	Control  Control
+	// CSRFKey keys the per-checkout form tokens.
+	CSRFKey []byte
+	Logger  *slog.Logger
+	pages   map[string]*template.Template
+}
+
+// Register adds the hosted pages, their assets and the drop-in to mux.
+func (p *Pages) Register(mux *http.ServeMux) {
+	p.pages = map[string]*template.Template{}
+	for _, name := range []string{"choose", "apply", "decision", "signin", "code", "plans", "confirm", "done", "closed"} {
+		p.pages[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/fields.html", "templates/"+name+".html"))
+	}
+	mux.Handle("GET /static/checkout/", http.StripPrefix("/static/checkout", staticFiles()))
+	mux.HandleFunc("GET /js/v1/openflex.js", serveScript("openflex.js"))
+	mux.HandleFunc("GET /js/v1/frame.js", serveScript("frame.js"))
+	mux.HandleFunc("GET /checkout/{token}", p.page(p.choose))
+	mux.HandleFunc("GET /checkout/{token}/apply", p.page(p.applyForm))
+	mux.HandleFunc("POST /checkout/{token}/apply", p.page(p.apply))
+	mux.HandleFunc("GET /checkout/{token}/signin", p.page(p.signinForm))
+	mux.HandleFunc("POST /checkout/{token}/signin", p.page(p.signin))
+	mux.HandleFunc("POST /checkout/{token}/code", p.page(p.code))
+	mux.HandleFunc("GET /checkout/{token}/plans", p.page(p.plansPage))
+	mux.HandleFunc("POST /checkout/{token}/plans", p.page(p.choosePlan))
+	mux.HandleFunc("GET /checkout/{token}/confirm", p.page(p.confirmPage))
+	mux.HandleFunc("POST /checkout/{token}/confirm", p.page(p.confirm))
+	mux.HandleFunc("POST /checkout/{token}/cancel", p.page(p.cancel))
+	mux.HandleFunc("GET /checkout/{token}/done", p.page(p.done))
+}
+
+func staticFiles() http.Handler {
+	fs := http.FileServerFS(staticFS)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		fs.ServeHTTP(w, r)
+	})
+}
+
+// session is one request's checkout and what the page needs about it.
+type session struct {
+	svc      *Service
+	c        *openflex.Checkout
+	token    string
+	merchant *openflex.Merchant
+	store    *openflex.Store
+	keySet   *openflex.KeySet
+	lang     string
+	mode     string
+}
+
+type pageFunc func(w http.ResponseWriter, r *http.Request, s *session) error
+
+// page loads the checkout of the URL token, sets the security headers, checks
+// CSRF on POSTs and renders a friendly page for any error.
+func (p *Pages) page(fn pageFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token := r.PathValue("token")
+		short, _, _ := strings.Cut(token, "_")
+		env, ok := openflex.ParseEnvironment(short)
+		if !ok || len(token) < 20 {
+			http.NotFound(w, r)
+			return
+		}
+		ctx := r.Context()
+		svc := p.Services(env)
+		c, err := svc.ByToken(ctx, token)
+		if err != nil {
+			if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
+				http.NotFound(w, r)
+				return
+			}
+			p.fail(w, r, err)
+			return
+		}
+		s := &session{svc: svc, c: c, token: token, lang: c.Language, mode: r.FormValue("mode")}
+		if l := r.URL.Query().Get("lang"); l == "en" || l == "fr" {
+			s.lang = l
+		}
+		if s.mode != "modal" {
+			s.mode = ""
+		}
+		if s.merchant, err = p.Control.Merchant(ctx, c.MerchantID); err == nil {
+			if s.store, err = p.Control.Store(ctx, c.MerchantID, c.StoreID); err == nil {
+				s.keySet, err = p.Control.KeySet(ctx, c.KeySetID)
+			}
+		}
+		if err != nil {
+			p.fail(w, r, err)
+			return
+		}
+		p.headers(w, s)
+		if r.Method == http.MethodPost && !p.sameOrigin(r, s) {
+			http.Error(w, "forbidden: cross-site request", http.StatusForbidden)
+			return
+		}
+		if c.Status != openflex.CheckoutOpen && r.URL.Path != "/checkout/"+token+"/done" {
+			p.closed(w, r, s)
+			return
+		}
+		if err := fn(w, r, s); err != nil {
+			if openflex.ErrorCode(err) == openflex.CodeCheckoutNotOpen {
+				p.closed(w, r, s)
+				return
+			}
+			p.fail(w, r, err)
+		}
+	}
+}
+
+// headers: a strict CSP, framing only by the key set's Trust URLs (the
+// drop-in's modal), redirects only to the checkout's own success and cancel
+// origins, and no caching of pages that hold personal data.
+func (p *Pages) headers(w http.ResponseWriter, s *session) {
+	ancestors := "'none'"
+	if len(s.keySet.TrustURLs) > 0 {
+		ancestors = strings.Join(s.keySet.TrustURLs, " ")
+	}
+	forms := []string{"'self'", originOf(s.c.SuccessURL), originOf(s.c.CancelURL)}
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "+
+		"base-uri 'none'; form-action "+strings.Join(forms, " ")+"; frame-ancestors "+ancestors)
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Content-Type-Options", "nosniff")
+}
+
+// sameOrigin is the CSRF check: the form's token must be this checkout's,
+// and a browser's Origin (or Referer) must be this server.
+func (p *Pages) sameOrigin(r *http.Request, s *session) bool {
+	if !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(p.csrf(s))) {
+		return false
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" || origin == "null" {
+		origin = originOf(r.Header.Get("Referer"))
+	}
+	if origin == "" {
+		return true // not a browser cross-site form: those always send Origin
+	}
+	u, err := url.Parse(origin)
+	return err == nil && u.Host == r.Host
+}
+
+func (p *Pages) csrf(s *session) string {
+	m := hmac.New(sha256.New, p.CSRFKey)
+	m.Write([]byte("checkout csrf " + s.c.ID))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func (p *Pages) fail(w http.ResponseWriter, r *http.Request, err error) {
+	p.Logger.ErrorContext(r.Context(), "checkout page failed", "path", r.URL.Path, "err", err)
+	http.Error(w, "Something went wrong on our side. Please try again.", http.StatusInternalServerError)
+}
+
+// view is what every template sees.
+type view struct {
+	s            *session
+	p            *Pages
+	Lang         string
+	Mode         string
+	Base         string
+	Q            string
+	CSRF         string
+	Merchant     string
+	Amount       string
+	Training     bool
+	Open         bool
+	Flow         string
+	LangSwitch   string
+	ParentOrigin string
+	Form         map[string]string
+	Errors       map[string]string
+	// page-specific
+	Decision, Limit, SentTo, AccountTail, PlanName, Monthly, Disclosure string
+	SuccessURL, ReturnURL, CheckoutID, Status, Outcome                  string
+	Reasons                                                             []string
+	Options                                                             []optionView
+	ProvinceSelect, EmploymentSelect, HousingSelect                     selectView
+}
+
+type optionView struct {
+	Value, Name, Monthly, APR, Cost, Disclosure string
+	Checked                                     bool
+}
+
+type fieldView struct {
+	Name, Label, Type, Value, Auto, Err string
+	Required                            bool
+}
+
+type selectView struct {
+	Name, Label, Err string
+	Options          []struct {
+		Value, Label string
+		Selected     bool
+	}
+}
+
+// T translates a key.
+func (v *view) T(key string) string { return t(v.Lang, key) }
+
+// F is a required field of the form.
+func (v *view) F(name, typ, auto string) fieldView {
+	return fieldView{Name: name, Label: t(v.Lang, labelKey(name)), Type: typ, Value: v.Form[name], Auto: auto, Err: v.Errors[name], Required: true}
+}
+
+// Opt is an optional field of the form.
+func (v *view) Opt(name, typ, auto string) fieldView {
+	f := v.F(name, typ, auto)
+	f.Required = false
+	return f
+}
+
+func labelKey(name string) string {
+	switch name {
+	case "date_of_birth":
+		return "dob"
+	case "annual_income":
+		return "income"
+	case "monthly_housing_cost":
+		return "housing_cost"
+	}
+	return name
+}
+
+func (v *view) sel(name, label string, values []string, labels func(string) string) selectView {
+	sv := selectView{Name: name, Label: t(v.Lang, label), Err: v.Errors[name]}
+	sv.Options = append(sv.Options, struct {
+		Value, Label string
+		Selected     bool
+	}{"", t(v.Lang, "select"), v.Form[name] == ""})
+	for _, val := range values {
+		sv.Options = append(sv.Options, struct {
+			Value, Label string
+			Selected     bool
+		}{val, labels(val), v.Form[name] == val})
+	}
+	return sv
+}
+
+func (p *Pages) view(s *session) *view {
+	base := "/checkout/" + s.token
+	q := ""
+	if s.mode != "" {
+		q = "?mode=" + s.mode
+	}
+	other := "fr"
+	if s.lang == "fr" {
+		other = "en"
+	}
+	sw := base + "?lang=" + other
+	if s.mode != "" {
+		sw += "&mode=" + s.mode
+	}
+	return &view{s: s, p: p, Lang: s.lang, Mode: s.mode, Base: base, Q: q, CSRF: p.csrf(s), Merchant: s.merchant.Name,
+		Amount: finance.FormatCAD(s.c.Amount, s.lang), Training: s.svc.Env == openflex.Training, Open: s.c.Status == openflex.CheckoutOpen,
+		Flow: s.c.Flow, LangSwitch: sw, ParentOrigin: originOf(s.c.SuccessURL), Form: map[string]string{}, Errors: map[string]string{},
+		CheckoutID: s.c.ID, Status: string(s.c.Status)}
+}
+
+func (p *Pages) render(w http.ResponseWriter, name string, v *view, status int) error {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	return p.pages[name].ExecuteTemplate(w, "layout", v)
+}
+
+func (p *Pages) choose(w http.ResponseWriter, r *http.Request, s *session) error {
+	if s.c.Verified {
+		http.Redirect(w, r, "/checkout/"+s.token+"/plans"+p.view(s).Q, http.StatusSeeOther)
+		return nil
+	}
+	return p.render(w, "choose", p.view(s), 200)
+}
+
+func (p *Pages) closed(w http.ResponseWriter, r *http.Request, s *session) {
+	v := p.view(s)
+	v.Outcome = string(s.c.Status)
+	switch s.c.Status {
+	case openflex.CheckoutCompleted:
+		v.ReturnURL = withCheckoutID(s.c.SuccessURL, s.c.ID)
+	default:
+		v.ReturnURL = withCheckoutID(s.c.CancelURL, s.c.ID)
+	}
+	p.render(w, "closed", v, http.StatusOK)
+}
+
+// withCheckoutID appends checkout_id to a merchant URL.
+func withCheckoutID(raw, id string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	q.Set("checkout_id", id)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func (p *Pages) done(w http.ResponseWriter, r *http.Request, s *session) error {
+	if s.c.Status != openflex.CheckoutCompleted {
+		p.closed(w, r, s)
+		return nil
+	}
+	v := p.view(s)
+	v.SuccessURL, v.Outcome = withCheckoutID(s.c.SuccessURL, s.c.ID), "completed"
+	return p.render(w, "done", v, 200)
+}
+
+func (p *Pages) cancel(w http.ResponseWriter, r *http.Request, s *session) error {
+	if err := s.svc.Cancel(r.Context(), s.c); err != nil && openflex.ErrorCode(err) != openflex.CodeCheckoutNotOpen {
+		return err
+	}
+	if s.mode == "modal" {
+		p.closed(w, r, s)
+		return nil
+	}
+	http.Redirect(w, r, withCheckoutID(s.c.CancelURL, s.c.ID), http.StatusSeeOther)
+	return nil
+}
+
+// fieldErrors maps a domain error's params to the form's field names.
+func fieldErrors(err error, lang string) (map[string]string, bool) {
+	var e *openflex.Error
+	if !errors.As(err, &e) || e.Code == openflex.CodeInternal {
+		return nil, false
+	}
+	out := map[string]string{}
+	fields := e.Fields
+	if len(fields) == 0 {
+		fields = []openflex.FieldError{{Param: e.Param, Code: e.Code, Message: e.Message}}
+	}
+	for _, f := range fields {
+		name := f.Param
+		name = strings.TrimPrefix(name, "applicant.")
+		name = strings.TrimPrefix(name, "address.")
+		name = strings.ReplaceAll(name, "consent.", "consent_")
+		if name == "" || name == "verification" || name == "account_number" && e.Code != openflex.CodeParameterInvalid {
+			name = "_"
+		}
+		msg := f.Message
+		if lang == "fr" {
+			msg = frenchField(f.Code)
+		}
+		if _, seen := out[name]; !seen {
+			out[name] = msg
+		}
+	}
+	return out, true
+}
+
+func frenchField(code openflex.Code) string {
+	switch code {
+	case openflex.CodeParameterMissing:
+		return "Ce champ est obligatoire."
+	case openflex.CodeVerifyFailed:
+		return "Le code n'est pas valide ou a expiré."
+	case openflex.CodeInsufficientCred:
+		return "Le crédit disponible est insuffisant."
+	}
+	return "Cette valeur n'est pas valide."
+}
+
+// parseDollars reads "1234", "1,234.56" or "1234,56 $" as cents, exactly.
+func parseDollars(s string) (int64, bool) {
+	s = strings.NewReplacer("$", "", " ", "", "\u00a0", "").Replace(strings.TrimSpace(s))
+	if strings.Count(s, ",") == 1 && !strings.Contains(s, ".") && len(s)-strings.Index(s, ",") <= 3 {
+		s = strings.Replace(s, ",", ".", 1) // French decimal comma
+	}
+	s = strings.ReplaceAll(s, ",", "")
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || len(frac) > 2 {
+		return 0, false
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	w, err1 := strconv.ParseInt(whole, 10, 64)
+	f, err2 := strconv.ParseInt(frac, 10, 64)
+	if err1 != nil || err2 != nil || w < 0 || w > openflex.MaxAmount/100 {
+		return 0, false
+	}
+	return w*100 + f, true
+}
+
+func storeLocation(st *openflex.Store) *time.Location {
+	if loc, err := time.LoadLocation(st.TimeZone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+//go:embed js
+var jsFS embed.FS
+
+// serveScript serves a drop-in file. The drop-in is loaded by merchants'
+// pages on other origins, so it is public and cacheable.
+func serveScript(name string) http.HandlerFunc {
+	body, err := jsFS.ReadFile("js/" + name)
+	if err != nil {
+		panic(err)
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
+		w.Write(body)
+	}
+}
