@@ -17,7 +17,7 @@ import (
 // config returns a server configuration on engine e, listening on a free port.
 func config(t *testing.T, e storetest.Engine) Config {
 	sc := e.Config(t)
-	c := Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: sc.DatabaseURL, SchemaPrefix: sc.SchemaPrefix, RateTraining: 10000, RateProduction: 10000}
+	c := Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: sc.DatabaseURL, SchemaPrefix: sc.SchemaPrefix, GroupCommit: sc.GroupCommit, RateTraining: 10000, RateProduction: 10000}
 	if sc.DataDir != "" {
 		c.DataDir = sc.DataDir
 	}

@@ -29,6 +29,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var c Config
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen address")
+	fs.BoolVar(&c.GroupCommit, "sqlite-group-commit", false, "batch concurrent SQLite write transactions into one commit (one fsync per batch)")
 	fs.StringVar(&c.PublicURL, "public-url", "", "URL browsers use to reach this server, for hosted checkout links (default http://ADDR)")
 	storageFlags(&c, fs)
 	fs.Var((*listFlag)(&c.TrustedProxies), "trusted-proxies", "proxy IP or CIDR whose X-Forwarded-For is believed (repeatable)")

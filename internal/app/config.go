@@ -17,6 +17,8 @@ import (
 // Config is the whole configuration, from flags and OPENFLEX_* variables.
 type Config struct {
 	Addr string
+	// GroupCommit batches concurrent SQLite writes into one commit.
+	GroupCommit bool
 	// PublicURL is how browsers reach this server (hosted checkout links);
 	// default http://Addr.
 	PublicURL             string
@@ -50,7 +52,7 @@ type Config struct {
 // Storage is the storage configuration, with the personal-data key.
 func (c *Config) Storage(key []byte) sqlstore.Config {
 	return sqlstore.Config{PIIKey: key, DataDir: c.DataDir, DatabaseURL: c.DatabaseURL,
-		TrainingDatabaseURL: c.TrainingDatabaseURL, ProductionDatabaseURL: c.ProductionDatabaseURL, SchemaPrefix: c.SchemaPrefix}
+		TrainingDatabaseURL: c.TrainingDatabaseURL, ProductionDatabaseURL: c.ProductionDatabaseURL, SchemaPrefix: c.SchemaPrefix, GroupCommit: c.GroupCommit}
 }
 
 // SecretKeyBytes returns the server's hashing key: --secret-key, or a key

@@ -178,8 +178,11 @@ func TestHostedCheckoutApplyAndBuy(t *testing.T) {
 			}
 		}
 		// A refresh after completion goes back to the store too.
-		if again := sh.post(hosted+"/confirm", url.Values{"csrf": {token}}, p.URL); again.status != 200 || !strings.Contains(again.body, "checkout_id="+id) {
+		if again := sh.post(hosted+"/confirm", url.Values{"csrf": {token}}, p.URL); again.status != 303 || !strings.Contains(again.location, "checkout_id="+id) {
 			t.Fatalf("confirm after completion: %d", again.status)
+		}
+		if again := sh.get(hosted + "/confirm"); again.status != 200 || !strings.Contains(again.body, "checkout_id="+id) {
+			t.Fatalf("confirm page after completion: %d", again.status)
 		}
 		c := api(t, p, "GET", "/v1/checkouts/"+id, "")
 		if c["status"] != "completed" || c["authorization_id"] == nil {

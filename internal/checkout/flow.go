@@ -276,11 +276,7 @@ func (p *Pages) confirm(w http.ResponseWriter, r *http.Request, s *session) erro
 		v.PlanName, v.Monthly, v.Disclosure = o.Plan.Name, finance.FormatCAD(o.Quote.MonthlyPayment, s.lang), o.Quote.Disclosure
 		return p.render(w, "confirm", v, http.StatusUnprocessableEntity)
 	}
-	if s.mode == "modal" {
-		http.Redirect(w, r, "/checkout/"+s.token+"/done?mode=modal", http.StatusSeeOther)
-		return nil
-	}
-	http.Redirect(w, r, withCheckoutID(s.c.SuccessURL, s.c.ID), http.StatusSeeOther)
+	p.completed(w, r, s)
 	return nil
 }
 

@@ -131,6 +131,10 @@ func (p *Pages) page(fn pageFunc) http.HandlerFunc {
 			http.Error(w, "forbidden: cross-site request", http.StatusForbidden)
 			return
 		}
+		if c.Status == openflex.CheckoutCompleted && r.Method == http.MethodPost && r.URL.Path == "/checkout/"+token+"/confirm" {
+			p.completed(w, r, s) // a second click or a refresh: same answer as the first
+			return
+		}
 		if c.Status != openflex.CheckoutOpen && r.URL.Path != "/checkout/"+token+"/done" {
 			p.closed(w, r, s)
 			return
@@ -332,6 +336,15 @@ func withCheckoutID(raw, id string) string {
 	q.Set("checkout_id", id)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// completed sends the shopper back to the store after a confirmation.
+func (p *Pages) completed(w http.ResponseWriter, r *http.Request, s *session) {
+	if s.mode == "modal" {
+		http.Redirect(w, r, "/checkout/"+s.token+"/done?mode=modal", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, withCheckoutID(s.c.SuccessURL, s.c.ID), http.StatusSeeOther)
 }
 
 func (p *Pages) done(w http.ResponseWriter, r *http.Request, s *session) error {

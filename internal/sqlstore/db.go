@@ -39,6 +39,9 @@ type DB struct {
 	Now func() time.Time
 	// Vault seals and indexes personal data (data planes only).
 	Vault *pii.Vault
+
+	queue   chan *writeReq // group commit, when on
+	stopped chan struct{}
 }
 
 // SQLiteOptions tunes an embedded database.
@@ -48,6 +51,9 @@ type SQLiteOptions struct {
 	Synchronous string
 	// Readers is the size of the read pool (default 4).
 	Readers int
+	// GroupCommit batches concurrent write transactions into one commit
+	// (see group.go).
+	GroupCommit bool
 }
 
 // OpenSQLite opens (creating if needed) the SQLite database at path.
@@ -88,7 +94,11 @@ func OpenSQLite(path string, opt SQLiteOptions) (*DB, error) {
 	}
 	r.SetMaxOpenConns(opt.Readers)
 	r.SetMaxIdleConns(opt.Readers)
-	return &DB{Dialect: SQLite, w: w, r: r, Now: time.Now}, nil
+	db := &DB{Dialect: SQLite, w: w, r: r, Now: time.Now}
+	if opt.GroupCommit {
+		db.startGroupCommit()
+	}
+	return db, nil
 }
 
 // OpenPostgres opens a pool on databaseURL whose connections all use schema
@@ -121,8 +131,13 @@ func OpenPostgres(ctx context.Context, databaseURL, schema string) (*DB, error) 
 	return &DB{Dialect: Postgres, w: db, r: db, Now: time.Now}, nil
 }
 
-// Close closes the pools.
+// Close closes the pools (after the group writer drains its queue).
 func (db *DB) Close() error {
+	if db.queue != nil {
+		close(db.queue)
+		<-db.stopped
+		db.queue = nil
+	}
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
@@ -169,6 +184,9 @@ func (db *DB) InTx(ctx context.Context) bool {
 func (db *DB) Write(ctx context.Context, fn func(ctx context.Context) error) error {
 	if db.InTx(ctx) {
 		return fn(ctx)
+	}
+	if db.queue != nil {
+		return db.groupWrite(ctx, fn)
 	}
 	for attempt := 0; ; attempt++ {
 		err := db.writeOnce(ctx, fn)

@@ -25,6 +25,8 @@ type Config struct {
 	// SchemaPrefix names the PostgreSQL schemas (default "openflex"):
 	// <prefix>_control, <prefix>_training, <prefix>_production.
 	SchemaPrefix string
+	// GroupCommit turns on SQLite group commit for every plane.
+	GroupCommit bool
 	// PIIKey (≥ 32 bytes) derives the keys that seal and index personal
 	// data in the data planes.
 	PIIKey []byte
@@ -69,7 +71,7 @@ func Open(ctx context.Context, cfg Config) (_ *Stores, err error) {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("create data dir: %w", err)
 		}
-		return OpenSQLite(filepath.Join(cfg.DataDir, name+".db"), SQLiteOptions{Synchronous: sync})
+		return OpenSQLite(filepath.Join(cfg.DataDir, name+".db"), SQLiteOptions{Synchronous: sync, GroupCommit: cfg.GroupCommit})
 	}
 	pick := func(specific string) string {
 		if specific != "" {

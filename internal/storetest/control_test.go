@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -161,6 +162,55 @@ func TestWriteIsAllOrNothing(t *testing.T) {
 		}
 		if list, _, _ := s.Control.Stores(ctx, m.ID, openflex.ListParams{}); len(list) != 0 {
 			t.Fatalf("a failed transaction left %d stores behind", len(list))
+		}
+	})
+}
+
+// TestConcurrentWritesAreIsolated runs many concurrent write transactions,
+// half of which fail after writing: the failures leave nothing behind and
+// every success is there (with group commit, failed writes share a commit
+// with successful ones and must still vanish).
+func TestConcurrentWritesAreIsolated(t *testing.T) {
+	Each(t, func(t *testing.T, e Engine) {
+		s := e.Open(t)
+		ctx := context.Background()
+		m, _ := Merchant(t, s)
+		const n = 60
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				errs <- s.Control.Write(ctx, func(ctx context.Context) error {
+					st := openflex.Store{ID: openflex.NewID(openflex.PrefixStore), MerchantID: m.ID, Name: fmt.Sprint("store ", i),
+						Province: "ON", TimeZone: "America/Toronto", Status: "active"}
+					if err := s.Control.CreateStore(ctx, &st); err != nil {
+						return err
+					}
+					if i%2 == 1 {
+						return errors.New("changed my mind")
+					}
+					return nil
+				})
+			}()
+		}
+		failed := 0
+		for range n {
+			if err := <-errs; err != nil {
+				failed++
+			}
+		}
+		list, _, err := s.Control.Stores(ctx, m.ID, openflex.ListParams{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if failed != n/2 || len(list) != n/2 {
+			t.Fatalf("%d writes failed and %d stores exist; want %d and %d", failed, len(list), n/2, n/2)
+		}
+		for _, st := range list {
+			var i int
+			fmt.Sscanf(st.Name, "store %d", &i)
+			if i%2 == 1 {
+				t.Fatalf("a failed write left %q behind", st.Name)
+			}
 		}
 	})
 }

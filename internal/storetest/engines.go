@@ -23,15 +23,16 @@ var TestKey = []byte("openflex-test-key-0123456789abcdef")
 
 // Engine is one storage engine the suite runs on.
 type Engine struct {
-	Name string
-	url  string
+	Name  string
+	url   string
+	group bool
 }
 
 // Engines returns SQLite and, when configured, PostgreSQL. Under CI a
 // missing PostgreSQL is a failure, never a silent skip.
 func Engines(t testing.TB) []Engine {
 	t.Helper()
-	engines := []Engine{{Name: "sqlite"}}
+	engines := []Engine{{Name: "sqlite"}, {Name: "sqlite-groupcommit", group: true}}
 	if u := os.Getenv(PostgresURLEnv); u != "" {
 		engines = append(engines, Engine{Name: "postgres", url: u})
 	} else if os.Getenv("CI") != "" {
@@ -45,7 +46,7 @@ func Engines(t testing.TB) []Engine {
 func (e Engine) Config(t testing.TB) sqlstore.Config {
 	t.Helper()
 	if e.url == "" {
-		return sqlstore.Config{DataDir: t.TempDir(), PIIKey: TestKey}
+		return sqlstore.Config{DataDir: t.TempDir(), PIIKey: TestKey, GroupCommit: e.group}
 	}
 	var b [6]byte
 	rand.Read(b[:])
