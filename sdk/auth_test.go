@@ -8,8 +8,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/app"
 	"github.com/openflex/openflex/internal/app/apptest"
+	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/storetest"
 	"github.com/openflex/openflex/sdk"
 )
@@ -53,6 +57,16 @@ func TestToken(t *testing.T) {
 			}
 		}
 
+		t.Run("public endpoint without a token", func(t *testing.T) {
+			if _, err := c.Promotions.Get(ctx, 500_00); err != nil {
+				t.Fatal(err)
+			}
+			ex := px.matching(http.MethodGet, "/v1/public/promotions")
+			if len(ex) != 1 || ex[0].Authorization != "" {
+				t.Fatalf("promotion requests = %+v, want one without Authorization", ex)
+			}
+		})
+
 		t.Run("refreshed before expiry", func(t *testing.T) {
 			sdk.ExpireToken(c)
 			if _, err := c.Stores.List(ctx, nil); err != nil {
@@ -81,6 +95,30 @@ func TestToken(t *testing.T) {
 			if len(posts) != 2 || posts[0].Status != http.StatusUnauthorized || posts[1].Status != http.StatusCreated ||
 				posts[0].IdempotencyKey != posts[1].IdempotencyKey {
 				t.Fatalf("application attempts = %+v; want a 401 then a 201 with the same key", posts)
+			}
+		})
+
+		t.Run("revoked key set", func(t *testing.T) {
+			k := pf.NewKeys(t, pf.Merchant.ID, openflex.Training)
+			rc, waits := newClient(t, pf.URL, k)
+			if _, err := rc.Plans.List(ctx); err != nil {
+				t.Fatal(err)
+			}
+			ks, err := pf.Main.Stores.Control.KeySetByClientID(ctx, k.ClientID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := pf.Main.Keys.Revoke(ctx, ks.ID, keys.Actor{Name: "test"}); err != nil {
+				t.Fatal(err)
+			}
+			// The token stops at once; the client tries a new one, which
+			// the token endpoint refuses.
+			_, err = rc.Plans.List(ctx)
+			if e := apiError(t, err); e.Status != http.StatusUnauthorized || e.Code != sdk.CodeInvalidClient {
+				t.Fatalf("Plans.List after revocation = %v, want 401 invalid_client", err)
+			}
+			if n := sdk.TokenFetches(rc); n != 1 || len(waits.all()) != 0 {
+				t.Fatalf("token fetches %d (want 1 success), waits %v (want none)", n, waits.all())
 			}
 		})
 
@@ -151,6 +189,59 @@ func TestConcurrentUse(t *testing.T) {
 		a, err := c.Accounts.Get(ctx, acct.AccountNumber)
 		if err != nil || a.AvailableCredit != acct.AvailableCredit-workers*10_00 {
 			t.Fatalf("available credit = %+v, %v; want %d", a, err, acct.AvailableCredit-workers*10_00)
+		}
+
+		// The same call from several goroutines with one caller key (a
+		// till that double-submits): one authorization, one hold.
+		ids := make([]string, 8)
+		var wg2 sync.WaitGroup
+		for i := range ids {
+			wg2.Go(func() {
+				auth, err := c.Authorizations.Create(ctx, &sdk.AuthorizationParams{AccountNumber: acct.AccountNumber, Amount: 33_00,
+					Currency: "CAD", StoreID: on, Channel: sdk.ChannelOnline, Reference: "double-submit", IdempotencyKey: "till-7/sale-1042"})
+				if err != nil {
+					t.Errorf("goroutine %d: %v", i, err)
+					return
+				}
+				ids[i] = auth.ID
+			})
+		}
+		wg2.Wait()
+		for _, id := range ids {
+			if id != ids[0] {
+				t.Fatalf("one key gave authorizations %v, want one", ids)
+			}
+		}
+		if l, err := c.Authorizations.List(ctx, &sdk.AuthorizationListParams{Reference: "double-submit"}); err != nil || len(l.Data) != 1 {
+			t.Fatalf("authorizations with the reference = %+v, %v; want 1", l, err)
+		}
+		if b, err := c.Accounts.Get(ctx, acct.AccountNumber); err != nil || b.AvailableCredit != a.AvailableCredit-33_00 {
+			t.Fatalf("available credit = %+v, %v; want %d", b, err, a.AvailableCredit-33_00)
+		}
+	})
+}
+
+// TestRateLimited runs against a server limited to one request a second
+// per key set: its 429 comes back typed, with the Retry-After the client
+// waited before retrying.
+func TestRateLimited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		pf := apptest.Start(t, e, apptest.Options{Tweak: func(c *app.Config) { c.RateTraining = 1 }})
+		ctx := context.Background()
+		c, waits := newClient(t, pf.URL, pf.Training, sdk.WithMaxRetries(1))
+		var last error
+		for range 3 {
+			if _, last = c.Stores.List(ctx, nil); last != nil {
+				break
+			}
+		}
+		ae := apiError(t, last)
+		if ae.Status != http.StatusTooManyRequests || ae.Type != sdk.ErrorTypeRateLimit || ae.Code != sdk.CodeRateLimited || ae.RetryAfter < time.Second {
+			t.Fatalf("error = %+v, want 429 rate_limited with a Retry-After of at least 1s", ae)
+		}
+		w := waits.all()
+		if len(w) != 1 || w[0] < time.Second {
+			t.Fatalf("waits = %v, want one of at least the server's Retry-After", w)
 		}
 	})
 }

@@ -75,10 +75,16 @@ type Client struct {
 	Captures *CaptureService
 	// Returns reads returns.
 	Returns *ReturnService
+	// Checkouts opens hosted checkouts for online purchases.
+	Checkouts *CheckoutService
+	// Promotions reads "as low as" pricing for promo messaging.
+	Promotions *PromotionService
 	// Transactions lists every money movement of the merchant.
 	Transactions *TransactionService
 	// Events lists the events also delivered to webhook endpoints.
 	Events *EventService
+	// WebhookEndpoints registers the URLs events are delivered to.
+	WebhookEndpoints *WebhookEndpointService
 	// TestHelpers drives TRAINING objects as the lender or a customer would.
 	TestHelpers *TestHelperService
 
@@ -211,8 +217,11 @@ func New(clientID, clientSecret string, opts ...Option) (*Client, error) {
 	c.Authorizations = &AuthorizationService{c}
 	c.Captures = &CaptureService{c}
 	c.Returns = &ReturnService{c}
+	c.Checkouts = &CheckoutService{c}
+	c.Promotions = &PromotionService{c}
 	c.Transactions = &TransactionService{c}
 	c.Events = &EventService{c}
+	c.WebhookEndpoints = &WebhookEndpointService{c}
 	c.TestHelpers = &TestHelperService{c}
 	return c, nil
 }
@@ -370,9 +379,13 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 
 // attempt is one HTTP exchange of a call.
 func (c *Client) attempt(ctx context.Context, method, rawURL string, body []byte, idempotencyKey string, out any) error {
-	token, err := c.tokens.get(ctx, c)
-	if err != nil {
-		return err
+	// Public endpoints take the Client ID in the query, never a token.
+	var token string
+	if !strings.HasPrefix(rawURL, c.baseURL.JoinPath("/v1/public/").String()) {
+		var err error
+		if token, err = c.tokens.get(ctx, c); err != nil {
+			return err
+		}
 	}
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
@@ -387,7 +400,9 @@ func (c *Client) attempt(ctx context.Context, method, rawURL string, body []byte
 	if err != nil {
 		return fmt.Errorf("openflex: %w", err)
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	req.Header.Set("Accept", "application/json")
 	c.commonHeaders(req)
 	if body != nil {

@@ -7,7 +7,9 @@
 //
 // # Quick start
 //
-// Create one Client per key set and share it: it fetches its access token
+// Create one Client per key set and share it (WithBaseURL names your
+// lender's API host; DefaultBaseURL is a local `openflex serve`): it
+// fetches its access token
 // (POST /oauth/token), refreshes it a minute before it expires, and is
 // safe for concurrent use.
 //
@@ -48,9 +50,19 @@
 //	capture := auth.Captures[len(auth.Captures)-1]
 //	ret, err := c.Captures.Return(ctx, capture.ID, &sdk.ReturnParams{Amount: 199_99, Reason: "damaged"})
 //
-// In store, the customer first proves it is them with a code
-// (c.Accounts.CreateVerification, then AuthorizationParams.Verification
-// and Channel sdk.ChannelInStore).
+// In store, the customer first proves who they are with a code sent to
+// their phone (c.Accounts.CreateVerification, then
+// AuthorizationParams.Verification and Channel sdk.ChannelInStore).
+//
+// Online, a hosted checkout can do it all: the shopper signs in or
+// applies, picks a plan and confirms on OpenFlex's pages.
+//
+//	chk, err := c.Checkouts.Create(ctx, &sdk.CheckoutParams{
+//		Amount: 899_00, Currency: "CAD", StoreID: storeID, Flow: sdk.FlowApplyOrBuy,
+//		SuccessURL: "https://shop.example.com/ok", CancelURL: "https://shop.example.com/cart",
+//	})
+//	// redirect the shopper to *chk.URL; back on the success URL:
+//	chk, err = c.Checkouts.Get(ctx, chk.ID) // chk.AuthorizationID is set once completed
 //
 // Iterate the history; All follows the cursors page after page:
 //
@@ -68,7 +80,16 @@
 //
 // # Webhooks
 //
-// OpenFlex POSTs events to your endpoint, signed in the OpenFlex-Signature
+// Register an endpoint once; its signing secret is shown in that reply
+// only:
+//
+//	ep, err := c.WebhookEndpoints.Create(ctx, &sdk.WebhookEndpointParams{
+//		URL: "https://shop.example.com/webhooks/openflex", // must match a Trust URL
+//		Events: []string{sdk.EventAuthorizationCaptured, sdk.EventReturnCreated},
+//	})
+//	store(ep.Secret)
+//
+// OpenFlex then POSTs events to it, signed in the OpenFlex-Signature
 // header. Verify every delivery with the endpoint's secret(s) against the
 // body exactly as received:
 //
@@ -77,9 +98,11 @@
 //	if err != nil { http.Error(w, "bad signature", http.StatusBadRequest); return }
 //	// act on ev once: deliveries are at least once, deduplicate on ev.ID
 //
-// SignWebhook makes the header for your own tests, and
-// testdata/webhook_vectors.json holds test vectors for receivers in any
-// language. EventService lists the same events for pull reconciliation.
+// RollSecret issues a new secret; for 24 hours deliveries are signed with
+// both, so deploy the new one meanwhile. SignWebhook makes the header for
+// your own tests, and testdata/webhook_vectors.json holds test vectors for
+// receivers in any language. EventService lists the same events for pull
+// reconciliation and redelivers one on demand.
 //
 // # Errors
 //
@@ -108,7 +131,8 @@
 // twice: the server answers a retry with the first reply. To make a call
 // retry-safe across restarts of your own process, set the params'
 // IdempotencyKey field yourself (say, to your order's id and step) and
-// send the same body with it again.
+// send the same body with it again; the same key with another body is a
+// 422 idempotency_key_reused.
 //
 // The client retries, up to WithMaxRetries times (DefaultMaxRetries), with
 // exponential backoff and jitter: network errors, 409

@@ -75,6 +75,17 @@ func (s *EventService) All(ctx context.Context, p *EventListParams) iter.Seq2[*E
 	return listAll(ctx, s.c, "/v1/events", p.values(), func(v *Event) string { return v.ID })
 }
 
+// Redeliver queues an event again for one endpoint (POST
+// /v1/events/{id}/redeliver), say after fixing the receiver, and returns
+// the new delivery.
+func (s *EventService) Redeliver(ctx context.Context, id string, p *RedeliverParams) (*WebhookDelivery, error) {
+	var out WebhookDelivery
+	if err := s.c.post(ctx, "/v1/events/"+pathEscape(id)+"/redeliver", p, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 func (p *EventListParams) values() url.Values {
 	if p == nil {
 		return url.Values{}

@@ -96,6 +96,44 @@ func TestRetries(t *testing.T) {
 			})
 		}
 
+		t.Run("in-store authorization dropped after commit", func(t *testing.T) {
+			// The retry must get the replay, not a 402 for the verification
+			// code the first attempt consumed.
+			px := newProxy(t, pf.URL, func(p *proxy, w http.ResponseWriter, r *http.Request, ex *exchange) bool {
+				if r.Method != http.MethodPost || r.URL.Path != authPath || p.nth(http.MethodPost, authPath) != 1 {
+					return false
+				}
+				p.forward(r, ex)
+				drop(t, w)
+				return true
+			})
+			hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+			c, _ := newClient(t, px.URL, pf.Training, sdk.WithHTTPClient(hc))
+			ver, err := c.Accounts.CreateVerification(ctx, acct.AccountNumber, &sdk.VerificationParams{Channel: "sms"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := available()
+			ref := uniqueName("till")
+			auth, err := c.Authorizations.Create(ctx, &sdk.AuthorizationParams{AccountNumber: acct.AccountNumber, Amount: 45_00,
+				Currency: "CAD", StoreID: on, Channel: sdk.ChannelInStore, Reference: ref,
+				Verification: &sdk.VerificationCode{ID: ver.ID, Code: "222222"}})
+			if err != nil {
+				t.Fatalf("in-store Authorizations.Create through a dropped connection: %v", err)
+			}
+			exs := px.matching(http.MethodPost, authPath)
+			sameKey(t, exs, 2)
+			if !exs[1].Replayed {
+				t.Fatalf("second attempt answered %d without a replay", exs[1].Status)
+			}
+			if l, err := direct.Authorizations.List(ctx, &sdk.AuthorizationListParams{Reference: ref}); err != nil || len(l.Data) != 1 || l.Data[0].ID != auth.ID {
+				t.Fatalf("authorizations with reference %s = %+v, %v; want exactly %s", ref, l, err, auth.ID)
+			}
+			if after := available(); after != before-45_00 {
+				t.Fatalf("available credit %d → %d, want it to move by 45.00 once", before, after)
+			}
+		})
+
 		t.Run("503 twice, then success", func(t *testing.T) {
 			px := newProxy(t, pf.URL, func(p *proxy, w http.ResponseWriter, r *http.Request, ex *exchange) bool {
 				if r.URL.Path == authPath && p.nth(http.MethodPost, authPath) <= 2 {

@@ -45,6 +45,16 @@ func TestServices(t *testing.T) {
 		if len(all) != 2 || all[0] == all[1] {
 			t.Fatalf("Stores.All in pages of 1 = %v, want the 2 stores", all)
 		}
+		var back []string
+		for st, err := range c.Stores.All(ctx, &sdk.StoreListParams{ListParams: sdk.ListParams{EndingBefore: all[1], Limit: 1}}) {
+			if err != nil {
+				t.Fatalf("Stores.All(ending_before): %v", err)
+			}
+			back = append(back, st.ID)
+		}
+		if len(back) != 1 || back[0] != all[0] {
+			t.Fatalf("Stores.All(ending_before the oldest) = %v, want [%s]", back, all[0])
+		}
 		st, err := c.Stores.Get(ctx, on)
 		if err != nil || st.ID != on || st.Province != "ON" || st.TimeZone != "America/Toronto" || st.Object != "store" ||
 			st.Environment != sdk.Training || st.Created.IsZero() || st.Name != "Toronto" {
@@ -294,6 +304,14 @@ func TestServices(t *testing.T) {
 		if err := evs.Data[2].DecodeObject(&ea); err != nil || ea.ID != auth.ID || ea.Amount != 1_299_99 {
 			t.Fatalf("oldest authorization.created object = %+v, %v; want %s", ea, err, auth.ID)
 		}
+		approvals, err := c.Events.List(ctx, &sdk.EventListParams{Type: sdk.EventApplicationApproved})
+		if err != nil || len(approvals.Data) != 1 {
+			t.Fatalf("Events.List(application.approved) = %+v, %v; want 1", approvals, err)
+		}
+		var ev sdk.Application
+		if err := approvals.Data[0].DecodeObject(&ev); err != nil || ev.ID != app.ID || ev.Account == nil || ev.Account.AccountNumber != number {
+			t.Fatalf("application.approved object = %+v, %v; want application %s with its account", ev, err, app.ID)
+		}
 		var evTypes []string
 		for ev, err := range c.Events.All(ctx, &sdk.EventListParams{ListParams: sdk.ListParams{Limit: 3}}) {
 			if err != nil {
@@ -301,11 +319,33 @@ func TestServices(t *testing.T) {
 			}
 			evTypes = append(evTypes, ev.Type)
 		}
-		for _, want := range []string{sdk.EventAuthorizationCreated, sdk.EventAuthorizationCaptured, sdk.EventReturnCreated,
-			sdk.EventAuthorizationReleased, sdk.EventAuthorizationExpired} {
+		for _, want := range []string{sdk.EventApplicationApproved, sdk.EventAuthorizationCreated, sdk.EventAuthorizationCaptured,
+			sdk.EventReturnCreated, sdk.EventAuthorizationReleased, sdk.EventAuthorizationExpired} {
 			if !slices.Contains(evTypes, want) {
 				t.Errorf("Events.All types = %v, missing %s", evTypes, want)
 			}
+		}
+
+		// A hosted checkout and promo pricing.
+		chk, err := c.Checkouts.Create(ctx, &sdk.CheckoutParams{Amount: 899_00, Currency: "CAD", StoreID: on, Reference: "web-77",
+			Flow: sdk.FlowApplyOrBuy, SuccessURL: "https://shop.example.com/ok", CancelURL: "https://shop.example.com/cart",
+			Customer: &sdk.CheckoutCustomer{FirstName: "Émilie", Email: "emilie@example.com"},
+			Items:    []sdk.LineItem{{SKU: "LAMP", Description: "Lamp", Quantity: 2, UnitPrice: 449_50}}})
+		if err != nil || !strings.HasPrefix(chk.ID, "chk_") || chk.Status != sdk.CheckoutOpen || chk.URL == nil || *chk.URL == "" ||
+			chk.Amount != 899_00 || chk.AuthorizationID != nil || !chk.ExpiresAt.After(chk.Created) {
+			t.Fatalf("Checkouts.Create = %+v, %v", chk, err)
+		}
+		if g, err := c.Checkouts.Get(ctx, chk.ID); err != nil || g.ID != chk.ID || g.Status != sdk.CheckoutOpen || g.URL != nil || g.Reference != "web-77" {
+			t.Fatalf("Checkouts.Get = %+v, %v; want the open checkout without its URL", g, err)
+		}
+		_, err = c.Checkouts.Create(ctx, &sdk.CheckoutParams{Amount: 899_00, Currency: "CAD", StoreID: on, Flow: sdk.FlowBuy,
+			SuccessURL: "https://phish.example/ok", CancelURL: "https://shop.example.com/cart"})
+		if e := apiError(t, err); e.Code != sdk.CodeURLNotTrusted {
+			t.Fatalf("checkout to an untrusted URL = %v, want url_not_trusted", err)
+		}
+		promo, err := c.Promotions.Get(ctx, 1_299_99)
+		if err != nil || !promo.Available || promo.MonthlyPayment <= 0 || promo.MonthlyPayment >= 1_299_99 || promo.PlanID == "" || promo.Disclosure == "" {
+			t.Fatalf("Promotions.Get = %+v, %v", promo, err)
 		}
 
 		// A pending application, settled by lender staff.
