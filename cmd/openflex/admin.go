@@ -11,6 +11,7 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/merchant"
+	"github.com/openflex/openflex/internal/portal"
 )
 
 // openAdmin opens the stores for a one-shot administrative command.
@@ -89,13 +90,22 @@ func cmdMerchantCreate(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err != nil {
 		return cliError(err)
 	}
+	password := portal.GeneratePassword()
+	if err := m.Portal.Bootstrap(ctx, mer.Email, password, mer.ID); err != nil {
+		return cliError(err)
+	}
 	out := struct {
 		MerchantID string     `json:"merchant_id"`
 		Stores     []storeOut `json:"stores"`
-		Keys       struct {
+		Portal     struct {
+			Email    string `json:"email"`
+			Password string `json:"password"`
+		} `json:"portal"`
+		Keys struct {
 			Training keysOut `json:"training"`
 		} `json:"keys"`
 	}{MerchantID: mer.ID, Stores: []storeOut{}}
+	out.Portal.Email, out.Portal.Password = mer.Email, password
 	for _, s := range sts {
 		out.Stores = append(out.Stores, storeOut{ID: s.ID, Name: s.Name, Province: string(s.Province)})
 	}
@@ -107,6 +117,7 @@ func cmdMerchantCreate(ctx context.Context, args []string, stdout, stderr io.Wri
 	for _, s := range sts {
 		fmt.Fprintf(stdout, "  store %s %s (%s)\n", s.ID, s.Name, s.Province)
 	}
+	fmt.Fprintf(stdout, "Developer Portal login (change the password after signing in):\n  email    %s\n  password %s\n", mer.Email, password)
 	fmt.Fprintf(stdout, "TRAINING keys (the secret is shown only now):\n  client_id     %s\n  client_secret %s\n", ks.ClientID, secret)
 	return nil
 }
@@ -167,5 +178,28 @@ func cmdKeysCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	fmt.Fprintf(stdout, "%s key set %s (the secret is shown only now):\n  client_id     %s\n  client_secret %s\n",
 		strings.ToUpper(string(ks.Environment)), ks.ID, ks.ClientID, secret)
+	return nil
+}
+
+// cmdAdminCreate creates a lender staff account for the admin console.
+func cmdAdminCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c Config
+	var email string
+	fs := flag.NewFlagSet("admin create", flag.ContinueOnError)
+	storageFlags(&c, fs)
+	fs.StringVar(&email, "email", "", "the staff member's email")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	m, err := openAdmin(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	password := portal.GeneratePassword()
+	if err := m.Portal.BootstrapAdmin(ctx, email, password); err != nil {
+		return cliError(err)
+	}
+	fmt.Fprintf(stdout, "admin console: /portal/admin\n  email    %s\n  password %s\n", email, password)
 	return nil
 }

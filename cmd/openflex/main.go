@@ -7,6 +7,7 @@
 //	openflex merchant approve ID
 //	openflex keys create --merchant ID --env training|production [--trusted-ip CIDR]… [--trusted-url URL]… [--json]
 //	openflex plan create --merchant ID --name NAME --category regular|equal_payments|deferred --months N --rate 29.99 [--admin-fee CENTS] [--json]
+//	openflex admin create --email EMAIL
 //	openflex scrub --env training [--older-than 24h]
 //	openflex verify
 //	openflex version
@@ -58,6 +59,7 @@ commands:
   merchant approve  approve a merchant's go-live (allows PRODUCTION keys)
   keys create       create a key set for a merchant
   plan create       set up a financing plan for a merchant
+  admin create      create a lender staff account for the admin console (/portal/admin)
   scrub             delete TRAINING data (never PRODUCTION)
   verify            recompute every balance from the ledger; non-zero exit on mismatch
   version           print the version
@@ -71,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError{usage}
 	}
 	cmd, rest := args[0], args[1:]
-	if (cmd == "merchant" || cmd == "keys" || cmd == "plan") && len(rest) > 0 {
+	if (cmd == "merchant" || cmd == "keys" || cmd == "plan" || cmd == "admin") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -87,6 +89,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdKeysCreate(ctx, rest, stdout, stderr)
 	case "plan create":
 		return cmdPlanCreate(ctx, rest, stdout, stderr)
+	case "admin create":
+		return cmdAdminCreate(ctx, rest, stdout, stderr)
 	case "scrub":
 		return cmdScrub(ctx, rest, stdout, stderr)
 	case "verify":

@@ -209,6 +209,9 @@ func (s *Server) authed(fn handlerFunc) http.Handler {
 			}
 		}
 		p := &principal{MerchantID: ks.MerchantID, KeySet: ks, Env: ks.Environment, Data: s.cfg.Data(ks.Environment)}
+		if slot, ok := r.Context().Value(keyPrincipalSlot).(**principal); ok {
+			*slot = p
+		}
 		return fn(w, r.WithContext(context.WithValue(r.Context(), keyPrincipal, p)))
 	})
 }

@@ -18,6 +18,7 @@ type ctxKey int
 const (
 	keyRequestID ctxKey = iota
 	keyPrincipal
+	keyPrincipalSlot
 )
 
 func requestID(ctx context.Context) string {
@@ -63,7 +64,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("X-Reference-Id", ref)
 	}
-	r = r.WithContext(context.WithValue(r.Context(), keyRequestID, id))
+	// The slot lets the access log learn who the request acted for once
+	// authentication, deeper down, has found out.
+	slot := new(*principal)
+	r = r.WithContext(context.WithValue(context.WithValue(r.Context(), keyRequestID, id), keyPrincipalSlot, slot))
 	sw := &statusWriter{ResponseWriter: w}
 
 	h, pattern := s.mux.Handler(r)
@@ -95,8 +99,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if ref != "" {
 			attrs = append(attrs, slog.String("reference_id", ref))
 		}
-		if p, ok := r.Context().Value(keyPrincipal).(*principal); ok && p != nil {
+		if p := *slot; p != nil {
 			attrs = append(attrs, slog.String("merchant", p.MerchantID), slog.String("environment", string(p.Env)))
+			s.requests.add(p.MerchantID, LoggedRequest{At: start.UTC(), Environment: p.Env, Method: r.Method, Path: r.URL.Path,
+				Status: status, RequestID: id, Duration: elapsed})
 		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 	}()

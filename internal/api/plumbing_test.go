@@ -214,3 +214,20 @@ func TestConcurrentRetriesRunOnce(t *testing.T) {
 		t.Logf("%d concurrent retries: effect ran once, %d saw the result, %d were told it was in flight", n, created, inUse)
 	})
 }
+
+func TestRecentRequests(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		ev := newEnv(t, e)
+		mk := ev.merchant(openflex.Training)
+		auth := "Bearer " + ev.token(mk)
+		ev.call("GET", "/v1/stores", auth, "")
+		ev.call("GET", "/v1/stores/str_nope", auth, "")
+		got := ev.srv.RecentRequests(mk.merchant.ID)
+		if len(got) != 2 || got[0].Status != 404 || got[1].Path != "/v1/stores" || got[0].RequestID == "" {
+			t.Fatalf("RecentRequests = %+v", got)
+		}
+		if other := ev.merchant(openflex.Training); len(ev.srv.RecentRequests(other.merchant.ID)) != 0 {
+			t.Fatal("another merchant sees these requests")
+		}
+	})
+}

@@ -90,6 +90,7 @@ type Server struct {
 	metrics  *metrics
 	rate     *limiter
 	failures *limiter
+	requests *requestLog
 }
 
 // DefaultRateLimits are API.md's per-key-set defaults.
@@ -111,7 +112,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{
 		cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), metrics: newMetrics(),
-		rate: newLimiter(cfg.Now),
+		rate: newLimiter(cfg.Now), requests: newRequestLog(200),
 		// Ten failed client authentications a minute per client id and per
 		// IP, then callers wait: secrets cannot be guessed online.
 		failures: newLimiter(cfg.Now),

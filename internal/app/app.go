@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
+	"github.com/openflex/openflex/internal/portal"
 	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/webhook"
 )
@@ -48,6 +50,7 @@ type Main struct {
 	Lending   map[openflex.Environment]*lending.Service
 	Webhooks  map[openflex.Environment]*webhook.Dispatcher
 	Checkouts map[openflex.Environment]*checkout.Service
+	Portal    *portal.Portal
 	API       *api.Server
 
 	key       []byte
@@ -99,6 +102,29 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Checkouts[env] = &checkout.Service{Env: env, Store: data, Credit: m.Credit[env], Lending: m.Lending[env],
 			Render: api.RenderEvent(env), TokenKey: derive(key, "checkout tokens"), BaseURL: m.Config.PublicURL, Now: time.Now}
 	}
+	m.Portal = portal.New(portal.Config{
+		Control:     m.Stores.Control,
+		Keys:        m.Keys,
+		Merchants:   m.Merchants,
+		Data:        func(env openflex.Environment) portal.DataPlane { return m.Stores.Data(env) },
+		Dispatchers: func(env openflex.Environment) *webhook.Dispatcher { return m.Webhooks[env] },
+		Logger:      m.Logger,
+		Now:         time.Now,
+		Secure:      strings.HasPrefix(m.Config.PublicURL, "https://"),
+		BaseURL:     m.Config.PublicURL,
+		OpenAPI:     api.OpenAPIDocument,
+		RecentRequests: func(merchantID string) []portal.APIRequest {
+			if m.API == nil {
+				return nil
+			}
+			rs := m.API.RecentRequests(merchantID)
+			out := make([]portal.APIRequest, len(rs))
+			for i, r := range rs {
+				out[i] = portal.APIRequest(r)
+			}
+			return out
+		},
+	})
 	return nil
 }
 
@@ -239,6 +265,7 @@ func (m *Main) startJobs() {
 		r.Planes[env] = m.Stores.Data(env)
 		r.Deliverers[env] = m.Webhooks[env]
 	}
+	r.Cleanups = []func(context.Context) (int64, error){m.Portal.Purge}
 	m.stopJobs, m.jobsDone = cancel, make(chan struct{})
 	go func() {
 		defer close(m.jobsDone)
@@ -264,4 +291,5 @@ func (m *Main) pages(mux *http.ServeMux) {
 	cp := &checkout.Pages{Services: func(env openflex.Environment) *checkout.Service { return m.Checkouts[env] },
 		Control: m.Stores.Control, CSRFKey: derive(m.key, "checkout csrf"), Logger: m.Logger}
 	cp.Register(mux)
+	mux.Handle("/portal/", m.Portal)
 }

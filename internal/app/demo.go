@@ -8,6 +8,7 @@ import (
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/plans"
+	"github.com/openflex/openflex/internal/portal"
 )
 
 const demoEmail = "demo@openflex.example"
@@ -20,7 +21,7 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 	mer, err := ctl.MerchantByEmail(ctx, demoEmail)
 	var stores []openflex.Store
 	var ks *openflex.KeySet
-	var secret string
+	var secret, portalPassword string
 	switch {
 	case openflex.ErrorCode(err) == openflex.CodeResourceMissing:
 		mer, stores, err = m.Merchants.Create(ctx, "Maple Demo Furniture", demoEmail, []merchant.NewStore{
@@ -33,6 +34,10 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 		ks, secret, err = m.Keys.Create(ctx, keys.NewKeySet{MerchantID: mer.ID, Environment: openflex.Training, Name: "demo",
 			TrustURLs: []string{"http://localhost:3000", "http://127.0.0.1:8080", "http://localhost:8080"}}, keys.Actor{Name: "demo"})
 		if err != nil {
+			return err
+		}
+		portalPassword = portal.GeneratePassword()
+		if err := m.Portal.Bootstrap(ctx, demoEmail, portalPassword, mer.ID); err != nil {
 			return err
 		}
 		for _, np := range DemoPlans(mer.ID) {
@@ -69,6 +74,11 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 		fmt.Fprintf(m.Out, "  store %s  %s (%s)\n", s.ID, s.Name, s.Province)
 	}
 	fmt.Fprintf(m.Out, "  client_id      %s\n  client_secret  %s\n", ks.ClientID, secret)
+	if portalPassword != "" {
+		fmt.Fprintf(m.Out, "  Developer Portal  http://%s/portal/  %s / %s\n", m.Config.Addr, demoEmail, portalPassword)
+	} else {
+		fmt.Fprintf(m.Out, "  Developer Portal  http://%s/portal/  %s (password shown at first start; reset it with \"Forgot password\": the link appears in this log)\n", m.Config.Addr, demoEmail)
+	}
 	fmt.Fprintf(m.Out, "Try:\n  curl -s -u %s:%s http://%s/v1/stores\n\n", ks.ClientID, secret, m.Config.Addr)
 	return nil
 }

@@ -47,6 +47,8 @@ type Runner struct {
 	Expirers map[openflex.Environment][]Expirer
 	Planes   map[openflex.Environment]Plane
 	Tokens   Tokens
+	// Cleanups run with the retention clean-up (expired portal sessions…).
+	Cleanups []func(ctx context.Context) (int64, error)
 	// Deliverers run every DeliverEvery (default one second).
 	Deliverers   map[openflex.Environment]Deliverer
 	DeliverEvery time.Duration
@@ -124,6 +126,11 @@ func (r *Runner) Once(ctx context.Context) {
 		}
 		if _, err := p.PurgeEvents(ctx, now.Add(-EventRetention)); err != nil {
 			r.Logger.Error("event clean-up failed", "environment", env, "err", err)
+		}
+	}
+	for _, c := range r.Cleanups {
+		if _, err := c(ctx); err != nil {
+			r.Logger.Error("clean-up failed", "err", err)
 		}
 	}
 	if r.Tokens != nil {

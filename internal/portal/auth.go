@@ -1,0 +1,310 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/keys"
+	"github.com/openflex/openflex/internal/merchant"
+	"github.com/openflex/openflex/internal/portal/account"
+)
+
+// Lockout: the fifth wrong password in a row locks the account for 15
+// minutes (a password reset lifts it sooner).
+const (
+	MaxFailedLogins = 5
+	LockoutDuration = 15 * time.Minute
+)
+
+// Email links live long enough to be read, short enough to go stale.
+const (
+	verifyTTL = 48 * time.Hour
+	resetTTL  = time.Hour
+)
+
+// provinces lists the store provinces offered at sign-up, in the order
+// of the form.
+var provinces = []openflex.Province{"AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"}
+
+type signupData struct{ Provinces []openflex.Province }
+
+func (p *Portal) signupForm(w http.ResponseWriter, r *http.Request, pg *page) error {
+	if pg.User != nil {
+		return redirect(w, r, "/portal/")
+	}
+	pg.Title = "signup.title"
+	p.render(w, pg, http.StatusOK, "signup", signupData{provinces})
+	return nil
+}
+
+// signup creates the merchant, its first store, the user and a TRAINING
+// key set in one transaction, emails a verification link, and shows the
+// key set's secret once.
+func (p *Portal) signup(w http.ResponseWriter, r *http.Request, pg *page) error {
+	ctx, f := r.Context(), pg.Form
+	company, email, prov := f.Get("company"), strings.ToLower(f.Get("email")), openflex.Province(f.Get("province"))
+	pw, confirm := f.values.Get("password"), f.values.Get("confirm")
+	switch {
+	case company == "":
+		f.Fail("company", pg.t("err.required"))
+	case utf8.RuneCountInString(company) > 200:
+		f.Fail("company", pg.t("err.company_long"))
+	}
+	if !validEmail(email) {
+		f.Fail("email", pg.t("err.email"))
+	}
+	if !prov.Valid() {
+		f.Fail("province", pg.t("err.province"))
+	}
+	p.checkNewPassword(pg, pw, confirm)
+	if f.OK() {
+		if _, err := p.cfg.Control.PortalUserByEmail(ctx, email); err == nil {
+			f.Fail("email", pg.t("err.email_taken"))
+		} else if openflex.ErrorCode(err) != openflex.CodeResourceMissing {
+			return err
+		}
+	}
+	if !f.OK() {
+		pg.Title = "signup.title"
+		p.render(w, pg, http.StatusBadRequest, "signup", signupData{provinces})
+		return nil
+	}
+	hash, err := p.hashPassword(ctx, pw)
+	if err != nil {
+		return err
+	}
+	now := p.now()
+	u := &account.User{ID: openflex.NewID(openflex.PrefixUser), Role: account.RoleMerchant, Email: email, PasswordHash: hash, Created: now}
+	actor := keys.Actor{Name: "portal:" + u.ID, RemoteAddr: remoteHost(r)}
+	var ks *openflex.KeySet
+	var secret, link string
+	err = p.cfg.Control.Write(ctx, func(ctx context.Context) error {
+		m, _, err := p.cfg.Merchants.Create(ctx, company, email, []merchant.NewStore{{Name: company, Province: prov}}, actor.Name)
+		if err != nil {
+			return err
+		}
+		u.MerchantID = m.ID
+		if err := p.cfg.Control.CreatePortalUser(ctx, u); err != nil {
+			return err
+		}
+		ks, secret, err = p.cfg.Keys.Create(ctx, keys.NewKeySet{MerchantID: m.ID, Environment: openflex.Training, Name: pg.t("keys.default_name")}, actor)
+		if err != nil {
+			return err
+		}
+		link, err = p.newLink(ctx, r, u.ID, account.PurposeVerify)
+		return err
+	})
+	if e := (*openflex.Error)(nil); errors.As(err, &e) && e.Param == "email" { // lost a race for the address
+		f.Fail("email", pg.t("err.email_taken"))
+		pg.Title = "signup.title"
+		p.render(w, pg, http.StatusBadRequest, "signup", signupData{provinces})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	p.send(ctx, pg, email, "mail.verify_subject", "mail.verify_body", link)
+	pg.Title = "signup.done_title"
+	p.render(w, pg, http.StatusOK, "secret", secretData{Kind: "signup", KeySet: ks, Secret: secret, Email: email})
+	return nil
+}
+
+// checkNewPassword records a new password's problem on its field.
+func (p *Portal) checkNewPassword(pg *page, pw, confirm string) {
+	switch k := passwordProblem(pw, confirm); k {
+	case "":
+	case "err.password_confirm":
+		pg.Form.Fail("confirm", pg.t(k))
+	case "err.password_short":
+		pg.Form.Fail("password", pg.t(k, MinPasswordLen))
+	default:
+		pg.Form.Fail("password", pg.t(k))
+	}
+}
+
+func validEmail(email string) bool {
+	a, err := mail.ParseAddress(email)
+	return err == nil && a.Address == email && len(email) <= 254
+}
+
+// verifyEmail spends a verification link. The token itself is the
+// credential, so a GET may act on it.
+func (p *Portal) verifyEmail(w http.ResponseWriter, r *http.Request, pg *page) error {
+	now := p.now()
+	err := p.cfg.Control.Write(r.Context(), func(ctx context.Context) error {
+		t, err := p.cfg.Control.UseEmailToken(ctx, tokenHash(r.URL.Query().Get("token")), account.PurposeVerify, now)
+		if err != nil {
+			return err
+		}
+		return p.cfg.Control.VerifyPortalEmail(ctx, t.UserID, now)
+	})
+	pg.Title = "verify.title"
+	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
+		p.render(w, pg, http.StatusBadRequest, "message", message{Text: pg.t("verify.bad_link"), Link: "/portal/login", LinkLabel: "login.title"})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	p.render(w, pg, http.StatusOK, "message", message{Text: pg.t("verify.done"), Link: "/portal/login", LinkLabel: "login.title"})
+	return nil
+}
+
+// resendVerification mails a fresh link to an unverified account. The
+// answer is the same whether or not the account exists.
+func (p *Portal) resendVerification(w http.ResponseWriter, r *http.Request, pg *page) error {
+	ctx := r.Context()
+	u, err := p.cfg.Control.PortalUserByEmail(ctx, pg.Form.Get("email"))
+	if err == nil && !u.Verified() {
+		link, err := p.newLink(ctx, r, u.ID, account.PurposeVerify)
+		if err != nil {
+			return err
+		}
+		p.send(ctx, pg, u.Email, "mail.verify_subject", "mail.verify_body", link)
+	} else if err != nil && openflex.ErrorCode(err) != openflex.CodeResourceMissing {
+		return err
+	}
+	pg.Title = "verify.title"
+	p.render(w, pg, http.StatusOK, "message", message{Text: pg.t("verify.resent")})
+	return nil
+}
+
+type loginData struct{ Next, Unverified string }
+
+func (p *Portal) loginForm(w http.ResponseWriter, r *http.Request, pg *page) error {
+	if pg.User != nil {
+		return redirect(w, r, home(pg.User))
+	}
+	pg.Title = "login.title"
+	p.render(w, pg, http.StatusOK, "login", loginData{Next: r.URL.Query().Get("next")})
+	return nil
+}
+
+// login checks the password (taking as long for unknown emails), counts
+// failures towards the lockout, and starts a fresh session.
+func (p *Portal) login(w http.ResponseWriter, r *http.Request, pg *page) error {
+	ctx, f := r.Context(), pg.Form
+	data := loginData{Next: f.Get("next")}
+	refuse := func(status int, key string, args ...any) error {
+		f.Fail("form", pg.t(key, args...))
+		pg.Title = "login.title"
+		p.render(w, pg, status, "login", data)
+		return nil
+	}
+	now := p.now()
+	u, err := p.cfg.Control.PortalUserByEmail(ctx, f.Get("email"))
+	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
+		if _, err := p.checkPassword(ctx, dummyHash, f.values.Get("password")); err != nil {
+			return err
+		}
+		return refuse(http.StatusUnauthorized, "login.failed")
+	}
+	if err != nil {
+		return err
+	}
+	if u.LockedAt(now) {
+		return refuse(http.StatusTooManyRequests, "login.locked", int(LockoutDuration.Minutes()))
+	}
+	ok, err := p.checkPassword(ctx, u.PasswordHash, f.values.Get("password"))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		locked, err := p.cfg.Control.PortalLoginFailed(ctx, u.ID, MaxFailedLogins, now.Add(LockoutDuration))
+		if err != nil {
+			return err
+		}
+		if locked {
+			p.audit(ctx, r, u, "portal.user_locked", u.ID, "")
+			return refuse(http.StatusTooManyRequests, "login.locked", int(LockoutDuration.Minutes()))
+		}
+		return refuse(http.StatusUnauthorized, "login.failed")
+	}
+	if !u.Verified() {
+		data.Unverified = u.Email
+		return refuse(http.StatusForbidden, "login.unverified")
+	}
+	if err := p.cfg.Control.PortalLoginSucceeded(ctx, u.ID); err != nil {
+		return err
+	}
+	if err := p.startSession(ctx, w, r, u); err != nil {
+		return err
+	}
+	p.audit(ctx, r, u, "portal.logged_in", u.ID, "")
+	next := localPath(data.Next)
+	if next == "/portal/" {
+		next = home(u)
+	}
+	return redirect(w, r, next)
+}
+
+// home is where a user lands after log-in.
+func home(u *account.User) string {
+	if u.Role == account.RoleAdmin {
+		return "/portal/admin"
+	}
+	return "/portal/"
+}
+
+// newLink stores a single-use token for purpose and returns the absolute
+// link that spends it.
+func (p *Portal) newLink(ctx context.Context, r *http.Request, userID string, purpose account.Purpose) (string, error) {
+	tok, hash := newToken()
+	now := p.now()
+	ttl, path := verifyTTL, "/portal/verify?token="
+	if purpose == account.PurposeReset {
+		ttl, path = resetTTL, "/portal/password/reset?token="
+	}
+	if err := p.cfg.Control.CreateEmailToken(ctx, &account.EmailToken{Hash: hash, UserID: userID, Purpose: purpose, Created: now, ExpiresAt: now.Add(ttl)}); err != nil {
+		return "", err
+	}
+	return p.baseURL(r) + path + tok, nil
+}
+
+func (p *Portal) baseURL(r *http.Request) string {
+	if p.cfg.BaseURL != "" {
+		return strings.TrimSuffix(p.cfg.BaseURL, "/")
+	}
+	scheme := "http"
+	if p.cfg.Secure || r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// send emails a link, or logs it when no notifier is configured. A
+// failure is logged, not shown: the user can ask for another link.
+func (p *Portal) send(ctx context.Context, pg *page, to, subjectKey, bodyKey, link string) {
+	subject, body := pg.t(subjectKey), pg.t(bodyKey, link)
+	if p.cfg.Notifier == nil {
+		p.log.WarnContext(ctx, "portal: no mail notifier configured; the link follows", "to", to, "subject", subject, "link", link)
+		return
+	}
+	if err := p.cfg.Notifier(ctx, to, subject, body); err != nil {
+		p.log.ErrorContext(ctx, "portal: send email", "to", to, "subject", subject, "err", err)
+	}
+}
+
+// audit records a user's action; a failure is logged, since the action
+// itself already happened.
+func (p *Portal) audit(ctx context.Context, r *http.Request, u *account.User, action, objectID, detail string) {
+	err := p.cfg.Control.Audit(ctx, openflex.AuditEntry{ID: openflex.NewID("aud"), At: p.now(), Actor: "portal:" + u.ID, Action: action,
+		MerchantID: u.MerchantID, ObjectID: objectID, Detail: detail, RemoteAddr: remoteHost(r)})
+	if err != nil {
+		p.log.ErrorContext(ctx, "portal: audit", "action", action, "err", err)
+	}
+}
+
+func remoteHost(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return h
+	}
+	return r.RemoteAddr
+}
