@@ -189,11 +189,16 @@ func (p *Pages) plansPage(w http.ResponseWriter, r *http.Request, s *session) er
 		return err
 	}
 	v := p.view(s)
-	for i, o := range opts {
+	// Nothing is pre-selected: the shopper chooses.
+	for _, o := range opts {
 		val := o.Plan.ID + ":" + strconv.Itoa(o.Term.Months)
+		facts := t(s.lang, "apr") + " " + finance.FormatPercent(o.Quote.APR, s.lang) + " · " + t(s.lang, "cost") + " " +
+			finance.FormatCAD(o.Quote.TotalCostOfBorrowing, s.lang)
+		if o.Quote.Terms.Category == finance.Regular {
+			facts = t(s.lang, "revolving") + " " + finance.FormatPercent(o.Quote.Terms.AnnualRate, s.lang) + " " + t(s.lang, "annual_rate")
+		}
 		v.Options = append(v.Options, optionView{Value: val, Name: o.Plan.Name, Monthly: finance.FormatCAD(o.Quote.MonthlyPayment, s.lang),
-			APR: finance.FormatPercent(o.Quote.APR, s.lang), Cost: finance.FormatCAD(o.Quote.TotalCostOfBorrowing, s.lang),
-			Disclosure: o.Quote.Disclosure, Checked: val == s.c.PlanID+":"+strconv.Itoa(s.c.TermMonths) || (s.c.PlanID == "" && i == 0)})
+			Facts: facts, Disclosure: o.Quote.Disclosure, Checked: val == s.c.PlanID+":"+strconv.Itoa(s.c.TermMonths)})
 	}
 	return p.render(w, "plans", v, 200)
 }
@@ -247,6 +252,9 @@ func (p *Pages) confirmPage(w http.ResponseWriter, r *http.Request, s *session) 
 	v := p.view(s)
 	v.AccountTail = s.c.AccountNumber[len(s.c.AccountNumber)-4:]
 	v.PlanName, v.Monthly, v.Disclosure = o.Plan.Name, finance.FormatCAD(o.Quote.MonthlyPayment, s.lang), o.Quote.Disclosure
+	if len(o.Quote.Payments) > 0 && o.Quote.Payments[0].Amount != o.Quote.MonthlyPayment {
+		v.FirstPayment = finance.FormatCAD(o.Quote.Payments[0].Amount, s.lang)
+	}
 	return p.render(w, "confirm", v, 200)
 }
 

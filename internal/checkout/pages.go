@@ -213,21 +213,21 @@ type view struct {
 	Form         map[string]string
 	Errors       map[string]string
 	// page-specific
-	Decision, Limit, SentTo, AccountTail, PlanName, Monthly, Disclosure string
-	SuccessURL, ReturnURL, CheckoutID, Status, Outcome                  string
-	Reasons                                                             []string
-	Options                                                             []optionView
-	ProvinceSelect, EmploymentSelect, HousingSelect                     selectView
+	Decision, Limit, SentTo, AccountTail, PlanName, Monthly, FirstPayment, Disclosure string
+	SuccessURL, ReturnURL, CheckoutID, Status, Outcome                                string
+	Reasons                                                                           []string
+	Options                                                                           []optionView
+	ProvinceSelect, EmploymentSelect, HousingSelect                                   selectView
 }
 
 type optionView struct {
-	Value, Name, Monthly, APR, Cost, Disclosure string
-	Checked                                     bool
+	Value, Name, Monthly, Facts, Disclosure string
+	Checked                                 bool
 }
 
 type fieldView struct {
-	Name, Label, Type, Value, Auto, Err string
-	Required                            bool
+	Name, Label, Type, Value, Auto, Err, Mode string
+	Required                                  bool
 }
 
 type selectView struct {
@@ -242,8 +242,18 @@ type selectView struct {
 func (v *view) T(key string) string { return t(v.Lang, key) }
 
 // F is a required field of the form.
+// Types "money" and "digits" are text inputs with a numeric keyboard: a
+// type=number input would read a French "1650,50" as 165050 in an
+// English-locale browser.
 func (v *view) F(name, typ, auto string) fieldView {
-	return fieldView{Name: name, Label: t(v.Lang, labelKey(name)), Type: typ, Value: v.Form[name], Auto: auto, Err: v.Errors[name], Required: true}
+	f := fieldView{Name: name, Label: t(v.Lang, labelKey(name)), Type: typ, Value: v.Form[name], Auto: auto, Err: v.Errors[name], Required: true}
+	switch typ {
+	case "money":
+		f.Type, f.Mode = "text", "decimal"
+	case "digits":
+		f.Type, f.Mode = "text", "numeric"
+	}
+	return f
 }
 
 // Opt is an optional field of the form.

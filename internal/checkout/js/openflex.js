@@ -43,14 +43,34 @@
     frame.src = url.href;
     frame.title = "OpenFlex checkout";
     frame.setAttribute("data-openflex-frame", "");
-    frame.style.cssText = "border:0;background:#fff;width:100%;height:100%;max-width:600px;max-height:820px;border-radius:16px;box-shadow:0 16px 48px rgba(0,0,0,.3)";
+    frame.style.cssText = "border:0;background:#fff;width:100%;height:100%;max-width:560px;max-height:820px;border-radius:16px;box-shadow:0 16px 48px rgba(0,0,0,.3)";
+    // A way out that does not depend on the frame loading: a close button
+    // and the Escape key both cancel.
+    var closeButton = document.createElement("button");
+    closeButton.type = "button";
+    closeButton.textContent = "\u00d7";
+    closeButton.setAttribute("aria-label", "Close OpenFlex checkout");
+    closeButton.setAttribute("data-openflex-close", "");
+    closeButton.style.cssText = "position:absolute;top:12px;right:16px;width:40px;height:40px;padding:0;text-align:center;border:0;border-radius:20px;background:#fff;color:#14213d;font:28px/40px system-ui,sans-serif;cursor:pointer";
     overlay.appendChild(frame);
+    overlay.appendChild(closeButton);
     document.body.appendChild(overlay);
     var previous = document.activeElement;
     frame.focus();
 
+    function dismiss() {
+      close();
+      if (opts.onCancel) opts.onCancel({ outcome: "closed" });
+    }
+    function onKey(event) {
+      if (event.key === "Escape") dismiss();
+    }
+    closeButton.addEventListener("click", dismiss);
+    document.addEventListener("keydown", onKey);
+
     function close() {
       window.removeEventListener("message", onMessage);
+      document.removeEventListener("keydown", onKey);
       if (overlay.parentNode) overlay.parentNode.removeChild(overlay);
       if (previous && previous.focus) previous.focus();
     }
