@@ -99,9 +99,9 @@ func (p *Platform) NewMerchant(t testing.TB, name string) (*openflex.Merchant, [
 	return m, sts
 }
 
-// NewKeys creates a key set that trusts every IP and the origins
-// http://127.0.0.1 and http://localhost (any port is a different origin,
-// so tests that need their own origin add it with Trust).
+// NewKeys creates a key set that trusts every IP, the origin
+// https://shop.example.com and the extra origins given (a test's own
+// receiver or storefront, say).
 func (p *Platform) NewKeys(t testing.TB, merchantID string, env openflex.Environment, trustURLs ...string) Keys {
 	t.Helper()
 	ips := []string{"0.0.0.0/0", "::/0"}
