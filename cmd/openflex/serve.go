@@ -29,6 +29,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var c Config
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen address")
+	fs.StringVar(&c.SMTPURL, "smtp-url", "", "SMTP relay for emails, smtp://user:pass@host:587?from=no-reply@lender.example")
+	fs.StringVar(&c.SMSURL, "sms-url", "", "HTTP SMS gateway for PRODUCTION verification codes (JSON POST {to, body})")
+	fs.StringVar(&c.SMSAPIKey, "sms-api-key", "", "bearer key for the SMS gateway")
 	fs.BoolVar(&c.GroupCommit, "sqlite-group-commit", false, "batch concurrent SQLite write transactions into one commit (one fsync per batch)")
 	fs.StringVar(&c.PublicURL, "public-url", "", "URL browsers use to reach this server, for hosted checkout links (default http://ADDR)")
 	storageFlags(&c, fs)

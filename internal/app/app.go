@@ -27,6 +27,7 @@ import (
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
+	"github.com/openflex/openflex/internal/notify"
 	"github.com/openflex/openflex/internal/portal"
 	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/webhook"
@@ -85,6 +86,15 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	notifier := &notify.Notifier{}
+	if m.Config.SMTPURL != "" {
+		if notifier.Mail, err = notify.ParseSMTPURL(m.Config.SMTPURL); err != nil {
+			return err
+		}
+	}
+	if m.Config.SMSURL != "" {
+		notifier.SMS = &notify.SMSGateway{URL: m.Config.SMSURL, APIKey: m.Config.SMSAPIKey}
+	}
 	m.Credit = map[openflex.Environment]*credit.Service{}
 	m.Lending = map[openflex.Environment]*lending.Service{}
 	m.Webhooks = map[openflex.Environment]*webhook.Dispatcher{}
@@ -95,6 +105,9 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Credit[env] = &credit.Service{Env: env, Store: data, Bureau: bureaus[env], Policy: credit.DefaultPolicy(),
 			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) },
 			CodeKey:     derive(key, "verification codes"), Render: api.RenderEvent(env), Now: time.Now}
+		if env == openflex.Production && (notifier.Mail != nil || notifier.SMS != nil) {
+			m.Credit[env].Notifier = notifier
+		}
 		m.Webhooks[env] = &webhook.Dispatcher{Env: env, Endpoints: m.Stores.Control, Plane: data, Logger: m.Logger, Now: time.Now,
 			Backoff: m.Config.WebhookBackoff}
 		m.Lending[env] = &lending.Service{Store: data, Verifier: m.Credit[env], Render: api.RenderEvent(env),
@@ -109,6 +122,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Data:        func(env openflex.Environment) portal.DataPlane { return m.Stores.Data(env) },
 		Dispatchers: func(env openflex.Environment) *webhook.Dispatcher { return m.Webhooks[env] },
 		Logger:      m.Logger,
+		Notifier:    portalMail(notifier),
 		Now:         time.Now,
 		Secure:      strings.HasPrefix(m.Config.PublicURL, "https://"),
 		BaseURL:     m.Config.PublicURL,
@@ -292,4 +306,13 @@ func (m *Main) pages(mux *http.ServeMux) {
 		Control: m.Stores.Control, CSRFKey: derive(m.key, "checkout csrf"), Logger: m.Logger}
 	cp.Register(mux)
 	mux.Handle("/portal/", m.Portal)
+}
+
+// portalMail sends the portal's emails through SMTP when configured; nil
+// makes the portal log its links (TRAINING-only installs).
+func portalMail(n *notify.Notifier) portal.Notifier {
+	if n.Mail == nil {
+		return nil
+	}
+	return n.Mail.Email
 }

@@ -17,6 +17,11 @@ import (
 // Config is the whole configuration, from flags and OPENFLEX_* variables.
 type Config struct {
 	Addr string
+	// SMTPURL and SMSURL configure the PRODUCTION notifiers (email,
+	// verification codes by text); TRAINING never sends.
+	SMTPURL   string
+	SMSURL    string
+	SMSAPIKey string
 	// GroupCommit batches concurrent SQLite writes into one commit.
 	GroupCommit bool
 	// PublicURL is how browsers reach this server (hosted checkout links);
