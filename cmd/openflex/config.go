@@ -29,7 +29,7 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 		}
 		return usageError{err.Error()}
 	}
-	if fs.NArg() > 0 && fs.Name() != "merchant approve" {
+	if fs.NArg() > 0 && fs.Name() != "merchant approve" && fs.Name() != "applications decide" {
 		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	set := map[string]bool{}

@@ -59,6 +59,8 @@ commands:
   merchant approve  approve a merchant's go-live (allows PRODUCTION keys)
   keys create       create a key set for a merchant
   plan create       set up a financing plan for a merchant
+  applications pending   list applications waiting for lender review
+  applications decide    approve or decline a pending application
   admin create      create a lender staff account for the admin console (/portal/admin)
   scrub             delete TRAINING data (never PRODUCTION)
   verify            recompute every balance from the ledger; non-zero exit on mismatch
@@ -73,7 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError{usage}
 	}
 	cmd, rest := args[0], args[1:]
-	if (cmd == "merchant" || cmd == "keys" || cmd == "plan" || cmd == "admin") && len(rest) > 0 {
+	if (cmd == "merchant" || cmd == "keys" || cmd == "plan" || cmd == "admin" || cmd == "applications") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -89,6 +91,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdKeysCreate(ctx, rest, stdout, stderr)
 	case "plan create":
 		return cmdPlanCreate(ctx, rest, stdout, stderr)
+	case "applications pending":
+		return cmdApplicationsPending(ctx, rest, stdout, stderr)
+	case "applications decide":
+		return cmdApplicationsDecide(ctx, rest, stdout, stderr)
 	case "admin create":
 		return cmdAdminCreate(ctx, rest, stdout, stderr)
 	case "scrub":

@@ -93,3 +93,39 @@ func TestScrubAndVerify(t *testing.T) {
 		}
 	})
 }
+
+func TestReviewPendingApplications(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		c := config(t, e)
+		var mc created
+		json.Unmarshal(cli(t, c, "merchant", "create", "--name", "Maple", "--email", "dev@maple.example", "--store", "Toronto:ON", "--json"), &mc)
+		m := &Main{Config: c}
+		if err := m.Open(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		svc := m.Credit[openflex.Training]
+		p, err := svc.Prepare(context.Background(), credit.ApplyRequest{MerchantID: mc.MerchantID, StoreID: mc.Stores[0].ID, Language: "en",
+			Consent: openflex.Consent{CreditCheck: true, TermsAccepted: true, IP: "127.0.0.1"},
+			Applicant: openflex.Applicant{FirstName: "Review", MiddleName: "P-CREDIT", LastName: "Me", DateOfBirth: "1980-02-02",
+				Email: "r@example.com", Phone: "4165550123", AnnualIncome: 80_000_00, EmploymentStatus: "employed", HousingStatus: "own",
+				MonthlyHousingCost: 1000_00, Address: openflex.Address{Line1: "1 A St", City: "Toronto", Province: "ON", PostalCode: "M5V 2T6"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		app, _, err := svc.Commit(context.Background(), p)
+		if err != nil || app.Status != openflex.ApplicationPending {
+			t.Fatalf("pending application: %+v %v", app, err)
+		}
+		m.Close()
+		if out := string(cli(t, c, "applications", "pending", "--env", "training")); !strings.Contains(out, app.ID) {
+			t.Fatalf("pending list: %s", out)
+		}
+		out := string(cli(t, c, "applications", "decide", "--env", "training", "--status", "approved", "--credit-limit", "250000", app.ID))
+		if !strings.Contains(out, "approved: account") || !strings.Contains(out, "$2,500.00") {
+			t.Fatalf("decide: %s", out)
+		}
+		if out := string(cli(t, c, "applications", "pending", "--env", "training")); strings.Contains(out, app.ID) {
+			t.Fatalf("still pending: %s", out)
+		}
+	})
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/finance"
+)
+
+// cmdApplicationsPending lists the applications waiting for lender review.
+func cmdApplicationsPending(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c Config
+	var env string
+	fs := flag.NewFlagSet("applications pending", flag.ContinueOnError)
+	storageFlags(&c, fs)
+	fs.StringVar(&env, "env", "production", "environment: training or production")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	e, ok := openflex.ParseEnvironment(env)
+	if !ok {
+		return usageError{"--env must be training or production"}
+	}
+	m, err := openAdmin(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	apps, err := m.Stores.Data(e).PendingApplications(ctx, 100)
+	if err != nil {
+		return err
+	}
+	if len(apps) == 0 {
+		fmt.Fprintln(stdout, "no applications are waiting for review")
+	}
+	for _, a := range apps {
+		fmt.Fprintf(stdout, "%s  %s  merchant %s  requested %s  score %d  since %s\n", a.ID, e, a.MerchantID,
+			finance.FormatCAD(a.RequestedAmount, "en"), a.Score, a.Created.Format("2006-01-02 15:04"))
+	}
+	return nil
+}
+
+// cmdApplicationsDecide settles a pending application as lender staff.
+func cmdApplicationsDecide(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c Config
+	var env, status string
+	var limit int64
+	fs := flag.NewFlagSet("applications decide", flag.ContinueOnError)
+	storageFlags(&c, fs)
+	fs.StringVar(&env, "env", "production", "environment: training or production")
+	fs.StringVar(&status, "status", "", "approved or declined")
+	fs.Int64Var(&limit, "credit-limit", 0, "credit limit in cents for an approval (default: the policy's)")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"usage: openflex applications decide --status approved|declined [--credit-limit CENTS] APPLICATION_ID"}
+	}
+	e, ok := openflex.ParseEnvironment(env)
+	if !ok {
+		return usageError{"--env must be training or production"}
+	}
+	m, err := openAdmin(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	app, acct, err := m.Credit[e].Decide(ctx, "", fs.Arg(0), openflex.ApplicationStatus(status), limit)
+	if err != nil {
+		return cliError(err)
+	}
+	fmt.Fprintf(stdout, "application %s %s", app.ID, app.Status)
+	if acct != nil {
+		fmt.Fprintf(stdout, ": account %s, limit %s", acct.Number, finance.FormatCAD(acct.CreditLimit, "en"))
+	}
+	fmt.Fprintln(stdout)
+	return nil
+}
