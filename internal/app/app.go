@@ -138,6 +138,10 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 			return out
 		},
+		Credit:      func(env openflex.Environment) *credit.Service { return m.Credit[env] },
+		Lending:     func(env openflex.Environment) *lending.Service { return m.Lending[env] },
+		Catalog:     m.Stores.Control,
+		Idempotency: func(env openflex.Environment) portal.Idempotency { return m.Stores.Data(env) },
 	})
 	return nil
 }

@@ -82,7 +82,10 @@ func lookup(key string) ([2]string, bool) {
 	if m, ok := messages[key]; ok {
 		return m, true
 	}
-	m, ok := pageMessages[key]
+	if m, ok := pageMessages[key]; ok {
+		return m, true
+	}
+	m, ok := tillMessages[key]
 	return m, ok
 }
 

@@ -10,10 +10,13 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/keys"
+	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/portal/account"
 	"github.com/openflex/openflex/internal/webhook"
@@ -129,6 +132,17 @@ type Config struct {
 	// RecentRequests returns a merchant's latest API requests, newest
 	// first; nil hides the requests page.
 	RecentRequests func(merchantID string) []APIRequest
+
+	// The store-clerk screens (/portal/store/…) need all four of Credit,
+	// Lending, Catalog and Idempotency; leaving them all nil hides the
+	// screens.
+	Credit  func(openflex.Environment) *credit.Service
+	Lending func(openflex.Environment) *lending.Service
+	// Catalog reads a merchant's stores and financing plans.
+	Catalog Catalog
+	// Idempotency is each environment's data plane, which makes the
+	// money-moving form posts retry-safe.
+	Idempotency func(openflex.Environment) Idempotency
 }
 
 // Portal is the Developer Portal and admin console handler.
@@ -149,6 +163,9 @@ type Portal struct {
 func New(cfg Config) *Portal {
 	if cfg.Control == nil || cfg.Keys == nil || cfg.Merchants == nil || cfg.Data == nil || cfg.Dispatchers == nil {
 		panic("portal: Config needs Control, Keys, Merchants, Data and Dispatchers")
+	}
+	if till := []bool{cfg.Credit != nil, cfg.Lending != nil, cfg.Catalog != nil, cfg.Idempotency != nil}; slices.Contains(till, true) && slices.Contains(till, false) {
+		panic("portal: the store screens need all of Credit, Lending, Catalog and Idempotency, or none")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -201,6 +218,10 @@ func (p *Portal) routes() {
 	m.Handle("GET /portal/inbox", p.merchant(p.inbox))
 	m.Handle("GET /portal/requests", p.merchant(p.requests))
 	m.Handle("GET /portal/reference", p.public(p.reference))
+
+	if p.hasTill() {
+		p.tillRoutes()
+	}
 
 	m.Handle("GET /portal/admin", p.admin(p.adminHome))
 	m.Handle("POST /portal/admin/go-live/{id}/approve", p.admin(p.approveGoLive))

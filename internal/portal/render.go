@@ -34,7 +34,7 @@ func loadPages() map[string]pageSet {
 	}
 	out := map[string]pageSet{}
 	for _, lang := range languages {
-		funcs := template.FuncMap{"t": translator(lang), "when": when, "stamp": stamp, "code": codeSpans, "envLabel": envLabel(lang)}
+		funcs := template.FuncMap{"t": translator(lang), "when": when, "stamp": stamp, "code": codeSpans, "envLabel": envLabel(lang), "cad": formatCAD(lang)}
 		base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
 		set := pageSet{}
 		for _, n := range names {
@@ -78,6 +78,8 @@ type page struct {
 	Data     any
 	// HasRequests reports whether the API keeps a request log to show.
 	HasRequests bool
+	// HasTill reports whether the store-clerk screens are served.
+	HasTill bool
 
 	sess    *account.Session
 	csrfKey []byte
@@ -164,7 +166,7 @@ func (p *Portal) wrap(need access, h handler) http.Handler {
 
 func (p *Portal) newPage(w http.ResponseWriter, r *http.Request) *page {
 	lang := p.language(w, r)
-	pg := &page{Lang: lang, t: translator(lang), Form: &form{}, HasRequests: p.cfg.RecentRequests != nil}
+	pg := &page{Lang: lang, t: translator(lang), Form: &form{}, HasRequests: p.cfg.RecentRequests != nil, HasTill: p.hasTill()}
 	q := r.URL.Query()
 	q.Set("lang", otherLanguage(lang))
 	pg.LangURL = r.URL.Path + "?" + q.Encode()

@@ -1,0 +1,472 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/finance"
+	"github.com/openflex/openflex/internal/lending"
+	"github.com/openflex/openflex/internal/plans"
+)
+
+// The store-clerk screens ("the till"): pick a store, see its day, look a
+// customer up, verify them, quote, authorize in store, then capture,
+// release and return. Every screen lives under /portal/store/{env}/…, so
+// the environment is always explicit; PRODUCTION opens after go-live.
+//
+// Between steps the sale travels in hidden fields (account number, passed
+// verification id, amount): the services re-check all of it, since a
+// verification only passes for its own merchant and account.
+
+// Catalog reads a merchant's stores and financing plans.
+type Catalog interface {
+	Store(ctx context.Context, merchantID, id string) (*openflex.Store, error)
+	Plans(ctx context.Context, merchantID string) ([]*openflex.Plan, error)
+}
+
+// Idempotency runs a retry-safe write in one environment's data plane (see
+// sqlstore.DB.Idempotent): the form's nonce is the key, so a double submit
+// replays the first answer instead of moving money twice.
+type Idempotency interface {
+	Idempotent(ctx context.Context, req openflex.IdempotentRequest,
+		prepare func(ctx context.Context) error,
+		do func(ctx context.Context) (openflex.StoredResponse, error),
+		keep func(error) (openflex.StoredResponse, bool),
+	) (openflex.StoredResponse, bool, error)
+}
+
+func (p *Portal) hasTill() bool { return p.cfg.Credit != nil }
+
+func (p *Portal) tillRoutes() {
+	m := p.mux
+	m.Handle("GET /portal/store", http.RedirectHandler("/portal/store/training", http.StatusSeeOther))
+	m.Handle("GET /portal/store/{env}", p.merchant(p.tillStores))
+	m.Handle("GET /portal/store/{env}/{store}", p.merchant(p.tillDay))
+	m.Handle("POST /portal/store/{env}/{store}/lookup", p.merchant(p.tillLookup))
+	m.Handle("POST /portal/store/{env}/{store}/verify", p.merchant(p.tillStartVerify))
+	m.Handle("POST /portal/store/{env}/{store}/verify/check", p.merchant(p.tillCheckVerify))
+	m.Handle("POST /portal/store/{env}/{store}/quote", p.merchant(p.tillQuote))
+	m.Handle("POST /portal/store/{env}/{store}/authorize", p.merchant(p.tillAuthorize))
+	m.Handle("GET /portal/store/{env}/{store}/authorizations/{id}", p.merchant(p.tillAuthorization))
+	m.Handle("POST /portal/store/{env}/{store}/authorizations/{id}/capture", p.merchant(p.tillCapture))
+	m.Handle("POST /portal/store/{env}/{store}/authorizations/{id}/release", p.merchant(p.tillRelease))
+	m.Handle("POST /portal/store/{env}/{store}/authorizations/{id}/captures/{capture}/return", p.merchant(p.tillReturn))
+}
+
+// tillEnv reads {env}: unknown is not found; PRODUCTION before go-live is
+// refused with its own page.
+func (p *Portal) tillEnv(w http.ResponseWriter, r *http.Request, pg *page) (openflex.Environment, bool) {
+	env, ok := openflex.ParseEnvironment(r.PathValue("env"))
+	if !ok {
+		p.fail(w, r, pg, openflex.NotFound("page", r.URL.Path))
+		return "", false
+	}
+	if env == openflex.Production && !pg.Merchant.LiveApproved {
+		pg.Title, pg.Nav = "till.title", "till"
+		p.render(w, pg, http.StatusForbidden, "message", message{Text: pg.t("till.production_locked"), Link: "/portal/go-live", LinkLabel: "nav.golive"})
+		return "", false
+	}
+	return env, true
+}
+
+// till is the environment and store every screen below the store picker
+// works in.
+type till struct {
+	Env   openflex.Environment
+	Store *openflex.Store
+	// Base is the store's path, /portal/store/{env}/{store}.
+	Base string
+}
+
+// scope resolves {env} and {store}; another merchant's store is not found.
+// When ok is false the answer has been written.
+func (p *Portal) scope(w http.ResponseWriter, r *http.Request, pg *page) (*till, bool) {
+	env, ok := p.tillEnv(w, r, pg)
+	if !ok {
+		return nil, false
+	}
+	st, err := p.cfg.Catalog.Store(r.Context(), pg.Merchant.ID, r.PathValue("store"))
+	if err == nil && st.MerchantID != pg.Merchant.ID {
+		err = openflex.NotFound("store", r.PathValue("store"))
+	}
+	if err != nil {
+		p.fail(w, r, pg, err)
+		return nil, false
+	}
+	pg.Nav = "till"
+	return &till{Env: env, Store: st, Base: "/portal/store/" + string(env) + "/" + st.ID}, true
+}
+
+type tillStoresData struct {
+	Env           openflex.Environment
+	Envs          []openflex.Environment
+	CanProduction bool
+	Stores        []openflex.Store
+}
+
+// tillStores lists the merchant's stores to pick the till's store.
+func (p *Portal) tillStores(w http.ResponseWriter, r *http.Request, pg *page) error {
+	env, ok := p.tillEnv(w, r, pg)
+	if !ok {
+		return nil
+	}
+	var all []openflex.Store
+	after := ""
+	for {
+		page, more, err := p.cfg.Control.Stores(r.Context(), pg.Merchant.ID, openflex.ListParams{Limit: 100, StartingAfter: after})
+		if err != nil {
+			return err
+		}
+		all = append(all, page...)
+		if !more || len(page) == 0 || len(all) >= 1000 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	pg.Title, pg.Nav = "till.title", "till"
+	p.render(w, pg, http.StatusOK, "till_stores", tillStoresData{Env: env, Envs: openflex.Environments,
+		CanProduction: pg.Merchant.LiveApproved, Stores: all})
+	return nil
+}
+
+type tillDayData struct {
+	*till
+	Date     string
+	Totals   []lending.TypeTotal
+	Net      int64
+	Txns     []*openflex.Transaction
+	MoreTxns bool
+}
+
+// tillDay is the store's day (its local calendar day): totals per type,
+// the net (captures less returns) and the day's movements, with the
+// customer look-up that starts a sale.
+func (p *Portal) tillDay(w http.ResponseWriter, r *http.Request, pg *page) error {
+	tl, ok := p.scope(w, r, pg)
+	if !ok {
+		return nil
+	}
+	return p.renderDay(w, r, pg, tl, http.StatusOK, nil)
+}
+
+func (p *Portal) renderDay(w http.ResponseWriter, r *http.Request, pg *page, tl *till, status int, found []customerView) error {
+	ctx := r.Context()
+	loc, err := time.LoadLocation(tl.Store.TimeZone)
+	if err != nil {
+		loc = time.UTC // a store saved without a zone still shows a day
+	}
+	now := p.now().In(loc)
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	next := day.AddDate(0, 0, 1) // 23 or 25 hours across DST changes
+	svc := p.cfg.Lending(tl.Env)
+	totals, err := svc.StoreTotals(ctx, pg.Merchant.ID, tl.Store.ID, day, next)
+	if err != nil {
+		return err
+	}
+	d := tillDayData{till: tl, Date: day.Format(time.DateOnly), Totals: totals}
+	for _, t := range totals {
+		switch t.Type {
+		case openflex.TxnCapture:
+			d.Net += t.Amount
+		case openflex.TxnReturn:
+			d.Net -= t.Amount
+		}
+	}
+	txns, more, err := svc.Transactions(ctx, pg.Merchant.ID, lending.TransactionFilter{StoreID: tl.Store.ID},
+		openflex.ListParams{Limit: 100, CreatedFrom: day, CreatedTo: next})
+	if err != nil {
+		return err
+	}
+	for _, t := range txns {
+		if !t.Created.Before(day) && t.Created.Before(next) {
+			d.Txns = append(d.Txns, t)
+		}
+	}
+	d.MoreTxns = more
+	pg.Title = "till.day_title"
+	p.render(w, pg, status, "till_day", struct {
+		tillDayData
+		Found    []customerView
+		Searched bool
+	}{d, found, pg.Form.values != nil})
+	return nil
+}
+
+// customerView is all a clerk sees of an account: first name, last
+// initial, available credit and status.
+type customerView struct {
+	Number      string
+	Last4       string
+	FirstName   string
+	LastInitial string
+	Available   int64
+	Status      openflex.AccountStatus
+	Good        bool
+}
+
+func viewOf(a *openflex.Account) customerView {
+	v := customerView{Number: a.Number, FirstName: a.FirstName, Available: a.Available(), Status: a.Status, Good: a.Status == openflex.AccountNormal}
+	if n := len(a.Number); n >= 4 {
+		v.Last4 = a.Number[n-4:]
+	}
+	if r, _ := utf8.DecodeRuneInString(a.LastName); r != utf8.RuneError {
+		v.LastInitial = strings.ToUpper(string(r)) + "."
+	}
+	return v
+}
+
+// tillLookup finds a customer by account number, or by first and last
+// name and date of birth (and postal code).
+func (p *Portal) tillLookup(w http.ResponseWriter, r *http.Request, pg *page) error {
+	tl, ok := p.scope(w, r, pg)
+	if !ok {
+		return nil
+	}
+	f, svc := pg.Form, p.cfg.Credit(tl.Env)
+	var accts []*openflex.Account
+	var err error
+	if number := digitsOnly(f.Get("account_number")); number != "" {
+		var a *openflex.Account
+		a, err = svc.Account(r.Context(), number)
+		if err == nil {
+			accts = []*openflex.Account{a}
+		}
+	} else if f.Get("first_name") == "" && f.Get("last_name") == "" && f.Get("date_of_birth") == "" {
+		f.Fail("account_number", pg.t("till.err.lookup_empty"))
+	} else {
+		accts, err = svc.Search(r.Context(), f.Get("first_name"), f.Get("last_name"), f.Get("date_of_birth"), f.Get("postal_code"))
+	}
+	var e *openflex.Error
+	switch {
+	case openflex.ErrorCode(err) == openflex.CodeResourceMissing:
+		err = nil // none found: the page says so
+	case errors.As(err, &e) && e.Code != openflex.CodeInternal:
+		for _, fe := range e.Fields {
+			f.Fail(fe.Param, pg.t("till.err.field_"+fe.Param))
+		}
+		if len(e.Fields) == 0 {
+			f.Fail("account_number", pg.t("till.err.field_account_number"))
+		}
+		err = nil
+	}
+	if err != nil {
+		return err
+	}
+	found := []customerView{}
+	for _, a := range accts {
+		found = append(found, viewOf(a))
+	}
+	status := http.StatusOK
+	if !f.OK() {
+		status = http.StatusBadRequest
+	}
+	return p.renderDay(w, r, pg, tl, status, found)
+}
+
+// saleData is the sale screen: one customer, and the step reached.
+type saleData struct {
+	*till
+	Customer customerView
+	// Step is "code" (enter the code), "amount" (quote) or "options".
+	Step         string
+	Verification *openflex.Verification
+	VerifyID     string
+	Amount       int64
+	AmountText   string
+	Options      []optionView
+	Nonce        string
+}
+
+type optionView struct {
+	Value      string // plan id and term, "plan:months"
+	Name       string
+	Months     int
+	Monthly    int64
+	APR        string
+	Total      int64
+	Cost       int64
+	Disclosure string
+}
+
+// account reloads the sale's account from the hidden field.
+func (p *Portal) account(ctx context.Context, tl *till, number string) (*openflex.Account, error) {
+	a, err := p.cfg.Credit(tl.Env).Account(ctx, number)
+	if openflex.ErrorCode(err) == openflex.CodeParameterInvalid {
+		return nil, openflex.NotFound("account", number)
+	}
+	return a, err
+}
+
+func (p *Portal) renderSale(w http.ResponseWriter, pg *page, status int, d *saleData) error {
+	pg.Title = "till.sale_title"
+	p.render(w, pg, status, "till_sale", d)
+	return nil
+}
+
+// tillStartVerify sends the customer a code by sms or email.
+func (p *Portal) tillStartVerify(w http.ResponseWriter, r *http.Request, pg *page) error {
+	tl, ok := p.scope(w, r, pg)
+	if !ok {
+		return nil
+	}
+	a, err := p.account(r.Context(), tl, pg.Form.Get("account"))
+	if err != nil {
+		return err
+	}
+	channel := pg.Form.Get("channel")
+	if channel != "email" {
+		channel = "sms"
+	}
+	v, err := p.cfg.Credit(tl.Env).StartVerification(r.Context(), pg.Merchant.ID, a.Number, channel)
+	if openflex.ErrorCode(err) == openflex.CodeUnavailable {
+		pg.Form.Fail("channel", pg.t("till.err.send_failed"))
+		return p.renderDay(w, r, pg, tl, http.StatusServiceUnavailable, []customerView{viewOf(a)})
+	}
+	if err != nil {
+		return err
+	}
+	return p.renderSale(w, pg, http.StatusOK, &saleData{till: tl, Customer: viewOf(a), Step: "code", Verification: v, VerifyID: v.ID})
+}
+
+// tillCheckVerify checks the code the customer reads out.
+func (p *Portal) tillCheckVerify(w http.ResponseWriter, r *http.Request, pg *page) error {
+	tl, ok := p.scope(w, r, pg)
+	if !ok {
+		return nil
+	}
+	f := pg.Form
+	a, err := p.account(r.Context(), tl, f.Get("account"))
+	if err != nil {
+		return err
+	}
+	d := &saleData{till: tl, Customer: viewOf(a), Step: "code", VerifyID: f.Get("verification")}
+	code := digitsOnly(f.Get("code"))
+	if len(code) != 6 {
+		f.Fail("code", pg.t("till.err.code_shape"))
+		return p.renderSale(w, pg, http.StatusBadRequest, d)
+	}
+	err = p.cfg.Credit(tl.Env).CheckVerification(r.Context(), pg.Merchant.ID, d.VerifyID, code, a.Number)
+	switch openflex.ErrorCode(err) {
+	case "":
+		d.Step = "amount"
+		return p.renderSale(w, pg, http.StatusOK, d)
+	case openflex.CodeVerifyFailed, openflex.CodeResourceMissing:
+		f.Fail("code", pg.t("till.err.verification_failed"))
+		return p.renderSale(w, pg, http.StatusBadRequest, d)
+	}
+	return err
+}
+
+// tillQuote shows the financing options for an amount at this store.
+func (p *Portal) tillQuote(w http.ResponseWriter, r *http.Request, pg *page) error {
+	tl, ok := p.scope(w, r, pg)
+	if !ok {
+		return nil
+	}
+	a, err := p.account(r.Context(), tl, pg.Form.Get("account"))
+	if err != nil {
+		return err
+	}
+	d := &saleData{till: tl, Customer: viewOf(a), Step: "amount", VerifyID: pg.Form.Get("verification"), AmountText: pg.Form.Get("amount")}
+	amount, ok := parseCents(d.AmountText)
+	switch {
+	case !ok:
+		pg.Form.Fail("amount", pg.t("till.err.amount"))
+	case amount > a.Available():
+		pg.Form.Fail("amount", pg.t("till.err.insufficient_credit", finance.FormatCAD(a.Available(), pg.Lang)))
+	}
+	if !pg.Form.OK() {
+		return p.renderSale(w, pg, http.StatusBadRequest, d)
+	}
+	d.Amount, d.Step = amount, "options"
+	if err := p.fillOptions(r.Context(), pg, d, a); err != nil {
+		return err
+	}
+	return p.renderSale(w, pg, http.StatusOK, d)
+}
+
+// fillOptions quotes the plans this account may use at this store, and
+// draws the nonce of the authorize form.
+func (p *Portal) fillOptions(ctx context.Context, pg *page, d *saleData, a *openflex.Account) error {
+	all, err := p.cfg.Catalog.Plans(ctx, pg.Merchant.ID)
+	if err != nil {
+		return err
+	}
+	opts, err := plans.Options(all, d.Env, a, d.Store.Province, d.Amount, pg.Lang)
+	if err != nil {
+		return err
+	}
+	d.Options = nil
+	for _, o := range opts {
+		d.Options = append(d.Options, optionView{Value: o.Plan.ID + ":" + strconv.Itoa(o.Term.Months), Name: o.Plan.Name, Months: o.Term.Months,
+			Monthly: o.Quote.MonthlyPayment, APR: finance.FormatPercent(o.Quote.APR, pg.Lang), Total: o.Quote.TotalToPay,
+			Cost: o.Quote.TotalCostOfBorrowing, Disclosure: o.Quote.Disclosure})
+	}
+	d.Nonce = newNonce()
+	return nil
+}
+
+// digitsOnly drops the spaces and dashes people type in numbers.
+func digitsOnly(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '\u00a0' {
+			return -1
+		}
+		return r
+	}, s)
+	return s
+}
+
+// parseCents reads a dollar amount as clerks type it, in English or
+// French: "500", "1,299.99", "$1299.9", "1 299,99 $". It never uses
+// floats; amounts outside 1 cent..openflex.MaxAmount are refused.
+func parseCents(s string) (int64, bool) {
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\u00a0', '\u202f', '$':
+			return -1
+		}
+		return r
+	}, s)
+	if i := strings.LastIndexByte(s, ','); i >= 0 && !strings.Contains(s, ".") && len(s)-i-1 <= 2 {
+		s = s[:i] + "." + s[i+1:] // a decimal comma
+	}
+	whole, frac, _ := strings.Cut(strings.ReplaceAll(s, ",", ""), ".")
+	if whole == "" && frac == "" || len(frac) > 2 || len(whole) > 12 {
+		return 0, false
+	}
+	for _, part := range []string{whole, frac} {
+		for _, c := range part {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+		}
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	if whole == "" {
+		whole = "0"
+	}
+	w, err1 := strconv.ParseInt(whole, 10, 64)
+	c, err2 := strconv.ParseInt(frac, 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	cents := w*100 + c
+	if cents <= 0 || cents > openflex.MaxAmount {
+		return 0, false
+	}
+	return cents, true
+}
+
+// formatCAD is the templates' "cad": cents as Canadians read them.
+func formatCAD(lang string) func(int64) string {
+	return func(cents int64) string { return finance.FormatCAD(cents, lang) }
+}

@@ -1,0 +1,395 @@
+package portal_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/credit"
+	"github.com/openflex/openflex/internal/finance"
+	"github.com/openflex/openflex/internal/lending"
+	"github.com/openflex/openflex/internal/plans"
+	"github.com/openflex/openflex/internal/portal"
+	"github.com/openflex/openflex/internal/sqlstore"
+	"github.com/openflex/openflex/internal/storetest"
+)
+
+// The SQL stores implement the till's ports.
+var (
+	_ portal.Catalog     = sqlstore.Control{}
+	_ portal.Idempotency = (*sqlstore.DB)(nil)
+)
+
+// tillHarness is a portal with the store-clerk screens on real services.
+type tillHarness struct {
+	*harness
+	credit  map[openflex.Environment]*credit.Service
+	lending map[openflex.Environment]*lending.Service
+}
+
+func newTillHarness(t *testing.T, e storetest.Engine) *tillHarness {
+	t.Helper()
+	th := &tillHarness{credit: map[openflex.Environment]*credit.Service{}, lending: map[openflex.Environment]*lending.Service{}}
+	th.harness = newHarness(t, e, func(c *portal.Config) {
+		c.Credit = func(env openflex.Environment) *credit.Service { return th.credit[env] }
+		c.Lending = func(env openflex.Environment) *lending.Service { return th.lending[env] }
+		c.Idempotency = func(env openflex.Environment) portal.Idempotency { return th.harness.stores.Data(env) }
+		c.Catalog = lazyCatalog{th}
+	})
+	// The harness opens the stores the services need; the closures above
+	// reach them at request time.
+	s := th.harness.stores
+	for _, env := range openflex.Environments {
+		th.credit[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),
+			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, CodeKey: []byte("test code key"), Now: th.clock.Now}
+		th.lending[env] = &lending.Service{Store: s.Data(env), Verifier: th.credit[env], Now: th.clock.Now}
+	}
+	return th
+}
+
+// lazyCatalog is the harness's control plane, which exists only once
+// newHarness has opened it.
+type lazyCatalog struct{ th *tillHarness }
+
+func (c lazyCatalog) Store(ctx context.Context, merchantID, id string) (*openflex.Store, error) {
+	return c.th.stores.Control.Store(ctx, merchantID, id)
+}
+
+func (c lazyCatalog) Plans(ctx context.Context, merchantID string) ([]*openflex.Plan, error) {
+	return c.th.stores.Control.Plans(ctx, merchantID)
+}
+
+var tillApplicants atomic.Int64
+
+// openAccount opens an approved TRAINING account for Jeanne Tremblay (a
+// distinct last name each time) and returns it.
+func (th *tillHarness) openAccount(t testing.TB, env openflex.Environment, merchantID, storeID string) *openflex.Account {
+	t.Helper()
+	ctx := context.Background()
+	last := "Tremblay" + strings.Repeat("e", int(tillApplicants.Add(1)))
+	prep, err := th.credit[env].Prepare(ctx, credit.ApplyRequest{MerchantID: merchantID, StoreID: storeID, Language: "en",
+		Applicant: openflex.Applicant{FirstName: "Jeanne", MiddleName: credit.MagicApproveLowRisk, LastName: last, DateOfBirth: "1985-06-15",
+			Email: "jeanne@example.com", Phone: "+14165550199",
+			Address:      openflex.Address{Line1: "1 Main St", City: "Toronto", Province: "ON", PostalCode: "M5V 2T6"},
+			AnnualIncome: 9_000_000, EmploymentStatus: "employed", HousingStatus: "own", MonthlyHousingCost: 100_000},
+		Consent: openflex.Consent{CreditCheck: true, TermsAccepted: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, acct, err := th.credit[env].Commit(ctx, prep)
+	if err != nil || acct == nil {
+		t.Fatalf("Commit = %v, %v; want an approved account", acct, err)
+	}
+	return acct
+}
+
+// twelveMonths sets up a 12-month equal-payment plan at 9.99 % for merchantID.
+func (th *tillHarness) twelveMonths(t testing.TB, merchantID string) *openflex.Plan {
+	t.Helper()
+	p, err := plans.Build(plans.NewPlan{MerchantID: merchantID, Name: "12 easy payments", Category: openflex.PlanEqualPayments,
+		Terms: []openflex.PlanTerm{{Months: 12, AnnualRate: 9990}}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := th.stores.Control.CreatePlan(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func (th *tillHarness) firstStore(t testing.TB, merchantID string) openflex.Store {
+	t.Helper()
+	sts, _, err := th.stores.Control.Stores(context.Background(), merchantID, openflex.ListParams{Limit: 10})
+	if err != nil || len(sts) == 0 {
+		t.Fatalf("Stores = %v, %v", sts, err)
+	}
+	return sts[0]
+}
+
+var (
+	nonceRE   = regexp.MustCompile(`name="nonce" value="([^"]+)"`)
+	authURLRE = regexp.MustCompile(`/authorizations/(auth_[0-9a-z]+)\?done=till_authorized$`)
+	capIDRE   = regexp.MustCompile(`/captures/(cap_[0-9a-z]+)/return"`)
+)
+
+// postIn posts fields to action with the CSRF token of its form in html.
+func (b *browser) postIn(html, action string, fields url.Values) resp {
+	b.t.Helper()
+	form := url.Values{"csrf": {csrfIn(b.t, html, action)}}
+	for k, v := range fields {
+		form[k] = v
+	}
+	return b.post(action, form)
+}
+
+// formNonce is the nonce of the form posting to action in html.
+func formNonce(t testing.TB, html, action string) string {
+	t.Helper()
+	i := strings.Index(html, `action="`+action+`"`)
+	if i < 0 {
+		t.Fatalf("no form posting to %s in:\n%s", action, html)
+	}
+	return find(t, nonceRE, html[i:])
+}
+
+func want(t testing.TB, r resp, status int, step string, texts ...string) {
+	t.Helper()
+	if r.StatusCode != status {
+		t.Fatalf("%s = %d, want %d:\n%s", step, r.StatusCode, status, r.Body)
+	}
+	for _, s := range texts {
+		if !strings.Contains(r.Body, s) {
+			t.Fatalf("%s does not show %q:\n%s", step, s, r.Body)
+		}
+	}
+}
+
+// sale walks a clerk from look-up to the authorize form: look up by
+// account number, send a code, enter 222222, quote amount. It returns the
+// page with the authorize form.
+func (th *tillHarness) sale(t testing.TB, b *browser, base string, acct *openflex.Account, amount string) resp {
+	t.Helper()
+	r := b.submit(base, base+"/lookup", url.Values{"account_number": {acct.Number}})
+	want(t, r, http.StatusOK, "look-up", "Jeanne T.", finance.FormatCAD(acct.Available(), "en"), "in good standing")
+	if strings.Contains(r.Body, acct.LastName) {
+		t.Fatalf("look-up shows the last name %q:\n%s", acct.LastName, r.Body)
+	}
+	r = b.postIn(r.Body, base+"/verify", url.Values{"account": {acct.Number}, "channel": {"sms"}})
+	want(t, r, http.StatusOK, "send code", "222222")
+	verification := find(t, regexp.MustCompile(`name="verification" value="(ver_[0-9a-z]+)"`), r.Body)
+	r = b.postIn(r.Body, base+"/verify/check", url.Values{"account": {acct.Number}, "verification": {verification}, "code": {"222222"}})
+	want(t, r, http.StatusOK, "check code", "Customer verified.")
+	r = b.postIn(r.Body, base+"/quote", url.Values{"account": {acct.Number}, "verification": {verification}, "amount": {amount}})
+	want(t, r, http.StatusOK, "quote", "12 easy payments", "12 months", "Monthly payment", "APR")
+	return r
+}
+
+// TestTillHappyPath is a sale at the till: look up, verify with the
+// TRAINING code, quote, authorize $500 on a 12-month plan, capture $300,
+// return $100, and the store's day shows the movements and the net.
+func TestTillHappyPath(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		th := newTillHarness(t, e)
+		b := th.browser(t)
+		m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
+		st := th.firstStore(t, m.ID)
+		plan := th.twelveMonths(t, m.ID)
+		acct := th.openAccount(t, openflex.Training, m.ID, st.ID)
+
+		r := b.get("/portal/store")
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("GET /portal/store = %d, want 303", r.StatusCode)
+		}
+		r = b.get("/portal/store/training")
+		base := "/portal/store/training/" + st.ID
+		want(t, r, http.StatusOK, "store picker", `href="`+base+`"`)
+
+		// Look up by name and date of birth shows the same customer.
+		r = b.submit(base, base+"/lookup", url.Values{"first_name": {"Jeanne"}, "last_name": {acct.LastName}, "date_of_birth": {"1985-06-15"}})
+		want(t, r, http.StatusOK, "look-up by name", "Jeanne T.", "•••• "+acct.Number[10:])
+
+		r = th.sale(t, b, base, acct, "500")
+		option := plan.ID + ":12"
+		r = b.postIn(r.Body, base+"/authorize", url.Values{"account": {acct.Number}, "verification": {find(t, regexp.MustCompile(`name="verification" value="(ver_[0-9a-z]+)"`), r.Body)},
+			"amount": {"50000"}, "option": {option}, "nonce": {formNonce(t, r.Body, base+"/authorize")}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("authorize = %d:\n%s", r.StatusCode, r.Body)
+		}
+		loc := r.Header.Get("Location")
+		authID := find(t, authURLRE, loc)
+		page := base + "/authorizations/" + authID
+		r = b.get(loc)
+		want(t, r, http.StatusOK, "authorization page", "Authorized.", "Pending (held)", "$500.00", "12 months")
+		got, err := th.lending[openflex.Training].Authorization(context.Background(), m.ID, authID)
+		if err != nil || got.Financing == nil || got.Financing.PlanID != plan.ID || got.Financing.TermMonths != 12 || got.Channel != "in_store" || got.VerificationID == "" {
+			t.Fatalf("stored authorization = %+v, %v", got, err)
+		}
+
+		// Capture $300.
+		r = b.postIn(r.Body, page+"/capture", url.Values{"capture_amount": {"300"}, "nonce": {formNonce(t, r.Body, page+"/capture")}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("capture = %d:\n%s", r.StatusCode, r.Body)
+		}
+		r = b.get(r.Header.Get("Location"))
+		want(t, r, http.StatusOK, "after capture", "Captured.", "Partly captured", `<dd id="captured">$300.00</dd>`, `<dd id="remaining">$200.00</dd>`)
+
+		// Capturing more than remains is refused next to the form.
+		r2 := b.postIn(r.Body, page+"/capture", url.Values{"capture_amount": {"250"}, "nonce": {formNonce(t, r.Body, page+"/capture")}})
+		want(t, r2, http.StatusBadRequest, "over-capture", "That is more than is still held on this authorization.")
+
+		// Return $100 of the capture; then more than is left is refused.
+		capAction := page + "/captures/" + find(t, capIDRE, r.Body) + "/return"
+		r = b.postIn(r.Body, capAction, url.Values{"amount": {"100.00"}, "nonce": {formNonce(t, r.Body, capAction)}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("return = %d:\n%s", r.StatusCode, r.Body)
+		}
+		r = b.get(r.Header.Get("Location"))
+		want(t, r, http.StatusOK, "after return", "Returned.", `<dd id="returned">$100.00</dd>`)
+		r2 = b.postIn(r.Body, capAction, url.Values{"amount": {"250"}, "nonce": {formNonce(t, r.Body, capAction)}})
+		want(t, r2, http.StatusBadRequest, "over-return", "That is more than is left to return on this capture.")
+
+		// The store's day: one movement of each kind and the net.
+		r = b.get(base)
+		want(t, r, http.StatusOK, "store's day", `<td class="num" id="net">$200.00</td>`)
+		for _, line := range []string{"<td>Authorization</td><td>1</td><td class=\"num\">$500.00</td>",
+			"<td>Capture</td><td>1</td><td class=\"num\">$300.00</td>", "<td>Return</td><td>1</td><td class=\"num\">$100.00</td>"} {
+			if !strings.Contains(r.Body, line) {
+				t.Errorf("store's day lacks %q:\n%s", line, r.Body)
+			}
+		}
+		if n := strings.Count(r.Body, `<tr class="txn">`); n != 3 {
+			t.Errorf("store's day lists %d transactions, want 3", n)
+		}
+		// French renders the same day in French figures.
+		r = b.get(base + "?lang=fr")
+		want(t, r, http.StatusOK, "store's day in French", "200,00\u00a0$", "Encaissement")
+
+		// Release frees the $200 still held.
+		r = b.get(page + "?lang=en")
+		r = b.postIn(r.Body, page+"/release", url.Values{"nonce": {formNonce(t, r.Body, page+"/release")}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("release = %d:\n%s", r.StatusCode, r.Body)
+		}
+		a, err := th.credit[openflex.Training].Account(context.Background(), acct.Number)
+		if err != nil || a.Held != 0 || a.PostedBalance != 200_00 {
+			t.Fatalf("account after the sale = %+v, %v; want nothing held and $200 posted", a, err)
+		}
+	})
+}
+
+// TestTillDoubleSubmit sends the authorize form twice, as a double click
+// or a re-sent post does: one authorization, and the second post lands
+// on the same page.
+func TestTillDoubleSubmit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		th := newTillHarness(t, e)
+		b := th.browser(t)
+		m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
+		st := th.firstStore(t, m.ID)
+		th.twelveMonths(t, m.ID)
+		acct := th.openAccount(t, openflex.Training, m.ID, st.ID)
+		base := "/portal/store/training/" + st.ID
+		r := th.sale(t, b, base, acct, "500")
+		fields := url.Values{"account": {acct.Number}, "verification": {find(t, regexp.MustCompile(`name="verification" value="(ver_[0-9a-z]+)"`), r.Body)},
+			"amount": {"50000"}, "option": {""}, "nonce": {formNonce(t, r.Body, base+"/authorize")}}
+		first := b.postIn(r.Body, base+"/authorize", fields)
+		second := b.postIn(r.Body, base+"/authorize", fields)
+		if first.StatusCode != http.StatusSeeOther || second.StatusCode != http.StatusSeeOther {
+			t.Fatalf("authorize twice = %d, %d:\n%s\n%s", first.StatusCode, second.StatusCode, first.Body, second.Body)
+		}
+		if l1, l2 := first.Header.Get("Location"), second.Header.Get("Location"); l1 != l2 {
+			t.Errorf("the second post went to %s, the first to %s", l2, l1)
+		}
+		auths, _, err := th.lending[openflex.Training].Authorizations(context.Background(), m.ID, lending.AuthorizationFilter{}, openflex.ListParams{Limit: 10})
+		if err != nil || len(auths) != 1 {
+			t.Fatalf("authorizations = %d, %v; want 1", len(auths), err)
+		}
+		// A fresh form (new nonce) with the consumed verification is refused
+		// in plain language.
+		fields.Set("nonce", "another-nonce")
+		r = b.postIn(r.Body, base+"/authorize", fields)
+		want(t, r, http.StatusBadRequest, "reused verification", "already used for a purchase")
+	})
+}
+
+// TestTillIsolation: another merchant's authorization, store or an
+// unknown environment is not found; PRODUCTION waits for go-live; money
+// forms refuse a missing CSRF token.
+func TestTillIsolation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		th := newTillHarness(t, e)
+		ctx := context.Background()
+		alice := th.browser(t)
+		ma := alice.verifiedMerchant("Maple Furniture", "dev@maple.example")
+		sa := th.firstStore(t, ma.ID)
+		acct := th.openAccount(t, openflex.Training, ma.ID, sa.ID)
+		// Alice's authorization, made through the service.
+		v, err := th.credit[openflex.Training].StartVerification(ctx, ma.ID, acct.Number, "sms")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := th.credit[openflex.Training].CheckVerification(ctx, ma.ID, v.ID, credit.TrainingCode, acct.Number); err != nil {
+			t.Fatal(err)
+		}
+		auth, err := th.lending[openflex.Training].Authorize(ctx, lending.AuthorizeRequest{MerchantID: ma.ID, StoreID: sa.ID, AccountNumber: acct.Number,
+			Amount: 100_00, Currency: openflex.CAD, Channel: "in_store", VerificationID: v.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		alicePage := "/portal/store/training/" + sa.ID + "/authorizations/" + auth.ID
+		want(t, alice.get(alicePage), http.StatusOK, "own authorization", "$100.00")
+
+		bob := th.browser(t)
+		mb := bob.verifiedMerchant("Birch Beds", "dev@birch.example")
+		sb := th.firstStore(t, mb.ID)
+		bobPage := "/portal/store/training/" + sb.ID + "/authorizations/" + auth.ID
+		for _, path := range []string{bobPage, alicePage, "/portal/store/training/" + sa.ID, "/portal/store/staging"} {
+			if r := bob.get(path); r.StatusCode != http.StatusNotFound {
+				t.Errorf("bob GET %s = %d, want 404", path, r.StatusCode)
+			}
+		}
+		// Even with a valid CSRF token, bob cannot capture alice's hold.
+		for _, path := range []string{bobPage + "/capture", bobPage + "/release"} {
+			r := bob.post(path, url.Values{"csrf": {bob.sessionToken(path)}, "nonce": {"n1"}})
+			if r.StatusCode != http.StatusNotFound {
+				t.Errorf("bob POST %s = %d, want 404", path, r.StatusCode)
+			}
+		}
+		if a, _ := th.lending[openflex.Training].Authorization(ctx, ma.ID, auth.ID); a.CapturedAmount != 0 || a.Status != openflex.AuthPending {
+			t.Errorf("alice's authorization changed: %+v", a.Authorization)
+		}
+
+		// PRODUCTION is refused before go-live, open after.
+		for _, path := range []string{"/portal/store/production", "/portal/store/production/" + sa.ID} {
+			if r := alice.get(path); r.StatusCode != http.StatusForbidden || !strings.Contains(r.Body, "after the lender approves go-live") {
+				t.Errorf("GET %s before go-live = %d:\n%s", path, r.StatusCode, r.Body)
+			}
+		}
+		prodLookup := "/portal/store/production/" + sa.ID + "/lookup"
+		if r := alice.post(prodLookup, url.Values{"csrf": {alice.sessionToken(prodLookup)}, "account_number": {acct.Number}}); r.StatusCode != http.StatusForbidden {
+			t.Errorf("POST %s before go-live = %d, want 403", prodLookup, r.StatusCode)
+		}
+		if err := th.merchants.Approve(ctx, ma.ID, "test"); err != nil {
+			t.Fatal(err)
+		}
+		want(t, alice.get("/portal/store/production/"+sa.ID), http.StatusOK, "PRODUCTION after go-live", "PRODUCTION")
+		// TRAINING's account does not exist in PRODUCTION's data plane.
+		r := alice.submit("/portal/store/production/"+sa.ID, prodLookup, url.Values{"account_number": {acct.Number}})
+		want(t, r, http.StatusOK, "PRODUCTION look-up", "No customer matches")
+
+		// CSRF: a capture without a token, or with another form's token, is
+		// refused and moves nothing.
+		capture := alicePage + "/capture"
+		for name, token := range map[string]string{"none": "", "release form's": alice.sessionToken(alicePage + "/release")} {
+			r := alice.post(capture, url.Values{"csrf": {token}, "capture_amount": {"50"}, "nonce": {"n-" + name}})
+			if r.StatusCode != http.StatusForbidden {
+				t.Errorf("capture with %s token = %d, want 403", name, r.StatusCode)
+			}
+		}
+		if a, _ := th.lending[openflex.Training].Authorization(ctx, ma.ID, auth.ID); a.CapturedAmount != 0 {
+			t.Errorf("a refused CSRF post captured %d", a.CapturedAmount)
+		}
+	})
+}
+
+// TestTillHiddenWithoutServices: the default portal has no store screens.
+func TestTillHiddenWithoutServices(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		h := newHarness(t, e)
+		b := h.browser(t)
+		b.verifiedMerchant("Maple Furniture", "dev@maple.example")
+		if r := b.get("/portal/store/training"); r.StatusCode != http.StatusNotFound {
+			t.Errorf("GET /portal/store/training without services = %d, want 404", r.StatusCode)
+		}
+		if r := b.get("/portal/"); strings.Contains(r.Body, `href="/portal/store"`) {
+			t.Error("the navigation links the hidden store screens")
+		}
+	})
+}
