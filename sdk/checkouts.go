@@ -118,6 +118,30 @@ func (s *CheckoutService) Get(ctx context.Context, id string) (*Checkout, error)
 	return &out, nil
 }
 
+// CheckoutCancelParams are the options of CheckoutService.Cancel.
+type CheckoutCancelParams struct {
+	// IdempotencyKey replaces the key the client makes up for this call.
+	IdempotencyKey string `json:"-"`
+}
+
+func (p *CheckoutCancelParams) idempotencyKey() string {
+	if p == nil {
+		return ""
+	}
+	return p.IdempotencyKey
+}
+
+// Cancel closes an open checkout (POST /v1/checkouts/{id}/cancel) so the
+// shopper can no longer complete it: call it when the order is abandoned
+// or paid another way. Error: 409 checkout_not_open once it has ended.
+func (s *CheckoutService) Cancel(ctx context.Context, id string, p *CheckoutCancelParams) (*Checkout, error) {
+	var out Checkout
+	if err := s.c.post(ctx, "/v1/checkouts/"+pathEscape(id)+"/cancel", p, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 func (p *CheckoutParams) idempotencyKey() string {
 	if p == nil {
 		return ""

@@ -73,6 +73,7 @@ var sdkOperations = map[string]string{
 	"testExpireAuthorization": "TestHelpers.ExpireAuthorization",
 	"createCheckout":          "Checkouts.Create",
 	"getCheckout":             "Checkouts.Get",
+	"cancelCheckout":          "Checkouts.Cancel",
 	"getPromotion":            "Promotions.Get",
 }
 

@@ -100,3 +100,28 @@ func (s *Server) getCheckout(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, checkoutOut(p.Env, c, ""))
 	return nil
 }
+
+// cancelCheckout lets the merchant close an open checkout (the order was
+// abandoned or paid another way), so the shopper can no longer complete it.
+func (s *Server) cancelCheckout(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	var in struct{}
+	if err := decodeJSON(body, &in); err != nil {
+		return err
+	}
+	svc := s.cfg.Checkouts(p.Env)
+	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
+		c, err := svc.Get(ctx, p.MerchantID, r.PathValue("id"))
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := svc.Cancel(ctx, c); err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, checkoutOut(p.Env, c, ""), nil
+	})
+}

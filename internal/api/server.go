@@ -161,6 +161,7 @@ func (s *Server) routes() {
 	m.Handle("OPTIONS /v1/public/promotions", s.handle(s.promotionsPreflight))
 	m.Handle("POST /v1/checkouts", s.authed(s.createCheckout))
 	m.Handle("GET /v1/checkouts/{id}", s.authed(s.getCheckout))
+	m.Handle("POST /v1/checkouts/{id}/cancel", s.authed(s.cancelCheckout))
 	m.Handle("GET /v1/events", s.authed(s.listEvents))
 	m.Handle("POST /v1/events/{id}/redeliver", s.authed(s.redeliverEvent))
 	m.Handle("POST /v1/webhook_endpoints", s.authed(s.createWebhookEndpoint))

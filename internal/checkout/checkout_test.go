@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/openflex/openflex/internal/app/apptest"
 	"github.com/openflex/openflex/internal/storetest"
@@ -77,7 +78,16 @@ func csrf(t *testing.T, p page) string {
 // api calls the merchant API with Basic auth.
 func api(t *testing.T, p *apptest.Platform, method, path, body string) map[string]any {
 	t.Helper()
+	return apiKeyed(t, p, method, path, body)
+}
+
+// apiKeyed is api with an Idempotency-Key on POSTs, as real integrations send.
+func apiKeyed(t *testing.T, p *apptest.Platform, method, path, body string) map[string]any {
+	t.Helper()
 	req, _ := http.NewRequest(method, p.URL+path, strings.NewReader(body))
+	if method == "POST" {
+		req.Header.Set("Idempotency-Key", fmt.Sprint("test-", time.Now().UnixNano()))
+	}
 	req.SetBasicAuth(p.Training.ClientID, p.Training.ClientSecret)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
@@ -95,7 +105,7 @@ func api(t *testing.T, p *apptest.Platform, method, path, body string) map[strin
 
 func newCheckout(t *testing.T, p *apptest.Platform, extra string) (id, hosted string) {
 	t.Helper()
-	c := api(t, p, "POST", "/v1/checkouts", fmt.Sprintf(`{"amount":120000,"currency":"CAD","store_id":%q,"reference":"order-9",
+	c := apiKeyed(t, p, "POST", "/v1/checkouts", fmt.Sprintf(`{"amount":120000,"currency":"CAD","store_id":%q,"reference":"order-9",
 		"success_url":"https://shop.example.com/thanks","cancel_url":"https://shop.example.com/cart"%s}`, p.Stores[0].ID, extra))
 	return c["id"].(string), c["url"].(string)
 }
@@ -257,6 +267,32 @@ func TestHostedCheckoutSignInCancelAndFrench(t *testing.T) {
 		}
 		if r := sh2.get(p.URL + "/checkout/train_notarealtokenatallnotreal"); r.status != 404 {
 			t.Fatalf("unknown token: %d", r.status)
+		}
+	})
+}
+
+// TestMerchantCancelsCheckout: the merchant closes an open checkout; the
+// shopper can no longer complete it, and the hosted URL is never stored in
+// clear, even in the idempotency record of its creation.
+func TestMerchantCancelsCheckout(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		p := apptest.Start(t, e)
+		id, hosted := newCheckout(t, p, "")
+		if c := api(t, p, "POST", "/v1/checkouts/"+id+"/cancel", ""); c["status"] != "cancelled" {
+			t.Fatalf("cancel: %v", c)
+		}
+		if r := newShopper(t, p.URL).get(hosted + "/apply"); !strings.Contains(r.body, "no longer open") {
+			t.Fatalf("cancelled checkout still open to the shopper: %d", r.status)
+		}
+		req, _ := http.NewRequest("POST", p.URL+"/v1/checkouts/"+id+"/cancel", nil)
+		req.SetBasicAuth(p.Training.ClientID, p.Training.ClientSecret)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 409 {
+			t.Fatalf("second cancel: %d, want 409 checkout_not_open", res.StatusCode)
 		}
 	})
 }

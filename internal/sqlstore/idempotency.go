@@ -118,7 +118,11 @@ func (db *DB) claimKey(ctx context.Context, req openflex.IdempotentRequest) (*op
 			return &openflex.Error{Code: openflex.CodeIdempotencyReused, Param: "Idempotency-Key",
 				Message: "this Idempotency-Key was already used with a different request"}
 		case state == "completed":
-			stored = &openflex.StoredResponse{Status: status, Body: body}
+			plain, err := db.openResponse(req, body)
+			if err != nil {
+				return err
+			}
+			stored = &openflex.StoredResponse{Status: status, Body: plain}
 			return nil
 		case fromMicros(lockedUntil).After(now):
 			return inUse()
@@ -142,7 +146,7 @@ func (db *DB) completeKey(ctx context.Context, req openflex.IdempotentRequest, r
 	res, err := db.q(ctx).ExecContext(ctx, `UPDATE idempotency_keys
 		SET state = 'completed', response_status = $3, response_body = $4, locked_until = 0
 		WHERE merchant_id = $1 AND key = $2 AND state = 'in_progress'`,
-		req.MerchantID, req.Key, r.Status, r.Body)
+		req.MerchantID, req.Key, r.Status, db.sealResponse(req, r.Body))
 	if err != nil {
 		return fmt.Errorf("store idempotent response: %w", err)
 	}
@@ -174,4 +178,25 @@ func (db *DB) forUpdate() string {
 		return " FOR UPDATE"
 	}
 	return ""
+}
+
+// Stored responses can hold what must not sit in clear at rest (a hosted
+// checkout's URL token, names): they are sealed like personal data, bound
+// to their merchant and key.
+func (db *DB) sealResponse(req openflex.IdempotentRequest, body []byte) []byte {
+	if db.Vault == nil {
+		return body
+	}
+	return db.Vault.Seal(body, []byte("idempotency "+req.MerchantID+" "+req.Key))
+}
+
+func (db *DB) openResponse(req openflex.IdempotentRequest, sealed []byte) ([]byte, error) {
+	if db.Vault == nil {
+		return sealed, nil
+	}
+	b, err := db.Vault.Open(sealed, []byte("idempotency "+req.MerchantID+" "+req.Key))
+	if err != nil {
+		return nil, fmt.Errorf("open stored response: %w", err)
+	}
+	return b, nil
 }
