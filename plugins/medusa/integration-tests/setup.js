@@ -1,0 +1,4 @@
+// Each test file boots its own MikroORM metadata.
+const { MetadataStorage } = require("@medusajs/framework/mikro-orm/core")
+
+MetadataStorage.clear()
