@@ -24,6 +24,9 @@ type cpuReport struct {
 	// (Linux /proc/stat): what it exceeds CoresBusy by is other processes'
 	// work — with --spawn, everything but this process.
 	MachineCoresBusy float64 `json:"machine_cores_busy,omitempty"`
+	// LoadGeneratorCoresBusy is this process's CPU per second when the
+	// server runs elsewhere (--url).
+	LoadGeneratorCoresBusy float64 `json:"load_generator_cores_busy,omitempty"`
 }
 
 type cpuMeter struct {
@@ -33,6 +36,10 @@ type cpuMeter struct {
 	at      time.Time
 	ok      bool
 	machine machineCPU
+	// self is this process's CPU time at the start, when it is not the
+	// server's (--url).
+	self   float64
+	selfOK bool
 }
 
 // cpu starts measuring the server's CPU time.
@@ -42,6 +49,7 @@ func (tg *target) cpu() *cpuMeter {
 		m.source = "metrics"
 		url := tg.url + "/metrics"
 		m.read = func() (float64, bool) { return metricsCPUSeconds(url) }
+		m.self, m.selfOK = processCPUSeconds()
 	}
 	m.start, m.ok = m.read()
 	m.machine = readMachineCPU()
@@ -56,6 +64,9 @@ func (m *cpuMeter) stop() *cpuReport {
 	}
 	wall := time.Since(m.at).Seconds()
 	rep := &cpuReport{Source: m.source, Seconds: round2(end - m.start), CoresBusy: round2((end - m.start) / wall), WallSeconds: round2(wall)}
+	if self, ok := processCPUSeconds(); m.selfOK && ok {
+		rep.LoadGeneratorCoresBusy = round2((self - m.self) / wall)
+	}
 	if now := readMachineCPU(); m.machine.total > 0 && now.total > m.machine.total {
 		busy := float64(now.busy-m.machine.busy) / float64(now.total-m.machine.total)
 		rep.MachineCoresBusy = round2(busy * float64(runtime.NumCPU()))

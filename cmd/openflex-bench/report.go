@@ -274,6 +274,9 @@ func writeReport(w io.Writer, rep *report, asJSON bool) error {
 	}
 	if c := rep.CPU; c != nil {
 		fmt.Fprintf(&b, "CPU (%s): %.1f s over %.1f s = %.2f of %d cores busy", c.Source, c.Seconds, c.WallSeconds, c.CoresBusy, rep.Machine.NumCPU)
+		if c.LoadGeneratorCoresBusy > 0 {
+			fmt.Fprintf(&b, "; load generator %.2f cores", c.LoadGeneratorCoresBusy)
+		}
 		if c.MachineCoresBusy > 0 {
 			fmt.Fprintf(&b, "; whole machine %.2f cores busy", c.MachineCoresBusy)
 		}

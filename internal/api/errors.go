@@ -104,7 +104,10 @@ func renderError(err error, requestID string, french bool) (int, errorBody) {
 // writeError writes err as the API.md envelope.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := renderError(err, requestID(r.Context()), wantsFrench(r))
-	if status >= 500 {
+	if r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
+		// The client went away: nothing failed on our side.
+		s.log.InfoContext(r.Context(), "request abandoned by the client", "request_id", body.Error.RequestID)
+	} else if status >= 500 {
 		s.log.ErrorContext(r.Context(), "request failed", "request_id", body.Error.RequestID, "err", err)
 	}
 	writeJSON(w, status, body)

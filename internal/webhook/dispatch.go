@@ -72,18 +72,33 @@ func Backoff(n int) time.Duration {
 
 func (d *Dispatcher) now() time.Time { return d.Now().UTC().Truncate(time.Microsecond) }
 
+// fanOutBatch is how many events one pass of FanOut reads.
+const fanOutBatch = 200
+
 // FanOut creates a delivery for every endpoint that wants each new event,
-// and marks the event dispatched, in one transaction per event.
+// and marks the event dispatched, in one transaction per event. It works
+// until the backlog is empty, so the outbox keeps up with any write rate.
 func (d *Dispatcher) FanOut(ctx context.Context) (int, error) {
-	events, err := d.Plane.UndispatchedEvents(ctx, 200)
+	total := 0
+	for {
+		n, more, err := d.fanOutOnce(ctx)
+		total += n
+		if err != nil || !more || ctx.Err() != nil {
+			return total, err
+		}
+	}
+}
+
+func (d *Dispatcher) fanOutOnce(ctx context.Context) (int, bool, error) {
+	events, err := d.Plane.UndispatchedEvents(ctx, fanOutBatch)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	n := 0
 	for _, e := range events {
 		eps, err := d.Endpoints.WebhookEndpoints(ctx, e.MerchantID, d.Env)
 		if err != nil {
-			return n, err
+			return n, false, err
 		}
 		err = d.Plane.Write(ctx, func(ctx context.Context) error {
 			ok, err := d.Plane.MarkDispatched(ctx, e.ID)
@@ -103,10 +118,10 @@ func (d *Dispatcher) FanOut(ctx context.Context) (int, error) {
 			return nil
 		})
 		if err != nil {
-			return n, err
+			return n, false, err
 		}
 	}
-	return n, nil
+	return n, len(events) == fanOutBatch, nil
 }
 
 // Redeliver queues an event again for one endpoint (the portal's re-send).
