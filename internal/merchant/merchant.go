@@ -5,6 +5,7 @@ package merchant
 import (
 	"context"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -55,7 +56,7 @@ func (s *Service) Create(ctx context.Context, name, email string, stores []NewSt
 	m := &openflex.Merchant{ID: openflex.NewID(openflex.PrefixMerchant), Name: name, Email: email, Created: now}
 	var out []openflex.Store
 	for i, ns := range stores {
-		param := "stores[" + itoa(i) + "]"
+		param := "stores[" + strconv.Itoa(i) + "]"
 		if strings.TrimSpace(ns.Name) == "" {
 			probs.Missing(param + ".name")
 		}
@@ -101,12 +102,4 @@ func (s *Service) Approve(ctx context.Context, id, actor string) error {
 		}
 		return s.Store.Audit(ctx, openflex.AuditEntry{ID: openflex.NewID("aud"), At: now, Actor: actor, Action: "merchant.go_live_approved", MerchantID: id, ObjectID: id})
 	})
-}
-
-func itoa(i int) string {
-	const digits = "0123456789"
-	if i < 10 {
-		return digits[i : i+1]
-	}
-	return itoa(i/10) + digits[i%10:i%10+1]
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -50,7 +51,7 @@ func NewEndpoint(ctx context.Context, r Resolver, ks *openflex.KeySet, rawURL st
 	}
 	for i, e := range events {
 		if e != "*" && !slices.Contains(openflex.EventTypes, e) {
-			p.Invalid("events["+itoa(i)+"]", "%q is not an event type", e)
+			p.Invalid("events["+strconv.Itoa(i)+"]", "%q is not an event type", e)
 		}
 	}
 	if err := p.Err(); err != nil {
@@ -80,11 +81,4 @@ func checkPublic(ctx context.Context, r Resolver, host string) error {
 		}
 	}
 	return nil
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }
