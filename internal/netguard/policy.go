@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -48,7 +47,11 @@ const resolveTimeout = 5 * time.Second
 // Resolve returns host's addresses: a literal IP as it is, a name through
 // the resolver. network is "ip", "ip4" or "ip6".
 func (p *Policy) Resolve(ctx context.Context, network, host string) ([]netip.Addr, error) {
-	if a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")); err == nil {
+	lit := host
+	if len(lit) >= 2 && lit[0] == '[' && lit[len(lit)-1] == ']' {
+		lit = lit[1 : len(lit)-1]
+	}
+	if a, err := netip.ParseAddr(lit); err == nil {
 		return []netip.Addr{a}, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, resolveTimeout)
