@@ -54,7 +54,7 @@ var ssrfInternalURLs = []string{
 	"https://[::ffff:a9fe:a9fe]",
 	"https://[fe80::1]",
 	"https://[fc00::1]",
-	"https://[fd00:ec2::254]",                         // another cloud metadata address
+	"https://[fd00:ec2::254]",                        // another cloud metadata address
 	"https://[2001:0:4136:e378:8000:63bf:80ff:fffe]", // Teredo of 127.0.0.1
 	"https://[64:ff9b:1::a00:1]",
 	"https://224.0.0.1",
