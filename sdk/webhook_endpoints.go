@@ -100,7 +100,8 @@ type WebhookEndpointService struct{ c *Client }
 
 // Create registers an endpoint (POST /v1/webhook_endpoints) and returns it
 // with its signing secret, shown this once. Errors: 400 url_not_trusted,
-// parameter_invalid.
+// destination_not_allowed (the URL does not reach a public internet
+// address), parameter_invalid.
 func (s *WebhookEndpointService) Create(ctx context.Context, p *WebhookEndpointParams) (*WebhookEndpoint, error) {
 	var out WebhookEndpoint
 	if err := s.c.post(ctx, "/v1/webhook_endpoints", p, &out); err != nil {
