@@ -63,7 +63,13 @@ func (p *Policy) Resolve(ctx context.Context, network, host string) ([]netip.Add
 	if len(addrs) == 0 {
 		return nil, ErrUnresolved
 	}
-	return addrs, nil
+	// Go's resolver may answer IPv4 addresses in their IPv4-mapped form;
+	// they are judged and dialed as the IPv4 addresses they are.
+	out := make([]netip.Addr, len(addrs))
+	for i, a := range addrs {
+		out[i] = a.Unmap()
+	}
+	return out, nil
 }
 
 // CheckHost refuses host unless every address it resolves to is public: a
