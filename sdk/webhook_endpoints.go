@@ -25,8 +25,9 @@ type WebhookEndpoint struct {
 
 // WebhookEndpointParams creates a webhook endpoint.
 type WebhookEndpointParams struct {
-	// URL must match one of the key set's Trust URLs; in PRODUCTION it
-	// must be https and resolve to public addresses.
+	// URL must match one of the key set's Trust URLs and resolve to public
+	// internet addresses only (else destination_not_allowed); in
+	// PRODUCTION it must be https.
 	URL string `json:"url"`
 	// Events are Event… constants, or "*" for all.
 	Events []string `json:"events"`
