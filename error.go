@@ -40,6 +40,10 @@ const (
 	CodeInternal          Code = "internal_error"
 	CodeBureauUnavailable Code = "bureau_unavailable"
 	CodeUnavailable       Code = "unavailable"
+
+	// CodeDestinationNotAllowed: a webhook URL that does not reach a public
+	// internet address (loopback, private, link-local, metadata, …).
+	CodeDestinationNotAllowed Code = "destination_not_allowed"
 )
 
 // FieldError is one problem with one request field.

@@ -35,6 +35,9 @@ const (
 	CodeBodyInvalidJSON  ErrorCode = "body_invalid_json"
 	CodeURLNotTrusted    ErrorCode = "url_not_trusted"
 	CodePlanNotAvailable ErrorCode = "plan_not_available"
+	// CodeDestinationNotAllowed: a webhook URL that does not reach a public
+	// internet address (loopback, private, link-local, …).
+	CodeDestinationNotAllowed ErrorCode = "destination_not_allowed"
 
 	// 401 authentication_error. The client fetches a new token once by
 	// itself on invalid_token and token_expired.

@@ -39,6 +39,7 @@ func TestWebhookDelivery(t *testing.T) {
 		pf := apptest.Start(t, e, apptest.Options{Tweak: func(c *app.Config) {
 			c.DeliverEvery = 20 * time.Millisecond
 			c.WebhookBackoff = func(int) time.Duration { return 20 * time.Millisecond }
+			c.WebhooksAllowPrivate = true // the receiver is on loopback
 		}})
 		c, _ := newClient(t, pf.URL, pf.NewKeys(t, pf.Merchant.ID, openflex.Training, receiver.URL))
 

@@ -25,8 +25,9 @@ type WebhookEndpoint struct {
 
 // WebhookEndpointParams creates a webhook endpoint.
 type WebhookEndpointParams struct {
-	// URL must match one of the key set's Trust URLs; in PRODUCTION it
-	// must be https and resolve to public addresses.
+	// URL must match one of the key set's Trust URLs and resolve to public
+	// internet addresses only (else destination_not_allowed); in
+	// PRODUCTION it must be https.
 	URL string `json:"url"`
 	// Events are Event… constants, or "*" for all.
 	Events []string `json:"events"`
@@ -100,7 +101,8 @@ type WebhookEndpointService struct{ c *Client }
 
 // Create registers an endpoint (POST /v1/webhook_endpoints) and returns it
 // with its signing secret, shown this once. Errors: 400 url_not_trusted,
-// parameter_invalid.
+// destination_not_allowed (the URL does not reach a public internet
+// address), parameter_invalid.
 func (s *WebhookEndpointService) Create(ctx context.Context, p *WebhookEndpointParams) (*WebhookEndpoint, error) {
 	var out WebhookEndpoint
 	if err := s.c.post(ctx, "/v1/webhook_endpoints", p, &out); err != nil {

@@ -45,6 +45,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.BureauKey, "bureau-key", "", "client key (PEM) for mTLS to the bureau")
 	fs.StringVar(&c.BureauCA, "bureau-ca", "", "CA certificates (PEM) the bureau's certificate must chain to")
 	fs.BoolVar(&c.ProductionSimulator, "production-simulator", false, "DEMOS ONLY: let PRODUCTION use the simulated bureau")
+	fs.BoolVar(&c.WebhooksAllowPrivate, "webhooks-allow-private", false, "LOCAL DEVELOPMENT ONLY: let webhooks reach loopback, private and other non-public addresses (on with --demo)")
 	fs.BoolVar(&c.NoJobs, "no-jobs", false, "do not run background jobs (expiry, clean-up, TRAINING scrub) on this node")
 	fs.BoolVar(&c.NoScrub, "no-scrub", false, "do not scrub TRAINING on schedule")
 	fs.DurationVar(&c.HoldTTL, "hold-ttl", 30*24*time.Hour, "how long an uncaptured authorization holds credit")

@@ -15,6 +15,7 @@ import (
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
+	"github.com/openflex/openflex/internal/netguard"
 	"github.com/openflex/openflex/internal/webhook"
 )
 
@@ -68,8 +69,9 @@ type Config struct {
 	// Webhooks stores endpoints; Dispatchers re-send events.
 	Webhooks    Webhooks
 	Dispatchers func(openflex.Environment) *webhook.Dispatcher
-	// Resolver checks PRODUCTION webhook hosts (nil: the system resolver).
-	Resolver webhook.Resolver
+	// Destinations judges webhook URLs at registration (nil: public
+	// addresses only, the system resolver).
+	Destinations *netguard.Policy
 	// Ready reports whether every store answers (for /readyz).
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger

@@ -42,7 +42,7 @@ func (s *Server) createWebhookEndpoint(w http.ResponseWriter, r *http.Request) e
 	if err := decodeJSON(body, &in); err != nil {
 		return err
 	}
-	ep, err := webhook.NewEndpoint(r.Context(), s.cfg.Resolver, p.KeySet, in.URL, in.Events, s.cfg.Now().UTC().Truncate(time.Microsecond))
+	ep, err := webhook.NewEndpoint(r.Context(), s.cfg.Destinations, p.KeySet, in.URL, in.Events, s.cfg.Now().UTC().Truncate(time.Microsecond))
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
+	"github.com/openflex/openflex/internal/netguard"
 	"github.com/openflex/openflex/internal/notify"
 	"github.com/openflex/openflex/internal/portal"
 	"github.com/openflex/openflex/internal/sqlstore"
@@ -53,6 +54,9 @@ type Main struct {
 	Checkouts map[openflex.Environment]*checkout.Service
 	Portal    *portal.Portal
 	API       *api.Server
+
+	// Destinations is the address policy of webhook URLs and deliveries.
+	Destinations *netguard.Policy
 
 	key       []byte
 	closeOnce sync.Once
@@ -95,6 +99,10 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Config.SMSURL != "" {
 		notifier.SMS = &notify.SMSGateway{URL: m.Config.SMSURL, APIKey: m.Config.SMSAPIKey}
 	}
+	m.Destinations = &netguard.Policy{AllowPrivate: m.Config.WebhooksAllowPrivate || m.Config.Demo, Resolver: m.Config.WebhookResolver}
+	if m.Destinations.AllowPrivate {
+		m.Logger.Warn("WEBHOOKS MAY REACH LOOPBACK, PRIVATE AND OTHER NON-PUBLIC ADDRESSES (--webhooks-allow-private or --demo): any merchant can make this server send requests into its own network; for local development only")
+	}
 	m.Credit = map[openflex.Environment]*credit.Service{}
 	m.Lending = map[openflex.Environment]*lending.Service{}
 	m.Webhooks = map[openflex.Environment]*webhook.Dispatcher{}
@@ -109,7 +117,7 @@ func (m *Main) Open(ctx context.Context) error {
 			m.Credit[env].Notifier = notifier
 		}
 		m.Webhooks[env] = &webhook.Dispatcher{Env: env, Endpoints: m.Stores.Control, Plane: data, Logger: m.Logger, Now: time.Now,
-			Backoff: m.Config.WebhookBackoff}
+			Backoff: m.Config.WebhookBackoff, Destinations: m.Destinations}
 		m.Lending[env] = &lending.Service{Store: data, Verifier: m.Credit[env], Render: api.RenderEvent(env),
 			HoldTTL: m.Config.HoldTTL, Now: time.Now}
 		m.Checkouts[env] = &checkout.Service{Env: env, Store: data, Credit: m.Credit[env], Lending: m.Lending[env],
@@ -142,6 +150,8 @@ func (m *Main) Open(ctx context.Context) error {
 		Lending:     func(env openflex.Environment) *lending.Service { return m.Lending[env] },
 		Catalog:     m.Stores,
 		Idempotency: func(env openflex.Environment) portal.Idempotency { return m.Stores.Data(env) },
+
+		Destinations: m.Destinations,
 	})
 	return nil
 }
@@ -206,6 +216,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Checkouts:      func(env openflex.Environment) *checkout.Service { return m.Checkouts[env] },
 		Pages:          m.pages,
 		TrustedProxies: proxies, RateLimits: rates,
+		Destinations: m.Destinations,
 	})
 	m.listener, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openflex/openflex/internal/netguard"
 	"github.com/openflex/openflex/internal/sqlstore"
 )
 
@@ -52,6 +53,13 @@ type Config struct {
 	NoScrub         bool
 	LogFormat       string
 	ShutdownTimeout time.Duration
+
+	// WebhooksAllowPrivate lets webhooks reach loopback, private and other
+	// non-public addresses (local development; --demo turns it on).
+	WebhooksAllowPrivate bool
+	// WebhookResolver replaces the system resolver for webhook hosts
+	// (tests play a DNS server with it).
+	WebhookResolver netguard.Resolver
 }
 
 // Storage is the storage configuration, with the personal-data key.

@@ -121,6 +121,9 @@ func newHarness(t *testing.T, e storetest.Engine, tweak ...func(*portal.Config))
 	for _, f := range tweak {
 		f(&cfg)
 	}
+	for _, d := range h.disp {
+		d.Destinations = cfg.Destinations // deliveries follow the portal's address policy
+	}
 	h.portal = portal.New(cfg)
 	mux := http.NewServeMux()
 	mux.Handle("/portal/", h.portal) // as the lead mounts it

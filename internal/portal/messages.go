@@ -90,6 +90,7 @@ var messages = map[string][2]string{
 	"err.url_not_trusted":        {"This URL does not match any Trust URL of the key set. Add its origin to the key set’s Trust URLs first.", "Cette URL ne correspond à aucune URL de confiance du jeu de clés. Ajoutez d’abord son origine à ses URL de confiance."},
 	"err.webhook_url_training":   {"Enter an absolute http(s) URL without credentials.", "Entrez une URL http(s) absolue, sans identifiants."},
 	"err.webhook_url_production": {"Enter an absolute https URL without credentials that resolves to a public address.", "Entrez une URL https absolue, sans identifiants, qui pointe vers une adresse publique."},
+	"err.webhook_destination":    {"This URL must reach a public internet address; its host does not resolve, or resolves to a loopback, private, link-local or other reserved address.", "Cette URL doit joindre une adresse Internet publique ; son hôte ne se résout pas, ou se résout en une adresse de bouclage, privée, locale ou réservée."},
 	"err.events_required":        {"Choose at least one event.", "Choisissez au moins un événement."},
 	"login.title":                {"Log in", "Connexion"},
 	"login.button":               {"Log in", "Se connecter"},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/keys"
+	"github.com/openflex/openflex/internal/netguard"
 	"github.com/openflex/openflex/internal/portal"
 	"github.com/openflex/openflex/internal/portal/account"
 	"github.com/openflex/openflex/internal/storetest"
@@ -24,7 +25,8 @@ import (
 // deletes the endpoint.
 func TestWebhookEndpoints(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
-		h := newHarness(t, e)
+		// The receiver is on loopback, as on a developer's machine.
+		h := newHarness(t, e, func(c *portal.Config) { c.Destinations = &netguard.Policy{AllowPrivate: true} })
 		ctx := context.Background()
 		var received atomic.Int32
 		rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

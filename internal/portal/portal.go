@@ -18,6 +18,7 @@ import (
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
+	"github.com/openflex/openflex/internal/netguard"
 	"github.com/openflex/openflex/internal/portal/account"
 	"github.com/openflex/openflex/internal/webhook"
 )
@@ -127,8 +128,9 @@ type Config struct {
 	BaseURL string
 	// OpenAPI is the API's OpenAPI document, rendered as the reference.
 	OpenAPI []byte
-	// Resolver checks PRODUCTION webhook hosts (nil: the system resolver).
-	Resolver webhook.Resolver
+	// Destinations judges webhook URLs at registration (nil: public
+	// addresses only, the system resolver).
+	Destinations *netguard.Policy
 	// RecentRequests returns a merchant's latest API requests, newest
 	// first; nil hides the requests page.
 	RecentRequests func(merchantID string) []APIRequest

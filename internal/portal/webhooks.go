@@ -90,9 +90,13 @@ func (p *Portal) createEndpoint(w http.ResponseWriter, r *http.Request, pg *page
 	if slices.Contains(events, "*") {
 		events = []string{"*"}
 	}
-	ep, err := webhook.NewEndpoint(ctx, p.cfg.Resolver, ks, f.Get("url"), events, p.now())
+	ep, err := webhook.NewEndpoint(ctx, p.cfg.Destinations, ks, f.Get("url"), events, p.now())
 	if openflex.ErrorCode(err) == openflex.CodeURLNotTrusted {
 		f.Fail("url", pg.t("err.url_not_trusted"))
+		return p.renderEndpoints(w, r, pg, env, http.StatusBadRequest)
+	}
+	if openflex.ErrorCode(err) == openflex.CodeDestinationNotAllowed {
+		f.Fail("url", pg.t("err.webhook_destination"))
 		return p.renderEndpoints(w, r, pg, env, http.StatusBadRequest)
 	}
 	if p.formErrors(pg, env, err, nil) {

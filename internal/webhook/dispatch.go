@@ -3,21 +3,24 @@ package webhook
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/netip"
+	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode/utf8"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/netguard"
 )
 
 // Endpoints is the control-plane storage of webhook endpoints.
@@ -50,12 +53,32 @@ type Dispatcher struct {
 	Env       openflex.Environment
 	Endpoints Endpoints
 	Plane     Plane
-	Client    *http.Client // nil: NewClient(Env)
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// Destinations is the address policy every delivery connects through
+	// (nil: public addresses only, the system resolver).
+	Destinations *netguard.Policy
+	// Client sends the deliveries (nil: NewClient(Destinations)); a client
+	// given here must bring its own address policy.
+	Client *http.Client
+	Logger *slog.Logger
+	Now    func() time.Time
 	// Backoff returns the wait after the n-th failed attempt (default
 	// Backoff function: exponential with jitter).
 	Backoff func(n int) time.Duration
+
+	clientOnce sync.Once
+	client     *http.Client
+}
+
+// httpClient is the delivery client, built once so connections to a
+// receiver are reused between attempts.
+func (d *Dispatcher) httpClient() *http.Client {
+	d.clientOnce.Do(func() {
+		d.client = d.Client
+		if d.client == nil {
+			d.client = NewClient(d.Destinations)
+		}
+	})
+	return d.client
 }
 
 // Backoff is 30 s × 2^(n−1) capped at 6 h, with ±20 % jitter, so failing
@@ -189,16 +212,18 @@ func (d *Dispatcher) attempt(ctx context.Context, del *openflex.Delivery) error 
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "OpenFlex-Webhooks/1")
 	req.Header.Set(Header, Sign(body, now, secrets...))
-	client := d.Client
-	if client == nil {
-		client = NewClient(d.Env)
-	}
 	start := time.Now()
-	res, err := client.Do(req)
+	res, err := d.httpClient().Do(req)
 	a.Latency = time.Since(start)
+	var cause any // for the operator's log: the whole error, addresses included
 	if err != nil {
-		a.Error = err.Error()
+		cause = err
+		// The merchant sees what kind of failure it was, never the Go error:
+		// it names the addresses a host resolved to.
+		a.Error = FailureText(err)
 	} else {
+		// Only a destination the address policy let through answers at
+		// all, so the excerpt comes from a receiver the merchant may read.
 		excerpt, _ := io.ReadAll(io.LimitReader(res.Body, 512))
 		res.Body.Close()
 		a.StatusCode, a.Excerpt = res.StatusCode, strings.ToValidUTF8(string(excerpt), "")
@@ -221,38 +246,59 @@ func (d *Dispatcher) attempt(ctx context.Context, del *openflex.Delivery) error 
 	}
 	if del.Status != "succeeded" {
 		d.Logger.Warn("webhook delivery failed", "environment", d.Env, "delivery", del.ID, "endpoint", ep.ID,
-			"attempt", del.Attempts, "status", a.StatusCode, "err", a.Error, "next", del.NextAttemptAt)
+			"attempt", del.Attempts, "status", a.StatusCode, "err", cause, "next", del.NextAttemptAt)
 	}
 	return d.Plane.RecordAttempt(ctx, del, a)
 }
 
-// ErrForbiddenAddress is returned when a PRODUCTION webhook would reach a
-// loopback, private or link-local address.
-var ErrForbiddenAddress = errors.New("webhook: destination address not allowed")
-
-// PublicAddress reports whether a may receive PRODUCTION webhooks.
-func PublicAddress(a netip.Addr) bool {
-	a = a.Unmap()
-	return !(a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
-		a.IsUnspecified() || a.IsMulticast() || a.IsInterfaceLocalMulticast())
-}
-
-// NewClient is the delivery HTTP client. In PRODUCTION it refuses, at
-// connect time, any address that is not public, so a DNS change cannot
-// turn a merchant's endpoint into a probe of the lender's network.
-func NewClient(env openflex.Environment) *http.Client {
-	dialer := &net.Dialer{Timeout: 5 * time.Second}
-	if env == openflex.Production {
-		dialer.Control = func(network, address string, _ syscall.RawConn) error {
-			ap, err := netip.ParseAddrPort(address)
-			if err != nil || !PublicAddress(ap.Addr()) {
-				return fmt.Errorf("%w: %s", ErrForbiddenAddress, address)
-			}
-			return nil
-		}
-	}
-	t := &http.Transport{DialContext: dialer.DialContext, TLSHandshakeTimeout: 5 * time.Second,
+// NewClient is the delivery HTTP client: every connection goes through the
+// address policy (checked on the resolved addresses and again on the socket,
+// so a DNS answer that changes after registration cannot reach inside), no
+// proxy from the environment (the policy would judge the proxy, not the
+// receiver), and redirects are not followed (a receiver could send the
+// request anywhere, and a 3xx is not a 2xx).
+func NewClient(dest *netguard.Policy) *http.Client {
+	t := &http.Transport{Proxy: nil, DialContext: dest.DialContext, TLSHandshakeTimeout: 5 * time.Second,
 		ResponseHeaderTimeout: Timeout, MaxIdleConnsPerHost: 4, IdleConnTimeout: 90 * time.Second}
 	return &http.Client{Transport: t, Timeout: Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// FailureText says what went wrong with a delivery attempt in words a
+// merchant can act on, without the addresses Go's errors carry.
+func FailureText(err error) string {
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var hostErr x509.HostnameError
+	var authErr x509.UnknownAuthorityError
+	var invalidErr x509.CertificateInvalidError
+	var recErr tls.RecordHeaderError
+	var alert tls.AlertError
+	var netErr net.Error
+	switch {
+	case errors.Is(err, netguard.ErrNotAllowed):
+		return "destination not allowed: the host does not resolve to a public internet address"
+	case errors.Is(err, netguard.ErrUnresolved), errors.As(err, &dnsErr):
+		return "host name not resolved"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
+		errors.As(err, &netErr) && netErr.Timeout():
+		return "timed out"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "host unreachable"
+	case errors.As(err, &hostErr):
+		return "TLS certificate does not match the host name"
+	case errors.As(err, &authErr):
+		return "TLS certificate not issued by a trusted authority"
+	case errors.As(err, &invalidErr), errors.As(err, &certErr):
+		return "TLS certificate not valid"
+	case errors.As(err, &recErr), errors.As(err, &alert):
+		return "TLS handshake failed"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed without a response"
+	}
+	return "request failed"
 }

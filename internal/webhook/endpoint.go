@@ -2,8 +2,6 @@ package webhook
 
 import (
 	"context"
-	"net"
-	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -11,22 +9,18 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/keys"
+	"github.com/openflex/openflex/internal/netguard"
 )
-
-// Resolver looks host names up (net.DefaultResolver in production).
-type Resolver interface {
-	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
-}
 
 // SecretGrace is how long a rolled signing secret keeps signing.
 const SecretGrace = 24 * time.Hour
 
 // NewEndpoint validates an endpoint request for a key set: the URL must be
 // absolute, carry no credentials, match one of the key set's Trust URLs,
-// use https in PRODUCTION and, in PRODUCTION, not resolve to a loopback or
-// private address; events must be known types (or "*"). It returns the
-// endpoint with a fresh signing secret.
-func NewEndpoint(ctx context.Context, r Resolver, ks *openflex.KeySet, rawURL string, events []string, now time.Time) (*openflex.WebhookEndpoint, error) {
+// use https in PRODUCTION and, in both environments, resolve only to public
+// addresses unless the operator allows private ones (dest); events must be
+// known types (or "*"). It returns the endpoint with a fresh signing secret.
+func NewEndpoint(ctx context.Context, dest *netguard.Policy, ks *openflex.KeySet, rawURL string, events []string, now time.Time) (*openflex.WebhookEndpoint, error) {
 	var p openflex.Problems
 	u, err := url.Parse(rawURL)
 	switch {
@@ -41,9 +35,12 @@ func NewEndpoint(ctx context.Context, r Resolver, ks *openflex.KeySet, rawURL st
 	case !keys.URLTrusted(ks.TrustURLs, rawURL):
 		return nil, &openflex.Error{Code: openflex.CodeURLNotTrusted, Param: "url",
 			Message: "url does not match any Trust URL of this key set; add its origin to the key set's Trust URLs first"}
-	case ks.Environment == openflex.Production:
-		if err := checkPublic(ctx, r, u.Hostname()); err != nil {
-			p.Invalid("url", "PRODUCTION webhook URLs must resolve to public addresses")
+	default:
+		if err := dest.CheckHost(ctx, u.Hostname()); err != nil {
+			// The message never says what the host resolved to: that would
+			// tell an outsider about names inside the lender's network.
+			return nil, &openflex.Error{Code: openflex.CodeDestinationNotAllowed, Param: "url", Cause: err,
+				Message: "url must reach a public internet address; its host does not resolve, or resolves to a loopback, private, link-local or other special-purpose address"}
 		}
 	}
 	if len(events) == 0 {
@@ -59,26 +56,4 @@ func NewEndpoint(ctx context.Context, r Resolver, ks *openflex.KeySet, rawURL st
 	}
 	return &openflex.WebhookEndpoint{ID: openflex.NewID(openflex.PrefixWebhook), MerchantID: ks.MerchantID, Environment: ks.Environment,
 		KeySetID: ks.ID, URL: rawURL, Events: events, Secret: NewSecret(), Created: now}, nil
-}
-
-func checkPublic(ctx context.Context, r Resolver, host string) error {
-	if a, err := netip.ParseAddr(host); err == nil {
-		if !PublicAddress(a) {
-			return ErrForbiddenAddress
-		}
-		return nil
-	}
-	if r == nil {
-		r = net.DefaultResolver
-	}
-	addrs, err := r.LookupNetIP(ctx, "ip", host)
-	if err != nil || len(addrs) == 0 {
-		return ErrForbiddenAddress
-	}
-	for _, a := range addrs {
-		if !PublicAddress(a) {
-			return ErrForbiddenAddress
-		}
-	}
-	return nil
 }

@@ -132,6 +132,7 @@ func TestWebhookDelivery(t *testing.T) {
 		fast := apptest.Options{Tweak: func(c *app.Config) {
 			c.DeliverEvery = 20 * time.Millisecond
 			c.WebhookBackoff = func(n int) time.Duration { return time.Duration(1<<n) * 10 * time.Millisecond }
+			c.WebhooksAllowPrivate = true // the receiver is on loopback
 		}}
 		p := apptest.Start(t, e, fast)
 		k := p.NewKeys(t, p.Merchant.ID, "training", srv.URL)
@@ -203,6 +204,7 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 		fast := apptest.Options{Tweak: func(c *app.Config) {
 			c.DeliverEvery = 20 * time.Millisecond
 			c.WebhookBackoff = func(int) time.Duration { return 20 * time.Millisecond }
+			c.WebhooksAllowPrivate = true // the receiver is on loopback
 			cfg = *c
 		}}
 		p := apptest.Start(t, e, fast)

@@ -83,7 +83,8 @@ export class OpenFlexServer {
     this.url = `http://127.0.0.1:${this.port}`
     this.proc = spawn(
       bin,
-      ["serve", "--addr", `127.0.0.1:${this.port}`, "--data-dir", this.dataDir, "--no-scrub", "--rate-limit-training", "1000"],
+      // --webhooks-allow-private: the storefront receiving the webhooks is on loopback.
+      ["serve", "--addr", `127.0.0.1:${this.port}`, "--data-dir", this.dataDir, "--no-scrub", "--rate-limit-training", "1000", "--webhooks-allow-private"],
       { stdio: ["ignore", "pipe", "pipe"] }
     )
     const keep = (b: Buffer) => {
