@@ -47,10 +47,16 @@ type Store interface {
 	Audit(ctx context.Context, e openflex.AuditEntry) error
 }
 
+// SecretHasher computes the keyed hash of a secret or token (a *Hasher;
+// tests wrap it to count the work a request does).
+type SecretHasher interface {
+	Hash(purpose, value string) []byte
+}
+
 // Service manages key sets and authenticates their use.
 type Service struct {
 	Store  Store
-	Hasher *Hasher
+	Hasher SecretHasher
 	Now    func() time.Time
 }
 
