@@ -110,7 +110,7 @@ func (m *Main) Open(ctx context.Context) error {
 		data := m.Stores.Data(env)
 		m.Credit[env] = &credit.Service{Env: env, Store: data, Bureau: bureaus[env], Policy: credit.DefaultPolicy(),
 			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) },
-			CodeKey:     derive(key, "verification codes"), Render: api.RenderEvent(env), Now: time.Now}
+			CodeKey:     derive(key, "verification codes"), Render: api.RenderEvent(env), Limits: m.verificationLimits(), Now: time.Now}
 		if env == openflex.Production && (notifier.Mail != nil || notifier.SMS != nil) {
 			m.Credit[env].Notifier = notifier
 		}
@@ -176,6 +176,16 @@ func (m *Main) bureaus() (map[openflex.Environment]credit.Bureau, error) {
 		m.Logger.Warn("no credit bureau configured for PRODUCTION (--bureau-url): PRODUCTION applications answer 503 bureau_unavailable")
 	}
 	return out, nil
+}
+
+// verificationLimits are the default limits with the configured per key
+// set budget.
+func (m *Main) verificationLimits() credit.VerificationLimits {
+	l := credit.DefaultVerificationLimits()
+	if m.Config.VerificationCodesPerKeySet > 0 {
+		l.BudgetCodes = m.Config.VerificationCodesPerKeySet
+	}
+	return l
 }
 
 // derive makes an independent key for one purpose from the server key.

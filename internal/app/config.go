@@ -36,6 +36,10 @@ type Config struct {
 	TrustedProxies        []string
 	RateTraining          float64
 	RateProduction        float64
+	// VerificationCodesPerKeySet is how many verification codes one key
+	// set (or one merchant's clerk screens) may send per hour, over every
+	// account (0: credit.DefaultVerificationLimits).
+	VerificationCodesPerKeySet int
 	Demo                  bool
 	BureauURL             string
 	BureauAPIKey          string
