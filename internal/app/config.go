@@ -36,10 +36,6 @@ type Config struct {
 	TrustedProxies        []string
 	RateTraining          float64
 	RateProduction        float64
-	// VerificationCodesPerKeySet is how many verification codes one key
-	// set (or one merchant's clerk screens) may send per hour, over every
-	// account (0: credit.DefaultVerificationLimits).
-	VerificationCodesPerKeySet int
 	Demo                  bool
 	BureauURL             string
 	BureauAPIKey          string
@@ -56,6 +52,11 @@ type Config struct {
 	NoScrub         bool
 	LogFormat       string
 	ShutdownTimeout time.Duration
+
+	// VerificationCodesPerKeySet is how many verification codes one key
+	// set (or one merchant's clerk screens) may send per hour, over every
+	// account (0: credit.DefaultVerificationLimits).
+	VerificationCodesPerKeySet int
 }
 
 // Storage is the storage configuration, with the personal-data key.
