@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Code is a stable, machine-readable error code of the public API. The API
@@ -62,6 +63,9 @@ type Error struct {
 	// Fields lists every field problem of a request at once.
 	Fields []FieldError
 	Cause  error
+	// RetryAfter, on a rate_limited error, is how long until the same
+	// request would be accepted (the API's Retry-After header).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

@@ -20,14 +20,18 @@ type Verification struct {
 	ID            string
 	AccountNumber string
 	MerchantID    string
-	Channel       string // sms or email
-	CodeHash      []byte
-	SentTo        string // masked
-	Attempts      int
-	Status        VerificationStatus
-	ExpiresAt     time.Time
-	Created       time.Time
-	UsedAt        time.Time
+	// BudgetKey is the caller budget the code counts against: the key
+	// set that asked for it, or "till:" and the merchant for its clerk
+	// screens.
+	BudgetKey string
+	Channel   string // sms or email
+	CodeHash  []byte
+	SentTo    string // masked
+	Attempts  int
+	Status    VerificationStatus
+	ExpiresAt time.Time
+	Created   time.Time
+	UsedAt    time.Time
 }
 
 // Message is a notification OpenFlex sent, or in TRAINING would have sent.

@@ -461,12 +461,22 @@ func retryable(ctx context.Context, err error) bool {
 	}
 	var apiErr *Error
 	if errors.As(err, &apiErr) {
+		if apiErr.Status == http.StatusTooManyRequests && apiErr.RetryAfter > MaxRetryAfter {
+			// A limit, not a burst (say, an account's verification codes
+			// for the next 10 minutes): the caller decides, not a sleep.
+			return false
+		}
 		return apiErr.Status == http.StatusTooManyRequests || apiErr.Status >= 500 ||
 			apiErr.Status == http.StatusConflict && apiErr.Code == CodeIdempotencyKeyInUse
 	}
 	var te *TransportError
 	return errors.As(err, &te)
 }
+
+// MaxRetryAfter is the longest Retry-After a 429 may ask for and still be
+// retried by the client; a longer one is returned at once as the *Error,
+// its RetryAfter set.
+const MaxRetryAfter = time.Minute
 
 // backoff is the wait before retry attempt+1: exponential with jitter.
 func backoff(attempt int) time.Duration {

@@ -136,8 +136,10 @@
 //
 // The client retries, up to WithMaxRetries times (DefaultMaxRetries), with
 // exponential backoff and jitter: network errors, 409
-// idempotency_key_in_use, 429 rate_limited (waiting at least Retry-After)
-// and 5xx. It never retries another 4xx: those need a different request.
+// idempotency_key_in_use, 429 rate_limited (waiting at least Retry-After;
+// a 429 asking for more than MaxRetryAfter, such as a customer's spent
+// verification codes, is returned at once with its RetryAfter) and 5xx.
+// It never retries another 4xx: those need a different request.
 // A 401 invalid_token or token_expired makes it fetch a new token once and
 // try again. WithTimeout bounds each attempt; bound a whole call, retries
 // included, with its context.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openflex/openflex/internal/app"
+	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/sqlstore"
 )
 
@@ -38,6 +39,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Var((*listFlag)(&c.TrustedProxies), "trusted-proxies", "proxy IP or CIDR whose X-Forwarded-For is believed (repeatable)")
 	fs.Float64Var(&c.RateTraining, "rate-limit-training", 25, "requests per second per TRAINING key set")
 	fs.Float64Var(&c.RateProduction, "rate-limit-production", 100, "requests per second per PRODUCTION key set")
+	fs.IntVar(&c.VerificationCodesPerKeySet, "verification-codes-per-key-set", credit.DefaultVerificationLimits().BudgetCodes, "verification codes one key set (or one merchant's clerk screens) may send per hour")
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo merchant with stores, plans and TRAINING keys, and print them")
 	fs.StringVar(&c.BureauURL, "bureau-url", "", "PRODUCTION credit bureau endpoint (https)")
 	fs.StringVar(&c.BureauAPIKey, "bureau-api-key", "", "bearer key for the PRODUCTION credit bureau")

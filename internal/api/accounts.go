@@ -96,7 +96,7 @@ func (s *Server) createVerification(w http.ResponseWriter, r *http.Request) erro
 		return &openflex.Error{Code: openflex.CodeParameterMissing, Param: "channel", Message: "channel is required: sms or email"}
 	}
 	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
-		v, err := s.cfg.Credit(p.Env).StartVerification(ctx, p.MerchantID, r.PathValue("number"), in.Channel)
+		v, err := s.cfg.Credit(p.Env).StartVerification(ctx, p.MerchantID, p.KeySet.ID, r.PathValue("number"), in.Channel)
 		if err != nil {
 			return 0, nil, err
 		}

@@ -28,10 +28,16 @@ func principalOf(ctx context.Context) *principal {
 	return p
 }
 
-// Failed client authentications allowed per client id and per IP.
+// Failed client authentications allowed per (client id, source address),
+// and per source address over every client id (which stops one address
+// spraying guesses across many client ids). Neither is per client id
+// alone: client ids are not secret, and a throttle anyone can trip for a
+// client id would let anyone lock its merchant out.
 const (
-	failureRate  = 10.0 / 60 // per second
-	failureBurst = 10
+	failureRate    = 10.0 / 60 // per second
+	failureBurst   = 10
+	ipFailureRate  = 30.0 / 60
+	ipFailureBurst = 30
 )
 
 // clientIP is the peer address, or the nearest untrusted hop of
@@ -137,21 +143,23 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 		tokenError(w, 429, "rate_limited", "too many failed authentication attempts; retry later")
 		return nil
 	}
-	ks, sec, err := s.cfg.Keys.Authenticate(r.Context(), clientID, secret)
-	if openflex.ErrorCode(err) == openflex.CodeInvalidClient {
+	ks, sec, err := s.cfg.Keys.AuthenticateFrom(r.Context(), clientID, secret, ip)
+	switch openflex.ErrorCode(err) {
+	case "":
+	case openflex.CodeInvalidClient:
 		s.failed(clientID, ip)
 		if hasBasic {
 			w.Header().Set("WWW-Authenticate", `Basic realm="OpenFlex"`)
 		}
 		tokenError(w, 401, "invalid_client", "client authentication failed")
 		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if !keys.IPAllowed(ks.TrustIPs, ip) {
+	case openflex.CodeIPNotTrusted:
+		// Refused before the secret was compared: not a failed guess, so
+		// it counts against nobody.
 		tokenError(w, 403, "access_denied", "this IP address is not a Trust IP of the key set")
 		return nil
+	default:
+		return err
 	}
 	tok, exp, err := s.cfg.Keys.IssueToken(r.Context(), ks, sec)
 	if err != nil {
@@ -174,19 +182,31 @@ type tokenResponse struct {
 	Environment string `json:"environment"`
 }
 
+// throttled reports whether this source address has failed too often, for
+// this client id or for all of them. Another address's failures never
+// count here.
 func (s *Server) throttled(clientID string, ip netip.Addr) (time.Duration, bool) {
-	if b, wait := s.failures.blocked("id:"+clientID, failureRate, failureBurst); b {
+	if b, wait := s.failures.blocked(pairKey(clientID, ip), failureRate, failureBurst); b {
 		return wait, true
 	}
-	if b, wait := s.failures.blocked("ip:"+ip.String(), failureRate, failureBurst); b {
+	if b, wait := s.failures.blocked("ip:"+ip.String(), ipFailureRate, ipFailureBurst); b {
 		return wait, true
 	}
 	return 0, false
 }
 
 func (s *Server) failed(clientID string, ip netip.Addr) {
-	s.failures.take("id:"+clientID, failureRate, failureBurst)
-	s.failures.take("ip:"+ip.String(), failureRate, failureBurst)
+	s.failures.take(pairKey(clientID, ip), failureRate, failureBurst)
+	s.failures.take("ip:"+ip.String(), ipFailureRate, ipFailureBurst)
+}
+
+// pairKey is the throttle key of one client id from one source address. A
+// client id longer than any real one is cut, so a key's size is bounded.
+func pairKey(clientID string, ip netip.Addr) string {
+	if len(clientID) > 64 {
+		clientID = clientID[:64]
+	}
+	return "id:" + ip.String() + " " + clientID
 }
 
 // authed wraps a /v1 handler: authenticate (Bearer token, or Basic with the
@@ -229,7 +249,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*openflex
 			retryAfter(w, wait)
 			return nil, openflex.Errorf(openflex.CodeRateLimited, "too many failed authentication attempts; retry later")
 		}
-		ks, _, err := s.cfg.Keys.Authenticate(r.Context(), id, secret)
+		ks, _, err := s.cfg.Keys.AuthenticateFrom(r.Context(), id, secret, ip)
 		if openflex.ErrorCode(err) == openflex.CodeInvalidClient {
 			s.failed(id, ip)
 		}

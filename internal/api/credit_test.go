@@ -787,6 +787,10 @@ func TestVerifications(t *testing.T) {
 			}
 		})
 
+		// A day later, the codes above no longer count against the account's
+		// limits (at most 3 codes in 10 minutes; TestVerificationLimits).
+		ev.advance(credit.LimitDay)
+		auth = "Bearer " + ev.token(mk)
 		// Each step uses the verification of an earlier step, so they run in order.
 		passed := ev.startVerification(t, auth, number)
 		locked := ev.startVerification(t, auth, number)
@@ -839,8 +843,11 @@ func TestVerifications(t *testing.T) {
 			}
 		})
 		t.Run("expired after 10 minutes", func(t *testing.T) {
+			ev.advance(10 * time.Minute) // the account's 3 codes in 10 minutes are spent
+			auth = "Bearer " + ev.token(mk)
 			v := ev.startVerification(t, auth, number)
 			ev.advance(11 * time.Minute)
+			auth = "Bearer " + ev.token(mk)
 			if r := authorize(v, credit.TrainingCode); r.status != 402 || r.code() != "verification_failed" {
 				t.Fatalf("POST /v1/authorizations (verification 11 minutes old) = %d %s, want 402 verification_failed", r.status, r.raw)
 			}

@@ -106,6 +106,9 @@ func renderError(err error, requestID string, french bool) (int, errorBody) {
 // writeError writes err as the API.md envelope.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := renderError(err, requestID(r.Context()), wantsFrench(r))
+	if e := (*openflex.Error)(nil); errors.As(err, &e) && e.RetryAfter > 0 && w.Header().Get("Retry-After") == "" {
+		retryAfter(w, e.RetryAfter)
+	}
 	if r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
 		// The client went away: nothing failed on our side.
 		s.log.InfoContext(r.Context(), "request abandoned by the client", "request_id", body.Error.RequestID)

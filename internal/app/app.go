@@ -44,6 +44,9 @@ type Main struct {
 	Logger *slog.Logger
 	// Out receives the human-facing start-up text (demo keys).
 	Out io.Writer
+	// WrapHasher, when set, wraps the key service's secret hasher (the
+	// security tests count how many secrets a request hashes).
+	WrapHasher func(keys.SecretHasher) keys.SecretHasher
 
 	Stores    *sqlstore.Stores
 	Keys      *keys.Service
@@ -85,6 +88,9 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Keys = &keys.Service{Store: m.Stores.Control, Hasher: keys.NewHasher(key), Now: time.Now}
+	if m.WrapHasher != nil {
+		m.Keys.Hasher = m.WrapHasher(m.Keys.Hasher)
+	}
 	m.Merchants = &merchant.Service{Store: m.Stores.Control, Now: time.Now}
 	bureaus, err := m.bureaus()
 	if err != nil {
@@ -112,7 +118,7 @@ func (m *Main) Open(ctx context.Context) error {
 		data := m.Stores.Data(env)
 		m.Credit[env] = &credit.Service{Env: env, Store: data, Bureau: bureaus[env], Policy: credit.DefaultPolicy(),
 			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) },
-			CodeKey:     derive(key, "verification codes"), Render: api.RenderEvent(env), Now: time.Now}
+			CodeKey:     derive(key, "verification codes"), Render: api.RenderEvent(env), Limits: m.verificationLimits(), Now: time.Now}
 		if env == openflex.Production && (notifier.Mail != nil || notifier.SMS != nil) {
 			m.Credit[env].Notifier = notifier
 		}
@@ -180,6 +186,16 @@ func (m *Main) bureaus() (map[openflex.Environment]credit.Bureau, error) {
 		m.Logger.Warn("no credit bureau configured for PRODUCTION (--bureau-url): PRODUCTION applications answer 503 bureau_unavailable")
 	}
 	return out, nil
+}
+
+// verificationLimits are the default limits with the configured per key
+// set budget.
+func (m *Main) verificationLimits() credit.VerificationLimits {
+	l := credit.DefaultVerificationLimits()
+	if m.Config.VerificationCodesPerKeySet > 0 {
+		l.BudgetCodes = m.Config.VerificationCodesPerKeySet
+	}
+	return l
 }
 
 // derive makes an independent key for one purpose from the server key.

@@ -60,6 +60,10 @@ type Config struct {
 	// WebhookResolver replaces the system resolver for webhook hosts
 	// (tests play a DNS server with it).
 	WebhookResolver netguard.Resolver
+	// VerificationCodesPerKeySet is how many verification codes one key
+	// set (or one merchant's clerk screens) may send per hour, over every
+	// account (0: credit.DefaultVerificationLimits).
+	VerificationCodesPerKeySet int
 }
 
 // Storage is the storage configuration, with the personal-data key.

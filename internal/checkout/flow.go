@@ -137,6 +137,9 @@ func (p *Pages) signin(w http.ResponseWriter, r *http.Request, s *session) error
 	case code == openflex.CodeResourceMissing || code == openflex.CodeParameterInvalid:
 		v.Errors["_"] = t(s.lang, "not_found")
 		return p.render(w, "signin", v, http.StatusUnprocessableEntity)
+	case code == openflex.CodeRateLimited:
+		v.Errors["_"] = t(s.lang, "too_many_codes")
+		return p.render(w, "signin", v, http.StatusTooManyRequests)
 	default:
 		return err
 	}
@@ -156,6 +159,11 @@ func (p *Pages) code(w http.ResponseWriter, r *http.Request, s *session) error {
 		return err
 	}
 	v := p.view(s)
+	if openflex.ErrorCode(err) == openflex.CodeRateLimited {
+		v.SentTo = "•••"
+		v.Errors["code"] = t(s.lang, "too_many_codes")
+		return p.render(w, "code", v, http.StatusTooManyRequests)
+	}
 	v.Errors["code"] = fe["_"]
 	if v.Errors["code"] == "" {
 		for _, m := range fe {

@@ -50,6 +50,7 @@ var texts = map[string][2]string{
 	"code":             {"Verification code", "Code de vérification"},
 	"verify":           {"Verify", "Vérifier"},
 	"not_found":        {"We couldn't find an account with these details.", "Nous n'avons trouvé aucun compte correspondant."},
+	"too_many_codes":   {"Too many codes were sent or tried for this account recently. Please try again later.", "Trop de codes ont été envoyés ou essayés pour ce compte récemment. Réessayez plus tard."},
 	"plans":            {"Choose how to pay", "Choisissez comment payer"},
 	"per_month":        {"/month", "/mois"},
 	"apr":              {"APR", "TAC"},

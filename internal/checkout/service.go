@@ -220,7 +220,7 @@ func (s *Service) SendCode(ctx context.Context, c *openflex.Checkout, accountNum
 	if c.Status != openflex.CheckoutOpen {
 		return nil, NotOpen(c)
 	}
-	v, err := s.Credit.StartVerification(ctx, c.MerchantID, accountNumber, channel)
+	v, err := s.Credit.StartVerification(ctx, c.MerchantID, c.KeySetID, accountNumber, channel)
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,11 @@ type Store interface {
 	Account(ctx context.Context, number string) (*openflex.Account, error)
 	AccountsByIdentity(ctx context.Context, first, last, dob, postal string) ([]*openflex.Account, error)
 	CreateVerification(ctx context.Context, v *openflex.Verification) error
+	// RecentVerifications, BudgetVerifications and LockVerificationBudget
+	// are what the verification limits count from (limits.go).
+	RecentVerifications(ctx context.Context, accountNumber string, since time.Time) ([]openflex.Verification, error)
+	BudgetVerifications(ctx context.Context, budgetKey string, since time.Time) ([]time.Time, error)
+	LockVerificationBudget(ctx context.Context, budgetKey string) error
 	Verification(ctx context.Context, merchantID, id string) (*openflex.Verification, error)
 	UpdateVerification(ctx context.Context, v *openflex.Verification) error
 	RecordMessage(ctx context.Context, m *openflex.Message) error
@@ -79,6 +84,8 @@ type Service struct {
 	CodeKey []byte
 	// Render turns an event's object (*ApplicationView) into its API JSON.
 	Render func(v any) ([]byte, error)
+	// Limits bound codes and wrong codes (zero: DefaultVerificationLimits).
+	Limits VerificationLimits
 	Now    func() time.Time
 }
 
@@ -380,9 +387,12 @@ func (s *Service) codeHash(verificationID, code string) []byte {
 }
 
 // StartVerification sends the account holder a 6-digit code by sms or
-// email. TRAINING never sends: the message lands in the validation inbox
-// and the code 222222 also passes.
-func (s *Service) StartVerification(ctx context.Context, merchantID, number, channel string) (*openflex.Verification, error) {
+// email, counted against the account's limits and the caller's budget
+// (budgetKey: the key set, or TillBudget for the clerk screens); past a
+// limit it fails with rate_limited and the error's RetryAfter. TRAINING
+// never sends: the message lands in the validation inbox and the code
+// 222222 also passes; its limits are the same.
+func (s *Service) StartVerification(ctx context.Context, merchantID, budgetKey, number, channel string) (*openflex.Verification, error) {
 	if channel != "sms" && channel != "email" {
 		return nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "channel", Message: "channel must be sms or email"}
 	}
@@ -403,9 +413,8 @@ func (s *Service) StartVerification(ctx context.Context, merchantID, number, cha
 		return nil, err
 	}
 	code := fmt.Sprintf("%06d", n.Int64())
-	now := s.now()
 	v := &openflex.Verification{ID: openflex.NewID(openflex.PrefixVerification), AccountNumber: acct.Number, MerchantID: merchantID,
-		Channel: channel, SentTo: masked, Status: openflex.VerificationPending, ExpiresAt: now.Add(VerificationTTL), Created: now}
+		BudgetKey: budgetKey, Channel: channel, SentTo: masked, Status: openflex.VerificationPending}
 	v.CodeHash = s.codeHash(v.ID, code)
 	body := fmt.Sprintf("Your OpenFlex verification code is %s. It expires in 10 minutes. Never share it with anyone.", code)
 	if acct.Language == "fr" {
@@ -415,6 +424,22 @@ func (s *Service) StartVerification(ctx context.Context, merchantID, number, cha
 		return nil, openflex.Errorf(openflex.CodeUnavailable, "no %s provider is configured for verification codes", channel)
 	}
 	err = s.Store.Write(ctx, func(ctx context.Context) error {
+		// The budget first, then the account row (locked on PostgreSQL;
+		// SQLite has one writer): concurrent requests count one after
+		// another, so none can overshoot a limit, on any number of nodes.
+		if budgetKey != "" {
+			if err := s.Store.LockVerificationBudget(ctx, budgetKey); err != nil {
+				return err
+			}
+		}
+		if _, err := s.Store.Account(ctx, acct.Number); err != nil {
+			return err
+		}
+		now := s.now()
+		if err := s.admitCode(ctx, merchantID, budgetKey, acct.Number, now); err != nil {
+			return err
+		}
+		v.Created, v.ExpiresAt = now, now.Add(VerificationTTL)
 		if err := s.Store.CreateVerification(ctx, v); err != nil {
 			return err
 		}
@@ -437,18 +462,33 @@ func (s *Service) StartVerification(ctx context.Context, merchantID, number, cha
 
 // CheckVerification checks a code in its own transaction, so wrong tries
 // are counted even when the purchase that carried them fails; the fifth
-// wrong code locks the verification. A right code marks it passed, ready to
-// be consumed by one purchase. Errors: verification_failed (wrong, expired,
-// locked, already used, or for another account), resource_missing.
+// wrong code locks the verification. Wrong codes also count against the
+// account (limits.go): once its budget, or this merchant's share of it, is
+// spent, codes are not compared (rate_limited) until the window passes. A
+// right code marks it passed, ready to be consumed by one purchase.
+// Errors: verification_failed (wrong, expired, locked, already used, or
+// for another account), rate_limited, resource_missing.
 func (s *Service) CheckVerification(ctx context.Context, merchantID, id, code, accountNumber string) error {
 	var failure error
 	err := s.Store.Write(ctx, func(ctx context.Context) error {
+		// The account row first, as every purchase locks it before the
+		// verification: concurrent guesses on one account count one after
+		// another. An unknown account has nothing to lock, and its
+		// verification cannot match it.
+		if _, err := s.Store.Account(ctx, accountNumber); err != nil && openflex.ErrorCode(err) != openflex.CodeResourceMissing {
+			return err
+		}
 		v, err := s.Store.Verification(ctx, merchantID, id)
 		if err != nil {
 			return err
 		}
 		if failure = s.usable(v, accountNumber, openflex.VerificationPending, openflex.VerificationPassed); failure != nil {
 			return nil
+		}
+		if v.Status == openflex.VerificationPending {
+			if failure = s.admitGuess(ctx, merchantID, v.AccountNumber, s.now()); failure != nil {
+				return nil
+			}
 		}
 		if hmac.Equal(v.CodeHash, s.codeHash(v.ID, code)) || (s.Env == openflex.Training && code == TrainingCode) {
 			v.Status = openflex.VerificationPassed

@@ -3,6 +3,7 @@ package keys
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -47,10 +48,16 @@ type Store interface {
 	Audit(ctx context.Context, e openflex.AuditEntry) error
 }
 
+// SecretHasher computes the keyed hash of a secret or token (a *Hasher;
+// tests wrap it to count the work a request does).
+type SecretHasher interface {
+	Hash(purpose, value string) []byte
+}
+
 // Service manages key sets and authenticates their use.
 type Service struct {
 	Store  Store
-	Hasher *Hasher
+	Hasher SecretHasher
 	Now    func() time.Time
 }
 
@@ -216,6 +223,28 @@ func invalidClient() error {
 // and the secret that matched. Every failure is the same invalid_client, so
 // a caller cannot tell an unknown client from a wrong secret.
 func (s *Service) Authenticate(ctx context.Context, clientID, secret string) (*openflex.KeySet, *openflex.Secret, error) {
+	return s.authenticate(ctx, clientID, secret, nil)
+}
+
+// AuthenticateFrom is Authenticate for a request from address from: a key
+// set with Trust IPs refuses an address outside them (ip_not_trusted)
+// before its secret is compared, so an untrusted address learns nothing
+// about the secret and its guesses never count against the merchant.
+func (s *Service) AuthenticateFrom(ctx context.Context, clientID, secret string, from netip.Addr) (*openflex.KeySet, *openflex.Secret, error) {
+	return s.authenticate(ctx, clientID, secret, func(ks *openflex.KeySet) error {
+		if !IPAllowed(ks.TrustIPs, from) {
+			return openflex.Errorf(openflex.CodeIPNotTrusted, "this IP address is not a Trust IP of the key set")
+		}
+		return nil
+	})
+}
+
+func (s *Service) authenticate(ctx context.Context, clientID, secret string, admit func(*openflex.KeySet) error) (*openflex.KeySet, *openflex.Secret, error) {
+	// The presented secret is hashed first, whatever follows: a malformed,
+	// unknown or untrusted request costs the same HMAC as a wrong secret
+	// of a real client, so response times do not tell which Client IDs
+	// exist.
+	h := s.Hasher.Hash("secret", secret)
 	idEnv, ok := ClientIDEnvironment(clientID)
 	secretEnv, ok2 := SecretEnvironment(secret)
 	if !ok || !ok2 || idEnv != secretEnv {
@@ -231,7 +260,11 @@ func (s *Service) Authenticate(ctx context.Context, clientID, secret string) (*o
 	if !ks.Active() {
 		return nil, nil, invalidClient()
 	}
-	h := s.Hasher.Hash("secret", secret)
+	if admit != nil {
+		if err := admit(ks); err != nil {
+			return nil, nil, err
+		}
+	}
 	now := s.now()
 	for i := range ks.Secrets {
 		sec := &ks.Secrets[i]

@@ -90,6 +90,7 @@ var tillMessages = map[string][2]string{
 	"till.err.field_date_of_birth":  {"Enter the date of birth as YYYY-MM-DD.", "Saisissez la date de naissance au format AAAA-MM-JJ."},
 	"till.err.field_postal_code":    {"Enter a Canadian postal code, such as M5V 2T6.", "Saisissez un code postal canadien, comme H2X 1Y4."},
 	"till.err.send_failed":          {"The code could not be sent. Try again, or the other channel.", "Le code n’a pas pu être envoyé. Réessayez, ou utilisez l’autre moyen."},
+	"till.err.rate_limited":         {"Too many codes were sent to this account, or too many wrong codes tried, in a short time. Ask the customer to try again later.", "Trop de codes ont été envoyés à ce compte, ou trop de codes erronés essayés, en peu de temps. Demandez au client de réessayer plus tard."},
 	"till.err.code_shape":           {"The code has 6 digits.", "Le code compte 6 chiffres."},
 	"till.err.verification_failed":  {"That code did not work: it is wrong, expired, or was tried too many times. Check it with the customer or send a new code.", "Ce code n’a pas fonctionné : il est erroné, expiré ou a été essayé trop souvent. Vérifiez-le avec le client ou envoyez un nouveau code."},
 	"till.err.verification_used":    {"The customer’s verification is missing, expired or already used for a purchase. Look the customer up again and send a new code.", "La vérification du client manque, a expiré ou a déjà servi à un achat. Cherchez le client de nouveau et envoyez un nouveau code."},

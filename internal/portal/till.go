@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/finance"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/plans"
@@ -324,10 +325,14 @@ func (p *Portal) tillStartVerify(w http.ResponseWriter, r *http.Request, pg *pag
 	if channel != "email" {
 		channel = "sms"
 	}
-	v, err := p.cfg.Credit(tl.Env).StartVerification(r.Context(), pg.Merchant.ID, a.Number, channel)
+	v, err := p.cfg.Credit(tl.Env).StartVerification(r.Context(), pg.Merchant.ID, credit.TillBudget(pg.Merchant.ID), a.Number, channel)
 	if openflex.ErrorCode(err) == openflex.CodeUnavailable {
 		pg.Form.Fail("channel", pg.t("till.err.send_failed"))
 		return p.renderDay(w, r, pg, tl, http.StatusServiceUnavailable, []customerView{viewOf(a)})
+	}
+	if openflex.ErrorCode(err) == openflex.CodeRateLimited {
+		pg.Form.Fail("channel", pg.t("till.err.rate_limited"))
+		return p.renderDay(w, r, pg, tl, http.StatusTooManyRequests, []customerView{viewOf(a)})
 	}
 	if err != nil {
 		return err
@@ -360,6 +365,9 @@ func (p *Portal) tillCheckVerify(w http.ResponseWriter, r *http.Request, pg *pag
 	case openflex.CodeVerifyFailed, openflex.CodeResourceMissing:
 		f.Fail("code", pg.t("till.err.verification_failed"))
 		return p.renderSale(w, pg, http.StatusBadRequest, d)
+	case openflex.CodeRateLimited:
+		f.Fail("code", pg.t("till.err.rate_limited"))
+		return p.renderSale(w, pg, http.StatusTooManyRequests, d)
 	}
 	return err
 }

@@ -311,7 +311,7 @@ func TestTillIsolation(t *testing.T) {
 		sa := th.firstStore(t, ma.ID)
 		acct := th.openAccount(t, openflex.Training, ma.ID, sa.ID)
 		// Alice's authorization, made through the service.
-		v, err := th.credit[openflex.Training].StartVerification(ctx, ma.ID, acct.Number, "sms")
+		v, err := th.credit[openflex.Training].StartVerification(ctx, ma.ID, credit.TillBudget(ma.ID), acct.Number, "sms")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -315,9 +315,9 @@ func (db *DB) AccountsByIdentity(ctx context.Context, first, last, dob, postal s
 // CreateVerification stores v.
 func (db *DB) CreateVerification(ctx context.Context, v *openflex.Verification) error {
 	return db.Write(ctx, func(ctx context.Context) error {
-		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO verifications (id, account_number, merchant_id, channel, code_hash, sent_to, attempts, status, expires_at, created)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			v.ID, v.AccountNumber, v.MerchantID, v.Channel, v.CodeHash, v.SentTo, v.Attempts, string(v.Status), micros(v.ExpiresAt), micros(v.Created))
+		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO verifications (id, account_number, merchant_id, channel, code_hash, sent_to, attempts, status, expires_at, created, budget_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			v.ID, v.AccountNumber, v.MerchantID, v.Channel, v.CodeHash, v.SentTo, v.Attempts, string(v.Status), micros(v.ExpiresAt), micros(v.Created), v.BudgetKey)
 		if err != nil {
 			return fmt.Errorf("insert verification: %w", err)
 		}

@@ -50,6 +50,8 @@ type Keys struct {
 type Options struct {
 	// Tweak edits the configuration before the server starts.
 	Tweak func(*app.Config)
+	// WrapHasher wraps the key service's secret hasher (app.Main.WrapHasher).
+	WrapHasher func(keys.SecretHasher) keys.SecretHasher
 }
 
 // Start runs a platform on engine e until the test ends.
@@ -61,12 +63,16 @@ func Start(t testing.TB, e storetest.Engine, opts ...Options) *Platform {
 	if cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()
 	}
+	var wrap func(keys.SecretHasher) keys.SecretHasher
 	for _, o := range opts {
 		if o.Tweak != nil {
 			o.Tweak(&cfg)
 		}
+		if o.WrapHasher != nil {
+			wrap = o.WrapHasher
+		}
 	}
-	m := &app.Main{Config: cfg, Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	m := &app.Main{Config: cfg, Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), WrapHasher: wrap}
 	ctx := context.Background()
 	if err := m.Run(ctx); err != nil {
 		m.Close()
