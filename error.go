@@ -42,6 +42,10 @@ const (
 	CodeUnavailable       Code = "unavailable"
 )
 
+// CodeDuplicateParameter is a JSON member name repeated in one object: two
+// readers of the same body could otherwise act on different values.
+const CodeDuplicateParameter Code = "duplicate_parameter"
+
 // FieldError is one problem with one request field.
 type FieldError struct {
 	Param   string

@@ -42,6 +42,8 @@ var codeInfo = map[openflex.Code]struct {
 	openflex.CodeInternal:          {500, "api_error", "erreur interne; le journal la consigne sous l'identifiant de requête"},
 	openflex.CodeBureauUnavailable: {503, "api_error", "le bureau de crédit est indisponible; réessayez plus tard"},
 	openflex.CodeUnavailable:       {503, "api_error", "service indisponible; réessayez plus tard"},
+
+	openflex.CodeDuplicateParameter: {400, "invalid_request_error", "le paramètre %s apparaît plus d'une fois"},
 }
 
 // errorBody is the API.md error envelope.

@@ -99,15 +99,12 @@ func optionOut(o plans.Option) optionJSON {
 // this customer may use at this store for this amount.
 func (s *Server) createQuote(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Amount  int64  `json:"amount"`
 		StoreID string `json:"store_id"`
 	}
-	if err := decodeJSON(body, &in); err != nil {
+	_, err := readJSON(r, &in)
+	if err != nil {
 		return err
 	}
 	var probs openflex.Problems
