@@ -195,6 +195,9 @@ func (s *Server) decideApplication(w http.ResponseWriter, r *http.Request) error
 	if in.Status != "approved" && in.Status != "declined" {
 		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "status", Message: "status must be approved or declined"}
 	}
+	if fe := openflex.CheckAmount("credit_limit", in.CreditLimit, true); fe != nil {
+		return (&openflex.Problems{*fe}).Err()
+	}
 	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
 		app, acct, err := s.cfg.Credit(p.Env).Decide(ctx, p.MerchantID, r.PathValue("id"), openflex.ApplicationStatus(in.Status), in.CreditLimit)
 		if err != nil {

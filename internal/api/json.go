@@ -68,6 +68,10 @@ func decodeJSON(body []byte, v any) error {
 			return fieldErr(openflex.CodeBodyInvalidJSON, name, fmt.Sprintf("%s is not valid UTF-8", name))
 		}
 		return openflex.Errorf(openflex.CodeBodyInvalidJSON, "the request body is not valid UTF-8")
+	case errors.As(err, &syn) && len(syn.JSONPointer) > 0:
+		// A bad escape, a lone surrogate: the member at fault is known.
+		name := jsonPath(syn.JSONPointer, t)
+		return fieldErr(openflex.CodeBodyInvalidJSON, name, fmt.Sprintf("%s is not valid JSON (%v)", name, syn.Err))
 	case errors.As(err, &syn):
 		return openflex.Errorf(openflex.CodeBodyInvalidJSON, "the request body is not valid JSON or holds more than one JSON value")
 	case errors.As(err, &sem) && errors.Is(err, jsonv2.ErrUnknownName):
@@ -80,6 +84,19 @@ func decodeJSON(body []byte, v any) error {
 		return openflex.Errorf(openflex.CodeBodyInvalidJSON, "the request body must be a JSON object")
 	}
 	return openflex.Errorf(openflex.CodeBodyInvalidJSON, "the request body is not valid JSON")
+}
+
+// optionalAmount checks an amount that may be left out (0 then): one that
+// is sent must be a real amount, so {"amount":0} is refused rather than
+// read as "all of it".
+func optionalAmount(param string, v *int64) (int64, error) {
+	if v == nil {
+		return 0, nil
+	}
+	if fe := openflex.CheckAmount(param, *v, false); fe != nil {
+		return 0, (&openflex.Problems{*fe}).Err()
+	}
+	return *v, nil
 }
 
 func fieldErr(code openflex.Code, param, msg string) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -230,6 +231,8 @@ func (s *Server) createAuthorization(w http.ResponseWriter, r *http.Request) err
 		req.VerificationID = in.Verification.ID
 		if in.Verification.ID == "" {
 			probs.Missing("verification.id")
+		} else if !strings.HasPrefix(in.Verification.ID, openflex.PrefixVerification+"_") {
+			probs.Invalid("verification.id", "verification.id must be a verification id (ver_…)")
 		}
 		if in.Verification.Code == "" {
 			probs.Missing("verification.code")
@@ -280,6 +283,11 @@ func (s *Server) listAuthorizations(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	q := r.URL.Query()
+	switch openflex.AuthorizationStatus(q.Get("status")) {
+	case "", openflex.AuthPending, openflex.AuthPartiallyCaptured, openflex.AuthCaptured, openflex.AuthReleased, openflex.AuthExpired:
+	default:
+		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "status", Message: "status must be pending, partially_captured, captured, released or expired"}
+	}
 	views, more, err := s.cfg.Lending(p.Env).Authorizations(r.Context(), p.MerchantID, lending.AuthorizationFilter{StoreID: q.Get("store_id"),
 		AccountNumber: q.Get("account_number"), Status: q.Get("status"), Reference: q.Get("reference")}, lp)
 	if err != nil {
@@ -296,7 +304,8 @@ func (s *Server) listAuthorizations(w http.ResponseWriter, r *http.Request) erro
 func (s *Server) createCapture(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
 	var in struct {
-		Amount    int64  `json:"amount"`
+		// Amount left out captures what remains; a value sent is checked.
+		Amount    *int64 `json:"amount"`
 		Reference string `json:"reference"`
 		Final     bool   `json:"final"`
 	}
@@ -304,8 +313,12 @@ func (s *Server) createCapture(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	amount, err := optionalAmount("amount", in.Amount)
+	if err != nil {
+		return err
+	}
 	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
-		v, _, err := s.cfg.Lending(p.Env).Capture(ctx, p.MerchantID, r.PathValue("id"), in.Amount, in.Reference, in.Final)
+		v, _, err := s.cfg.Lending(p.Env).Capture(ctx, p.MerchantID, r.PathValue("id"), amount, in.Reference, in.Final)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -376,7 +389,7 @@ func (s *Server) listCaptures(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) createReturn(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
 	var in struct {
-		Amount    int64  `json:"amount"`
+		Amount    *int64 `json:"amount"`
 		Full      bool   `json:"full"`
 		Reference string `json:"reference"`
 		Reason    string `json:"reason"`
@@ -385,9 +398,13 @@ func (s *Server) createReturn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	amount, err := optionalAmount("amount", in.Amount)
+	if err != nil {
+		return err
+	}
 	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
 		res, err := s.cfg.Lending(p.Env).Return(ctx, lending.ReturnRequest{MerchantID: p.MerchantID, CaptureID: r.PathValue("id"),
-			Amount: in.Amount, Full: in.Full, Reference: in.Reference, Reason: in.Reason})
+			Amount: amount, Full: in.Full, Reference: in.Reference, Reason: in.Reason})
 		if err != nil {
 			return 0, nil, err
 		}

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -38,6 +39,9 @@ func (s *Server) createWebhookEndpoint(w http.ResponseWriter, r *http.Request) e
 	body, err := readJSON(r, &in)
 	if err != nil {
 		return err
+	}
+	if in.Events != nil && len(in.Events) == 0 {
+		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "events", Message: "events must list at least one event type"}
 	}
 	ep, err := webhook.NewEndpoint(r.Context(), s.cfg.Resolver, p.KeySet, in.URL, in.Events, s.cfg.Now().UTC().Truncate(time.Microsecond))
 	if err != nil {
@@ -176,6 +180,9 @@ func (s *Server) redeliverEvent(w http.ResponseWriter, r *http.Request) error {
 	}
 	if in.EndpointID == "" {
 		return &openflex.Error{Code: openflex.CodeParameterMissing, Param: "endpoint_id", Message: "endpoint_id is required"}
+	}
+	if !strings.HasPrefix(in.EndpointID, openflex.PrefixWebhook+"_") {
+		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "endpoint_id", Message: "endpoint_id must be a webhook endpoint id (we_…)"}
 	}
 	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
 		e, err := p.Data.Event(ctx, p.MerchantID, r.PathValue("id"))
