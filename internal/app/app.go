@@ -123,10 +123,17 @@ func (m *Main) Open(ctx context.Context) error {
 		Dispatchers: func(env openflex.Environment) *webhook.Dispatcher { return m.Webhooks[env] },
 		Logger:      m.Logger,
 		Notifier:    portalMail(notifier),
-		Now:         time.Now,
-		Secure:      strings.HasPrefix(m.Config.PublicURL, "https://"),
-		BaseURL:     m.Config.PublicURL,
-		OpenAPI:     api.OpenAPIDocument,
+		LogLinks:    m.Config.Demo,
+		ClientIP: func(r *http.Request) string {
+			if m.API == nil {
+				return r.RemoteAddr
+			}
+			return m.API.ClientIP(r).String()
+		},
+		Now:     time.Now,
+		Secure:  strings.HasPrefix(m.Config.PublicURL, "https://"),
+		BaseURL: m.Config.PublicURL,
+		OpenAPI: api.OpenAPIDocument,
 		RecentRequests: func(merchantID string) []portal.APIRequest {
 			if m.API == nil {
 				return nil
