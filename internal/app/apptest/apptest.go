@@ -4,7 +4,9 @@
 package apptest
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -38,6 +40,17 @@ func (w testWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// levelFilter passes on only warnings and errors, as the test log gets
+// without Options.Log.
+type levelFilter struct{ w io.Writer }
+
+func (f levelFilter) Write(b []byte) (int, error) {
+	if bytes.Contains(b, []byte("level=WARN")) || bytes.Contains(b, []byte("level=ERROR")) {
+		return f.w.Write(b)
+	}
+	return len(b), nil
+}
+
 // Keys is a Client ID and its secret.
 type Keys struct {
 	ClientID, ClientSecret string
@@ -47,6 +60,8 @@ type Keys struct {
 type Options struct {
 	// Tweak edits the configuration before the server starts.
 	Tweak func(*app.Config)
+	// Log, when set, also receives every server log line (any level).
+	Log io.Writer
 }
 
 // Start runs a platform on engine e until the test ends.
@@ -63,7 +78,13 @@ func Start(t testing.TB, e storetest.Engine, opts ...Options) *Platform {
 			o.Tweak(&cfg)
 		}
 	}
-	m := &app.Main{Config: cfg, Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	var handler slog.Handler = slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})
+	for _, o := range opts {
+		if o.Log != nil {
+			handler = slog.NewTextHandler(io.MultiWriter(o.Log, levelFilter{testWriter{t}}), &slog.HandlerOptions{Level: slog.LevelDebug})
+		}
+	}
+	m := &app.Main{Config: cfg, Logger: slog.New(handler)}
 	ctx := context.Background()
 	if err := m.Run(ctx); err != nil {
 		m.Close()
