@@ -47,6 +47,10 @@ const (
 	CodeDestinationNotAllowed Code = "destination_not_allowed"
 )
 
+// CodeDuplicateParameter is a JSON member name repeated in one object: two
+// readers of the same body could otherwise act on different values.
+const CodeDuplicateParameter Code = "duplicate_parameter"
+
 // FieldError is one problem with one request field.
 type FieldError struct {
 	Param   string

@@ -82,25 +82,22 @@ type verificationJSON struct {
 
 func (s *Server) createVerification(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Channel string `json:"channel"`
 	}
-	if err := decodeJSON(body, &in); err != nil {
+	body, err := readJSON(r, &in)
+	if err != nil {
 		return err
 	}
 	if in.Channel == "" {
 		return &openflex.Error{Code: openflex.CodeParameterMissing, Param: "channel", Message: "channel is required: sms or email"}
 	}
-	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
+	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
 		v, err := s.cfg.Credit(p.Env).StartVerification(ctx, p.MerchantID, p.KeySet.ID, r.PathValue("number"), in.Channel)
 		if err != nil {
 			return 0, nil, err
 		}
 		return http.StatusCreated, verificationJSON{ID: v.ID, Object: "verification", Environment: string(p.Env), Created: rfc3339(v.Created),
 			AccountNumber: v.AccountNumber, Channel: v.Channel, SentTo: v.SentTo, ExpiresAt: rfc3339(v.ExpiresAt)}, nil
-	})
+	}})
 }

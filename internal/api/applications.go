@@ -95,12 +95,9 @@ func lang(r *http.Request) string {
 
 func (s *Server) createApplication(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var in applicationIn
-	if err := decodeJSON(body, &in); err != nil {
+	body, err := readJSON(r, &in)
+	if err != nil {
 		return err
 	}
 	var probs openflex.Problems
@@ -156,18 +153,18 @@ func (s *Server) createApplication(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	var prepared *credit.Prepared
-	return s.idempotentPrepared(w, r, body,
-		func(ctx context.Context) (err error) {
+	return s.idempotent(w, r, body, writeOp{
+		Prepare: func(ctx context.Context) (err error) {
 			prepared, err = svc.Prepare(ctx, req)
 			return err
 		},
-		func(ctx context.Context) (int, any, error) {
+		Effect: func(ctx context.Context) (int, any, error) {
 			app, acct, err := svc.Commit(ctx, prepared)
 			if err != nil {
 				return 0, nil, err
 			}
 			return http.StatusCreated, applicationOut(p.Env, app, acct, lang(r)), nil
-		})
+		}})
 }
 
 func (s *Server) getApplication(w http.ResponseWriter, r *http.Request) error {
@@ -187,25 +184,25 @@ func (s *Server) decideApplication(w http.ResponseWriter, r *http.Request) error
 	if p.Env != openflex.Training {
 		return openflex.Errorf(openflex.CodeResourceMissing, "unrecognised request URL (%s %s)", r.Method, r.URL.Path)
 	}
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Status      string `json:"status"`
 		CreditLimit int64  `json:"credit_limit"`
 	}
-	if err := decodeJSON(body, &in); err != nil {
+	body, err := readJSON(r, &in)
+	if err != nil {
 		return err
 	}
 	if in.Status != "approved" && in.Status != "declined" {
 		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "status", Message: "status must be approved or declined"}
 	}
-	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
+	if fe := openflex.CheckAmount("credit_limit", in.CreditLimit, true); fe != nil {
+		return (&openflex.Problems{*fe}).Err()
+	}
+	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
 		app, acct, err := s.cfg.Credit(p.Env).Decide(ctx, p.MerchantID, r.PathValue("id"), openflex.ApplicationStatus(in.Status), in.CreditLimit)
 		if err != nil {
 			return 0, nil, err
 		}
 		return http.StatusOK, applicationOut(p.Env, app, acct, lang(r)), nil
-	})
+	}})
 }

@@ -68,6 +68,10 @@ func (s *Server) clientIP(r *http.Request) netip.Addr {
 	return peer
 }
 
+// ClientIP is the request's source address as the API sees it (the
+// portal's per-address limits use it too).
+func (s *Server) ClientIP(r *http.Request) netip.Addr { return s.clientIP(r) }
+
 func (s *Server) trustedProxy(a netip.Addr) bool {
 	for _, p := range s.cfg.TrustedProxies {
 		if p.Contains(a) {

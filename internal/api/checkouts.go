@@ -47,10 +47,6 @@ func checkoutOut(env openflex.Environment, c *openflex.Checkout, url string) che
 
 func (s *Server) createCheckout(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Amount      int64                     `json:"amount"`
 		Currency    string                    `json:"currency"`
@@ -64,7 +60,8 @@ func (s *Server) createCheckout(w http.ResponseWriter, r *http.Request) error {
 		CancelURL   string                    `json:"cancel_url"`
 		Language    string                    `json:"language"`
 	}
-	if err := decodeJSON(body, &in); err != nil {
+	body, err := readJSON(r, &in)
+	if err != nil {
 		return err
 	}
 	if in.StoreID == "" {
@@ -82,13 +79,13 @@ func (s *Server) createCheckout(w http.ResponseWriter, r *http.Request) error {
 		req.Items = append(req.Items, openflex.LineItem(it))
 	}
 	svc := s.cfg.Checkouts(p.Env)
-	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
+	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
 		c, token, err := svc.Create(ctx, req)
 		if err != nil {
 			return 0, nil, err
 		}
 		return http.StatusCreated, checkoutOut(p.Env, c, svc.URL(token)), nil
-	})
+	}})
 }
 
 func (s *Server) getCheckout(w http.ResponseWriter, r *http.Request) error {
@@ -105,16 +102,13 @@ func (s *Server) getCheckout(w http.ResponseWriter, r *http.Request) error {
 // abandoned or paid another way), so the shopper can no longer complete it.
 func (s *Server) cancelCheckout(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	body, err := readBody(r)
+	var in struct{}
+	body, err := readJSON(r, &in)
 	if err != nil {
 		return err
 	}
-	var in struct{}
-	if err := decodeJSON(body, &in); err != nil {
-		return err
-	}
 	svc := s.cfg.Checkouts(p.Env)
-	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
+	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
 		c, err := svc.Get(ctx, p.MerchantID, r.PathValue("id"))
 		if err != nil {
 			return 0, nil, err
@@ -123,5 +117,5 @@ func (s *Server) cancelCheckout(w http.ResponseWriter, r *http.Request) error {
 			return 0, nil, err
 		}
 		return http.StatusOK, checkoutOut(p.Env, c, ""), nil
-	})
+	}})
 }

@@ -8,18 +8,24 @@ import (
 	"github.com/openflex/openflex"
 )
 
-// create runs a retry-safe POST: the Idempotency-Key (when sent) is claimed,
-// do runs in the data plane's write transaction, and the response it
-// renders is stored in that same transaction. Replays answer the first
-// response with Idempotent-Replayed: true. do returns the status and the
-// object to encode.
-func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, body []byte, do func(ctx context.Context) (int, any, error)) error {
-	return s.idempotentPrepared(w, r, body, nil, do)
+// writeOp is the effect of one retry-safe POST.
+type writeOp struct {
+	// Prepare, when set, runs once the key is claimed and outside the
+	// write transaction (a bureau call, a verification code check).
+	Prepare func(ctx context.Context) error
+	// Effect runs in the data plane's write transaction and returns the
+	// status and the object to encode.
+	Effect func(ctx context.Context) (int, any, error)
 }
 
-// idempotentPrepared is idempotent with a prepare step that runs once the
-// key is claimed and outside the write transaction (a bureau call).
-func (s *Server) idempotentPrepared(w http.ResponseWriter, r *http.Request, body []byte, prepare func(ctx context.Context) error, do func(ctx context.Context) (int, any, error)) error {
+// idempotent is the one runner of every retry-safe POST of the API, so a
+// handler is decode → idempotent → encode: the Idempotency-Key (when sent)
+// is claimed, op runs, the response it renders is stored in the effect's
+// own transaction, and retries replay it with Idempotent-Replayed: true.
+// A failure is stored only when it is the request's final answer
+// (finalError): a corrected retry of a refused request runs again.
+func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, body []byte, op writeOp) error {
+	prepare, do := op.Prepare, op.Effect
 	p := principalOf(r.Context())
 	run := func(ctx context.Context) (openflex.StoredResponse, error) {
 		status, v, err := do(ctx)
@@ -78,11 +84,16 @@ func (s *Server) idempotentPrepared(w http.ResponseWriter, r *http.Request, body
 }
 
 // finalError reports whether a failure is the answer to keep for the key:
-// a business refusal is, while validation errors (the client fixes the body
-// and retries), idempotency conflicts and internal or availability errors
-// (the client retries as is) are not.
+// a business refusal is, while validation errors (any 400: the client fixes
+// the body or its configuration, such as its Trust URLs, and retries),
+// idempotency conflicts and internal or availability errors (the client
+// retries as is) are not.
 func finalError(err error) bool {
-	switch openflex.ErrorCode(err) {
+	code := openflex.ErrorCode(err)
+	if info, ok := codeInfo[code]; ok && info.status == http.StatusBadRequest {
+		return false
+	}
+	switch code {
 	case openflex.CodeParameterMissing, openflex.CodeParameterInvalid, openflex.CodeUnknownParameter,
 		openflex.CodeBodyInvalidJSON, openflex.CodeBodyTooLarge, openflex.CodeIdempotencyInUse,
 		openflex.CodeIdempotencyReused, openflex.CodeInternal, openflex.CodeBureauUnavailable,

@@ -8,8 +8,11 @@ import (
 	"io"
 	"net/http"
 	"reflect"
-	"sort"
 	"strings"
+	"unicode/utf8"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/openflex/openflex"
 )
@@ -29,59 +32,139 @@ func readBody(r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
-// decodeJSON decodes body into v, refusing unknown fields, trailing data and
-// wrong types with the codes of API.md. An empty body decodes as {}.
+// readJSON reads the request body and decodes it strictly into v; the body
+// is returned for the idempotency fingerprint.
+func readJSON(r *http.Request, v any) ([]byte, error) {
+	body, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	return body, decodeJSON(body, v)
+}
+
+// decodeJSON decodes body into v strictly, so that every reader of the
+// same bytes (a proxy, a WAF, the merchant's own logs) sees the same
+// request the server acts on: member names match exactly (no case folding),
+// a repeated name, an unknown member, invalid UTF-8, trailing data and a
+// wrong type are each refused with the JSON path of the member at fault.
+// An empty body decodes as {}.
 func decodeJSON(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	err := jsonv2.Unmarshal(body, v, jsonv2.RejectUnknownMembers(true), jsonv2.MatchCaseInsensitiveNames(false))
 	if err == nil {
-		if _, terr := dec.Token(); terr != io.EOF {
-			return openflex.Errorf(openflex.CodeBodyInvalidJSON, "the request body must hold exactly one JSON object")
-		}
 		return nil
 	}
-	var typeErr *json.UnmarshalTypeError
-	var syntaxErr *json.SyntaxError
+	t := reflect.TypeOf(v)
+	var syn *jsontext.SyntacticError
+	var sem *jsonv2.SemanticError
 	switch {
-	case errors.As(err, &typeErr):
-		if typeErr.Field == "" {
-			return openflex.Errorf(openflex.CodeBodyInvalidJSON, "the request body must be a JSON object")
+	case errors.As(err, &syn) && errors.Is(err, jsontext.ErrDuplicateName):
+		name := jsonPath(syn.JSONPointer, t)
+		return fieldErr(openflex.CodeDuplicateParameter, name, fmt.Sprintf("parameter %q appears more than once", name))
+	case errors.As(err, &syn) && !utf8.Valid(body):
+		if name := jsonPath(syn.JSONPointer, t); name != "" {
+			return fieldErr(openflex.CodeBodyInvalidJSON, name, fmt.Sprintf("%s is not valid UTF-8", name))
 		}
-		fe := openflex.FieldError{Param: typeErr.Field, Code: openflex.CodeParameterInvalid,
-			Message: fmt.Sprintf("%s must be %s", typeErr.Field, describeType(typeErr.Type.Kind().String()))}
-		return &openflex.Error{Code: fe.Code, Param: fe.Param, Message: fe.Message, Fields: []openflex.FieldError{fe}}
-	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
-		return openflex.Errorf(openflex.CodeBodyInvalidJSON, "the request body is not valid JSON")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		var raw any
-		if json.Unmarshal(body, &raw) == nil {
-			if path := unknownPath(raw, reflect.TypeOf(v), ""); path != "" {
-				name = path
-			}
-		}
-		fe := openflex.FieldError{Param: name, Code: openflex.CodeUnknownParameter, Message: fmt.Sprintf("unknown parameter %q", name)}
-		return &openflex.Error{Code: fe.Code, Param: fe.Param, Message: fe.Message, Fields: []openflex.FieldError{fe}}
+		return openflex.Errorf(openflex.CodeBodyInvalidJSON, "the request body is not valid UTF-8")
+	case errors.As(err, &syn) && len(syn.JSONPointer) > 0:
+		// A bad escape, a lone surrogate: the member at fault is known.
+		name := jsonPath(syn.JSONPointer, t)
+		return fieldErr(openflex.CodeBodyInvalidJSON, name, fmt.Sprintf("%s is not valid JSON (%v)", name, syn.Err))
+	case errors.As(err, &syn):
+		return openflex.Errorf(openflex.CodeBodyInvalidJSON, "the request body is not valid JSON or holds more than one JSON value")
+	case errors.As(err, &sem) && errors.Is(err, jsonv2.ErrUnknownName):
+		name := jsonPath(sem.JSONPointer, t)
+		return fieldErr(openflex.CodeUnknownParameter, name, fmt.Sprintf("unknown parameter %q", name))
+	case errors.As(err, &sem) && len(sem.JSONPointer) > 0:
+		name := jsonPath(sem.JSONPointer, t)
+		return fieldErr(openflex.CodeParameterInvalid, name, fmt.Sprintf("%s must be %s", name, describeType(sem.GoType)))
+	case errors.As(err, &sem):
+		return openflex.Errorf(openflex.CodeBodyInvalidJSON, "the request body must be a JSON object")
 	}
 	return openflex.Errorf(openflex.CodeBodyInvalidJSON, "the request body is not valid JSON")
 }
 
-func describeType(kind string) string {
-	switch kind {
-	case "int64", "int", "int32":
+// optionalAmount checks an amount that may be left out (0 then): one that
+// is sent must be a real amount, so {"amount":0} is refused rather than
+// read as "all of it".
+func optionalAmount(param string, v *int64) (int64, error) {
+	if v == nil {
+		return 0, nil
+	}
+	if fe := openflex.CheckAmount(param, *v, false); fe != nil {
+		return 0, (&openflex.Problems{*fe}).Err()
+	}
+	return *v, nil
+}
+
+func fieldErr(code openflex.Code, param, msg string) error {
+	fe := openflex.FieldError{Param: param, Code: code, Message: msg}
+	return &openflex.Error{Code: code, Param: param, Message: msg, Fields: []openflex.FieldError{fe}}
+}
+
+// jsonPath spells a JSON pointer the way the API names parameters
+// ("applicant.address.postal_code", "items[0].sku"), walking the Go type
+// alongside so an array index and a metadata key that looks like a number
+// are told apart.
+func jsonPath(p jsontext.Pointer, t reflect.Type) string {
+	var b strings.Builder
+	for tok := range p.Tokens() {
+		for t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			b.WriteString("[" + tok + "]")
+			t = t.Elem()
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(tok)
+		switch {
+		case t == nil:
+		case t.Kind() == reflect.Map:
+			t = t.Elem()
+		case t.Kind() == reflect.Struct:
+			t = fieldType(t, tok)
+		default:
+			t = nil
+		}
+	}
+	return b.String()
+}
+
+// fieldType is the type of t's field named name in JSON, nil if none.
+func fieldType(t reflect.Type, name string) reflect.Type {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == name || (tag == "" && f.Name == name) {
+			return f.Type
+		}
+	}
+	return nil
+}
+
+func describeType(t reflect.Type) string {
+	if t == nil {
+		return "of another type"
+	}
+	switch t.Kind() {
+	case reflect.Int64, reflect.Int, reflect.Int32:
 		return "a whole number"
-	case "string":
+	case reflect.String:
 		return "a string"
-	case "bool":
+	case reflect.Bool:
 		return "true or false"
-	case "slice":
+	case reflect.Slice:
 		return "an array"
-	case "struct", "map":
+	case reflect.Struct, reflect.Map:
 		return "an object"
+	case reflect.Pointer:
+		return describeType(t.Elem())
 	}
 	return "of another type"
 }
@@ -100,60 +183,4 @@ func writeRaw(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Length", fmt.Sprint(len(b)))
 	w.WriteHeader(status)
 	w.Write(b)
-}
-
-// unknownPath finds the full JSON path of the first field of raw that type
-// t does not have ("applicant.address.postcode"), since encoding/json names
-// only the bare key.
-func unknownPath(raw any, t reflect.Type, prefix string) string {
-	for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice) {
-		if t.Kind() == reflect.Slice {
-			items, ok := raw.([]any)
-			if !ok {
-				return ""
-			}
-			for i, it := range items {
-				if p := unknownPath(it, t.Elem(), fmt.Sprintf("%s[%d]", prefix, i)); p != "" {
-					return p
-				}
-			}
-			return ""
-		}
-		t = t.Elem()
-	}
-	obj, ok := raw.(map[string]any)
-	if !ok || t == nil || t.Kind() != reflect.Struct {
-		return ""
-	}
-	fields := map[string]reflect.Type{}
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" {
-			name = f.Name
-		}
-		fields[strings.ToLower(name)] = f.Type
-	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		path := k
-		if prefix != "" {
-			path = prefix + "." + k
-		}
-		ft, ok := fields[strings.ToLower(k)]
-		if !ok {
-			return path
-		}
-		if ft.Kind() == reflect.Map {
-			continue
-		}
-		if p := unknownPath(obj[k], ft, path); p != "" {
-			return p
-		}
-	}
-	return ""
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/finance"
@@ -102,15 +103,12 @@ func optionOut(o plans.Option, lng string) optionJSON {
 // this customer may use at this store for this amount.
 func (s *Server) createQuote(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Amount  int64  `json:"amount"`
 		StoreID string `json:"store_id"`
 	}
-	if err := decodeJSON(body, &in); err != nil {
+	_, err := readJSON(r, &in)
+	if err != nil {
 		return err
 	}
 	var probs openflex.Problems
@@ -152,6 +150,12 @@ func (s *Server) createQuote(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) financing(ctx context.Context, p *principal, accountNumber, storeID, planID string, months int, amount int64, lng string) (*openflex.Financing, error) {
 	if planID == "" {
 		return nil, &openflex.Error{Code: openflex.CodeParameterMissing, Param: "financing.plan_id", Message: "financing.plan_id is required"}
+	}
+	if !strings.HasPrefix(planID, openflex.PrefixPlan+"_") {
+		return nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "financing.plan_id", Message: "financing.plan_id must be a plan id (plan_…)"}
+	}
+	if months < 0 {
+		return nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "financing.term_months", Message: "financing.term_months must be 0 (a regular plan) or more"}
 	}
 	store, err := s.cfg.Control.Store(ctx, p.MerchantID, storeID)
 	if err != nil {

@@ -43,7 +43,7 @@ func withEcho(ev *env, calls *atomic.Int64, entered, gate chan struct{}) {
 		if err := probs.Err(); err != nil {
 			return err
 		}
-		return ev.srv.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
+		return ev.srv.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
 			if gate != nil {
 				entered <- struct{}{}
 				<-gate
@@ -53,7 +53,7 @@ func withEcho(ev *env, calls *atomic.Int64, entered, gate chan struct{}) {
 				return 0, nil, openflex.Errorf(openflex.CodeInsufficientCred, "declined")
 			}
 			return http.StatusCreated, map[string]any{"id": openflex.NewID("echo"), "amount": in.Amount}, nil
-		})
+		}})
 	}))
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -201,12 +202,9 @@ type authorizationIn struct {
 
 func (s *Server) createAuthorization(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var in authorizationIn
-	if err := decodeJSON(body, &in); err != nil {
+	body, err := readJSON(r, &in)
+	if err != nil {
 		return err
 	}
 	req := lending.AuthorizeRequest{MerchantID: p.MerchantID, StoreID: in.StoreID, AccountNumber: in.AccountNumber, Amount: in.Amount,
@@ -233,6 +231,8 @@ func (s *Server) createAuthorization(w http.ResponseWriter, r *http.Request) err
 		req.VerificationID = in.Verification.ID
 		if in.Verification.ID == "" {
 			probs.Missing("verification.id")
+		} else if !strings.HasPrefix(in.Verification.ID, openflex.PrefixVerification+"_") {
+			probs.Invalid("verification.id", "verification.id must be a verification id (ver_…)")
 		}
 		if in.Verification.Code == "" {
 			probs.Missing("verification.code")
@@ -257,13 +257,13 @@ func (s *Server) createAuthorization(w http.ResponseWriter, r *http.Request) err
 			return creditSvc.CheckVerification(ctx, p.MerchantID, in.Verification.ID, in.Verification.Code, in.AccountNumber)
 		}
 	}
-	return s.idempotentPrepared(w, r, body, prepare, func(ctx context.Context) (int, any, error) {
+	return s.idempotent(w, r, body, writeOp{Prepare: prepare, Effect: func(ctx context.Context) (int, any, error) {
 		v, err := lendingSvc.Authorize(ctx, req)
 		if err != nil {
 			return 0, nil, err
 		}
 		return http.StatusCreated, authorizationOut(p.Env, v), nil
-	})
+	}})
 }
 
 func (s *Server) getAuthorization(w http.ResponseWriter, r *http.Request) error {
@@ -283,6 +283,11 @@ func (s *Server) listAuthorizations(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	q := r.URL.Query()
+	switch openflex.AuthorizationStatus(q.Get("status")) {
+	case "", openflex.AuthPending, openflex.AuthPartiallyCaptured, openflex.AuthCaptured, openflex.AuthReleased, openflex.AuthExpired:
+	default:
+		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "status", Message: "status must be pending, partially_captured, captured, released or expired"}
+	}
 	views, more, err := s.cfg.Lending(p.Env).Authorizations(r.Context(), p.MerchantID, lending.AuthorizationFilter{StoreID: q.Get("store_id"),
 		AccountNumber: q.Get("account_number"), Status: q.Get("status"), Reference: q.Get("reference")}, lp)
 	if err != nil {
@@ -298,25 +303,27 @@ func (s *Server) listAuthorizations(w http.ResponseWriter, r *http.Request) erro
 
 func (s *Server) createCapture(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var in struct {
-		Amount    int64  `json:"amount"`
+		// Amount left out captures what remains; a value sent is checked.
+		Amount    *int64 `json:"amount"`
 		Reference string `json:"reference"`
 		Final     bool   `json:"final"`
 	}
-	if err := decodeJSON(body, &in); err != nil {
+	body, err := readJSON(r, &in)
+	if err != nil {
 		return err
 	}
-	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
-		v, _, err := s.cfg.Lending(p.Env).Capture(ctx, p.MerchantID, r.PathValue("id"), in.Amount, in.Reference, in.Final)
+	amount, err := optionalAmount("amount", in.Amount)
+	if err != nil {
+		return err
+	}
+	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
+		v, _, err := s.cfg.Lending(p.Env).Capture(ctx, p.MerchantID, r.PathValue("id"), amount, in.Reference, in.Final)
 		if err != nil {
 			return 0, nil, err
 		}
 		return http.StatusCreated, authorizationOut(p.Env, v), nil
-	})
+	}})
 }
 
 func (s *Server) releaseAuthorization(w http.ResponseWriter, r *http.Request) error {
@@ -332,15 +339,12 @@ func (s *Server) expireAuthorization(w http.ResponseWriter, r *http.Request) err
 
 func (s *Server) endAuthorization(w http.ResponseWriter, r *http.Request, expire bool) error {
 	p := principalOf(r.Context())
-	body, err := readBody(r)
+	var in struct{}
+	body, err := readJSON(r, &in)
 	if err != nil {
 		return err
 	}
-	var in struct{}
-	if err := decodeJSON(body, &in); err != nil {
-		return err
-	}
-	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
+	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
 		svc := s.cfg.Lending(p.Env)
 		end := svc.Release
 		if expire {
@@ -351,7 +355,7 @@ func (s *Server) endAuthorization(w http.ResponseWriter, r *http.Request, expire
 			return 0, nil, err
 		}
 		return http.StatusOK, authorizationOut(p.Env, v), nil
-	})
+	}})
 }
 
 func (s *Server) getCapture(w http.ResponseWriter, r *http.Request) error {
@@ -384,27 +388,28 @@ func (s *Server) listCaptures(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) createReturn(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var in struct {
-		Amount    int64  `json:"amount"`
+		Amount    *int64 `json:"amount"`
 		Full      bool   `json:"full"`
 		Reference string `json:"reference"`
 		Reason    string `json:"reason"`
 	}
-	if err := decodeJSON(body, &in); err != nil {
+	body, err := readJSON(r, &in)
+	if err != nil {
 		return err
 	}
-	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
+	amount, err := optionalAmount("amount", in.Amount)
+	if err != nil {
+		return err
+	}
+	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
 		res, err := s.cfg.Lending(p.Env).Return(ctx, lending.ReturnRequest{MerchantID: p.MerchantID, CaptureID: r.PathValue("id"),
-			Amount: in.Amount, Full: in.Full, Reference: in.Reference, Reason: in.Reason})
+			Amount: amount, Full: in.Full, Reference: in.Reference, Reason: in.Reason})
 		if err != nil {
 			return 0, nil, err
 		}
 		return http.StatusCreated, returnOut(p.Env, res.Return, res.Capture, res.Authorization), nil
-	})
+	}})
 }
 
 func (s *Server) getReturn(w http.ResponseWriter, r *http.Request) error {
@@ -514,21 +519,18 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) error {
 	if p.Env != openflex.Training {
 		return openflex.Errorf(openflex.CodeResourceMissing, "unrecognised request URL (%s %s)", r.Method, r.URL.Path)
 	}
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Amount int64 `json:"amount"`
 	}
-	if err := decodeJSON(body, &in); err != nil {
+	body, err := readJSON(r, &in)
+	if err != nil {
 		return err
 	}
-	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
+	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
 		a, err := s.cfg.Lending(p.Env).Pay(ctx, r.PathValue("number"), in.Amount)
 		if err != nil {
 			return 0, nil, err
 		}
 		return http.StatusOK, accountOut(p.Env, a), nil
-	})
+	}})
 }

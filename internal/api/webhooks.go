@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -31,27 +32,27 @@ func endpointOut(w *openflex.WebhookEndpoint, withSecret bool) webhookEndpointJS
 
 func (s *Server) createWebhookEndpoint(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		URL    string   `json:"url"`
 		Events []string `json:"events"`
 	}
-	if err := decodeJSON(body, &in); err != nil {
+	body, err := readJSON(r, &in)
+	if err != nil {
 		return err
+	}
+	if in.Events != nil && len(in.Events) == 0 {
+		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "events", Message: "events must list at least one event type"}
 	}
 	ep, err := webhook.NewEndpoint(r.Context(), s.cfg.Destinations, p.KeySet, in.URL, in.Events, s.cfg.Now().UTC().Truncate(time.Microsecond))
 	if err != nil {
 		return err
 	}
-	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
+	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
 		if err := s.cfg.Webhooks.CreateWebhookEndpoint(ctx, ep); err != nil {
 			return 0, nil, err
 		}
 		return http.StatusCreated, endpointOut(ep, true), nil
-	})
+	}})
 }
 
 func (s *Server) listWebhookEndpoints(w http.ResponseWriter, r *http.Request) error {
@@ -92,15 +93,12 @@ func (s *Server) deleteWebhookEndpoint(w http.ResponseWriter, r *http.Request) e
 // (a second v1= in the header) for 24 hours so receivers can switch over.
 func (s *Server) rollWebhookSecret(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	body, err := readBody(r)
+	var in struct{}
+	body, err := readJSON(r, &in)
 	if err != nil {
 		return err
 	}
-	var in struct{}
-	if err := decodeJSON(body, &in); err != nil {
-		return err
-	}
-	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
+	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
 		ep, err := s.cfg.Webhooks.WebhookEndpoint(ctx, p.MerchantID, p.Env, r.PathValue("id"))
 		if err != nil {
 			return 0, nil, err
@@ -111,7 +109,7 @@ func (s *Server) rollWebhookSecret(w http.ResponseWriter, r *http.Request) error
 		}
 		ep.Secret = secret
 		return http.StatusOK, endpointOut(ep, true), nil
-	})
+	}})
 }
 
 type attemptJSON struct {
@@ -173,20 +171,20 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 // redeliverEvent queues an event again for one endpoint (manual re-send).
 func (s *Server) redeliverEvent(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		EndpointID string `json:"endpoint_id"`
 	}
-	if err := decodeJSON(body, &in); err != nil {
+	body, err := readJSON(r, &in)
+	if err != nil {
 		return err
 	}
 	if in.EndpointID == "" {
 		return &openflex.Error{Code: openflex.CodeParameterMissing, Param: "endpoint_id", Message: "endpoint_id is required"}
 	}
-	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
+	if !strings.HasPrefix(in.EndpointID, openflex.PrefixWebhook+"_") {
+		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "endpoint_id", Message: "endpoint_id must be a webhook endpoint id (we_…)"}
+	}
+	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
 		e, err := p.Data.Event(ctx, p.MerchantID, r.PathValue("id"))
 		if err != nil {
 			return 0, nil, err
@@ -197,5 +195,5 @@ func (s *Server) redeliverEvent(w http.ResponseWriter, r *http.Request) error {
 		}
 		return http.StatusCreated, deliveryJSON{ID: d.ID, Object: "webhook_delivery", Environment: string(p.Env), Created: rfc3339(d.Created),
 			EventID: d.EventID, EndpointID: d.EndpointID, Status: d.Status, Attempts: []attemptJSON{}}, nil
-	})
+	}})
 }

@@ -137,10 +137,17 @@ func (m *Main) Open(ctx context.Context) error {
 		Dispatchers: func(env openflex.Environment) *webhook.Dispatcher { return m.Webhooks[env] },
 		Logger:      m.Logger,
 		Notifier:    portalMail(notifier),
-		Now:         time.Now,
-		Secure:      strings.HasPrefix(m.Config.PublicURL, "https://"),
-		BaseURL:     m.Config.PublicURL,
-		OpenAPI:     api.OpenAPIDocument,
+		LogLinks:    m.Config.Demo,
+		ClientIP: func(r *http.Request) string {
+			if m.API == nil {
+				return r.RemoteAddr
+			}
+			return m.API.ClientIP(r).String()
+		},
+		Now:     time.Now,
+		Secure:  strings.HasPrefix(m.Config.PublicURL, "https://"),
+		BaseURL: m.Config.PublicURL,
+		OpenAPI: api.OpenAPIDocument,
 		RecentRequests: func(merchantID string) []portal.APIRequest {
 			if m.API == nil {
 				return nil
@@ -238,8 +245,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var handler http.Handler = m.API
+	if strings.HasPrefix(m.Config.PublicURL, "https://") {
+		handler = strictTransport(handler)
+	}
 	m.server = &http.Server{
-		Handler:           m.API,
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -260,6 +271,17 @@ func (m *Main) Run(ctx context.Context) error {
 	go func() { m.served <- m.server.Serve(m.listener) }()
 	m.Logger.Info("listening", "addr", m.listener.Addr().String(), "version", Version)
 	return nil
+}
+
+// strictTransport tells browsers to reach this server over HTTPS only for
+// a year, so a portal session or a hosted checkout never falls back to
+// plain HTTP on a hostile network. It is sent only when the public URL is
+// https: a plain-HTTP development server must stay reachable.
+func strictTransport(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Addr is the listening address.

@@ -93,8 +93,8 @@ func (c *Config) SecretKeyBytes() ([]byte, error) {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
-	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data dir: %w", err)
+	if err := sqlstore.PrivateDir(c.DataDir); err != nil {
+		return nil, err
 	}
 	k := make([]byte, 32)
 	if _, err := rand.Read(k); err != nil {

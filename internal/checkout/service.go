@@ -104,6 +104,14 @@ func (s *Service) Create(ctx context.Context, r CreateRequest) (*openflex.Checko
 			p.Missing(f.param)
 		}
 	}
+	// The lines become the authorization's: the same rules apply here.
+	for i, it := range r.Items {
+		param := fmt.Sprintf("items[%d]", i)
+		if it.Quantity <= 0 {
+			p.Invalid(param+".quantity", "quantity must be a positive whole number")
+		}
+		p.Add(openflex.CheckAmount(param+".unit_price", it.UnitPrice, true))
+	}
 	if err := p.Err(); err != nil {
 		return nil, "", err
 	}

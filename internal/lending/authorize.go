@@ -3,6 +3,9 @@ package lending
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/openflex/openflex"
 )
@@ -66,11 +69,15 @@ func (r *AuthorizeRequest) Validate() error {
 	if len(r.Metadata) > 20 {
 		p.Invalid("metadata", "metadata holds at most 20 keys")
 	}
-	for k, v := range r.Metadata {
-		if len(k) > 40 || len(v) > 500 {
-			p.Invalid("metadata", "metadata keys are at most 40 characters and values at most 500")
+	keys := slices.Sorted(maps.Keys(r.Metadata))
+	for _, k := range keys {
+		if len(k) > 40 || len(r.Metadata[k]) > 500 {
+			p.Invalid("metadata."+k, "metadata keys are at most 40 characters and values at most 500")
 			break
 		}
+	}
+	if r.VerificationID != "" && !strings.HasPrefix(r.VerificationID, openflex.PrefixVerification+"_") {
+		p.Invalid("verification.id", "verification.id must be a verification id (ver_…)")
 	}
 	return p.Err()
 }

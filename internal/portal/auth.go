@@ -44,10 +44,15 @@ func (p *Portal) signupForm(w http.ResponseWriter, r *http.Request, pg *page) er
 	return nil
 }
 
-// signup creates the merchant, its first store, the user and a TRAINING
-// key set in one transaction, emails a verification link, and shows the
-// key set's secret once.
+// signup creates the merchant, its first store and the user in one
+// transaction and emails a verification link; the TRAINING keys come with
+// the confirmed address (verifyEmail). Whether the address already has an
+// account never shows: both answers are "check your email" after the same
+// work (a password hash), and the existing owner is emailed a notice.
 func (p *Portal) signup(w http.ResponseWriter, r *http.Request, pg *page) error {
+	if p.limited(w, pg, p.signups, r) {
+		return nil
+	}
 	ctx, f := r.Context(), pg.Form
 	company, email, prov := f.Get("company"), strings.ToLower(f.Get("email")), openflex.Province(f.Get("province"))
 	pw, confirm := f.values.Get("password"), f.values.Get("confirm")
@@ -64,13 +69,6 @@ func (p *Portal) signup(w http.ResponseWriter, r *http.Request, pg *page) error 
 		f.Fail("province", pg.t("err.province"))
 	}
 	p.checkNewPassword(pg, pw, confirm)
-	if f.OK() {
-		if _, err := p.cfg.Control.PortalUserByEmail(ctx, email); err == nil {
-			f.Fail("email", pg.t("err.email_taken"))
-		} else if openflex.ErrorCode(err) != openflex.CodeResourceMissing {
-			return err
-		}
-	}
 	if !f.OK() {
 		pg.Title = "signup.title"
 		p.render(w, pg, http.StatusBadRequest, "signup", signupData{provinces})
@@ -80,11 +78,19 @@ func (p *Portal) signup(w http.ResponseWriter, r *http.Request, pg *page) error 
 	if err != nil {
 		return err
 	}
+	taken := func() error {
+		p.send(ctx, pg, email, "mail.signup_taken_subject", "mail.signup_taken_body", p.baseURL(r)+"/portal/password/forgot")
+		return p.checkEmail(w, pg, email)
+	}
+	if _, err := p.cfg.Control.PortalUserByEmail(ctx, email); err == nil {
+		return taken()
+	} else if openflex.ErrorCode(err) != openflex.CodeResourceMissing {
+		return err
+	}
 	now := p.now()
 	u := &account.User{ID: openflex.NewID(openflex.PrefixUser), Role: account.RoleMerchant, Email: email, PasswordHash: hash, Created: now}
 	actor := keys.Actor{Name: "portal:" + u.ID, RemoteAddr: remoteHost(r)}
-	var ks *openflex.KeySet
-	var secret, link string
+	var link string
 	err = p.cfg.Control.Write(ctx, func(ctx context.Context) error {
 		m, _, err := p.cfg.Merchants.Create(ctx, company, email, []merchant.NewStore{{Name: company, Province: prov}}, actor.Name)
 		if err != nil {
@@ -94,25 +100,23 @@ func (p *Portal) signup(w http.ResponseWriter, r *http.Request, pg *page) error 
 		if err := p.cfg.Control.CreatePortalUser(ctx, u); err != nil {
 			return err
 		}
-		ks, secret, err = p.cfg.Keys.Create(ctx, keys.NewKeySet{MerchantID: m.ID, Environment: openflex.Training, Name: pg.t("keys.default_name")}, actor)
-		if err != nil {
-			return err
-		}
 		link, err = p.newLink(ctx, r, u.ID, account.PurposeVerify)
 		return err
 	})
 	if e := (*openflex.Error)(nil); errors.As(err, &e) && e.Param == "email" { // lost a race for the address
-		f.Fail("email", pg.t("err.email_taken"))
-		pg.Title = "signup.title"
-		p.render(w, pg, http.StatusBadRequest, "signup", signupData{provinces})
-		return nil
+		return taken()
 	}
 	if err != nil {
 		return err
 	}
 	p.send(ctx, pg, email, "mail.verify_subject", "mail.verify_body", link)
-	pg.Title = "signup.done_title"
-	p.render(w, pg, http.StatusOK, "secret", secretData{Kind: "signup", KeySet: ks, Secret: secret, Email: email})
+	return p.checkEmail(w, pg, email)
+}
+
+// checkEmail is sign-up's one answer, whether or not the address was new.
+func (p *Portal) checkEmail(w http.ResponseWriter, pg *page, email string) error {
+	pg.Title = "signup.check_title"
+	p.render(w, pg, http.StatusOK, "message", message{Text: pg.t("signup.check_email", email), Link: "/portal/login", LinkLabel: "login.title"})
 	return nil
 }
 
@@ -138,12 +142,33 @@ func validEmail(email string) bool {
 // credential, so a GET may act on it.
 func (p *Portal) verifyEmail(w http.ResponseWriter, r *http.Request, pg *page) error {
 	now := p.now()
+	var u *account.User
+	var ks *openflex.KeySet
+	var secret string
 	err := p.cfg.Control.Write(r.Context(), func(ctx context.Context) error {
 		t, err := p.cfg.Control.UseEmailToken(ctx, tokenHash(r.URL.Query().Get("token")), account.PurposeVerify, now)
 		if err != nil {
 			return err
 		}
-		return p.cfg.Control.VerifyPortalEmail(ctx, t.UserID, now)
+		if u, err = p.cfg.Control.PortalUser(ctx, t.UserID); err != nil {
+			return err
+		}
+		first := !u.Verified()
+		if err := p.cfg.Control.VerifyPortalEmail(ctx, t.UserID, now); err != nil {
+			return err
+		}
+		if !first || u.MerchantID == "" {
+			return nil
+		}
+		// A new merchant's TRAINING keys, shown once to whoever proved
+		// the address, never to whoever typed it into the sign-up form.
+		existing, err := p.cfg.Control.KeySets(ctx, u.MerchantID)
+		if err != nil || len(existing) > 0 {
+			return err
+		}
+		ks, secret, err = p.cfg.Keys.Create(ctx, keys.NewKeySet{MerchantID: u.MerchantID, Environment: openflex.Training, Name: pg.t("keys.default_name")},
+			keys.Actor{Name: "portal:" + u.ID, RemoteAddr: remoteHost(r)})
+		return err
 	})
 	pg.Title = "verify.title"
 	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
@@ -152,6 +177,11 @@ func (p *Portal) verifyEmail(w http.ResponseWriter, r *http.Request, pg *page) e
 	}
 	if err != nil {
 		return err
+	}
+	if ks != nil {
+		pg.Title = "signup.done_title"
+		p.render(w, pg, http.StatusOK, "secret", secretData{Kind: "signup", KeySet: ks, Secret: secret, Email: u.Email})
+		return nil
 	}
 	p.render(w, pg, http.StatusOK, "message", message{Text: pg.t("verify.done"), Link: "/portal/login", LinkLabel: "login.title"})
 	return nil
@@ -199,22 +229,28 @@ func (p *Portal) login(w http.ResponseWriter, r *http.Request, pg *page) error {
 		return nil
 	}
 	now := p.now()
+	// Unknown, locked and wrong-password answers are one answer, after the
+	// same password hashing: a log-in form tells no one which emails have
+	// an account, nor which accounts an attacker has locked.
+	failed := func() error {
+		return refuse(http.StatusUnauthorized, "login.failed", MaxFailedLogins, int(LockoutDuration.Minutes()))
+	}
 	u, err := p.cfg.Control.PortalUserByEmail(ctx, f.Get("email"))
 	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
 		if _, err := p.checkPassword(ctx, dummyHash, f.values.Get("password")); err != nil {
 			return err
 		}
-		return refuse(http.StatusUnauthorized, "login.failed")
+		return failed()
 	}
 	if err != nil {
 		return err
-	}
-	if u.LockedAt(now) {
-		return refuse(http.StatusTooManyRequests, "login.locked", int(LockoutDuration.Minutes()))
 	}
 	ok, err := p.checkPassword(ctx, u.PasswordHash, f.values.Get("password"))
 	if err != nil {
 		return err
+	}
+	if u.LockedAt(now) {
+		return failed()
 	}
 	if !ok {
 		locked, err := p.cfg.Control.PortalLoginFailed(ctx, u.ID, MaxFailedLogins, now.Add(LockoutDuration))
@@ -223,9 +259,8 @@ func (p *Portal) login(w http.ResponseWriter, r *http.Request, pg *page) error {
 		}
 		if locked {
 			p.audit(ctx, r, u, "portal.user_locked", u.ID, "")
-			return refuse(http.StatusTooManyRequests, "login.locked", int(LockoutDuration.Minutes()))
 		}
-		return refuse(http.StatusUnauthorized, "login.failed")
+		return failed()
 	}
 	if !u.Verified() {
 		data.Unverified = u.Email
@@ -284,7 +319,13 @@ func (p *Portal) baseURL(r *http.Request) string {
 func (p *Portal) send(ctx context.Context, pg *page, to, subjectKey, bodyKey, link string) {
 	subject, body := pg.t(subjectKey), pg.t(bodyKey, link)
 	if p.cfg.Notifier == nil {
-		p.log.WarnContext(ctx, "portal: no mail notifier configured; the link follows", "to", to, "subject", subject, "link", link)
+		// A link is a credential (it resets a password): only a demo
+		// server, whose operator is its only user, may print it.
+		if p.cfg.LogLinks {
+			p.log.WarnContext(ctx, "portal: no mail notifier configured; the link follows (--demo)", "to", to, "subject", subject, "link", link)
+		} else {
+			p.log.WarnContext(ctx, "portal: no mail notifier configured (--smtp-url); an email was not sent", "subject", subject)
+		}
 		return
 	}
 	if err := p.cfg.Notifier(ctx, to, subject, body); err != nil {

@@ -87,11 +87,13 @@ func TestLockout(t *testing.T) {
 				t.Fatalf("wrong password %d = %d:\n%s", i, r.StatusCode, r.Body)
 			}
 		}
-		if r := login("wrong password 5"); r.StatusCode != http.StatusTooManyRequests || !strings.Contains(r.Body, "locked for 15 minutes") {
+		// Locked answers like any failure, so a locked account cannot be
+		// told from a wrong password or an unknown email.
+		if r := login("wrong password 5"); r.StatusCode != http.StatusUnauthorized || !strings.Contains(r.Body, "locked for 15 minutes") {
 			t.Fatalf("fifth wrong password = %d:\n%s", r.StatusCode, r.Body)
 		}
-		if r := login(password); r.StatusCode != http.StatusTooManyRequests {
-			t.Fatalf("right password while locked = %d, want 429", r.StatusCode)
+		if r := login(password); r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("right password while locked = %d, want 401", r.StatusCode)
 		}
 		// An unknown email answers like a wrong password.
 		r := b.submit("/portal/login", "/portal/login", url.Values{"email": {"nobody@maple.example"}, "password": {password}})

@@ -237,14 +237,14 @@ func (b *browser) sessionToken(action string) string {
 
 const password = "correct horse battery staple"
 
-// signUp registers a merchant through the form and returns the page that
-// shows its TRAINING secret.
+// signUp registers a merchant through the form and returns the "check
+// your email" page.
 func (b *browser) signUp(company, email string) resp {
 	b.t.Helper()
 	r := b.submit("/portal/signup", "/portal/signup", url.Values{"company": {company}, "email": {email}, "province": {"ON"},
 		"password": {password}, "confirm": {password}})
-	if r.StatusCode != http.StatusOK {
-		b.t.Fatalf("sign-up = %d, want 200:\n%s", r.StatusCode, r.Body)
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Check your email") {
+		b.t.Fatalf("sign-up = %d, want 200 and check your email:\n%s", r.StatusCode, r.Body)
 	}
 	return r
 }

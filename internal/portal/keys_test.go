@@ -22,8 +22,24 @@ func TestSignUpToRevoke(t *testing.T) {
 		ctx := context.Background()
 		const email = "dev@maple.example"
 
-		// Sign-up shows the TRAINING key set's secret, which works.
+		// Sign-up says "check your email"; no secret before the address
+		// is proven.
 		r := b.signUp("Maple Furniture", "Dev@Maple.example")
+		if trainSecretRE.MatchString(r.Body) {
+			t.Fatal("sign-up shows a secret before the email is confirmed")
+		}
+
+		// Unverified accounts cannot log in yet.
+		r = b.submit("/portal/login", "/portal/login", url.Values{"email": {email}, "password": {password}})
+		if r.StatusCode != http.StatusForbidden || !strings.Contains(r.Body, "Confirm your email address first") {
+			t.Fatalf("log-in before verification = %d:\n%s", r.StatusCode, r.Body)
+		}
+		// The confirmation link shows the TRAINING key set's secret, which works.
+		verify := h.mail.link(t, email, "/portal/verify")
+		r = b.get(verify)
+		if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "confirmed") {
+			t.Fatalf("verify = %d:\n%s", r.StatusCode, r.Body)
+		}
 		if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
 			t.Errorf("secret page Cache-Control = %q, want no-store", cc)
 		}
@@ -33,16 +49,6 @@ func TestSignUpToRevoke(t *testing.T) {
 		}
 		if !strings.Contains(r.Body, `data-copy="secret"`) {
 			t.Error("the secret page has no copy button")
-		}
-
-		// Unverified accounts cannot log in yet.
-		r = b.submit("/portal/login", "/portal/login", url.Values{"email": {email}, "password": {password}})
-		if r.StatusCode != http.StatusForbidden || !strings.Contains(r.Body, "Confirm your email address first") {
-			t.Fatalf("log-in before verification = %d:\n%s", r.StatusCode, r.Body)
-		}
-		verify := h.mail.link(t, email, "/portal/verify")
-		if r := b.get(verify); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "confirmed") {
-			t.Fatalf("verify = %d:\n%s", r.StatusCode, r.Body)
 		}
 		if r := b.get(verify); r.StatusCode != http.StatusBadRequest {
 			t.Errorf("second use of the verification link = %d, want 400", r.StatusCode)

@@ -59,7 +59,7 @@ var pageMessages = map[string][2]string{
 	"secret.webhook_title":      {"Your webhook endpoint", "Votre point de terminaison webhook"},
 	"secret.once":               {"Copy the Client Secret now and keep it in your secret store: it is shown only this once and cannot be recovered.", "Copiez le secret client maintenant et gardez-le en lieu sûr : il n’est affiché qu’une fois et ne peut être récupéré."},
 	"secret.once_webhook":       {"Copy the signing secret now: it verifies our signatures and is shown only this once.", "Copiez le secret de signature maintenant : il vérifie nos signatures et n’est affiché qu’une fois."},
-	"secret.signup_intro":       {"We sent a confirmation link to %s. Confirm your address, then log in. Meanwhile, here are your TRAINING keys.", "Nous avons envoyé un lien de confirmation à %s. Confirmez votre adresse, puis connectez-vous. Voici entre-temps vos clés de FORMATION."},
+	"secret.signup_intro":       {"%s is confirmed. Here are your TRAINING keys; then log in.", "%s est confirmée. Voici vos clés de FORMATION; connectez-vous ensuite."},
 	"secret.roll_note":          {"The previous secret keeps working until the expiry you chose.", "L’ancien secret reste valide jusqu’à l’expiration choisie."},
 	"secret.done":               {"I saved it — continue", "Je l’ai enregistré — continuer"},
 	"revoke.title":              {"Revoke key set", "Révoquer le jeu de clés"},

@@ -115,9 +115,13 @@ type Config struct {
 	Merchants   *merchant.Service
 	Data        func(openflex.Environment) DataPlane
 	Dispatchers func(openflex.Environment) *webhook.Dispatcher
-	// Notifier sends verification and reset links; nil logs them instead,
-	// which suits TRAINING-only installs without mail.
+	// Notifier sends verification and reset links. Without one the emails
+	// are not sent; LogLinks (serve --demo only) logs their links instead.
 	Notifier Notifier
+	LogLinks bool
+	// ClientIP is a request's source address for the sign-up and reset
+	// limits (nil: the peer address).
+	ClientIP func(r *http.Request) string
 	Logger   *slog.Logger
 	Now      func() time.Time
 	// Secure marks cookies Secure: set it whenever users reach the portal
@@ -158,6 +162,8 @@ type Portal struct {
 	// hashing bounds concurrent argon2id runs (19 MiB each), so a burst of
 	// log-ins cannot exhaust memory.
 	hashing chan struct{}
+	// signups and resets limit those forms per source address.
+	signups, resets *bucket
 }
 
 // New builds the portal. Missing dependencies are programming errors and
@@ -177,7 +183,8 @@ func New(cfg Config) *Portal {
 	}
 	p := &Portal{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), pages: loadPages(),
 		ref: parseReference(cfg.OpenAPI, cfg.Logger), origins: http.NewCrossOriginProtection(),
-		hashing: make(chan struct{}, hashSlots())}
+		hashing: make(chan struct{}, hashSlots()),
+		signups: newBucket(signupBurst, signupEvery), resets: newBucket(resetBurst, resetEvery)}
 	p.routes()
 	return p
 }

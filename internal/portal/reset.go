@@ -20,6 +20,9 @@ func (p *Portal) forgotForm(w http.ResponseWriter, r *http.Request, pg *page) er
 // forgot mails a reset link. The answer never says whether the address
 // has an account.
 func (p *Portal) forgot(w http.ResponseWriter, r *http.Request, pg *page) error {
+	if p.limited(w, pg, p.resets, r) {
+		return nil
+	}
 	ctx := r.Context()
 	u, err := p.cfg.Control.PortalUserByEmail(ctx, pg.Form.Get("email"))
 	switch {

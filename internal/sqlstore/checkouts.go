@@ -70,14 +70,16 @@ func (db *DB) scanCheckout(sc interface{ Scan(...any) error }) (*openflex.Checko
 	return &c, nil
 }
 
-func (db *DB) checkoutWhere(ctx context.Context, cond string, args ...any) (*openflex.Checkout, error) {
+// checkoutWhere reads one checkout; missing answers notFound, which names
+// the id asked for (never a URL token, which is a secret).
+func (db *DB) checkoutWhere(ctx context.Context, notFound *openflex.Error, cond string, args ...any) (*openflex.Checkout, error) {
 	lock := ""
 	if db.InTx(ctx) {
 		lock = db.forUpdate()
 	}
 	c, err := db.scanCheckout(db.q(ctx).QueryRowContext(ctx, `SELECT `+checkoutCols+` FROM checkouts WHERE `+cond+lock, args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, openflex.NotFound("checkout", "")
+		return nil, notFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read checkout: %w", err)
@@ -87,12 +89,12 @@ func (db *DB) checkoutWhere(ctx context.Context, cond string, args ...any) (*ope
 
 // Checkout returns merchantID's checkout id (locked inside a write transaction).
 func (db *DB) Checkout(ctx context.Context, merchantID, id string) (*openflex.Checkout, error) {
-	return db.checkoutWhere(ctx, `id = $1 AND merchant_id = $2`, id, merchantID)
+	return db.checkoutWhere(ctx, openflex.NotFound("checkout", id), `id = $1 AND merchant_id = $2`, id, merchantID)
 }
 
 // CheckoutByToken returns the checkout whose URL token hashes to hash.
 func (db *DB) CheckoutByToken(ctx context.Context, hash []byte) (*openflex.Checkout, error) {
-	return db.checkoutWhere(ctx, `token_hash = $1`, hash)
+	return db.checkoutWhere(ctx, openflex.Errorf(openflex.CodeResourceMissing, "no such checkout"), `token_hash = $1`, hash)
 }
 
 // UpdateCheckout saves a checkout's progress and status.

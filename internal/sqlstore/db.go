@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -75,6 +76,12 @@ func OpenSQLite(path string, opt SQLiteOptions) (*DB, error) {
 		}
 		return "file:" + path + "?" + q.Encode()
 	}
+	// SQLite creates the -wal and -shm files with the database file's mode:
+	// making that file 0600 first (whatever the umask) keeps all of them
+	// unreadable to other users of the machine, as the secret key is.
+	if err := privateFiles(path, ""); err != nil {
+		return nil, err
+	}
 	w, err := sql.Open("sqlite", dsn("_txlock", "immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -86,6 +93,10 @@ func OpenSQLite(path string, opt SQLiteOptions) (*DB, error) {
 	if err := w.Ping(); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if err := privateFiles(path, "-wal", "-shm"); err != nil {
+		w.Close()
+		return nil, err
 	}
 	r, err := sql.Open("sqlite", dsn("_pragma", "query_only(1)"))
 	if err != nil {
@@ -99,6 +110,38 @@ func OpenSQLite(path string, opt SQLiteOptions) (*DB, error) {
 		db.startGroupCommit()
 	}
 	return db, nil
+}
+
+// privateFiles creates path (when missing) and sets it and its siblings
+// path+suffix that exist to mode 0600 explicitly, whatever the umask; an
+// older install's 0644 files are tightened too.
+func privateFiles(path string, suffixes ...string) error {
+	for _, sfx := range suffixes {
+		p := path + sfx
+		if sfx == "" {
+			f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o600)
+			if err != nil {
+				return fmt.Errorf("create sqlite %s: %w", p, err)
+			}
+			f.Close()
+		}
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("restrict %s: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// PrivateDir creates dir (and its parents) and sets dir itself to 0700
+// explicitly, whatever the umask or the mode it already had.
+func PrivateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("restrict data dir: %w", err)
+	}
+	return nil
 }
 
 // OpenPostgres opens a pool on databaseURL whose connections all use schema

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/openflex/openflex"
@@ -68,8 +67,8 @@ func Open(ctx context.Context, cfg Config) (_ *Stores, err error) {
 		if cfg.DataDir == "" {
 			return nil, errors.New("no data directory and no database url")
 		}
-		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("create data dir: %w", err)
+		if err := PrivateDir(cfg.DataDir); err != nil {
+			return nil, err
 		}
 		return OpenSQLite(filepath.Join(cfg.DataDir, name+".db"), SQLiteOptions{Synchronous: sync, GroupCommit: cfg.GroupCommit})
 	}

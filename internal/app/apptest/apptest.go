@@ -4,7 +4,9 @@
 package apptest
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -41,6 +43,17 @@ func (w testWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// levelFilter passes on only warnings and errors, as the test log gets
+// without Options.Log.
+type levelFilter struct{ w io.Writer }
+
+func (f levelFilter) Write(b []byte) (int, error) {
+	if bytes.Contains(b, []byte("level=WARN")) || bytes.Contains(b, []byte("level=ERROR")) {
+		return f.w.Write(b)
+	}
+	return len(b), nil
+}
+
 // Keys is a Client ID and its secret.
 type Keys struct {
 	ClientID, ClientSecret string
@@ -52,6 +65,8 @@ type Options struct {
 	Tweak func(*app.Config)
 	// WrapHasher wraps the key service's secret hasher (app.Main.WrapHasher).
 	WrapHasher func(keys.SecretHasher) keys.SecretHasher
+	// Log, when set, also receives every server log line (any level).
+	Log io.Writer
 }
 
 // Start runs a platform on engine e until the test ends.
@@ -72,7 +87,13 @@ func Start(t testing.TB, e storetest.Engine, opts ...Options) *Platform {
 			wrap = o.WrapHasher
 		}
 	}
-	m := &app.Main{Config: cfg, Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), WrapHasher: wrap}
+	var handler slog.Handler = slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})
+	for _, o := range opts {
+		if o.Log != nil {
+			handler = slog.NewTextHandler(io.MultiWriter(o.Log, levelFilter{testWriter{t}}), &slog.HandlerOptions{Level: slog.LevelDebug})
+		}
+	}
+	m := &app.Main{Config: cfg, Logger: slog.New(handler), WrapHasher: wrap}
 	ctx := context.Background()
 	if err := m.Run(ctx); err != nil {
 		m.Close()
