@@ -14,15 +14,16 @@ import (
 // merchants may post online purchases on it, and who revoked what.
 func cmdConsentsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c Config
-	var env string
+	var env, account string
 	fs := flag.NewFlagSet("consents list", flag.ContinueOnError)
 	storageFlags(&c, fs)
 	fs.StringVar(&env, "env", "production", "environment: training or production")
+	fs.StringVar(&account, "account", "", "the 14-digit account number")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usageError{"usage: openflex consents list [--env training|production] ACCOUNT_NUMBER"}
+	if account == "" {
+		return usageError{"usage: openflex consents list [--env training|production] --account NUMBER"}
 	}
 	e, ok := openflex.ParseEnvironment(env)
 	if !ok {
@@ -33,12 +34,12 @@ func cmdConsentsList(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	defer m.Close()
-	all, err := m.Lending[e].Consents(ctx, fs.Arg(0))
+	all, err := m.Lending[e].Consents(ctx, account)
 	if err != nil {
 		return cliError(err)
 	}
 	if len(all) == 0 {
-		fmt.Fprintf(stdout, "no merchant holds consent on account %s in %s\n", fs.Arg(0), e)
+		fmt.Fprintf(stdout, "no merchant holds consent on account %s in %s\n", account, e)
 	}
 	for _, k := range all {
 		state := "active"
@@ -67,7 +68,7 @@ func cmdConsentsRevoke(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	if merchant == "" || account == "" || fs.NArg() != 0 {
+	if merchant == "" || account == "" {
 		return usageError{"usage: openflex consents revoke [--env training|production] --merchant ID --account NUMBER [--reason TEXT]"}
 	}
 	e, ok := openflex.ParseEnvironment(env)

@@ -8,7 +8,7 @@
 //	openflex keys create --merchant ID --env training|production [--trusted-ip CIDR]… [--trusted-url URL]… [--json]
 //	openflex plan create --merchant ID --name NAME --category regular|equal_payments|deferred --months N --rate 29.99 [--admin-fee CENTS] [--json]
 //	openflex admin create --email EMAIL
-//	openflex consents list [--env production] ACCOUNT_NUMBER
+//	openflex consents list [--env production] --account NUMBER
 //	openflex consents revoke [--env production] --merchant ID --account NUMBER [--reason TEXT]
 //	openflex scrub --env training [--older-than 24h]
 //	openflex verify

@@ -14,6 +14,9 @@ func (s *Service) Consent(ctx context.Context, merchantID, accountNumber string)
 
 // Consents lists every consent given on an account, revoked ones too.
 func (s *Service) Consents(ctx context.Context, accountNumber string) ([]*openflex.AccountConsent, error) {
+	if !openflex.ValidAccountNumber(accountNumber) {
+		return nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "account_number", Message: "account_number must be 14 digits with a valid check digit"}
+	}
 	return s.Store.Consents(ctx, accountNumber)
 }
 
