@@ -26,6 +26,7 @@ const (
 	CodeAccountNotGood    Code = "account_not_in_good_standing"
 	CodeVerifyFailed      Code = "verification_failed"
 	CodeVerifyRequired    Code = "verification_required"
+	CodeConsentRequired   Code = "customer_consent_required"
 	CodeIPNotTrusted      Code = "ip_not_trusted"
 	CodeEnvNotEnabled     Code = "environment_not_enabled"
 	CodeResourceMissing   Code = "resource_missing"

@@ -21,6 +21,7 @@ const (
 	PrefixReturn       = "ret"
 	PrefixTransaction  = "txn"
 	PrefixCheckout     = "chk"
+	PrefixConsent      = "cns"
 	PrefixEvent        = "evt"
 	PrefixWebhook      = "we"
 	PrefixRequest      = "req"

@@ -38,6 +38,54 @@ type Account struct {
 	RiskCategory    RiskCategory `json:"risk_category"`
 }
 
+// AccountWithConsent is an account with the calling merchant's own
+// consent on it (GET /v1/accounts/{account_number}).
+type AccountWithConsent struct {
+	Account
+	// Consent is nil when the merchant holds none: online purchases then
+	// need a checkout or a verification.
+	Consent *AccountConsent `json:"consent"`
+}
+
+// AccountConsent is a customer's standing permission for one merchant to post
+// online purchases on their account without a new code (a card on file).
+type AccountConsent struct {
+	ID            string      `json:"id"`
+	Object        string      `json:"object"`
+	Environment   Environment `json:"environment"`
+	Created       time.Time   `json:"created"`
+	AccountNumber string      `json:"account_number"`
+	// Status is "active" or "revoked".
+	Status string `json:"status"`
+	// Source is how it was given: "checkout", "verification" or "application".
+	Source         string     `json:"source"`
+	CheckoutID     *string    `json:"checkout_id"`
+	VerificationID *string    `json:"verification_id"`
+	ApplicationID  *string    `json:"application_id"`
+	RevokedAt      *time.Time `json:"revoked_at"`
+	// RevokedBy is "customer", "merchant" or "staff".
+	RevokedBy    *string `json:"revoked_by"`
+	RevokeReason *string `json:"revoke_reason"`
+}
+
+// ConsentRevokeParams ends the merchant's consent on an account. With
+// Verification (a code the customer passed) it is the customer's
+// revocation; without, the merchant gives up its own consent.
+type ConsentRevokeParams struct {
+	Verification *VerificationCode `json:"verification,omitempty"`
+	Reason       string            `json:"reason,omitempty"`
+
+	// IdempotencyKey replaces the key the client makes up for this call.
+	IdempotencyKey string `json:"-"`
+}
+
+func (p *ConsentRevokeParams) idempotencyKey() string {
+	if p == nil {
+		return ""
+	}
+	return p.IdempotencyKey
+}
+
 // AccountSearchParams finds accounts by exact match of all four fields.
 type AccountSearchParams struct {
 	FirstName string
@@ -116,10 +164,11 @@ type QuoteOption struct {
 // AccountService looks up customers' accounts.
 type AccountService struct{ c *Client }
 
-// Get returns an account (GET /v1/accounts/{account_number});
-// resource_missing when there is none in the client's environment.
-func (s *AccountService) Get(ctx context.Context, accountNumber string) (*Account, error) {
-	var out Account
+// Get returns an account with this merchant's consent on it (GET
+// /v1/accounts/{account_number}); resource_missing when there is none in
+// the client's environment.
+func (s *AccountService) Get(ctx context.Context, accountNumber string) (*AccountWithConsent, error) {
+	var out AccountWithConsent
 	if err := s.c.get(ctx, "/v1/accounts/"+pathEscape(accountNumber), nil, &out); err != nil {
 		return nil, err
 	}
@@ -149,6 +198,17 @@ func (s *AccountService) Search(ctx context.Context, p *AccountSearchParams) (*L
 func (s *AccountService) CreateVerification(ctx context.Context, accountNumber string, p *VerificationParams) (*Verification, error) {
 	var out Verification
 	if err := s.c.post(ctx, "/v1/accounts/"+pathEscape(accountNumber)+"/verifications", p, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// RevokeConsent ends this merchant's consent on an account (POST
+// /v1/accounts/{account_number}/consent/revoke); resource_missing when it
+// holds none.
+func (s *AccountService) RevokeConsent(ctx context.Context, accountNumber string, p *ConsentRevokeParams) (*AccountConsent, error) {
+	var out AccountConsent
+	if err := s.c.post(ctx, "/v1/accounts/"+pathEscape(accountNumber)+"/consent/revoke", p, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -22,9 +22,13 @@ const (
 
 // Channels of a purchase.
 const (
-	// ChannelInStore needs a passed verification (AccountService.CreateVerification).
+	// ChannelInStore needs a passed verification (AccountService.CreateVerification)
+	// every time.
 	ChannelInStore = "in_store"
-	ChannelOnline  = "online"
+	// ChannelOnline needs the customer's consent to the merchant: a
+	// completed checkout, or a verification passed with this or an earlier
+	// online authorization (CodeCustomerConsentRequired without one).
+	ChannelOnline = "online"
 )
 
 // Authorization holds credit on an account for a purchase. Captures post
@@ -98,7 +102,9 @@ type AuthorizationParams struct {
 	Reference   string `json:"reference,omitempty"`
 	// Channel is ChannelInStore or ChannelOnline.
 	Channel string `json:"channel"`
-	// Verification quotes a code the customer received; required in store.
+	// Verification quotes a code the customer received: required in store;
+	// online, it records the customer's consent to this merchant, so later
+	// online purchases on the account need none (a card on file).
 	Verification *VerificationCode `json:"verification,omitempty"`
 	EmployeeID   string            `json:"employee_id,omitempty"`
 	RegisterID   string            `json:"register_id,omitempty"`

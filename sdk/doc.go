@@ -50,8 +50,18 @@
 //	capture := auth.Captures[len(auth.Captures)-1]
 //	ret, err := c.Captures.Return(ctx, capture.ID, &sdk.ReturnParams{Amount: 199_99, Reason: "damaged"})
 //
+// The online authorization above needs no code because the customer opened
+// the account by applying through this merchant: that is their consent to
+// it. An account number alone never moves money: without the customer's
+// consent (a completed checkout, an earlier verification, or that
+// application) an online authorization fails with
+// sdk.CodeCustomerConsentRequired until it carries a verification the
+// customer passed, which also records the consent (a card on file).
+// c.Accounts.Get shows whether this merchant holds it; the customer takes
+// it back through c.Accounts.RevokeConsent with a verification.
+//
 // In store, the customer first proves who they are with a code sent to
-// their phone (c.Accounts.CreateVerification, then
+// their phone every time (c.Accounts.CreateVerification, then
 // AuthorizationParams.Verification and Channel sdk.ChannelInStore).
 //
 // Online, a hosted checkout can do it all: the shopper signs in or

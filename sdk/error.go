@@ -54,6 +54,9 @@ const (
 	// 403 permission_error.
 	CodeIPNotTrusted          ErrorCode = "ip_not_trusted"
 	CodeEnvironmentNotEnabled ErrorCode = "environment_not_enabled"
+	// CodeCustomerConsentRequired: the customer has not authorized this
+	// merchant on the account; get a checkout or a verification first.
+	CodeCustomerConsentRequired ErrorCode = "customer_consent_required"
 
 	// 404 and 405 invalid_request_error.
 	CodeResourceMissing  ErrorCode = "resource_missing"

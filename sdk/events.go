@@ -23,6 +23,8 @@ const (
 	EventCheckoutCompleted     = "checkout.completed"
 	EventCheckoutCancelled     = "checkout.cancelled"
 	EventCheckoutExpired       = "checkout.expired"
+	EventConsentGranted        = "consent.granted"
+	EventConsentRevoked        = "consent.revoked"
 )
 
 // Event is something that happened to one of the merchant's objects. The

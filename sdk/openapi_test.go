@@ -2,6 +2,7 @@ package sdk_test
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"reflect"
 	"slices"
@@ -48,6 +49,7 @@ var sdkOperations = map[string]string{
 	"getAccount":              "Accounts.Get",
 	"searchCustomers":         "Accounts.Search",
 	"createVerification":      "Accounts.CreateVerification",
+	"revokeConsent":           "Accounts.RevokeConsent",
 	"createQuote":             "Accounts.Quote",
 	"createAuthorization":     "Authorizations.Create",
 	"listAuthorizations":      "Authorizations.List Authorizations.All",
@@ -133,6 +135,7 @@ var schemaTypes = map[string]any{
 	"WebhookEndpoint": sdk.WebhookEndpoint{}, "DeletedWebhookEndpoint": sdk.DeletedWebhookEndpoint{},
 	"WebhookAttempt": sdk.WebhookAttempt{}, "WebhookDelivery": sdk.WebhookDelivery{},
 	"Checkout": sdk.Checkout{}, "Promotion": sdk.Promotion{},
+	"AccountWithConsent": sdk.AccountWithConsent{}, "Consent": sdk.AccountConsent{}, "ConsentRevokeRequest": sdk.ConsentRevokeParams{},
 
 	"ApplicationRequest": sdk.ApplicationParams{}, "AuthorizationRequest": sdk.AuthorizationParams{},
 	"CaptureRequest": sdk.CaptureParams{}, "ReturnRequest": sdk.ReturnParams{}, "VerificationRequest": sdk.VerificationParams{},
@@ -180,6 +183,10 @@ func jsonFields(typ reflect.Type) map[string]reflect.StructField {
 		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "-" {
+			continue
+		}
+		if name == "" && f.Anonymous && f.Type.Kind() == reflect.Struct && f.Type.Name() != "ListParams" {
+			maps.Copy(out, jsonFields(f.Type)) // an embedded object: encoding/json flattens it
 			continue
 		}
 		if name == "" {

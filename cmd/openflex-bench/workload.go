@@ -232,6 +232,11 @@ const (
 
 // createAccounts applies for n approved accounts (the simulated bureau
 // approves middle name A-RR_L, low risk) through POST /v1/applications.
+// An application through this merchant that opens the account is the
+// customer's consent to it, so the online purchases that follow need no
+// verification code; the run tag keeps every applicant new, so no
+// application is a repeat (which would return an account without consent,
+// and every purchase on it would fail with customer_consent_required).
 func (w *workload) createAccounts(ctx context.Context, n, workers int) error {
 	var (
 		mu       sync.Mutex

@@ -9,6 +9,8 @@
 //	openflex plan create --merchant ID --env training|production --name NAME [--name-fr NOM] --category regular|equal_payments|deferred --months N --rate 29.99 [--admin-fee CENTS] [--json]
 //	openflex plan copy PLAN_ID --to production|training [--json]
 //	openflex admin create --email EMAIL
+//	openflex consents list [--env production] --account NUMBER
+//	openflex consents revoke [--env production] --merchant ID --account NUMBER [--reason TEXT]
 //	openflex scrub --env training [--older-than 24h]
 //	openflex verify
 //	openflex version
@@ -64,6 +66,8 @@ commands:
   applications pending   list applications waiting for lender review
   applications decide    approve or decline a pending application
   admin create      create a lender staff account for the admin console (/portal/admin)
+  consents list     show which merchants hold a customer's consent on an account
+  consents revoke   end a merchant's consent on an account (lender staff)
   scrub             delete TRAINING data (never PRODUCTION)
   verify            recompute every balance from the ledger; non-zero exit on mismatch
   version           print the version
@@ -77,7 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError{usage}
 	}
 	cmd, rest := args[0], args[1:]
-	if (cmd == "merchant" || cmd == "keys" || cmd == "plan" || cmd == "admin" || cmd == "applications") && len(rest) > 0 {
+	if (cmd == "merchant" || cmd == "keys" || cmd == "plan" || cmd == "admin" || cmd == "applications" || cmd == "consents") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -101,6 +105,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdApplicationsDecide(ctx, rest, stdout, stderr)
 	case "admin create":
 		return cmdAdminCreate(ctx, rest, stdout, stderr)
+	case "consents list":
+		return cmdConsentsList(ctx, rest, stdout, stderr)
+	case "consents revoke":
+		return cmdConsentsRevoke(ctx, rest, stdout, stderr)
 	case "scrub":
 		return cmdScrub(ctx, rest, stdout, stderr)
 	case "verify":

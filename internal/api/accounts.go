@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/lending"
 )
 
 type accountJSON struct {
@@ -37,14 +38,117 @@ func accountOut(env openflex.Environment, a *openflex.Account) accountJSON {
 		RiskCategory: string(a.RiskCategory)}
 }
 
+// accountWithConsent is GET /v1/accounts/{number}: the account and the
+// calling merchant's own consent on it (null: it holds none, so online
+// purchases need a checkout or a verification).
+type accountWithConsent struct {
+	accountJSON
+	Consent *consentJSON `json:"consent"`
+}
+
+type consentJSON struct {
+	ID             string  `json:"id"`
+	Object         string  `json:"object"`
+	Environment    string  `json:"environment"`
+	Created        string  `json:"created"`
+	AccountNumber  string  `json:"account_number"`
+	Status         string  `json:"status"`
+	Source         string  `json:"source"`
+	CheckoutID     *string `json:"checkout_id"`
+	VerificationID *string `json:"verification_id"`
+	ApplicationID  *string `json:"application_id"`
+	RevokedAt      *string `json:"revoked_at"`
+	RevokedBy      *string `json:"revoked_by"`
+	RevokeReason   *string `json:"revoke_reason"`
+}
+
+func consentOut(env openflex.Environment, c *openflex.AccountConsent) *consentJSON {
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	out := &consentJSON{ID: c.ID, Object: "consent", Environment: string(env), Created: rfc3339(c.Created), AccountNumber: c.AccountNumber,
+		Status: "active", Source: c.Source, CheckoutID: opt(c.CheckoutID), VerificationID: opt(c.VerificationID), ApplicationID: opt(c.ApplicationID)}
+	if !c.Active() {
+		at := rfc3339(c.RevokedAt)
+		out.Status, out.RevokedAt, out.RevokedBy, out.RevokeReason = "revoked", &at, opt(c.RevokedBy), opt(c.RevokeReason)
+	}
+	return out
+}
+
 func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
 	a, err := s.cfg.Credit(p.Env).Account(r.Context(), r.PathValue("number"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, accountOut(p.Env, a))
+	out := accountWithConsent{accountJSON: accountOut(p.Env, a)}
+	c, err := s.cfg.Lending(p.Env).Consent(r.Context(), p.MerchantID, a.Number)
+	if err != nil {
+		return err
+	}
+	if c != nil {
+		out.Consent = consentOut(p.Env, c)
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// revokeConsent ends the calling merchant's consent on an account. With a
+// verification the customer passed it is the customer's revocation
+// (revoked_by customer: a merchant relays it, e.g. from a "remove this
+// payment method" page); without one the merchant gives up its own consent
+// (revoked_by merchant). Either way only this merchant's consent ends.
+func (s *Server) revokeConsent(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Verification *struct {
+			ID   string `json:"id"`
+			Code string `json:"code"`
+		} `json:"verification"`
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(body, &in); err != nil {
+		return err
+	}
+	number := r.PathValue("number")
+	req := lending.RevokeRequest{MerchantID: p.MerchantID, AccountNumber: number, By: openflex.RevokedByMerchant, Reason: in.Reason}
+	var probs openflex.Problems
+	if !openflex.ValidAccountNumber(number) {
+		probs.Invalid("account_number", "account_number must be 14 digits with a valid check digit")
+	}
+	if len(in.Reason) > 500 {
+		probs.Invalid("reason", "reason must be at most 500 characters")
+	}
+	var prepare func(ctx context.Context) error
+	if v := in.Verification; v != nil {
+		if v.ID == "" {
+			probs.Missing("verification.id")
+		}
+		if v.Code == "" {
+			probs.Missing("verification.code")
+		}
+		req.By, req.VerificationID = openflex.RevokedByCustomer, v.ID
+		prepare = func(ctx context.Context) error {
+			return s.cfg.Credit(p.Env).CheckVerification(ctx, p.MerchantID, v.ID, v.Code, number)
+		}
+	}
+	if err := probs.Err(); err != nil {
+		return err
+	}
+	return s.idempotent(w, r, body, writeOp{Prepare: prepare, Effect: func(ctx context.Context) (int, any, error) {
+		c, err := s.cfg.Lending(p.Env).RevokeConsent(ctx, req)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, consentOut(p.Env, c), nil
+	}})
 }
 
 func (s *Server) searchCustomers(w http.ResponseWriter, r *http.Request) error {

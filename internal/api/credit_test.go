@@ -580,14 +580,14 @@ func TestAccounts(t *testing.T) {
 				}
 			})
 		}
-		t.Run("exactly the API.md fields", func(t *testing.T) {
+		t.Run("exactly the API.md fields and this merchant's consent", func(t *testing.T) {
 			r := ev.call("GET", "/v1/accounts/"+number, auth, "")
 			var got []string
 			for k := range r.json {
 				got = append(got, k)
 			}
 			sort.Strings(got)
-			want := []string{"account_number", "available_credit", "created", "credit_limit", "currency", "environment", "first_name",
+			want := []string{"account_number", "available_credit", "consent", "created", "credit_limit", "currency", "environment", "first_name",
 				"language", "last_initial", "object", "province", "risk_category", "status"}
 			if !slices.Equal(got, want) {
 				t.Fatalf("GET /v1/accounts/%s fields = %v, want %v", number, got, want)
@@ -602,6 +602,16 @@ func TestAccounts(t *testing.T) {
 			}
 			if _, err := time.Parse(time.RFC3339, r.json["created"].(string)); err != nil {
 				t.Errorf("GET /v1/accounts/%s created = %v, want RFC 3339", number, r.json["created"])
+			}
+			// The account was opened by this merchant's application: that is
+			// the customer's consent to it, and only to it.
+			c, _ := r.json["consent"].(map[string]any)
+			if c["status"] != "active" || c["source"] != "application" || c["account_number"] != number {
+				t.Errorf("GET /v1/accounts/%s consent = %v, want active, from the application", number, r.json["consent"])
+			}
+			other := "Bearer " + ev.token(ev.merchant(openflex.Training))
+			if r := ev.call("GET", "/v1/accounts/"+number, other, ""); r.status != 200 || r.json["consent"] != nil {
+				t.Errorf("another merchant's GET /v1/accounts/%s = %d consent %v, want 200 and null\n%s", number, r.status, r.json["consent"], r.raw)
 			}
 		})
 	})

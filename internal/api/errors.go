@@ -27,6 +27,7 @@ var codeInfo = map[openflex.Code]struct {
 	openflex.CodeAccountNotGood:    {402, "credit_error", "le compte n'est pas en règle"},
 	openflex.CodeVerifyFailed:      {402, "credit_error", "la vérification a échoué"},
 	openflex.CodeVerifyRequired:    {402, "credit_error", "une vérification du client est requise"},
+	openflex.CodeConsentRequired:   {403, "permission_error", "le client n'a pas autorisé ce marchand : une session de paiement ou une vérification est requise"},
 	openflex.CodeIPNotTrusted:      {403, "permission_error", "cette adresse IP n'est pas une IP de confiance"},
 	openflex.CodeEnvNotEnabled:     {403, "permission_error", "cet environnement n'est pas activé pour ce marchand"},
 	openflex.CodeResourceMissing:   {404, "invalid_request_error", "ressource introuvable"},

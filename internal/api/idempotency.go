@@ -99,6 +99,9 @@ func finalError(err error) bool {
 		openflex.CodeIdempotencyReused, openflex.CodeInternal, openflex.CodeBureauUnavailable,
 		openflex.CodeUnavailable, openflex.CodeRateLimited:
 		return false
+	case openflex.CodeConsentRequired:
+		// The merchant gets the customer's proof and retries with the same key.
+		return false
 	}
 	return true
 }

@@ -170,6 +170,8 @@ func RenderEvent(env openflex.Environment) func(v any) ([]byte, error) {
 			return json.Marshal(returnOut(env, o.Return, o.Capture, o.Authorization))
 		case *openflex.Checkout:
 			return json.Marshal(checkoutOut(env, o, ""))
+		case *openflex.AccountConsent:
+			return json.Marshal(consentOut(env, o))
 		case *credit.ApplicationView:
 			return json.Marshal(applicationOut(env, o.Application, o.Account, "en"))
 		}

@@ -146,6 +146,7 @@ func (s *Server) routes() {
 	m.Handle("GET /v1/accounts/{number}", s.authed(s.getAccount))
 	m.Handle("GET /v1/customers/search", s.authed(s.searchCustomers))
 	m.Handle("POST /v1/accounts/{number}/verifications", s.authed(s.createVerification))
+	m.Handle("POST /v1/accounts/{number}/consent/revoke", s.authed(s.revokeConsent))
 	m.Handle("POST /v1/accounts/{number}/quotes", s.authed(s.createQuote))
 
 	m.Handle("POST /v1/authorizations", s.authed(s.createAuthorization))

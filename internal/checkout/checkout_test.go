@@ -296,3 +296,44 @@ func TestMerchantCancelsCheckout(t *testing.T) {
 		}
 	})
 }
+
+// TestHostedCheckoutRepeatApplicationAsksForACode: applying with the name
+// and date of birth of an existing customer finds their account; the page
+// must not sign the shopper in to it (name and date of birth are not
+// secrets) but send its holder a code, as signing in does.
+func TestHostedCheckoutRepeatApplicationAsksForACode(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		p := apptest.Start(t, e)
+		first := url.Values{}
+		for k, v := range applicant {
+			first[k] = v
+		}
+		_, hosted := newCheckout(t, p, "")
+		sh := newShopper(t, p.URL)
+		first.Set("csrf", csrf(t, sh.get(hosted+"/apply")))
+		if r := sh.post(hosted+"/apply", first, p.URL); r.status != 200 || !strings.Contains(r.body, `id="credit-limit"`) {
+			t.Fatalf("first application: %d\n%s", r.status, r.body)
+		}
+		// The same person again, on another checkout.
+		_, hosted2 := newCheckout(t, p, "")
+		sh2 := newShopper(t, p.URL)
+		token := csrf(t, sh2.get(hosted2+"/apply"))
+		first.Set("csrf", token)
+		r := sh2.post(hosted2+"/apply", first, p.URL)
+		if r.status != 200 || !strings.Contains(r.body, `id="existing-account"`) || strings.Contains(r.body, `id="credit-limit"`) {
+			t.Fatalf("repeat application: %d\n%s", r.status, r.body)
+		}
+		if r := sh2.get(hosted2 + "/plans"); r.status != 303 {
+			t.Fatalf("plans before the code: %d", r.status)
+		}
+		if r := sh2.post(hosted2+"/confirm", url.Values{"csrf": {token}}, p.URL); strings.Contains(r.location, "checkout_id=") {
+			t.Fatalf("confirm before the code went through: %s", r.location)
+		}
+		if r := sh2.post(hosted2+"/code", url.Values{"csrf": {token}, "code": {"222222"}}, p.URL); r.status != 303 {
+			t.Fatalf("TRAINING code: %d\n%s", r.status, r.body)
+		}
+		if r := sh2.get(hosted2 + "/plans"); r.status != 200 {
+			t.Fatalf("plans after the code: %d", r.status)
+		}
+	})
+}

@@ -73,6 +73,17 @@ func (p *Pages) apply(w http.ResponseWriter, r *http.Request, s *session) error 
 	}
 	if len(errs) == 0 {
 		app, acct, err := s.svc.Apply(r.Context(), s.c, a, consent, storeLocation(s.store))
+		if err == nil && acct != nil && !s.c.Verified {
+			// A repeat application found an existing account: its holder
+			// signs in with a code, as on the sign-in page.
+			ver, err := s.svc.SendCode(r.Context(), s.c, acct.Number, "sms")
+			if err != nil {
+				return err
+			}
+			v := p.view(s)
+			v.SentTo, v.Decision = ver.SentTo, "existing"
+			return p.render(w, "code", v, 200)
+		}
 		if err == nil {
 			return p.decision(w, s, app, acct)
 		}

@@ -46,6 +46,7 @@ var texts = map[string][2]string{
 	"account_number":   {"Account number (14 digits)", "Numéro de compte (14 chiffres)"},
 	"or_find":          {"Don't have your number? Find your account", "Vous n'avez pas votre numéro? Trouvez votre compte"},
 	"send_code":        {"Send me a code", "Envoyez-moi un code"},
+	"existing_account": {"You already have an OpenFlex account. To use it here, enter the code we sent you.", "Vous avez déjà un compte OpenFlex. Pour l'utiliser ici, entrez le code que nous vous avons envoyé."},
 	"code_sent":        {"We sent a 6-digit code to", "Nous avons envoyé un code à 6 chiffres à"},
 	"code":             {"Verification code", "Code de vérification"},
 	"verify":           {"Verify", "Vérifier"},

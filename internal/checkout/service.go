@@ -197,7 +197,8 @@ func (s *Service) update(ctx context.Context, c *openflex.Checkout, fn func(ctx 
 }
 
 // Apply runs the shopper's credit application for this checkout. An
-// approved application signs the shopper in to the new account.
+// approved application signs the shopper in to the account it opened (a
+// repeat application's existing account needs a code first: SendCode).
 func (s *Service) Apply(ctx context.Context, c *openflex.Checkout, a openflex.Applicant, consent openflex.Consent, loc *time.Location) (*openflex.Application, *openflex.Account, error) {
 	if c.Status != openflex.CheckoutOpen {
 		return nil, nil, NotOpen(c)
@@ -216,7 +217,10 @@ func (s *Service) Apply(ctx context.Context, c *openflex.Checkout, a openflex.Ap
 		}
 		locked.ApplicationID = app.ID
 		if acct != nil {
-			locked.AccountNumber, locked.Verified = acct.Number, true
+			// Only an account this application opened signs the shopper in:
+			// a repeat returns an existing account to whoever knows a name
+			// and a date of birth, so its holder must prove it with a code.
+			locked.AccountNumber, locked.Verified = acct.Number, !prepared.Repeat()
 		}
 		return nil
 	})
@@ -268,7 +272,9 @@ func (s *Service) ChoosePlan(ctx context.Context, c *openflex.Checkout, planID s
 }
 
 // Confirm creates the authorization (captured at once when the checkout
-// says so) and completes the checkout, in one transaction. Confirming a
+// says so) and completes the checkout, in one transaction. Completing it is
+// the customer's consent to the merchant (a card on file, see
+// lending.Service.Authorize). Confirming a
 // completed checkout again returns it unchanged: a refresh or a double
 // click never creates a second authorization.
 func (s *Service) Confirm(ctx context.Context, c *openflex.Checkout, financing *openflex.Financing) error {
@@ -295,7 +301,7 @@ func (s *Service) Confirm(ctx context.Context, c *openflex.Checkout, financing *
 		v, err := s.Lending.Authorize(ctx, lending.AuthorizeRequest{MerchantID: locked.MerchantID, StoreID: locked.StoreID,
 			AccountNumber: locked.AccountNumber, Amount: locked.Amount, Currency: openflex.CAD, Financing: financing,
 			AutoCapture: locked.AutoCapture, Reference: locked.Reference, Channel: "online", Items: locked.Items,
-			Metadata: map[string]string{"checkout_id": locked.ID}})
+			Metadata: map[string]string{"checkout_id": locked.ID}, CheckoutID: locked.ID})
 		if err != nil {
 			return err
 		}

@@ -38,6 +38,7 @@ type Store interface {
 	UpdateVerification(ctx context.Context, v *openflex.Verification) error
 	RecordMessage(ctx context.Context, m *openflex.Message) error
 	AppendEvent(ctx context.Context, e *openflex.Event) error
+	GrantConsent(ctx context.Context, c *openflex.AccountConsent) (bool, error)
 }
 
 // ApplicationView is an application with its account, as events show it.
@@ -215,6 +216,11 @@ func (s *Service) Commit(ctx context.Context, p *Prepared) (*openflex.Applicatio
 		if err := s.Store.CreateApplication(ctx, app); err != nil {
 			return err
 		}
+		if acct != nil {
+			if err := s.grantConsent(ctx, app); err != nil {
+				return err
+			}
+		}
 		if err := s.emit(ctx, app, acct, ""); err != nil {
 			return err
 		}
@@ -227,6 +233,31 @@ func (s *Service) Commit(ctx context.Context, p *Prepared) (*openflex.Applicatio
 		return nil, nil, err
 	}
 	return app, acct, nil
+}
+
+// Repeat reports whether the application repeats an earlier one of the
+// same person (its decision and account are the earlier ones). A repeat
+// proves nothing about who is applying: name and date of birth are not
+// secrets, so it never signs anyone in to the account.
+func (p *Prepared) Repeat() bool { return p.earlier != nil }
+
+// grantConsent records that the applicant, by applying through app's
+// merchant and opening an account with it, allowed that merchant to post
+// purchases on the new account. Only an account opened by this very
+// application does: a repeat application returns an existing account and
+// grants nothing.
+func (s *Service) grantConsent(ctx context.Context, app *openflex.Application) error {
+	c := &openflex.AccountConsent{ID: openflex.NewID(openflex.PrefixConsent), AccountNumber: app.AccountNumber, MerchantID: app.MerchantID,
+		Source: openflex.ConsentByApplication, ApplicationID: app.ID, Created: s.now()}
+	stored, err := s.Store.GrantConsent(ctx, c)
+	if err != nil || !stored || s.Render == nil {
+		return err
+	}
+	b, err := s.Render(c)
+	if err != nil {
+		return err
+	}
+	return s.Store.AppendEvent(ctx, &openflex.Event{ID: openflex.NewID(openflex.PrefixEvent), MerchantID: c.MerchantID, Type: "consent.granted", Object: b, Created: s.now()})
 }
 
 func (s *Service) withAccount(ctx context.Context, app *openflex.Application) (*openflex.Application, *openflex.Account, error) {
@@ -330,6 +361,9 @@ func (s *Service) Decide(ctx context.Context, merchantID, id string, status open
 		}
 		app.Reasons, app.CreditLimit, app.RiskCategory, app.AccountNumber = nil, d.CreditLimit, d.RiskCategory, acct.Number
 		if err := s.Store.UpdateDecision(ctx, app); err != nil {
+			return err
+		}
+		if err := s.grantConsent(ctx, app); err != nil {
 			return err
 		}
 		return s.emit(ctx, app, acct, "")

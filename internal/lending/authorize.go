@@ -21,13 +21,16 @@ type AuthorizeRequest struct {
 	AutoCapture    bool
 	Reference      string
 	Channel        string
-	VerificationID string // in_store: a passed verification, consumed here
-	EmployeeID     string
-	RegisterID     string
-	Items          []openflex.LineItem
-	TaxGSTHST      int64
-	TaxPST         int64
-	Metadata       map[string]string
+	VerificationID string // a passed verification, consumed here (in_store: required)
+	// CheckoutID is set by the hosted checkout only: completing a checkout
+	// is the customer's consent to this merchant.
+	CheckoutID string
+	EmployeeID string
+	RegisterID string
+	Items      []openflex.LineItem
+	TaxGSTHST  int64
+	TaxPST     int64
+	Metadata   map[string]string
 }
 
 // Validate reports every field problem of r at once.
@@ -84,8 +87,8 @@ func (r *AuthorizeRequest) Validate() error {
 
 // Authorize holds the amount against the account's available credit, all
 // of it or nothing (insufficient_credit). The account must be in good
-// standing (account_not_in_good_standing); in-store purchases consume a
-// passed verification (verification_required, verification_failed). With
+// standing (account_not_in_good_standing) and the customer must have
+// allowed it (see customerProof). With
 // AutoCapture the whole amount is captured at once. Call it inside a write
 // transaction, or it opens its own.
 func (s *Service) Authorize(ctx context.Context, r AuthorizeRequest) (*AuthorizationView, error) {
@@ -101,13 +104,8 @@ func (s *Service) Authorize(ctx context.Context, r AuthorizeRequest) (*Authoriza
 		if acct.Status != openflex.AccountNormal {
 			return openflex.Errorf(openflex.CodeAccountNotGood, "the account is %s and cannot take purchases", acct.Status)
 		}
-		if r.Channel == "in_store" {
-			if r.VerificationID == "" {
-				return &openflex.Error{Code: openflex.CodeVerifyRequired, Param: "verification", Message: "in-store purchases need a passed customer verification"}
-			}
-			if err := s.Verifier.ConsumeVerification(ctx, r.MerchantID, r.VerificationID, r.AccountNumber); err != nil {
-				return err
-			}
+		if err := s.customerProof(ctx, r); err != nil {
+			return err
 		}
 		if acct.Available() < r.Amount {
 			return openflex.Errorf(openflex.CodeInsufficientCred, "the account's available credit does not cover this amount")
@@ -147,6 +145,61 @@ func (s *Service) Authorize(ctx context.Context, r AuthorizeRequest) (*Authoriza
 		return nil, err
 	}
 	return view, nil
+}
+
+// customerProof checks that the customer allowed this purchase, so an
+// account number alone (anyone may look one up) never moves money:
+//   - in store, a passed verification every time (verification_required);
+//   - online, a passed verification, which also records the customer's
+//     consent to this merchant (a card on file); or the completion of a
+//     checkout, which records it too; or an active consent
+//     (customer_consent_required without one).
+//
+// It runs inside the authorization's transaction after the account row is
+// locked, and costs one indexed lookup when nothing is granted.
+func (s *Service) customerProof(ctx context.Context, r AuthorizeRequest) error {
+	if r.Channel == "in_store" {
+		if r.VerificationID == "" {
+			return &openflex.Error{Code: openflex.CodeVerifyRequired, Param: "verification", Message: "in-store purchases need a passed customer verification"}
+		}
+		// A code given at the till proves the customer is present for this
+		// purchase; it is not a standing permission to charge them online.
+		return s.Verifier.ConsumeVerification(ctx, r.MerchantID, r.VerificationID, r.AccountNumber)
+	}
+	c := &openflex.AccountConsent{AccountNumber: r.AccountNumber, MerchantID: r.MerchantID}
+	switch {
+	case r.VerificationID != "":
+		if err := s.Verifier.ConsumeVerification(ctx, r.MerchantID, r.VerificationID, r.AccountNumber); err != nil {
+			return err
+		}
+		c.Source, c.VerificationID = openflex.ConsentByVerification, r.VerificationID
+	case r.CheckoutID != "":
+		c.Source, c.CheckoutID = openflex.ConsentByCheckout, r.CheckoutID
+	default:
+		held, err := s.Store.ActiveConsent(ctx, r.MerchantID, r.AccountNumber)
+		if err != nil {
+			return err
+		}
+		if held == nil {
+			return &openflex.Error{Code: openflex.CodeConsentRequired, Param: "verification",
+				Message: "the customer has not authorized this merchant on this account: send the customer through a checkout (POST /v1/checkouts), " +
+					"or pass a verification they passed (verification.id and verification.code); an account number alone never moves money"}
+		}
+		return nil
+	}
+	return s.grant(ctx, c)
+}
+
+// grant records c (its merchant's consent on its account, given as
+// c.Source says) with a consent.granted event, unless the merchant already
+// holds an active consent there.
+func (s *Service) grant(ctx context.Context, c *openflex.AccountConsent) error {
+	c.ID, c.Created = openflex.NewID(openflex.PrefixConsent), s.now()
+	stored, err := s.Store.GrantConsent(ctx, c)
+	if err != nil || !stored {
+		return err
+	}
+	return s.emit(ctx, c.MerchantID, "consent.granted", c)
 }
 
 // Capture posts amount (0: all that remains) of an open authorization.

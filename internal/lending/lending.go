@@ -36,6 +36,18 @@ type Store interface {
 	PostTransaction(ctx context.Context, t *openflex.Transaction, entries []openflex.Entry) error
 	AppendEvent(ctx context.Context, e *openflex.Event) error
 	OpenAuthorizationsExpiring(ctx context.Context, t time.Time, limit int) ([]*openflex.Authorization, error)
+	ConsentStore
+}
+
+// ConsentStore keeps customers' consents (see openflex.AccountConsent).
+type ConsentStore interface {
+	// ActiveConsent returns nil when the merchant holds no active consent.
+	ActiveConsent(ctx context.Context, merchantID, accountNumber string) (*openflex.AccountConsent, error)
+	// GrantConsent stores c unless the merchant already holds an active
+	// consent on the account, and reports whether it stored c.
+	GrantConsent(ctx context.Context, c *openflex.AccountConsent) (bool, error)
+	RevokeConsent(ctx context.Context, merchantID, accountNumber string, at time.Time, by, reason string) (*openflex.AccountConsent, error)
+	Consents(ctx context.Context, accountNumber string) ([]*openflex.AccountConsent, error)
 }
 
 // Verifier consumes a customer's passed verification for one purchase.

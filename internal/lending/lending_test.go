@@ -72,7 +72,19 @@ func (le *ledgerEnv) account(limit int64) string {
 	if err := le.db.CreateAccount(le.ctx, acct); err != nil {
 		le.t.Fatal(err)
 	}
+	le.consent(acct.Number, "mer_test")
 	return acct.Number
+}
+
+// consent records the customer's consent for merchantID on an account, as
+// a completed checkout would: these tests make many online purchases, so
+// they establish it once per account.
+func (le *ledgerEnv) consent(number, merchantID string) {
+	le.t.Helper()
+	if _, err := le.db.GrantConsent(le.ctx, &openflex.AccountConsent{ID: openflex.NewID(openflex.PrefixConsent), AccountNumber: number,
+		MerchantID: merchantID, Source: openflex.ConsentByCheckout, CheckoutID: "chk_test", Created: le.now}); err != nil {
+		le.t.Fatal(err)
+	}
 }
 
 func (le *ledgerEnv) authorize(number string, amount int64) (*lending.AuthorizationView, error) {

@@ -134,5 +134,6 @@ var messages = map[string][2]string{
 	"done.resent":            {"The event is queued for delivery again.", "L’événement est de nouveau en file de livraison."},
 	"done.go_live_requested": {"Your go-live request is sent to the lender.", "Votre demande de mise en production est transmise au prêteur."},
 	"done.go_live_approved":  {"Go-live approved: the merchant can create PRODUCTION keys.", "Mise en production approuvée : le marchand peut créer des clés de PRODUCTION."},
+	"done.consent_revoked":   {"Consent revoked: that merchant's online purchases on the account need a new checkout or code.", "Consentement révoqué : les achats en ligne de ce marchand sur le compte exigent une nouvelle session de paiement ou un nouveau code."},
 	"done.go_live_rejected":  {"Go-live request rejected.", "Demande de mise en production refusée."},
 }

@@ -8,7 +8,7 @@ import (
 
 // Scrub deletes a data plane's customers created before cutoff together
 // with everything that hangs off them (applications, inquiries, accounts,
-// verifications, authorizations, captures, returns, transactions and their
+// verifications, consents, authorizations, captures, returns, transactions and their
 // ledger entries), so what remains still balances; and events, messages
 // and idempotency records older than cutoff. A zero cutoff scrubs all.
 // It is for TRAINING: the caller must never hand it the PRODUCTION plane.
@@ -26,6 +26,7 @@ func (db *DB) Scrub(ctx context.Context, cutoff time.Time) (int64, error) {
 		`DELETE FROM captures WHERE account_number IN (` + accts + `)`,
 		`DELETE FROM authorizations WHERE account_number IN (` + accts + `)`,
 		`DELETE FROM verifications WHERE account_number IN (` + accts + `)`,
+		`DELETE FROM consents WHERE account_number IN (` + accts + `)`,
 		`DELETE FROM bureau_inquiries WHERE customer_id IN (` + doomed + `)`,
 		`DELETE FROM applications WHERE customer_id IN (` + doomed + `)`,
 		`DELETE FROM accounts WHERE customer_id IN (` + doomed + `)`,
