@@ -95,7 +95,7 @@ func NormalizeTrustURL(env openflex.Environment, raw string) (string, bool) {
 	// The origin must read back as itself: a percent-decoded host (an IPv6
 	// zone, "%25eth0") would otherwise be stored as a string that is no URL.
 	origin := scheme + "://" + strings.ToLower(u.Host)
-	if back, err := url.Parse(origin); err != nil || strings.ToLower(back.Host) != strings.ToLower(u.Host) || back.Path != "" {
+	if back, err := url.Parse(origin); err != nil || !strings.EqualFold(back.Host, u.Host) || back.Path != "" {
 		return "", false
 	}
 	return origin, true
