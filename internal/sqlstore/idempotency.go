@@ -13,26 +13,35 @@ import (
 
 // Idempotent runs a retry-safe write.
 //
-// Phase one claims the key in its own short transaction: a completed key
-// replays its stored response (replayed is true), a key bound to another
-// request is refused with idempotency_key_reused, a key whose first request
-// is still running with idempotency_key_in_use. Phase two runs do inside a
-// write transaction and, in that same transaction, stores its response, so
-// the record exists if and only if the effect committed.
+// Without prepare (every money movement), the key is claimed inside the
+// effect's own write transaction: the claim row is inserted first, then do
+// runs, then the row is completed with the response, and all of it commits
+// once. A concurrent duplicate waits — on the key's unique index on
+// PostgreSQL, for the single writer on SQLite — and, once the first commits,
+// finds the completed row and replays it (replayed is true); if the first
+// rolled back, the duplicate's own insert succeeds and it runs. So a
+// retry-safe write costs one commit, and a key bound to another request is
+// still refused with idempotency_key_reused.
 //
-// prepare, when not nil, runs after the claim and before the transaction:
-// slow outside calls (a credit bureau) belong there, so a retry never makes
-// them twice and no write transaction waits on them.
+// With prepare (a credit bureau call, a verification code check), phase one
+// claims the key in its own short transaction, so a slow outside call never
+// sits inside a write transaction and is never made twice: a concurrent
+// duplicate is told idempotency_key_in_use. prepare then runs, and phase two
+// runs do in a write transaction that also stores the response, so the
+// record exists if and only if the effect committed.
 //
-// When prepare or do fails, keep decides whether the failure is the key's final answer
-// (a declined purchase, say): if so its response is stored for replay; if not
-// (validation errors, internal errors) the claim is dropped so a corrected
-// retry may run.
+// When prepare or do fails, keep decides whether the failure is the key's
+// final answer (a declined purchase, say): if so its response is stored for
+// replay; if not (validation errors, internal errors) nothing of the
+// request is kept, so a corrected retry may run.
 func (db *DB) Idempotent(ctx context.Context, req openflex.IdempotentRequest,
 	prepare func(ctx context.Context) error,
 	do func(ctx context.Context) (openflex.StoredResponse, error),
 	keep func(error) (openflex.StoredResponse, bool),
 ) (resp openflex.StoredResponse, replayed bool, err error) {
+	if prepare == nil {
+		return db.idempotentOneTx(ctx, req, do, keep)
+	}
 	stored, err := db.claimKey(ctx, req)
 	if err != nil || stored != nil {
 		if stored != nil {
@@ -85,6 +94,136 @@ func (db *DB) Idempotent(ctx context.Context, req openflex.IdempotentRequest,
 	}
 	release()
 	return resp, false, err
+}
+
+// idempotentOneTx is the single-transaction path of Idempotent.
+func (db *DB) idempotentOneTx(ctx context.Context, req openflex.IdempotentRequest,
+	do func(ctx context.Context) (openflex.StoredResponse, error),
+	keep func(error) (openflex.StoredResponse, bool),
+) (resp openflex.StoredResponse, replayed bool, err error) {
+	err = db.Write(ctx, func(ctx context.Context) error {
+		replayed = false
+		stored, err := db.claimInTx(ctx, req)
+		if err != nil || stored != nil {
+			if stored != nil {
+				resp, replayed = *stored, true
+			}
+			return err
+		}
+		r, err := do(ctx)
+		if err != nil {
+			return err
+		}
+		resp = r
+		return db.completeKey(ctx, req, r)
+	})
+	if err == nil || replayed {
+		return resp, replayed, err
+	}
+	final, ok := keep(err)
+	if !ok {
+		// The transaction rolled back with the claim: nothing is kept.
+		return openflex.StoredResponse{}, false, err
+	}
+	// A final refusal is stored in a transaction of its own: the effect's
+	// rolled back, claim included. A duplicate may have run in between;
+	// then its stored answer is the key's, and this caller gets it too.
+	stored, cerr := db.storeFinal(context.WithoutCancel(ctx), req, final)
+	switch {
+	case cerr != nil:
+		return resp, false, errors.Join(err, cerr)
+	case stored != nil:
+		return *stored, true, nil
+	}
+	return resp, false, err
+}
+
+// claimInTx inserts the key's claim in the write transaction carried by ctx.
+// ON CONFLICT DO NOTHING waits for a concurrent inserter of the same key to
+// finish (PostgreSQL's unique index) without aborting the transaction; the
+// row is then read as it committed.
+func (db *DB) claimInTx(ctx context.Context, req openflex.IdempotentRequest) (*openflex.StoredResponse, error) {
+	now := db.now()
+	res, err := db.q(ctx).ExecContext(ctx, `INSERT INTO idempotency_keys
+		(merchant_id, key, request_hash, method, path, state, locked_until, created)
+		VALUES ($1, $2, $3, $4, $5, 'in_progress', $6, $7)
+		ON CONFLICT (merchant_id, key) DO NOTHING`,
+		req.MerchantID, req.Key, req.Hash[:], req.Method, req.Path,
+		micros(now.Add(openflex.IdempotencyLease)), micros(now))
+	if err != nil {
+		return nil, fmt.Errorf("claim idempotency key: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil, nil
+	}
+	return db.existingKey(ctx, req, now)
+}
+
+// existingKey decides what a request meets when its key is already there:
+// a replay, a refusal, or (the first holder died mid-way) a takeover.
+func (db *DB) existingKey(ctx context.Context, req openflex.IdempotentRequest, now time.Time) (*openflex.StoredResponse, error) {
+	var (
+		hash        []byte
+		state       string
+		lockedUntil int64
+		status      int
+		body        []byte
+	)
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT request_hash, state, locked_until, response_status, response_body
+		FROM idempotency_keys WHERE merchant_id = $1 AND key = $2`+db.forUpdate(),
+		req.MerchantID, req.Key).Scan(&hash, &state, &lockedUntil, &status, &body)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		// Released between the insert and this read (a two-phase holder
+		// whose request failed): the client retries and runs.
+		return nil, inUse()
+	case err != nil:
+		return nil, fmt.Errorf("read idempotency key: %w", err)
+	case !bytes.Equal(hash, req.Hash[:]):
+		return nil, &openflex.Error{Code: openflex.CodeIdempotencyReused, Param: "Idempotency-Key",
+			Message: "this Idempotency-Key was already used with a different request"}
+	case state == "completed":
+		plain, err := db.openResponse(req, body)
+		if err != nil {
+			return nil, err
+		}
+		return &openflex.StoredResponse{Status: status, Body: plain}, nil
+	case fromMicros(lockedUntil).After(now):
+		return nil, inUse()
+	default:
+		// The first attempt died without finishing: this one takes over.
+		_, err = db.q(ctx).ExecContext(ctx, `UPDATE idempotency_keys SET locked_until = $3
+			WHERE merchant_id = $1 AND key = $2`,
+			req.MerchantID, req.Key, micros(now.Add(openflex.IdempotencyLease)))
+		return nil, err
+	}
+}
+
+// storeFinal records a final refusal as the key's answer, unless another
+// attempt completed the key first (its answer is returned instead).
+func (db *DB) storeFinal(ctx context.Context, req openflex.IdempotentRequest, r openflex.StoredResponse) (*openflex.StoredResponse, error) {
+	var stored *openflex.StoredResponse
+	err := db.Write(ctx, func(ctx context.Context) error {
+		stored = nil
+		now := db.now()
+		res, err := db.q(ctx).ExecContext(ctx, `INSERT INTO idempotency_keys
+			(merchant_id, key, request_hash, method, path, state, locked_until, response_status, response_body, created)
+			VALUES ($1, $2, $3, $4, $5, 'completed', 0, $6, $7, $8)
+			ON CONFLICT (merchant_id, key) DO NOTHING`,
+			req.MerchantID, req.Key, req.Hash[:], req.Method, req.Path,
+			r.Status, db.sealResponse(req, r.Body), micros(now))
+		if err != nil {
+			return fmt.Errorf("store idempotent response: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil
+		}
+		if stored, err = db.existingKey(ctx, req, now); err != nil || stored != nil {
+			return err
+		}
+		return db.completeKey(ctx, req, r) // taken over from a dead holder
+	})
+	return stored, err
 }
 
 func (db *DB) claimKey(ctx context.Context, req openflex.IdempotentRequest) (*openflex.StoredResponse, error) {
