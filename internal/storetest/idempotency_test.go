@@ -46,3 +46,58 @@ func TestStoredResponsesAreSealed(t *testing.T) {
 		}
 	}
 }
+
+// TestOneTransactionIdempotency covers the single-transaction path (no
+// prepare step): what is kept for a key after a success, a final refusal
+// and a failure that is not final, and a key reused for another request.
+func TestOneTransactionIdempotency(t *testing.T) {
+	Each(t, func(t *testing.T, e Engine) {
+		db := e.Open(t).Data(openflex.Training)
+		ctx := context.Background()
+		declined := openflex.Errorf(openflex.CodeInsufficientCred, "declined")
+		invalid := openflex.Errorf(openflex.CodeParameterInvalid, "bad")
+		keep := func(err error) (openflex.StoredResponse, bool) {
+			if openflex.ErrorCode(err) == openflex.CodeInsufficientCred {
+				return openflex.StoredResponse{Status: 402, Body: []byte("declined")}, true
+			}
+			return openflex.StoredResponse{}, false
+		}
+		req := func(key, body string) openflex.IdempotentRequest {
+			return openflex.IdempotentRequest{MerchantID: "mer_x", Key: key, Method: "POST", Path: "/v1/x",
+				Hash: openflex.FingerprintRequest("POST", "/v1/x", []byte(body))}
+		}
+		runs := 0
+		answer := func(err error) func(ctx context.Context) (openflex.StoredResponse, error) {
+			return func(ctx context.Context) (openflex.StoredResponse, error) {
+				runs++
+				return openflex.StoredResponse{Status: 201, Body: []byte("ok")}, err
+			}
+		}
+		tests := []struct {
+			name, key, body string
+			effect          error
+			wantRuns        int
+			wantBody        string
+			wantReplayed    bool
+			wantCode        openflex.Code
+		}{
+			{"first success runs", "a", "1", nil, 1, "ok", false, ""},
+			{"retry replays", "a", "1", nil, 0, "ok", true, ""},
+			{"other request with the key is refused", "a", "2", nil, 0, "", false, openflex.CodeIdempotencyReused},
+			{"final refusal is returned", "b", "1", declined, 1, "", false, openflex.CodeInsufficientCred},
+			{"final refusal replays", "b", "1", nil, 0, "declined", true, ""},
+			{"invalid request keeps nothing", "c", "1", invalid, 1, "", false, openflex.CodeParameterInvalid},
+			{"corrected retry runs", "c", "1", nil, 1, "ok", false, ""},
+		}
+		for _, tc := range tests {
+			runs = 0
+			resp, replayed, err := db.Idempotent(ctx, req(tc.key, tc.body), nil, answer(tc.effect), keep)
+			if openflex.ErrorCode(err) != tc.wantCode || (tc.wantCode == "" && err != nil) {
+				t.Fatalf("%s: err = %v, want code %q", tc.name, err, tc.wantCode)
+			}
+			if runs != tc.wantRuns || replayed != tc.wantReplayed || (tc.wantBody != "" && string(resp.Body) != tc.wantBody) {
+				t.Fatalf("%s: runs %d, replayed %v, body %q", tc.name, runs, replayed, resp.Body)
+			}
+		}
+	})
+}
