@@ -61,14 +61,15 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 
 // options are the command-line flags.
 type options struct {
-	URL          string
-	Spawn        bool
-	DatabaseURL  string
-	GroupCommit  bool
-	Env          string
-	ClientID     string
-	ClientSecret string
-	StoreID      string
+	URL           string
+	Spawn         bool
+	DatabaseURL   string
+	GroupCommit   bool
+	NoGroupCommit bool
+	Env           string
+	ClientID      string
+	ClientSecret  string
+	StoreID       string
 
 	Accounts         int
 	SetupConcurrency int
@@ -118,7 +119,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.URL, "url", "", "base URL of a running server (http://127.0.0.1:8080)")
 	fs.BoolVar(&o.Spawn, "spawn", false, "start the platform in this process on a temporary data dir (or --database-url)")
 	fs.StringVar(&o.DatabaseURL, "database-url", "", "with --spawn: PostgreSQL URL (fresh schemas, dropped afterwards unless --keep); default SQLite")
-	fs.BoolVar(&o.GroupCommit, "group-commit", false, "with --spawn on SQLite: batch concurrent write transactions into one commit (app.Config.GroupCommit)")
+	fs.BoolVar(&o.GroupCommit, "group-commit", false, "with --spawn on SQLite: group commit on every plane, TRAINING included (app.Config.GroupCommit; default: control and PRODUCTION only)")
+	fs.BoolVar(&o.NoGroupCommit, "no-group-commit", false, "with --spawn on SQLite: group commit off on every plane (app.Config.NoGroupCommit)")
 	fs.StringVar(&o.Env, "env", "training", "with --spawn: key set environment, training (SQLite synchronous=NORMAL) or production (synchronous=FULL)")
 	fs.StringVar(&o.ClientID, "client-id", "", "with --url: Client ID of an existing key set")
 	fs.StringVar(&o.ClientSecret, "client-secret", "", "with --url: its Client Secret")
@@ -162,7 +164,9 @@ func (o *options) validate() error {
 		return usagef("say which server: --spawn, or --url with --client-id, --client-secret and --store")
 	case o.URL != "" && (o.ClientID == "" || o.ClientSecret == "" || o.StoreID == ""):
 		return usagef("--url needs --client-id, --client-secret and --store")
-	case !o.Spawn && (o.DatabaseURL != "" || o.GroupCommit || o.Keep):
+	case o.GroupCommit && o.NoGroupCommit:
+		return usagef("--group-commit and --no-group-commit contradict each other")
+	case !o.Spawn && (o.DatabaseURL != "" || o.GroupCommit || o.NoGroupCommit || o.Keep):
 		return usagef("--database-url, --group-commit and --keep need --spawn")
 	case o.GroupCommit && o.DatabaseURL != "":
 		return usagef("--group-commit is SQLite's: PostgreSQL commits its own way")

@@ -66,7 +66,9 @@ func remote(o *options) (*target, error) {
 // a temporary data dir (SQLite) or fresh PostgreSQL schemas, and onboards a
 // merchant with two stores, the demo plans and a key set of --env.
 func spawn(ctx context.Context, o *options, stderr io.Writer, logf func(string, ...any)) (_ *target, err error) {
-	tg := &target{env: o.Env, engine: "sqlite", groupCommit: o.GroupCommit}
+	// As `openflex serve`: group commit is on by default for the FULL
+	// planes (control, PRODUCTION).
+	tg := &target{env: o.Env, engine: "sqlite", groupCommit: !o.NoGroupCommit && (o.GroupCommit || o.Env == "production")}
 	defer func() {
 		if err != nil {
 			tg.close()
@@ -82,10 +84,10 @@ func spawn(ctx context.Context, o *options, stderr io.Writer, logf func(string, 
 		tg.closers = append(tg.closers, func() error { return os.RemoveAll(dir) })
 	}
 	cfg := app.Config{Addr: "127.0.0.1:0", DataDir: dir, RateTraining: 1e9, RateProduction: 1e9,
-		ProductionSimulator: true, NoScrub: true, DatabaseURL: o.DatabaseURL, GroupCommit: o.GroupCommit}
+		ProductionSimulator: true, NoScrub: true, DatabaseURL: o.DatabaseURL, GroupCommit: o.GroupCommit, NoGroupCommit: o.NoGroupCommit}
 	tg.sync = map[string]string{"training": "NORMAL", "production": "FULL"}[o.Env]
 	if o.DatabaseURL != "" {
-		tg.engine, tg.sync = "postgres", ""
+		tg.engine, tg.sync, tg.groupCommit = "postgres", "", false
 		var b [4]byte
 		rand.Read(b[:])
 		cfg.SchemaPrefix = "bench" + hex.EncodeToString(b[:])

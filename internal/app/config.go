@@ -23,8 +23,11 @@ type Config struct {
 	SMTPURL   string
 	SMSURL    string
 	SMSAPIKey string
-	// GroupCommit batches concurrent SQLite writes into one commit.
-	GroupCommit bool
+	// GroupCommit batches concurrent SQLite writes into one commit on every
+	// plane (by default only on the FULL ones: control and PRODUCTION);
+	// NoGroupCommit turns it off everywhere.
+	GroupCommit   bool
+	NoGroupCommit bool
 	// PublicURL is how browsers reach this server (hosted checkout links);
 	// default http://Addr.
 	PublicURL             string
@@ -69,7 +72,7 @@ type Config struct {
 // Storage is the storage configuration, with the personal-data key.
 func (c *Config) Storage(key []byte) sqlstore.Config {
 	return sqlstore.Config{PIIKey: key, DataDir: c.DataDir, DatabaseURL: c.DatabaseURL,
-		TrainingDatabaseURL: c.TrainingDatabaseURL, ProductionDatabaseURL: c.ProductionDatabaseURL, SchemaPrefix: c.SchemaPrefix, GroupCommit: c.GroupCommit}
+		TrainingDatabaseURL: c.TrainingDatabaseURL, ProductionDatabaseURL: c.ProductionDatabaseURL, SchemaPrefix: c.SchemaPrefix, GroupCommit: c.GroupCommit, NoGroupCommit: c.NoGroupCommit}
 }
 
 // SecretKeyBytes returns the server's hashing key: --secret-key, or a key

@@ -24,8 +24,12 @@ type Config struct {
 	// SchemaPrefix names the PostgreSQL schemas (default "openflex"):
 	// <prefix>_control, <prefix>_training, <prefix>_production.
 	SchemaPrefix string
-	// GroupCommit turns on SQLite group commit for every plane.
+	// GroupCommit turns on SQLite group commit for every plane, TRAINING
+	// included. By default it is on for the planes that fsync every commit
+	// (synchronous=FULL: control and PRODUCTION), where it saves most.
 	GroupCommit bool
+	// NoGroupCommit turns SQLite group commit off for every plane.
+	NoGroupCommit bool
 	// PIIKey (≥ 32 bytes) derives the keys that seal and index personal
 	// data in the data planes.
 	PIIKey []byte
@@ -70,7 +74,8 @@ func Open(ctx context.Context, cfg Config) (_ *Stores, err error) {
 		if err := PrivateDir(cfg.DataDir); err != nil {
 			return nil, err
 		}
-		return OpenSQLite(filepath.Join(cfg.DataDir, name+".db"), SQLiteOptions{Synchronous: sync, GroupCommit: cfg.GroupCommit})
+		group := !cfg.NoGroupCommit && (cfg.GroupCommit || sync == "FULL")
+		return OpenSQLite(filepath.Join(cfg.DataDir, name+".db"), SQLiteOptions{Synchronous: sync, GroupCommit: group})
 	}
 	pick := func(specific string) string {
 		if specific != "" {

@@ -46,7 +46,8 @@ func Engines(t testing.TB) []Engine {
 func (e Engine) Config(t testing.TB) sqlstore.Config {
 	t.Helper()
 	if e.url == "" {
-		return sqlstore.Config{DataDir: t.TempDir(), PIIKey: TestKey, GroupCommit: e.group}
+		// "sqlite" keeps the plain single writer under test on every plane.
+		return sqlstore.Config{DataDir: t.TempDir(), PIIKey: TestKey, GroupCommit: e.group, NoGroupCommit: !e.group}
 	}
 	var b [6]byte
 	rand.Read(b[:])

@@ -74,7 +74,7 @@ func Start(t testing.TB, e storetest.Engine, opts ...Options) *Platform {
 	t.Helper()
 	sc := e.Config(t)
 	cfg := app.Config{Addr: "127.0.0.1:0", DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, SchemaPrefix: sc.SchemaPrefix,
-		RateTraining: 10_000, RateProduction: 10_000, ProductionSimulator: true, NoScrub: true, GroupCommit: sc.GroupCommit}
+		RateTraining: 10_000, RateProduction: 10_000, ProductionSimulator: true, NoScrub: true, GroupCommit: sc.GroupCommit, NoGroupCommit: sc.NoGroupCommit}
 	if cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()
 	}
