@@ -99,8 +99,9 @@ func (d *Dispatcher) now() time.Time { return d.Now().UTC().Truncate(time.Micros
 const fanOutBatch = 200
 
 // FanOut creates a delivery for every endpoint that wants each new event,
-// and marks the event dispatched, in one transaction per event. It works
-// until the backlog is empty, so the outbox keeps up with any write rate.
+// and marks the events dispatched, one transaction per batch of events (a
+// commit per event fell behind any sustained write rate). It works until
+// the backlog is empty, so the outbox keeps up with the write rate.
 func (d *Dispatcher) FanOut(ctx context.Context) (int, error) {
 	total := 0
 	for {
@@ -114,35 +115,49 @@ func (d *Dispatcher) FanOut(ctx context.Context) (int, error) {
 
 func (d *Dispatcher) fanOutOnce(ctx context.Context) (int, bool, error) {
 	events, err := d.Plane.UndispatchedEvents(ctx, fanOutBatch)
-	if err != nil {
+	if err != nil || len(events) == 0 {
 		return 0, false, err
 	}
-	n := 0
+	// Endpoints are read once per merchant of the batch, before the write
+	// transaction, so it holds no control-plane reads.
+	eps := map[string][]*openflex.WebhookEndpoint{}
 	for _, e := range events {
-		eps, err := d.Endpoints.WebhookEndpoints(ctx, e.MerchantID, d.Env)
-		if err != nil {
-			return n, false, err
+		if _, ok := eps[e.MerchantID]; ok {
+			continue
 		}
-		err = d.Plane.Write(ctx, func(ctx context.Context) error {
+		list, err := d.Endpoints.WebhookEndpoints(ctx, e.MerchantID, d.Env)
+		if err != nil {
+			return 0, false, err
+		}
+		eps[e.MerchantID] = list
+	}
+	n := 0
+	err = d.Plane.Write(ctx, func(ctx context.Context) error {
+		n = 0
+		now := d.now()
+		for _, e := range events {
 			ok, err := d.Plane.MarkDispatched(ctx, e.ID)
-			if err != nil || !ok {
-				return err // another node fanned it out
+			if err != nil {
+				return err
 			}
-			for _, ep := range eps {
+			if !ok {
+				continue // another node fanned it out
+			}
+			for _, ep := range eps[e.MerchantID] {
 				if !ep.Wants(e.Type) {
 					continue
 				}
 				if err := d.Plane.CreateDelivery(ctx, &openflex.Delivery{ID: openflex.NewID("whd"), EventID: e.ID, EndpointID: ep.ID,
-					MerchantID: e.MerchantID, Status: "pending", NextAttemptAt: d.now(), Created: d.now()}); err != nil {
+					MerchantID: e.MerchantID, Status: "pending", NextAttemptAt: now, Created: now}); err != nil {
 					return err
 				}
 				n++
 			}
-			return nil
-		})
-		if err != nil {
-			return n, false, err
 		}
+		return nil
+	})
+	if err != nil {
+		return 0, false, err
 	}
 	return n, len(events) == fanOutBatch, nil
 }
