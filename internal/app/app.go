@@ -87,7 +87,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Keys = &keys.Service{Store: m.Stores.Control, Hasher: keys.NewHasher(key), Now: time.Now}
+	m.Keys = &keys.Service{Store: m.Stores.Control, Hasher: keys.NewHasher(key), Now: time.Now, CacheTTL: keys.DefaultCacheTTL}
 	if m.WrapHasher != nil {
 		m.Keys.Hasher = m.WrapHasher(m.Keys.Hasher)
 	}

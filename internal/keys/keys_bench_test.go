@@ -82,3 +82,17 @@ func BenchmarkIssueToken(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCheckTokenCached is CheckToken as a node runs it
+// (keys.DefaultCacheTTL): the token and key set come from memory.
+func BenchmarkCheckTokenCached(b *testing.B) {
+	ctx := context.Background()
+	eachEngine(b, func(b *testing.B, bk *benchKeys) {
+		bk.svc.CacheTTL = keys.DefaultCacheTTL
+		for b.Loop() {
+			if _, err := bk.svc.CheckToken(ctx, bk.token); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

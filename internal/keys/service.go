@@ -59,6 +59,11 @@ type Service struct {
 	Store  Store
 	Hasher SecretHasher
 	Now    func() time.Time
+	// CacheTTL, when positive, lets authentication answer from memory for
+	// that long (DefaultCacheTTL; see cache.go for the bound it sets).
+	CacheTTL time.Duration
+
+	cache authCache
 }
 
 // Actor says who asks for a change, for the audit log.
@@ -165,6 +170,7 @@ func (s *Service) Roll(ctx context.Context, keySetID string, grace time.Duration
 		}
 		return s.audit(ctx, by, "key_set.secret_rolled", ks, "old secret expires "+now.Add(grace).Format(time.RFC3339))
 	})
+	s.invalidate()
 	if err != nil {
 		return "", err
 	}
@@ -177,12 +183,14 @@ func (s *Service) Revoke(ctx context.Context, keySetID string, by Actor) error {
 	if err != nil {
 		return err
 	}
-	return s.Store.Write(ctx, func(ctx context.Context) error {
+	err = s.Store.Write(ctx, func(ctx context.Context) error {
 		if err := s.Store.RevokeKeySet(ctx, ks.ID, s.now()); err != nil {
 			return err
 		}
 		return s.audit(ctx, by, "key_set.revoked", ks, "")
 	})
+	s.invalidate()
+	return err
 }
 
 // SetTrust replaces a key set's Trust URLs and IPs.
@@ -201,6 +209,7 @@ func (s *Service) SetTrust(ctx context.Context, keySetID string, urls, ips []str
 		}
 		return s.audit(ctx, by, "key_set.trust_changed", ks, fmt.Sprintf("trust_urls=%v trust_ips=%v", u, i))
 	})
+	s.invalidate()
 	if err != nil {
 		return nil, err
 	}
@@ -250,14 +259,11 @@ func (s *Service) authenticate(ctx context.Context, clientID, secret string, adm
 	if !ok || !ok2 || idEnv != secretEnv {
 		return nil, nil, invalidClient()
 	}
-	ks, err := s.Store.KeySetByClientID(ctx, clientID)
-	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
-		return nil, nil, invalidClient()
-	}
+	ks, err := s.keySetByClientID(ctx, clientID)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !ks.Active() {
+	if ks == nil || !ks.Active() {
 		return nil, nil, invalidClient()
 	}
 	if admit != nil {
@@ -296,7 +302,7 @@ func (s *Service) IssueToken(ctx context.Context, ks *openflex.KeySet, sec *open
 // unknown or its key set or secret no longer works, token_expired after
 // its lifetime.
 func (s *Service) CheckToken(ctx context.Context, token string) (*openflex.KeySet, error) {
-	t, err := s.Store.TokenByHash(ctx, s.Hasher.Hash("token", token))
+	t, err := s.tokenByHash(ctx, s.Hasher.Hash("token", token))
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +310,7 @@ func (s *Service) CheckToken(ctx context.Context, token string) (*openflex.KeySe
 	if !now.Before(t.ExpiresAt) {
 		return nil, openflex.Errorf(openflex.CodeTokenExpired, "the access token has expired; request a new one from /oauth/token")
 	}
-	ks, err := s.Store.KeySet(ctx, t.KeySetID)
+	ks, err := s.keySet(ctx, t.KeySetID)
 	if err != nil {
 		return nil, err
 	}
@@ -321,12 +327,4 @@ func (s *Service) CheckToken(ctx context.Context, token string) (*openflex.KeySe
 		}
 	}
 	return nil, openflex.Errorf(openflex.CodeInvalidToken, "the access token is not valid")
-}
-
-// touch records last use at most once a minute, deciding from the row
-// already read, so a busy key set does not turn every request into a write.
-func (s *Service) touch(ctx context.Context, ks *openflex.KeySet, now time.Time) {
-	if now.Sub(ks.LastUsedAt) >= time.Minute {
-		s.Store.TouchKeySet(ctx, ks.ID, now)
-	}
 }

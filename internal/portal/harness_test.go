@@ -105,7 +105,7 @@ func newHarness(t *testing.T, e storetest.Engine, tweak ...func(*portal.Config))
 	t.Helper()
 	s := e.Open(t)
 	h := &harness{stores: s, mail: &mailbox{}, clock: &clock{t: time.Now().UTC()}, disp: map[openflex.Environment]*webhook.Dispatcher{}}
-	h.keys = &keys.Service{Store: s.Control, Hasher: keys.NewHasher(bytes.Repeat([]byte{7}, 32)), Now: h.clock.Now}
+	h.keys = &keys.Service{Store: s.Control, Hasher: keys.NewHasher(bytes.Repeat([]byte{7}, 32)), Now: h.clock.Now, CacheTTL: keys.DefaultCacheTTL}
 	h.merchants = &merchant.Service{Store: s.Control, Now: h.clock.Now}
 	for _, env := range openflex.Environments {
 		h.disp[env] = &webhook.Dispatcher{Env: env, Endpoints: s.Control, Plane: s.Data(env), Logger: slog.New(slog.DiscardHandler),
