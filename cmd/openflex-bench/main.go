@@ -30,6 +30,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -77,6 +79,7 @@ type options struct {
 	Concurrency      int
 	Duration         time.Duration
 	Warmup           time.Duration
+	CPUProfile       string
 	Drain            time.Duration
 	Timeout          time.Duration
 	MaxInflight      int
@@ -131,6 +134,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.Concurrency, "concurrency", 0, "closed loop: number of workers")
 	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "measured run length")
 	fs.DurationVar(&o.Warmup, "warmup", 0, "unmeasured load before the measured run")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile (pprof) of the measured run to this file (with --spawn: server and load generator)")
 	fs.DurationVar(&o.Drain, "drain", 30*time.Second, "how long to wait for outstanding requests after the run")
 	fs.DurationVar(&o.Timeout, "timeout", 30*time.Second, "per-request timeout")
 	fs.IntVar(&o.MaxInflight, "max-inflight", 2048, "open loop: most requests outstanding at once (later ones wait, their latency still counted from their due time)")
@@ -236,14 +240,46 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	setup := setupReport{Accounts: len(w.accounts), Seconds: round2(took), ApplicationsPerSecond: round2(float64(len(w.accounts)) / took)}
 	logf("%d accounts in %.2fs; running %s for %s", setup.Accounts, took, o.loopName(), o.Duration)
 
+	if o.CPUProfile != "" {
+		f, err := os.Create(o.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	mallocs := ms.Mallocs
 	mem := tg.memory(o.MemEvery)
 	cpu := tg.cpu()
 	res := w.drive(ctx, o, tg.quiet)
 	cpuRep := cpu.stop()
 	memRep := mem.stop()
+	if o.CPUProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	runtime.ReadMemStats(&ms)
 	rep := buildReport(o, tg, setup, res, w.rec, memRep, cpuRep)
+	if o.Spawn && rep.Totals.Completed > 0 {
+		a := round2(float64(ms.Mallocs-mallocs) / float64(rep.Totals.Completed))
+		rep.AllocsPerRequest = &a
+	}
 	if n, ok := tg.outboxBacklog(context.WithoutCancel(ctx)); ok {
 		rep.OutboxBacklog = &n
+		var moves float64
+		for _, op := range rep.Operations {
+			switch op.Op {
+			case "authorize", "capture_partial", "capture_final", "return":
+				moves += op.Rate
+			}
+		}
+		if moves > 0 {
+			s := round2(float64(n) / moves)
+			rep.OutboxBacklogSeconds = &s
+		}
 	}
 	if err := writeReport(stdout, rep, o.JSON); err != nil {
 		return err

@@ -32,9 +32,15 @@ type report struct {
 	// OutboxBacklog is how many events (one per money movement) the
 	// webhook fan-out job had not yet processed when the run ended
 	// (spawned servers only).
-	OutboxBacklog *int           `json:"outbox_backlog,omitempty"`
-	Timeline      []secondReport `json:"timeline"`
-	Notes         []string       `json:"notes,omitempty"`
+	OutboxBacklog *int `json:"outbox_backlog,omitempty"`
+	// OutboxBacklogSeconds is that backlog in seconds of the run's money
+	// movements (each emits one event): under 1, webhooks keep up.
+	OutboxBacklogSeconds *float64 `json:"outbox_backlog_seconds,omitempty"`
+	// AllocsPerRequest is heap allocations during the measured run per
+	// completed request (spawned: server and load generator together).
+	AllocsPerRequest *float64       `json:"allocs_per_request,omitempty"`
+	Timeline         []secondReport `json:"timeline"`
+	Notes            []string       `json:"notes,omitempty"`
 }
 
 type targetReport struct {
@@ -283,7 +289,14 @@ func writeReport(w io.Writer, rep *report, asJSON bool) error {
 		b.WriteString("\n")
 	}
 	if rep.OutboxBacklog != nil {
-		fmt.Fprintf(&b, "outbox: %d events not yet fanned out to webhooks at the end of the run\n", *rep.OutboxBacklog)
+		fmt.Fprintf(&b, "outbox: %d events not yet fanned out to webhooks at the end of the run", *rep.OutboxBacklog)
+		if rep.OutboxBacklogSeconds != nil {
+			fmt.Fprintf(&b, " (%.2f s of money movements)", *rep.OutboxBacklogSeconds)
+		}
+		b.WriteString("\n")
+	}
+	if rep.AllocsPerRequest != nil {
+		fmt.Fprintf(&b, "allocations: %.0f per request (server and load generator)\n", *rep.AllocsPerRequest)
 	}
 	for _, n := range rep.Notes {
 		fmt.Fprintln(&b, "note:", n)

@@ -129,9 +129,8 @@ func (s *Service) Authorize(ctx context.Context, r AuthorizeRequest) (*Authoriza
 		if err := s.post(ctx, t, a.Amount, 0, "held", "available"); err != nil {
 			return err
 		}
-		if view, err = s.view(ctx, a); err != nil {
-			return err
-		}
+		// Created just now in this transaction: it has no captures to read.
+		view = &AuthorizationView{Authorization: a}
 		if err := s.emit(ctx, a.MerchantID, "authorization.created", view); err != nil {
 			return err
 		}

@@ -348,11 +348,21 @@ func (db *DB) PostTransaction(ctx context.Context, t *openflex.Transaction, entr
 		if err != nil {
 			return fmt.Errorf("insert transaction: %w", err)
 		}
+		// One statement for every entry: one round trip on PostgreSQL.
+		q := make([]byte, 0, 96+32*len(entries))
+		q = append(q, "INSERT INTO ledger_entries (transaction_id, seq, ledger, debit, credit) VALUES "...)
+		args := make([]any, 0, 1+4*len(entries))
+		args = append(args, t.ID)
 		for i, e := range entries {
-			if _, err := db.q(ctx).ExecContext(ctx, `INSERT INTO ledger_entries (transaction_id, seq, ledger, debit, credit) VALUES ($1, $2, $3, $4, $5)`,
-				t.ID, i, e.Ledger, e.Debit, e.Credit); err != nil {
-				return fmt.Errorf("insert ledger entry: %w", err)
+			if i > 0 {
+				q = append(q, ", "...)
 			}
+			n := len(args)
+			q = fmt.Appendf(q, "($1, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4)
+			args = append(args, i, e.Ledger, e.Debit, e.Credit)
+		}
+		if _, err := db.q(ctx).ExecContext(ctx, string(q), args...); err != nil {
+			return fmt.Errorf("insert ledger entries: %w", err)
 		}
 		return nil
 	})
