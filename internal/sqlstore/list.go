@@ -52,7 +52,9 @@ func (l *listQuery) page(p openflex.ListParams) (string, []any) {
 		order, l.reversed = "ASC", true
 	}
 	l.limit = p.PageLimit()
-	fmt.Fprintf(&l.sb, " ORDER BY id %s LIMIT %d", order, l.limit+1)
+	// LIMIT is a parameter, so every page size shares one prepared
+	// statement on PostgreSQL.
+	fmt.Fprintf(&l.sb, " ORDER BY id %s LIMIT %s", order, l.arg(l.limit+1))
 	return l.sb.String(), l.args
 }
 
