@@ -157,7 +157,7 @@ func (s *Server) financing(ctx context.Context, p *principal, accountNumber, sto
 	if months < 0 {
 		return nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "financing.term_months", Message: "financing.term_months must be 0 (a regular plan) or more"}
 	}
-	store, err := s.cfg.Control.Store(ctx, p.MerchantID, storeID)
+	store, err := s.store(ctx, p.MerchantID, storeID)
 	if err != nil {
 		return nil, err
 	}

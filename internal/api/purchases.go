@@ -223,7 +223,7 @@ func (s *Server) createAuthorization(w http.ResponseWriter, r *http.Request) err
 		probs = append(probs, err.(*openflex.Error).Fields...)
 	}
 	if in.StoreID != "" {
-		if _, err := s.cfg.Control.Store(r.Context(), p.MerchantID, in.StoreID); openflex.ErrorCode(err) == openflex.CodeResourceMissing {
+		if _, err := s.store(r.Context(), p.MerchantID, in.StoreID); openflex.ErrorCode(err) == openflex.CodeResourceMissing {
 			probs.Invalid("store_id", "store_id %q is not one of your stores", in.StoreID)
 		} else if err != nil {
 			return err

@@ -93,6 +93,7 @@ type Server struct {
 	rate     *limiter
 	failures *limiter
 	requests *requestLog
+	stores   storeCache
 }
 
 // DefaultRateLimits are API.md's per-key-set defaults.
