@@ -49,7 +49,7 @@ type Runner struct {
 	Tokens   Tokens
 	// Cleanups run with the retention clean-up (expired portal sessions…).
 	Cleanups []func(ctx context.Context) (int64, error)
-	// Deliverers run every DeliverEvery (default one second).
+	// Deliverers run every DeliverEvery (default 250 ms).
 	Deliverers   map[openflex.Environment]Deliverer
 	DeliverEvery time.Duration
 	Logger       *slog.Logger
