@@ -43,6 +43,7 @@ type DB struct {
 
 	queue   chan *writeReq // group commit, when on
 	stopped chan struct{}
+	stmts   stmtCache // SQLite only
 }
 
 // SQLiteOptions tunes an embedded database.
@@ -181,6 +182,7 @@ func (db *DB) Close() error {
 		<-db.stopped
 		db.queue = nil
 	}
+	db.stmts.close()
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
@@ -208,10 +210,16 @@ type querier interface {
 
 // q returns the write transaction carried by ctx, or the read pool.
 func (db *DB) q(ctx context.Context) querier {
-	if tx, ok := ctx.Value(txKey{db}).(*sql.Tx); ok {
+	tx, ok := ctx.Value(txKey{db}).(*sql.Tx)
+	switch {
+	case db.Dialect != SQLite && ok:
 		return tx
+	case db.Dialect != SQLite:
+		return db.r
+	case ok:
+		return txQuerier{db, tx}
 	}
-	return db.r
+	return readQuerier{db}
 }
 
 // InTx reports whether ctx carries a write transaction of db.
@@ -241,6 +249,9 @@ func (db *DB) Write(ctx context.Context, fn func(ctx context.Context) error) err
 }
 
 func (db *DB) writeOnce(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	if db.Dialect == SQLite {
+		db.prepareWaiting(ctx)
+	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

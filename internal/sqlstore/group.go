@@ -56,6 +56,7 @@ func (db *DB) groupWriter() {
 
 func (db *DB) runBatch(batch []*writeReq) {
 	results := make([]error, len(batch))
+	db.prepareWaiting(context.Background())
 	tx, err := db.w.BeginTx(context.Background(), nil)
 	if err != nil {
 		for _, r := range batch {
