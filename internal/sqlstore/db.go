@@ -72,6 +72,11 @@ func OpenSQLite(path string, opt SQLiteOptions) (*DB, error) {
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "busy_timeout(10000)")
 		q.Add("_pragma", "synchronous("+opt.Synchronous+")")
+		// Savepoint sub-journals (every write under group commit has
+		// one) in memory, not in a temp file written page by page: they
+		// only roll a savepoint back, and play no part in durability,
+		// which the WAL gives.
+		q.Add("_pragma", "temp_store(MEMORY)")
 		for i := 0; i+1 < len(extra); i += 2 {
 			q.Add(extra[i], extra[i+1])
 		}
