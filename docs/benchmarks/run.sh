@@ -60,13 +60,22 @@ bench sqlite-training-closed-16-no-idempotency --env training --concurrency 16 -
 bench sqlite-training-groupcommit-open-1200 --env training --group-commit --rate 1200
 bench sqlite-training-groupcommit-closed-16 --env training --group-commit --concurrency 16
 
-# SQLite, PRODUCTION plane (synchronous=FULL: one WAL fsync per commit).
+# SQLite, PRODUCTION plane (synchronous=FULL: one WAL fsync per commit),
+# group commit off (it is on by default since issue 19).
 for rate in 200 400 600 800; do
-	bench "sqlite-production-open-$rate" --env production --rate "$rate"
+	bench "sqlite-production-open-$rate" --env production --no-group-commit --rate "$rate"
 done
 for c in 16 64; do
-	bench "sqlite-production-closed-$c" --env production --concurrency "$c"
+	bench "sqlite-production-closed-$c" --env production --no-group-commit --concurrency "$c"
 done
+
+# Issue 19's rows: authorize-only and the default mix, PRODUCTION defaults.
+auth=(--env production --mix authorize=100)
+bench issue19-sqlite-production-authorize-closed-32 "${auth[@]}" --concurrency 32
+bench issue19-sqlite-production-authorize-open-1250 "${auth[@]}" --rate 1250
+bench issue19-sqlite-production-mix-closed-32 --env production --concurrency 32
+# 30 s for the outbox backlog; 800 accounts so credit does not run out.
+bench issue19-sqlite-production-authorize-closed-32-30s "${auth[@]}" --concurrency 32 --duration 30s --accounts 800
 for rate in 400 600 800 1000 1200; do
 	bench "sqlite-production-groupcommit-open-$rate" --env production --group-commit --rate "$rate"
 done
@@ -82,4 +91,5 @@ if [ -n "${OPENFLEX_BENCH_POSTGRES_URL:-}" ]; then
 	for c in 16 64; do
 		bench "postgres-closed-$c" "${pg[@]}" --concurrency "$c"
 	done
+	bench issue19-postgres-authorize-closed-32 "${pg[@]}" --env production --mix authorize=100 --concurrency 32
 fi
