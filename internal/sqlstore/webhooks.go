@@ -142,20 +142,42 @@ func (db *DB) UndispatchedEvents(ctx context.Context, limit int) ([]*openflex.Ev
 	return out, rows.Err()
 }
 
-// MarkDispatched records that an event was fanned out. It reports false
-// when another node did it first (the caller's deliveries then roll back).
-func (db *DB) MarkDispatched(ctx context.Context, eventID string) (bool, error) {
-	var ok bool
-	err := db.Write(ctx, func(ctx context.Context) error {
-		res, err := db.q(ctx).ExecContext(ctx, `UPDATE events SET dispatched = 1 WHERE id = $1 AND dispatched = 0`, eventID)
+// MarkDispatched records that events were fanned out, in one statement, and
+// returns the ids it marked: an id missing from the answer was marked by
+// another node first (the caller's deliveries for it must not be made).
+func (db *DB) MarkDispatched(ctx context.Context, eventIDs []string) (map[string]bool, error) {
+	marked := make(map[string]bool, len(eventIDs))
+	if len(eventIDs) == 0 {
+		return marked, nil
+	}
+	// One statement text whatever the batch's size, so it is prepared once.
+	q := `UPDATE events SET dispatched = 1 WHERE dispatched = 0 AND id = ANY($1) RETURNING id`
+	var arg any = eventIDs
+	if db.Dialect == SQLite {
+		q = `UPDATE events SET dispatched = 1 WHERE dispatched = 0 AND id IN (SELECT value FROM json_each($1)) RETURNING id`
+		b, err := json.Marshal(eventIDs)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		n, _ := res.RowsAffected()
-		ok = n == 1
-		return nil
+		arg = string(b)
+	}
+	err := db.Write(ctx, func(ctx context.Context) error {
+		clear(marked)
+		rows, err := db.q(ctx).QueryContext(ctx, q, arg)
+		if err != nil {
+			return fmt.Errorf("mark events dispatched: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			marked[id] = true
+		}
+		return rows.Err()
 	})
-	return ok, err
+	return marked, err
 }
 
 // CreateDelivery queues d.

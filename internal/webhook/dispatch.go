@@ -33,7 +33,7 @@ type Endpoints interface {
 type Plane interface {
 	Write(ctx context.Context, fn func(ctx context.Context) error) error
 	UndispatchedEvents(ctx context.Context, limit int) ([]*openflex.Event, error)
-	MarkDispatched(ctx context.Context, eventID string) (bool, error)
+	MarkDispatched(ctx context.Context, eventIDs []string) (map[string]bool, error)
 	CreateDelivery(ctx context.Context, d *openflex.Delivery) error
 	ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*openflex.Delivery, error)
 	RecordAttempt(ctx context.Context, d *openflex.Delivery, a *openflex.DeliveryAttempt) error
@@ -135,12 +135,16 @@ func (d *Dispatcher) fanOutOnce(ctx context.Context) (int, bool, error) {
 	err = d.Plane.Write(ctx, func(ctx context.Context) error {
 		n = 0
 		now := d.now()
+		ids := make([]string, len(events))
+		for i, e := range events {
+			ids[i] = e.ID
+		}
+		marked, err := d.Plane.MarkDispatched(ctx, ids)
+		if err != nil {
+			return err
+		}
 		for _, e := range events {
-			ok, err := d.Plane.MarkDispatched(ctx, e.ID)
-			if err != nil {
-				return err
-			}
-			if !ok {
+			if !marked[e.ID] {
 				continue // another node fanned it out
 			}
 			for _, ep := range eps[e.MerchantID] {
