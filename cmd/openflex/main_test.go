@@ -348,3 +348,43 @@ func TestDemoRenewsARolledSecret(t *testing.T) {
 		t.Fatalf("after a bad saved secret the demo printed %q (first %q), saved %q; want a new secret, saved", renewed, old, saved)
 	}
 }
+
+// TestCommandLineWording: keys create --json names the key set; flags may
+// follow positional arguments; "--" still ends the flags.
+func TestCommandLineWording(t *testing.T) {
+	c := config(t, storetest.Engines(t)[0])
+	var m created
+	if err := json.Unmarshal(cli(t, c, "merchant", "create", "--name", "Maple", "--email", "dev@maple.example", "--json"), &m); err != nil {
+		t.Fatal(err)
+	}
+	var k keysOut
+	if err := json.Unmarshal(cli(t, c, "keys", "create", "--merchant", m.MerchantID, "--name", "POS lane 3", "--json"), &k); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(k.ID, "ks_") || k.Name != "POS lane 3" || !strings.HasPrefix(k.ClientID, "ofk_train_") {
+		t.Fatalf("keys create --name --json = %+v, want the key set id and name", k)
+	}
+	// The data directory after the merchant id, as people type it: the
+	// variables cli sets are cleared so only the trailing flag can find it.
+	t.Setenv("OPENFLEX_DATA_DIR", "")
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"merchant", "approve", m.MerchantID, "--data-dir", c.DataDir, "--database-url", c.DatabaseURL,
+		"--schema-prefix", c.SchemaPrefix}, &out, &errb); err != nil || !strings.Contains(out.String(), m.MerchantID+" approved") {
+		t.Fatalf("merchant approve ID --data-dir X = %v %s %s", err, out.String(), errb.String())
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"merchant", "approve", m.MerchantID, "extra", "--data-dir", c.DataDir}, "usage: openflex merchant approve"},
+		{[]string{"merchant", "approve", "--data-dir", c.DataDir, "--", "--json"}, "--json"},
+		{[]string{"keys", "create", "--merchant", m.MerchantID, "stray"}, `unexpected argument "stray"`},
+	} {
+		out.Reset()
+		errb.Reset()
+		err := run(context.Background(), tc.args, &out, &errb)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("openflex %s = %v, want an error mentioning %q", strings.Join(tc.args, " "), err, tc.want)
+		}
+	}
+}

@@ -303,15 +303,20 @@ func (s *Server) createCapture(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in struct {
-		Amount    int64  `json:"amount"`
+		Amount    *int64 `json:"amount"`
 		Reference string `json:"reference"`
 		Final     bool   `json:"final"`
 	}
 	if err := decodeJSON(body, &in); err != nil {
 		return err
 	}
+	// No amount captures all that remains; an amount, 0 included, must
+	// be a positive number of cents (as for returns).
+	if err := checkGivenAmount(in.Amount); err != nil {
+		return err
+	}
 	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
-		v, _, err := s.cfg.Lending(p.Env).Capture(ctx, p.MerchantID, r.PathValue("id"), in.Amount, in.Reference, in.Final)
+		v, _, err := s.cfg.Lending(p.Env).Capture(ctx, p.MerchantID, r.PathValue("id"), deref(in.Amount), in.Reference, in.Final)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -389,7 +394,7 @@ func (s *Server) createReturn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in struct {
-		Amount    int64  `json:"amount"`
+		Amount    *int64 `json:"amount"`
 		Full      bool   `json:"full"`
 		Reference string `json:"reference"`
 		Reason    string `json:"reason"`
@@ -397,9 +402,12 @@ func (s *Server) createReturn(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(body, &in); err != nil {
 		return err
 	}
+	if err := checkGivenAmount(in.Amount); err != nil {
+		return err
+	}
 	return s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
 		res, err := s.cfg.Lending(p.Env).Return(ctx, lending.ReturnRequest{MerchantID: p.MerchantID, CaptureID: r.PathValue("id"),
-			Amount: in.Amount, Full: in.Full, Reference: in.Reference, Reason: in.Reason})
+			Amount: deref(in.Amount), Full: in.Full, Reference: in.Reference, Reason: in.Reason})
 		if err != nil {
 			return 0, nil, err
 		}
@@ -531,4 +539,25 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) error {
 		}
 		return http.StatusOK, accountOut(p.Env, a), nil
 	})
+}
+
+// checkGivenAmount refuses an amount that was sent but is not a positive
+// number of cents: captures and returns answer an explicit 0 with the same
+// parameter_invalid, where a 0 used to mean "everything" for one and
+// "missing" for the other.
+func checkGivenAmount(amount *int64) error {
+	if amount == nil {
+		return nil
+	}
+	if fe := openflex.CheckAmount("amount", *amount, false); fe != nil {
+		return (&openflex.Problems{*fe}).Err()
+	}
+	return nil
+}
+
+func deref(n *int64) int64 {
+	if n == nil {
+		return 0
+	}
+	return *n
 }
