@@ -200,6 +200,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Dispatchers:    func(env openflex.Environment) *webhook.Dispatcher { return m.Webhooks[env] },
 		Checkouts:      func(env openflex.Environment) *checkout.Service { return m.Checkouts[env] },
 		Pages:          m.pages,
+		PublicURL:      func() string { return m.Config.PublicURL },
 		TrustedProxies: proxies, RateLimits: rates,
 	})
 	m.listener, err = net.Listen("tcp", m.Config.Addr)
