@@ -73,7 +73,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 
 	h, pattern := s.mux.Handler(r)
-	if pattern != "" && apiPath(r.URL.Path) && !canonicalPath(r.URL.Path) {
+	// The escaped path, as the mux routes: an escaped slash stays inside its
+	// segment and is the handler's to judge.
+	if pattern != "" && apiPath(r.URL.Path) && !canonicalPath(r.URL.EscapedPath()) {
 		pattern = "" // the mux would redirect; unmatched answers 404
 	}
 	route := pattern
