@@ -20,13 +20,15 @@ const (
 
 // Plan is a financing plan the lender set up for the merchant.
 type Plan struct {
-	ID          string       `json:"id"`
-	Object      string       `json:"object"`
-	Environment Environment  `json:"environment"`
-	Created     time.Time    `json:"created"`
-	Name        string       `json:"name"`
-	Category    PlanCategory `json:"category"`
-	Terms       []PlanTerm   `json:"terms"`
+	ID          string      `json:"id"`
+	Object      string      `json:"object"`
+	Environment Environment `json:"environment"`
+	Created     time.Time   `json:"created"`
+	Name        string      `json:"name"`
+	// NameFR is the plan's French name; nil: Name is shown in French too.
+	NameFR   *string      `json:"name_fr"`
+	Category PlanCategory `json:"category"`
+	Terms    []PlanTerm   `json:"terms"`
 	// MinAmount is the smallest purchase the plan finances, in cents.
 	MinAmount int64 `json:"min_amount"`
 	// MaxAmount is the largest, in cents; nil is no limit.

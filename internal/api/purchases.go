@@ -536,3 +536,4 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) error {
 		return http.StatusOK, accountOut(p.Env, a), nil
 	}})
 }
+

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -79,6 +80,9 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// RateLimits is requests per second per key set, per environment.
 	RateLimits map[openflex.Environment]float64
+	// PublicURL is where clients reach this server (--public-url), named
+	// as the served OpenAPI document's server; read at the first request.
+	PublicURL func() string
 	// OpenAPI is the served OpenAPI document (defaults to the embedded one).
 	OpenAPI []byte
 	Now     func() time.Time
@@ -93,6 +97,9 @@ type Server struct {
 	rate     *limiter
 	failures *limiter
 	requests *requestLog
+
+	openapiOnce sync.Once
+	openapiDoc  []byte
 }
 
 // DefaultRateLimits are API.md's per-key-set defaults.

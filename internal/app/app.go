@@ -222,11 +222,6 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if m.Config.Demo {
-		if err := m.SeedDemo(ctx); err != nil {
-			return fmt.Errorf("seed demo data: %w", err)
-		}
-	}
 	rates := map[openflex.Environment]float64{openflex.Training: m.Config.RateTraining, openflex.Production: m.Config.RateProduction}
 	m.API = api.New(api.Config{
 		Control: m.Stores.Control,
@@ -238,12 +233,21 @@ func (m *Main) Run(ctx context.Context) error {
 		Dispatchers:    func(env openflex.Environment) *webhook.Dispatcher { return m.Webhooks[env] },
 		Checkouts:      func(env openflex.Environment) *checkout.Service { return m.Checkouts[env] },
 		Pages:          m.pages,
+		PublicURL:      func() string { return m.Config.PublicURL },
 		TrustedProxies: proxies, RateLimits: rates,
 		Destinations: m.Destinations,
 	})
 	m.listener, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return err
+	}
+	// The demo is seeded once the address is known: its key set trusts
+	// the origin actually listened on (--addr 127.0.0.1:0 included).
+	if m.Config.Demo {
+		if err := m.SeedDemo(ctx); err != nil {
+			m.listener.Close()
+			return fmt.Errorf("seed demo data: %w", err)
+		}
 	}
 	var handler http.Handler = m.API
 	if strings.HasPrefix(m.Config.PublicURL, "https://") {

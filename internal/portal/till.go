@@ -413,7 +413,7 @@ func (p *Portal) fillOptions(ctx context.Context, pg *page, d *saleData, a *open
 	}
 	d.Options = nil
 	for _, o := range opts {
-		d.Options = append(d.Options, optionView{Value: o.Plan.ID + ":" + strconv.Itoa(o.Term.Months), Name: o.Plan.Name, Months: o.Term.Months,
+		d.Options = append(d.Options, optionView{Value: o.Plan.ID + ":" + strconv.Itoa(o.Term.Months), Name: o.Plan.NameIn(pg.Lang), Months: o.Term.Months,
 			Monthly: o.Quote.MonthlyPayment, APR: finance.FormatPercent(o.Quote.APR, pg.Lang), Total: o.Quote.TotalToPay,
 			Cost: o.Quote.TotalCostOfBorrowing, Disclosure: o.Quote.Disclosure})
 	}
