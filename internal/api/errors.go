@@ -45,7 +45,7 @@ var codeInfo = map[openflex.Code]struct {
 	openflex.CodeUnavailable:       {503, "api_error", "service indisponible; réessayez plus tard"},
 
 	openflex.CodeDestinationNotAllowed: {400, "invalid_request_error", "l'adresse %s doit joindre une adresse Internet publique (ni bouclage, ni adresse privée, locale ou réservée)"},
-	openflex.CodeDuplicateParameter: {400, "invalid_request_error", "le paramètre %s apparaît plus d'une fois"},
+	openflex.CodeDuplicateParameter:    {400, "invalid_request_error", "le paramètre %s apparaît plus d'une fois"},
 }
 
 // errorBody is the API.md error envelope.

@@ -536,4 +536,3 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) error {
 		return http.StatusOK, accountOut(p.Env, a), nil
 	}})
 }
-
