@@ -16,7 +16,7 @@ import (
 	"github.com/openflex/openflex/internal/portal/account"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/till/*.html
 var templateFS embed.FS
 
 //go:embed static
@@ -32,6 +32,12 @@ func loadPages() map[string]pageSet {
 	if err != nil {
 		panic(err)
 	}
+	// The store-clerk screens keep their templates in a folder of their own.
+	till, err := fs.Glob(templateFS, "templates/till/*.html")
+	if err != nil {
+		panic(err)
+	}
+	names = append(names, till...)
 	out := map[string]pageSet{}
 	for _, lang := range languages {
 		funcs := template.FuncMap{"t": translator(lang), "when": when, "stamp": stamp, "code": codeSpans, "envLabel": envLabel(lang), "cad": formatCAD(lang)}
