@@ -87,6 +87,7 @@ var pageMessages = map[string][2]string{
 	"endpoint_delete.button":    {"Delete now", "Supprimer maintenant"},
 	"stores.title":              {"Stores", "Magasins"},
 	"stores.intro":              {"Your locations. Use a store’s ID in purchases; the lender adds stores for you.", "Vos emplacements. Utilisez l’ID d’un magasin dans les achats; le prêteur ajoute les magasins pour vous."},
+	"stores.province":           {"Province or territory", "Province ou territoire"},
 	"stores.none":               {"No stores yet.", "Aucun magasin pour l’instant."},
 	"audit.title":               {"Audit log", "Journal d’audit"},
 	"audit.intro":               {"Who changed what, newest first.", "Qui a changé quoi, du plus récent au plus ancien."},
@@ -138,7 +139,6 @@ var pageMessages = map[string][2]string{
 	"admin.reason":              {"Reason for declining (shown to the merchant)", "Motif du refus (montré au marchand)"},
 	"admin.merchants":           {"Merchants", "Marchands"},
 	"admin.live":                {"Live since %s", "En production depuis le %s"},
-	"admin.out_of_scope":        {"Pending credit applications are reviewed elsewhere for now.", "Les demandes de crédit en attente sont examinées ailleurs pour l’instant."},
 
 	"prov.AB": {"Alberta", "Alberta"},
 	"prov.BC": {"British Columbia", "Colombie-Britannique"},

@@ -226,6 +226,9 @@ func (p *Portal) routes() {
 	m.Handle("GET /portal/admin", p.admin(p.adminHome))
 	m.Handle("POST /portal/admin/go-live/{id}/approve", p.admin(p.approveGoLive))
 	m.Handle("POST /portal/admin/go-live/{id}/reject", p.admin(p.rejectGoLive))
+	if p.cfg.Credit != nil {
+		p.reviewRoutes()
+	}
 
 	m.Handle("/portal/", p.public(func(w http.ResponseWriter, r *http.Request, pg *page) error {
 		return openflex.NotFound("page", r.URL.Path)

@@ -86,6 +86,8 @@ type page struct {
 	HasRequests bool
 	// HasTill reports whether the store-clerk screens are served.
 	HasTill bool
+	// HasReview reports whether lender staff review applications here.
+	HasReview bool
 
 	sess    *account.Session
 	csrfKey []byte
@@ -172,7 +174,7 @@ func (p *Portal) wrap(need access, h handler) http.Handler {
 
 func (p *Portal) newPage(w http.ResponseWriter, r *http.Request) *page {
 	lang := p.language(w, r)
-	pg := &page{Lang: lang, t: translator(lang), Form: &form{}, HasRequests: p.cfg.RecentRequests != nil, HasTill: p.hasTill()}
+	pg := &page{Lang: lang, t: translator(lang), Form: &form{}, HasRequests: p.cfg.RecentRequests != nil, HasTill: p.hasTill(), HasReview: p.cfg.Credit != nil}
 	q := r.URL.Query()
 	q.Set("lang", otherLanguage(lang))
 	pg.LangURL = r.URL.Path + "?" + q.Encode()
