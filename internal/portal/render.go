@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -40,7 +42,7 @@ func loadPages() map[string]pageSet {
 	names = append(names, till...)
 	out := map[string]pageSet{}
 	for _, lang := range languages {
-		funcs := template.FuncMap{"t": translator(lang), "when": when, "stamp": stamp, "code": codeSpans, "envLabel": envLabel(lang), "cad": formatCAD(lang)}
+		funcs := template.FuncMap{"t": translator(lang), "when": when, "stamp": stamp, "stampIn": stampIn, "code": codeSpans, "envLabel": envLabel(lang), "cad": formatCAD(lang)}
 		base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
 		set := pageSet{}
 		for _, n := range names {
@@ -265,6 +267,33 @@ func stamp(t time.Time) template.HTML {
 		return "—"
 	}
 	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `">` + when(t) + `</time>`)
+}
+
+// stampIn renders a time in a store's time zone (the store-clerk screens
+// work in the store's local day), with the zone's abbreviation.
+func stampIn(t time.Time, zone string) template.HTML {
+	if t.IsZero() {
+		return "—"
+	}
+	loc, err := loadZone(zone)
+	if err != nil {
+		return stamp(t)
+	}
+	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `">` + t.In(loc).Format("2006-01-02 15:04 MST") + `</time>`)
+}
+
+var zones sync.Map // zone name → *time.Location
+
+func loadZone(name string) (*time.Location, error) {
+	if l, ok := zones.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil || name == "" {
+		return nil, fmt.Errorf("time zone %q: %v", name, err)
+	}
+	zones.Store(name, l)
+	return l, nil
 }
 
 // codeSpans escapes s and sets its `backticked` parts as code, as the

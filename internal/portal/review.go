@@ -108,7 +108,7 @@ func (p *Portal) reviewFile(ctx context.Context, env openflex.Environment, id st
 		return nil, err
 	}
 	a := f.Customer.Applicant
-	v := &reviewView{Env: env, App: f.Application, Merchant: f.Application.MerchantID, Initials: initial(a.FirstName) + initial(a.LastName),
+	v := &reviewView{Env: env, App: f.Application, Merchant: f.Application.MerchantID, Initials: initial(a.FirstName) + " " + initial(a.LastName),
 		Province: a.Address.Province, Income: a.AnnualIncome, Employment: a.EmploymentStatus, Housing: a.HousingStatus,
 		HousingCost: a.MonthlyHousingCost, HasSIN: a.SIN != "", PolicyLimit: f.PolicyLimit, PolicyRisk: f.PolicyRisk,
 		Reasons: credit.ReviewReasons, ReasonsChosen: map[string]bool{}, Why: f.Application.Reasons}
