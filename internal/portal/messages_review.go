@@ -2,6 +2,7 @@ package portal
 
 // reviewMessages are the lender staff's application review screens.
 var reviewMessages = map[string][2]string{
+	"layout.table":              {"Table, scrolls sideways on narrow screens", "Tableau, défile horizontalement sur petit écran"},
 	"nav.review":                {"Applications", "Demandes"},
 	"admin.review_link":         {"Review pending credit applications", "Examiner les demandes de crédit en attente"},
 	"review.title":              {"Credit applications to review", "Demandes de crédit à examiner"},
