@@ -152,6 +152,7 @@ type Portal struct {
 	mux     *http.ServeMux
 	pages   map[string]pageSet // by language
 	ref     *reference
+	refFR   *reference
 	origins *http.CrossOriginProtection
 	// hashing bounds concurrent argon2id runs (19 MiB each), so a burst of
 	// log-ins cannot exhaust memory.
@@ -176,6 +177,11 @@ func New(cfg Config) *Portal {
 	p := &Portal{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), pages: loadPages(),
 		ref: parseReference(cfg.OpenAPI, cfg.Logger), origins: http.NewCrossOriginProtection(),
 		hashing: make(chan struct{}, hashSlots())}
+	var missing []string
+	p.refFR, missing = p.ref.translated()
+	if len(missing) > 0 {
+		p.log.Warn("portal: API reference texts without French; the French reference shows them in English", "count", len(missing), "first", missing[0])
+	}
 	p.routes()
 	return p
 }
