@@ -24,7 +24,6 @@ func TestBrowserCheckoutShopper(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser tests are not short")
 	}
-	axetest.Script(t) // skips, saying so, without Node.js
 	browser := startBrowser(t)
 	root := os.Getenv("OPENFLEX_SCREENSHOT_DIR")
 	if root == "" {
