@@ -158,6 +158,7 @@ type Portal struct {
 	mux     *http.ServeMux
 	pages   map[string]pageSet // by language
 	ref     *reference
+	refFR   *reference
 	origins *http.CrossOriginProtection
 	// hashing bounds concurrent argon2id runs (19 MiB each), so a burst of
 	// log-ins cannot exhaust memory.
@@ -185,6 +186,11 @@ func New(cfg Config) *Portal {
 		ref: parseReference(cfg.OpenAPI, cfg.Logger), origins: http.NewCrossOriginProtection(),
 		hashing: make(chan struct{}, hashSlots()),
 		signups: newBucket(signupBurst, signupEvery), resets: newBucket(resetBurst, resetEvery)}
+	var missing []string
+	p.refFR, missing = p.ref.translated()
+	if len(missing) > 0 {
+		p.log.Warn("portal: API reference texts without French; the French reference shows them in English", "count", len(missing), "first", missing[0])
+	}
 	p.routes()
 	return p
 }
@@ -237,6 +243,9 @@ func (p *Portal) routes() {
 	m.Handle("POST /portal/admin/go-live/{id}/reject", p.admin(p.rejectGoLive))
 	m.Handle("GET /portal/admin/consents", p.admin(p.adminConsents))
 	m.Handle("POST /portal/admin/consents/revoke", p.admin(p.adminRevokeConsent))
+	if p.cfg.Credit != nil {
+		p.reviewRoutes()
+	}
 
 	m.Handle("/portal/", p.public(func(w http.ResponseWriter, r *http.Request, pg *page) error {
 		return openflex.NotFound("page", r.URL.Path)

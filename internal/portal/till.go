@@ -282,7 +282,10 @@ type saleData struct {
 	Amount       int64
 	AmountText   string
 	Options      []optionView
-	Nonce        string
+	// HasRegular: a plan on the account's regular terms is offered, so it
+	// is the "no plan" choice (checked first), not a second one.
+	HasRegular bool
+	Nonce      string
 }
 
 type optionView struct {
@@ -294,6 +297,7 @@ type optionView struct {
 	Total      int64
 	Cost       int64
 	Disclosure string
+	Regular    bool
 }
 
 // account reloads the sale's account from the hidden field.
@@ -415,7 +419,8 @@ func (p *Portal) fillOptions(ctx context.Context, pg *page, d *saleData, a *open
 	for _, o := range opts {
 		d.Options = append(d.Options, optionView{Value: o.Plan.ID + ":" + strconv.Itoa(o.Term.Months), Name: o.Plan.NameIn(pg.Lang), Months: o.Term.Months,
 			Monthly: o.Quote.MonthlyPayment, APR: finance.FormatPercent(o.Quote.APR, pg.Lang), Total: o.Quote.TotalToPay,
-			Cost: o.Quote.TotalCostOfBorrowing, Disclosure: o.Quote.Disclosure})
+			Cost: o.Quote.TotalCostOfBorrowing, Disclosure: o.Quote.Disclosure, Regular: o.Quote.Terms.Category == finance.Regular})
+		d.HasRegular = d.HasRegular || o.Quote.Terms.Category == finance.Regular
 	}
 	d.Nonce = newNonce()
 	return nil
