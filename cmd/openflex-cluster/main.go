@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if *dir == "" {
 			return errors.New("status needs --dir")
 		}
-		c, err := load(*dir)
+		c, err := loadCluster(*dir)
 		if err != nil {
 			return err
 		}
@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if *dir == "" {
 			return errors.New("down needs --dir")
 		}
-		c, err := load(*dir)
+		c, err := loadCluster(*dir)
 		if err != nil {
 			return err
 		}

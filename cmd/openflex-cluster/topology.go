@@ -98,7 +98,7 @@ func (c *cluster) save() error {
 	return os.WriteFile(c.path("cluster.json"), b, 0o600)
 }
 
-func load(dir string) (*cluster, error) {
+func loadCluster(dir string) (*cluster, error) {
 	b, err := os.ReadFile(filepath.Join(dir, "cluster.json"))
 	if err != nil {
 		return nil, fmt.Errorf("no cluster in %s: %w", dir, err)
