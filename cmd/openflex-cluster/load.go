@@ -65,7 +65,7 @@ type finalFailure struct {
 
 func newLoad(api string, creds merchantCreds, accounts []string) *load {
 	l := &load{api: api, creds: creds, accounts: accounts, tag: randomLetters(8),
-		http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 32}},
+		http:  &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 32}},
 		auths: map[string]string{}, caps: map[string]string{}}
 	l.resume = sync.NewCond(&l.mu)
 	return l
@@ -294,14 +294,14 @@ func (l *load) acks() int {
 // write (counted from the first failure, so an idle client is not an
 // outage), failed attempts by status and requests given up on.
 type windowStats struct {
-	Acknowledged       int            `json:"acknowledged_writes"`
-	SecondsWithout     float64        `json:"seconds_without_service"`
-	FailedAttempts     map[string]int `json:"failed_attempts_by_status"`
-	FailedRequests     int            `json:"failed_requests"`
+	Acknowledged   int            `json:"acknowledged_writes"`
+	SecondsWithout float64        `json:"seconds_without_service"`
+	FailedAttempts map[string]int `json:"failed_attempts_by_status"`
+	FailedRequests int            `json:"failed_requests"`
 	// LongestRequest is the longest a client waited, retrying, for one
 	// request's answer.
-	LongestRequest float64 `json:"longest_retried_request_seconds"`
-	FailedRequestsKeys []string       `json:"failed_request_keys,omitempty"`
+	LongestRequest     float64  `json:"longest_retried_request_seconds"`
+	FailedRequestsKeys []string `json:"failed_request_keys,omitempty"`
 	// Timeline counts acknowledged writes and failed attempts per second
 	// from the fault on.
 	Timeline []second `json:"timeline"`
@@ -339,7 +339,7 @@ func (l *load) window(from, to time.Time) windowStats {
 	}
 	ws.Acknowledged = len(in)
 	for _, r := range l.retried {
-		if !r.Start.Before(from) && r.Start.Before(to) {
+		if !r.End.Before(from) && r.End.Before(to) {
 			ws.LongestRequest = max(ws.LongestRequest, float64(r.End.Sub(r.Start).Milliseconds())/1000)
 		}
 	}

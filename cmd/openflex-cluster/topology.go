@@ -76,7 +76,9 @@ func (c *cluster) logf(format string, args ...any) {
 	}
 }
 
-func (c *cluster) path(parts ...string) string { return filepath.Join(append([]string{c.Dir}, parts...)...) }
+func (c *cluster) path(parts ...string) string {
+	return filepath.Join(append([]string{c.Dir}, parts...)...)
+}
 
 // DatabaseURL is the openflex role's URL through HAProxy, which always
 // leads to the current primary.
@@ -178,7 +180,7 @@ func up(ctx context.Context, o upOptions) (_ *cluster, err error) {
 	c := &cluster{Dir: o.Dir, Openflex: o.Openflex, SecretKey: randomHex(32), Scope: "openflex-" + randomHex(4),
 		Passwords: pgUsers{randomHex(12), randomHex(12), randomHex(12), randomHex(12)},
 		Etcd:      proc{Name: "etcd", Port: ports[0]}, EtcdPeer: ports[1],
-		PG: []pgNode{{Name: "pg1", Port: ports[2], APIPort: ports[3]}, {Name: "pg2", Port: ports[4], APIPort: ports[5]}},
+		PG:       []pgNode{{Name: "pg1", Port: ports[2], APIPort: ports[3]}, {Name: "pg2", Port: ports[4], APIPort: ports[5]}},
 		HAPGPort: ports[6], HAHTTPPort: ports[7], RateLimit: o.RateLimit, log: o.Log}
 	for i := range o.Nodes {
 		c.Nodes = append(c.Nodes, proc{Name: fmt.Sprintf("n%d", i+1), Port: ports[8+i]})
