@@ -473,6 +473,9 @@ listen openflex
     option redispatch
     retries 3
     retry-on conn-failure empty-response
+    # No node ready (all cut off from PostgreSQL during a failover): the
+    # API's own error shape, with Retry-After, instead of HAProxy's page.
+    errorfile 503 {{dir}}/haproxy-503.http
     option httpchk GET /readyz
     http-check expect status 200
     default-server inter 1s fastinter 300ms downinter 1s rise 1 fall 2
@@ -489,6 +492,12 @@ func (c *cluster) startHAProxy() error {
 	}
 	cfg := strings.NewReplacer("{{dir}}", c.Dir, "{{hapg}}", strconv.Itoa(c.HAPGPort), "{{hahttp}}", strconv.Itoa(c.HAHTTPPort),
 		"{{pgservers}}", strings.TrimRight(pg.String(), "\n"), "{{nodeservers}}", strings.TrimRight(nodes.String(), "\n")).Replace(haproxyTemplate)
+	unavailable := "HTTP/1.0 503 Service Unavailable\r\nCache-Control: no-cache\r\nConnection: close\r\n" +
+		"Content-Type: application/json\r\nRetry-After: 1\r\n\r\n" +
+		`{"error":{"type":"api_error","code":"unavailable","message":"no OpenFlex node is ready (database failover?); retry shortly with the same Idempotency-Key","request_id":""}}` + "\n"
+	if err := os.WriteFile(c.path("haproxy-503.http"), []byte(unavailable), 0o644); err != nil {
+		return err
+	}
 	if err := os.WriteFile(c.path("haproxy.cfg"), []byte(cfg), 0o644); err != nil {
 		return err
 	}
