@@ -399,12 +399,7 @@ func (c *cluster) checkWrites(ctx context.Context, l *load) (checked, lost, twic
 	checked, lost = len(auths)+len(caps), len(auths)-na+len(caps)-nc
 	// The key is the reference: one authorization per key, and the one the
 	// client was told about.
-	keys := make([]string, 0, len(auths))
-	want := map[string]string{}
-	for k, id := range auths {
-		keys = append(keys, k)
-		want[k] = id
-	}
+	want := auths
 	rows, err := conn.Query(ctx, `SELECT reference, count(*), min(id) FROM openflex_training.authorizations
 		WHERE reference LIKE $1 GROUP BY reference`, "ct-"+l.tag+"-%")
 	if err != nil {
