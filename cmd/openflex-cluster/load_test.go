@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"os/exec"
 	"testing"
 	"time"
 )
@@ -64,5 +66,27 @@ func TestWindow(t *testing.T) {
 	quiet := l.window(at(4000), at(8000))
 	if quiet.SecondsWithout != 0 || len(quiet.FailedAttempts) != 0 {
 		t.Errorf("a window without failures is no outage: %+v", quiet)
+	}
+}
+
+// The HAProxy configuration the cluster writes is one HAProxy accepts.
+func TestHAProxyConfigIsValid(t *testing.T) {
+	haproxy, err := exec.LookPath("haproxy")
+	if err != nil {
+		if haproxy, err = exec.LookPath("/usr/sbin/haproxy"); err != nil {
+			t.Skip("haproxy is not installed (scripts/cluster installs it)")
+		}
+	}
+	c := &cluster{Dir: t.TempDir(), HAPGPort: 15432, HAHTTPPort: 18080,
+		PG:    []pgNode{{Name: "pg1", Port: 15433, APIPort: 18008}, {Name: "pg2", Port: 15434, APIPort: 18009}},
+		Nodes: []proc{{Name: "n1", Port: 18081}, {Name: "n2", Port: 18082}}}
+	if err := os.WriteFile(c.path("haproxy-503.http"), []byte("HTTP/1.0 503 Service Unavailable\r\n\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(c.path("haproxy.cfg"), []byte(c.haproxyConfig()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(haproxy, "-c", "-f", c.path("haproxy.cfg")).CombinedOutput(); err != nil {
+		t.Fatalf("haproxy -c: %v\n%s", err, out)
 	}
 }

@@ -473,6 +473,9 @@ listen openflex
     option redispatch
     retries 3
     retry-on conn-failure empty-response
+    # A request that may have reached a node is re-sent only when that is
+    # safe: a read, or a write carrying an Idempotency-Key.
+    http-request disable-l7-retry if !METH_GET !{ req.hdr(Idempotency-Key) -m found }
     # No node ready (all cut off from PostgreSQL during a failover): the
     # API's own error shape, with Retry-After, instead of HAProxy's page.
     errorfile 503 {{dir}}/haproxy-503.http
@@ -482,7 +485,8 @@ listen openflex
 {{nodeservers}}
 `
 
-func (c *cluster) startHAProxy() error {
+// haproxyConfig is HAProxy's configuration for the cluster.
+func (c *cluster) haproxyConfig() string {
 	var pg, nodes strings.Builder
 	for _, n := range c.PG {
 		fmt.Fprintf(&pg, "    server %s 127.0.0.1:%d check port %d\n", n.Name, n.Port, n.APIPort)
@@ -490,8 +494,12 @@ func (c *cluster) startHAProxy() error {
 	for _, n := range c.Nodes {
 		fmt.Fprintf(&nodes, "    server %s 127.0.0.1:%d check\n", n.Name, n.Port)
 	}
-	cfg := strings.NewReplacer("{{dir}}", c.Dir, "{{hapg}}", strconv.Itoa(c.HAPGPort), "{{hahttp}}", strconv.Itoa(c.HAHTTPPort),
+	return strings.NewReplacer("{{dir}}", c.Dir, "{{hapg}}", strconv.Itoa(c.HAPGPort), "{{hahttp}}", strconv.Itoa(c.HAHTTPPort),
 		"{{pgservers}}", strings.TrimRight(pg.String(), "\n"), "{{nodeservers}}", strings.TrimRight(nodes.String(), "\n")).Replace(haproxyTemplate)
+}
+
+func (c *cluster) startHAProxy() error {
+	cfg := c.haproxyConfig()
 	unavailable := "HTTP/1.0 503 Service Unavailable\r\nCache-Control: no-cache\r\nConnection: close\r\n" +
 		"Content-Type: application/json\r\nRetry-After: 1\r\n\r\n" +
 		`{"error":{"type":"api_error","code":"unavailable","message":"no OpenFlex node is ready (database failover?); retry shortly with the same Idempotency-Key","request_id":""}}` + "\n"
