@@ -337,6 +337,7 @@ func (m *Main) startJobs() {
 		r.Deliverers[env] = m.Webhooks[env]
 	}
 	r.Cleanups = []func(context.Context) (int64, error){m.Portal.Purge}
+	r.Lock = m.Stores.Control.TryLock
 	m.stopJobs, m.jobsDone = cancel, make(chan struct{})
 	go func() {
 		defer close(m.jobsDone)

@@ -2,7 +2,10 @@
 // expiry, retention clean-up (idempotency keys, tokens, events) and the
 // TRAINING scrub. Every job is safe to run on several nodes at once: each
 // step is idempotent (an authorization expires once; deleting what is
-// already gone deletes nothing).
+// already gone deletes nothing). With a Lock, nodes sharing a database also
+// take turns, so a cluster does the work once instead of once per node.
+// Webhook deliveries need no lock: each delivery is leased by the node that
+// attempts it.
 package jobs
 
 import (
@@ -62,6 +65,31 @@ type Runner struct {
 	ScrubOlderThan time.Duration
 	// NoScrub turns the scheduled TRAINING scrub off.
 	NoScrub bool
+	// Lock, when set, takes a named lock shared by every node (a
+	// PostgreSQL advisory lock): a job whose lock another node holds is
+	// skipped this turn.
+	Lock func(ctx context.Context, name string) (unlock func(), ok bool, err error)
+}
+
+// exclusive runs fn unless another node holds the job's lock.
+func (r *Runner) exclusive(ctx context.Context, name string, fn func(ctx context.Context)) {
+	if r.Lock == nil {
+		fn(ctx)
+		return
+	}
+	unlock, ok, err := r.Lock(ctx, name)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.Logger.Warn("job skipped: its lock is out of reach", "job", name, "err", err)
+		}
+		return
+	}
+	if !ok {
+		r.Logger.Debug("job skipped: another node runs it", "job", name)
+		return
+	}
+	defer unlock()
+	fn(ctx)
 }
 
 // Run works until ctx ends.
@@ -80,11 +108,12 @@ func (r *Runner) Run(ctx context.Context) {
 	defer tick.Stop()
 	lastScrub := r.Now().UTC()
 	for {
-		r.Once(ctx)
+		r.exclusive(ctx, "jobs.expiry-retention", r.Once)
 		if !r.NoScrub {
 			if next := nextScrub(lastScrub, r.ScrubAt); !r.Now().Before(next) {
+				// Every node passes the hour; the lock lets one scrub.
 				lastScrub = r.Now().UTC()
-				r.ScrubTraining(ctx)
+				r.exclusive(ctx, "jobs.training-scrub", r.ScrubTraining)
 			}
 		}
 		select {
