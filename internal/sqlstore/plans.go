@@ -28,9 +28,10 @@ func (c Control) CreatePlan(ctx context.Context, p *openflex.Plan) error {
 	rj, _ := json.Marshal(nonNilSlice(p.RiskCategories))
 	return c.Write(ctx, func(ctx context.Context) error {
 		_, err := c.q(ctx).ExecContext(ctx, `INSERT INTO plans (id, merchant_id, environment, name, category, terms, min_amount, max_amount,
-			provinces, risk_categories, active, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			provinces, risk_categories, active, created, merchant_fee_bps, merchant_fee_fixed, merchant_fee_no_refund)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 			p.ID, p.MerchantID, string(p.Environment), p.Name, string(p.Category), string(tj), p.MinAmount, p.MaxAmount,
-			string(pj), string(rj), boolInt(p.Active), micros(p.Created))
+			string(pj), string(rj), boolInt(p.Active), micros(p.Created), p.MerchantFee.Bps, p.MerchantFee.Fixed, boolInt(p.MerchantFee.NoRefund))
 		if err != nil {
 			return fmt.Errorf("insert plan: %w", err)
 		}
@@ -45,16 +46,19 @@ func nonNilSlice[T any](s []T) []T {
 	return s
 }
 
-const planCols = `id, merchant_id, environment, name, category, terms, min_amount, max_amount, provinces, risk_categories, active, created`
+const planCols = `id, merchant_id, environment, name, category, terms, min_amount, max_amount, provinces, risk_categories, active, created,
+	merchant_fee_bps, merchant_fee_fixed, merchant_fee_no_refund`
 
 func scanPlan(sc interface{ Scan(...any) error }) (*openflex.Plan, error) {
 	var p openflex.Plan
 	var env, cat, terms, provs, risks string
-	var active int
+	var active, noRefund int
 	var created int64
-	if err := sc.Scan(&p.ID, &p.MerchantID, &env, &p.Name, &cat, &terms, &p.MinAmount, &p.MaxAmount, &provs, &risks, &active, &created); err != nil {
+	if err := sc.Scan(&p.ID, &p.MerchantID, &env, &p.Name, &cat, &terms, &p.MinAmount, &p.MaxAmount, &provs, &risks, &active, &created,
+		&p.MerchantFee.Bps, &p.MerchantFee.Fixed, &noRefund); err != nil {
 		return nil, err
 	}
+	p.MerchantFee.NoRefund = noRefund == 1
 	p.Environment, p.Category, p.Active, p.Created = openflex.Environment(env), openflex.PlanCategory(cat), active == 1, fromMicros(created)
 	var ts []termJSON
 	if err := json.Unmarshal([]byte(terms), &ts); err != nil {
