@@ -342,3 +342,12 @@ func union(a, b map[string]int64) map[string]bool {
 	}
 	return out
 }
+
+// Payable is merchantID's payable from its ledger entries: what the lender
+// owes it.
+func (db *DB) Payable(ctx context.Context, merchantID string) (int64, error) {
+	var v int64
+	err := db.q(ctx).QueryRowContext(ctx, `SELECT COALESCE(SUM(credit) - SUM(debit), 0) FROM ledger_entries WHERE ledger = $1`,
+		lending.PayableLedger(merchantID)).Scan(&v)
+	return v, err
+}
