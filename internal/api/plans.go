@@ -171,5 +171,6 @@ func (s *Server) financing(ctx context.Context, p *principal, accountNumber, sto
 	if err != nil {
 		return nil, err
 	}
-	return &openflex.Financing{PlanID: opt.Plan.ID, TermMonths: opt.Term.Months, Disclosure: opt.Quote.Disclosure}, nil
+	return &openflex.Financing{PlanID: opt.Plan.ID, TermMonths: opt.Term.Months, Disclosure: opt.Quote.Disclosure,
+		MerchantFee: opt.Plan.MerchantFee}, nil
 }

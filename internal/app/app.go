@@ -29,6 +29,7 @@ import (
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/notify"
 	"github.com/openflex/openflex/internal/portal"
+	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/webhook"
 )
@@ -53,6 +54,9 @@ type Main struct {
 	Checkouts map[openflex.Environment]*checkout.Service
 	Portal    *portal.Portal
 	API       *api.Server
+
+	// Settlements cut, list and pay merchants' settlements.
+	Settlements map[openflex.Environment]*settlement.Service
 
 	key       []byte
 	closeOnce sync.Once
@@ -99,6 +103,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Lending = map[openflex.Environment]*lending.Service{}
 	m.Webhooks = map[openflex.Environment]*webhook.Dispatcher{}
 	m.Checkouts = map[openflex.Environment]*checkout.Service{}
+	m.Settlements = map[openflex.Environment]*settlement.Service{}
 	m.key = key
 	for _, env := range openflex.Environments {
 		data := m.Stores.Data(env)
@@ -114,6 +119,8 @@ func (m *Main) Open(ctx context.Context) error {
 			HoldTTL: m.Config.HoldTTL, Now: time.Now}
 		m.Checkouts[env] = &checkout.Service{Env: env, Store: data, Credit: m.Credit[env], Lending: m.Lending[env],
 			Render: api.RenderEvent(env), TokenKey: derive(key, "checkout tokens"), BaseURL: m.Config.PublicURL, Now: time.Now}
+		m.Settlements[env] = &settlement.Service{Env: env, Store: data, Catalog: m.Stores.Control, Render: api.RenderEvent(env),
+			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, Now: time.Now}
 	}
 	m.Portal = portal.New(portal.Config{
 		Control:     m.Stores.Control,
@@ -276,12 +283,13 @@ func (m *Main) close() error {
 func (m *Main) startJobs() {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &jobs.Runner{Expirers: map[openflex.Environment][]jobs.Expirer{}, Planes: map[openflex.Environment]jobs.Plane{},
-		Deliverers: map[openflex.Environment]jobs.Deliverer{}, DeliverEvery: m.Config.DeliverEvery,
+		Deliverers: map[openflex.Environment]jobs.Deliverer{}, DeliverEvery: m.Config.DeliverEvery, Settlers: map[openflex.Environment]jobs.Settler{},
 		Tokens: m.Stores.Control, Logger: m.Logger, Now: time.Now, NoScrub: m.Config.NoScrub}
 	for _, env := range openflex.Environments {
 		r.Expirers[env] = []jobs.Expirer{m.Lending[env], m.Checkouts[env]}
 		r.Planes[env] = m.Stores.Data(env)
 		r.Deliverers[env] = m.Webhooks[env]
+		r.Settlers[env] = m.Settlements[env]
 	}
 	r.Cleanups = []func(context.Context) (int64, error){m.Portal.Purge}
 	m.stopJobs, m.jobsDone = cancel, make(chan struct{})
