@@ -171,6 +171,8 @@ func RenderEvent(env openflex.Environment) func(v any) ([]byte, error) {
 			return json.Marshal(checkoutOut(env, o, ""))
 		case *credit.ApplicationView:
 			return json.Marshal(applicationOut(env, o.Application, o.Account, "en"))
+		case *openflex.Settlement:
+			return json.Marshal(settlementOut(env, o))
 		}
 		return json.Marshal(v)
 	}

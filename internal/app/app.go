@@ -211,6 +211,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Webhooks:       m.Stores.Control,
 		Dispatchers:    func(env openflex.Environment) *webhook.Dispatcher { return m.Webhooks[env] },
 		Checkouts:      func(env openflex.Environment) *checkout.Service { return m.Checkouts[env] },
+		Settlements:    func(env openflex.Environment) *settlement.Service { return m.Settlements[env] },
 		Pages:          m.pages,
 		TrustedProxies: proxies, RateLimits: rates,
 	})
