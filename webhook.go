@@ -7,6 +7,7 @@ var EventTypes = []string{
 	"application.approved", "application.declined", "application.pending", "application.updated",
 	"authorization.created", "authorization.captured", "authorization.released", "authorization.expired",
 	"return.created", "checkout.completed", "checkout.cancelled", "checkout.expired",
+	"settlement.created", "settlement.paid",
 }
 
 // WebhookEndpoint is where a merchant receives signed events of one

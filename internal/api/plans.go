@@ -29,6 +29,14 @@ type planJSON struct {
 	Currency       string         `json:"currency"`
 	Provinces      []string       `json:"provinces"`
 	RiskCategories []string       `json:"risk_categories"`
+
+	MerchantFee merchantFeeJSON `json:"merchant_fee"`
+}
+
+type merchantFeeJSON struct {
+	RateBps          int64 `json:"rate_bps"`
+	FixedAmount      int64 `json:"fixed_amount"`
+	RefundedOnReturn bool  `json:"refunded_on_return"`
 }
 
 // PlanJSON is the API object of a plan (also printed by `openflex plan create`).
@@ -50,6 +58,7 @@ func planOut(env openflex.Environment, p *openflex.Plan) planJSON {
 	for _, pr := range p.Provinces {
 		out.Provinces = append(out.Provinces, string(pr))
 	}
+	out.MerchantFee = merchantFeeJSON{RateBps: p.MerchantFee.Bps, FixedAmount: p.MerchantFee.Fixed, RefundedOnReturn: !p.MerchantFee.NoRefund}
 	for _, rc := range p.RiskCategories {
 		out.RiskCategories = append(out.RiskCategories, string(rc))
 	}
