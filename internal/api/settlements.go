@@ -1,9 +1,7 @@
 package api
 
 import (
-	"encoding/csv"
 	"net/http"
-	"strconv"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/settlement"
@@ -156,44 +154,6 @@ func (s *Server) listSettlementLines(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// SettlementCSVHeader is the first row of a settlement's CSV download.
-var SettlementCSVHeader = []string{"settlement_id", "business_date", "line_id", "created", "type", "store_id", "amount", "fee_amount",
-	"net_amount", "authorization_id", "capture_id", "return_id"}
-
-// WriteSettlementCSV writes every line of a settlement as CSV, amounts in
-// cents, oldest first (the portal's download uses it too).
-func WriteSettlementCSV(w *csv.Writer, st *openflex.Settlement, lines []*openflex.SettlementLine) error {
-	if err := w.Write(SettlementCSVHeader); err != nil {
-		return err
-	}
-	for i := len(lines) - 1; i >= 0; i-- {
-		l := lines[i]
-		if err := w.Write([]string{st.ID, st.BusinessDate, l.ID, rfc3339(l.Created), string(l.Type), l.StoreID, strconv.FormatInt(l.Amount, 10),
-			strconv.FormatInt(l.Fee, 10), strconv.FormatInt(l.Net(), 10), l.AuthorizationID, l.CaptureID, l.ReturnID}); err != nil {
-			return err
-		}
-	}
-	w.Flush()
-	return w.Error()
-}
-
-// AllSettlementLines reads every line of a settlement, newest first.
-func AllSettlementLines(r *http.Request, svc *settlement.Service, merchantID, id string) ([]*openflex.SettlementLine, error) {
-	var all []*openflex.SettlementLine
-	lp := openflex.ListParams{Limit: openflex.MaxListLimit}
-	for {
-		page, more, err := svc.Lines(r.Context(), merchantID, id, lp)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page...)
-		if !more || len(page) == 0 {
-			return all, nil
-		}
-		lp.StartingAfter = page[len(page)-1].ID
-	}
-}
-
 func (s *Server) settlementCSV(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
 	svc := s.cfg.Settlements(p.Env)
@@ -201,12 +161,12 @@ func (s *Server) settlementCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	lines, err := AllSettlementLines(r, svc, p.MerchantID, st.ID)
+	lines, err := svc.AllLines(r.Context(), p.MerchantID, st.ID)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="settlement-`+st.BusinessDate+`-`+string(p.Env)+`.csv"`)
 	w.WriteHeader(http.StatusOK)
-	return WriteSettlementCSV(csv.NewWriter(w), st, lines)
+	return settlement.WriteCSV(w, st, lines)
 }

@@ -149,6 +149,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Lending:     func(env openflex.Environment) *lending.Service { return m.Lending[env] },
 		Catalog:     m.Stores.Control,
 		Idempotency: func(env openflex.Environment) portal.Idempotency { return m.Stores.Data(env) },
+		Settlements: func(env openflex.Environment) *settlement.Service { return m.Settlements[env] },
 	})
 	return nil
 }

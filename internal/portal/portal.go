@@ -19,6 +19,7 @@ import (
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/portal/account"
+	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/webhook"
 )
 
@@ -143,6 +144,9 @@ type Config struct {
 	// Idempotency is each environment's data plane, which makes the
 	// money-moving form posts retry-safe.
 	Idempotency func(openflex.Environment) Idempotency
+
+	// Settlements serves the Settlements page; nil hides it.
+	Settlements func(openflex.Environment) *settlement.Service
 }
 
 // Portal is the Developer Portal and admin console handler.
@@ -221,6 +225,12 @@ func (p *Portal) routes() {
 
 	if p.hasTill() {
 		p.tillRoutes()
+	}
+	if p.hasSettlements() {
+		m.Handle("GET /portal/settlements", http.RedirectHandler("/portal/settlements/training", http.StatusSeeOther))
+		m.Handle("GET /portal/settlements/{env}", p.merchant(p.settlementsPage))
+		m.Handle("GET /portal/settlements/{env}/{id}", p.merchant(p.settlementPage))
+		m.Handle("GET /portal/settlements/{env}/{id}/lines.csv", p.merchant(p.settlementCSV))
 	}
 
 	m.Handle("GET /portal/admin", p.admin(p.adminHome))

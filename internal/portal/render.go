@@ -80,6 +80,8 @@ type page struct {
 	HasRequests bool
 	// HasTill reports whether the store-clerk screens are served.
 	HasTill bool
+	// HasSettlements reports whether the Settlements page is served.
+	HasSettlements bool
 
 	sess    *account.Session
 	csrfKey []byte
@@ -166,7 +168,7 @@ func (p *Portal) wrap(need access, h handler) http.Handler {
 
 func (p *Portal) newPage(w http.ResponseWriter, r *http.Request) *page {
 	lang := p.language(w, r)
-	pg := &page{Lang: lang, t: translator(lang), Form: &form{}, HasRequests: p.cfg.RecentRequests != nil, HasTill: p.hasTill()}
+	pg := &page{Lang: lang, t: translator(lang), Form: &form{}, HasRequests: p.cfg.RecentRequests != nil, HasTill: p.hasTill(), HasSettlements: p.hasSettlements()}
 	q := r.URL.Query()
 	q.Set("lang", otherLanguage(lang))
 	pg.LangURL = r.URL.Path + "?" + q.Encode()
