@@ -22,14 +22,17 @@ type PlanTerm struct {
 	FeeKind    string // "total" (once) or "monthly"
 }
 
-// Plan is a financing plan the lender set up for a merchant. Plans live in
-// the control plane and apply to both environments unless Environment
-// narrows them.
+// Plan is a financing plan the lender set up for a merchant. A plan is an
+// object of one environment, stored in that environment's data plane like
+// customers and transactions: a TRAINING plan does not exist in PRODUCTION.
+// Copying one creates a new plan with a new id.
 type Plan struct {
-	ID             string
-	MerchantID     string
-	Environment    Environment // "" for both
-	Name           string
+	ID          string
+	MerchantID  string
+	Environment Environment // TRAINING or PRODUCTION, never ""
+	Name        string
+	// NameFR is the plan's French name; empty shows Name in French too.
+	NameFR         string
 	Category       PlanCategory
 	Terms          []PlanTerm
 	MinAmount      int64
@@ -45,5 +48,14 @@ type Plan struct {
 
 // OfferedIn reports whether the plan is offered in env.
 func (p *Plan) OfferedIn(env Environment) bool {
-	return p.Active && (p.Environment == "" || p.Environment == env)
+	return p.Active && p.Environment == env
+}
+
+// NameIn is the plan's name in lang ("en" or "fr"): the French name when
+// there is one, else the name.
+func (p *Plan) NameIn(lang string) string {
+	if lang == "fr" && p.NameFR != "" {
+		return p.NameFR
+	}
+	return p.Name
 }

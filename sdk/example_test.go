@@ -64,7 +64,7 @@ func runWithPlatform(m *testing.M) int {
 	if err != nil {
 		return fail(err)
 	}
-	for _, np := range app.DemoPlans(mer.ID) {
+	for _, np := range app.DemoPlans(mer.ID, openflex.Training) {
 		if _, err := pf.CreatePlan(ctx, np); err != nil {
 			return fail(err)
 		}

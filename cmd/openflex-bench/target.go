@@ -114,7 +114,7 @@ func spawn(ctx context.Context, o *options, stderr io.Writer, logf func(string, 
 	for _, s := range stores {
 		tg.stores = append(tg.stores, s.ID)
 	}
-	for _, np := range app.DemoPlans(mer.ID) {
+	for _, np := range app.DemoPlans(mer.ID, openflex.Environment(o.Env)) {
 		if _, err := m.CreatePlan(ctx, np); err != nil {
 			return nil, fmt.Errorf("create plan: %w", err)
 		}

@@ -23,13 +23,31 @@ func storageFlags(c *Config, fs *flag.FlagSet) {
 // from OPENFLEX_<FLAG> (dashes become underscores).
 func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return usageError{""}
+	// Flags may follow positional arguments (`merchant approve ID
+	// --data-dir X`), as people type them; "--" still ends the flags.
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return usageError{""}
+			}
+			return usageError{err.Error()}
 		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
+	}
+	// Parsing "--" alone sets no flag and leaves fs.Args() = positional.
+	if err := fs.Parse(append([]string{"--"}, positional...)); err != nil {
 		return usageError{err.Error()}
 	}
-	if fs.NArg() > 0 && fs.Name() != "merchant approve" && fs.Name() != "applications decide" {
+	if fs.NArg() > 0 && fs.Name() != "merchant approve" && fs.Name() != "applications decide" && fs.Name() != "plan copy" {
 		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	set := map[string]bool{}

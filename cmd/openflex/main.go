@@ -6,7 +6,8 @@
 //	openflex merchant create --name NAME --email EMAIL [--store NAME[:PROVINCE]]… [--json]
 //	openflex merchant approve ID
 //	openflex keys create --merchant ID --env training|production [--trusted-ip CIDR]… [--trusted-url URL]… [--json]
-//	openflex plan create --merchant ID --name NAME --category regular|equal_payments|deferred --months N --rate 29.99 [--admin-fee CENTS] [--json]
+//	openflex plan create --merchant ID --env training|production --name NAME [--name-fr NOM] --category regular|equal_payments|deferred --months N --rate 29.99 [--admin-fee CENTS] [--json]
+//	openflex plan copy PLAN_ID --to production|training [--json]
 //	openflex admin create --email EMAIL
 //	openflex scrub --env training [--older-than 24h]
 //	openflex verify
@@ -60,7 +61,8 @@ commands:
   merchant create   onboard a merchant with stores and TRAINING keys
   merchant approve  approve a merchant's go-live (allows PRODUCTION keys)
   keys create       create a key set for a merchant
-  plan create       set up a financing plan for a merchant
+  plan create       set up a financing plan for a merchant in one environment
+  plan copy         copy a plan to the other environment (a new plan, a new id)
   applications pending   list applications waiting for lender review
   applications decide    approve or decline a pending application
   admin create      create a lender staff account for the admin console (/portal/admin)
@@ -96,6 +98,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdKeysCreate(ctx, rest, stdout, stderr)
 	case "plan create":
 		return cmdPlanCreate(ctx, rest, stdout, stderr)
+	case "plan copy":
+		return cmdPlanCopy(ctx, rest, stdout, stderr)
 	case "applications pending":
 		return cmdApplicationsPending(ctx, rest, stdout, stderr)
 	case "applications decide":

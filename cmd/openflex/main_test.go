@@ -162,3 +162,83 @@ func TestShutdownKeepsAcknowledgedWrites(t *testing.T) {
 		t.Logf("%d acknowledged writes all present after shutdown mid-traffic", len(acked))
 	})
 }
+
+// TestPlanCopy: a plan is created in one environment and copied, as a new
+// object, to the other; neither answers for the other's keys.
+func TestPlanCopy(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		c := config(t, e)
+		var m created
+		if err := json.Unmarshal(cli(t, c, "merchant", "create", "--name", "Maple", "--email", "dev@maple.example", "--store", "Toronto:ON", "--json"), &m); err != nil {
+			t.Fatal(err)
+		}
+		type planOut struct {
+			ID, Environment, Name string
+			NameFR                *string `json:"name_fr"`
+		}
+		var train, prod, plain planOut
+		json.Unmarshal(cli(t, c, "plan", "create", "--merchant", m.MerchantID, "--env", "training", "--name", "12 equal payments",
+			"--name-fr", "12 versements égaux", "--category", "equal_payments", "--months", "12", "--rate", "0", "--json"), &train)
+		if !strings.HasPrefix(train.ID, "plan_") || train.Environment != "training" || train.NameFR == nil || *train.NameFR != "12 versements égaux" {
+			t.Fatalf("plan create --env training --name-fr = %+v", train)
+		}
+		// Flags may follow the plan id.
+		json.Unmarshal(cli(t, c, "plan", "copy", train.ID, "--to", "production", "--json"), &prod)
+		if prod.ID == train.ID || !strings.HasPrefix(prod.ID, "plan_") || prod.Environment != "production" || prod.Name != train.Name ||
+			prod.NameFR == nil || *prod.NameFR != *train.NameFR {
+			t.Fatalf("plan copy --to production = %+v, want a new PRODUCTION plan like %+v", prod, train)
+		}
+		// Without --env a plan is a TRAINING plan: never "both".
+		json.Unmarshal(cli(t, c, "plan", "create", "--merchant", m.MerchantID, "--name", "Revolving", "--category", "regular", "--rate", "29.99", "--json"), &plain)
+		if plain.Environment != "training" || plain.NameFR != nil {
+			t.Fatalf("plan create without --env = %+v, want a TRAINING plan without a French name", plain)
+		}
+		for _, tc := range []struct {
+			name string
+			args []string
+			want string
+		}{
+			{"to its own environment", []string{"plan", "copy", train.ID, "--to", "training"}, "parameter_invalid"},
+			{"unknown plan", []string{"plan", "copy", "plan_nope", "--to", "production"}, "resource_missing"},
+			{"no environment", []string{"plan", "copy", train.ID}, "--to"},
+			{"no plan", []string{"plan", "copy", "--to", "production"}, "usage: openflex plan copy"},
+			{"both environments", []string{"plan", "create", "--merchant", m.MerchantID, "--env", "", "--name", "X", "--category", "regular", "--rate", "1"}, "--env"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				var out, errb bytes.Buffer
+				err := run(context.Background(), tc.args, &out, &errb)
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("openflex %s = %v, want an error mentioning %q", strings.Join(tc.args, " "), err, tc.want)
+				}
+			})
+		}
+
+		srv := &Main{Config: c}
+		if err := srv.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		var k keysOut
+		cli(t, c, "merchant", "approve", m.MerchantID)
+		json.Unmarshal(cli(t, c, "keys", "create", "--merchant", m.MerchantID, "--env", "production", "--trusted-ip", "127.0.0.1/32", "--json"), &k)
+		for _, tc := range []struct {
+			id, secret string
+			want, not  string
+		}{
+			{m.Keys.Training.ClientID, m.Keys.Training.ClientSecret, train.ID, prod.ID},
+			{k.ClientID, k.ClientSecret, prod.ID, train.ID},
+		} {
+			req, _ := http.NewRequest("GET", "http://"+srv.Addr()+"/v1/plans", nil)
+			req.SetBasicAuth(tc.id, tc.secret)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != 200 || !strings.Contains(string(body), tc.want) || strings.Contains(string(body), tc.not) {
+				t.Fatalf("GET /v1/plans with %s = %d %s, want %s and not %s", tc.id, res.StatusCode, body, tc.want, tc.not)
+			}
+		}
+	})
+}

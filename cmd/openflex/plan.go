@@ -15,7 +15,7 @@ import (
 
 func cmdPlanCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c Config
-	var merchantID, name, category, rate, env, feeKind string
+	var merchantID, name, nameFR, category, rate, env, feeKind string
 	var months int
 	var fee, minAmount, maxAmount int64
 	var provinces, risks listFlag
@@ -24,6 +24,7 @@ func cmdPlanCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	storageFlags(&c, fs)
 	fs.StringVar(&merchantID, "merchant", "", "merchant id (mer_…)")
 	fs.StringVar(&name, "name", "", "plan name shown to customers")
+	fs.StringVar(&nameFR, "name-fr", "", "plan name shown to French-speaking customers (default: --name)")
 	fs.StringVar(&category, "category", "", "regular, equal_payments or deferred")
 	fs.IntVar(&months, "months", 0, "term in months (0 for regular)")
 	fs.StringVar(&rate, "rate", "", "annual interest rate in percent, e.g. 29.99 (exact decimal)")
@@ -31,7 +32,7 @@ func cmdPlanCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.StringVar(&feeKind, "fee-kind", "total", "admin fee charged once (total) or every month (monthly)")
 	fs.Int64Var(&minAmount, "min-amount", 0, "smallest purchase in cents")
 	fs.Int64Var(&maxAmount, "max-amount", 0, "largest purchase in cents (0: no maximum)")
-	fs.StringVar(&env, "env", "", "offer in one environment only (training or production); default both")
+	fs.StringVar(&env, "env", "training", "the plan's environment, training or production (a plan lives in one; see plan copy)")
 	fs.Var(&provinces, "province", "offer only in this province (repeatable)")
 	fs.Var(&risks, "risk-category", "offer only to this risk category (repeatable)")
 	fs.BoolVar(&asJSON, "json", false, "print the plan object")
@@ -47,9 +48,13 @@ func cmdPlanCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return usageError{fmt.Sprintf("--rate: %v", err)}
 	}
-	np := plans.NewPlan{MerchantID: merchantID, Name: name, Category: openflex.PlanCategory(category),
+	e, ok := openflex.ParseEnvironment(env)
+	if !ok {
+		return usageError{fmt.Sprintf("--env: %q is not training or production", env)}
+	}
+	np := plans.NewPlan{MerchantID: merchantID, Name: name, NameFR: nameFR, Category: openflex.PlanCategory(category),
 		Terms:     []openflex.PlanTerm{{Months: months, AnnualRate: int64(r), AdminFee: fee, FeeKind: feeKind}},
-		MinAmount: minAmount, MaxAmount: maxAmount, Environment: openflex.Environment(env)}
+		MinAmount: minAmount, MaxAmount: maxAmount, Environment: e}
 	mfee.NoRefund = noRefund
 	np.MerchantFee = mfee
 	for _, p := range provinces {
@@ -68,8 +73,44 @@ func cmdPlanCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return cliError(err)
 	}
 	if asJSON {
-		return printJSON(stdout, api.PlanJSON("", p))
+		return printJSON(stdout, api.PlanJSON(p))
 	}
-	fmt.Fprintf(stdout, "plan %s %q (%s, %d months at %s%%)\n", p.ID, p.Name, p.Category, months, r)
+	fmt.Fprintf(stdout, "plan %s %q in %s (%s, %d months at %s%%)\n", p.ID, p.Name, strings.ToUpper(string(p.Environment)), p.Category, months, r)
+	return nil
+}
+
+// cmdPlanCopy copies a plan to the other environment: typically a plan
+// tried in TRAINING, offered for real once the merchant goes live.
+func cmdPlanCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c Config
+	var to string
+	var asJSON bool
+	fs := flag.NewFlagSet("plan copy", flag.ContinueOnError)
+	storageFlags(&c, fs)
+	fs.StringVar(&to, "to", "", "the environment to copy the plan to: production or training")
+	fs.BoolVar(&asJSON, "json", false, "print the new plan object")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"usage: openflex plan copy PLAN_ID --to production|training"}
+	}
+	env, ok := openflex.ParseEnvironment(to)
+	if !ok {
+		return usageError{fmt.Sprintf("--to: %q is not production or training", to)}
+	}
+	m, err := openAdmin(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	p, err := m.CopyPlan(ctx, fs.Arg(0), env)
+	if err != nil {
+		return cliError(err)
+	}
+	if asJSON {
+		return printJSON(stdout, api.PlanJSON(p))
+	}
+	fmt.Fprintf(stdout, "plan %s %q in %s (a copy of %s)\n", p.ID, p.Name, strings.ToUpper(string(p.Environment)), fs.Arg(0))
 	return nil
 }

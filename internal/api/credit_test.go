@@ -923,24 +923,27 @@ type financingPlans struct {
 
 // createPlans sets up, for mk's merchant: a regular plan at 29.99 %; 12
 // equal payments at 0 % with a $49.99 fee, from $300 to $5,000, for
-// preferred accounts only; 6 months deferred at 29.99 % in QC only; and a
-// PRODUCTION-only plan.
+// preferred accounts only; 6 months deferred at 29.99 % in QC only — all
+// TRAINING plans — and a PRODUCTION plan.
 func (ev *env) createPlans(t testing.TB, mk merchantKeys) financingPlans {
 	t.Helper()
 	create := func(np plans.NewPlan) *openflex.Plan {
 		t.Helper()
 		np.MerchantID = mk.merchant.ID
+		if np.Environment == "" {
+			np.Environment = openflex.Training
+		}
 		p, err := plans.Build(np, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := ev.stores.Control.CreatePlan(context.Background(), p); err != nil {
+		if err := ev.stores.Data(np.Environment).CreatePlan(context.Background(), p); err != nil {
 			t.Fatal(err)
 		}
 		return p
 	}
 	return financingPlans{
-		regular: create(plans.NewPlan{Name: "Revolving", Category: openflex.PlanRegular, Terms: []openflex.PlanTerm{{Months: 0, AnnualRate: 29990}}}),
+		regular: create(plans.NewPlan{Name: "Revolving", NameFR: "Crédit renouvelable", Category: openflex.PlanRegular, Terms: []openflex.PlanTerm{{Months: 0, AnnualRate: 29990}}}),
 		equal: create(plans.NewPlan{Name: "12 equal payments", Category: openflex.PlanEqualPayments,
 			Terms:     []openflex.PlanTerm{{Months: 12, AnnualRate: 0, AdminFee: 49_99}},
 			MinAmount: 300_00, MaxAmount: 5_000_00, RiskCategories: []openflex.RiskCategory{openflex.RiskPreferred}}),
@@ -975,7 +978,7 @@ func TestListPlans(t *testing.T) {
 			want       []*openflex.Plan
 		}{
 			{"TRAINING", auth, []*openflex.Plan{fp.regular, fp.equal, fp.deferred}},
-			{"PRODUCTION", prodAuth, []*openflex.Plan{fp.regular, fp.equal, fp.deferred, fp.production}},
+			{"PRODUCTION", prodAuth, []*openflex.Plan{fp.production}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				r := ev.call("GET", "/v1/plans", tc.auth, "")
@@ -1002,7 +1005,11 @@ func TestListPlans(t *testing.T) {
 						wantMax = float64(want.MaxAmount)
 					}
 					wantRate := map[int64]string{0: "0", 29990: "29.99", 9990: "9.99"}[want.Terms[0].AnnualRate]
-					if p["object"] != "plan" || p["name"] != want.Name || p["category"] != string(want.Category) || len(terms) != len(want.Terms) ||
+					wantFR := any(nil)
+					if want.NameFR != "" {
+						wantFR = want.NameFR
+					}
+					if p["object"] != "plan" || p["name"] != want.Name || p["name_fr"] != wantFR || p["environment"] != string(want.Environment) || p["category"] != string(want.Category) || len(terms) != len(want.Terms) ||
 						term["months"] != float64(want.Terms[0].Months) || term["annual_interest_rate"] != wantRate ||
 						term["admin_fee"] != float64(want.Terms[0].AdminFee) || p["min_amount"] != float64(want.MinAmount) || p["max_amount"] != wantMax {
 						t.Errorf("GET /v1/plans %s = %v, want %+v", want.ID, p, want)
@@ -1094,6 +1101,17 @@ func TestQuotes(t *testing.T) {
 					t.Errorf("POST %s (fr-CA) disclosure = %q, want French", path, d)
 				}
 			}
+			// Plan names follow the language too: the French name where
+			// the plan has one, else the only name.
+			for lang, opts := range map[string][]any{"en": enOpts, "fr": frOpts} {
+				want := map[string]string{fp.regular.ID: fp.regular.NameIn(lang), fp.equal.ID: fp.equal.Name, fp.deferred.ID: fp.deferred.Name}
+				for _, x := range opts {
+					o := x.(map[string]any)
+					if o["plan_name"] != want[o["plan_id"].(string)] {
+						t.Errorf("POST %s (%s) plan_name = %v, want %q", path, lang, o["plan_name"], want[o["plan_id"].(string)])
+					}
+				}
+			}
 		})
 	})
 }
@@ -1106,12 +1124,12 @@ func TestQuotesSurviveAnUnquotablePlan(t *testing.T) {
 		mk := ev.merchant(openflex.Training)
 		auth := "Bearer " + ev.token(mk)
 		ev.createPlans(t, mk)
-		p, err := plans.Build(plans.NewPlan{MerchantID: mk.merchant.ID, Name: "Revolving with a monthly fee", Category: openflex.PlanRegular,
+		p, err := plans.Build(plans.NewPlan{MerchantID: mk.merchant.ID, Environment: openflex.Training, Name: "Revolving with a monthly fee", Category: openflex.PlanRegular,
 			Terms: []openflex.PlanTerm{{Months: 0, AnnualRate: 19990, AdminFee: 5_00, FeeKind: "monthly"}}}, time.Now())
 		if err != nil {
 			return // Build refuses it: nothing unquotable can be stored
 		}
-		if err := ev.stores.Control.CreatePlan(context.Background(), p); err != nil {
+		if err := ev.stores.Data(openflex.Training).CreatePlan(context.Background(), p); err != nil {
 			t.Fatal(err)
 		}
 		number := ev.openAccount(t, auth, mk.stores[0].ID, newApplicant("Zoë", credit.MagicApproveLowRisk))

@@ -189,9 +189,9 @@ func TestOpenAPIContractTour(t *testing.T) {
 		}
 
 		for _, np := range []plans.NewPlan{
-			{MerchantID: mk.merchant.ID, Name: "Regular", Category: openflex.PlanRegular,
+			{MerchantID: mk.merchant.ID, Environment: openflex.Training, Name: "Regular", NameFR: "Achat régulier", Category: openflex.PlanRegular,
 				Terms: []openflex.PlanTerm{{Months: 0, AnnualRate: 29990}}},
-			{MerchantID: mk.merchant.ID, Name: "12 equal payments", Category: openflex.PlanEqualPayments,
+			{MerchantID: mk.merchant.ID, Environment: openflex.Training, Name: "12 equal payments", Category: openflex.PlanEqualPayments,
 				Terms: []openflex.PlanTerm{{Months: 12, AnnualRate: 0, AdminFee: 4999}}, MinAmount: 100_00, MaxAmount: 5000_00,
 				Provinces: []openflex.Province{"ON"}, RiskCategories: []openflex.RiskCategory{openflex.RiskPreferred}},
 		} {
@@ -199,7 +199,7 @@ func TestOpenAPIContractTour(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := ev.stores.Control.CreatePlan(context.Background(), p); err != nil {
+			if err := ev.stores.Data(openflex.Training).CreatePlan(context.Background(), p); err != nil {
 				t.Fatal(err)
 			}
 		}

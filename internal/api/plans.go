@@ -22,6 +22,7 @@ type planJSON struct {
 	Environment    string         `json:"environment"`
 	Created        string         `json:"created"`
 	Name           string         `json:"name"`
+	NameFR         *string        `json:"name_fr"`
 	Category       string         `json:"category"`
 	Terms          []planTermJSON `json:"terms"`
 	MinAmount      int64          `json:"min_amount"`
@@ -40,13 +41,13 @@ type merchantFeeJSON struct {
 }
 
 // PlanJSON is the API object of a plan (also printed by `openflex plan create`).
-func PlanJSON(env openflex.Environment, p *openflex.Plan) any { return planOut(env, p) }
+func PlanJSON(p *openflex.Plan) any { return planOut(p) }
 
-func planOut(env openflex.Environment, p *openflex.Plan) planJSON {
-	out := planJSON{ID: p.ID, Object: "plan", Environment: string(env), Created: rfc3339(p.Created), Name: p.Name,
+func planOut(p *openflex.Plan) planJSON {
+	out := planJSON{ID: p.ID, Object: "plan", Environment: string(p.Environment), Created: rfc3339(p.Created), Name: p.Name,
 		Category: string(p.Category), MinAmount: p.MinAmount, Currency: "CAD", Provinces: []string{}, RiskCategories: []string{}}
-	if env == "" {
-		out.Environment = string(p.Environment)
+	if p.NameFR != "" {
+		out.NameFR = &p.NameFR
 	}
 	if p.MaxAmount > 0 {
 		out.MaxAmount = &p.MaxAmount
@@ -67,14 +68,14 @@ func planOut(env openflex.Environment, p *openflex.Plan) planJSON {
 
 func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	all, err := s.cfg.Control.Plans(r.Context(), p.MerchantID)
+	all, err := s.cfg.Data(p.Env).Plans(r.Context(), p.MerchantID)
 	if err != nil {
 		return err
 	}
 	out := []planJSON{}
 	for _, pl := range all {
 		if pl.OfferedIn(p.Env) {
-			out = append(out, planOut(p.Env, pl))
+			out = append(out, planOut(pl))
 		}
 	}
 	writeJSON(w, http.StatusOK, list(out, false))
@@ -96,9 +97,11 @@ type optionJSON struct {
 	Disclosure           string `json:"disclosure"`
 }
 
-func optionOut(o plans.Option) optionJSON {
+// optionOut is one quote option; its plan name and disclosure are in the
+// language the request asked for.
+func optionOut(o plans.Option, lng string) optionJSON {
 	q := o.Quote
-	return optionJSON{PlanID: o.Plan.ID, PlanName: o.Plan.Name, Category: string(o.Plan.Category), TermMonths: o.Term.Months,
+	return optionJSON{PlanID: o.Plan.ID, PlanName: o.Plan.NameIn(lng), Category: string(o.Plan.Category), TermMonths: o.Term.Months,
 		MonthlyPayment: q.MonthlyPayment, NumberOfPayments: len(q.Payments), AnnualInterestRate: q.Terms.AnnualRate.String(),
 		APR: q.APR.String(), AdminFee: o.Term.AdminFee, TotalCostOfBorrowing: q.TotalCostOfBorrowing, TotalToPay: q.TotalToPay,
 		Disclosure: q.Disclosure}
@@ -136,7 +139,7 @@ func (s *Server) createQuote(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	all, err := s.cfg.Control.Plans(r.Context(), p.MerchantID)
+	all, err := s.cfg.Data(p.Env).Plans(r.Context(), p.MerchantID)
 	if err != nil {
 		return err
 	}
@@ -146,7 +149,7 @@ func (s *Server) createQuote(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := []optionJSON{}
 	for _, o := range opts {
-		out = append(out, optionOut(o))
+		out = append(out, optionOut(o, lang(r)))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"object": "quote", "environment": string(p.Env), "account_number": acct.Number,
 		"amount": in.Amount, "currency": "CAD", "store_id": store.ID, "available_credit": acct.Available(), "options": out})
@@ -167,7 +170,7 @@ func (s *Server) financing(ctx context.Context, p *principal, accountNumber, sto
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.cfg.Control.Plans(ctx, p.MerchantID)
+	all, err := s.cfg.Data(p.Env).Plans(ctx, p.MerchantID)
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ func (s *Server) promotions(w http.ResponseWriter, r *http.Request) error {
 	if fe := openflex.CheckAmount("amount", amount, false); fe != nil {
 		return (&openflex.Problems{*fe}).Err()
 	}
-	all, err := s.cfg.Control.Plans(r.Context(), ks.MerchantID)
+	all, err := s.cfg.Data(ks.Environment).Plans(r.Context(), ks.MerchantID)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (s *Server) promotions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"object": "promotion", "environment": string(ks.Environment), "available": true,
-		"amount": amount, "currency": "CAD", "monthly_payment": monthly, "plan_id": plan.ID, "plan_name": plan.Name,
+		"amount": amount, "currency": "CAD", "monthly_payment": monthly, "plan_id": plan.ID, "plan_name": plan.NameIn(lang(r)),
 		"term_months": term.Months, "apr": q2.APR.String(), "disclosure": q2.Disclosure})
 	return nil
 }

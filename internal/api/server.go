@@ -23,14 +23,14 @@ import (
 type Control interface {
 	Store(ctx context.Context, merchantID, id string) (*openflex.Store, error)
 	Stores(ctx context.Context, merchantID string, p openflex.ListParams) ([]openflex.Store, bool, error)
-	Plan(ctx context.Context, merchantID, id string) (*openflex.Plan, error)
-	Plans(ctx context.Context, merchantID string) ([]*openflex.Plan, error)
 }
 
 // DataPlane is one environment's data plane.
 type DataPlane interface {
 	// Write runs fn in one write transaction carried by its context.
 	Write(ctx context.Context, fn func(ctx context.Context) error) error
+	// Plans are the merchant's financing plans of this environment.
+	Plans(ctx context.Context, merchantID string) ([]*openflex.Plan, error)
 	Events(ctx context.Context, merchantID, typ string, p openflex.ListParams) ([]*openflex.Event, bool, error)
 	Event(ctx context.Context, merchantID, id string) (*openflex.Event, error)
 	Deliveries(ctx context.Context, merchantID, endpointID string, p openflex.ListParams) ([]*openflex.Delivery, bool, error)

@@ -147,7 +147,7 @@ func (m *Main) Open(ctx context.Context) error {
 		},
 		Credit:      func(env openflex.Environment) *credit.Service { return m.Credit[env] },
 		Lending:     func(env openflex.Environment) *lending.Service { return m.Lending[env] },
-		Catalog:     m.Stores.Control,
+		Catalog:     m.Stores,
 		Idempotency: func(env openflex.Environment) portal.Idempotency { return m.Stores.Data(env) },
 		Settlements: func(env openflex.Environment) *settlement.Service { return m.Settlements[env] },
 	})

@@ -40,7 +40,7 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 		if err := m.Portal.Bootstrap(ctx, demoEmail, portalPassword, mer.ID); err != nil {
 			return err
 		}
-		for _, np := range DemoPlans(mer.ID) {
+		for _, np := range DemoPlans(mer.ID, openflex.Training) {
 			if _, err := m.CreatePlan(ctx, np); err != nil {
 				return err
 			}
@@ -83,15 +83,16 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 	return nil
 }
 
-// DemoPlans are the three plans of the demo merchant: a revolving purchase
-// at 29.99%, 12 equal payments at 0% with a $49.99 fee, 6 months deferred.
-func DemoPlans(merchantID string) []plans.NewPlan {
+// DemoPlans are the three plans of the demo merchant in env: a revolving
+// purchase at 29.99%, 12 equal payments at 0% with a $49.99 fee, 6 months
+// deferred; each with its French name.
+func DemoPlans(merchantID string, env openflex.Environment) []plans.NewPlan {
 	return []plans.NewPlan{
-		{MerchantID: merchantID, Name: "Regular purchase", Category: openflex.PlanRegular,
+		{MerchantID: merchantID, Environment: env, Name: "Regular purchase", NameFR: "Achat régulier", Category: openflex.PlanRegular,
 			Terms: []openflex.PlanTerm{{Months: 0, AnnualRate: 29990}}},
-		{MerchantID: merchantID, Name: "12 months, equal payments, 0%", Category: openflex.PlanEqualPayments,
-			Terms: []openflex.PlanTerm{{Months: 12, AnnualRate: 0, AdminFee: 4999}}, MinAmount: 300_00},
-		{MerchantID: merchantID, Name: "6 months, no interest if paid in full", Category: openflex.PlanDeferred,
-			Terms: []openflex.PlanTerm{{Months: 6, AnnualRate: 29990}}, MinAmount: 200_00},
+		{MerchantID: merchantID, Environment: env, Name: "12 months, equal payments, 0%", NameFR: "12 mois, versements égaux, 0 %",
+			Category: openflex.PlanEqualPayments, Terms: []openflex.PlanTerm{{Months: 12, AnnualRate: 0, AdminFee: 4999}}, MinAmount: 300_00},
+		{MerchantID: merchantID, Environment: env, Name: "6 months, no interest if paid in full", NameFR: "6 mois, sans intérêt si payé en entier",
+			Category: openflex.PlanDeferred, Terms: []openflex.PlanTerm{{Months: 6, AnnualRate: 29990}}, MinAmount: 200_00},
 	}
 }

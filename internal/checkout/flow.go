@@ -171,7 +171,7 @@ func (p *Pages) options(r *http.Request, s *session) ([]plans.Option, *openflex.
 	if err != nil {
 		return nil, nil, err
 	}
-	all, err := p.Control.Plans(r.Context(), s.c.MerchantID)
+	all, err := s.svc.Store.Plans(r.Context(), s.c.MerchantID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -197,7 +197,7 @@ func (p *Pages) plansPage(w http.ResponseWriter, r *http.Request, s *session) er
 		if o.Quote.Terms.Category == finance.Regular {
 			facts = t(s.lang, "revolving") + " " + finance.FormatPercent(o.Quote.Terms.AnnualRate, s.lang) + " " + t(s.lang, "annual_rate")
 		}
-		v.Options = append(v.Options, optionView{Value: val, Name: o.Plan.Name, Monthly: finance.FormatCAD(o.Quote.MonthlyPayment, s.lang),
+		v.Options = append(v.Options, optionView{Value: val, Name: o.Plan.NameIn(s.lang), Monthly: finance.FormatCAD(o.Quote.MonthlyPayment, s.lang),
 			Facts: facts, Disclosure: o.Quote.Disclosure, Checked: val == s.c.PlanID+":"+strconv.Itoa(s.c.TermMonths)})
 	}
 	return p.render(w, "plans", v, 200)
@@ -251,7 +251,7 @@ func (p *Pages) confirmPage(w http.ResponseWriter, r *http.Request, s *session) 
 	}
 	v := p.view(s)
 	v.AccountTail = s.c.AccountNumber[len(s.c.AccountNumber)-4:]
-	v.PlanName, v.Monthly, v.Disclosure = o.Plan.Name, finance.FormatCAD(o.Quote.MonthlyPayment, s.lang), o.Quote.Disclosure
+	v.PlanName, v.Monthly, v.Disclosure = o.Plan.NameIn(s.lang), finance.FormatCAD(o.Quote.MonthlyPayment, s.lang), o.Quote.Disclosure
 	if len(o.Quote.Payments) > 0 && o.Quote.Payments[0].Amount != o.Quote.MonthlyPayment {
 		v.FirstPayment = finance.FormatCAD(o.Quote.Payments[0].Amount, s.lang)
 	}
@@ -281,7 +281,7 @@ func (p *Pages) confirm(w http.ResponseWriter, r *http.Request, s *session) erro
 			v.Errors["_"] = m
 		}
 		v.AccountTail = s.c.AccountNumber[len(s.c.AccountNumber)-4:]
-		v.PlanName, v.Monthly, v.Disclosure = o.Plan.Name, finance.FormatCAD(o.Quote.MonthlyPayment, s.lang), o.Quote.Disclosure
+		v.PlanName, v.Monthly, v.Disclosure = o.Plan.NameIn(s.lang), finance.FormatCAD(o.Quote.MonthlyPayment, s.lang), o.Quote.Disclosure
 		return p.render(w, "confirm", v, http.StatusUnprocessableEntity)
 	}
 	p.completed(w, r, s)

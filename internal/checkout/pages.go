@@ -29,7 +29,6 @@ var staticFS embed.FS
 type Control interface {
 	Merchant(ctx context.Context, id string) (*openflex.Merchant, error)
 	Store(ctx context.Context, merchantID, id string) (*openflex.Store, error)
-	Plans(ctx context.Context, merchantID string) ([]*openflex.Plan, error)
 	KeySet(ctx context.Context, id string) (*openflex.KeySet, error)
 }
 

@@ -28,6 +28,8 @@ type Store interface {
 	UpdateCheckout(ctx context.Context, c *openflex.Checkout) error
 	OpenCheckoutsExpiring(ctx context.Context, t time.Time, limit int) ([]*openflex.Checkout, error)
 	AppendEvent(ctx context.Context, e *openflex.Event) error
+	// Plans are the merchant's financing plans of this environment.
+	Plans(ctx context.Context, merchantID string) ([]*openflex.Plan, error)
 }
 
 // Service runs checkouts of one environment.

@@ -16,8 +16,9 @@ import (
 // NewPlan is a plan as the lender sets it up.
 type NewPlan struct {
 	MerchantID     string
-	Environment    openflex.Environment // "" for both
+	Environment    openflex.Environment // TRAINING or PRODUCTION
 	Name           string
+	NameFR         string // optional French name
 	Category       openflex.PlanCategory
 	Terms          []openflex.PlanTerm
 	MinAmount      int64
@@ -42,8 +43,14 @@ func Build(np NewPlan, now time.Time) (*openflex.Plan, error) {
 	default:
 		p.Invalid("category", "category must be regular, equal_payments or deferred")
 	}
-	if np.Environment != "" && !np.Environment.Valid() {
+	switch {
+	case np.Environment == "":
+		p.Missing("environment")
+	case !np.Environment.Valid():
 		p.Invalid("environment", "environment must be training or production")
+	}
+	if len(np.NameFR) > 0 && strings.TrimSpace(np.NameFR) == "" {
+		p.Invalid("name_fr", "name_fr must not be blank: leave it out to show the name in French too")
 	}
 	if len(np.Terms) == 0 {
 		p.Missing("terms")
@@ -99,7 +106,7 @@ func Build(np NewPlan, now time.Time) (*openflex.Plan, error) {
 		terms[i] = t
 	}
 	return &openflex.Plan{ID: openflex.NewID(openflex.PrefixPlan), MerchantID: np.MerchantID, Environment: np.Environment,
-		Name: strings.TrimSpace(np.Name), Category: np.Category, Terms: terms, MinAmount: np.MinAmount, MaxAmount: np.MaxAmount,
+		Name: strings.TrimSpace(np.Name), NameFR: strings.TrimSpace(np.NameFR), Category: np.Category, Terms: terms, MinAmount: np.MinAmount, MaxAmount: np.MaxAmount,
 		Provinces: np.Provinces, RiskCategories: np.RiskCategories, Active: true, Created: now.UTC().Truncate(time.Microsecond),
 		MerchantFee: np.MerchantFee}, nil
 }
@@ -227,4 +234,23 @@ func AsLowAs(all []*openflex.Plan, env openflex.Environment, amount int64) (mont
 		return 0, nil, openflex.PlanTerm{}, false
 	}
 	return m, refs[i].p, refs[i].t, true
+}
+
+// Copy makes a new plan in env with p's terms: a new object with a new id,
+// since a plan belongs to one environment. Copying to the plan's own
+// environment is refused, so a copy is never mistaken for a duplicate.
+func Copy(p *openflex.Plan, env openflex.Environment, now time.Time) (*openflex.Plan, error) {
+	if !env.Valid() {
+		return nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "environment", Message: "environment must be training or production"}
+	}
+	if env == p.Environment {
+		return nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "environment",
+			Message: fmt.Sprintf("plan %s is already a %s plan: copy it to the other environment", p.ID, p.Environment)}
+	}
+	c := *p
+	c.ID, c.Environment, c.Created = openflex.NewID(openflex.PrefixPlan), env, now.UTC().Truncate(time.Microsecond)
+	c.Terms = append([]openflex.PlanTerm(nil), p.Terms...)
+	c.Provinces = append([]openflex.Province(nil), p.Provinces...)
+	c.RiskCategories = append([]openflex.RiskCategory(nil), p.RiskCategories...)
+	return &c, nil
 }

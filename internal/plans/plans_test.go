@@ -16,7 +16,7 @@ var now = time.Date(2026, 11, 23, 19, 40, 0, 0, time.UTC)
 
 // valid is a plan Build accepts; cases edit a copy.
 func valid() NewPlan {
-	return NewPlan{MerchantID: "mer_1", Name: "  Pay monthly  ", Category: openflex.PlanEqualPayments,
+	return NewPlan{MerchantID: "mer_1", Environment: openflex.Training, Name: "  Pay monthly  ", Category: openflex.PlanEqualPayments,
 		Terms: []openflex.PlanTerm{{Months: 12, AnnualRate: 0, AdminFee: 4999}}, MinAmount: 300_00, MaxAmount: 5_000_00}
 }
 
@@ -59,6 +59,10 @@ func TestBuild(t *testing.T) {
 		{"no category", func(p *NewPlan) { p.Category = "" }, []string{"category"}},
 		{"unknown category", func(p *NewPlan) { p.Category = "layaway" }, []string{"category"}},
 		{"unknown environment", func(p *NewPlan) { p.Environment = "staging" }, []string{"environment"}},
+		// A plan is an object of one environment: "both" is no longer a choice.
+		{"no environment", func(p *NewPlan) { p.Environment = "" }, []string{"environment"}},
+		{"French name", func(p *NewPlan) { p.NameFR = " Payez chaque mois " }, nil},
+		{"blank French name", func(p *NewPlan) { p.NameFR = "  " }, []string{"name_fr"}},
 		{"no terms", func(p *NewPlan) { p.Terms = nil }, []string{"terms"}},
 		{"regular with a term", func(p *NewPlan) {
 			p.Category, p.Terms = openflex.PlanRegular, []openflex.PlanTerm{{Months: 12, AnnualRate: 29990}}
@@ -94,7 +98,8 @@ func TestBuild(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Build(%+v) = %v, want a plan", np, err)
 				}
-				if !strings.HasPrefix(p.ID, "plan_") || !p.Active || p.Name != strings.TrimSpace(np.Name) || !p.Created.Equal(now) {
+				if !strings.HasPrefix(p.ID, "plan_") || !p.Active || p.Name != strings.TrimSpace(np.Name) || p.NameFR != strings.TrimSpace(np.NameFR) ||
+					p.Environment != np.Environment || !p.Created.Equal(now) {
 					t.Fatalf("Build(%+v) = %+v, want an active plan_ id, trimmed name, created %v", np, p, now)
 				}
 				for i, term := range p.Terms {
@@ -127,7 +132,7 @@ func cmpOr(s, fallback string) string {
 // TestBuildRefusesWhatFinanceCannotQuote: a plan Build accepts must be
 // quotable, or every quote of the merchant fails.
 func TestBuildRefusesWhatFinanceCannotQuote(t *testing.T) {
-	np := NewPlan{Name: "Revolving", Category: openflex.PlanRegular,
+	np := NewPlan{Environment: openflex.Training, Name: "Revolving", Category: openflex.PlanRegular,
 		Terms: []openflex.PlanTerm{{Months: 0, AnnualRate: 29990, AdminFee: 500, FeeKind: string(finance.FeeMonthly)}}}
 	p, err := Build(np, now)
 	if err == nil {
@@ -151,6 +156,9 @@ func newFixture(t testing.TB) fixture {
 	t.Helper()
 	build := func(np NewPlan) *openflex.Plan {
 		t.Helper()
+		if np.Environment == "" {
+			np.Environment = openflex.Training
+		}
 		p, err := Build(np, now)
 		if err != nil {
 			t.Fatalf("Build(%s) = %v", np.Name, err)
@@ -207,7 +215,7 @@ func TestOptions(t *testing.T) {
 		{"at the minimum", openflex.Training, preferred, "ON", 300_00, []string{"Equal/12", "Equal/24", "Revolving/0"}},
 		{"at the maximum", openflex.Training, preferred, "ON", 5_000_00, []string{"Equal/12", "Equal/24", "Revolving/0"}},
 		{"above the maximum", openflex.Training, preferred, "ON", 5_000_01, []string{"Revolving/0"}},
-		{"production plan in production", openflex.Production, preferred, "ON", 1_000_00, []string{"Equal/12", "Equal/24", "Production/36", "Revolving/0"}},
+		{"only production plans in production", openflex.Production, preferred, "ON", 1_000_00, []string{"Production/36"}},
 		{"all the available credit", openflex.Training, preferred, "ON", 10_000_00, []string{"Revolving/0"}},
 		{"above the available credit", openflex.Training, preferred, "QC", 10_000_01, []string{}},
 		{"no account: no risk or credit rule", openflex.Training, nil, "ON", 20_000_00, []string{"Revolving/0"}},
@@ -332,6 +340,39 @@ func TestAsLowAs(t *testing.T) {
 			}
 			if w := quote(tc.wantPlan, tc.wantTerm, tc.amount); monthly != w {
 				t.Fatalf("AsLowAs(%d) monthly = %d, want the quote's %d", tc.amount, monthly, w)
+			}
+		})
+	}
+}
+
+// TestCopy: a copy is a new object of the other environment, with the
+// same terms, and shares no slices with the original.
+func TestCopy(t *testing.T) {
+	f := newFixture(t)
+	later := now.Add(time.Hour)
+	c, err := Copy(f.equal, openflex.Production, later)
+	if err != nil {
+		t.Fatalf("Copy(TRAINING plan, production) = %v", err)
+	}
+	if c.ID == f.equal.ID || !strings.HasPrefix(c.ID, "plan_") || c.Environment != openflex.Production || !c.Created.Equal(later) ||
+		c.Name != f.equal.Name || !slices.Equal(c.Terms, f.equal.Terms) || !slices.Equal(c.RiskCategories, f.equal.RiskCategories) ||
+		c.MinAmount != f.equal.MinAmount || c.MaxAmount != f.equal.MaxAmount {
+		t.Fatalf("Copy = %+v, want a new PRODUCTION plan with %+v's terms", c, f.equal)
+	}
+	c.Terms[0].Months = 99
+	if f.equal.Terms[0].Months == 99 {
+		t.Fatal("Copy shares its terms with the original")
+	}
+	if f.equal.Environment != openflex.Training {
+		t.Fatalf("Copy changed the original's environment to %s", f.equal.Environment)
+	}
+	for _, tc := range []struct {
+		name string
+		env  openflex.Environment
+	}{{"its own environment", openflex.Training}, {"no environment", ""}, {"unknown environment", "staging"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := Copy(f.equal, tc.env, later); openflex.ErrorCode(err) != openflex.CodeParameterInvalid {
+				t.Fatalf("Copy(TRAINING plan, %q) = %v, want parameter_invalid", tc.env, err)
 			}
 		})
 	}

@@ -27,7 +27,8 @@ import (
 // Catalog reads a merchant's stores and financing plans.
 type Catalog interface {
 	Store(ctx context.Context, merchantID, id string) (*openflex.Store, error)
-	Plans(ctx context.Context, merchantID string) ([]*openflex.Plan, error)
+	// Plans are the merchant's financing plans of env.
+	Plans(ctx context.Context, env openflex.Environment, merchantID string) ([]*openflex.Plan, error)
 }
 
 // Idempotency runs a retry-safe write in one environment's data plane (see
@@ -394,7 +395,7 @@ func (p *Portal) tillQuote(w http.ResponseWriter, r *http.Request, pg *page) err
 // fillOptions quotes the plans this account may use at this store, and
 // draws the nonce of the authorize form.
 func (p *Portal) fillOptions(ctx context.Context, pg *page, d *saleData, a *openflex.Account) error {
-	all, err := p.cfg.Catalog.Plans(ctx, pg.Merchant.ID)
+	all, err := p.cfg.Catalog.Plans(ctx, d.Env, pg.Merchant.ID)
 	if err != nil {
 		return err
 	}

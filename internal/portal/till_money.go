@@ -95,7 +95,7 @@ func (p *Portal) tillAuthorize(w http.ResponseWriter, r *http.Request, pg *page)
 	if opt := f.Get("option"); opt != "" {
 		planID, months, _ := strings.Cut(opt, ":")
 		n, _ := strconv.Atoi(months)
-		all, err := p.cfg.Catalog.Plans(ctx, pg.Merchant.ID)
+		all, err := p.cfg.Catalog.Plans(ctx, d.Env, pg.Merchant.ID)
 		if err != nil {
 			return err
 		}

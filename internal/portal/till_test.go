@@ -23,7 +23,7 @@ import (
 
 // The SQL stores implement the till's ports.
 var (
-	_ portal.Catalog     = sqlstore.Control{}
+	_ portal.Catalog     = (*sqlstore.Stores)(nil)
 	_ portal.Idempotency = (*sqlstore.DB)(nil)
 )
 
@@ -62,8 +62,8 @@ func (c lazyCatalog) Store(ctx context.Context, merchantID, id string) (*openfle
 	return c.th.stores.Control.Store(ctx, merchantID, id)
 }
 
-func (c lazyCatalog) Plans(ctx context.Context, merchantID string) ([]*openflex.Plan, error) {
-	return c.th.stores.Control.Plans(ctx, merchantID)
+func (c lazyCatalog) Plans(ctx context.Context, env openflex.Environment, merchantID string) ([]*openflex.Plan, error) {
+	return c.th.stores.Plans(ctx, env, merchantID)
 }
 
 var tillApplicants atomic.Int64
@@ -93,12 +93,12 @@ func (th *tillHarness) openAccount(t testing.TB, env openflex.Environment, merch
 // twelveMonths sets up a 12-month equal-payment plan at 9.99 % for merchantID.
 func (th *tillHarness) twelveMonths(t testing.TB, merchantID string) *openflex.Plan {
 	t.Helper()
-	p, err := plans.Build(plans.NewPlan{MerchantID: merchantID, Name: "12 easy payments", Category: openflex.PlanEqualPayments,
+	p, err := plans.Build(plans.NewPlan{MerchantID: merchantID, Environment: openflex.Training, Name: "12 easy payments", Category: openflex.PlanEqualPayments,
 		Terms: []openflex.PlanTerm{{Months: 12, AnnualRate: 9990}}}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := th.stores.Control.CreatePlan(context.Background(), p); err != nil {
+	if err := th.stores.Data(openflex.Training).CreatePlan(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
 	return p

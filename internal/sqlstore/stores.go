@@ -103,6 +103,9 @@ func Open(ctx context.Context, cfg Config) (_ *Stores, err error) {
 			return nil, fmt.Errorf("%s: %w", env, err)
 		}
 	}
+	if err := s.movePlans(ctx); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -129,4 +132,19 @@ func (s *Stores) Close() error {
 		errs = append(errs, db.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// Store is merchantID's store id (stores are the merchant's physical
+// locations, shared by both environments).
+func (s *Stores) Store(ctx context.Context, merchantID, id string) (*openflex.Store, error) {
+	return s.Control.Store(ctx, merchantID, id)
+}
+
+// Plans are merchantID's financing plans of env.
+func (s *Stores) Plans(ctx context.Context, env openflex.Environment, merchantID string) ([]*openflex.Plan, error) {
+	db := s.data[env]
+	if db == nil {
+		return nil, fmt.Errorf("plans: no data plane %q", env)
+	}
+	return db.Plans(ctx, merchantID)
 }

@@ -27,7 +27,10 @@ type Platform struct {
 	// approved for go-live; PRODUCTION uses the bureau simulator).
 	Training   Keys
 	Production Keys
-	Plans      []*openflex.Plan
+	// Plans are the demo plans in TRAINING; ProductionPlans the same plans
+	// created again in PRODUCTION (other objects, other ids).
+	Plans           []*openflex.Plan
+	ProductionPlans []*openflex.Plan
 }
 
 // testWriter sends the server's warnings and errors to the test log.
@@ -77,12 +80,18 @@ func Start(t testing.TB, e storetest.Engine, opts ...Options) *Platform {
 	}
 	p.Training = p.NewKeys(t, p.Merchant.ID, openflex.Training)
 	p.Production = p.NewKeys(t, p.Merchant.ID, openflex.Production)
-	for _, np := range app.DemoPlans(p.Merchant.ID) {
-		pl, err := m.CreatePlan(ctx, np)
-		if err != nil {
-			t.Fatal(err)
+	for _, env := range openflex.Environments {
+		for _, np := range app.DemoPlans(p.Merchant.ID, env) {
+			pl, err := m.CreatePlan(ctx, np)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if env == openflex.Training {
+				p.Plans = append(p.Plans, pl)
+			} else {
+				p.ProductionPlans = append(p.ProductionPlans, pl)
+			}
 		}
-		p.Plans = append(p.Plans, pl)
 	}
 	return p
 }

@@ -1,4 +1,10 @@
 -- +goose Up
+-- What each purchase on a plan costs the merchant (plans live in the data
+-- plane since 00009).
+ALTER TABLE plans ADD COLUMN merchant_fee_bps BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE plans ADD COLUMN merchant_fee_fixed BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE plans ADD COLUMN merchant_fee_no_refund INTEGER NOT NULL DEFAULT 0;
+
 -- The plan's merchant fee as agreed when the purchase was authorized.
 ALTER TABLE authorizations ADD COLUMN merchant_fee_bps BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE authorizations ADD COLUMN merchant_fee_fixed BIGINT NOT NULL DEFAULT 0;
@@ -56,3 +62,6 @@ ALTER TABLE captures DROP COLUMN fee;
 ALTER TABLE authorizations DROP COLUMN merchant_fee_no_refund;
 ALTER TABLE authorizations DROP COLUMN merchant_fee_fixed;
 ALTER TABLE authorizations DROP COLUMN merchant_fee_bps;
+ALTER TABLE plans DROP COLUMN merchant_fee_no_refund;
+ALTER TABLE plans DROP COLUMN merchant_fee_fixed;
+ALTER TABLE plans DROP COLUMN merchant_fee_bps;
