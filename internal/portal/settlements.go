@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -196,4 +197,28 @@ func settlementChart(sts []*openflex.Settlement, now time.Time, lang string, t f
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// storeSettles is what a store's business date will settle for: its part
+// of the merchant's open settlement of that date (nil when the page is
+// off or the day has no lines yet).
+func (p *Portal) storeSettles(ctx context.Context, env openflex.Environment, merchantID, storeID, date string) (*openflex.StoreTotals, error) {
+	if !p.hasSettlements() {
+		return nil, nil
+	}
+	view, err := p.cfg.Settlements(env).Open(ctx, merchantID)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range view.Settlements {
+		if st.BusinessDate != date {
+			continue
+		}
+		for i := range st.Stores {
+			if st.Stores[i].StoreID == storeID {
+				return &st.Stores[i], nil
+			}
+		}
+	}
+	return nil, nil
 }

@@ -203,3 +203,39 @@ func TestSettlementsBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestTillDaySettlesFor checks the clerk's store day shows what the day
+// will settle for: the store's captures less returns and merchant fees.
+func TestTillDaySettlesFor(t *testing.T) {
+	e := storetest.Engines(t)[0]
+	th := &tillHarness{credit: map[openflex.Environment]*credit.Service{}, lending: map[openflex.Environment]*lending.Service{}}
+	svcs := map[openflex.Environment]*settlement.Service{}
+	th.harness = newHarness(t, e, func(c *portal.Config) {
+		c.Credit = func(env openflex.Environment) *credit.Service { return th.credit[env] }
+		c.Lending = func(env openflex.Environment) *lending.Service { return th.lending[env] }
+		c.Idempotency = func(env openflex.Environment) portal.Idempotency { return th.harness.stores.Data(env) }
+		c.Catalog = lazyCatalog{th}
+		c.Settlements = func(env openflex.Environment) *settlement.Service { return svcs[env] }
+	})
+	s := th.harness.stores
+	for _, env := range openflex.Environments {
+		th.credit[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),
+			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, CodeKey: []byte("test code key"), Now: th.clock.Now}
+		th.lending[env] = &lending.Service{Store: s.Data(env), Verifier: th.credit[env], Now: th.clock.Now}
+		svcs[env] = &settlement.Service{Env: env, Store: s.Data(env), Catalog: s.Control, Now: th.clock.Now}
+	}
+	b := th.browser(t)
+	m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
+	st := th.firstStore(t, m.ID)
+	acct := th.openAccount(t, openflex.Training, m.ID, st.ID)
+	_, err := th.lending[openflex.Training].Authorize(context.Background(), lending.AuthorizeRequest{MerchantID: m.ID, StoreID: st.ID,
+		AccountNumber: acct.Number, Amount: 100000, Currency: openflex.CAD, Channel: "online", AutoCapture: true,
+		Financing: &openflex.Financing{PlanID: "plan_x", TermMonths: 12, MerchantFee: openflex.MerchantFee{Bps: 600}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := b.get("/portal/store/training/" + st.ID)
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `id="settles"`) || !strings.Contains(r.Body, "$940.00") {
+		t.Fatalf("store day = %d, want what it settles for ($1,000.00 less the 6 %% fee = $940.00):\n%s", r.StatusCode, r.Body)
+	}
+}
