@@ -162,3 +162,35 @@ func TestScenario(t *testing.T) {
 		}
 	})
 }
+
+// TestScrubKeepsPayablesTrue scrubs TRAINING customers from under settled
+// and paid lines: the merchant's settlements and payouts go, its remaining
+// lines are settled again, and the payable still matches.
+func TestScrubKeepsPayablesTrue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newWorld(t, e, map[string][2]string{"TOR": {"ON", ""}})
+		w.at(mustTime(t, "2027-01-04T10:00:00-05:00"))
+		w.purchase("TOR", 10000, planA) // an old customer: scrubbed
+		w.at(mustTime(t, "2027-01-05T10:00:00-05:00"))
+		kept := w.purchase("TOR", 20000, planA) // a newer one: kept
+		w.at(mustTime(t, "2027-01-06T10:00:00-05:00"))
+		w.cut()
+		due, err := w.settle.Due(w.ctx, "")
+		if err != nil || len(due) != 2 {
+			t.Fatalf("due: %d, %v", len(due), err)
+		}
+		if err := w.settle.Pay(w.ctx, due[0]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.db.Scrub(w.ctx, mustTime(t, "2027-01-05T00:00:00-05:00")); err != nil {
+			t.Fatal(err)
+		}
+		w.verify()
+		w.cut()
+		got := w.closed()
+		if len(got) != 1 || got[0].Gross != kept.Amount || got[0].BusinessDate != "2027-01-05" {
+			t.Fatalf("after the scrub: %+v, want one settlement of the kept capture", got)
+		}
+		w.verify()
+	})
+}
