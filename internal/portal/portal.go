@@ -236,6 +236,9 @@ func (p *Portal) routes() {
 	m.Handle("GET /portal/admin", p.admin(p.adminHome))
 	m.Handle("POST /portal/admin/go-live/{id}/approve", p.admin(p.approveGoLive))
 	m.Handle("POST /portal/admin/go-live/{id}/reject", p.admin(p.rejectGoLive))
+	m.Handle("GET /portal/admin/settlements", p.admin(p.adminSettlements))
+	m.Handle("POST /portal/admin/settlements/{env}/{merchant}/{id}/pay", p.admin(p.adminPaySettlement))
+	m.Handle("POST /portal/admin/merchants/{id}/bank-account", p.admin(p.adminSetBank))
 
 	m.Handle("/portal/", p.public(func(w http.ResponseWriter, r *http.Request, pg *page) error {
 		return openflex.NotFound("page", r.URL.Path)

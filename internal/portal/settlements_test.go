@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -237,5 +238,50 @@ func TestTillDaySettlesFor(t *testing.T) {
 	r := b.get("/portal/store/training/" + st.ID)
 	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `id="settles"`) || !strings.Contains(r.Body, "$940.00") {
 		t.Fatalf("store day = %d, want what it settles for ($1,000.00 less the 6 %% fee = $940.00):\n%s", r.StatusCode, r.Body)
+	}
+}
+
+// TestAdminSettlements: the lender's staff set a merchant's bank account
+// (shown masked), see the pending settlement and mark it paid.
+func TestAdminSettlements(t *testing.T) {
+	h, svcs := settlementHarness(t, storetest.Engines(t)[0])
+	ctx := context.Background()
+	b := h.browser(t)
+	m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
+	pending := history(t, h, svcs[openflex.Training], m.ID)
+	if err := h.portal.BootstrapAdmin(ctx, "ops@lender.example", password); err != nil {
+		t.Fatal(err)
+	}
+	admin := h.browser(t)
+	admin.logIn("ops@lender.example", password)
+	if r := b.get("/portal/admin/settlements"); r.StatusCode != http.StatusNotFound {
+		t.Errorf("a merchant user sees the admin settlements: %d", r.StatusCode)
+	}
+	bank := "/portal/admin/merchants/" + m.ID + "/bank-account"
+	if r := admin.submit("/portal/admin/settlements", bank, url.Values{"institution": {"004"}, "transit": {"12345"}, "account": {"9876543"},
+		"holder_name": {"Maple Furniture"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set bank account = %d:\n%s", r.StatusCode, r.Body)
+	}
+	if got, err := h.stores.Control.BankAccount(ctx, m.ID); err != nil || got.Account != "9876543" {
+		t.Fatalf("stored bank account = %+v, %v", got, err)
+	}
+	r := admin.get("/portal/admin/settlements")
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "004-12345-•••543") || strings.Contains(r.Body, "9876543") ||
+		!strings.Contains(r.Body, "$"+openflex.FormatCents(pending)) {
+		t.Fatalf("admin settlements page = %d:\n%s", r.StatusCode, r.Body)
+	}
+	due, err := svcs[openflex.Training].Due(ctx, "")
+	if err != nil || len(due) != 1 {
+		t.Fatalf("due = %d, %v", len(due), err)
+	}
+	pay := fmt.Sprintf("/portal/admin/settlements/training/%s/%s/pay", m.ID, due[0].ID)
+	if r := admin.submit("/portal/admin/settlements", pay, nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("mark paid = %d:\n%s", r.StatusCode, r.Body)
+	}
+	if st, err := svcs[openflex.Training].Get(ctx, m.ID, due[0].ID); err != nil || st.Status != openflex.SettlementPaid {
+		t.Fatalf("after mark paid: %+v, %v", st, err)
+	}
+	if bad, err := h.stores.Data(openflex.Training).VerifyPayables(ctx); err != nil || len(bad) != 0 {
+		t.Fatalf("payables after the admin payout: %+v, %v", bad, err)
 	}
 }
