@@ -23,6 +23,11 @@ const (
 	EventCheckoutCompleted     = "checkout.completed"
 	EventCheckoutCancelled     = "checkout.cancelled"
 	EventCheckoutExpired       = "checkout.expired"
+
+	// A business day's settlement closed (its object is a Settlement), and
+	// was paid.
+	EventSettlementCreated = "settlement.created"
+	EventSettlementPaid    = "settlement.paid"
 )
 
 // Event is something that happened to one of the merchant's objects. The

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -249,7 +251,8 @@ func (db *DB) SettlementsDue(ctx context.Context, date string, closedBy time.Tim
 
 // SettlementLines lists a closed settlement's lines, newest first.
 func (db *DB) SettlementLines(ctx context.Context, merchantID, settlementID string, p openflex.ListParams) ([]*openflex.SettlementLine, bool, error) {
-	l := newList(`SELECT `+lineCols+` FROM settlement_lines WHERE settlement_id = $1 AND merchant_id = $2`, settlementID, merchantID)
+	l := newList(`SELECT `+lineCols+` FROM settlement_lines WHERE settlement_id = $1 AND settlement_id <> '' AND merchant_id = $2`,
+		settlementID, merchantID)
 	return listRows(ctx, db, l, p, scanLine)
 }
 
@@ -323,7 +326,7 @@ func (db *DB) VerifyPayables(ctx context.Context) ([]PayableMismatch, error) {
 		rows.Close()
 	}
 	var out []PayableMismatch
-	for name := range union(ledger, expect) {
+	for _, name := range slices.Sorted(maps.Keys(union(ledger, expect))) {
 		if ledger[name] != expect[name] {
 			m := name[len("merch:") : len(name)-len(":payable")]
 			out = append(out, PayableMismatch{MerchantID: m, Ledger: ledger[name], Lines: expect[name]})

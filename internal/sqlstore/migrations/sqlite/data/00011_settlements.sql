@@ -30,7 +30,7 @@ CREATE TABLE settlement_lines (
     created          BIGINT NOT NULL
 );
 CREATE INDEX settlement_lines_unsettled ON settlement_lines (merchant_id, store_id, created) WHERE settlement_id = '';
-CREATE INDEX settlement_lines_settlement ON settlement_lines (settlement_id, id);
+CREATE INDEX settlement_lines_settlement ON settlement_lines (settlement_id, id) WHERE settlement_id <> '';
 
 -- One row per merchant and business day, written at the cut.
 CREATE TABLE settlements (
