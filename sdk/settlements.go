@@ -18,21 +18,16 @@ const (
 	SettlementCarriedForward SettlementStatus = "carried_forward" // negative: subtracted from the next one
 )
 
-// SettlementTotals are the sums of a settlement's lines, in cents.
-type SettlementTotals struct {
-	GrossAmount      int64 `json:"gross_amount"`
-	ReturnsAmount    int64 `json:"returns_amount"`
-	FeesAmount       int64 `json:"fees_amount"`
-	FeeRefundsAmount int64 `json:"fee_refunds_amount"`
+// SettlementStore is one store's part of a settlement.
+type SettlementStore struct {
+	StoreID          string `json:"store_id"`
+	GrossAmount      int64  `json:"gross_amount"`
+	ReturnsAmount    int64  `json:"returns_amount"`
+	FeesAmount       int64  `json:"fees_amount"`
+	FeeRefundsAmount int64  `json:"fee_refunds_amount"`
 	// NetAmount is gross − returns − fees + fee refunds (may be negative).
 	NetAmount int64 `json:"net_amount"`
 	LineCount int64 `json:"line_count"`
-}
-
-// SettlementStore is one store's part of a settlement.
-type SettlementStore struct {
-	StoreID string `json:"store_id"`
-	SettlementTotals
 }
 
 // Settlement is what the lender owes the merchant for one business day,
@@ -45,7 +40,14 @@ type Settlement struct {
 	BusinessDate string           `json:"business_date"`
 	Status       SettlementStatus `json:"status"`
 	Currency     string           `json:"currency"`
-	SettlementTotals
+	// Amounts in cents; every total is the sum of the lines.
+	GrossAmount      int64 `json:"gross_amount"`
+	ReturnsAmount    int64 `json:"returns_amount"`
+	FeesAmount       int64 `json:"fees_amount"`
+	FeeRefundsAmount int64 `json:"fee_refunds_amount"`
+	// NetAmount is gross − returns − fees + fee refunds (may be negative).
+	NetAmount int64 `json:"net_amount"`
+	LineCount int64 `json:"line_count"`
 	// CarriedInAmount is a negative amount carried from the previous
 	// settlement (0 or less).
 	CarriedInAmount int64             `json:"carried_in_amount"`
