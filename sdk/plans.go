@@ -37,6 +37,15 @@ type Plan struct {
 	// Provinces and RiskCategories restrict the plan; empty is all.
 	Provinces      []string `json:"provinces"`
 	RiskCategories []string `json:"risk_categories"`
+	// MerchantFee is what each purchase on the plan costs the merchant.
+	MerchantFee *MerchantFee `json:"merchant_fee"`
+}
+
+// MerchantFee is a plan's fee to the merchant, withheld from settlements.
+type MerchantFee struct {
+	RateBps          int64 `json:"rate_bps"`     // basis points of each capture
+	FixedAmount      int64 `json:"fixed_amount"` // cents per purchase
+	RefundedOnReturn bool  `json:"refunded_on_return"`
 }
 
 // PlanTerm is one term a plan offers.

@@ -298,7 +298,7 @@ func (p *Pages) confirm(w http.ResponseWriter, r *http.Request, s *session) erro
 		http.Redirect(w, r, "/checkout/"+s.token+"/plans"+p.view(s).Q, http.StatusSeeOther)
 		return nil
 	}
-	fin := &openflex.Financing{PlanID: o.Plan.ID, TermMonths: o.Term.Months, Disclosure: o.Quote.Disclosure}
+	fin := &openflex.Financing{PlanID: o.Plan.ID, TermMonths: o.Term.Months, Disclosure: o.Quote.Disclosure, MerchantFee: o.Plan.MerchantFee}
 	if err := s.svc.Confirm(r.Context(), s.c, fin); err != nil {
 		fe, ok := fieldErrors(err, s.lang)
 		if !ok {

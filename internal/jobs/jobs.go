@@ -40,6 +40,13 @@ type Deliverer interface {
 	DeliverDue(ctx context.Context) (int, error)
 }
 
+// Settler cuts merchants' days into settlements; TRAINING's settler also
+// pays them on its simulated schedule.
+type Settler interface {
+	CutDue(ctx context.Context) (int, error)
+	PayTraining(ctx context.Context) (int, error)
+}
+
 // Tokens forgets expired access tokens.
 type Tokens interface {
 	PurgeTokens(ctx context.Context, t time.Time) (int64, error)
@@ -50,6 +57,10 @@ type Runner struct {
 	Expirers map[openflex.Environment][]Expirer
 	Planes   map[openflex.Environment]Plane
 	Tokens   Tokens
+	// Settlers run with expiry: each merchant's day is cut once its
+	// midnight has passed in every store (idempotent per merchant and day,
+	// so every node may run it).
+	Settlers map[openflex.Environment]Settler
 	// Cleanups run with the retention clean-up (expired portal sessions…).
 	Cleanups []func(ctx context.Context) (int64, error)
 	// Deliverers run every DeliverEvery (default one second).
@@ -146,6 +157,18 @@ func (r *Runner) Once(ctx context.Context) {
 				r.Logger.Error("expiry failed", "environment", env, "err", err)
 			} else if n > 0 {
 				r.Logger.Info("expired", "environment", env, "count", n)
+			}
+		}
+	}
+	for env, s := range r.Settlers {
+		if n, err := s.CutDue(ctx); err != nil {
+			r.Logger.Error("settlement cut failed", "environment", env, "err", err)
+		} else if n > 0 {
+			r.Logger.Info("settlements closed", "environment", env, "count", n)
+		}
+		if env == openflex.Training {
+			if _, err := s.PayTraining(ctx); err != nil {
+				r.Logger.Error("TRAINING payouts failed", "environment", env, "err", err)
 			}
 		}
 	}

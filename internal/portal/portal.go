@@ -20,6 +20,7 @@ import (
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/netguard"
 	"github.com/openflex/openflex/internal/portal/account"
+	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/webhook"
 )
 
@@ -149,6 +150,9 @@ type Config struct {
 	// Idempotency is each environment's data plane, which makes the
 	// money-moving form posts retry-safe.
 	Idempotency func(openflex.Environment) Idempotency
+
+	// Settlements serves the Settlements page; nil hides it.
+	Settlements func(openflex.Environment) *settlement.Service
 }
 
 // Portal is the Developer Portal and admin console handler.
@@ -237,6 +241,12 @@ func (p *Portal) routes() {
 	if p.hasTill() {
 		p.tillRoutes()
 	}
+	if p.hasSettlements() {
+		m.Handle("GET /portal/settlements", http.RedirectHandler("/portal/settlements/training", http.StatusSeeOther))
+		m.Handle("GET /portal/settlements/{env}", p.merchant(p.settlementsPage))
+		m.Handle("GET /portal/settlements/{env}/{id}", p.merchant(p.settlementPage))
+		m.Handle("GET /portal/settlements/{env}/{id}/lines.csv", p.merchant(p.settlementCSV))
+	}
 
 	m.Handle("GET /portal/admin", p.admin(p.adminHome))
 	m.Handle("POST /portal/admin/go-live/{id}/approve", p.admin(p.approveGoLive))
@@ -246,6 +256,9 @@ func (p *Portal) routes() {
 	if p.cfg.Credit != nil {
 		p.reviewRoutes()
 	}
+	m.Handle("GET /portal/admin/settlements", p.admin(p.adminSettlements))
+	m.Handle("POST /portal/admin/settlements/{env}/{merchant}/{id}/pay", p.admin(p.adminPaySettlement))
+	m.Handle("POST /portal/admin/merchants/{id}/bank-account", p.admin(p.adminSetBank))
 
 	m.Handle("/portal/", p.public(func(w http.ResponseWriter, r *http.Request, pg *page) error {
 		return openflex.NotFound("page", r.URL.Path)

@@ -90,6 +90,8 @@ type page struct {
 	HasTill bool
 	// HasReview reports whether lender staff review applications here.
 	HasReview bool
+	// HasSettlements reports whether the Settlements page is served.
+	HasSettlements bool
 
 	sess    *account.Session
 	csrfKey []byte
@@ -176,7 +178,7 @@ func (p *Portal) wrap(need access, h handler) http.Handler {
 
 func (p *Portal) newPage(w http.ResponseWriter, r *http.Request) *page {
 	lang := p.language(w, r)
-	pg := &page{Lang: lang, t: translator(lang), Form: &form{}, HasRequests: p.cfg.RecentRequests != nil, HasTill: p.hasTill(), HasReview: p.cfg.Credit != nil}
+	pg := &page{Lang: lang, t: translator(lang), Form: &form{}, HasRequests: p.cfg.RecentRequests != nil, HasTill: p.hasTill(), HasReview: p.cfg.Credit != nil, HasSettlements: p.hasSettlements()}
 	q := r.URL.Query()
 	q.Set("lang", otherLanguage(lang))
 	pg.LangURL = r.URL.Path + "?" + q.Encode()

@@ -144,6 +144,8 @@ type tillDayData struct {
 	Net      int64
 	Txns     []*openflex.Transaction
 	MoreTxns bool
+	// Settles is what the store's day will settle for (nil without settlements).
+	Settles *openflex.StoreTotals
 }
 
 // tillDay is the store's day (its local calendar day): totals per type,
@@ -191,6 +193,9 @@ func (p *Portal) renderDay(w http.ResponseWriter, r *http.Request, pg *page, tl 
 		}
 	}
 	d.MoreTxns = more
+	if d.Settles, err = p.storeSettles(ctx, tl.Env, pg.Merchant.ID, tl.Store.ID, d.Date); err != nil {
+		return err
+	}
 	pg.Title = "till.day_title"
 	p.render(w, pg, status, "till_day", struct {
 		tillDayData

@@ -110,7 +110,7 @@ func (p *Portal) tillAuthorize(w http.ResponseWriter, r *http.Request, pg *page)
 		} else if err != nil {
 			return err
 		} else {
-			req.Financing = &openflex.Financing{PlanID: o.Plan.ID, TermMonths: o.Term.Months, Disclosure: o.Quote.Disclosure}
+			req.Financing = &openflex.Financing{PlanID: o.Plan.ID, TermMonths: o.Term.Months, Disclosure: o.Quote.Disclosure, MerchantFee: o.Plan.MerchantFee}
 		}
 	}
 	if f.OK() {
