@@ -41,6 +41,9 @@ type Plan struct {
 	RiskCategories []RiskCategory // empty: every category
 	Active         bool
 	Created        time.Time
+
+	// MerchantFee is what each purchase on the plan costs the merchant.
+	MerchantFee MerchantFee
 }
 
 // OfferedIn reports whether the plan is offered in env.

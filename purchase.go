@@ -24,6 +24,9 @@ type Financing struct {
 	TermMonths int
 	// Disclosure is the cost-of-borrowing text shown for this purchase.
 	Disclosure string
+	// MerchantFee is the plan's fee as agreed when the purchase was
+	// authorized: later changes to the plan do not reprice it.
+	MerchantFee MerchantFee
 }
 
 // LineItem is one item of a purchase, for the merchant's records.
@@ -74,7 +77,9 @@ type Capture struct {
 	Amount          int64
 	ReturnedAmount  int64
 	Reference       string
-	Created         time.Time
+	// Fee is the merchant fee this capture carries.
+	Fee     int64
+	Created time.Time
 }
 
 // Return gives back part or all of a capture.
@@ -88,7 +93,9 @@ type Return struct {
 	Amount          int64
 	Reference       string
 	Reason          string
-	Created         time.Time
+	// FeeRefund is the part of the capture's merchant fee given back.
+	FeeRefund int64
+	Created   time.Time
 }
 
 // TransactionType names a money movement.
@@ -102,6 +109,7 @@ const (
 	TxnExpiry        TransactionType = "expiry"
 	TxnReturn        TransactionType = "return"
 	TxnPayment       TransactionType = "payment"
+	TxnPayout        TransactionType = "payout" // the lender pays a merchant's settlement
 )
 
 // Transaction is one money movement of the history.

@@ -8,6 +8,7 @@ var EventTypes = []string{
 	"authorization.created", "authorization.captured", "authorization.released", "authorization.expired",
 	"return.created", "checkout.completed", "checkout.cancelled", "checkout.expired",
 	"consent.granted", "consent.revoked",
+	"settlement.created", "settlement.paid",
 }
 
 // WebhookEndpoint is where a merchant receives signed events of one

@@ -81,6 +81,8 @@ type Client struct {
 	Promotions *PromotionService
 	// Transactions lists every money movement of the merchant.
 	Transactions *TransactionService
+	// Settlements lists what the lender pays the merchant, day by day.
+	Settlements *SettlementService
 	// Events lists the events also delivered to webhook endpoints.
 	Events *EventService
 	// WebhookEndpoints registers the URLs events are delivered to.
@@ -220,6 +222,7 @@ func New(clientID, clientSecret string, opts ...Option) (*Client, error) {
 	c.Checkouts = &CheckoutService{c}
 	c.Promotions = &PromotionService{c}
 	c.Transactions = &TransactionService{c}
+	c.Settlements = &SettlementService{c}
 	c.Events = &EventService{c}
 	c.WebhookEndpoints = &WebhookEndpointService{c}
 	c.TestHelpers = &TestHelperService{c}
@@ -421,6 +424,10 @@ func (c *Client) attempt(ctx context.Context, method, rawURL string, body []byte
 		return e
 	}
 	if out == nil {
+		return nil
+	}
+	if raw, ok := out.(*[]byte); ok { // a download (CSV), not JSON
+		*raw = respBody
 		return nil
 	}
 	if err := json.Unmarshal(respBody, out); err != nil {

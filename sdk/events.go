@@ -25,6 +25,11 @@ const (
 	EventCheckoutExpired       = "checkout.expired"
 	EventConsentGranted        = "consent.granted"
 	EventConsentRevoked        = "consent.revoked"
+
+	// A business day's settlement closed (its object is a Settlement), and
+	// was paid.
+	EventSettlementCreated = "settlement.created"
+	EventSettlementPaid    = "settlement.paid"
 )
 
 // Event is something that happened to one of the merchant's objects. The

@@ -62,6 +62,10 @@ var sdkOperations = map[string]string{
 	"listReturns":             "Returns.List Returns.All",
 	"getReturn":               "Returns.Get",
 	"listTransactions":        "Transactions.List Transactions.All",
+	"listSettlements":         "Settlements.List Settlements.All",
+	"getSettlement":           "Settlements.Get",
+	"listSettlementLines":     "Settlements.Lines Settlements.AllLines",
+	"downloadSettlementLines": "Settlements.DownloadLines",
 	"listEvents":              "Events.List Events.All",
 	"redeliverEvent":          "Events.Redeliver",
 	"createWebhookEndpoint":   "WebhookEndpoints.Create",
@@ -128,7 +132,8 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 // schemaTypes pairs the contract's schemas with the SDK's types.
 var schemaTypes = map[string]any{
 	"Store": sdk.Store{}, "StoreSummary": sdk.StoreSummary{}, "SummaryLine": sdk.SummaryTotal{},
-	"PlanTerm": sdk.PlanTerm{}, "Plan": sdk.Plan{}, "Account": sdk.Account{}, "Application": sdk.Application{},
+	"PlanTerm": sdk.PlanTerm{}, "Plan": sdk.Plan{}, "MerchantFee": sdk.MerchantFee{},
+	"Settlement": sdk.Settlement{}, "SettlementStore": sdk.SettlementStore{}, "SettlementLine": sdk.SettlementLine{}, "Account": sdk.Account{}, "Application": sdk.Application{},
 	"Reason": sdk.Reason{}, "Verification": sdk.Verification{}, "QuoteOption": sdk.QuoteOption{}, "Quote": sdk.Quote{},
 	"Financing": sdk.Financing{}, "LineItem": sdk.LineItem{}, "Taxes": sdk.Taxes{}, "Capture": sdk.Capture{},
 	"Authorization": sdk.Authorization{}, "Return": sdk.Return{}, "Transaction": sdk.Transaction{}, "Event": sdk.Event{},

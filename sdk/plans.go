@@ -20,13 +20,15 @@ const (
 
 // Plan is a financing plan the lender set up for the merchant.
 type Plan struct {
-	ID          string       `json:"id"`
-	Object      string       `json:"object"`
-	Environment Environment  `json:"environment"`
-	Created     time.Time    `json:"created"`
-	Name        string       `json:"name"`
-	Category    PlanCategory `json:"category"`
-	Terms       []PlanTerm   `json:"terms"`
+	ID          string      `json:"id"`
+	Object      string      `json:"object"`
+	Environment Environment `json:"environment"`
+	Created     time.Time   `json:"created"`
+	Name        string      `json:"name"`
+	// NameFR is the plan's French name; nil: Name is shown in French too.
+	NameFR   *string      `json:"name_fr"`
+	Category PlanCategory `json:"category"`
+	Terms    []PlanTerm   `json:"terms"`
 	// MinAmount is the smallest purchase the plan finances, in cents.
 	MinAmount int64 `json:"min_amount"`
 	// MaxAmount is the largest, in cents; nil is no limit.
@@ -35,6 +37,15 @@ type Plan struct {
 	// Provinces and RiskCategories restrict the plan; empty is all.
 	Provinces      []string `json:"provinces"`
 	RiskCategories []string `json:"risk_categories"`
+	// MerchantFee is what each purchase on the plan costs the merchant.
+	MerchantFee *MerchantFee `json:"merchant_fee"`
+}
+
+// MerchantFee is a plan's fee to the merchant, withheld from settlements.
+type MerchantFee struct {
+	RateBps          int64 `json:"rate_bps"`     // basis points of each capture
+	FixedAmount      int64 `json:"fixed_amount"` // cents per purchase
+	RefundedOnReturn bool  `json:"refunded_on_return"`
 }
 
 // PlanTerm is one term a plan offers.

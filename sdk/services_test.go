@@ -282,6 +282,38 @@ func TestServices(t *testing.T) {
 			t.Fatalf("Transactions.List(created an hour ago) = %+v, %v; want none", none, err)
 		}
 
+		// Settlements: today's is open and holds the captures and returns.
+		sts, err := c.Settlements.List(ctx, &sdk.SettlementListParams{Status: sdk.SettlementOpen})
+		if err != nil || len(sts.Data) == 0 {
+			t.Fatalf("Settlements.List(open) = %+v, %v", sts, err)
+		}
+		var open *sdk.Settlement
+		for i := range sts.Data {
+			if sts.Data[i].GrossAmount > 0 {
+				open = sts.Data[i]
+			}
+		}
+		if open == nil || open.Status != sdk.SettlementOpen || open.ClosedAt != nil || open.NetAmount != open.GrossAmount-open.ReturnsAmount-open.FeesAmount+open.FeeRefundsAmount {
+			t.Fatalf("open settlement = %+v", sts.Data)
+		}
+		if got, err := c.Settlements.Get(ctx, open.ID); err != nil || got.NetAmount != open.NetAmount {
+			t.Fatalf("Settlements.Get = %+v, %v", got, err)
+		}
+		var lines int64
+		for l, err := range c.Settlements.AllLines(ctx, open.ID) {
+			if err != nil || l.SettlementID != open.ID {
+				t.Fatalf("Settlements.AllLines: %+v, %v", l, err)
+			}
+			lines++
+		}
+		if lines != open.LineCount {
+			t.Fatalf("Settlements.AllLines yielded %d, want %d", lines, open.LineCount)
+		}
+		if csv, err := c.Settlements.DownloadLines(ctx, open.ID); err != nil || !strings.HasPrefix(string(csv), "settlement_id,") ||
+			int64(strings.Count(string(csv), "\n")) != open.LineCount+1 {
+			t.Fatalf("Settlements.DownloadLines = %q, %v", csv, err)
+		}
+
 		// The store's day: captures less returns.
 		sum, err := c.Stores.Summary(ctx, on, nil)
 		if err != nil || sum.StoreID != on || sum.TimeZone != "America/Toronto" || sum.Date == "" || !sum.To.After(sum.From) {

@@ -50,6 +50,8 @@ type storeOut struct {
 }
 
 type keysOut struct {
+	ID           string `json:"id,omitempty"` // the key set (ks_…), as the portal and audit log name it
+	Name         string `json:"name,omitempty"`
 	ClientID     string `json:"client_id"`
 	ClientSecret string `json:"client_secret"`
 	Environment  string `json:"environment,omitempty"`
@@ -109,7 +111,7 @@ func cmdMerchantCreate(ctx context.Context, args []string, stdout, stderr io.Wri
 	for _, s := range sts {
 		out.Stores = append(out.Stores, storeOut{ID: s.ID, Name: s.Name, Province: string(s.Province)})
 	}
-	out.Keys.Training = keysOut{ClientID: ks.ClientID, ClientSecret: secret}
+	out.Keys.Training = keysOut{ID: ks.ID, Name: ks.Name, ClientID: ks.ClientID, ClientSecret: secret}
 	if asJSON {
 		return printJSON(stdout, out)
 	}
@@ -174,7 +176,7 @@ func cmdKeysCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return cliError(err)
 	}
 	if asJSON {
-		return printJSON(stdout, keysOut{ClientID: ks.ClientID, ClientSecret: secret, Environment: string(ks.Environment)})
+		return printJSON(stdout, keysOut{ID: ks.ID, Name: ks.Name, ClientID: ks.ClientID, ClientSecret: secret, Environment: string(ks.Environment)})
 	}
 	fmt.Fprintf(stdout, "%s key set %s (the secret is shown only now):\n  client_id     %s\n  client_secret %s\n",
 		strings.ToUpper(string(ks.Environment)), ks.ID, ks.ClientID, secret)

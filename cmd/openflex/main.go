@@ -13,6 +13,8 @@
 //	openflex consents revoke [--env production] --merchant ID --account NUMBER [--reason TEXT]
 //	openflex scrub --env training [--older-than 24h]
 //	openflex verify
+//	openflex settlements list|pay --date YYYY-MM-DD [--env production] [--cpa005 FILE …]
+//	openflex merchant bank-account --merchant ID --institution NNN --transit NNNNN --account N --holder-name NAME
 //	openflex version
 //
 // Every flag also reads OPENFLEX_<FLAG> from the environment.
@@ -70,6 +72,9 @@ commands:
   consents revoke   end a merchant's consent on an account (lender staff)
   scrub             delete TRAINING data (never PRODUCTION)
   verify            recompute every balance from the ledger; non-zero exit on mismatch
+  settlements list  list pending settlements
+  settlements pay   pay a business date's settlements (--cpa005 FILE: write the bank's credit file)
+  merchant bank-account  set where a merchant's settlements are paid (stored sealed)
   version           print the version
 
 Run 'openflex <command> -h' for a command's flags. Every flag also reads
@@ -81,7 +86,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError{usage}
 	}
 	cmd, rest := args[0], args[1:]
-	if (cmd == "merchant" || cmd == "keys" || cmd == "plan" || cmd == "admin" || cmd == "applications" || cmd == "consents") && len(rest) > 0 {
+	if (cmd == "merchant" || cmd == "keys" || cmd == "plan" || cmd == "admin" || cmd == "applications" || cmd == "consents" || cmd == "settlements") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -113,6 +118,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdScrub(ctx, rest, stdout, stderr)
 	case "verify":
 		return cmdVerify(ctx, rest, stdout, stderr)
+	case "settlements pay":
+		return cmdSettlementsPay(ctx, rest, stdout, stderr)
+	case "settlements list":
+		return cmdSettlementsList(ctx, rest, stdout, stderr)
+	case "merchant bank-account":
+		return cmdMerchantBankAccount(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "openflex", version)
 		return nil

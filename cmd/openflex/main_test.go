@@ -7,6 +7,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -241,4 +245,146 @@ func TestPlanCopy(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestDemoSurvivesRestart: `serve --demo` prints the same credentials after
+// a restart, the first secret still authenticates, the saved secret is
+// readable by its owner only, and the key set trusts the origin actually
+// listened on.
+func TestDemoSurvivesRestart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		c := config(t, e)
+		c.Demo = true
+		credentials := regexp.MustCompile(`client_id\s+(ofk_train_\S+)\s+client_secret\s+(ofs_train_\S+)`)
+		start := func() (*Main, string, string) {
+			t.Helper()
+			var out bytes.Buffer
+			srv := &Main{Config: c, Out: &out}
+			if err := srv.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			m := credentials.FindStringSubmatch(out.String())
+			if m == nil {
+				srv.Close()
+				t.Fatalf("serve --demo printed no credentials:\n%s", out.String())
+			}
+			if !strings.Contains(out.String(), "http://"+srv.Addr()+"/v1/stores") {
+				srv.Close()
+				t.Fatalf("serve --demo did not print the address it listens on (%s):\n%s", srv.Addr(), out.String())
+			}
+			return srv, m[1], m[2]
+		}
+		stores := func(srv *Main, id, secret string) int {
+			t.Helper()
+			req, _ := http.NewRequest("GET", "http://"+srv.Addr()+"/v1/stores", nil)
+			req.SetBasicAuth(id, secret)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res.StatusCode
+		}
+		trusts := func(srv *Main, id string) []string {
+			t.Helper()
+			ks, err := srv.Keys.Store.KeySetByClientID(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ks.TrustURLs
+		}
+
+		srv, id, secret := start()
+		if got := stores(srv, id, secret); got != 200 {
+			t.Fatalf("GET /v1/stores with the demo credentials = %d", got)
+		}
+		if got := trusts(srv, id); !slices.Contains(got, "http://"+srv.Addr()) {
+			t.Fatalf("demo Trust URLs %v lack http://%s", got, srv.Addr())
+		}
+		fi, err := os.Stat(filepath.Join(c.DataDir, "demo-client-secret"))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("saved demo secret: %v, mode %v; want 0600", err, fi.Mode().Perm())
+		}
+		srv.Close()
+
+		srv2, id2, secret2 := start() // another free port
+		defer srv2.Close()
+		if id2 != id || secret2 != secret {
+			t.Fatalf("after a restart the demo printed %s / %s, want the same %s / %s", id2, secret2, id, secret)
+		}
+		if got := stores(srv2, id, secret); got != 200 {
+			t.Fatalf("GET /v1/stores with the first start's secret after a restart = %d, want 200", got)
+		}
+		if got := trusts(srv2, id); !slices.Contains(got, "http://"+srv2.Addr()) || !slices.Contains(got, "http://localhost:3000") {
+			t.Fatalf("demo Trust URLs after a restart %v lack http://%s or the example shop", got, srv2.Addr())
+		}
+	})
+}
+
+// TestDemoRenewsARolledSecret: a saved secret that no longer
+// authenticates (rolled in the portal, say) is replaced, not printed.
+func TestDemoRenewsARolledSecret(t *testing.T) {
+	c := config(t, storetest.Engines(t)[0])
+	c.Demo = true
+	var out bytes.Buffer
+	srv := &Main{Config: c, Out: &out}
+	if err := srv.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	old := regexp.MustCompile(`client_secret\s+(\S+)`).FindStringSubmatch(out.String())[1]
+	if err := os.WriteFile(filepath.Join(c.DataDir, "demo-client-secret"), []byte("ofs_train_not_it\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	out.Reset()
+	srv = &Main{Config: c, Out: &out}
+	if err := srv.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	renewed := regexp.MustCompile(`client_secret\s+(\S+)`).FindStringSubmatch(out.String())[1]
+	saved, _ := os.ReadFile(filepath.Join(c.DataDir, "demo-client-secret"))
+	if renewed == old || renewed == "ofs_train_not_it" || strings.TrimSpace(string(saved)) != renewed {
+		t.Fatalf("after a bad saved secret the demo printed %q (first %q), saved %q; want a new secret, saved", renewed, old, saved)
+	}
+}
+
+// TestCommandLineWording: keys create --json names the key set; flags may
+// follow positional arguments; "--" still ends the flags.
+func TestCommandLineWording(t *testing.T) {
+	c := config(t, storetest.Engines(t)[0])
+	var m created
+	if err := json.Unmarshal(cli(t, c, "merchant", "create", "--name", "Maple", "--email", "dev@maple.example", "--json"), &m); err != nil {
+		t.Fatal(err)
+	}
+	var k keysOut
+	if err := json.Unmarshal(cli(t, c, "keys", "create", "--merchant", m.MerchantID, "--name", "POS lane 3", "--json"), &k); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(k.ID, "ks_") || k.Name != "POS lane 3" || !strings.HasPrefix(k.ClientID, "ofk_train_") {
+		t.Fatalf("keys create --name --json = %+v, want the key set id and name", k)
+	}
+	// The data directory after the merchant id, as people type it: the
+	// variables cli sets are cleared so only the trailing flag can find it.
+	t.Setenv("OPENFLEX_DATA_DIR", "")
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"merchant", "approve", m.MerchantID, "--data-dir", c.DataDir, "--database-url", c.DatabaseURL,
+		"--schema-prefix", c.SchemaPrefix}, &out, &errb); err != nil || !strings.Contains(out.String(), m.MerchantID+" approved") {
+		t.Fatalf("merchant approve ID --data-dir X = %v %s %s", err, out.String(), errb.String())
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"merchant", "approve", m.MerchantID, "extra", "--data-dir", c.DataDir}, "usage: openflex merchant approve"},
+		{[]string{"merchant", "approve", "--data-dir", c.DataDir, "--", "--json"}, "--json"},
+		{[]string{"keys", "create", "--merchant", m.MerchantID, "stray"}, `unexpected argument "stray"`},
+	} {
+		out.Reset()
+		errb.Reset()
+		err := run(context.Background(), tc.args, &out, &errb)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("openflex %s = %v, want an error mentioning %q", strings.Join(tc.args, " "), err, tc.want)
+		}
+	}
 }

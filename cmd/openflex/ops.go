@@ -70,6 +70,17 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if len(found) == 0 {
 			fmt.Fprintf(stdout, "%s: every balance matches the ledger; every transaction balances\n", env)
 		}
+		payables, err := m.Stores.Data(env).VerifyPayables(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range payables {
+			fmt.Fprintf(stdout, "%s: merchant %s payable: ledger says %d, unsettled lines + unpaid settlements say %d\n", env, p.MerchantID, p.Ledger, p.Lines)
+		}
+		bad += len(payables)
+		if len(payables) == 0 {
+			fmt.Fprintf(stdout, "%s: every merchant's payable equals its unsettled lines plus its unpaid settlements\n", env)
+		}
 	}
 	if bad > 0 {
 		return errors.New("ledger verification failed")

@@ -36,6 +36,11 @@ func cmdPlanCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.Var(&provinces, "province", "offer only in this province (repeatable)")
 	fs.Var(&risks, "risk-category", "offer only to this risk category (repeatable)")
 	fs.BoolVar(&asJSON, "json", false, "print the plan object")
+	var mfee openflex.MerchantFee
+	var noRefund bool
+	fs.Int64Var(&mfee.Bps, "merchant-fee-bps", 0, "merchant fee per purchase in basis points of each capture (600 = 6 %)")
+	fs.Int64Var(&mfee.Fixed, "merchant-fee-fixed", 0, "merchant fee per purchase in cents, charged with its first capture")
+	fs.BoolVar(&noRefund, "no-merchant-fee-refund", false, "returns keep the merchant fee (default: refunded pro rata)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -50,6 +55,8 @@ func cmdPlanCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	np := plans.NewPlan{MerchantID: merchantID, Name: name, NameFR: nameFR, Category: openflex.PlanCategory(category),
 		Terms:     []openflex.PlanTerm{{Months: months, AnnualRate: int64(r), AdminFee: fee, FeeKind: feeKind}},
 		MinAmount: minAmount, MaxAmount: maxAmount, Environment: e}
+	mfee.NoRefund = noRefund
+	np.MerchantFee = mfee
 	for _, p := range provinces {
 		np.Provinces = append(np.Provinces, openflex.Province(strings.ToUpper(p)))
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/lending"
@@ -130,6 +131,8 @@ func (s *Server) revokeConsent(w http.ResponseWriter, r *http.Request) error {
 	if v := in.Verification; v != nil {
 		if v.ID == "" {
 			probs.Missing("verification.id")
+		} else if !strings.HasPrefix(v.ID, openflex.PrefixVerification+"_") {
+			probs.Invalid("verification.id", "verification.id must be a verification id (ver_…)")
 		}
 		if v.Code == "" {
 			probs.Missing("verification.code")

@@ -95,14 +95,16 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 		tokenError(w, 400, "invalid_request", "parameters must be sent form-encoded in the body, never in the query string")
 		return nil
 	}
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "application/x-www-form-urlencoded" {
-		tokenError(w, 400, "invalid_request", "the body must be application/x-www-form-urlencoded")
-		return nil
-	}
 	body, err := readBody(r)
 	if err != nil {
 		tokenError(w, 400, "invalid_request", "the body could not be read or is larger than 1 MiB")
+		return nil
+	}
+	// An empty body has no content type to get wrong: what it lacks is
+	// grant_type, which the switch below names.
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/x-www-form-urlencoded" && len(body) > 0 {
+		tokenError(w, 400, "invalid_request", "the body must be application/x-www-form-urlencoded")
 		return nil
 	}
 	form, err := url.ParseQuery(string(body))
@@ -260,5 +262,6 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*openflex
 		return ks, err
 	}
 	w.Header().Set("WWW-Authenticate", `Bearer realm="OpenFlex"`)
-	return nil, openflex.Errorf(openflex.CodeInvalidToken, "send Authorization: Bearer <access token> (from POST /oauth/token)")
+	return nil, openflex.Errorf(openflex.CodeInvalidToken,
+		"send Authorization: Bearer <access token> (from POST /oauth/token), or Basic with your Client ID and Client Secret")
 }

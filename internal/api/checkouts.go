@@ -22,7 +22,7 @@ type checkoutJSON struct {
 	AutoCapture     bool    `json:"auto_capture"`
 	SuccessURL      string  `json:"success_url"`
 	CancelURL       string  `json:"cancel_url"`
-	Language        string  `json:"language"`
+	Language        *string `json:"language"`
 	ExpiresAt       string  `json:"expires_at"`
 	URL             *string `json:"url,omitempty"`
 	AuthorizationID *string `json:"authorization_id"`
@@ -40,7 +40,7 @@ func optional(s string) *string {
 func checkoutOut(env openflex.Environment, c *openflex.Checkout, url string) checkoutJSON {
 	return checkoutJSON{ID: c.ID, Object: "checkout", Environment: string(env), Created: rfc3339(c.Created), Status: string(c.Status),
 		Amount: c.Amount, Currency: string(c.Currency), StoreID: c.StoreID, Reference: c.Reference, Flow: c.Flow,
-		AutoCapture: c.AutoCapture, SuccessURL: c.SuccessURL, CancelURL: c.CancelURL, Language: c.Language,
+		AutoCapture: c.AutoCapture, SuccessURL: c.SuccessURL, CancelURL: c.CancelURL, Language: optional(c.Language),
 		ExpiresAt: rfc3339(c.ExpiresAt), URL: optional(url), AuthorizationID: optional(c.AuthorizationID),
 		ApplicationID: optional(c.ApplicationID), AccountNumber: optional(c.AccountNumber)}
 }

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/dberr"
 )
 
 // codeInfo is the one table mapping domain error codes to HTTP.
@@ -74,6 +76,9 @@ func renderError(err error, requestID string, french bool) (int, errorBody) {
 	var e *openflex.Error
 	if !errors.As(err, &e) {
 		e = &openflex.Error{Code: openflex.CodeInternal, Message: "internal error; the log has it under the request id"}
+		if dberr.Unavailable(err) {
+			e = &openflex.Error{Code: openflex.CodeUnavailable, Message: "the database is unavailable (failing over?); retry shortly"}
+		}
 	}
 	info, ok := codeInfo[e.Code]
 	if !ok {
@@ -110,10 +115,15 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := renderError(err, requestID(r.Context()), wantsFrench(r))
 	if e := (*openflex.Error)(nil); errors.As(err, &e) && e.RetryAfter > 0 && w.Header().Get("Retry-After") == "" {
 		retryAfter(w, e.RetryAfter)
+	} else if body.Error.Code == string(openflex.CodeUnavailable) && w.Header().Get("Retry-After") == "" {
+		retryAfter(w, time.Second)
 	}
 	if r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
 		// The client went away: nothing failed on our side.
 		s.log.InfoContext(r.Context(), "request abandoned by the client", "request_id", body.Error.RequestID)
+	} else if body.Error.Code == string(openflex.CodeUnavailable) {
+		// Expected during a failover: a warning without a stack.
+		s.log.WarnContext(r.Context(), "request failed: unavailable", "request_id", body.Error.RequestID, "err", err)
 	} else if status >= 500 {
 		s.log.ErrorContext(r.Context(), "request failed", "request_id", body.Error.RequestID, "err", err)
 	}

@@ -68,8 +68,9 @@ func decodeJSON(body []byte, v any) error {
 			return fieldErr(openflex.CodeBodyInvalidJSON, name, fmt.Sprintf("%s is not valid UTF-8", name))
 		}
 		return openflex.Errorf(openflex.CodeBodyInvalidJSON, "the request body is not valid UTF-8")
-	case errors.As(err, &syn) && len(syn.JSONPointer) > 0:
-		// A bad escape, a lone surrogate: the member at fault is known.
+	case errors.As(err, &syn) && len(syn.JSONPointer) > 0 && !errors.Is(err, io.ErrUnexpectedEOF):
+		// A bad escape, a lone surrogate: the member at fault is known
+		// (a body cut short is the whole body's fault).
 		name := jsonPath(syn.JSONPointer, t)
 		return fieldErr(openflex.CodeBodyInvalidJSON, name, fmt.Sprintf("%s is not valid JSON (%v)", name, syn.Err))
 	case errors.As(err, &syn):

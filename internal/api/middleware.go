@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -71,6 +73,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 
 	h, pattern := s.mux.Handler(r)
+	// The escaped path, as the mux routes: an escaped slash stays inside its
+	// segment and is the handler's to judge.
+	if pattern != "" && apiPath(r.URL.Path) && !canonicalPath(r.URL.EscapedPath()) {
+		pattern = "" // the mux would redirect; unmatched answers 404
+	}
 	route := pattern
 	if pattern == "" {
 		route = "unmatched"
@@ -124,7 +131,7 @@ func (s *Server) unmatched(w http.ResponseWriter, r *http.Request, h http.Handle
 		s.writeError(w, r, openflex.Errorf(openflex.CodeMethodNotAllowed, "%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, rec.Header().Get("Allow")))
 		return
 	}
-	if rec.Code >= 300 && rec.Code < 400 { // the mux cleaning a path
+	if rec.Code >= 300 && rec.Code < 400 && !apiPath(r.URL.Path) { // the mux cleaning a page's path
 		for k, v := range rec.Header() {
 			w.Header()[k] = v
 		}
@@ -132,6 +139,23 @@ func (s *Server) unmatched(w http.ResponseWriter, r *http.Request, h http.Handle
 		return
 	}
 	s.writeError(w, r, openflex.Errorf(openflex.CodeResourceMissing, "unrecognised request URL (%s %s)", r.Method, r.URL.Path))
+}
+
+// apiPath reports whether p is an API path (not a page): API clients get
+// JSON errors, never redirects. A redirect of /v1/authorizations//release
+// to /v1/authorizations/release would hide an empty id (and turn a POST
+// into a different request), so a non-canonical API path is not found.
+func apiPath(p string) bool {
+	return strings.HasPrefix(p, "/v1/") || strings.HasPrefix(p, "/oauth/")
+}
+
+// canonicalPath reports whether p is already what the mux would clean it to.
+func canonicalPath(p string) bool {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
 }
 
 // handlerFunc is a handler that returns its error; one place renders it.

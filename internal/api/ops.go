@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	_ "embed"
+	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -35,6 +37,27 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) openapi(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	writeRaw(w, http.StatusOK, s.cfg.OpenAPI)
+	writeRaw(w, http.StatusOK, s.servedOpenAPI())
 	return nil
+}
+
+// servedOpenAPI is the OpenAPI document with this server's public URL as
+// its one server (the embedded document names the demo's address).
+func (s *Server) servedOpenAPI() []byte {
+	s.openapiOnce.Do(func() {
+		s.openapiDoc = s.cfg.OpenAPI
+		if s.cfg.PublicURL == nil || s.cfg.PublicURL() == "" {
+			return
+		}
+		var doc map[string]json.RawMessage
+		if err := json.Unmarshal(s.cfg.OpenAPI, &doc); err != nil {
+			return
+		}
+		servers, _ := json.Marshal([]map[string]string{{"url": strings.TrimRight(s.cfg.PublicURL(), "/"), "description": "this server"}})
+		doc["servers"] = servers
+		if b, err := json.MarshalIndent(doc, "", "  "); err == nil {
+			s.openapiDoc = b
+		}
+	})
+	return s.openapiDoc
 }

@@ -31,6 +31,14 @@ type planJSON struct {
 	Currency       string         `json:"currency"`
 	Provinces      []string       `json:"provinces"`
 	RiskCategories []string       `json:"risk_categories"`
+
+	MerchantFee merchantFeeJSON `json:"merchant_fee"`
+}
+
+type merchantFeeJSON struct {
+	RateBps          int64 `json:"rate_bps"`
+	FixedAmount      int64 `json:"fixed_amount"`
+	RefundedOnReturn bool  `json:"refunded_on_return"`
 }
 
 // PlanJSON is the API object of a plan (also printed by `openflex plan create`).
@@ -52,6 +60,7 @@ func planOut(p *openflex.Plan) planJSON {
 	for _, pr := range p.Provinces {
 		out.Provinces = append(out.Provinces, string(pr))
 	}
+	out.MerchantFee = merchantFeeJSON{RateBps: p.MerchantFee.Bps, FixedAmount: p.MerchantFee.Fixed, RefundedOnReturn: !p.MerchantFee.NoRefund}
 	for _, rc := range p.RiskCategories {
 		out.RiskCategories = append(out.RiskCategories, string(rc))
 	}
@@ -178,5 +187,6 @@ func (s *Server) financing(ctx context.Context, p *principal, accountNumber, sto
 	if err != nil {
 		return nil, err
 	}
-	return &openflex.Financing{PlanID: opt.Plan.ID, TermMonths: opt.Term.Months, Disclosure: opt.Quote.Disclosure}, nil
+	return &openflex.Financing{PlanID: opt.Plan.ID, TermMonths: opt.Term.Months, Disclosure: opt.Quote.Disclosure,
+		MerchantFee: opt.Plan.MerchantFee}, nil
 }

@@ -2,10 +2,13 @@ package api
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/openflex/openflex"
@@ -228,6 +231,38 @@ func TestRecentRequests(t *testing.T) {
 		}
 		if other := ev.merchant(openflex.Training); len(ev.srv.RecentRequests(other.merchant.ID)) != 0 {
 			t.Fatal("another merchant sees these requests")
+		}
+	})
+}
+
+// A database out of reach (a failover) is a 503 unavailable with
+// Retry-After, never a 500: /readyz says so to the load balancer, and a
+// handler whose store call fails with a lost connection answers the same.
+func TestDatabaseOutageIsUnavailable(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		var down atomic.Bool
+		lost := fmt.Errorf("select: %w", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET})
+		ev := newEnv(t, e, func(c *Config) {
+			ready := c.Ready
+			c.Ready = func(ctx context.Context) error {
+				if down.Load() {
+					return lost
+				}
+				return ready(ctx)
+			}
+		})
+		if r := ev.call("GET", "/readyz", "", ""); r.status != 200 {
+			t.Fatalf("/readyz = %d %s, want 200", r.status, r.raw)
+		}
+		down.Store(true)
+		r := ev.call("GET", "/readyz", "", "")
+		if r.status != 503 || r.code() != "unavailable" || r.header.Get("Retry-After") == "" {
+			t.Fatalf("/readyz with the database down = %d %s (Retry-After %q), want 503 unavailable with Retry-After",
+				r.status, r.raw, r.header.Get("Retry-After"))
+		}
+		status, body := renderError(lost, "req_1", false)
+		if status != 503 || body.Error.Code != "unavailable" {
+			t.Fatalf("renderError(lost connection) = %d %s, want 503 unavailable", status, body.Error.Code)
 		}
 	})
 }

@@ -174,6 +174,8 @@ func RenderEvent(env openflex.Environment) func(v any) ([]byte, error) {
 			return json.Marshal(consentOut(env, o))
 		case *credit.ApplicationView:
 			return json.Marshal(applicationOut(env, o.Application, o.Account, "en"))
+		case *openflex.Settlement:
+			return json.Marshal(settlementOut(env, o))
 		}
 		return json.Marshal(v)
 	}

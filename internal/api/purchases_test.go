@@ -2,7 +2,6 @@ package api
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -22,8 +21,7 @@ func (ev *env) purchaseAccount(mk merchantKeys, auth string, limit int64) string
 		"date_of_birth":"1985-06-15","email":"buyer@example.com","phone":"4165550199",
 		"address":{"line1":"1 Main St","city":"Toronto","province":"ON","postal_code":"M5V 2T6"},
 		"annual_income":9000000,"employment_status":"employed","housing_status":"own","monthly_housing_cost":100000},
-		"consent":{"credit_check":true,"terms_accepted":true}}`, mk.stores[0].ID, strings.Repeat("x", int(n%40)+1)+fmt.Sprint(n))
-	body = strings.Replace(body, fmt.Sprint(n)+`"`, `"`, 1) // names are letters only
+		"consent":{"credit_check":true,"terms_accepted":true}}`, mk.stores[0].ID, letters(n))
 	r := ev.call("POST", "/v1/applications", auth, body)
 	if r.status != 201 || r.json["status"] != "pending" {
 		ev.t.Fatalf("application: %d %s", r.status, r.raw)
@@ -33,6 +31,18 @@ func (ev *env) purchaseAccount(mk merchantKeys, auth string, limit int64) string
 		ev.t.Fatalf("decide: %d %s", r.status, r.raw)
 	}
 	return r.json["account"].(map[string]any)["account_number"].(string)
+}
+
+// letters spells n in the letters a–z, so every applicant has a distinct
+// name (names are letters only; a repeated name and date of birth would be
+// a duplicate application).
+func letters(n int64) string {
+	var b []byte
+	for n >= 0 {
+		b = append(b, byte('a'+n%26))
+		n = n/26 - 1
+	}
+	return string(b)
 }
 
 func num(v any) int64 { f, _ := v.(float64); return int64(f) }

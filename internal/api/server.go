@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -16,6 +17,7 @@ import (
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/netguard"
+	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/webhook"
 )
 
@@ -79,6 +81,11 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// RateLimits is requests per second per key set, per environment.
 	RateLimits map[openflex.Environment]float64
+	// PublicURL is where clients reach this server (--public-url), named
+	// as the served OpenAPI document's server; read at the first request.
+	PublicURL func() string
+	// Settlements lists an environment's settlements.
+	Settlements func(openflex.Environment) *settlement.Service
 	// OpenAPI is the served OpenAPI document (defaults to the embedded one).
 	OpenAPI []byte
 	Now     func() time.Time
@@ -94,6 +101,9 @@ type Server struct {
 	failures *limiter
 	requests *requestLog
 	stores   storeCache
+
+	openapiOnce sync.Once
+	openapiDoc  []byte
 }
 
 // DefaultRateLimits are API.md's per-key-set defaults.
@@ -161,6 +171,10 @@ func (s *Server) routes() {
 	m.Handle("GET /v1/returns", s.authed(s.listReturns))
 	m.Handle("GET /v1/returns/{id}", s.authed(s.getReturn))
 	m.Handle("GET /v1/transactions", s.authed(s.listTransactions))
+	m.Handle("GET /v1/settlements", s.authed(s.listSettlements))
+	m.Handle("GET /v1/settlements/{id}", s.authed(s.getSettlement))
+	m.Handle("GET /v1/settlements/{id}/lines", s.authed(s.listSettlementLines))
+	m.Handle("GET /v1/settlements/{id}/lines.csv", s.authed(s.settlementCSV))
 	m.Handle("GET /v1/public/promotions", s.handle(s.promotions))
 	m.Handle("OPTIONS /v1/public/promotions", s.handle(s.promotionsPreflight))
 	m.Handle("POST /v1/checkouts", s.authed(s.createCheckout))

@@ -30,6 +30,7 @@ import (
 	"github.com/openflex/openflex/internal/netguard"
 	"github.com/openflex/openflex/internal/notify"
 	"github.com/openflex/openflex/internal/portal"
+	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/webhook"
 )
@@ -60,6 +61,8 @@ type Main struct {
 
 	// Destinations is the address policy of webhook URLs and deliveries.
 	Destinations *netguard.Policy
+	// Settlements cut, list and pay merchants' settlements.
+	Settlements map[openflex.Environment]*settlement.Service
 
 	key       []byte
 	closeOnce sync.Once
@@ -113,6 +116,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Lending = map[openflex.Environment]*lending.Service{}
 	m.Webhooks = map[openflex.Environment]*webhook.Dispatcher{}
 	m.Checkouts = map[openflex.Environment]*checkout.Service{}
+	m.Settlements = map[openflex.Environment]*settlement.Service{}
 	m.key = key
 	for _, env := range openflex.Environments {
 		data := m.Stores.Data(env)
@@ -128,6 +132,8 @@ func (m *Main) Open(ctx context.Context) error {
 			HoldTTL: m.Config.HoldTTL, Now: time.Now}
 		m.Checkouts[env] = &checkout.Service{Env: env, Store: data, Credit: m.Credit[env], Lending: m.Lending[env],
 			Render: api.RenderEvent(env), TokenKey: derive(key, "checkout tokens"), BaseURL: m.Config.PublicURL, Now: time.Now}
+		m.Settlements[env] = &settlement.Service{Env: env, Store: data, Catalog: m.Stores.Control, Render: api.RenderEvent(env),
+			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, Now: time.Now}
 	}
 	m.Portal = portal.New(portal.Config{
 		Control:     m.Stores.Control,
@@ -165,6 +171,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Idempotency: func(env openflex.Environment) portal.Idempotency { return m.Stores.Data(env) },
 
 		Destinations: m.Destinations,
+		Settlements:  func(env openflex.Environment) *settlement.Service { return m.Settlements[env] },
 	})
 	return nil
 }
@@ -222,11 +229,6 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if m.Config.Demo {
-		if err := m.SeedDemo(ctx); err != nil {
-			return fmt.Errorf("seed demo data: %w", err)
-		}
-	}
 	rates := map[openflex.Environment]float64{openflex.Training: m.Config.RateTraining, openflex.Production: m.Config.RateProduction}
 	m.API = api.New(api.Config{
 		Control: m.Stores.Control,
@@ -237,13 +239,23 @@ func (m *Main) Run(ctx context.Context) error {
 		Webhooks:       m.Stores.Control,
 		Dispatchers:    func(env openflex.Environment) *webhook.Dispatcher { return m.Webhooks[env] },
 		Checkouts:      func(env openflex.Environment) *checkout.Service { return m.Checkouts[env] },
+		Settlements:    func(env openflex.Environment) *settlement.Service { return m.Settlements[env] },
 		Pages:          m.pages,
+		PublicURL:      func() string { return m.Config.PublicURL },
 		TrustedProxies: proxies, RateLimits: rates,
 		Destinations: m.Destinations,
 	})
 	m.listener, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return err
+	}
+	// The demo is seeded once the address is known: its key set trusts
+	// the origin actually listened on (--addr 127.0.0.1:0 included).
+	if m.Config.Demo {
+		if err := m.SeedDemo(ctx); err != nil {
+			m.listener.Close()
+			return fmt.Errorf("seed demo data: %w", err)
+		}
 	}
 	var handler http.Handler = m.API
 	if strings.HasPrefix(m.Config.PublicURL, "https://") {
@@ -325,14 +337,16 @@ func (m *Main) close() error {
 func (m *Main) startJobs() {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &jobs.Runner{Expirers: map[openflex.Environment][]jobs.Expirer{}, Planes: map[openflex.Environment]jobs.Plane{},
-		Deliverers: map[openflex.Environment]jobs.Deliverer{}, DeliverEvery: m.Config.DeliverEvery,
+		Deliverers: map[openflex.Environment]jobs.Deliverer{}, DeliverEvery: m.Config.DeliverEvery, Settlers: map[openflex.Environment]jobs.Settler{},
 		Tokens: m.Stores.Control, Logger: m.Logger, Now: time.Now, NoScrub: m.Config.NoScrub}
 	for _, env := range openflex.Environments {
 		r.Expirers[env] = []jobs.Expirer{m.Lending[env], m.Checkouts[env]}
 		r.Planes[env] = m.Stores.Data(env)
 		r.Deliverers[env] = m.Webhooks[env]
+		r.Settlers[env] = m.Settlements[env]
 	}
 	r.Cleanups = []func(context.Context) (int64, error){m.Portal.Purge}
+	r.Lock = m.Stores.Control.TryLock
 	m.stopJobs, m.jobsDone = cancel, make(chan struct{})
 	go func() {
 		defer close(m.jobsDone)

@@ -164,7 +164,7 @@ func TestHostedCheckoutApplyAndBuy(t *testing.T) {
 			}
 		}
 		r = sh.post(hosted+"/plans", url.Values{"csrf": {token}, "option": {twelve}}, p.URL)
-		if r.status != 303 || !strings.HasSuffix(r.location, "/confirm") {
+		if r.status != 303 || !strings.Contains(r.location, "/confirm?lang=en") {
 			t.Fatalf("choose plan: %d %s", r.status, r.location)
 		}
 		conf := sh.get(hosted + "/confirm")
@@ -336,4 +336,156 @@ func TestHostedCheckoutRepeatApplicationAsksForACode(t *testing.T) {
 			t.Fatalf("plans after the code: %d", r.status)
 		}
 	})
+}
+
+// getWith is get with request headers (Accept-Language).
+func (s *shopper) getWith(u string, header map[string]string) page {
+	s.t.Helper()
+	req, _ := http.NewRequest("GET", u, nil)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := s.http.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return read(res)
+}
+
+var titleRE = regexp.MustCompile(`<title>([^<]*)</title>`)
+
+func titleOf(t *testing.T, p page) string {
+	t.Helper()
+	m := titleRE.FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatalf("no <title> in page:\n%s", p.body)
+	}
+	return m[1]
+}
+
+// TestHostedCheckoutLanguage: the merchant's language wins, else the
+// browser's Accept-Language; the shopper's toggle then holds through every
+// link, redirect and form post of the checkout.
+func TestHostedCheckoutLanguage(t *testing.T) {
+	p := apptest.Start(t, storetest.Engines(t)[0]) // pages, not storage: one engine is enough
+	tests := []struct {
+		name, extra, accept, want string
+	}{
+		{"browser fr-CA, merchant silent", "", "fr-CA,fr;q=0.9,en;q=0.8", "fr"},
+		{"browser fr, merchant silent", "", "fr", "fr"},
+		{"browser prefers English", "", "en-CA,en;q=0.9,fr;q=0.5", "en"},
+		{"browser English over French by q", "", "fr;q=0.4,en;q=0.8", "en"},
+		{"browser other language", "", "de-DE", "en"},
+		{"no header", "", "", "en"},
+		{"merchant chose en over a French browser", `,"language":"en"`, "fr-CA", "en"},
+		{"merchant chose fr over an English browser", `,"language":"fr"`, "en-US", "fr"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			id, hosted := newCheckout(t, p, tc.extra)
+			r := newShopper(t, p.URL).getWith(hosted, map[string]string{"Accept-Language": tc.accept})
+			if !strings.Contains(r.body, `<html lang="`+tc.want+`">`) {
+				t.Fatalf("page language, want %s:\n%s", tc.want, r.body)
+			}
+			c := api(t, p, "GET", "/v1/checkouts/"+id, "")
+			if tc.extra == "" && c["language"] != nil {
+				t.Errorf("language the merchant did not choose = %v, want null", c["language"])
+			}
+		})
+	}
+
+	t.Run("sticks through the checkout", func(t *testing.T) {
+		_, hosted := newCheckout(t, p, "")
+		sh := newShopper(t, p.URL)
+		start := sh.getWith(hosted+"?lang=fr", map[string]string{"Accept-Language": "en"})
+		if !strings.Contains(start.body, `href="`+strings.TrimPrefix(hosted, p.URL)+`/apply?lang=fr"`) {
+			t.Fatalf("the French start page's apply link does not carry lang=fr:\n%s", start.body)
+		}
+		if !strings.Contains(start.body, `class="lang" href="`+strings.TrimPrefix(hosted, p.URL)+`?lang=en"`) {
+			t.Fatalf("the toggle does not carry its own lang:\n%s", start.body)
+		}
+		form := sh.getWith(hosted+"/apply?lang=fr", map[string]string{"Accept-Language": "en"})
+		if !strings.Contains(form.body, "Soumettre la demande") || !strings.Contains(form.body, `name="lang" value="fr"`) {
+			t.Fatalf("French apply form:\n%s", form.body)
+		}
+		if !strings.Contains(form.body, `class="lang" href="`+strings.TrimPrefix(hosted, p.URL)+`/apply?lang=en"`) {
+			t.Fatalf("the toggle leaves the apply form:\n%s", form.body)
+		}
+		// A failed French submit (the browser says English) answers in French.
+		r := sh.post(hosted+"/apply", url.Values{"csrf": {csrf(t, form)}, "lang": {"fr"}}, p.URL)
+		if r.status != 422 || !strings.Contains(r.body, `<html lang="fr">`) || !strings.Contains(r.body, "Entrez votre prénom.") {
+			t.Fatalf("French errors: %d\n%s", r.status, r.body)
+		}
+		if got := titleOf(t, r); !strings.HasPrefix(got, "Erreur : Demander un financement") {
+			t.Errorf("French error title = %q", got)
+		}
+	})
+}
+
+// TestHostedCheckoutShopperWording: the form speaks to the shopper, never
+// in API field paths, and ties every error, the consent boxes' too, to its
+// field.
+func TestHostedCheckoutShopperWording(t *testing.T) {
+	p := apptest.Start(t, storetest.Engines(t)[0]) // pages, not storage: one engine is enough
+	_, hosted := newCheckout(t, p, `,"language":"en"`)
+	sh := newShopper(t, p.URL)
+	form := sh.get(hosted + "/apply")
+	bad := url.Values{}
+	for k, v := range applicant {
+		bad[k] = v
+	}
+	bad.Del("first_name")
+	bad.Del("consent_credit_check")
+	bad.Set("postal_code", "12345")
+	bad.Set("email", "not-an-email")
+	bad.Set("csrf", csrf(t, form))
+	r := sh.post(hosted+"/apply", bad, p.URL)
+	if r.status != 422 {
+		t.Fatalf("bad application: %d", r.status)
+	}
+	for _, want := range []string{
+		"Enter your first name.",
+		"Enter a postal code such as K1A 0B1",
+		"Enter an email address such as name@example.com.",
+		"To apply, agree to the credit check.",
+		`id="consent_credit_check" name="consent_credit_check" value="1"  required aria-invalid="true" aria-describedby="consent_credit_check-error"`,
+		`id="consent_credit_check-error"`,
+		`id="error-summary" tabindex="-1"`,
+		`<a href="#first_name">Enter your first name.</a>`,
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	for _, api := range []string{"applicant.", "consent.", "must be true", "is required"} {
+		if strings.Contains(r.body, api) {
+			t.Errorf("the page shows API wording %q", api)
+		}
+	}
+	if got := titleOf(t, r); got != "Error: Apply for financing · Maple Furniture · OpenFlex" {
+		t.Errorf("error title = %q", got)
+	}
+}
+
+// TestHostedCheckoutPages: every page has its own title, and the order
+// shows the line items the merchant sent.
+func TestHostedCheckoutPages(t *testing.T) {
+	p := apptest.Start(t, storetest.Engines(t)[0]) // pages, not storage: one engine is enough
+	_, hosted := newCheckout(t, p, `,"language":"en","items":[{"sku":"SOFA-3","description":"Three-seat sofa","quantity":1,"unit_price":100000},
+		{"sku":"CUSH","description":"Cushion","quantity":4,"unit_price":5000}]`)
+	sh := newShopper(t, p.URL)
+	start := sh.get(hosted)
+	for _, want := range []string{"Three-seat sofa", "$1,000.00", "Cushion", "× 4", "$200.00"} {
+		if !strings.Contains(start.body, want) {
+			t.Errorf("the order lacks %q", want)
+		}
+	}
+	titles := map[string]string{}
+	for _, path := range []string{"", "/apply", "/signin"} {
+		got := titleOf(t, sh.get(hosted+path))
+		if other, dup := titles[got]; dup {
+			t.Errorf("%q and %q share the title %q", path, other, got)
+		}
+		titles[got] = path
+	}
 }

@@ -2,6 +2,7 @@ package checkout
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -72,7 +73,7 @@ func (p *Pages) apply(w http.ResponseWriter, r *http.Request, s *session) error 
 		}
 	}
 	if len(errs) == 0 {
-		app, acct, err := s.svc.Apply(r.Context(), s.c, a, consent, storeLocation(s.store))
+		app, acct, err := s.svc.Apply(r.Context(), s.c, a, consent, s.lang, storeLocation(s.store))
 		if err == nil && acct != nil && !s.c.Verified {
 			// A repeat application found an existing account: its holder
 			// signs in with a code, as on the sign-in page.
@@ -97,6 +98,14 @@ func (p *Pages) apply(w http.ResponseWriter, r *http.Request, s *session) error 
 			return err
 		}
 		errs = fe
+	}
+	// Problems with no field of their own on the form (the amount the
+	// merchant asked for) are shown at the top.
+	for name, msg := range errs {
+		if name != "_" && !slices.Contains(applyFields, name) {
+			delete(errs, name)
+			errs["_"] = msg
+		}
 	}
 	return p.render(w, "apply", p.applyView(s, form, errs), http.StatusUnprocessableEntity)
 }
@@ -289,7 +298,7 @@ func (p *Pages) confirm(w http.ResponseWriter, r *http.Request, s *session) erro
 		http.Redirect(w, r, "/checkout/"+s.token+"/plans"+p.view(s).Q, http.StatusSeeOther)
 		return nil
 	}
-	fin := &openflex.Financing{PlanID: o.Plan.ID, TermMonths: o.Term.Months, Disclosure: o.Quote.Disclosure}
+	fin := &openflex.Financing{PlanID: o.Plan.ID, TermMonths: o.Term.Months, Disclosure: o.Quote.Disclosure, MerchantFee: o.Plan.MerchantFee}
 	if err := s.svc.Confirm(r.Context(), s.c, fin); err != nil {
 		fe, ok := fieldErrors(err, s.lang)
 		if !ok {

@@ -82,7 +82,46 @@ var texts = map[string][2]string{
 	"own":              {"Own", "Propriétaire"},
 	"rent":             {"Rent", "Locataire"},
 	"live_with_family": {"Live with family", "Chez la famille"},
-	"training":         {"TRAINING — test mode: no real credit check, no real money.", "FORMATION — mode test : aucune vraie vérification de crédit, aucun argent réel."},
+	"error_title":      {"Error", "Erreur"},
+	"items":            {"Items", "Articles"},
+	"quantity":         {"Quantity", "Quantité"},
+
+	// Shopper wording of form errors: what to do, never an API field path.
+	"err.missing":                   {"This field is required.", "Ce champ est obligatoire."},
+	"err.invalid":                   {"Check this value.", "Vérifiez cette valeur."},
+	"err.code":                      {"This code is not valid or has expired. Check it, or ask for a new one.", "Ce code n'est pas valide ou a expiré. Vérifiez-le ou demandez-en un nouveau."},
+	"err.insufficient_credit":       {"Your available credit is too low for this purchase.", "Votre crédit disponible est insuffisant pour cet achat."},
+	"err.first_name.missing":        {"Enter your first name.", "Entrez votre prénom."},
+	"err.first_name":                {"Enter your first name using letters, spaces, hyphens or apostrophes (50 at most).", "Entrez votre prénom avec des lettres, espaces, traits d'union ou apostrophes (50 au plus)."},
+	"err.middle_name":               {"Enter your middle name using at most 50 characters.", "Entrez votre second prénom en 50 caractères au plus."},
+	"err.last_name.missing":         {"Enter your last name.", "Entrez votre nom de famille."},
+	"err.last_name":                 {"Enter your last name using letters, spaces, hyphens or apostrophes (50 at most).", "Entrez votre nom de famille avec des lettres, espaces, traits d'union ou apostrophes (50 au plus)."},
+	"err.date_of_birth.missing":     {"Enter your date of birth.", "Entrez votre date de naissance."},
+	"err.date_of_birth":             {"Enter a real date of birth. You must have reached the age of majority in your province.", "Entrez une vraie date de naissance. Vous devez avoir atteint l'âge de la majorité dans votre province."},
+	"err.email.missing":             {"Enter your email address.", "Entrez votre adresse courriel."},
+	"err.email":                     {"Enter an email address such as name@example.com.", "Entrez une adresse courriel comme nom@exemple.com."},
+	"err.phone.missing":             {"Enter your mobile phone number.", "Entrez votre numéro de téléphone mobile."},
+	"err.phone":                     {"Enter a 10-digit phone number such as 416-555-0199.", "Entrez un numéro à 10 chiffres comme 514-555-0199."},
+	"err.line1.missing":             {"Enter your street address.", "Entrez votre adresse."},
+	"err.line1":                     {"Enter your street address in at most 100 characters.", "Entrez votre adresse en 100 caractères au plus."},
+	"err.line2":                     {"Enter the apartment or suite in at most 100 characters.", "Entrez l'appartement ou le bureau en 100 caractères au plus."},
+	"err.city.missing":              {"Enter your city.", "Entrez votre ville."},
+	"err.city":                      {"Enter your city in at most 50 characters.", "Entrez votre ville en 50 caractères au plus."},
+	"err.province.missing":          {"Choose your province or territory.", "Choisissez votre province ou territoire."},
+	"err.province":                  {"Choose your province or territory.", "Choisissez votre province ou territoire."},
+	"err.postal_code.missing":       {"Enter your postal code.", "Entrez votre code postal."},
+	"err.postal_code":               {"Enter a postal code such as K1A 0B1, in the province you chose.", "Entrez un code postal comme H2X 1Y4, dans la province choisie."},
+	"err.annual_income.missing":     {"Enter your annual income before taxes.", "Entrez votre revenu annuel avant impôts."},
+	"err.annual_income":             {"Enter an amount in dollars, such as 72000 or 1650.50.", "Entrez un montant en dollars, comme 72000 ou 1650,50."},
+	"err.employment_status.missing": {"Choose your employment.", "Choisissez votre emploi."},
+	"err.employment_status":         {"Choose your employment.", "Choisissez votre emploi."},
+	"err.housing_status.missing":    {"Choose your housing.", "Choisissez votre logement."},
+	"err.housing_status":            {"Choose your housing.", "Choisissez votre logement."},
+	"err.monthly_housing_cost":      {"Enter an amount in dollars, such as 1650.50 (0 if none).", "Entrez un montant en dollars, comme 1650,50 (0 si aucun)."},
+	"err.sin":                       {"Enter a valid 9-digit social insurance number, or leave it empty.", "Entrez un numéro d'assurance sociale valide de 9 chiffres, ou laissez le champ vide."},
+	"err.consent_credit_check":      {"To apply, agree to the credit check.", "Pour faire une demande, acceptez la vérification de crédit."},
+	"err.consent_terms_accepted":    {"To apply, accept the credit agreement terms.", "Pour faire une demande, acceptez les conditions de la convention de crédit."},
+	"training":                      {"TRAINING — test mode: no real credit check, no real money.", "FORMATION — mode test : aucune vraie vérification de crédit, aucun argent réel."},
 }
 
 func t(lang, key string) string {
@@ -90,6 +129,10 @@ func t(lang, key string) string {
 	if !ok {
 		return key
 	}
+	return pick(v, lang)
+}
+
+func pick(v [2]string, lang string) string {
 	if lang == "fr" {
 		return v[1]
 	}

@@ -83,6 +83,9 @@ type session struct {
 	keySet   *openflex.KeySet
 	lang     string
 	mode     string
+	// path is the page the request is for, so the language toggle stays on
+	// it (a POST's page maps to the GET that shows its form again).
+	path string
 }
 
 type pageFunc func(w http.ResponseWriter, r *http.Request, s *session) error
@@ -109,10 +112,7 @@ func (p *Pages) page(fn pageFunc) http.HandlerFunc {
 			p.fail(w, r, err)
 			return
 		}
-		s := &session{svc: svc, c: c, token: token, lang: c.Language, mode: r.FormValue("mode")}
-		if l := r.URL.Query().Get("lang"); l == "en" || l == "fr" {
-			s.lang = l
-		}
+		s := &session{svc: svc, c: c, token: token, lang: shopperLanguage(r, c.Language), mode: r.FormValue("mode"), path: togglePath(r, token)}
 		if s.mode != "modal" {
 			s.mode = ""
 		}
@@ -193,6 +193,23 @@ func (p *Pages) fail(w http.ResponseWriter, r *http.Request, err error) {
 	http.Error(w, "Something went wrong on our side. Please try again.", http.StatusInternalServerError)
 }
 
+// pageTitles names each page's title key: every page has its own <title>.
+var pageTitles = map[string]string{"choose": "choose", "apply": "apply", "signin": "have_account", "code": "code",
+	"plans": "plans", "confirm": "confirm", "done": "done", "closed": "closed"}
+
+// Title is the document title: the page, the merchant, OpenFlex, and
+// "Error" first after a failed submit so screen readers hear it at once.
+func (v *view) Title() string {
+	title := t(v.Lang, v.Page) + " · " + v.Merchant + " · OpenFlex"
+	if len(v.Errors) > 0 {
+		title = t(v.Lang, "error_title") + " : " + title
+		if v.Lang == "en" {
+			title = strings.Replace(title, " : ", ": ", 1)
+		}
+	}
+	return title
+}
+
 // view is what every template sees.
 type view struct {
 	s            *session
@@ -211,6 +228,9 @@ type view struct {
 	ParentOrigin string
 	Form         map[string]string
 	Errors       map[string]string
+	Items        []itemView
+	// Page is the page's own title key, for a distinct <title>.
+	Page string
 	// page-specific
 	Decision, Limit, SentTo, AccountTail, PlanName, Monthly, FirstPayment, Disclosure string
 	SuccessURL, ReturnURL, CheckoutID, Status, Outcome                                string
@@ -291,25 +311,107 @@ func (v *view) sel(name, label string, values []string, labels func(string) stri
 
 func (p *Pages) view(s *session) *view {
 	base := "/checkout/" + s.token
-	q := ""
+	// Every link and redirect carries the language, so the shopper's
+	// choice holds for the whole checkout; forms carry it in a hidden field.
+	q := "?lang=" + s.lang
 	if s.mode != "" {
-		q = "?mode=" + s.mode
+		q += "&mode=" + s.mode
 	}
 	other := "fr"
 	if s.lang == "fr" {
 		other = "en"
 	}
-	sw := base + "?lang=" + other
+	sw := s.path + "?lang=" + other
 	if s.mode != "" {
 		sw += "&mode=" + s.mode
 	}
-	return &view{s: s, p: p, Lang: s.lang, Mode: s.mode, Base: base, Q: q, CSRF: p.csrf(s), Merchant: s.merchant.Name,
+	v := &view{s: s, p: p, Lang: s.lang, Mode: s.mode, Base: base, Q: q, CSRF: p.csrf(s), Merchant: s.merchant.Name,
 		Amount: finance.FormatCAD(s.c.Amount, s.lang), Training: s.svc.Env == openflex.Training, Open: s.c.Status == openflex.CheckoutOpen,
 		Flow: s.c.Flow, LangSwitch: sw, ParentOrigin: originOf(s.c.SuccessURL), Form: map[string]string{}, Errors: map[string]string{},
 		CheckoutID: s.c.ID, Status: string(s.c.Status)}
+	for _, it := range s.c.Items {
+		v.Items = append(v.Items, itemView{Description: it.Description, SKU: it.SKU, Quantity: it.Quantity,
+			Total: lineTotal(it, s.lang)})
+	}
+	return v
+}
+
+// itemView is one line of the order the merchant sent.
+type itemView struct {
+	Description, SKU, Total string
+	Quantity                int64
+}
+
+// lineTotal is quantity × unit price, or the unit price alone when the
+// product would not fit (the API bounds both, so only as a guard).
+func lineTotal(it openflex.LineItem, lang string) string {
+	q := max(it.Quantity, 1)
+	if it.UnitPrice > 0 && it.UnitPrice > openflex.MaxAmount/q {
+		return finance.FormatCAD(it.UnitPrice, lang)
+	}
+	return finance.FormatCAD(it.UnitPrice*q, lang)
+}
+
+// shopperLanguage picks the page's language: the shopper's own choice
+// (the toggle, carried by every link and form), else the merchant's, else
+// the browser's Accept-Language, else English.
+func shopperLanguage(r *http.Request, merchant string) string {
+	if l := r.FormValue("lang"); l == "en" || l == "fr" {
+		return l
+	}
+	if merchant == "en" || merchant == "fr" {
+		return merchant
+	}
+	return acceptLanguage(r.Header.Get("Accept-Language"))
+}
+
+// acceptLanguage returns "fr" when the browser prefers French (fr, fr-CA,
+// …) to English by its q-values, else "en".
+func acceptLanguage(h string) string {
+	best, bestQ := "en", 0.0
+	for _, part := range strings.Split(h, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+		if primary != "en" && primary != "fr" {
+			continue
+		}
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f < 0 || f > 1 {
+				continue
+			}
+			q = f
+		}
+		if q > bestQ {
+			best, bestQ = primary, q
+		}
+	}
+	return best
+}
+
+// togglePath is the page the language toggle reloads: the page itself, or
+// for a POST the page showing its form (the code form is on sign-in).
+func togglePath(r *http.Request, token string) string {
+	base := "/checkout/" + token
+	page := strings.TrimPrefix(r.URL.Path, base)
+	switch page {
+	case "", "/apply", "/signin", "/plans", "/confirm", "/done":
+		return base + page
+	case "/code":
+		return base + "/signin"
+	}
+	return base
 }
 
 func (p *Pages) render(w http.ResponseWriter, name string, v *view, status int) error {
+	v.Page = pageTitles[name]
+	if name == "decision" {
+		v.Page = v.Decision
+		if v.Page == "" || v.Page == "declined" || v.Page == "rejected" {
+			v.Page = "declined"
+		}
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	return p.pages[name].ExecuteTemplate(w, "layout", v)
@@ -397,10 +499,7 @@ func fieldErrors(err error, lang string) (map[string]string, bool) {
 		if name == "" || name == "verification" || name == "account_number" && e.Code != openflex.CodeParameterInvalid {
 			name = "_"
 		}
-		msg := f.Message
-		if lang == "fr" {
-			msg = frenchField(f.Code)
-		}
+		msg := shopperMessage(name, f.Code, lang)
 		if _, seen := out[name]; !seen {
 			out[name] = msg
 		}
@@ -408,16 +507,24 @@ func fieldErrors(err error, lang string) (map[string]string, bool) {
 	return out, true
 }
 
-func frenchField(code openflex.Code) string {
+// shopperMessage words a field's problem for the shopper, in the page's
+// language: what to do, never the API's field path.
+func shopperMessage(field string, code openflex.Code, lang string) string {
 	switch code {
-	case openflex.CodeParameterMissing:
-		return "Ce champ est obligatoire."
 	case openflex.CodeVerifyFailed:
-		return "Le code n'est pas valide ou a expiré."
+		return t(lang, "err.code")
 	case openflex.CodeInsufficientCred:
-		return "Le crédit disponible est insuffisant."
+		return t(lang, "err.insufficient_credit")
+	case openflex.CodeParameterMissing:
+		if m, ok := texts["err."+field+".missing"]; ok {
+			return pick(m, lang)
+		}
+		return t(lang, "err.missing")
 	}
-	return "Cette valeur n'est pas valide."
+	if m, ok := texts["err."+field]; ok {
+		return pick(m, lang)
+	}
+	return t(lang, "err.invalid")
 }
 
 // parseDollars reads "1234", "1,234.56" or "1234,56 $" as cents, exactly.
@@ -466,4 +573,16 @@ func serveScript(name string) http.HandlerFunc {
 		w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
 		w.Write(body)
 	}
+}
+
+// ErrorFields lists the failed fields in the form's order, for the error
+// summary's links to each field.
+func (v *view) ErrorFields() []string {
+	var out []string
+	for _, f := range applyFields {
+		if v.Errors[f] != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -93,9 +93,7 @@ func (s *Service) Create(ctx context.Context, r CreateRequest) (*openflex.Checko
 		p.Invalid("flow", "flow must be apply_or_buy, buy or apply")
 	}
 	switch r.Language {
-	case "":
-		r.Language = "en"
-	case "en", "fr":
+	case "", "en", "fr": // "": the shopper's browser decides (Accept-Language)
 	default:
 		p.Invalid("language", "language must be en or fr")
 	}
@@ -199,12 +197,14 @@ func (s *Service) update(ctx context.Context, c *openflex.Checkout, fn func(ctx 
 // Apply runs the shopper's credit application for this checkout. An
 // approved application signs the shopper in to the account it opened (a
 // repeat application's existing account needs a code first: SendCode).
-func (s *Service) Apply(ctx context.Context, c *openflex.Checkout, a openflex.Applicant, consent openflex.Consent, loc *time.Location) (*openflex.Application, *openflex.Account, error) {
+//
+// lang is the language the shopper applied in: the account's language.
+func (s *Service) Apply(ctx context.Context, c *openflex.Checkout, a openflex.Applicant, consent openflex.Consent, lang string, loc *time.Location) (*openflex.Application, *openflex.Account, error) {
 	if c.Status != openflex.CheckoutOpen {
 		return nil, nil, NotOpen(c)
 	}
 	prepared, err := s.Credit.Prepare(ctx, credit.ApplyRequest{MerchantID: c.MerchantID, StoreID: c.StoreID, Applicant: a,
-		Consent: consent, RequestedAmount: c.Amount, Language: c.Language, Location: loc})
+		Consent: consent, RequestedAmount: c.Amount, Language: lang, Location: loc})
 	if err != nil {
 		return nil, nil, err
 	}

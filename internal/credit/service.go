@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +24,7 @@ type Store interface {
 	CreateApplication(ctx context.Context, a *openflex.Application) error
 	UpdateDecision(ctx context.Context, a *openflex.Application) error
 	Application(ctx context.Context, merchantID, id string) (*openflex.Application, error)
+	PendingApplications(ctx context.Context, limit int) ([]*openflex.Application, error)
 	RecentApplication(ctx context.Context, first, last, dob string, since time.Time) (*openflex.Application, error)
 	RecordInquiry(ctx context.Context, in *openflex.Inquiry) error
 	CreateAccount(ctx context.Context, a *openflex.Account) error
@@ -325,9 +327,24 @@ func (s *Service) Application(ctx context.Context, merchantID, id string) (*open
 // Decide settles a pending application (lender staff, or the TRAINING test
 // helper). Approval opens the account with the policy's limit for the
 // stored bureau score unless limit is given.
-func (s *Service) Decide(ctx context.Context, merchantID, id string, status openflex.ApplicationStatus, limit int64) (*openflex.Application, *openflex.Account, error) {
+//
+// A decline gives the reasons of ReviewReasons the reviewer chose, or
+// manual_review_declined when none is given.
+func (s *Service) Decide(ctx context.Context, merchantID, id string, status openflex.ApplicationStatus, limit int64, reasons ...string) (*openflex.Application, *openflex.Account, error) {
 	if status != openflex.ApplicationApproved && status != openflex.ApplicationDeclined {
 		return nil, nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "status", Message: "status must be approved or declined"}
+	}
+	if limit < 0 || limit > openflex.MaxAmount {
+		return nil, nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "credit_limit", Message: fmt.Sprintf("credit_limit must be from 0 to %d cents", openflex.MaxAmount)}
+	}
+	for _, r := range reasons {
+		if status != openflex.ApplicationDeclined || !slices.Contains(ReviewReasons, r) {
+			return nil, nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "reasons",
+				Message: fmt.Sprintf("reasons apply to a decline and must be among %s", strings.Join(ReviewReasons, ", "))}
+		}
+	}
+	if len(reasons) == 0 {
+		reasons = []string{ReasonManualReviewDeclined}
 	}
 	var app *openflex.Application
 	var acct *openflex.Account
@@ -341,7 +358,10 @@ func (s *Service) Decide(ctx context.Context, merchantID, id string, status open
 		}
 		app.Status, app.DecidedAt = status, s.now()
 		if status == openflex.ApplicationDeclined {
-			app.Reasons = []openflex.Reason{{Code: ReasonManualReviewDeclined, Message: ReasonMessage(ReasonManualReviewDeclined, app.Language)}}
+			app.Reasons = nil
+			for _, r := range slices.Compact(slices.Sorted(slices.Values(reasons))) {
+				app.Reasons = append(app.Reasons, openflex.Reason{Code: r, Message: ReasonMessage(r, app.Language)})
+			}
 			if err := s.Store.UpdateDecision(ctx, app); err != nil {
 				return err
 			}
@@ -372,6 +392,39 @@ func (s *Service) Decide(ctx context.Context, merchantID, id string, status open
 		return nil, nil, err
 	}
 	return app, acct, nil
+}
+
+// ReviewReasons are the reasons a reviewer may give for a decline.
+var ReviewReasons = []string{ReasonManualReviewDeclined, ReasonCreditScore, ReasonInsufficientIncome, ReasonDebtServiceRatio,
+	ReasonNoCreditFile, ReasonFraudAlert}
+
+// ReviewFile is what lender staff see of a pending application: the
+// application, the applicant, and the limit approval would give by policy.
+type ReviewFile struct {
+	Application *openflex.Application
+	Customer    *openflex.Customer
+	PolicyLimit int64
+	PolicyRisk  openflex.RiskCategory
+}
+
+// Pending lists the applications waiting for lender review, oldest first.
+func (s *Service) Pending(ctx context.Context, limit int) ([]*openflex.Application, error) {
+	return s.Store.PendingApplications(ctx, limit)
+}
+
+// Review returns the file of one application for lender staff (any
+// merchant's).
+func (s *Service) Review(ctx context.Context, id string) (*ReviewFile, error) {
+	app, err := s.Store.Application(ctx, "", id)
+	if err != nil {
+		return nil, err
+	}
+	cust, err := s.Store.Customer(ctx, app.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	risk, limit := s.Policy.Offer(max(app.Score, s.Policy.ReviewBelow), cust.Applicant.AnnualIncome)
+	return &ReviewFile{Application: app, Customer: cust, PolicyLimit: limit, PolicyRisk: risk}, nil
 }
 
 // Account returns an account by number. Accounts are the customer's, not a

@@ -2,7 +2,10 @@
 // expiry, retention clean-up (idempotency keys, tokens, events) and the
 // TRAINING scrub. Every job is safe to run on several nodes at once: each
 // step is idempotent (an authorization expires once; deleting what is
-// already gone deletes nothing).
+// already gone deletes nothing). With a Lock, nodes sharing a database also
+// take turns, so a cluster does the work once instead of once per node.
+// Webhook deliveries need no lock: each delivery is leased by the node that
+// attempts it.
 package jobs
 
 import (
@@ -37,6 +40,13 @@ type Deliverer interface {
 	DeliverDue(ctx context.Context) (int, error)
 }
 
+// Settler cuts merchants' days into settlements; TRAINING's settler also
+// pays them on its simulated schedule.
+type Settler interface {
+	CutDue(ctx context.Context) (int, error)
+	PayTraining(ctx context.Context) (int, error)
+}
+
 // Tokens forgets expired access tokens.
 type Tokens interface {
 	PurgeTokens(ctx context.Context, t time.Time) (int64, error)
@@ -47,6 +57,10 @@ type Runner struct {
 	Expirers map[openflex.Environment][]Expirer
 	Planes   map[openflex.Environment]Plane
 	Tokens   Tokens
+	// Settlers run with expiry: each merchant's day is cut once its
+	// midnight has passed in every store (idempotent per merchant and day,
+	// so every node may run it).
+	Settlers map[openflex.Environment]Settler
 	// Cleanups run with the retention clean-up (expired portal sessions…).
 	Cleanups []func(ctx context.Context) (int64, error)
 	// Deliverers run every DeliverEvery (default 250 ms).
@@ -62,6 +76,31 @@ type Runner struct {
 	ScrubOlderThan time.Duration
 	// NoScrub turns the scheduled TRAINING scrub off.
 	NoScrub bool
+	// Lock, when set, takes a named lock shared by every node (a
+	// PostgreSQL advisory lock): a job whose lock another node holds is
+	// skipped this turn.
+	Lock func(ctx context.Context, name string) (unlock func(), ok bool, err error)
+}
+
+// exclusive runs fn unless another node holds the job's lock.
+func (r *Runner) exclusive(ctx context.Context, name string, fn func(ctx context.Context)) {
+	if r.Lock == nil {
+		fn(ctx)
+		return
+	}
+	unlock, ok, err := r.Lock(ctx, name)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.Logger.Warn("job skipped: its lock is out of reach", "job", name, "err", err)
+		}
+		return
+	}
+	if !ok {
+		r.Logger.Debug("job skipped: another node runs it", "job", name)
+		return
+	}
+	defer unlock()
+	fn(ctx)
 }
 
 // Run works until ctx ends.
@@ -80,11 +119,12 @@ func (r *Runner) Run(ctx context.Context) {
 	defer tick.Stop()
 	lastScrub := r.Now().UTC()
 	for {
-		r.Once(ctx)
+		r.exclusive(ctx, "jobs.expiry-retention", r.Once)
 		if !r.NoScrub {
 			if next := nextScrub(lastScrub, r.ScrubAt); !r.Now().Before(next) {
+				// Every node passes the hour; the lock lets one scrub.
 				lastScrub = r.Now().UTC()
-				r.ScrubTraining(ctx)
+				r.exclusive(ctx, "jobs.training-scrub", r.ScrubTraining)
 			}
 		}
 		select {
@@ -117,6 +157,18 @@ func (r *Runner) Once(ctx context.Context) {
 				r.Logger.Error("expiry failed", "environment", env, "err", err)
 			} else if n > 0 {
 				r.Logger.Info("expired", "environment", env, "count", n)
+			}
+		}
+	}
+	for env, s := range r.Settlers {
+		if n, err := s.CutDue(ctx); err != nil {
+			r.Logger.Error("settlement cut failed", "environment", env, "err", err)
+		} else if n > 0 {
+			r.Logger.Info("settlements closed", "environment", env, "count", n)
+		}
+		if env == openflex.Training {
+			if _, err := s.PayTraining(ctx); err != nil {
+				r.Logger.Error("TRAINING payouts failed", "environment", env, "err", err)
 			}
 		}
 	}

@@ -242,13 +242,14 @@ func (s *Service) capture(ctx context.Context, a *openflex.Authorization, amount
 		reference = a.Reference
 	}
 	c := &openflex.Capture{ID: openflex.NewID(openflex.PrefixCapture), MerchantID: a.MerchantID, AuthorizationID: a.ID,
-		StoreID: a.StoreID, AccountNumber: a.AccountNumber, Amount: amount, Reference: reference, Created: s.now()}
+		StoreID: a.StoreID, AccountNumber: a.AccountNumber, Amount: amount, Reference: reference, Created: s.now(),
+		Fee: feeOf(a).OnCapture(amount, a.CapturedAmount == 0)}
 	if err := s.Store.CreateCapture(ctx, c); err != nil {
 		return nil, nil, err
 	}
 	t := &openflex.Transaction{MerchantID: a.MerchantID, StoreID: a.StoreID, AccountNumber: a.AccountNumber,
 		Type: openflex.TxnCapture, Amount: amount, AuthorizationID: a.ID, CaptureID: c.ID, Reference: reference}
-	if err := s.post(ctx, t, -amount, amount, "posted", "held"); err != nil {
+	if err := s.postMerchant(ctx, t, -amount, amount, "posted", "held", c.Fee); err != nil {
 		return nil, nil, err
 	}
 	a.CapturedAmount += amount

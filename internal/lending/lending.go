@@ -8,6 +8,14 @@
 // acct:N:posted. A movement debits one and credits another, so the entries
 // always balance, held and posted balances are the held and posted ledgers,
 // and available credit is the limit plus the available ledger.
+//
+// Captures and returns also move the merchant's side in the same
+// transaction: merch:M:payable (what the lender owes merchant M),
+// lender:funding (what the lender advanced for purchases) and
+// lender:fee_income (merchant fees), and insert one settlement line. They
+// only insert rows: no per-merchant or per-store balance row is updated
+// on the purchase path, so one busy merchant does not serialise its
+// purchases on a lock. The payable is the sum of its entries.
 package lending
 
 import (
@@ -34,6 +42,7 @@ type Store interface {
 	AddCaptureReturned(ctx context.Context, id string, amount int64) error
 	CreateReturn(ctx context.Context, r *openflex.Return) error
 	PostTransaction(ctx context.Context, t *openflex.Transaction, entries []openflex.Entry) error
+	AddSettlementLine(ctx context.Context, l *openflex.SettlementLine) error
 	AppendEvent(ctx context.Context, e *openflex.Event) error
 	OpenAuthorizationsExpiring(ctx context.Context, t time.Time, limit int) ([]*openflex.Authorization, error)
 	ConsentStore
@@ -90,13 +99,73 @@ func move(txnID, number, debit, credit string, amount int64) []openflex.Entry {
 	}
 }
 
+// Ledgers of the merchant side.
+const (
+	LedgerFunding   = "lender:funding"
+	LedgerFeeIncome = "lender:fee_income"
+	LedgerPayouts   = "lender:payouts"
+)
+
+// PayableLedger is merchant merchantID's payable: credits are what the
+// lender owes it.
+func PayableLedger(merchantID string) string { return "merch:" + merchantID + ":payable" }
+
+// merchantEntries are a capture's or return's entries on the merchant
+// side: a capture credits the payable with the amount and moves the fee to
+// fee income; a return debits the payable and gives the fee refund back.
+func merchantEntries(txnID, merchantID string, typ openflex.TransactionType, amount, fee int64) []openflex.Entry {
+	pay := PayableLedger(merchantID)
+	var out []openflex.Entry
+	if typ == openflex.TxnCapture {
+		out = append(out, openflex.Entry{TransactionID: txnID, Ledger: LedgerFunding, Debit: amount},
+			openflex.Entry{TransactionID: txnID, Ledger: pay, Credit: amount})
+		if fee > 0 {
+			out = append(out, openflex.Entry{TransactionID: txnID, Ledger: pay, Debit: fee},
+				openflex.Entry{TransactionID: txnID, Ledger: LedgerFeeIncome, Credit: fee})
+		}
+		return out
+	}
+	out = append(out, openflex.Entry{TransactionID: txnID, Ledger: pay, Debit: amount},
+		openflex.Entry{TransactionID: txnID, Ledger: LedgerFunding, Credit: amount})
+	if fee > 0 {
+		out = append(out, openflex.Entry{TransactionID: txnID, Ledger: LedgerFeeIncome, Debit: fee},
+			openflex.Entry{TransactionID: txnID, Ledger: pay, Credit: fee})
+	}
+	return out
+}
+
 // post writes the transaction, its entries and the balance change.
 func (s *Service) post(ctx context.Context, t *openflex.Transaction, dHeld, dPosted int64, debit, credit string) error {
+	return s.postMerchant(ctx, t, dHeld, dPosted, debit, credit, -1)
+}
+
+// postMerchant is post for a capture or return (fee ≥ 0): the merchant's
+// entries join the customer's in the one transaction, and its settlement
+// line is inserted.
+func (s *Service) postMerchant(ctx context.Context, t *openflex.Transaction, dHeld, dPosted int64, debit, credit string, fee int64) error {
 	t.ID, t.Created = openflex.NewID(openflex.PrefixTransaction), s.now()
 	if err := s.Store.AdjustBalances(ctx, t.AccountNumber, dHeld, dPosted); err != nil {
 		return err
 	}
-	return s.Store.PostTransaction(ctx, t, move(t.ID, t.AccountNumber, debit, credit, t.Amount))
+	entries := move(t.ID, t.AccountNumber, debit, credit, t.Amount)
+	if fee < 0 {
+		return s.Store.PostTransaction(ctx, t, entries)
+	}
+	entries = append(entries, merchantEntries(t.ID, t.MerchantID, t.Type, t.Amount, fee)...)
+	if err := s.Store.PostTransaction(ctx, t, entries); err != nil {
+		return err
+	}
+	return s.Store.AddSettlementLine(ctx, &openflex.SettlementLine{ID: t.ID, MerchantID: t.MerchantID, StoreID: t.StoreID,
+		Type: t.Type, Amount: t.Amount, Fee: fee, AuthorizationID: t.AuthorizationID, CaptureID: t.CaptureID, ReturnID: t.ReturnID,
+		Created: t.Created})
+}
+
+// feeOf is the merchant fee agreed for a's purchase.
+func feeOf(a *openflex.Authorization) openflex.MerchantFee {
+	if a.Financing == nil {
+		return openflex.MerchantFee{}
+	}
+	return a.Financing.MerchantFee
 }
 
 func (s *Service) emit(ctx context.Context, merchantID, typ string, obj any) error {

@@ -3,6 +3,7 @@ package lending_test
 import (
 	"testing"
 
+	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/storetest"
 )
@@ -95,6 +96,29 @@ func BenchmarkReturn(b *testing.B) {
 				b.Fatal(err)
 			}
 			left -= 1_00
+		}
+	})
+}
+
+// BenchmarkCaptureWithFee is BenchmarkCapture on a plan with a merchant
+// fee: the capture writes six ledger entries (customer, payable, fee
+// income) in one statement, and its settlement line.
+func BenchmarkCaptureWithFee(b *testing.B) {
+	eachEngine(b, 64, func(b *testing.B, le *ledgerEnv, accts []string) {
+		i := 0
+		for b.Loop() {
+			b.StopTimer()
+			a, err := le.svc.Authorize(le.ctx, lending.AuthorizeRequest{MerchantID: "mer_test", StoreID: "str_test",
+				AccountNumber: accts[i%len(accts)], Amount: 100_00, Currency: openflex.CAD, Channel: "online",
+				Financing: &openflex.Financing{PlanID: "plan_test", TermMonths: 12, MerchantFee: openflex.MerchantFee{Bps: 600, Fixed: 25}}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			i++
+			b.StartTimer()
+			if _, _, err := le.svc.Capture(le.ctx, "mer_test", a.ID, 0, "", true); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }

@@ -66,7 +66,8 @@ func (s *Service) Return(ctx context.Context, r ReturnRequest) (*ReturnResult, e
 		}
 		ret := &openflex.Return{ID: openflex.NewID(openflex.PrefixReturn), MerchantID: c.MerchantID, CaptureID: c.ID,
 			AuthorizationID: a.ID, StoreID: c.StoreID, AccountNumber: c.AccountNumber, Amount: amount,
-			Reference: r.Reference, Reason: r.Reason, Created: s.now()}
+			Reference: r.Reference, Reason: r.Reason, Created: s.now(),
+			FeeRefund: feeOf(a).Refund(c.Amount, c.Fee, c.ReturnedAmount, amount)}
 		if err := s.Store.CreateReturn(ctx, ret); err != nil {
 			return err
 		}
@@ -75,7 +76,7 @@ func (s *Service) Return(ctx context.Context, r ReturnRequest) (*ReturnResult, e
 		}
 		t := &openflex.Transaction{MerchantID: c.MerchantID, StoreID: c.StoreID, AccountNumber: c.AccountNumber,
 			Type: openflex.TxnReturn, Amount: amount, AuthorizationID: a.ID, CaptureID: c.ID, ReturnID: ret.ID, Reference: r.Reference}
-		if err := s.post(ctx, t, 0, -amount, "available", "posted"); err != nil {
+		if err := s.postMerchant(ctx, t, 0, -amount, "available", "posted", ret.FeeRefund); err != nil {
 			return err
 		}
 		c.ReturnedAmount += amount

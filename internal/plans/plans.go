@@ -25,6 +25,9 @@ type NewPlan struct {
 	MaxAmount      int64
 	Provinces      []openflex.Province
 	RiskCategories []openflex.RiskCategory
+
+	// MerchantFee is what each purchase costs the merchant.
+	MerchantFee openflex.MerchantFee
 }
 
 // Build validates np (every problem at once) and returns the plan.
@@ -88,6 +91,10 @@ func Build(np NewPlan, now time.Time) (*openflex.Plan, error) {
 			p.Invalid(fmt.Sprintf("risk_categories[%d]", i), "risk category must be preferred, premium or standard")
 		}
 	}
+	if f := np.MerchantFee; f.Bps < 0 || f.Bps > openflex.MaxMerchantFeeBps {
+		p.Invalid("merchant_fee_bps", "merchant_fee_bps must be from 0 to %d (100 %%)", openflex.MaxMerchantFeeBps)
+	}
+	p.Add(openflex.CheckAmount("merchant_fee_fixed", np.MerchantFee.Fixed, true))
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -100,7 +107,8 @@ func Build(np NewPlan, now time.Time) (*openflex.Plan, error) {
 	}
 	return &openflex.Plan{ID: openflex.NewID(openflex.PrefixPlan), MerchantID: np.MerchantID, Environment: np.Environment,
 		Name: strings.TrimSpace(np.Name), NameFR: strings.TrimSpace(np.NameFR), Category: np.Category, Terms: terms, MinAmount: np.MinAmount, MaxAmount: np.MaxAmount,
-		Provinces: np.Provinces, RiskCategories: np.RiskCategories, Active: true, Created: now.UTC().Truncate(time.Microsecond)}, nil
+		Provinces: np.Provinces, RiskCategories: np.RiskCategories, Active: true, Created: now.UTC().Truncate(time.Microsecond),
+		MerchantFee: np.MerchantFee}, nil
 }
 
 // Terms converts a plan term to the finance package's terms.
@@ -123,9 +131,9 @@ func eligible(p *openflex.Plan, env openflex.Environment, acct *openflex.Account
 	case !p.OfferedIn(env):
 		return "this plan is not offered in this environment"
 	case p.MinAmount > 0 && amount < p.MinAmount:
-		return fmt.Sprintf("this plan starts at %s", openflex.FormatCents(p.MinAmount))
+		return fmt.Sprintf("this plan starts at $%s", openflex.FormatCents(p.MinAmount))
 	case p.MaxAmount > 0 && amount > p.MaxAmount:
-		return fmt.Sprintf("this plan goes up to %s", openflex.FormatCents(p.MaxAmount))
+		return fmt.Sprintf("this plan goes up to $%s", openflex.FormatCents(p.MaxAmount))
 	case len(p.Provinces) > 0 && !contains(p.Provinces, province):
 		return "this plan is not offered in " + string(province)
 	case acct != nil && len(p.RiskCategories) > 0 && !contains(p.RiskCategories, acct.RiskCategory):

@@ -24,7 +24,7 @@ func newChromium(t *testing.T) context.Context {
 		}
 		t.Fatal("chromium is not installed, and CI must run the browser test")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute) // the axe audit visits many pages
 	t.Cleanup(cancel)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(path),

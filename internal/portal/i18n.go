@@ -85,6 +85,12 @@ func lookup(key string) ([2]string, bool) {
 	if m, ok := pageMessages[key]; ok {
 		return m, true
 	}
+	if m, ok := reviewMessages[key]; ok {
+		return m, true
+	}
+	if m, ok := settlementMessages[key]; ok {
+		return m, true
+	}
 	m, ok := tillMessages[key]
 	return m, ok
 }

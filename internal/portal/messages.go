@@ -71,7 +71,6 @@ var messages = map[string][2]string{
 	"err.required":           {"This field is required.", "Ce champ est obligatoire."},
 	"err.company_long":       {"The company name must be at most 200 characters.", "Le nom de l’entreprise doit compter au plus 200 caractères."},
 	"err.email":              {"Enter an email address such as dev@shop.example.", "Entrez une adresse courriel comme dev@boutique.example."},
-	"err.email_taken":        {"An account already uses this email. Log in or reset your password.", "Un compte utilise déjà ce courriel. Connectez-vous ou réinitialisez votre mot de passe."},
 	"err.province":           {"Choose a province or territory.", "Choisissez une province ou un territoire."},
 	"err.password_short":     {"The password must be at least %d characters.", "Le mot de passe doit compter au moins %d caractères."},
 	"err.password_long":      {"The password is too long.", "Le mot de passe est trop long."},

@@ -87,6 +87,7 @@ var pageMessages = map[string][2]string{
 	"endpoint_delete.button":    {"Delete now", "Supprimer maintenant"},
 	"stores.title":              {"Stores", "Magasins"},
 	"stores.intro":              {"Your locations. Use a store’s ID in purchases; the lender adds stores for you.", "Vos emplacements. Utilisez l’ID d’un magasin dans les achats; le prêteur ajoute les magasins pour vous."},
+	"stores.province":           {"Province or territory", "Province ou territoire"},
 	"stores.none":               {"No stores yet.", "Aucun magasin pour l’instant."},
 	"audit.title":               {"Audit log", "Journal d’audit"},
 	"audit.intro":               {"Who changed what, newest first.", "Qui a changé quoi, du plus récent au plus ancien."},
@@ -150,7 +151,6 @@ var pageMessages = map[string][2]string{
 	"admin.consents_reason":     {"Reason", "Motif"},
 	"admin.consents_revoke":     {"Revoke", "Révoquer"},
 	"admin.consents_none":       {"No merchant has ever held consent on this account.", "Aucun marchand n’a jamais détenu de consentement sur ce compte."},
-	"admin.out_of_scope":        {"Pending credit applications are reviewed elsewhere for now.", "Les demandes de crédit en attente sont examinées ailleurs pour l’instant."},
 
 	"prov.AB": {"Alberta", "Alberta"},
 	"prov.BC": {"British Columbia", "Colombie-Britannique"},

@@ -152,10 +152,29 @@ func TestInboxStoresReference(t *testing.T) {
 		if !strings.Contains(r.Body, "482913") || strings.Contains(r.Body, "111111") {
 			t.Fatalf("inbox shows the wrong messages:\n%s", r.Body)
 		}
-		if r := b.get("/portal/stores"); !strings.Contains(r.Body, "Maple Furniture") || !strings.Contains(r.Body, "Ontario") {
-			t.Errorf("stores page misses the sign-up store:\n%s", r.Body)
+		if r := b.get("/portal/stores"); !strings.Contains(r.Body, "Maple Furniture") || !strings.Contains(r.Body, "Ontario") ||
+			!strings.Contains(r.Body, `<th scope="col">Province or territory</th>`) || strings.Contains(r.Body, "first store") {
+			t.Errorf("stores page misses the sign-up store or labels its province column for sign-up:\n%s", r.Body)
 		}
-		r = b.get("/portal/reference")
+		if r := b.get("/portal/"); !strings.Contains(r.Body, `<link rel="icon" href="/portal/static/favicon.svg"`) {
+			t.Errorf("the layout names no icon, so browsers ask for /favicon.ico")
+		}
+		if r := b.get("/portal/static/favicon.svg"); r.StatusCode != http.StatusOK || !strings.HasPrefix(r.Body, "<svg") {
+			t.Errorf("favicon: %d", r.StatusCode)
+		}
+		// The French reference is French throughout.
+		r = b.get("/portal/reference?lang=fr")
+		for _, want := range []string{"Autoriser un achat", "Les autorisations, les plus récentes d’abord", "<td>requête</td>", `id="createAuthorization"`} {
+			if !strings.Contains(r.Body, want) {
+				t.Errorf("French API reference lacks %q", want)
+			}
+		}
+		for _, english := range []string{"Authorize a purchase", "newest first", "Only this store", "Credit applications", "Posted purchases"} {
+			if strings.Contains(r.Body, english) {
+				t.Errorf("French API reference shows English %q", english)
+			}
+		}
+		r = b.get("/portal/reference?lang=en")
 		for _, want := range []string{`id="createAuthorization"`, "Authorize a purchase", "/v1/authorizations", "Idempotency-Key", `<code>fr-CA</code>`} {
 			if !strings.Contains(r.Body, want) {
 				t.Errorf("API reference lacks %q", want)
@@ -230,6 +249,11 @@ func TestRecentRequests(t *testing.T) {
 	b := h.browser(t)
 	m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
 	r := b.get("/portal/requests")
+	// The date and the Request-Id stay on one line (the table wrapped them
+	// at 1280 px); long paths may wrap.
+	if !strings.Contains(r.Body, `<td class="nowrap"><code>req_01abc</code></td>`) || !strings.Contains(r.Body, `<tr><td class="nowrap"><time`) {
+		t.Errorf("the requests table may wrap its date or Request-Id:\n%s", r.Body)
+	}
 	if r.StatusCode != http.StatusOK || asked != m.ID || !strings.Contains(r.Body, "/v1/authorizations") || !strings.Contains(r.Body, "req_01abc") {
 		t.Fatalf("requests page = %d (asked for %q):\n%s", r.StatusCode, asked, r.Body)
 	}

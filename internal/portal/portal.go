@@ -20,6 +20,7 @@ import (
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/netguard"
 	"github.com/openflex/openflex/internal/portal/account"
+	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/webhook"
 )
 
@@ -149,6 +150,9 @@ type Config struct {
 	// Idempotency is each environment's data plane, which makes the
 	// money-moving form posts retry-safe.
 	Idempotency func(openflex.Environment) Idempotency
+
+	// Settlements serves the Settlements page; nil hides it.
+	Settlements func(openflex.Environment) *settlement.Service
 }
 
 // Portal is the Developer Portal and admin console handler.
@@ -158,6 +162,7 @@ type Portal struct {
 	mux     *http.ServeMux
 	pages   map[string]pageSet // by language
 	ref     *reference
+	refFR   *reference
 	origins *http.CrossOriginProtection
 	// hashing bounds concurrent argon2id runs (19 MiB each), so a burst of
 	// log-ins cannot exhaust memory.
@@ -185,6 +190,11 @@ func New(cfg Config) *Portal {
 		ref: parseReference(cfg.OpenAPI, cfg.Logger), origins: http.NewCrossOriginProtection(),
 		hashing: make(chan struct{}, hashSlots()),
 		signups: newBucket(signupBurst, signupEvery), resets: newBucket(resetBurst, resetEvery)}
+	var missing []string
+	p.refFR, missing = p.ref.translated()
+	if len(missing) > 0 {
+		p.log.Warn("portal: API reference texts without French; the French reference shows them in English", "count", len(missing), "first", missing[0])
+	}
 	p.routes()
 	return p
 }
@@ -231,12 +241,24 @@ func (p *Portal) routes() {
 	if p.hasTill() {
 		p.tillRoutes()
 	}
+	if p.hasSettlements() {
+		m.Handle("GET /portal/settlements", http.RedirectHandler("/portal/settlements/training", http.StatusSeeOther))
+		m.Handle("GET /portal/settlements/{env}", p.merchant(p.settlementsPage))
+		m.Handle("GET /portal/settlements/{env}/{id}", p.merchant(p.settlementPage))
+		m.Handle("GET /portal/settlements/{env}/{id}/lines.csv", p.merchant(p.settlementCSV))
+	}
 
 	m.Handle("GET /portal/admin", p.admin(p.adminHome))
 	m.Handle("POST /portal/admin/go-live/{id}/approve", p.admin(p.approveGoLive))
 	m.Handle("POST /portal/admin/go-live/{id}/reject", p.admin(p.rejectGoLive))
 	m.Handle("GET /portal/admin/consents", p.admin(p.adminConsents))
 	m.Handle("POST /portal/admin/consents/revoke", p.admin(p.adminRevokeConsent))
+	if p.cfg.Credit != nil {
+		p.reviewRoutes()
+	}
+	m.Handle("GET /portal/admin/settlements", p.admin(p.adminSettlements))
+	m.Handle("POST /portal/admin/settlements/{env}/{merchant}/{id}/pay", p.admin(p.adminPaySettlement))
+	m.Handle("POST /portal/admin/merchants/{id}/bank-account", p.admin(p.adminSetBank))
 
 	m.Handle("/portal/", p.public(func(w http.ResponseWriter, r *http.Request, pg *page) error {
 		return openflex.NotFound("page", r.URL.Path)

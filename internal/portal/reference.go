@@ -183,8 +183,64 @@ func (d *oaDoc) operation(method, path string, op oaOp, shared []oaParam) refOp 
 
 func (p *Portal) reference(w http.ResponseWriter, r *http.Request, pg *page) error {
 	pg.Title, pg.Nav = "reference.title", "reference"
-	p.render(w, pg, http.StatusOK, "reference", p.ref)
+	ref := p.ref
+	if pg.Lang == "fr" {
+		ref = p.refFR
+	}
+	p.render(w, pg, http.StatusOK, "reference", ref)
 	return nil
+}
+
+// paramPlaceFR names where a parameter goes, in French.
+var paramPlaceFR = map[string]string{"query": "requête", "path": "chemin", "header": "en-tête", "cookie": "témoin"}
+
+// translated returns the reference with its texts in French (referenceFR).
+// A text without its French stays English, and missing reports it (the
+// tests require none).
+func (ref *reference) translated() (fr *reference, missing []string) {
+	if ref == nil {
+		return nil, nil
+	}
+	tr := func(s string) string {
+		if s == "" {
+			return s
+		}
+		if f, ok := referenceFR[s]; ok {
+			return f
+		}
+		missing = append(missing, s)
+		return s
+	}
+	out := *ref
+	out.Description = tr(ref.Description)
+	out.Groups = make([]refGroup, len(ref.Groups))
+	for i, g := range ref.Groups {
+		if g.Anchor == "tag-other" {
+			g.Tag = "Autres"
+		} else {
+			g.Tag = tr(g.Tag)
+		}
+		g.Description = tr(g.Description)
+		ops := make([]refOp, len(g.Ops))
+		for j, op := range g.Ops {
+			op.Summary, op.Description = tr(op.Summary), tr(op.Description)
+			op.Params = append([]refParam(nil), op.Params...)
+			for k := range op.Params {
+				op.Params[k].Description = tr(op.Params[k].Description)
+				if in, ok := paramPlaceFR[op.Params[k].In]; ok {
+					op.Params[k].In = in
+				}
+			}
+			op.Responses = append([]refResponse(nil), op.Responses...)
+			for k := range op.Responses {
+				op.Responses[k].Description = tr(op.Responses[k].Description)
+			}
+			ops[j] = op
+		}
+		g.Ops = ops
+		out.Groups[i] = g
+	}
+	return &out, missing
 }
 
 // slug makes an HTML id: lower-case letters, digits and dashes.

@@ -4,19 +4,21 @@ import (
 	"bytes"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/portal/account"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/till/*.html
 var templateFS embed.FS
 
 //go:embed static
@@ -32,9 +34,15 @@ func loadPages() map[string]pageSet {
 	if err != nil {
 		panic(err)
 	}
+	// The store-clerk screens keep their templates in a folder of their own.
+	till, err := fs.Glob(templateFS, "templates/till/*.html")
+	if err != nil {
+		panic(err)
+	}
+	names = append(names, till...)
 	out := map[string]pageSet{}
 	for _, lang := range languages {
-		funcs := template.FuncMap{"t": translator(lang), "when": when, "stamp": stamp, "code": codeSpans, "envLabel": envLabel(lang), "cad": formatCAD(lang)}
+		funcs := template.FuncMap{"t": translator(lang), "when": when, "stamp": stamp, "stampIn": stampIn, "code": codeSpans, "envLabel": envLabel(lang), "cad": formatCAD(lang)}
 		base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
 		set := pageSet{}
 		for _, n := range names {
@@ -80,6 +88,10 @@ type page struct {
 	HasRequests bool
 	// HasTill reports whether the store-clerk screens are served.
 	HasTill bool
+	// HasReview reports whether lender staff review applications here.
+	HasReview bool
+	// HasSettlements reports whether the Settlements page is served.
+	HasSettlements bool
 
 	sess    *account.Session
 	csrfKey []byte
@@ -166,7 +178,7 @@ func (p *Portal) wrap(need access, h handler) http.Handler {
 
 func (p *Portal) newPage(w http.ResponseWriter, r *http.Request) *page {
 	lang := p.language(w, r)
-	pg := &page{Lang: lang, t: translator(lang), Form: &form{}, HasRequests: p.cfg.RecentRequests != nil, HasTill: p.hasTill()}
+	pg := &page{Lang: lang, t: translator(lang), Form: &form{}, HasRequests: p.cfg.RecentRequests != nil, HasTill: p.hasTill(), HasReview: p.cfg.Credit != nil, HasSettlements: p.hasSettlements()}
 	q := r.URL.Query()
 	q.Set("lang", otherLanguage(lang))
 	pg.LangURL = r.URL.Path + "?" + q.Encode()
@@ -257,6 +269,33 @@ func stamp(t time.Time) template.HTML {
 		return "—"
 	}
 	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `">` + when(t) + `</time>`)
+}
+
+// stampIn renders a time in a store's time zone (the store-clerk screens
+// work in the store's local day), with the zone's abbreviation.
+func stampIn(t time.Time, zone string) template.HTML {
+	if t.IsZero() {
+		return "—"
+	}
+	loc, err := loadZone(zone)
+	if err != nil {
+		return stamp(t)
+	}
+	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `">` + t.In(loc).Format("2006-01-02 15:04 MST") + `</time>`)
+}
+
+var zones sync.Map // zone name → *time.Location
+
+func loadZone(name string) (*time.Location, error) {
+	if l, ok := zones.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil || name == "" {
+		return nil, fmt.Errorf("time zone %q: %v", name, err)
+	}
+	zones.Store(name, l)
+	return l, nil
 }
 
 // codeSpans escapes s and sets its `backticked` parts as code, as the

@@ -144,6 +144,8 @@ type tillDayData struct {
 	Net      int64
 	Txns     []*openflex.Transaction
 	MoreTxns bool
+	// Settles is what the store's day will settle for (nil without settlements).
+	Settles *openflex.StoreTotals
 }
 
 // tillDay is the store's day (its local calendar day): totals per type,
@@ -191,6 +193,9 @@ func (p *Portal) renderDay(w http.ResponseWriter, r *http.Request, pg *page, tl 
 		}
 	}
 	d.MoreTxns = more
+	if d.Settles, err = p.storeSettles(ctx, tl.Env, pg.Merchant.ID, tl.Store.ID, d.Date); err != nil {
+		return err
+	}
 	pg.Title = "till.day_title"
 	p.render(w, pg, status, "till_day", struct {
 		tillDayData
@@ -282,7 +287,10 @@ type saleData struct {
 	Amount       int64
 	AmountText   string
 	Options      []optionView
-	Nonce        string
+	// HasRegular: a plan on the account's regular terms is offered, so it
+	// is the "no plan" choice (checked first), not a second one.
+	HasRegular bool
+	Nonce      string
 }
 
 type optionView struct {
@@ -294,6 +302,7 @@ type optionView struct {
 	Total      int64
 	Cost       int64
 	Disclosure string
+	Regular    bool
 }
 
 // account reloads the sale's account from the hidden field.
@@ -413,9 +422,10 @@ func (p *Portal) fillOptions(ctx context.Context, pg *page, d *saleData, a *open
 	}
 	d.Options = nil
 	for _, o := range opts {
-		d.Options = append(d.Options, optionView{Value: o.Plan.ID + ":" + strconv.Itoa(o.Term.Months), Name: o.Plan.Name, Months: o.Term.Months,
+		d.Options = append(d.Options, optionView{Value: o.Plan.ID + ":" + strconv.Itoa(o.Term.Months), Name: o.Plan.NameIn(pg.Lang), Months: o.Term.Months,
 			Monthly: o.Quote.MonthlyPayment, APR: finance.FormatPercent(o.Quote.APR, pg.Lang), Total: o.Quote.TotalToPay,
-			Cost: o.Quote.TotalCostOfBorrowing, Disclosure: o.Quote.Disclosure})
+			Cost: o.Quote.TotalCostOfBorrowing, Disclosure: o.Quote.Disclosure, Regular: o.Quote.Terms.Category == finance.Regular})
+		d.HasRegular = d.HasRegular || o.Quote.Terms.Category == finance.Regular
 	}
 	d.Nonce = newNonce()
 	return nil

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -73,5 +74,24 @@ func TestTillMessages(t *testing.T) {
 		if !hasMessage("till.err.field_" + p) {
 			t.Errorf("no message for a %s problem", p)
 		}
+	}
+}
+
+// TestReferenceFrenchComplete: every text of the OpenAPI document has its
+// French, so the French API reference has no English section. A new
+// summary or description in internal/api/openapi.json needs its French in
+// reference_fr.go.
+func TestReferenceFrenchComplete(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "api", "openapi.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := parseReference(doc, slog.New(slog.DiscardHandler))
+	if ref == nil {
+		t.Fatal("the OpenAPI document does not parse")
+	}
+	_, missing := ref.translated()
+	for _, s := range missing {
+		t.Errorf("no French for %q (add it to reference_fr.go)", s)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/finance"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/plans"
 )
@@ -109,7 +110,7 @@ func (p *Portal) tillAuthorize(w http.ResponseWriter, r *http.Request, pg *page)
 		} else if err != nil {
 			return err
 		} else {
-			req.Financing = &openflex.Financing{PlanID: o.Plan.ID, TermMonths: o.Term.Months, Disclosure: o.Quote.Disclosure}
+			req.Financing = &openflex.Financing{PlanID: o.Plan.ID, TermMonths: o.Term.Months, Disclosure: o.Quote.Disclosure, MerchantFee: o.Plan.MerchantFee}
 		}
 	}
 	if f.OK() {
@@ -174,6 +175,10 @@ type authData struct {
 	// per capture (by capture id).
 	CaptureNonce, ReleaseNonce string
 	ReturnNonces               map[string]string
+	// PlanName names the financing plan; Disclosure is its text in the
+	// screen's language when the plan's terms are still those disclosed,
+	// else the text as disclosed, in DisclosureLang.
+	PlanName, Disclosure, DisclosureLang string
 }
 
 // ownAuthorization returns the merchant's authorization made at this
@@ -202,6 +207,11 @@ func (p *Portal) renderAuth(w http.ResponseWriter, r *http.Request, pg *page, tl
 	}
 	for _, c := range v.Captures {
 		d.ReturnNonces[c.ID] = newNonce()
+	}
+	if v.Financing != nil {
+		if err := p.describeFinancing(r.Context(), pg, &d); err != nil {
+			return err
+		}
 	}
 	pg.Title = "till.auth_title"
 	p.render(w, pg, status, "till_auth", d)
@@ -343,3 +353,50 @@ func (p *Portal) tillReturn(w http.ResponseWriter, r *http.Request, pg *page) er
 	}
 	return p.renderAuth(w, r, pg, tl, http.StatusBadRequest)
 }
+
+// describeFinancing names the authorization's plan and words its
+// disclosure in the screen's language. The disclosure is what the customer
+// agreed to: it is re-worded only when quoting the plan's current terms
+// for the authorized amount gives the same text as was disclosed (in
+// either language), so a plan changed since is never misrepresented.
+func (p *Portal) describeFinancing(ctx context.Context, pg *page, d *authData) error {
+	fin := d.Auth.Financing
+	d.PlanName, d.Disclosure = fin.PlanID, fin.Disclosure
+	all, err := p.cfg.Catalog.Plans(ctx, d.Env, pg.Merchant.ID)
+	if err != nil {
+		return err
+	}
+	for _, pl := range all {
+		if pl.ID != fin.PlanID {
+			continue
+		}
+		d.PlanName = pl.NameIn(pg.Lang)
+		for _, term := range pl.Terms {
+			if term.Months != fin.TermMonths {
+				continue
+			}
+			same := false
+			for _, lang := range languages {
+				if q, err := finance.NewQuote(d.Auth.Amount, plans.Terms(pl, term), lang); err == nil && q.Disclosure == fin.Disclosure {
+					same = true
+				}
+			}
+			if q, err := finance.NewQuote(d.Auth.Amount, plans.Terms(pl, term), pg.Lang); err == nil && same {
+				d.Disclosure = q.Disclosure
+				return nil
+			}
+		}
+	}
+	// Not re-worded: say which language the text is in, when it is not the page's.
+	if pg.Lang == "fr" && !looksFrench(fin.Disclosure) {
+		d.DisclosureLang = "en"
+	} else if pg.Lang == "en" && looksFrench(fin.Disclosure) {
+		d.DisclosureLang = "fr"
+	}
+	return nil
+}
+
+// looksFrench tells a French disclosure from an English one by its
+// amounts: French writes "1 299,99 $" (a no-break space before the sign),
+// English "$1,299.99".
+func looksFrench(s string) bool { return strings.Contains(s, "\u00a0$") }

@@ -393,3 +393,75 @@ func TestTillHiddenWithoutServices(t *testing.T) {
 		}
 	})
 }
+
+// TestTillShowsNamesZonesAndLanguage: the clerk's screens show times in
+// the store's time zone, the plan by its name, one "no plan" choice, and
+// the disclosure in the screen's language.
+func TestTillShowsNamesZonesAndLanguage(t *testing.T) {
+	th := newTillHarness(t, storetest.Engines(t)[0]) // screens, not storage
+	b := th.browser(t)
+	m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
+	st := th.firstStore(t, m.ID)
+	loc, err := time.LoadLocation(st.TimeZone)
+	if err != nil || st.TimeZone == "UTC" {
+		t.Fatalf("the store's zone %q: %v", st.TimeZone, err)
+	}
+	plan := th.twelveMonths(t, m.ID)
+	acct := th.openAccount(t, openflex.Training, m.ID, st.ID)
+	base := "/portal/store/training/" + st.ID
+
+	// Without a regular-terms plan, one "no plan" choice.
+	r := th.sale(t, b, base, acct, "500")
+	if n := strings.Count(r.Body, `name="option" value=""`); n != 1 {
+		t.Errorf("%d no-plan choices, want 1", n)
+	}
+	r = b.postIn(r.Body, base+"/authorize", url.Values{"account": {acct.Number}, "verification": {find(t, regexp.MustCompile(`name="verification" value="(ver_[0-9a-z]+)"`), r.Body)},
+		"amount": {"50000"}, "option": {plan.ID + ":12"}, "nonce": {formNonce(t, r.Body, base+"/authorize")}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("authorize = %d:\n%s", r.StatusCode, r.Body)
+	}
+	page := strings.TrimSuffix(r.Header.Get("Location"), "?done=till_authorized")
+	authID := page[strings.LastIndex(page, "/")+1:]
+	got, err := th.lending[openflex.Training].Authorization(context.Background(), m.ID, authID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := got.Created.In(loc).Format("2006-01-02 15:04 MST")
+	utc := got.Created.UTC().Format("2006-01-02 15:04 UTC")
+
+	r = b.get(page)
+	want(t, r, http.StatusOK, "authorization", "<strong>12 easy payments</strong> — 12 months", local)
+	if strings.Contains(r.Body, "<code>"+plan.ID+"</code>") || strings.Contains(r.Body, utc) {
+		t.Errorf("the authorization shows the plan id or UTC times:\n%s", r.Body)
+	}
+	if strings.Contains(r.Body, "\u00a0$") {
+		t.Errorf("the English screen shows a French disclosure")
+	}
+	r = b.get(page + "?lang=fr")
+	want(t, r, http.StatusOK, "authorization in French", "12 easy payments", "500,00\u00a0$")
+	if i := strings.Index(r.Body, `class="disclosure"`); i < 0 || !strings.Contains(r.Body[i:i+600], "\u00a0$") {
+		t.Errorf("the French screen's disclosure is not French:\n%s", r.Body)
+	}
+	r = b.get(base + "?lang=en")
+	want(t, r, http.StatusOK, "store's day", local)
+	if strings.Contains(r.Body, utc) {
+		t.Errorf("the store's day shows UTC times")
+	}
+
+	// With a regular-terms plan, it is the no-plan choice, checked first.
+	regular, err := plans.Build(plans.NewPlan{MerchantID: m.ID, Environment: openflex.Training, Name: "Regular purchase", Category: openflex.PlanRegular,
+		Terms: []openflex.PlanTerm{{Months: 0, AnnualRate: 29990}}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := th.stores.Data(openflex.Training).CreatePlan(context.Background(), regular); err != nil {
+		t.Fatal(err)
+	}
+	if acct, err = th.credit[openflex.Training].Account(context.Background(), acct.Number); err != nil {
+		t.Fatal(err)
+	}
+	r = th.sale(t, b, base, acct, "100")
+	if strings.Contains(r.Body, `name="option" value=""`) || !strings.Contains(r.Body, `value="`+regular.ID+`:0" checked`) {
+		t.Errorf("with a regular plan, want it as the only, checked no-plan choice:\n%s", r.Body)
+	}
+}

@@ -415,7 +415,7 @@ func TestConsentRepeatApplicationSignsNobodyIn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, acct, err := svc.Apply(ctx, chk, victim.applicant(), openflex.Consent{CreditCheck: true, TermsAccepted: true, IP: "203.0.113.9"}, nil); err != nil || acct == nil {
+		if _, acct, err := svc.Apply(ctx, chk, victim.applicant(), openflex.Consent{CreditCheck: true, TermsAccepted: true, IP: "203.0.113.9"}, "en", nil); err != nil || acct == nil {
 			t.Fatalf("Apply = %v, %v", acct, err)
 		}
 		if chk.Verified {

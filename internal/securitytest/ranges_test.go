@@ -45,6 +45,8 @@ func rangesBase(w *strictWorld) map[string]struct {
 		}(), "requested_amount": 100_00, "consent": map[string]any{"credit_check": true, "terms_accepted": true}, "language": "en"}},
 		"POST /v1/accounts/{number}/verifications": {"/v1/accounts/" + w.account + "/verifications", map[string]any{"channel": "email"}},
 		"POST /v1/accounts/{number}/quotes":        {"/v1/accounts/" + w.account + "/quotes", map[string]any{"amount": 500_00, "store_id": w.storeID}},
+		"POST /v1/accounts/{number}/consent/revoke": {"/v1/accounts/" + w.account + "/consent/revoke", map[string]any{"reason": "customer asked",
+			"verification": map[string]any{"id": "ver_01jd8y4n6p8q0r2s4t6v8w0x2y", "code": "222222"}}},
 		"POST /v1/authorizations": {"/v1/authorizations", map[string]any{"account_number": w.account, "amount": 400_00, "currency": "CAD",
 			"store_id": w.storeID, "financing": map[string]any{"plan_id": w.planID, "term_months": 12}, "auto_capture": false,
 			"reference": "INV-1", "channel": "online", "verification": map[string]any{"id": "ver_01jd8y4n6p8q0r2s4t6v8w0x2y", "code": "222222"},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -111,10 +112,22 @@ func strictApplicant() map[string]any {
 // strictSetup starts a platform on e and builds the world. Purchases are
 // made with a passed verification code first, which is proof of the
 // customer on every version of the consent rules.
+// strictPublicDNS answers every name with one public address, so webhook
+// endpoints on made-up hosts pass the destination check: this world is about
+// request bodies, not about where webhooks may go.
+type strictPublicDNS struct{}
+
+func (strictPublicDNS) LookupNetIP(context.Context, string, string) ([]netip.Addr, error) {
+	return []netip.Addr{netip.MustParseAddr("93.184.215.14")}, nil
+}
+
 func strictSetup(t *testing.T, e storetest.Engine) *strictWorld {
 	t.Helper()
 	// Without background jobs a delivery can only come from a request.
-	p := apptest.Start(t, e, apptest.Options{Tweak: func(c *app.Config) { c.NoJobs = true }})
+	p := apptest.Start(t, e, apptest.Options{Tweak: func(c *app.Config) {
+		c.NoJobs = true
+		c.WebhookResolver = strictPublicDNS{}
+	}})
 	w := &strictWorld{p: p, keys: p.Training, storeID: p.Stores[0].ID, planID: p.Plans[1].ID}
 	app := strictMust(t, w, 201, "POST", "/v1/applications", map[string]any{"store_id": w.storeID, "applicant": strictApplicant(),
 		"consent": map[string]any{"credit_check": true, "terms_accepted": true}})

@@ -16,6 +16,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/dberr"
 	"github.com/openflex/openflex/internal/pii"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -40,6 +42,10 @@ type DB struct {
 	Now func() time.Time
 	// Vault seals and indexes personal data (data planes only).
 	Vault *pii.Vault
+
+	// RetryFor bounds how long a PostgreSQL write is retried while the
+	// database is unreachable or read-only (default 5 s).
+	RetryFor time.Duration
 
 	queue   chan *writeReq // group commit, when on
 	stopped chan struct{}
@@ -244,22 +250,68 @@ func (db *DB) Write(ctx context.Context, fn func(ctx context.Context) error) err
 	if db.queue != nil {
 		return db.groupWrite(ctx, fn)
 	}
+	if db.Dialect != Postgres {
+		_, err := db.writeOnce(ctx, fn)
+		return err
+	}
+	// A failover shows here as a lost connection, a server refusing
+	// connections or (in the moment a standby is promoted) a read-only
+	// transaction. Until COMMIT was sent nothing can have been written, so
+	// the transaction is run again on a fresh connection for a few seconds;
+	// past that the caller answers 503 and the client retries, with its
+	// Idempotency-Key, here or on another node.
+	deadline := time.Now().Add(db.retryFor())
+	wait := 50 * time.Millisecond
 	for attempt := 0; ; attempt++ {
-		err := db.writeOnce(ctx, fn)
-		if err != nil && db.Dialect == Postgres && attempt < 4 && isRetryable(err) {
+		committing, err := db.writeOnce(ctx, fn)
+		if err == nil {
+			return nil
+		}
+		if committing && !isRetryable(err) && dberr.Unavailable(err) {
+			// The connection died during COMMIT: the write may or may not
+			// have happened. Never guess: the Idempotency-Key tells.
+			return &openflex.Error{Code: openflex.CodeUnavailable, Cause: err,
+				Message: "the database connection was lost while committing: the outcome is unknown; retry with the same Idempotency-Key to learn it"}
+		}
+		if isRetryable(err) && attempt < 4 {
 			continue
 		}
-		return err
+		if !dberr.Unavailable(err) {
+			return err
+		}
+		if ctx.Err() != nil || time.Now().Add(wait).After(deadline) {
+			return &openflex.Error{Code: openflex.CodeUnavailable, Cause: err,
+				Message: "the database is unavailable (failing over?); retry shortly"}
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+		case <-t.C:
+		}
+		wait = min(2*wait, time.Second)
 	}
 }
 
-func (db *DB) writeOnce(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+// retryFor is how long Write keeps retrying a write the database could not
+// take (default 5 s: a Patroni failover takes about 6 s, so a good share of
+// the writes caught in one succeed without the client noticing).
+func (db *DB) retryFor() time.Duration {
+	if db.RetryFor > 0 {
+		return db.RetryFor
+	}
+	return 5 * time.Second
+}
+
+// writeOnce runs fn in one transaction; committing tells whether a failure
+// came from COMMIT itself, after which the outcome is unknown.
+func (db *DB) writeOnce(ctx context.Context, fn func(ctx context.Context) error) (committing bool, err error) {
 	if db.Dialect == SQLite {
 		db.prepareWaiting(ctx)
 	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return false, fmt.Errorf("begin: %w", err)
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -269,12 +321,12 @@ func (db *DB) writeOnce(ctx context.Context, fn func(ctx context.Context) error)
 	}()
 	if err := fn(context.WithValue(ctx, txKey{db}, tx)); err != nil {
 		tx.Rollback()
-		return err
+		return false, err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return true, fmt.Errorf("commit: %w", err)
 	}
-	return nil
+	return false, nil
 }
 
 func isRetryable(err error) bool {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/dberr"
 )
 
 // Idempotent runs a retry-safe write.
@@ -42,23 +43,48 @@ func (db *DB) Idempotent(ctx context.Context, req openflex.IdempotentRequest,
 	if prepare == nil {
 		return db.idempotentOneTx(ctx, req, do, keep)
 	}
+	released := false
+	release := func() {
+		released = true
+		// A fresh context: the request's may be cancelled already. Deleting
+		// only an unfinished claim is right whatever an uncertain COMMIT
+		// did: a completed key stays, an unfinished one is freed for the
+		// client's retry instead of answering "in use" until its lease ends.
+		bg := context.WithoutCancel(ctx)
+		del := func(ctx context.Context) error {
+			_, err := db.q(ctx).ExecContext(ctx,
+				`DELETE FROM idempotency_keys WHERE merchant_id = $1 AND key = $2 AND state = 'in_progress'`,
+				req.MerchantID, req.Key)
+			return err
+		}
+		if err := db.Write(bg, del); err != nil && dberr.Unavailable(err) {
+			// The database is failing over. The client has its 503 now;
+			// freeing the key goes on in the background, so its retry does
+			// not meet "in use" for the whole lease. Should it free a later
+			// claim at the lease's end, that claim's effect cannot commit
+			// (completeKey), so nothing runs twice.
+			go func() {
+				deadline := time.Now().Add(openflex.IdempotencyLease - 10*time.Second)
+				for time.Now().Before(deadline) {
+					if err := db.Write(bg, del); err == nil || !dberr.Unavailable(err) {
+						return
+					}
+				}
+			}()
+		}
+	}
 	stored, err := db.claimKey(ctx, req)
 	if err != nil || stored != nil {
 		if stored != nil {
 			return *stored, true, nil
 		}
+		if openflex.ErrorCode(err) == openflex.CodeUnavailable {
+			// The claim's own COMMIT may have landed. A concurrent request
+			// with the same key cannot be hurt by this: its effect commits
+			// only if it still finds its claim in progress (completeKey).
+			release()
+		}
 		return resp, false, err
-	}
-	released := false
-	release := func() {
-		released = true
-		// A fresh context: the request's may be cancelled already.
-		db.Write(context.WithoutCancel(ctx), func(ctx context.Context) error {
-			_, err := db.q(ctx).ExecContext(ctx,
-				`DELETE FROM idempotency_keys WHERE merchant_id = $1 AND key = $2 AND state = 'in_progress'`,
-				req.MerchantID, req.Key)
-			return err
-		})
 	}
 	defer func() {
 		if p := recover(); p != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -48,7 +49,7 @@ func (db *DB) SetAccountStatus(ctx context.Context, number string, status openfl
 
 const authCols = `id, merchant_id, store_id, account_number, amount, currency, captured_amount, released_amount, returned_amount, status,
 	channel, reference, plan_id, term_months, disclosure, verification_id, employee_id, register_id, items, tax_gst_hst, tax_pst,
-	metadata, expires_at, created`
+	metadata, expires_at, created, merchant_fee_bps, merchant_fee_fixed, merchant_fee_no_refund`
 
 type itemJSON struct {
 	SKU         string `json:"sku"`
@@ -60,17 +61,19 @@ type itemJSON struct {
 func scanAuth(sc interface{ Scan(...any) error }) (*openflex.Authorization, error) {
 	var a openflex.Authorization
 	var cur, status, planID, disclosure, items, meta string
-	var term int
+	var term, noRefund int
 	var exp, created int64
+	var fee openflex.MerchantFee
 	err := sc.Scan(&a.ID, &a.MerchantID, &a.StoreID, &a.AccountNumber, &a.Amount, &cur, &a.CapturedAmount, &a.ReleasedAmount,
 		&a.ReturnedAmount, &status, &a.Channel, &a.Reference, &planID, &term, &disclosure, &a.VerificationID, &a.EmployeeID,
-		&a.RegisterID, &items, &a.TaxGSTHST, &a.TaxPST, &meta, &exp, &created)
+		&a.RegisterID, &items, &a.TaxGSTHST, &a.TaxPST, &meta, &exp, &created, &fee.Bps, &fee.Fixed, &noRefund)
 	if err != nil {
 		return nil, err
 	}
 	a.Currency, a.Status, a.ExpiresAt, a.Created = openflex.Currency(cur), openflex.AuthorizationStatus(status), fromMicros(exp), fromMicros(created)
 	if planID != "" {
-		a.Financing = &openflex.Financing{PlanID: planID, TermMonths: term, Disclosure: disclosure}
+		fee.NoRefund = noRefund == 1
+		a.Financing = &openflex.Financing{PlanID: planID, TermMonths: term, Disclosure: disclosure, MerchantFee: fee}
 	}
 	var its []itemJSON
 	if err := json.Unmarshal([]byte(items), &its); err != nil {
@@ -99,15 +102,17 @@ func (db *DB) CreateAuthorization(ctx context.Context, a *openflex.Authorization
 	metaJSON, _ := json.Marshal(meta)
 	var planID, disclosure string
 	var term int
+	var fee openflex.MerchantFee
 	if f := a.Financing; f != nil {
-		planID, term, disclosure = f.PlanID, f.TermMonths, f.Disclosure
+		planID, term, disclosure, fee = f.PlanID, f.TermMonths, f.Disclosure, f.MerchantFee
 	}
 	return db.Write(ctx, func(ctx context.Context) error {
 		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO authorizations (`+authCols+`) VALUES
-			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
+			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)`,
 			a.ID, a.MerchantID, a.StoreID, a.AccountNumber, a.Amount, string(a.Currency), a.CapturedAmount, a.ReleasedAmount,
 			a.ReturnedAmount, string(a.Status), a.Channel, a.Reference, planID, term, disclosure, a.VerificationID, a.EmployeeID,
-			a.RegisterID, string(items), a.TaxGSTHST, a.TaxPST, string(metaJSON), micros(a.ExpiresAt), micros(a.Created))
+			a.RegisterID, string(items), a.TaxGSTHST, a.TaxPST, string(metaJSON), micros(a.ExpiresAt), micros(a.Created),
+			fee.Bps, fee.Fixed, boolInt(fee.NoRefund))
 		if err != nil {
 			return fmt.Errorf("insert authorization: %w", err)
 		}
@@ -204,12 +209,12 @@ func listRows[T any](ctx context.Context, db *DB, l *listQuery, p openflex.ListP
 	return out, more, nil
 }
 
-const captureCols = `id, merchant_id, authorization_id, store_id, account_number, amount, returned_amount, reference, created`
+const captureCols = `id, merchant_id, authorization_id, store_id, account_number, amount, returned_amount, reference, created, fee`
 
 func scanCapture(sc interface{ Scan(...any) error }) (*openflex.Capture, error) {
 	var c openflex.Capture
 	var created int64
-	if err := sc.Scan(&c.ID, &c.MerchantID, &c.AuthorizationID, &c.StoreID, &c.AccountNumber, &c.Amount, &c.ReturnedAmount, &c.Reference, &created); err != nil {
+	if err := sc.Scan(&c.ID, &c.MerchantID, &c.AuthorizationID, &c.StoreID, &c.AccountNumber, &c.Amount, &c.ReturnedAmount, &c.Reference, &created, &c.Fee); err != nil {
 		return nil, err
 	}
 	c.Created = fromMicros(created)
@@ -219,8 +224,8 @@ func scanCapture(sc interface{ Scan(...any) error }) (*openflex.Capture, error) 
 // CreateCapture inserts c.
 func (db *DB) CreateCapture(ctx context.Context, c *openflex.Capture) error {
 	return db.Write(ctx, func(ctx context.Context) error {
-		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO captures (`+captureCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			c.ID, c.MerchantID, c.AuthorizationID, c.StoreID, c.AccountNumber, c.Amount, c.ReturnedAmount, c.Reference, micros(c.Created))
+		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO captures (`+captureCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			c.ID, c.MerchantID, c.AuthorizationID, c.StoreID, c.AccountNumber, c.Amount, c.ReturnedAmount, c.Reference, micros(c.Created), c.Fee)
 		if err != nil {
 			return fmt.Errorf("insert capture: %w", err)
 		}
@@ -285,12 +290,12 @@ func (db *DB) AddCaptureReturned(ctx context.Context, id string, amount int64) e
 	})
 }
 
-const returnCols = `id, merchant_id, capture_id, authorization_id, store_id, account_number, amount, reference, reason, created`
+const returnCols = `id, merchant_id, capture_id, authorization_id, store_id, account_number, amount, reference, reason, created, fee_refund`
 
 func scanReturn(sc interface{ Scan(...any) error }) (*openflex.Return, error) {
 	var r openflex.Return
 	var created int64
-	if err := sc.Scan(&r.ID, &r.MerchantID, &r.CaptureID, &r.AuthorizationID, &r.StoreID, &r.AccountNumber, &r.Amount, &r.Reference, &r.Reason, &created); err != nil {
+	if err := sc.Scan(&r.ID, &r.MerchantID, &r.CaptureID, &r.AuthorizationID, &r.StoreID, &r.AccountNumber, &r.Amount, &r.Reference, &r.Reason, &created, &r.FeeRefund); err != nil {
 		return nil, err
 	}
 	r.Created = fromMicros(created)
@@ -300,8 +305,8 @@ func scanReturn(sc interface{ Scan(...any) error }) (*openflex.Return, error) {
 // CreateReturn inserts r.
 func (db *DB) CreateReturn(ctx context.Context, r *openflex.Return) error {
 	return db.Write(ctx, func(ctx context.Context) error {
-		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO returns (`+returnCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			r.ID, r.MerchantID, r.CaptureID, r.AuthorizationID, r.StoreID, r.AccountNumber, r.Amount, r.Reference, r.Reason, micros(r.Created))
+		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO returns (`+returnCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			r.ID, r.MerchantID, r.CaptureID, r.AuthorizationID, r.StoreID, r.AccountNumber, r.Amount, r.Reference, r.Reason, micros(r.Created), r.FeeRefund)
 		if err != nil {
 			return fmt.Errorf("insert return: %w", err)
 		}
@@ -348,20 +353,20 @@ func (db *DB) PostTransaction(ctx context.Context, t *openflex.Transaction, entr
 		if err != nil {
 			return fmt.Errorf("insert transaction: %w", err)
 		}
-		// One statement for every entry: one round trip on PostgreSQL.
-		q := make([]byte, 0, 96+32*len(entries))
-		q = append(q, "INSERT INTO ledger_entries (transaction_id, seq, ledger, debit, credit) VALUES "...)
-		args := make([]any, 0, 1+4*len(entries))
-		args = append(args, t.ID)
+		// All entries in one statement: a capture's six entries cost one
+		// round trip, not six.
+		var q strings.Builder
+		q.WriteString(`INSERT INTO ledger_entries (transaction_id, seq, ledger, debit, credit) VALUES `)
+		args := make([]any, 0, 5*len(entries))
 		for i, e := range entries {
 			if i > 0 {
-				q = append(q, ", "...)
+				q.WriteString(", ")
 			}
 			n := len(args)
-			q = fmt.Appendf(q, "($1, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4)
-			args = append(args, i, e.Ledger, e.Debit, e.Credit)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5)
+			args = append(args, t.ID, i, e.Ledger, e.Debit, e.Credit)
 		}
-		if _, err := db.q(ctx).ExecContext(ctx, string(q), args...); err != nil {
+		if _, err := db.q(ctx).ExecContext(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("insert ledger entries: %w", err)
 		}
 		return nil

@@ -26,7 +26,7 @@ func (db *DB) CreatePlan(ctx context.Context, p *openflex.Plan) error {
 		return fmt.Errorf("insert plan %s: environment %q is not training or production", p.ID, p.Environment)
 	}
 	return db.Write(ctx, func(ctx context.Context) error {
-		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO plans (`+planCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO plans (`+planCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 			planArgs(p)...)
 		if err != nil {
 			return fmt.Errorf("insert plan: %w", err)
@@ -44,7 +44,7 @@ func planArgs(p *openflex.Plan) []any {
 	pj, _ := json.Marshal(nonNilSlice(p.Provinces))
 	rj, _ := json.Marshal(nonNilSlice(p.RiskCategories))
 	return []any{p.ID, p.MerchantID, string(p.Environment), p.Name, p.NameFR, string(p.Category), string(tj), p.MinAmount, p.MaxAmount,
-		string(pj), string(rj), boolInt(p.Active), micros(p.Created)}
+		string(pj), string(rj), boolInt(p.Active), micros(p.Created), p.MerchantFee.Bps, p.MerchantFee.Fixed, boolInt(p.MerchantFee.NoRefund)}
 }
 
 func nonNilSlice[T any](s []T) []T {
@@ -54,20 +54,23 @@ func nonNilSlice[T any](s []T) []T {
 	return s
 }
 
-const planCols = `id, merchant_id, environment, name, name_fr, category, terms, min_amount, max_amount, provinces, risk_categories, active, created`
+const planCols = `id, merchant_id, environment, name, name_fr, category, terms, min_amount, max_amount, provinces, risk_categories, active, created,
+	merchant_fee_bps, merchant_fee_fixed, merchant_fee_no_refund`
 
 func scanPlan(sc interface{ Scan(...any) error }, legacy bool) (*openflex.Plan, error) {
 	var p openflex.Plan
 	var env, cat, terms, provs, risks string
-	var active int
+	var active, noRefund int
 	var created int64
-	dest := []any{&p.ID, &p.MerchantID, &env, &p.Name, &p.NameFR, &cat, &terms, &p.MinAmount, &p.MaxAmount, &provs, &risks, &active, &created}
-	if legacy { // the control plane's table had no French name
-		dest = append(dest[:4], dest[5:]...)
+	dest := []any{&p.ID, &p.MerchantID, &env, &p.Name, &p.NameFR, &cat, &terms, &p.MinAmount, &p.MaxAmount, &provs, &risks, &active, &created,
+		&p.MerchantFee.Bps, &p.MerchantFee.Fixed, &noRefund}
+	if legacy { // the control plane's table had no French name and no merchant fee
+		dest = append(dest[:4], dest[5:13]...)
 	}
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
 	}
+	p.MerchantFee.NoRefund = noRefund == 1
 	p.Environment, p.Category, p.Active, p.Created = openflex.Environment(env), openflex.PlanCategory(cat), active == 1, fromMicros(created)
 	var ts []termJSON
 	if err := json.Unmarshal([]byte(terms), &ts); err != nil {
@@ -162,7 +165,7 @@ func (s *Stores) movePlans(ctx context.Context) error {
 				return fmt.Errorf("move plan %s: environment %q is not training or production", p.ID, c.Environment)
 			}
 			err := db.Write(ctx, func(ctx context.Context) error {
-				_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO plans (`+planCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+				_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO plans (`+planCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 					ON CONFLICT (id) DO NOTHING`, planArgs(c)...)
 				return err
 			})

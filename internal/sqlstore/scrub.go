@@ -19,7 +19,18 @@ func (db *DB) Scrub(ctx context.Context, cutoff time.Time) (int64, error) {
 	c := micros(cutoff)
 	doomed := `SELECT id FROM customers WHERE created < $1`
 	accts := `SELECT account_number FROM accounts WHERE customer_id IN (` + doomed + `)`
+	// A merchant whose lines are scrubbed loses its settlements and their
+	// payouts, and its remaining lines are settled again: what is left still
+	// satisfies payable = unsettled lines + unpaid settlements.
+	doomedTxns := `SELECT id FROM transactions WHERE account_number IN (` + accts + `)`
+	affected := `SELECT merchant_id FROM settlement_lines WHERE id IN (` + doomedTxns + `)`
+	payouts := `SELECT payout_id FROM settlements WHERE payout_id <> '' AND merchant_id IN (` + affected + `)`
 	steps := []string{
+		`DELETE FROM ledger_entries WHERE transaction_id IN (` + payouts + `)`,
+		`DELETE FROM transactions WHERE id IN (` + payouts + `)`,
+		`UPDATE settlement_lines SET settlement_id = '' WHERE merchant_id IN (` + affected + `)`,
+		`DELETE FROM settlements WHERE merchant_id IN (` + affected + `)`,
+		`DELETE FROM settlement_lines WHERE id IN (` + doomedTxns + `)`,
 		`DELETE FROM ledger_entries WHERE transaction_id IN (SELECT id FROM transactions WHERE account_number IN (` + accts + `))`,
 		`DELETE FROM transactions WHERE account_number IN (` + accts + `)`,
 		`DELETE FROM returns WHERE account_number IN (` + accts + `)`,

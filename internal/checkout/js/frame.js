@@ -1,4 +1,4 @@
-// frame.js runs on the hosted checkout's last page. Inside the drop-in's
+// frame.js runs on every hosted checkout page. On the last page, inside the drop-in's
 // modal it tells the merchant's page how the checkout ended, addressed to
 // the merchant's origin only; outside a frame it just returns to the store.
 (function () {
@@ -19,6 +19,17 @@
       window.location.replace(link.href);
     }
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", finish);
-  else finish();
+  // After a failed submit, focus goes to the error summary so keyboard and
+  // screen-reader users start from what needs fixing (autofocus alone is
+  // ignored inside the drop-in's cross-origin frame).
+  function focusErrors() {
+    var summary = document.querySelector("[data-focus]");
+    if (summary) summary.focus();
+  }
+  function start() {
+    focusErrors();
+    finish();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

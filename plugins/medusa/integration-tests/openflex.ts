@@ -242,7 +242,7 @@ export async function completeHostedCheckout(hostedUrl: string, of: OpenFlexServ
     throw new Error(`apply: ${applied.status}\n${applied.body.slice(0, 3000)}`)
   }
   const chosen = await post(`${hostedUrl}/plans`, { csrf: token, option: of.planOption() }, origin)
-  if (chosen.status !== 303 || !chosen.location.endsWith("/confirm")) {
+  if (chosen.status !== 303 || !new URL(chosen.location, hostedUrl).pathname.endsWith("/confirm")) {
     throw new Error(`choose plan: ${chosen.status} ${chosen.location}\n${chosen.body.slice(0, 3000)}`)
   }
   const confirmed = await post(`${hostedUrl}/confirm`, { csrf: token }, origin)

@@ -66,7 +66,8 @@ export interface Checkout {
   auto_capture: boolean
   success_url: string
   cancel_url: string
-  language: string
+  /** null: the merchant left it to the shopper's browser (Accept-Language) */
+  language: "en" | "fr" | null
   expires_at: string
   url?: string
   authorization_id: string | null

@@ -1,0 +1,165 @@
+package portal_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/credit"
+	"github.com/openflex/openflex/internal/storetest"
+)
+
+// pendingApplication files an application the simulated bureau sends to
+// manual review, for Jeanne Tremblay-Review of Toronto.
+func (th *tillHarness) pendingApplication(t *testing.T, env openflex.Environment, merchantID, storeID, last string) *openflex.Application {
+	t.Helper()
+	ctx := context.Background()
+	prep, err := th.credit[env].Prepare(ctx, credit.ApplyRequest{MerchantID: merchantID, StoreID: storeID, Language: "fr", RequestedAmount: 150_000,
+		Applicant: openflex.Applicant{FirstName: "Jeanne", MiddleName: credit.MagicPending, LastName: last, DateOfBirth: "1985-06-15",
+			Email: "jeanne.review@example.com", Phone: "+14165550199", SIN: "130692544",
+			Address:      openflex.Address{Line1: "77 Secret Lane", City: "Toronto", Province: "ON", PostalCode: "M5V 2T6"},
+			AnnualIncome: 6_500_000, EmploymentStatus: "employed", HousingStatus: "rent", MonthlyHousingCost: 180_000},
+		Consent: openflex.Consent{CreditCheck: true, TermsAccepted: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, _, err := th.credit[env].Commit(ctx, prep)
+	if err != nil || app.Status != openflex.ApplicationPending {
+		t.Fatalf("Commit = %+v, %v; want a pending application", app, err)
+	}
+	return app
+}
+
+// TestReviewApplications: lender staff list pending applications, open
+// one with personal data masked, approve one with a limit they typed and
+// decline another with reasons; both decisions are audited, and only
+// staff reach the screens.
+func TestReviewApplications(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		th := newTillHarness(t, e)
+		ctx := context.Background()
+		b := th.browser(t)
+		m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
+		st := th.firstStore(t, m.ID)
+		approveMe := th.pendingApplication(t, openflex.Training, m.ID, st.ID, "Tremblay-Review")
+		declineMe := th.pendingApplication(t, openflex.Training, m.ID, st.ID, "Gagnon-Review")
+		if err := th.portal.BootstrapAdmin(ctx, "ops@lender.example", password); err != nil {
+			t.Fatal(err)
+		}
+		admin := th.browser(t)
+		admin.logIn("ops@lender.example", password)
+
+		r := admin.get("/portal/admin")
+		want(t, r, http.StatusOK, "console", `href="/portal/admin/applications/production"`)
+		if strings.Contains(r.Body, "elsewhere") {
+			t.Errorf("the console still sends reviews elsewhere")
+		}
+		list := "/portal/admin/applications/training"
+		r = admin.get(list)
+		want(t, r, http.StatusOK, "pending list", approveMe.ID, declineMe.ID, "Maple Furniture", "$1,500.00")
+		want(t, admin.get("/portal/admin/applications/production"), http.StatusOK, "PRODUCTION list", "No application is waiting for review.")
+
+		file := list + "/" + approveMe.ID
+		r = admin.get(file)
+		want(t, r, http.StatusOK, "file", "J. T.", "Ontario · M5V", "$65,000.00", "Employed", "Rents", "$1,800.00", "…@example.com", "•••0199",
+			"given (not shown)")
+		for _, secret := range []string{"Jeanne", "Tremblay", "1985-06-15", "77 Secret Lane", "2T6", "130692544", "130 692 544", "jeanne.review", "416555"} {
+			if strings.Contains(r.Body, secret) {
+				t.Errorf("the review file shows %q", secret)
+			}
+		}
+
+		// Merchants and strangers do not reach the screens.
+		if r := b.get(list); r.StatusCode != http.StatusSeeOther && r.StatusCode != http.StatusNotFound {
+			t.Errorf("a merchant on the review list = %d", r.StatusCode)
+		}
+		approve := file + "/approve"
+		if r := b.post(approve, url.Values{"csrf": {b.sessionToken(approve)}, "credit_limit": {"2500"}}); r.StatusCode == http.StatusSeeOther && strings.Contains(r.Header.Get("Location"), "done=application") {
+			t.Fatalf("a merchant approved an application")
+		}
+
+		// A limit that is not an amount is refused next to the field.
+		r = admin.submit(file, approve, url.Values{"credit_limit": {"lots"}})
+		want(t, r, http.StatusBadRequest, "bad limit", "Enter a credit limit in dollars", `aria-invalid="true" aria-describedby="credit_limit-error"`)
+		r = admin.submit(file, approve, url.Values{"credit_limit": {"2,750.00"}})
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != list+"?done=application_approved" {
+			t.Fatalf("approve = %d %s:\n%s", r.StatusCode, r.Header.Get("Location"), r.Body)
+		}
+		app, acct, err := th.credit[openflex.Training].Application(ctx, m.ID, approveMe.ID)
+		if err != nil || app.Status != openflex.ApplicationApproved || acct == nil || acct.CreditLimit != 275_000 {
+			t.Fatalf("after approval: %+v %+v %v", app, acct, err)
+		}
+		if r := admin.post(approve, url.Values{"csrf": {admin.sessionToken(approve)}, "credit_limit": {"100"}}); r.StatusCode != http.StatusConflict {
+			t.Errorf("deciding twice = %d, want 409", r.StatusCode)
+		}
+
+		// A decline needs a reason; the reasons chosen are the applicant's.
+		decFile := list + "/" + declineMe.ID
+		decline := decFile + "/decline"
+		r = admin.submit(decFile, decline, url.Values{})
+		want(t, r, http.StatusBadRequest, "decline without reasons", "Tick at least one reason.")
+		r = admin.submit(decFile, decline, url.Values{"reason": {credit.ReasonInsufficientIncome, credit.ReasonDebtServiceRatio}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("decline = %d:\n%s", r.StatusCode, r.Body)
+		}
+		app, _, err = th.credit[openflex.Training].Application(ctx, m.ID, declineMe.ID)
+		if err != nil || app.Status != openflex.ApplicationDeclined || len(app.Reasons) != 2 ||
+			app.Reasons[0].Code != credit.ReasonDebtServiceRatio || app.Reasons[1].Code != credit.ReasonInsufficientIncome ||
+			!strings.Contains(app.Reasons[1].Message, "revenu") {
+			t.Fatalf("after decline: %+v %v", app, err)
+		}
+		if r := admin.post(decline, url.Values{"csrf": {admin.sessionToken(decline)}, "reason": {"because"}}); r.StatusCode != http.StatusConflict {
+			t.Errorf("an invented reason on a decided application = %d", r.StatusCode)
+		}
+		want(t, admin.get(list), http.StatusOK, "list after", "No application is waiting for review.")
+
+		// Both decisions are in the audit log, by the reviewer.
+		log, err := th.stores.Control.AuditLog(ctx, m.ID, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]string{}
+		for _, e := range log {
+			if strings.HasPrefix(e.Action, "application.") {
+				seen[e.ObjectID] = e.Action + " " + e.Actor + " " + e.Detail
+			}
+		}
+		if a := seen[approveMe.ID]; !strings.HasPrefix(a, "application.approved admin:") || !strings.Contains(a, "$2,750.00") {
+			t.Errorf("approval audit = %q", a)
+		}
+		if d := seen[declineMe.ID]; !strings.HasPrefix(d, "application.declined admin:") || !strings.Contains(d, "insufficient_income") {
+			t.Errorf("decline audit = %q", d)
+		}
+	})
+}
+
+// TestDecideRejectsBadReasons: the domain call refuses unknown reasons and
+// reasons on an approval, and changes nothing.
+func TestDecideRejectsBadReasons(t *testing.T) {
+	th := newTillHarness(t, storetest.Engines(t)[0])
+	b := th.browser(t)
+	m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
+	st := th.firstStore(t, m.ID)
+	app := th.pendingApplication(t, openflex.Training, m.ID, st.ID, "Roy-Reasons")
+	svc := th.credit[openflex.Training]
+	ctx := context.Background()
+	for _, tc := range []struct {
+		status  openflex.ApplicationStatus
+		limit   int64
+		reasons []string
+	}{
+		{openflex.ApplicationDeclined, 0, []string{"made_up"}},
+		{openflex.ApplicationApproved, 0, []string{credit.ReasonCreditScore}},
+		{openflex.ApplicationApproved, -5, nil},
+	} {
+		if _, _, err := svc.Decide(ctx, "", app.ID, tc.status, tc.limit, tc.reasons...); openflex.ErrorCode(err) != openflex.CodeParameterInvalid {
+			t.Errorf("Decide(%s, %d, %v) = %v, want parameter_invalid", tc.status, tc.limit, tc.reasons, err)
+		}
+	}
+	if got, _, _ := svc.Application(ctx, m.ID, app.ID); got.Status != openflex.ApplicationPending {
+		t.Errorf("a refused decision changed the application to %s", got.Status)
+	}
+}
