@@ -161,7 +161,7 @@ func TestAdminPlanFees(t *testing.T) {
 		// In French.
 		fr := page + "&lang=fr"
 		if r := admin.get(fr); !strings.Contains(r.Body, "Frais marchands de 12 easy payments") || !strings.Contains(r.Body, "3,50") ||
-			!strings.Contains(r.Body, "conservés lors des retours") || !strings.Contains(r.Body, "12 mois à 9,99") {
+			!strings.Contains(r.Body, "conservés si des marchandises sont retournées") || !strings.Contains(r.Body, "12 mois à 9,99") {
 			t.Fatalf("French plans page:\n%s", r.Body)
 		}
 		if r := admin.submit(fr, action, url.Values{"bps": {"600"}, "fixed": {"-1"}, "refund": {"pro_rata"}}); r.StatusCode != http.StatusBadRequest ||
