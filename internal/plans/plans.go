@@ -91,10 +91,7 @@ func Build(np NewPlan, now time.Time) (*openflex.Plan, error) {
 			p.Invalid(fmt.Sprintf("risk_categories[%d]", i), "risk category must be preferred, premium or standard")
 		}
 	}
-	if f := np.MerchantFee; f.Bps < 0 || f.Bps > openflex.MaxMerchantFeeBps {
-		p.Invalid("merchant_fee_bps", "merchant_fee_bps must be from 0 to %d (100 %%)", openflex.MaxMerchantFeeBps)
-	}
-	p.Add(openflex.CheckAmount("merchant_fee_fixed", np.MerchantFee.Fixed, true))
+	checkMerchantFee(&p, np.MerchantFee)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -253,4 +250,19 @@ func Copy(p *openflex.Plan, env openflex.Environment, now time.Time) (*openflex.
 	c.Provinces = append([]openflex.Province(nil), p.Provinces...)
 	c.RiskCategories = append([]openflex.RiskCategory(nil), p.RiskCategories...)
 	return &c, nil
+}
+
+// CheckMerchantFee validates a plan's merchant fee on its own, for
+// changing the fee of a plan that exists.
+func CheckMerchantFee(f openflex.MerchantFee) error {
+	var p openflex.Problems
+	checkMerchantFee(&p, f)
+	return p.Err()
+}
+
+func checkMerchantFee(p *openflex.Problems, f openflex.MerchantFee) {
+	if f.Bps < 0 || f.Bps > openflex.MaxMerchantFeeBps {
+		p.Invalid("merchant_fee_bps", "merchant_fee_bps must be from 0 to %d (100 %%)", openflex.MaxMerchantFeeBps)
+	}
+	p.Add(openflex.CheckAmount("merchant_fee_fixed", f.Fixed, true))
 }

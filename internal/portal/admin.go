@@ -17,6 +17,8 @@ type adminData struct {
 	Pending   []pendingView
 	Merchants []openflex.Merchant
 	More      string
+	// HasPlans reports whether the Plans pages are served.
+	HasPlans bool
 }
 
 type pendingView struct {
@@ -31,6 +33,7 @@ func (p *Portal) adminHome(w http.ResponseWriter, r *http.Request, pg *page) err
 		return err
 	}
 	var d adminData
+	_, d.HasPlans = p.planFees()
 	for _, q := range reqs {
 		m, err := p.cfg.Control.Merchant(ctx, q.MerchantID)
 		if err != nil {

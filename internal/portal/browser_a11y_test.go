@@ -21,7 +21,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	b := th.browser(t)
 	m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
 	st := th.firstStore(t, m.ID)
-	th.twelveMonths(t, m.ID)
+	plan := th.twelveMonths(t, m.ID)
 	acct := th.openAccount(t, openflex.Training, m.ID, st.ID)
 	th.pendingApplication(t, openflex.Training, m.ID, st.ID, "Roy-Axe")
 	if err := th.portal.BootstrapAdmin(context.Background(), "ops@lender.example", password); err != nil {
@@ -82,6 +82,10 @@ func TestBrowserAccessibility(t *testing.T) {
 		audit("review file "+lang, chromedp.Navigate(base+"/portal/admin/applications/training?lang="+lang),
 			chromedp.Click(`table a`), chromedp.WaitVisible(chromedp.ID("approve")))
 		audit("review decline error "+lang, chromedp.Click(chromedp.ID("decline")), chromedp.WaitVisible(`fieldset[aria-invalid="true"]`))
+		plans := base + "/portal/admin/merchants/" + m.ID + "/plans?env=training&lang=" + lang
+		audit("plans "+lang, chromedp.Navigate(plans))
+		audit("plan fee error "+lang, chromedp.Navigate(plans), chromedp.SetValue(chromedp.ID("bps-"+plan.ID), "-1"),
+			chromedp.Click(`form[action$="/`+plan.ID+`/merchant-fee"] button[type="submit"]`), chromedp.WaitVisible(`input[aria-invalid="true"]`))
 	}
 	// Every page names its icon, so browsers do not ask for /favicon.ico.
 	res, err := http.Get(base + "/portal/static/favicon.svg")

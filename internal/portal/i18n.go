@@ -91,6 +91,9 @@ func lookup(key string) ([2]string, bool) {
 	if m, ok := settlementMessages[key]; ok {
 		return m, true
 	}
+	if m, ok := adminPlanMessages[key]; ok {
+		return m, true
+	}
 	m, ok := tillMessages[key]
 	return m, ok
 }

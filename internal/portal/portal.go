@@ -259,6 +259,8 @@ func (p *Portal) routes() {
 	m.Handle("GET /portal/admin/settlements", p.admin(p.adminSettlements))
 	m.Handle("POST /portal/admin/settlements/{env}/{merchant}/{id}/pay", p.admin(p.adminPaySettlement))
 	m.Handle("POST /portal/admin/merchants/{id}/bank-account", p.admin(p.adminSetBank))
+	m.Handle("GET /portal/admin/merchants/{id}/plans", p.admin(p.adminPlans))
+	m.Handle("POST /portal/admin/merchants/{id}/plans/{env}/{plan}/merchant-fee", p.admin(p.adminSetPlanFee))
 
 	m.Handle("/portal/", p.public(func(w http.ResponseWriter, r *http.Request, pg *page) error {
 		return openflex.NotFound("page", r.URL.Path)

@@ -76,6 +76,11 @@ func history(t *testing.T, h *harness, svc *settlement.Service, merchantID strin
 		if err := db.CreateAccount(ctx, acct); err != nil {
 			t.Fatal(err)
 		}
+		// The customer authorized the merchant at its checkout.
+		if _, err := db.GrantConsent(ctx, &openflex.AccountConsent{ID: openflex.NewID(openflex.PrefixConsent), AccountNumber: acct.Number,
+			MerchantID: merchantID, Source: openflex.ConsentByCheckout, CheckoutID: "chk_chart", Created: h.clock.Now()}); err != nil {
+			t.Fatal(err)
+		}
 		for i := range 1 + day%3 {
 			v, err := lend.Authorize(ctx, lending.AuthorizeRequest{MerchantID: merchantID, StoreID: stores[0].ID, AccountNumber: acct.Number,
 				Amount: int64(40_000 + 13_579*((day*7+i)%9)), Currency: openflex.CAD, Channel: "online", AutoCapture: true,

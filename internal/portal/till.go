@@ -446,6 +446,12 @@ func digitsOnly(s string) string {
 // French: "500", "1,299.99", "$1299.9", "1 299,99 $". It never uses
 // floats; amounts outside 1 cent..openflex.MaxAmount are refused.
 func parseCents(s string) (int64, bool) {
+	cents, ok := parseCentsOrZero(s)
+	return cents, ok && cents > 0
+}
+
+// parseCentsOrZero is parseCents that also takes "0" (a fee of nothing).
+func parseCentsOrZero(s string) (int64, bool) {
 	s = strings.Map(func(r rune) rune {
 		switch r {
 		case ' ', '\u00a0', '\u202f', '$':
@@ -479,7 +485,7 @@ func parseCents(s string) (int64, bool) {
 		return 0, false
 	}
 	cents := w*100 + c
-	if cents <= 0 || cents > openflex.MaxAmount {
+	if cents < 0 || cents > openflex.MaxAmount {
 		return 0, false
 	}
 	return cents, true

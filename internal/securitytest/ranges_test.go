@@ -78,6 +78,8 @@ func rangesBase(w *strictWorld) map[string]struct {
 		"GET /v1/transactions":                      {"/v1/transactions", nil},
 		"GET /v1/events":                            {"/v1/events", nil},
 		"GET /v1/webhook_endpoints/{id}/deliveries": {"/v1/webhook_endpoints/" + w.endpointID + "/deliveries", nil},
+		"GET /v1/settlements":                       {"/v1/settlements", nil},
+		"GET /v1/settlements/{id}/lines":            {"/v1/settlements/" + w.settlementID + "/lines", nil},
 		"GET /v1/public/promotions":                 {"/v1/public/promotions?client_id=" + w.keys.ClientID + "&amount=50000", nil},
 	}
 }

@@ -29,10 +29,12 @@ type strictWorld struct {
 	account    string
 	authID     string // pending, $500.00
 	capturedID string // the authorization of captureID
-	captureID  string // $200.00 of a $300.00 authorization
-	checkoutID string
-	endpointID string
-	eventID    string
+	// settlementID is today's open settlement (the capture fills it).
+	settlementID string
+	captureID    string // $200.00 of a $300.00 authorization
+	checkoutID   string
+	endpointID   string
+	eventID      string
 }
 
 // strictReply is one API answer.
@@ -150,6 +152,12 @@ func strictSetup(t *testing.T, e storetest.Engine) *strictWorld {
 	co := strictMust(t, w, 201, "POST", "/v1/checkouts", map[string]any{"amount": 100_00, "currency": "CAD", "store_id": w.storeID,
 		"success_url": "https://shop.example.com/ok", "cancel_url": "https://shop.example.com/cancel"})
 	w.checkoutID = co["id"].(string)
+	sts := strictMust(t, w, 200, "GET", "/v1/settlements", nil)
+	if data, _ := sts["data"].([]any); len(data) > 0 {
+		w.settlementID = data[0].(map[string]any)["id"].(string)
+	} else {
+		t.Fatalf("settlements = %v, want today's open one", sts)
+	}
 	// The endpoint goes straight to the store: this world is about request
 	// bodies, not about which webhook destinations are allowed.
 	ks, _, err := p.Main.Keys.Authenticate(context.Background(), p.Training.ClientID, p.Training.ClientSecret)

@@ -96,6 +96,12 @@ func (w *world) account() string {
 	if err := w.db.CreateAccount(w.ctx, acct); err != nil {
 		w.t.Fatal(err)
 	}
+	// The customer authorized this merchant (a checkout), so its online
+	// purchases need no code.
+	if _, err := w.db.GrantConsent(w.ctx, &openflex.AccountConsent{ID: openflex.NewID(openflex.PrefixConsent), AccountNumber: acct.Number,
+		MerchantID: w.merchant, Source: openflex.ConsentByCheckout, CheckoutID: "chk_test", Created: w.clock()}); err != nil {
+		w.t.Fatal(err)
+	}
 	return acct.Number
 }
 

@@ -113,6 +113,32 @@ func (db *DB) PlanByID(ctx context.Context, id string) (*openflex.Plan, error) {
 	return p, nil
 }
 
+// SetPlanMerchantFee replaces the merchant fee of merchantID's plan id and
+// returns the plan as saved. Only the fee changes: authorizations copy the
+// fee when they are made, so purchases already on the plan keep theirs.
+// The caller validates f (plans.CheckMerchantFee).
+func (db *DB) SetPlanMerchantFee(ctx context.Context, merchantID, id string, f openflex.MerchantFee) (*openflex.Plan, error) {
+	var out *openflex.Plan
+	err := db.Write(ctx, func(ctx context.Context) error {
+		res, err := db.q(ctx).ExecContext(ctx, `UPDATE plans SET merchant_fee_bps = $1, merchant_fee_fixed = $2, merchant_fee_no_refund = $3
+			WHERE id = $4 AND merchant_id = $5`, f.Bps, f.Fixed, boolInt(f.NoRefund), id, merchantID)
+		if err != nil {
+			return fmt.Errorf("update plan fee: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("update plan fee: %w", err)
+		} else if n == 0 {
+			return openflex.NotFound("plan", id)
+		}
+		out, err = db.Plan(ctx, merchantID, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // Plans returns all of merchantID's plans of this environment, oldest first.
 func (db *DB) Plans(ctx context.Context, merchantID string) ([]*openflex.Plan, error) {
 	return db.queryPlans(ctx, false, `SELECT `+planCols+` FROM plans WHERE merchant_id = $1 ORDER BY id`, merchantID)

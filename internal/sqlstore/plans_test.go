@@ -130,3 +130,74 @@ func TestTrainingCopyID(t *testing.T) {
 		t.Fatalf("TrainingCopyID(%s) = %s, want a stable id of the same shape and time", id, c)
 	}
 }
+
+// TestSetPlanMerchantFee: the lender changes a plan's merchant fee in one
+// environment; nothing else of the plan changes, the other environment's
+// plans and other merchants' plans are untouched, and an unknown plan or
+// another merchant's plan is not found.
+func TestSetPlanMerchantFee(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		s := e.Open(t)
+		m, _ := storetest.Merchant(t, s, "ON")
+		other, _ := storetest.Merchant(t, s, "ON")
+		newPlan := func(env openflex.Environment, merchantID string) *openflex.Plan {
+			t.Helper()
+			p := &openflex.Plan{ID: openflex.NewID(openflex.PrefixPlan), MerchantID: merchantID, Environment: env, Name: "12 months",
+				NameFR: "12 mois", Category: openflex.PlanEqualPayments, Terms: []openflex.PlanTerm{{Months: 12, AnnualRate: 9990, FeeKind: "total"}},
+				MinAmount: 300, MaxAmount: 500000, Provinces: []openflex.Province{}, RiskCategories: []openflex.RiskCategory{}, Active: true,
+				Created: time.Now().UTC().Truncate(time.Microsecond), MerchantFee: openflex.MerchantFee{Bps: 600}}
+			if err := s.Data(env).CreatePlan(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		train := newPlan(openflex.Training, m.ID)
+		prod := newPlan(openflex.Production, m.ID)
+		theirs := newPlan(openflex.Training, other.ID)
+
+		fee := openflex.MerchantFee{Bps: 350, Fixed: 125, NoRefund: true}
+		got, err := s.SetPlanMerchantFee(ctx, openflex.Training, m.ID, train.ID, fee)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := *train
+		want.MerchantFee = fee
+		read, err := s.Data(openflex.Training).Plan(ctx, m.ID, train.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []*openflex.Plan{got, read} {
+			if p.MerchantFee != fee || p.Name != want.Name || p.NameFR != want.NameFR || p.MinAmount != want.MinAmount ||
+				p.MaxAmount != want.MaxAmount || !slices.Equal(p.Terms, want.Terms) || !p.Active || !p.Created.Equal(want.Created) {
+				t.Fatalf("plan after the fee change = %+v, want %+v", p, want)
+			}
+		}
+		for _, c := range []struct {
+			env            openflex.Environment
+			merchantID, id string
+		}{{openflex.Production, m.ID, prod.ID}, {openflex.Training, other.ID, theirs.ID}} {
+			if p, err := s.Data(c.env).Plan(ctx, c.merchantID, c.id); err != nil || p.MerchantFee != (openflex.MerchantFee{Bps: 600}) {
+				t.Fatalf("untouched plan %s = %+v, %v", c.id, p, err)
+			}
+		}
+
+		for _, c := range []struct {
+			name           string
+			env            openflex.Environment
+			merchantID, id string
+		}{
+			{"another merchant's plan", openflex.Training, m.ID, theirs.ID},
+			{"the other environment's plan", openflex.Production, m.ID, train.ID},
+			{"no such plan", openflex.Training, m.ID, openflex.NewID(openflex.PrefixPlan)},
+		} {
+			_, err := s.SetPlanMerchantFee(ctx, c.env, c.merchantID, c.id, openflex.MerchantFee{Bps: 1})
+			if e, ok := err.(*openflex.Error); !ok || e.Code != openflex.CodeResourceMissing {
+				t.Errorf("%s: err = %v, want not found", c.name, err)
+			}
+		}
+		if p, err := s.Data(openflex.Training).Plan(ctx, other.ID, theirs.ID); err != nil || p.MerchantFee.Bps != 600 {
+			t.Fatalf("another merchant's plan after a refused change = %+v, %v", p, err)
+		}
+	})
+}

@@ -144,6 +144,15 @@ func (s *Stores) Store(ctx context.Context, merchantID, id string) (*openflex.St
 	return s.Control.Store(ctx, merchantID, id)
 }
 
+// SetPlanMerchantFee sets the merchant fee of merchantID's plan id of env.
+func (s *Stores) SetPlanMerchantFee(ctx context.Context, env openflex.Environment, merchantID, id string, f openflex.MerchantFee) (*openflex.Plan, error) {
+	db := s.data[env]
+	if db == nil {
+		return nil, fmt.Errorf("plan fee: no data plane %q", env)
+	}
+	return db.SetPlanMerchantFee(ctx, merchantID, id, f)
+}
+
 // Plans are merchantID's financing plans of env.
 func (s *Stores) Plans(ctx context.Context, env openflex.Environment, merchantID string) ([]*openflex.Plan, error) {
 	db := s.data[env]
