@@ -252,52 +252,15 @@ func (db *DB) storeFinal(ctx context.Context, req openflex.IdempotentRequest, r 
 	return stored, err
 }
 
+// claimKey claims the key in a short transaction of its own (the two-phase
+// path, for writes with an outside call first): the same decision as
+// claimInTx, committed before the outside call.
 func (db *DB) claimKey(ctx context.Context, req openflex.IdempotentRequest) (*openflex.StoredResponse, error) {
 	var stored *openflex.StoredResponse
 	err := db.Write(ctx, func(ctx context.Context) error {
-		now := db.now()
-		var (
-			hash        []byte
-			state       string
-			lockedUntil int64
-			status      int
-			body        []byte
-		)
-		err := db.q(ctx).QueryRowContext(ctx, `SELECT request_hash, state, locked_until, response_status, response_body
-			FROM idempotency_keys WHERE merchant_id = $1 AND key = $2`+db.forUpdate(),
-			req.MerchantID, req.Key).Scan(&hash, &state, &lockedUntil, &status, &body)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			_, err = db.q(ctx).ExecContext(ctx, `INSERT INTO idempotency_keys
-				(merchant_id, key, request_hash, method, path, state, locked_until, created)
-				VALUES ($1, $2, $3, $4, $5, 'in_progress', $6, $7)`,
-				req.MerchantID, req.Key, req.Hash[:], req.Method, req.Path,
-				micros(now.Add(openflex.IdempotencyLease)), micros(now))
-			if isUniqueViolation(err) {
-				return inUse()
-			}
-			return err
-		case err != nil:
-			return fmt.Errorf("read idempotency key: %w", err)
-		case !bytes.Equal(hash, req.Hash[:]):
-			return &openflex.Error{Code: openflex.CodeIdempotencyReused, Param: "Idempotency-Key",
-				Message: "this Idempotency-Key was already used with a different request"}
-		case state == "completed":
-			plain, err := db.openResponse(req, body)
-			if err != nil {
-				return err
-			}
-			stored = &openflex.StoredResponse{Status: status, Body: plain}
-			return nil
-		case fromMicros(lockedUntil).After(now):
-			return inUse()
-		default:
-			// The first attempt died without finishing: this retry takes over.
-			_, err = db.q(ctx).ExecContext(ctx, `UPDATE idempotency_keys SET locked_until = $3
-				WHERE merchant_id = $1 AND key = $2`,
-				req.MerchantID, req.Key, micros(now.Add(openflex.IdempotencyLease)))
-			return err
-		}
+		var err error
+		stored, err = db.claimInTx(ctx, req)
+		return err
 	})
 	return stored, err
 }
