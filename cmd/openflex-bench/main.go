@@ -32,6 +32,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"syscall"
 	"time"
@@ -80,6 +81,7 @@ type options struct {
 	Duration         time.Duration
 	Warmup           time.Duration
 	CPUProfile       string
+	Trace            string
 	Drain            time.Duration
 	Timeout          time.Duration
 	MaxInflight      int
@@ -134,6 +136,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.Concurrency, "concurrency", 0, "closed loop: number of workers")
 	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "measured run length")
 	fs.DurationVar(&o.Warmup, "warmup", 0, "unmeasured load before the measured run")
+	fs.StringVar(&o.Trace, "trace", "", "write an execution trace (runtime/trace) of the first 2 s of the measured run to this file (with --spawn: where the writer waits, `go tool trace -pprof=sched`)")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile (pprof) of the measured run to this file (with --spawn: server and load generator)")
 	fs.DurationVar(&o.Drain, "drain", 30*time.Second, "how long to wait for outstanding requests after the run")
 	fs.DurationVar(&o.Timeout, "timeout", 30*time.Second, "per-request timeout")
@@ -249,6 +252,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		if err := pprof.StartCPUProfile(f); err != nil {
 			return err
 		}
+	}
+	if o.Trace != "" {
+		f, err := os.Create(o.Trace)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			return err
+		}
+		// A trace grows by megabytes a second under load: two seconds
+		// show the steady state.
+		stop := time.AfterFunc(2*time.Second, trace.Stop)
+		defer func() {
+			if stop.Stop() {
+				trace.Stop()
+			}
+		}()
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)

@@ -89,7 +89,8 @@ func (p panicked) Error() string { return fmt.Sprint("panic in write: ", p.value
 
 // runOne runs one write under its own savepoint.
 func (db *DB) runOne(tx *sql.Tx, r *writeReq) (err error) {
-	if _, err := tx.Exec("SAVEPOINT w"); err != nil {
+	q, bg := txQuerier{db, tx}, context.Background() // prepared once, like every statement
+	if _, err := q.ExecContext(bg, "SAVEPOINT w"); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
 	defer func() {
@@ -97,11 +98,11 @@ func (db *DB) runOne(tx *sql.Tx, r *writeReq) (err error) {
 			err = panicked{p}
 		}
 		if err != nil {
-			if _, rerr := tx.Exec("ROLLBACK TO w"); rerr != nil {
+			if _, rerr := q.ExecContext(bg, "ROLLBACK TO w"); rerr != nil {
 				err = fmt.Errorf("%w (and rollback to savepoint: %v)", err, rerr)
 			}
 		}
-		if _, rerr := tx.Exec("RELEASE w"); rerr != nil && err == nil {
+		if _, rerr := q.ExecContext(bg, "RELEASE w"); rerr != nil && err == nil {
 			err = fmt.Errorf("release savepoint: %w", rerr)
 		}
 	}()
