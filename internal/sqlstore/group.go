@@ -106,7 +106,8 @@ func (db *DB) runOne(tx *sql.Tx, r *writeReq) (err error) {
 			err = fmt.Errorf("release savepoint: %w", rerr)
 		}
 	}()
-	return r.fn(context.WithValue(r.ctx, txKey{db}, tx))
+	// Never cancelled: see txQuerier.
+	return r.fn(context.WithValue(context.WithoutCancel(r.ctx), txKey{db}, tx))
 }
 
 // groupWrite queues fn for the group writer and waits for its batch.
