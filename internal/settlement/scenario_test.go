@@ -194,3 +194,35 @@ func TestScrubKeepsPayablesTrue(t *testing.T) {
 		w.verify()
 	})
 }
+
+// TestZeroDayIsPaid: a day whose sales were all returned (fees refunded
+// too) nets zero; it closes paid, and the merchant hears both events a
+// paid day sends — settlement.created and settlement.paid — so a listener
+// that reconciles on settlement.paid misses no day.
+func TestZeroDayIsPaid(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newWorld(t, e, map[string][2]string{"TOR": {"ON", "America/Toronto"}})
+		w.at(mustTime(t, "2027-01-04T10:00:00-05:00"))
+		c := w.purchase("TOR", 10000, planA)
+		w.at(mustTime(t, "2027-01-04T11:00:00-05:00"))
+		w.refund(c, 10000)
+		w.at(mustTime(t, "2027-01-05T06:00:00-05:00"))
+		if n := w.cut(); n != 1 {
+			t.Fatalf("cut closed %d settlements, want 1", n)
+		}
+		got := w.closed()
+		if len(got) != 1 || got[0].Amount() != 0 || got[0].Status != openflex.SettlementPaid || got[0].PaidAt.IsZero() {
+			t.Fatalf("zero day closed as %+v, want one paid settlement of 0", got)
+		}
+		for _, typ := range []string{"settlement.created", "settlement.paid"} {
+			evs, _, err := w.db.Events(w.ctx, w.merchant, typ, openflex.ListParams{Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(evs) != 1 {
+				t.Errorf("%d %s events, want 1", len(evs), typ)
+			}
+		}
+		w.verify()
+	})
+}

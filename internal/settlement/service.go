@@ -210,7 +210,16 @@ func (s *Service) close(ctx context.Context, merchantID, date string, stores []s
 			}
 			return err
 		}
-		return s.emit(ctx, merchantID, "settlement.created", st)
+		if err := s.emit(ctx, merchantID, "settlement.created", st); err != nil {
+			return err
+		}
+		if st.Status == openflex.SettlementPaid {
+			// A day that nets zero is paid as it closes: it sends the
+			// event every paid day sends, so a merchant reconciling on
+			// settlement.paid misses no day.
+			return s.emit(ctx, merchantID, "settlement.paid", st)
+		}
+		return nil
 	})
 	if errors.Is(err, errClosed) {
 		return false, nil
