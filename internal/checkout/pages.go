@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/dberr"
 	"github.com/openflex/openflex/internal/finance"
 )
 
@@ -189,6 +190,14 @@ func (p *Pages) csrf(s *session) string {
 }
 
 func (p *Pages) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if openflex.ErrorCode(err) == openflex.CodeUnavailable || dberr.Unavailable(err) {
+		// A failover or a lost database: the shopper's next click works.
+		p.Logger.WarnContext(r.Context(), "checkout page failed: unavailable", "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "Our records are unavailable for a moment: please try again in a few seconds. "+
+			"Nos dossiers sont momentanément indisponibles : réessayez dans quelques secondes.", http.StatusServiceUnavailable)
+		return
+	}
 	p.Logger.ErrorContext(r.Context(), "checkout page failed", "path", r.URL.Path, "err", err)
 	http.Error(w, "Something went wrong on our side. Please try again.", http.StatusInternalServerError)
 }
@@ -483,8 +492,8 @@ func (p *Pages) cancel(w http.ResponseWriter, r *http.Request, s *session) error
 // fieldErrors maps a domain error's params to the form's field names.
 func fieldErrors(err error, lang string) (map[string]string, bool) {
 	var e *openflex.Error
-	if !errors.As(err, &e) || e.Code == openflex.CodeInternal {
-		return nil, false
+	if !errors.As(err, &e) || e.Code == openflex.CodeInternal || e.Code == openflex.CodeUnavailable {
+		return nil, false // not the shopper's to fix: fail answers
 	}
 	out := map[string]string{}
 	fields := e.Fields

@@ -65,6 +65,7 @@ var messages = map[string][2]string{
 	"err.title":              {"Something went wrong", "Un problème est survenu"},
 	"err.forbidden_title":    {"Form expired", "Formulaire expiré"},
 	"err.csrf":               {"This form expired or came from another site. Go back, reload the page and try again.", "Ce formulaire a expiré ou provient d’un autre site. Revenez en arrière, rechargez la page et réessayez."},
+	"err.unavailable":        {"Our records are unavailable for a moment. Please try again in a few seconds; nothing was changed.", "Nos dossiers sont momentanément indisponibles. Réessayez dans quelques secondes; rien n'a été modifié."},
 	"err.internal":           {"An internal error occurred. Please try again; if it persists, contact support.", "Une erreur interne est survenue. Réessayez; si elle persiste, contactez le soutien."},
 	"err.not_found":          {"This page does not exist, or you do not have access to it.", "Cette page n’existe pas ou vous n’y avez pas accès."},
 	"err.too_large":          {"The form is too large.", "Le formulaire est trop volumineux."},

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/dberr"
 	"github.com/openflex/openflex/internal/portal/account"
 )
 
@@ -229,6 +230,12 @@ func (p *Portal) fail(w http.ResponseWriter, r *http.Request, pg *page, err erro
 	switch {
 	case errors.As(err, &tooBig):
 		status, text = http.StatusRequestEntityTooLarge, pg.t("err.too_large")
+	case openflex.ErrorCode(err) == openflex.CodeUnavailable || dberr.Unavailable(err):
+		// A failover or a lost database: nothing the user did; the same
+		// click works again in a moment.
+		p.log.WarnContext(r.Context(), "portal request failed: unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "1")
+		status, text = http.StatusServiceUnavailable, pg.t("err.unavailable")
 	case errors.As(err, &e) && e.Code == openflex.CodeResourceMissing:
 		status, text = http.StatusNotFound, pg.t("err.not_found")
 	case errors.As(err, &e) && e.Code != openflex.CodeInternal:
