@@ -67,6 +67,24 @@ func TestBrowserAccessibility(t *testing.T) {
 			chromedp.Click(`form[action="`+store+`/lookup"] button[type="submit"]`), chromedp.WaitVisible(`form[action="`+store+`/verify"]`))
 		audit("till look-up error "+lang, chromedp.Navigate(base+store+"?lang="+lang),
 			chromedp.Click(`form[action="`+store+`/lookup"] button[type="submit"]`), chromedp.WaitVisible(`[aria-invalid="true"]`))
+		// The rest of a sale: the code, a wrong one, the quote, the plans,
+		// then the authorization with its capture and release forms and,
+		// once captured, the return form.
+		submit := func(action string) chromedp.Action[chromedp.Void] {
+			return chromedp.Click(`form[action="` + action + `"] button[type="submit"]`)
+		}
+		audit("till code "+lang, chromedp.Navigate(base+store+"?lang="+lang), chromedp.SendKeys(chromedp.ID("account_number"), acct.Number),
+			submit(store+"/lookup"), chromedp.WaitVisible(`form[action="`+store+`/verify"]`), submit(store+"/verify"), chromedp.WaitVisible(chromedp.ID("code")))
+		audit("till wrong code "+lang, chromedp.SendKeys(chromedp.ID("code"), "000000"), submit(store+"/verify/check"),
+			chromedp.WaitVisible(`#code[aria-invalid="true"]`))
+		audit("till amount "+lang, chromedp.SetValue(chromedp.ID("code"), "222222"), submit(store+"/verify/check"), chromedp.WaitVisible(chromedp.ID("amount")))
+		audit("till plans "+lang, chromedp.SendKeys(chromedp.ID("amount"), "500"), submit(store+"/quote"),
+			chromedp.WaitVisible(`form[action="`+store+`/authorize"]`))
+		audit("till authorization "+lang, submit(store+"/authorize"), chromedp.WaitVisible(chromedp.ID("capture_amount")))
+		audit("till capture error "+lang, chromedp.SendKeys(chromedp.ID("capture_amount"), "99999"),
+			chromedp.Click(`form[action$="/capture"] button[type="submit"]`), chromedp.WaitVisible(`#capture_amount[aria-invalid="true"]`))
+		audit("till captured "+lang, chromedp.SetValue(chromedp.ID("capture_amount"), "100"),
+			chromedp.Click(`form[action$="/capture"] button[type="submit"]`), chromedp.WaitVisible(`form[action$="/return"]`))
 	}
 
 	if err := chromedp.Do(tab, chromedp.Click(`form[action="/portal/logout"] button`),

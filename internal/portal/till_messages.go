@@ -17,6 +17,7 @@ var tillMessages = map[string][2]string{
 	"till.amount":            {"Amount", "Montant"},
 	"till.net":               {"Net (captures less returns)", "Net (encaissements moins remboursements)"},
 	"till.transactions":      {"Today’s transactions", "Transactions du jour"},
+	"till.totals":            {"Today’s totals by type", "Totaux du jour par type"},
 	"till.time":              {"Time", "Heure"},
 	"till.authorization":     {"Authorization", "Autorisation"},
 	"till.no_movements":      {"Nothing yet today.", "Rien encore aujourd’hui."},
