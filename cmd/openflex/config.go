@@ -47,7 +47,8 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 	if err := fs.Parse(append([]string{"--"}, positional...)); err != nil {
 		return usageError{err.Error()}
 	}
-	if fs.NArg() > 0 && fs.Name() != "merchant approve" && fs.Name() != "applications decide" && fs.Name() != "plan copy" {
+	if fs.NArg() > 0 && fs.Name() != "merchant approve" && fs.Name() != "applications decide" && fs.Name() != "plan copy" &&
+		fs.Name() != "keys revoke" && fs.Name() != "keys roll" {
 		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	set := map[string]bool{}

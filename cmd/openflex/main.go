@@ -6,6 +6,8 @@
 //	openflex merchant create --name NAME --email EMAIL [--store NAME[:PROVINCE]]… [--json]
 //	openflex merchant approve ID
 //	openflex keys create --merchant ID --env training|production [--trusted-ip CIDR]… [--trusted-url URL]… [--json]
+//	openflex keys revoke KEY_SET_ID|CLIENT_ID
+//	openflex keys roll KEY_SET_ID|CLIENT_ID [--expires-in 24h|now] [--json]
 //	openflex plan create --merchant ID --env training|production --name NAME [--name-fr NOM] --category regular|equal_payments|deferred --months N --rate 29.99 [--admin-fee CENTS] [--json]
 //	openflex plan copy PLAN_ID --to production|training [--json]
 //	openflex admin create --email EMAIL
@@ -63,6 +65,8 @@ commands:
   merchant create   onboard a merchant with stores and TRAINING keys
   merchant approve  approve a merchant's go-live (allows PRODUCTION keys)
   keys create       create a key set for a merchant
+  keys revoke       stop a key set, its secrets and tokens on every node
+  keys roll         issue a key set's new secret (--expires-in now: the old one stops at once)
   plan create       set up a financing plan for a merchant in one environment
   plan copy         copy a plan to the other environment (a new plan, a new id)
   applications pending   list applications waiting for lender review
@@ -100,6 +104,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdMerchantApprove(ctx, rest, stdout, stderr)
 	case "keys create":
 		return cmdKeysCreate(ctx, rest, stdout, stderr)
+	case "keys revoke":
+		return cmdKeysRevoke(ctx, rest, stdout, stderr)
+	case "keys roll":
+		return cmdKeysRoll(ctx, rest, stdout, stderr)
 	case "plan create":
 		return cmdPlanCreate(ctx, rest, stdout, stderr)
 	case "plan copy":

@@ -42,6 +42,7 @@ func newBenchAPI(b *testing.B, e storetest.Engine, accounts int) *benchAPI {
 	}
 	b.Cleanup(func() { s.Close() })
 	ks := &keys.Service{Store: s.Control, Hasher: keys.NewHasher(bytes.Repeat([]byte{7}, 32)), Now: time.Now, CacheTTL: keys.DefaultCacheTTL}
+	b.Cleanup(ks.StartWatch())
 	creditSvc, lendingSvc := map[openflex.Environment]*credit.Service{}, map[openflex.Environment]*lending.Service{}
 	for _, env := range openflex.Environments {
 		creditSvc[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),

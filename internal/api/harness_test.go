@@ -72,6 +72,7 @@ func newEnvAt(t *testing.T, cfg sqlstore.Config, tweak ...func(*Config)) *env {
 	t.Cleanup(func() { s.Close() })
 	ev := &env{t: t, stores: s, remote: "203.0.113.9:5555"}
 	ks := &keys.Service{Store: s.Control, Hasher: keys.NewHasher(bytes.Repeat([]byte{7}, 32)), Now: ev.now, CacheTTL: keys.DefaultCacheTTL}
+	t.Cleanup(ks.StartWatch())
 	ev.credit, ev.lending = map[openflex.Environment]*credit.Service{}, map[openflex.Environment]*lending.Service{}
 	for _, env := range openflex.Environments {
 		ev.credit[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),

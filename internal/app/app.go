@@ -69,6 +69,7 @@ type Main struct {
 	closeErr  error
 	stopJobs  context.CancelFunc
 	jobsDone  chan struct{}
+	stopWatch func()
 	listener  net.Listener
 	server    *http.Server
 	served    chan error
@@ -90,7 +91,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Keys = &keys.Service{Store: m.Stores.Control, Hasher: keys.NewHasher(key), Now: time.Now, CacheTTL: keys.DefaultCacheTTL}
+	m.Keys = &keys.Service{Store: m.Stores.Control, Hasher: keys.NewHasher(key), Now: time.Now, CacheTTL: keys.DefaultCacheTTL, Logger: m.Logger}
 	if m.WrapHasher != nil {
 		m.Keys.Hasher = m.WrapHasher(m.Keys.Hasher)
 	}
@@ -270,6 +271,9 @@ func (m *Main) Run(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
+	// Authentication answers from memory only while this runs: it keeps the
+	// cache in step with other nodes' and the CLI's changes (keys.Watch).
+	m.stopWatch = m.Keys.StartWatch()
 	if !m.Config.NoJobs {
 		m.startJobs()
 	}
@@ -326,6 +330,9 @@ func (m *Main) close() error {
 	if m.stopJobs != nil {
 		m.stopJobs()
 		<-m.jobsDone
+	}
+	if m.stopWatch != nil {
+		m.stopWatch()
 	}
 	if m.Stores != nil {
 		errs = append(errs, m.Stores.Close())

@@ -3,6 +3,7 @@ package keys
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"time"
 
@@ -45,6 +46,10 @@ type Store interface {
 	TouchKeySet(ctx context.Context, id string, at time.Time) error
 	CreateToken(ctx context.Context, t Token) error
 	TokenByHash(ctx context.Context, hash []byte) (*Token, error)
+	// AuthVersion is the control plane's authentication version: every
+	// change to key sets, secrets or Trust lists moves it in the same
+	// transaction (see Watch).
+	AuthVersion(ctx context.Context) (int64, error)
 	Audit(ctx context.Context, e openflex.AuditEntry) error
 }
 
@@ -60,8 +65,15 @@ type Service struct {
 	Hasher SecretHasher
 	Now    func() time.Time
 	// CacheTTL, when positive, lets authentication answer from memory for
-	// that long (DefaultCacheTTL; see cache.go for the bound it sets).
+	// that long (DefaultCacheTTL), but only while Watch runs and knows the
+	// control plane's current auth version (see cache.go).
 	CacheTTL time.Duration
+	// WatchEvery and StaleAfter tune Watch (DefaultWatchEvery,
+	// DefaultStaleAfter when zero).
+	WatchEvery, StaleAfter time.Duration
+	// Logger, when set, hears when Watch cannot read the auth version
+	// (the cache is then bypassed) and when it can again.
+	Logger *slog.Logger
 
 	cache authCache
 }
@@ -115,6 +127,7 @@ func (s *Service) Create(ctx context.Context, req NewKeySet, by Actor) (*openfle
 		}
 		return s.audit(ctx, by, "key_set.created", ks, fmt.Sprintf("environment=%s trust_urls=%v trust_ips=%v", ks.Environment, urls, ips))
 	})
+	s.invalidate()
 	if err != nil {
 		return nil, "", err
 	}

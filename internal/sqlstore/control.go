@@ -132,6 +132,10 @@ func (c Control) CreateKeySet(ctx context.Context, k *openflex.KeySet) error {
 		if err != nil {
 			return fmt.Errorf("insert key set: %w", err)
 		}
+		// A node may have cached this Client ID as unknown.
+		if err := c.bumpAuthVersion(ctx); err != nil {
+			return err
+		}
 		for _, s := range k.Secrets {
 			if err := c.AddSecret(ctx, k.ID, s); err != nil {
 				return err
@@ -149,7 +153,7 @@ func (c Control) AddSecret(ctx context.Context, keySetID string, s openflex.Secr
 		if err != nil {
 			return fmt.Errorf("insert secret: %w", err)
 		}
-		return nil
+		return c.bumpAuthVersion(ctx)
 	})
 }
 
@@ -162,7 +166,7 @@ func (c Control) ExpireSecrets(ctx context.Context, keySetID string, at time.Tim
 		if err != nil {
 			return fmt.Errorf("expire secrets: %w", err)
 		}
-		return nil
+		return c.bumpAuthVersion(ctx)
 	})
 }
 
@@ -264,8 +268,10 @@ func (c Control) RevokeKeySet(ctx context.Context, id string, at time.Time) erro
 				return err
 			}
 		}
-		_, err = c.q(ctx).ExecContext(ctx, `DELETE FROM access_tokens WHERE key_set_id = $1`, id)
-		return err
+		if _, err = c.q(ctx).ExecContext(ctx, `DELETE FROM access_tokens WHERE key_set_id = $1`, id); err != nil {
+			return fmt.Errorf("revoke key set tokens: %w", err)
+		}
+		return c.bumpAuthVersion(ctx)
 	})
 }
 
@@ -281,7 +287,7 @@ func (c Control) SetTrust(ctx context.Context, id string, urls, ips []string) er
 		if n, _ := res.RowsAffected(); n == 0 {
 			return openflex.NotFound("key set", id)
 		}
-		return nil
+		return c.bumpAuthVersion(ctx)
 	})
 }
 
