@@ -28,6 +28,17 @@ func TestSettlementsOverHTTP(t *testing.T) {
 			svcs[env] = &settlement.Service{Env: env, Store: ev.stores.Data(env), Catalog: ev.stores.Control, Render: RenderEvent(env),
 				IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, Now: ev.now}
 		}
+		// The merchant's stores are in different time zones: the sales
+		// happen at 18:00 UTC (the afternoon or late morning in every
+		// Canadian zone), so all of them fall on one business date whatever
+		// the time the test runs (at 05:00 UTC, Toronto and Vancouver are on
+		// different dates).
+		now := ev.now().UTC()
+		noon := now.Truncate(24 * time.Hour).Add(18 * time.Hour)
+		if !noon.After(now) {
+			noon = noon.Add(24 * time.Hour)
+		}
+		ev.advance(noon.Sub(now))
 		mk := ev.merchant(openflex.Training)
 		auth := "Basic " + mk.keySet.ClientID + ":" + mk.secret
 		acct := ev.purchaseAccount(mk, auth, 5000_00)
