@@ -12,9 +12,10 @@ import (
 // authorization, one capture and one return cost on PostgreSQL, each with
 // an Idempotency-Key, once the connection has prepared its statements. An
 // authorization (online, with the consent its application gave) is one
-// write transaction: [BEGIN, claim the key], [the account FOR UPDATE], [the
-// active consent], [INSERT the authorization, UPDATE the balances], [INSERT
-// the transaction, its ledger entries, the event, complete the key, COMMIT].
+// write transaction: [BEGIN, claim the key], [the account FOR UPDATE and
+// then the active consent], [INSERT the authorization, UPDATE the
+// balances], [INSERT the transaction, its ledger entries, the event,
+// complete the key, COMMIT].
 // A capture: [BEGIN, claim], [the authorization FOR UPDATE], [INSERT the
 // capture, UPDATE the balances], [INSERT the transaction, its entries, the
 // settlement line, UPDATE the authorization, SELECT its captures], [the
@@ -69,7 +70,7 @@ func TestMoneyMovementRoundTrips(t *testing.T) {
 		do   func()
 		want int
 	}{
-		{"authorization", func() { id = authorize() }, 5},
+		{"authorization", func() { id = authorize() }, 4},
 		{"capture", func() { capID = capture(id) }, 5},
 		{"return", func() { refund(capID) }, 6},
 	}

@@ -300,6 +300,19 @@ func (db *DB) execLater(ctx context.Context, what, query string, args ...any) er
 	return nil
 }
 
+// queryLater is execLater for a read of one row: scan gets the row when the
+// read is sent, which is with the transaction's next statement (so that
+// statement must follow at once), or at once outside a PostgreSQL write
+// transaction. A failure of the read other than a missing row fails that
+// next statement too.
+func (db *DB) queryLater(ctx context.Context, what, query string, args []any, scan func(row)) {
+	if tx, ok := ctx.Value(txKey{db}).(*pgTx); ok {
+		tx.queue = append(tx.queue, queued{what: what, query: query, args: args, scan: scan})
+		return
+	}
+	scan(db.q(ctx).QueryRowContext(ctx, query, args...))
+}
+
 // InTx reports whether ctx carries a write transaction of db.
 func (db *DB) InTx(ctx context.Context) bool {
 	return ctx.Value(txKey{db}) != nil

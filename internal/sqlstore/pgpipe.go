@@ -27,10 +27,12 @@ import (
 // is returned by the store call that sent the batch, named after the queued
 // statement that failed.
 //
-// An authorization is then 5 round trips instead of 11: [BEGIN, claim the
-// key], [the account FOR UPDATE], [the consent], [INSERT the authorization,
-// UPDATE the balances], [INSERT the transaction, its entries, the event,
-// complete the key, COMMIT].
+// A read of one row can be queued too (queryLater), when the caller needs
+// its result only with the next one's: the account and the consent of an
+// authorization. An authorization is then 4 round trips instead of 11:
+// [BEGIN, claim the key], [the account FOR UPDATE, the consent], [INSERT
+// the authorization, UPDATE the balances], [INSERT the transaction, its
+// entries, the event, complete the key, COMMIT].
 
 // pgTx is one PostgreSQL write transaction on a pgx connection.
 type pgTx struct {
@@ -43,10 +45,11 @@ type pgTx struct {
 type queued struct {
 	what, query string
 	args        []any
+	scan        func(row) // a queued read (queryLater)
 }
 
 func (t *pgTx) later(what, query string, args []any) {
-	t.queue = append(t.queue, queued{what, query, args})
+	t.queue = append(t.queue, queued{what: what, query: query, args: args})
 }
 
 // send sends BEGIN (first time), the queue and query in one round trip,
@@ -73,6 +76,15 @@ func (t *pgTx) send(ctx context.Context, query string, args []any) (pgx.BatchRes
 		}
 	}
 	for _, q := range queue {
+		if q.scan != nil {
+			r := &scannedRow{row: br.QueryRow()}
+			q.scan(r)
+			if r.err != nil && !errors.Is(r.err, pgx.ErrNoRows) {
+				br.Close()
+				return nil, fmt.Errorf("%s: %w", q.what, r.err)
+			}
+			continue
+		}
 		if _, err := br.Exec(); err != nil {
 			br.Close()
 			return nil, fmt.Errorf("%s: %w", q.what, err)
@@ -160,6 +172,18 @@ type pgRow struct {
 
 func (r *pgRow) Scan(dest ...any) error {
 	return r.tx.done(r.br, r.br.QueryRow().Scan(dest...))
+}
+
+// scannedRow keeps a queued read's error: a missing row is the reader's
+// answer, any other error the batch's failure.
+type scannedRow struct {
+	row
+	err error
+}
+
+func (r *scannedRow) Scan(dest ...any) error {
+	r.err = r.row.Scan(dest...)
+	return r.err
 }
 
 type errRow struct{ err error }
