@@ -40,6 +40,11 @@ type pgTx struct {
 	begun bool // BEGIN has been sent
 	queue []queued
 	open  pgx.BatchResults // a batch whose last result the caller is still reading
+	// err is the failure of a batch before its last statement: every later
+	// statement fails with it, as on a server whose transaction aborted
+	// (which it may not have: BEGIN itself may be what failed, and nothing
+	// may then run outside the transaction).
+	err error
 }
 
 type queued struct {
@@ -55,7 +60,11 @@ func (t *pgTx) later(what, query string, args []any) {
 // send sends BEGIN (first time), the queue and query in one round trip,
 // reads the queued statements' results, and returns the batch positioned
 // at query's.
-func (t *pgTx) send(ctx context.Context, query string, args []any) (pgx.BatchResults, error) {
+func (t *pgTx) send(ctx context.Context, query string, args []any) (br pgx.BatchResults, err error) {
+	if t.err != nil {
+		return nil, t.err
+	}
+	defer func() { t.err = err }()
 	t.settle()
 	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(t.queue)+2)}
 	begin := !t.begun
@@ -67,13 +76,14 @@ func (t *pgTx) send(ctx context.Context, query string, args []any) (pgx.BatchRes
 	}
 	b.Queue(query, args...)
 	queue := t.queue
-	t.queue, t.begun = nil, true
-	br := t.conn.SendBatch(ctx, b)
+	t.queue = nil
+	br = t.conn.SendBatch(ctx, b)
 	if begin {
 		if _, err := br.Exec(); err != nil {
 			br.Close()
 			return nil, fmt.Errorf("begin: %w", err)
 		}
+		t.begun = true
 	}
 	for _, q := range queue {
 		if q.scan != nil {
@@ -194,6 +204,9 @@ func (r errRow) Scan(...any) error { return r.err }
 // tells whether the outcome is unknown: COMMIT went out and no answer
 // says whether it was applied.
 func (t *pgTx) commit(ctx context.Context) (committing bool, err error) {
+	if t.err != nil {
+		return false, t.err // fn went on after a failure: nothing commits
+	}
 	if !t.begun && len(t.queue) == 0 {
 		return false, nil // nothing was ever sent
 	}

@@ -103,6 +103,21 @@ func TestPipelinedWriteTransactions(t *testing.T) {
 		}
 	})
 
+	t.Run("a batch that fails before BEGIN ran lets nothing run outside the transaction", func(t *testing.T) {
+		err := db.Write(ctx, func(ctx context.Context) error {
+			// An argument pgx cannot encode fails the batch before it is sent.
+			sqlstore.ExecLater(ctx, db, "insert nothing", `INSERT INTO events (id) VALUES ($1)`, make(chan int))
+			if _, _, err := db.Events(ctx, merchant, "", openflex.ListParams{Limit: 1}); err == nil {
+				t.Error("the read after a batch that could not be sent succeeded")
+			}
+			db.AppendEvent(ctx, event("evt_stray"))
+			return nil // as if the failure were ignored
+		})
+		if err == nil || !strings.Contains(err.Error(), "encode") || has(t, ctx, "evt_stray") {
+			t.Fatalf("Write = %v; stored %v", err, stored(t, ctx))
+		}
+	})
+
 	t.Run("a write of queued statements only is one round trip", func(t *testing.T) {
 		for i, id := range []string{"evt_warm", "evt_one_trip"} {
 			data, _ := proxy.Count("_training", func() {
