@@ -8,9 +8,10 @@ import (
 	"github.com/openflex/openflex/internal/storetest"
 )
 
-// TestMoneyMovementRoundTrips counts (storetest.PGProxy) the network round trips one
-// authorization, one capture and one return cost on PostgreSQL, each with
-// an Idempotency-Key, once the connection has prepared its statements. An
+// TestMoneyMovementRoundTrips counts on the wire (storetest.PGProxy) the
+// network round trips one authorization, one capture and one return cost on
+// PostgreSQL, each with an Idempotency-Key, once the connection has
+// prepared its statements. An
 // authorization (online, with the consent its application gave) is one
 // write transaction: [BEGIN, claim the key], [the account FOR UPDATE and
 // then the active consent], [INSERT the authorization, UPDATE the
@@ -26,13 +27,8 @@ import (
 // the event, complete the key, COMMIT]. (Through database/sql, one
 // statement a round trip, they were 11, 13 and 14.)
 func TestMoneyMovementRoundTrips(t *testing.T) {
-	var pg *storetest.Engine
-	for _, e := range storetest.Engines(t) {
-		if e.Name == "postgres" {
-			pg = &e
-		}
-	}
-	if pg == nil {
+	pg, ok := storetest.Postgres(t)
+	if !ok {
 		t.Skip("round trips are PostgreSQL's (" + storetest.PostgresURLEnv + " is not set)")
 	}
 	cfg := pg.Config(t)

@@ -19,13 +19,8 @@ import (
 // nothing of it stays, and only the loss of the round trip that carried
 // COMMIT makes the outcome unknown.
 func TestPipelinedWriteTransactions(t *testing.T) {
-	var pg *storetest.Engine
-	for _, e := range storetest.Engines(t) {
-		if e.Name == "postgres" {
-			pg = &e
-		}
-	}
-	if pg == nil {
+	pg, ok := storetest.Postgres(t)
+	if !ok {
 		t.Skip("pipelining is PostgreSQL's (" + storetest.PostgresURLEnv + " is not set)")
 	}
 	cfg := pg.Config(t)
