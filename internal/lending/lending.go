@@ -32,6 +32,10 @@ type Store interface {
 	Reader
 	Write(ctx context.Context, fn func(ctx context.Context) error) error
 	Account(ctx context.Context, number string) (*openflex.Account, error)
+	// AccountWithConsent is Account with merchantID's active consent on the
+	// account (nil when none), read once the account is locked; with
+	// merchantID "", Account alone.
+	AccountWithConsent(ctx context.Context, number, merchantID string) (*openflex.Account, *openflex.AccountConsent, error)
 	AdjustBalances(ctx context.Context, number string, dHeld, dPosted int64) error
 	CreateAuthorization(ctx context.Context, a *openflex.Authorization) error
 	Authorization(ctx context.Context, merchantID, id string) (*openflex.Authorization, error)

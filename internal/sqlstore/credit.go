@@ -271,18 +271,53 @@ func (db *DB) CreateAccount(ctx context.Context, a *openflex.Account) error {
 // Account returns the account with number. Inside a write transaction on
 // PostgreSQL the row is locked, so balance checks and updates are atomic.
 func (db *DB) Account(ctx context.Context, number string) (*openflex.Account, error) {
+	return readAccount(number)(db.q(ctx).QueryRowContext(ctx, db.accountQuery(ctx), number))
+}
+
+func (db *DB) accountQuery(ctx context.Context) string {
 	lock := ""
 	if db.InTx(ctx) {
 		lock = db.forUpdate()
 	}
-	a, err := scanAccount(db.q(ctx).QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE account_number = $1`+lock, number))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, openflex.NotFound("account", number)
+	return `SELECT ` + accountCols + ` FROM accounts WHERE account_number = $1` + lock
+}
+
+func readAccount(number string) func(row) (*openflex.Account, error) {
+	return func(r row) (*openflex.Account, error) {
+		a, err := scanAccount(r)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, openflex.NotFound("account", number)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read account: %w", err)
+		}
+		return a, nil
+	}
+}
+
+// AccountWithConsent is Account (locked in a write transaction) with
+// merchantID's active consent on it, nil when it holds none; with
+// merchantID "", Account alone. The consent is read after the account,
+// once its lock is granted, as by two calls; on PostgreSQL the two reads
+// share one round trip.
+func (db *DB) AccountWithConsent(ctx context.Context, number, merchantID string) (*openflex.Account, *openflex.AccountConsent, error) {
+	if merchantID == "" {
+		a, err := db.Account(ctx, number)
+		return a, nil, err
+	}
+	var a *openflex.Account
+	var aerr error
+	db.queryLater(ctx, "read account", db.accountQuery(ctx), []any{number}, func(r row) {
+		a, aerr = readAccount(number)(r)
+	})
+	c, err := db.ActiveConsent(ctx, merchantID, number)
+	if aerr != nil {
+		return nil, nil, aerr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read account: %w", err)
+		return nil, nil, err
 	}
-	return a, nil
+	return a, c, nil
 }
 
 // AccountsByIdentity finds accounts by exact name + date of birth, and

@@ -225,31 +225,97 @@ func (db *DB) Ping(ctx context.Context) error {
 
 type txKey struct{ db *DB }
 
-// querier is what *sql.DB and *sql.Tx share.
+// querier is what a store method runs its statements on: the read pool or
+// a write transaction (database/sql's on SQLite, pgTx's on PostgreSQL).
 type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) row
+}
+
+// rows and row are what *sql.Rows and *sql.Row offer that the store uses,
+// so pgTx can hand out pgx's.
+type rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
+type row interface{ Scan(dest ...any) error }
+
+// sqlQuerier is what *sql.DB, *sql.Tx and the SQLite statement caches share.
+type sqlQuerier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// stdQ adapts a sqlQuerier to querier. It is generic, not an interface
+// field, so wrapping costs no allocation beyond the wrapped value's own.
+type stdQ[Q sqlQuerier] struct{ q Q }
+
+func (s stdQ[Q]) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return s.q.ExecContext(ctx, query, args...)
+}
+
+func (s stdQ[Q]) QueryContext(ctx context.Context, query string, args ...any) (rows, error) {
+	r, err := s.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (s stdQ[Q]) QueryRowContext(ctx context.Context, query string, args ...any) row {
+	return s.q.QueryRowContext(ctx, query, args...)
+}
+
 // q returns the write transaction carried by ctx, or the read pool.
 func (db *DB) q(ctx context.Context) querier {
-	tx, ok := ctx.Value(txKey{db}).(*sql.Tx)
-	switch {
-	case db.Dialect != SQLite && ok:
+	switch tx := ctx.Value(txKey{db}).(type) {
+	case *pgTx:
 		return tx
-	case db.Dialect != SQLite:
-		return db.r
-	case ok:
-		return txQuerier{db, tx}
+	case *sql.Tx:
+		return stdQ[txQuerier]{txQuerier{db, tx}}
 	}
-	return readQuerier{db}
+	if db.Dialect != SQLite {
+		return stdQ[*sql.DB]{db.r}
+	}
+	return stdQ[readQuerier]{readQuerier{db}}
+}
+
+// execLater runs a statement whose caller needs nothing of it but the
+// absence of an error (what names it in that error). In a PostgreSQL write
+// transaction it is queued and sent with the transaction's next statement
+// or its COMMIT (pgpipe.go); anywhere else it runs at once.
+func (db *DB) execLater(ctx context.Context, what, query string, args ...any) error {
+	if tx, ok := ctx.Value(txKey{db}).(*pgTx); ok {
+		tx.later(what, query, args)
+		return nil
+	}
+	if _, err := db.q(ctx).ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// queryLater is execLater for a read of one row: scan gets the row when the
+// read is sent, which is with the transaction's next statement (so that
+// statement must follow at once), or at once outside a PostgreSQL write
+// transaction. A failure of the read other than a missing row fails that
+// next statement too.
+func (db *DB) queryLater(ctx context.Context, what, query string, args []any, scan func(row)) {
+	if tx, ok := ctx.Value(txKey{db}).(*pgTx); ok {
+		tx.queue = append(tx.queue, queued{what: what, query: query, args: args, scan: scan})
+		return
+	}
+	scan(db.q(ctx).QueryRowContext(ctx, query, args...))
 }
 
 // InTx reports whether ctx carries a write transaction of db.
 func (db *DB) InTx(ctx context.Context) bool {
-	_, ok := ctx.Value(txKey{db}).(*sql.Tx)
-	return ok
+	return ctx.Value(txKey{db}) != nil
 }
 
 // Write runs fn in a write transaction carried by the context fn receives;
@@ -319,9 +385,10 @@ func (db *DB) retryFor() time.Duration {
 // writeOnce runs fn in one transaction; committing tells whether a failure
 // came from COMMIT itself, after which the outcome is unknown.
 func (db *DB) writeOnce(ctx context.Context, fn func(ctx context.Context) error) (committing bool, err error) {
-	if db.Dialect == SQLite {
-		db.prepareWaiting(ctx)
+	if db.Dialect == Postgres {
+		return db.pgWriteOnce(ctx, fn)
 	}
+	db.prepareWaiting(ctx)
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("begin: %w", err)

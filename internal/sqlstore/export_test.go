@@ -16,3 +16,8 @@ func LegacyPlanCount(ctx context.Context, s *Stores) (n int, err error) {
 	err = s.Control.q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM plans`).Scan(&n)
 	return n, err
 }
+
+// ExecLater queues a statement in the write transaction ctx carries.
+func ExecLater(ctx context.Context, db *DB, what, query string, args ...any) error {
+	return db.execLater(ctx, what, query, args...)
+}

@@ -141,7 +141,7 @@ func (db *DB) idempotentOneTx(ctx context.Context, req openflex.IdempotentReques
 			return err
 		}
 		resp = r
-		return db.completeKey(ctx, req, r)
+		return db.completeClaimed(ctx, req, r)
 	})
 	if err == nil || replayed {
 		return resp, replayed, err
@@ -282,6 +282,19 @@ func (db *DB) completeKey(ctx context.Context, req openflex.IdempotentRequest, r
 		return inUse()
 	}
 	return nil
+}
+
+// completeClaimed is completeKey for a key claimed by claimInTx in the same
+// transaction, sent with execLater (with COMMIT, on PostgreSQL) because its
+// row count cannot be anything but 1: that transaction inserted the row in
+// progress, or locked it in progress (existingKey's FOR UPDATE) and took it
+// over, and holds its lock until it ends, so no one else can complete,
+// release or take over the key in between, and no effect touches it.
+func (db *DB) completeClaimed(ctx context.Context, req openflex.IdempotentRequest, r openflex.StoredResponse) error {
+	return db.execLater(ctx, "store idempotent response", `UPDATE idempotency_keys
+		SET state = 'completed', response_status = $3, response_body = $4, locked_until = 0
+		WHERE merchant_id = $1 AND key = $2 AND state = 'in_progress'`,
+		req.MerchantID, req.Key, r.Status, db.sealResponse(req, r.Body))
 }
 
 // PurgeIdempotencyKeys deletes records older than the retention and returns

@@ -107,16 +107,12 @@ func (db *DB) CreateAuthorization(ctx context.Context, a *openflex.Authorization
 		planID, term, disclosure, fee = f.PlanID, f.TermMonths, f.Disclosure, f.MerchantFee
 	}
 	return db.Write(ctx, func(ctx context.Context) error {
-		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO authorizations (`+authCols+`) VALUES
+		return db.execLater(ctx, "insert authorization", `INSERT INTO authorizations (`+authCols+`) VALUES
 			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)`,
 			a.ID, a.MerchantID, a.StoreID, a.AccountNumber, a.Amount, string(a.Currency), a.CapturedAmount, a.ReleasedAmount,
 			a.ReturnedAmount, string(a.Status), a.Channel, a.Reference, planID, term, disclosure, a.VerificationID, a.EmployeeID,
 			a.RegisterID, string(items), a.TaxGSTHST, a.TaxPST, string(metaJSON), micros(a.ExpiresAt), micros(a.Created),
 			fee.Bps, fee.Fixed, boolInt(fee.NoRefund))
-		if err != nil {
-			return fmt.Errorf("insert authorization: %w", err)
-		}
-		return nil
 	})
 }
 
@@ -140,12 +136,8 @@ func (db *DB) Authorization(ctx context.Context, merchantID, id string) (*openfl
 // UpdateAuthorization saves an authorization's amounts and status.
 func (db *DB) UpdateAuthorization(ctx context.Context, a *openflex.Authorization) error {
 	return db.Write(ctx, func(ctx context.Context) error {
-		_, err := db.q(ctx).ExecContext(ctx, `UPDATE authorizations SET captured_amount = $2, released_amount = $3, returned_amount = $4, status = $5
+		return db.execLater(ctx, "update authorization", `UPDATE authorizations SET captured_amount = $2, released_amount = $3, returned_amount = $4, status = $5
 			WHERE id = $1`, a.ID, a.CapturedAmount, a.ReleasedAmount, a.ReturnedAmount, string(a.Status))
-		if err != nil {
-			return fmt.Errorf("update authorization: %w", err)
-		}
-		return nil
 	})
 }
 
@@ -224,12 +216,8 @@ func scanCapture(sc interface{ Scan(...any) error }) (*openflex.Capture, error) 
 // CreateCapture inserts c.
 func (db *DB) CreateCapture(ctx context.Context, c *openflex.Capture) error {
 	return db.Write(ctx, func(ctx context.Context) error {
-		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO captures (`+captureCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		return db.execLater(ctx, "insert capture", `INSERT INTO captures (`+captureCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			c.ID, c.MerchantID, c.AuthorizationID, c.StoreID, c.AccountNumber, c.Amount, c.ReturnedAmount, c.Reference, micros(c.Created), c.Fee)
-		if err != nil {
-			return fmt.Errorf("insert capture: %w", err)
-		}
-		return nil
 	})
 }
 
@@ -305,12 +293,8 @@ func scanReturn(sc interface{ Scan(...any) error }) (*openflex.Return, error) {
 // CreateReturn inserts r.
 func (db *DB) CreateReturn(ctx context.Context, r *openflex.Return) error {
 	return db.Write(ctx, func(ctx context.Context) error {
-		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO returns (`+returnCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		return db.execLater(ctx, "insert return", `INSERT INTO returns (`+returnCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			r.ID, r.MerchantID, r.CaptureID, r.AuthorizationID, r.StoreID, r.AccountNumber, r.Amount, r.Reference, r.Reason, micros(r.Created), r.FeeRefund)
-		if err != nil {
-			return fmt.Errorf("insert return: %w", err)
-		}
-		return nil
 	})
 }
 
@@ -347,11 +331,11 @@ func (db *DB) PostTransaction(ctx context.Context, t *openflex.Transaction, entr
 		return fmt.Errorf("unbalanced posting for %s: debits %d, credits %d", t.ID, dr, cr)
 	}
 	return db.Write(ctx, func(ctx context.Context) error {
-		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO transactions (id, merchant_id, store_id, account_number, type, amount, authorization_id,
+		err := db.execLater(ctx, "insert transaction", `INSERT INTO transactions (id, merchant_id, store_id, account_number, type, amount, authorization_id,
 			capture_id, return_id, reference, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			t.ID, t.MerchantID, t.StoreID, t.AccountNumber, string(t.Type), t.Amount, t.AuthorizationID, t.CaptureID, t.ReturnID, t.Reference, micros(t.Created))
 		if err != nil {
-			return fmt.Errorf("insert transaction: %w", err)
+			return err
 		}
 		// All entries in one statement: a capture's six entries cost one
 		// round trip, not six.
@@ -366,10 +350,7 @@ func (db *DB) PostTransaction(ctx context.Context, t *openflex.Transaction, entr
 			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5)
 			args = append(args, t.ID, i, e.Ledger, e.Debit, e.Credit)
 		}
-		if _, err := db.q(ctx).ExecContext(ctx, q.String(), args...); err != nil {
-			return fmt.Errorf("insert ledger entries: %w", err)
-		}
-		return nil
+		return db.execLater(ctx, "insert ledger entries", q.String(), args...)
 	})
 }
 
@@ -426,12 +407,8 @@ func (db *DB) StoreTotals(ctx context.Context, merchantID, storeID string, from,
 // AppendEvent writes an event to the outbox, in the caller's transaction.
 func (db *DB) AppendEvent(ctx context.Context, e *openflex.Event) error {
 	return db.Write(ctx, func(ctx context.Context) error {
-		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO events (id, merchant_id, type, object, created) VALUES ($1, $2, $3, $4, $5)`,
+		return db.execLater(ctx, "insert event", `INSERT INTO events (id, merchant_id, type, object, created) VALUES ($1, $2, $3, $4, $5)`,
 			e.ID, e.MerchantID, e.Type, string(e.Object), micros(e.Created))
-		if err != nil {
-			return fmt.Errorf("insert event: %w", err)
-		}
-		return nil
 	})
 }
 

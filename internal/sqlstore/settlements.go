@@ -35,12 +35,8 @@ func scanLine(sc interface{ Scan(...any) error }) (*openflex.SettlementLine, err
 // so concurrent purchases of one merchant never wait on each other here.
 func (db *DB) AddSettlementLine(ctx context.Context, l *openflex.SettlementLine) error {
 	return db.Write(ctx, func(ctx context.Context) error {
-		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO settlement_lines (`+lineCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		return db.execLater(ctx, "insert settlement line", `INSERT INTO settlement_lines (`+lineCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			l.ID, l.MerchantID, l.StoreID, string(l.Type), l.Amount, l.Fee, l.AuthorizationID, l.CaptureID, l.ReturnID, l.SettlementID, micros(l.Created))
-		if err != nil {
-			return fmt.Errorf("insert settlement line: %w", err)
-		}
-		return nil
 	})
 }
 

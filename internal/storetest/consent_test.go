@@ -91,3 +91,54 @@ func TestConsentsOneActivePerMerchant(t *testing.T) {
 		}
 	})
 }
+
+// TestAccountWithConsent: inside a write transaction the account comes with
+// the merchant's active consent (none for another merchant, or when no
+// merchant is asked about), and a missing account is resource_missing
+// whatever the consent read finds.
+func TestAccountWithConsent(t *testing.T) {
+	Each(t, func(t *testing.T, e Engine) {
+		db := e.Open(t).Data(openflex.Production)
+		ctx := context.Background()
+		n := consentAccount(t, db, "Reader")
+		granted := consentOf(n, "mer_a", openflex.ConsentByCheckout)
+		if ok, err := db.GrantConsent(ctx, granted); !ok || err != nil {
+			t.Fatalf("grant = %v, %v", ok, err)
+		}
+		tests := []struct {
+			name, number, merchant string
+			want                   string // the consent's id
+			code                   openflex.Code
+		}{
+			{"held", n, "mer_a", granted.ID, ""},
+			{"another merchant's", n, "mer_b", "", ""},
+			{"not asked", n, "", "", ""},
+			{"no such account", "0000000000000000", "mer_a", "", openflex.CodeResourceMissing},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				err := db.Write(ctx, func(ctx context.Context) error {
+					a, c, err := db.AccountWithConsent(ctx, tt.number, tt.merchant)
+					if err != nil {
+						return err
+					}
+					if a.Number != n || a.CreditLimit != 100_00 {
+						t.Errorf("account = %+v", a)
+					}
+					got := ""
+					if c != nil && c.Active() {
+						got = c.ID
+					}
+					if c != nil && got == "" || got != tt.want {
+						t.Errorf("consent = %+v, want %q", c, tt.want)
+					}
+					// The transaction goes on after the paired reads.
+					return db.AdjustBalances(ctx, n, 0, 0)
+				})
+				if openflex.ErrorCode(err) != tt.code || (tt.code == "" && err != nil) {
+					t.Fatalf("AccountWithConsent = %v, want code %q", err, tt.code)
+				}
+			})
+		}
+	})
+}

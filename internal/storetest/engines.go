@@ -41,6 +41,18 @@ func Engines(t testing.TB) []Engine {
 	return engines
 }
 
+// Postgres returns the PostgreSQL engine, for tests of what only it has;
+// ok is false when none is configured (a failure under CI, as in Engines).
+func Postgres(t testing.TB) (e Engine, ok bool) {
+	t.Helper()
+	for _, e := range Engines(t) {
+		if e.url != "" {
+			return e, true
+		}
+	}
+	return Engine{}, false
+}
+
 // Config returns a fresh, empty storage configuration on e: a temp dir for
 // SQLite, fresh schemas (dropped after the test) for PostgreSQL.
 func (e Engine) Config(t testing.TB) sqlstore.Config {
