@@ -343,6 +343,7 @@ func TestAuthCacheOwnChanges(t *testing.T) {
 		n.svc.WatchEvery, n.svc.StaleAfter = time.Hour, time.Hour
 		n.stopWatch = n.svc.StartWatch()
 		t.Cleanup(n.stopWatch)
+		inStep(t, n) // that one read has happened (the watcher starts asynchronously)
 		m, _ := storetest.Merchant(t, &sqlstore.Stores{Control: n.control}, "ON")
 		ks, secret, tok := credentials(t, n, m.ID)
 		cachedOn(t, n, ks, secret, tok)
