@@ -48,7 +48,22 @@ func (w *workload) drive(ctx context.Context, o *options, abandon func()) runRes
 	}
 	res.drainSeconds = time.Since(drainStart).Seconds()
 	res.interrupted = ctx.Err() != nil
+	if w.measured != nil {
+		<-w.measured // interrupted in the warm-up: the window opens empty
+	}
 	return res
+}
+
+// openWindow runs w.measure at from, when the measured window opens.
+func (w *workload) openWindow(from time.Time) {
+	if w.measure == nil {
+		return
+	}
+	w.measured = make(chan struct{})
+	time.AfterFunc(time.Until(from), func() {
+		w.measure()
+		close(w.measured)
+	})
 }
 
 // inflight counts requests out and remembers the most at once.
@@ -77,6 +92,7 @@ func (w *workload) openLoop(ctx, reqCtx context.Context, o *options, wg *sync.Wa
 	res := runResult{mode: "open", from: start.Add(o.Warmup)}
 	res.to = res.from.Add(o.Duration)
 	w.rec.window(res.from, res.to)
+	w.openWindow(res.from)
 	due := func(i int) time.Time { return start.Add(time.Duration(float64(i) * float64(time.Second) / o.Rate)) }
 	hardStop := res.to.Add(o.Drain)
 	slots := make(chan struct{}, o.MaxInflight)
@@ -136,6 +152,7 @@ func (w *workload) closedLoop(ctx, reqCtx context.Context, o *options, wg *sync.
 	res := runResult{mode: "closed", from: start.Add(o.Warmup)}
 	res.to = res.from.Add(o.Duration)
 	w.rec.window(res.from, res.to)
+	w.openWindow(res.from)
 	var sent atomic.Int64
 	var out inflight
 	for k := range o.Concurrency {

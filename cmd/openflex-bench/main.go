@@ -271,11 +271,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 			}
 		}()
 	}
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	mallocs := ms.Mallocs
+	var (
+		ms      runtime.MemStats
+		mallocs uint64
+		cpu     *cpuMeter
+	)
+	w.measure = func() { // CPU and allocations of the measured window, not of the warm-up
+		runtime.ReadMemStats(&ms)
+		mallocs, cpu = ms.Mallocs, tg.cpu()
+	}
 	mem := tg.memory(o.MemEvery)
-	cpu := tg.cpu()
 	res := w.drive(ctx, o, tg.quiet)
 	cpuRep := cpu.stop()
 	memRep := mem.stop()

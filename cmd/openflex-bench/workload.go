@@ -157,6 +157,11 @@ type workload struct {
 	seq         atomic.Int64
 	accounts    []string
 	rec         *recorder
+	// measure runs when the measured window opens, after any warm-up, so
+	// the CPU and allocations reported are the window's only; measured is
+	// closed once it has.
+	measure  func()
+	measured chan struct{}
 
 	mu      sync.Mutex
 	open    []*purchase
