@@ -12,6 +12,21 @@ import (
 	"github.com/openflex/openflex/internal/keys"
 )
 
+// withKeySet opens the stores and runs fn on the key set a lender's
+// operator names (see keySetArg).
+func withKeySet(ctx context.Context, c Config, arg string, fn func(m *Main, ks *openflex.KeySet) error) error {
+	m, err := openAdmin(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	ks, err := keySetArg(ctx, m, arg)
+	if err != nil {
+		return cliError(err)
+	}
+	return fn(m, ks)
+}
+
 // keySetArg finds the key set a lender's operator names, by its id (ks_…)
 // or by its Client ID (ofk_…), the one a merchant reads out.
 func keySetArg(ctx context.Context, m *Main, arg string) (*openflex.KeySet, error) {
@@ -33,20 +48,13 @@ func cmdKeysRevoke(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if fs.NArg() != 1 {
 		return usageError{"usage: openflex keys revoke KEY_SET_ID|CLIENT_ID"}
 	}
-	m, err := openAdmin(ctx, c)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	ks, err := keySetArg(ctx, m, fs.Arg(0))
-	if err != nil {
-		return cliError(err)
-	}
-	if err := m.Keys.Revoke(ctx, ks.ID, keys.Actor{Name: "cli"}); err != nil {
-		return cliError(err)
-	}
-	fmt.Fprintf(stdout, "key set %s (%s) revoked: its secrets and tokens stop working on every node\n", ks.ID, ks.ClientID)
-	return nil
+	return withKeySet(ctx, c, fs.Arg(0), func(m *Main, ks *openflex.KeySet) error {
+		if err := m.Keys.Revoke(ctx, ks.ID, keys.Actor{Name: "cli"}); err != nil {
+			return cliError(err)
+		}
+		fmt.Fprintf(stdout, "key set %s (%s) revoked: its secrets and tokens stop working on every node\n", ks.ID, ks.ClientID)
+		return nil
+	})
 }
 
 // cmdKeysRoll issues a new secret; the old ones keep working for
@@ -73,27 +81,20 @@ func cmdKeysRoll(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		grace = d
 	}
-	m, err := openAdmin(ctx, c)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	ks, err := keySetArg(ctx, m, fs.Arg(0))
-	if err != nil {
-		return cliError(err)
-	}
-	secret, err := m.Keys.Roll(ctx, ks.ID, grace, keys.Actor{Name: "cli"})
-	if err != nil {
-		return cliError(err)
-	}
-	if asJSON {
-		return printJSON(stdout, keysOut{ID: ks.ID, Name: ks.Name, ClientID: ks.ClientID, ClientSecret: secret, Environment: string(ks.Environment)})
-	}
-	old := "the old secret stopped working"
-	if grace != keys.Immediately {
-		old = "the old secret keeps working for " + grace.String()
-	}
-	fmt.Fprintf(stdout, "%s key set %s rolled; %s (the new secret is shown only now):\n  client_id     %s\n  client_secret %s\n",
-		strings.ToUpper(string(ks.Environment)), ks.ID, old, ks.ClientID, secret)
-	return nil
+	return withKeySet(ctx, c, fs.Arg(0), func(m *Main, ks *openflex.KeySet) error {
+		secret, err := m.Keys.Roll(ctx, ks.ID, grace, keys.Actor{Name: "cli"})
+		if err != nil {
+			return cliError(err)
+		}
+		if asJSON {
+			return printJSON(stdout, keysOut{ID: ks.ID, Name: ks.Name, ClientID: ks.ClientID, ClientSecret: secret, Environment: string(ks.Environment)})
+		}
+		old := "the old secret stopped working"
+		if grace != keys.Immediately {
+			old = "the old secret keeps working for " + grace.String()
+		}
+		fmt.Fprintf(stdout, "%s key set %s rolled; %s (the new secret is shown only now):\n  client_id     %s\n  client_secret %s\n",
+			strings.ToUpper(string(ks.Environment)), ks.ID, old, ks.ClientID, secret)
+		return nil
+	})
 }
