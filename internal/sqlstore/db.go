@@ -50,9 +50,6 @@ type DB struct {
 	queue   chan *writeReq // group commit, when on
 	stopped chan struct{}
 	stmts   stmtCache // SQLite only
-
-	ck             *sql.DB // SQLite's checkpointer (checkpoint.go)
-	ckStop, ckDone chan struct{}
 }
 
 // SQLiteOptions tunes an embedded database.
@@ -97,8 +94,7 @@ func OpenSQLite(path string, opt SQLiteOptions) (*DB, error) {
 	if err := privateFiles(path, ""); err != nil {
 		return nil, err
 	}
-	// The writer leaves checkpoints to the checkpointer (checkpoint.go).
-	w, err := sql.Open("sqlite", dsn("_txlock", "immediate", "_pragma", "wal_autocheckpoint(0)"))
+	w, err := sql.Open("sqlite", dsn("_txlock", "immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -121,16 +117,7 @@ func OpenSQLite(path string, opt SQLiteOptions) (*DB, error) {
 	}
 	r.SetMaxOpenConns(opt.Readers)
 	r.SetMaxIdleConns(opt.Readers)
-	ck, err := sql.Open("sqlite", dsn())
-	if err != nil {
-		w.Close()
-		r.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
-	ck.SetMaxOpenConns(1)
-	ck.SetMaxIdleConns(1)
 	db := &DB{Dialect: SQLite, w: w, r: r, Now: time.Now}
-	db.startCheckpointer(ck)
 	if opt.GroupCommit {
 		db.startGroupCommit()
 	}
@@ -207,7 +194,7 @@ func (db *DB) Close() error {
 		db.queue = nil
 	}
 	db.stmts.close()
-	err := errors.Join(db.stopCheckpointer(), db.w.Close())
+	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
 	}
