@@ -386,7 +386,7 @@ func (db *DB) writeOnce(ctx context.Context, fn func(ctx context.Context) error)
 			panic(p)
 		}
 	}()
-	if err := fn(context.WithValue(ctx, txKey{db}, tx)); err != nil {
+	if err := fn(db.txContext(ctx, tx)); err != nil {
 		tx.Rollback()
 		return false, err
 	}
@@ -394,6 +394,18 @@ func (db *DB) writeOnce(ctx context.Context, fn func(ctx context.Context) error)
 		return true, fmt.Errorf("commit: %w", err)
 	}
 	return false, nil
+}
+
+// txContext is the context a SQLite write function runs with: it carries
+// the transaction and is never cancelled. For a cancellable context,
+// modernc's driver starts a goroutine per statement to interrupt it, and
+// under load those goroutines cost the single writer more than the
+// statements. A write transaction's statements are short and it commits or
+// rolls back whole, so nothing is lost by letting a running write finish;
+// a request given up before its turn still never starts (BeginTx, and the
+// group writer, check its context first).
+func (db *DB) txContext(ctx context.Context, tx *sql.Tx) context.Context {
+	return context.WithValue(context.WithoutCancel(ctx), txKey{db}, tx)
 }
 
 func isRetryable(err error) bool {

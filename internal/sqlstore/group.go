@@ -106,8 +106,7 @@ func (db *DB) runOne(tx *sql.Tx, r *writeReq) (err error) {
 			err = fmt.Errorf("release savepoint: %w", rerr)
 		}
 	}()
-	// Never cancelled: see txQuerier.
-	return r.fn(context.WithValue(context.WithoutCancel(r.ctx), txKey{db}, tx))
+	return r.fn(db.txContext(r.ctx, tx))
 }
 
 // groupWrite queues fn for the group writer and waits for its batch.

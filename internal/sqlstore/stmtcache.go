@@ -119,20 +119,13 @@ func (c *stmtCache) close() {
 }
 
 // txQuerier runs a write transaction's statements through the writer's
-// prepared statements, with a context that is never cancelled: for a
-// cancellable context, modernc's driver starts a goroutine per statement
-// to interrupt it, and under load those goroutines cost the single writer
-// more than the statements. A write transaction's statements are short
-// and it commits or rolls back whole, so nothing is lost by letting the
-// running statement finish; a request given up before its turn still
-// never starts (group commit checks its context first).
+// prepared statements (with the uncancelled context of txContext).
 type txQuerier struct {
 	db *DB
 	tx *sql.Tx
 }
 
 func (q txQuerier) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	ctx = uncancelled(ctx)
 	if st := q.db.writeStmt(query); st != nil {
 		return q.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
@@ -140,7 +133,6 @@ func (q txQuerier) ExecContext(ctx context.Context, query string, args ...any) (
 }
 
 func (q txQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	ctx = uncancelled(ctx)
 	if st := q.db.writeStmt(query); st != nil {
 		return q.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
@@ -148,20 +140,10 @@ func (q txQuerier) QueryContext(ctx context.Context, query string, args ...any) 
 }
 
 func (q txQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	ctx = uncancelled(ctx)
 	if st := q.db.writeStmt(query); st != nil {
 		return q.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return q.tx.QueryRowContext(ctx, query, args...)
-}
-
-// uncancelled is ctx without its cancellation; the write paths already
-// hand their functions such a context, so this allocates nothing there.
-func uncancelled(ctx context.Context) context.Context {
-	if ctx.Done() == nil {
-		return ctx
-	}
-	return context.WithoutCancel(ctx)
 }
 
 // readQuerier runs reads outside a transaction through the read pool's
