@@ -79,8 +79,9 @@ func (p *PGProxy) Count(suffix string, f func()) (matching, others Trips) {
 }
 
 // CutNextCommit makes the proxy close the next connection that sends a
-// COMMIT, in both directions, as soon as the round trip carrying it has
-// reached the server: the client cannot know whether it committed.
+// COMMIT, in both directions: the client's side just before the round trip
+// carrying it goes on to the server, the server's once it has, so the
+// client cannot know whether it committed.
 func (p *PGProxy) CutNextCommit() {
 	p.mu.Lock()
 	p.cut = true
@@ -161,12 +162,15 @@ func (p *PGProxy) forward(client, server net.Conn) {
 		case 'Q':
 			carriesCommit = carriesCommit || isCommit(bytes.TrimRight(body, "\x00"))
 		}
-		if _, err := server.Write(append(head, body...)); err != nil {
-			return
-		}
 		end := head[0] == 'S' || head[0] == 'Q'
-		if p.note(schema, head[0], body, end && carriesCommit) {
-			return // cut
+		cut := p.note(schema, head[0], body, end && carriesCommit)
+		if cut {
+			// Closed before the round trip goes on, so the server's answer
+			// can never reach the client: it cannot know whether COMMIT ran.
+			client.Close()
+		}
+		if _, err := server.Write(append(head, body...)); err != nil || cut {
+			return
 		}
 		if end {
 			carriesCommit = false
