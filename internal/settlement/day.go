@@ -8,7 +8,6 @@ import (
 	"github.com/openflex/openflex"
 )
 
-
 // Day is the business date ("YYYY-MM-DD") of t in loc.
 func Day(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.DateOnly) }
 
