@@ -13,7 +13,9 @@ import (
 
 // ipv6Host returns the n-th address of the /64 prefix (the interface id a
 // host picks freely: one subscriber holds the whole /64).
-func ipv6Host(prefix string, n int) string { return fmt.Sprintf("%s:%x:%x::%x", prefix, n>>16+1, n&0xffff, n+1) }
+func ipv6Host(prefix string, n int) string {
+	return fmt.Sprintf("%s:%x:%x::%x", prefix, n>>16+1, n&0xffff, n+1)
+}
 
 // forwardedAs sends every request as coming from the next address of a
 // /64 (the server trusts 127.0.0.1 to name the client in X-Forwarded-For).
