@@ -9,9 +9,10 @@ const (
 )
 
 // MerchantFee is what a plan costs the merchant per purchase: a rate in
-// basis points of each capture plus a fixed amount per purchase (charged
-// with its first capture). Returns give the fee back pro rata unless
-// NoRefund says otherwise. The zero value is free.
+// basis points of the amount captured plus a fixed amount per purchase.
+// The fee is a function of the purchase's captured total (Total), so how
+// the captures are split never changes it. Returns give the fee back pro
+// rata unless NoRefund says otherwise. The zero value is free.
 type MerchantFee struct {
 	Bps      int64 // 600 = 6.00 %
 	Fixed    int64 // cents per purchase
@@ -21,16 +22,27 @@ type MerchantFee struct {
 // MaxMerchantFeeBps caps the rate: a fee above the purchase makes no sense.
 const MaxMerchantFeeBps = 10000
 
-// OnCapture is the fee on a capture of amount; first reports whether it is
-// the purchase's first capture (which carries the fixed part). The rate
-// part is rounded half up to the cent; the fee never exceeds the capture,
-// so a line's net is never negative.
-func (f MerchantFee) OnCapture(amount int64, first bool) int64 {
-	fee := roundHalfUp(amount*f.Bps, 10000)
-	if first {
-		fee += f.Fixed
+// Total is the fee on a purchase of which captured cents are captured: the
+// rate part rounded half up to the cent, plus the fixed part once anything
+// is captured, never above captured (a settlement line's net is never
+// negative).
+func (f MerchantFee) Total(captured int64) int64 {
+	if captured <= 0 {
+		return 0
 	}
-	return min(max(fee, 0), amount)
+	return min(max(roundHalfUp(captured*f.Bps, 10000)+f.Fixed, 0), captured)
+}
+
+// OnCapture is the fee on a capture of amount when capturedBefore cents of
+// the same purchase were captured before it: the fee of the new total less
+// the fee already charged. Any split of a total into captures therefore
+// pays exactly Total of it, to the cent; a one-cent first capture cannot
+// carry one cent of the fixed part and leave the rest unpaid, nor can many
+// small captures each round the rate down to nothing. The fee is never
+// negative and never above amount, because Total grows by at most a cent
+// for each cent captured.
+func (f MerchantFee) OnCapture(capturedBefore, amount int64) int64 {
+	return f.Total(capturedBefore+amount) - f.Total(capturedBefore)
 }
 
 // Refund is the fee given back by a return of amount from a capture of
