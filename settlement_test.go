@@ -1,7 +1,9 @@
 package openflex
 
 import (
+	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -80,5 +82,53 @@ func TestMerchantFeeRefund(t *testing.T) {
 	}
 	if got := (MerchantFee{Fixed: 100, NoRefund: true}).Refund(20000, 100, 0, 20000); got != 0 {
 		t.Errorf("NoRefund plan refunded %d", got)
+	}
+}
+
+// TestBankAccountHolderName: a holder name is what a CPA-005 record can
+// carry, counted in characters; control characters, other scripts and
+// symbols are refused with a message naming the character set.
+func TestBankAccountHolderName(t *testing.T) {
+	tests := []struct {
+		name string
+		ok   bool
+		fold string
+	}{
+		{"Maple Furniture", true, "MAPLE FURNITURE"},
+		{"Meubles Éléphant & Fils", true, "MEUBLES ELEPHANT & FILS"},
+		{"Ça Roule (Québec) Inc.", true, "CA ROULE (QUEBEC) INC."},
+		{"O'Brien-Lévesque #2, 3/4", true, "O'BRIEN-LEVESQUE #2, 3/4"},
+		{strings.Repeat("é", 30), true, strings.Repeat("E", 30)}, // 30 characters, 60 bytes
+		{strings.Repeat("é", 31), false, ""},
+		{strings.Repeat("A", 31), false, ""},
+		{"  Padded  ", true, "PADDED"},
+		{"", false, ""},
+		{"   ", false, ""},
+		{"---", false, ""},
+		{"Maple\x00Furniture", false, ""},
+		{"Maple\tFurniture", false, ""},
+		{"Maple\u202eFurniture", false, ""}, // right-to-left override
+		{"Maple\r\nZ0000", false, ""},
+		{"家具店", false, ""},
+		{"Maple ☺", false, ""},
+		{"Maple_Furniture", false, ""},
+	}
+	for _, tt := range tests {
+		b := BankAccount{Institution: "004", Transit: "12345", Account: "9876543", HolderName: tt.name}
+		err := b.Validate()
+		if (err == nil) != tt.ok {
+			t.Errorf("Validate(holder %q) = %v, want ok %v", tt.name, err, tt.ok)
+			continue
+		}
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || e.Param != "holder_name" || !strings.Contains(e.Message, "30 characters") || !strings.Contains(e.Message, "A-Z") {
+				t.Errorf("Validate(holder %q) = %v, want holder_name naming the character set", tt.name, err)
+			}
+			continue
+		}
+		if got := FoldHolderName(tt.name); got != tt.fold {
+			t.Errorf("FoldHolderName(%q) = %q, want %q", tt.name, got, tt.fold)
+		}
 	}
 }
