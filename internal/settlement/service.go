@@ -71,16 +71,12 @@ func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microseco
 type Zones map[string]*time.Location
 
 // Of returns a store's zone; a store the catalog does not know (deleted)
-// counts in DefaultZone.
+// counts in the lender's zone (openflex.HomeZone).
 func (z Zones) Of(storeID string) *time.Location {
 	if l, ok := z[storeID]; ok {
 		return l
 	}
-	l, err := time.LoadLocation(DefaultZone)
-	if err != nil {
-		return time.UTC
-	}
-	return l
+	return openflex.HomeLocation()
 }
 
 // Zones returns the time zones of merchantID's stores.
@@ -93,7 +89,7 @@ func (s *Service) Zones(ctx context.Context, merchantID string) (Zones, error) {
 			return nil, fmt.Errorf("stores of %s: %w", merchantID, err)
 		}
 		for i := range stores {
-			out[stores[i].ID] = Location(&stores[i])
+			out[stores[i].ID] = stores[i].Location()
 		}
 		if !more || len(stores) == 0 {
 			return out, nil
