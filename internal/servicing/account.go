@@ -184,4 +184,3 @@ const (
 	LineInterest        LineKind = "interest"
 	LineFee             LineKind = "fee"
 )
-

@@ -167,3 +167,137 @@ func equal(a, b []int64) bool {
 }
 
 var _ = time.January
+
+// Example 3: $1,500 bought 2025-01-15 on a 12-month deferred plan at
+// 29.99 %, $1,200 paid 2025-12-01, expiry 2026-01-15.
+func TestExampleDeferred(t *testing.T) {
+	tests := []struct {
+		name string
+		rule servicing.DeferredRule
+		// pays are (date, amount) after the purchase.
+		pays []struct {
+			on     servicing.Date
+			amount int64
+		}
+		wantInterest int64 // charged at expiry
+		wantRevolve  int64 // new regular balance at expiry
+		wantWaived   bool
+	}{
+		{name: "retroactive: $300 left at expiry", rule: servicing.DeferredRetroactive,
+			pays: []struct {
+				on     servicing.Date
+				amount int64
+			}{{d(2025, 12, 1), 1_200_00}},
+			wantInterest: 405_48, wantRevolve: 705_48},
+		{name: "forward: $300 becomes regular balance", rule: servicing.DeferredForward,
+			pays: []struct {
+				on     servicing.Date
+				amount int64
+			}{{d(2025, 12, 1), 1_200_00}},
+			wantInterest: 0, wantRevolve: 300_00},
+		{name: "retroactive: paid in full on 2026-01-14", rule: servicing.DeferredRetroactive,
+			pays: []struct {
+				on     servicing.Date
+				amount int64
+			}{{d(2025, 12, 1), 1_200_00}, {d(2026, 1, 14), 300_00}},
+			wantWaived: true},
+		{name: "forward: paid in full on 2026-01-14", rule: servicing.DeferredForward,
+			pays: []struct {
+				on     servicing.Date
+				amount int64
+			}{{d(2025, 12, 1), 1_200_00}, {d(2026, 1, 14), 300_00}},
+			wantWaived: true},
+		{name: "retroactive: paid in full on the expiry day itself", rule: servicing.DeferredRetroactive,
+			pays: []struct {
+				on     servicing.Date
+				amount int64
+			}{{d(2025, 12, 1), 1_200_00}, {d(2026, 1, 15), 300_00}},
+			wantWaived: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := open(t, d(2025, 1, 1), "ON")
+			run(t, a, d(2025, 1, 14))
+			must(t)(a.Purchase(servicing.Purchase{ID: "cap_def", Date: d(2025, 1, 15), Amount: 1_500_00, DeferredRule: tt.rule,
+				Terms: finance.Terms{Category: finance.Deferred, Months: 12, AnnualRate: 29_990}, Description: "Television"}))
+			for i, p := range tt.pays {
+				run(t, a, p.on.AddDays(-1))
+				must(t)(a.Pay(servicing.Payment{ID: "pay_" + p.on.String(), Date: p.on, Amount: p.amount}))
+				_ = i
+			}
+			run(t, a, d(2026, 1, 14))
+			seg := a.Segment("cap_def")
+			if seg.Expiry != d(2026, 1, 15) {
+				t.Fatalf("expiry = %s, want 2026-01-15", seg.Expiry)
+			}
+			r := must(t)(a.EndDay(d(2026, 1, 15)))
+			var change *servicing.Change
+			for i, c := range r.Changes {
+				if c.Segment == "cap_def" {
+					change = &r.Changes[i]
+				}
+			}
+			if change == nil {
+				t.Fatalf("no change reported for the plan at expiry: %+v", r.Changes)
+			}
+			if tt.wantWaived {
+				if change.Kind != servicing.ChangeDeferredWaived || a.Balance() != 0 {
+					t.Fatalf("paid in time: change %s, balance %d; want waived and 0", change.Kind, a.Balance())
+				}
+				return
+			}
+			if change.Kind != servicing.ChangeDeferredExpired {
+				t.Fatalf("change = %s, want deferred_expired", change.Kind)
+			}
+			rev := a.Segment(servicing.RevolvingID)
+			if got := rev.Balance(); got != tt.wantRevolve {
+				t.Errorf("regular balance at expiry = %d, want %d", got, tt.wantRevolve)
+			}
+			if rev.Interest != tt.wantInterest {
+				t.Errorf("interest charged at expiry = %d, want %d", rev.Interest, tt.wantInterest)
+			}
+		})
+	}
+}
+
+// Example 3 without backdated interest: the $300 becomes regular balance
+// on the expiry day and its first 31-day cycle (statement day 14: January
+// 15 to February 14) charges 300 × 31 × r = $7.64, with no grace period
+// for a balance that moved in.
+func TestExampleDeferredForwardFirstCycle(t *testing.T) {
+	a, err := servicing.Open(servicing.DefaultConfig(), servicing.Opening{Number: "30000000000017", Province: "ON", Language: "en",
+		Opened: d(2025, 1, 15), StatementDay: 14, CreditLimit: 5_000_00, Rate: 29_990})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t)(a.Purchase(servicing.Purchase{ID: "cap_def", Date: d(2025, 1, 15), Amount: 1_500_00, DeferredRule: servicing.DeferredForward,
+		Terms: finance.Terms{Category: finance.Deferred, Months: 12, AnnualRate: 29_990}}))
+	run(t, a, d(2025, 11, 30))
+	must(t)(a.Pay(servicing.Payment{ID: "pay_1", Date: d(2025, 12, 1), Amount: 1_200_00}))
+	st := run(t, a, d(2026, 2, 14))
+	last := st[len(st)-1]
+	if last.PeriodStart != d(2026, 1, 15) || last.PeriodEnd != d(2026, 2, 14) {
+		t.Fatalf("last cycle = %s to %s, want 2026-01-15 to 2026-02-14", last.PeriodStart, last.PeriodEnd)
+	}
+	if last.InterestCharged != 7_64 || last.ClosingBalance != 307_64 {
+		t.Errorf("first cycle of the moved $300: interest %d, balance %d; want 764, 30764", last.InterestCharged, last.ClosingBalance)
+	}
+}
+
+// Example 4: $1,000 at 29.99 %, minimum max(5 %, interest, $10), monthly
+// interest balance × rate / 12.
+func TestExampleRepaymentEstimate(t *testing.T) {
+	got := servicing.EstimateRepayment(1_000_00, 29_990, 5_000, 10_00)
+	if got.Months != 89 || got.Never {
+		t.Fatalf("EstimateRepayment($1,000) = %+v, want 89 months", got)
+	}
+	// The notes say ≈ $841.83, computed in binary floating point; exact
+	// cents, with the minimum's 5 % rounded up (never below 5 %, the Quebec
+	// rule), give $841.65.
+	if got.Interest != 841_65 {
+		t.Errorf("EstimateRepayment($1,000).Interest = %d, want 84165", got.Interest)
+	}
+	if never := servicing.EstimateRepayment(1_000_00, 29_990, 1_000, 0); !never.Never {
+		t.Errorf("a 1 %% minimum with no floor never repays at 29.99 %%, got %+v", never)
+	}
+}

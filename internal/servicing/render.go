@@ -12,13 +12,13 @@ import (
 // words are a statement's fixed texts in one language.
 type words struct {
 	title, account, period, opening, activity, date, description, amount string
-	totalDebits, totalCredits, interest, fees, closing, limit, available   string
-	minimum, pastDue, due, grace, rates, regular, plans                    string
-	instalment, remaining, ends, expires, ifUnpaid, atExpiry               string
-	repayTitle, repay, repayNever, dispute, phone, status                  string
-	kinds                                                                  map[LineKind]string
-	months                                                                 [12]string
-	noActivity                                                             string
+	totalDebits, totalCredits, interest, fees, closing, limit, available string
+	minimum, pastDue, due, grace, rates, regular, plans                  string
+	instalment, remaining, ends, expires, ifUnpaid, atExpiry             string
+	repayTitle, repay, repayNever, dispute, phone, status                string
+	kinds                                                                map[LineKind]string
+	months                                                               [12]string
+	noActivity                                                           string
 }
 
 var english = words{
