@@ -45,11 +45,21 @@ type Segment struct {
 	// exact sum of balance × rate (cents × thousandths of a percent) per
 	// day; interest = Accrued / 36,500,000 rounded half up.
 	Accrued int64
+	// Daily is the balance each day of the open cycle accrued on, so a
+	// payment dated back takes off exactly the interest of the days it
+	// covers, never more than was owed on each.
+	Daily []DayBalance
 	// Closed is set when the segment's balance moved elsewhere (a
 	// promotion cancelled, a deferred plan expired, a charge-off); MovedTo
 	// names where.
 	Closed  bool
 	MovedTo string
+}
+
+// DayBalance is a segment's balance at the end of a day.
+type DayBalance struct {
+	Day     Date
+	Balance int64
 }
 
 // Balance is what the segment owes: principal, interest and fees.
@@ -153,6 +163,16 @@ type PaymentRecord struct {
 	// statement dated GraceStatement.
 	GraceCounted   int64
 	GraceStatement Date
+	// AppliedOn is the open day the payment was applied on (Payment.Date
+	// may be earlier).
+	AppliedOn Date
+	// Backdated is what the payment took off each segment's days before
+	// AppliedOn, and Accrual the accrual that took off.
+	Backdated map[string][]DayBalance
+	Accrual   map[string]int64
+	// Schedules are the equal-payment schedules the payment re-amortised,
+	// as they were, so a reversal before the next bill restores them.
+	Schedules map[string][]finance.Payment
 	// Prepaid is the principal paid ahead of an equal-payment schedule,
 	// by segment.
 	Prepaid  map[string]int64

@@ -39,6 +39,7 @@ func (a *Account) EndDay(d Date) (Result, error) {
 	for _, s := range a.Segments {
 		if a.accrues(s, d) {
 			s.Accrued += s.Balance() * int64(s.Rate)
+			s.Daily = append(s.Daily, DayBalance{Day: d, Balance: s.Balance()})
 		}
 	}
 	if a.Last != nil && d == a.Last.DueDate && !a.Last.Decided {
@@ -96,7 +97,7 @@ func (a *Account) move(s *Segment, r Reason) []Posting {
 		}
 	}
 	rev.Due += s.Due
-	s.Due, s.Unbilled, s.Accrued = 0, 0, 0
+	s.Due, s.Unbilled, s.Accrued, s.Daily = 0, 0, 0, nil
 	s.Closed, s.MovedTo = true, rev.ID
 	// A balance that moves in bears interest from the day it moves: the
 	// cycle it moves in has no grace period.
@@ -204,6 +205,9 @@ func (a *Account) closeCycle(d Date) Result {
 		pending = rev.Accrued
 	}
 	rev.Accrued = 0
+	for _, s := range a.Segments {
+		s.Daily = nil // a payment is dated back within the open cycle only
+	}
 	if i := interestCents(numer); i > 0 && charged && !rev.Closed {
 		res.Postings = append(res.Postings, a.chargeInterest(rev, i, "", d))
 	}

@@ -1,8 +1,20 @@
 package servicing
 
 import (
+	"slices"
+
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/finance"
 )
+
+// principalFrom is the principal a schedule bills from instalment k on.
+func principalFrom(sched []finance.Payment, k int) int64 {
+	var p int64
+	for _, x := range sched[k:] {
+		p += x.Principal
+	}
+	return p
+}
 
 // allocator spreads money over what is owed, in the order of the rules,
 // recording each part.
@@ -80,24 +92,54 @@ func (a *Account) Pay(p Payment) (Result, error) {
 	if p.Date.After(a.OpenDay()) || p.Date.Before(a.Cycle.Start) {
 		return Result{}, invalid("date", "a payment is dated from %s (the cycle's start) to %s (the open day), got %s", a.Cycle.Start, a.OpenDay(), p.Date)
 	}
-	rec := &PaymentRecord{Payment: p, DueParts: map[string]int64{}, MinimumParts: map[Date]int64{}, Prepaid: map[string]int64{}}
+	rec := &PaymentRecord{Payment: p, AppliedOn: a.OpenDay(), DueParts: map[string]int64{}, MinimumParts: map[Date]int64{},
+		Prepaid: map[string]int64{}, Backdated: map[string][]DayBalance{}, Accrual: map[string]int64{}}
 	al := &allocator{a: a, left: p.Amount, reason: ReasonPayment, ref: p.ID, rec: rec}
 	if x := min(al.left, a.ChargedOff); x > 0 {
 		a.ChargedOff -= x
 		al.left -= x
 		al.out = append(al.out, Posting{Bucket: BucketChargedOff, Amount: -x, Reason: ReasonRecovery, Ref: p.ID})
 	}
+	before := map[string][]finance.Payment{}
+	for _, g := range a.Segments {
+		if g.Kind == SegmentEqualPayments && !g.Closed {
+			before[g.ID] = slices.Clone(g.Schedule)
+		}
+	}
 	al.run()
+	for id, sched := range before {
+		if !slices.Equal(sched, a.Segment(id).Schedule) {
+			if rec.Schedules == nil {
+				rec.Schedules = map[string][]finance.Payment{}
+			}
+			rec.Schedules[id] = sched
+		}
+	}
 	if al.left > 0 {
 		a.Credit += al.left
 		al.out = append(al.out, Posting{Bucket: BucketCredit, Amount: -al.left, Reason: ReasonPayment, Ref: p.ID})
 	}
 	rec.Postings = al.out
-	// Interest already accrued on days the payment covers is taken back.
-	if days := int64(p.Date.DaysUntil(a.OpenDay())); days > 0 {
+	// Interest already accrued on the days the payment covers is taken
+	// back, day by day, never more than each day's balance.
+	if p.Date.Before(a.OpenDay()) {
 		for _, q := range al.out {
-			if s := a.Segment(q.Segment); s != nil && a.accrues(s, p.Date) {
-				s.Accrued += q.Amount * int64(s.Rate) * days
+			g := a.Segment(q.Segment)
+			if g == nil {
+				continue
+			}
+			x := -q.Amount
+			for i := range g.Daily {
+				e := &g.Daily[i]
+				if e.Day.Before(p.Date) || e.Balance == 0 {
+					continue
+				}
+				r := min(x, e.Balance)
+				e.Balance -= r
+				credit := r * int64(g.Rate)
+				g.Accrued -= credit
+				rec.Accrual[g.ID] += credit
+				rec.Backdated[g.ID] = append(rec.Backdated[g.ID], DayBalance{Day: e.Day, Balance: r})
 			}
 		}
 	}
@@ -144,7 +186,8 @@ func (a *Account) Reverse(r Reversal) (Result, error) {
 		return Result{}, err
 	}
 	var out []Posting
-	days := int64(rec.Payment.Date.DaysUntil(a.OpenDay()))
+	// Days ended since the payment was applied accrued on the lower balance.
+	days := int64(rec.AppliedOn.DaysUntil(a.OpenDay()))
 	owe := func(seg string, b Bucket, x int64) {
 		if b == BucketChargedOff {
 			a.ChargedOff += x
@@ -165,7 +208,7 @@ func (a *Account) Reverse(r Reversal) (Result, error) {
 			rec.Prepaid[seg] -= u
 			s.Unbilled += u
 		}
-		if a.accrues(s, a.Day) {
+		if a.accrues(s, a.Day) && days > 0 {
 			s.Accrued += x * int64(s.Rate) * days
 		}
 		out = append(out, Posting{Segment: s.ID, Bucket: b, Amount: x, Reason: ReasonPaymentReversed, Ref: r.PaymentID})
@@ -186,9 +229,30 @@ func (a *Account) Reverse(r Reversal) (Result, error) {
 		}
 		owe(q.Segment, q.Bucket, x)
 	}
+	// The accrual the payment took off the days before it was applied is
+	// owed again, and those days' balances are as they were.
+	for seg, credit := range rec.Accrual {
+		if s := a.resolve(seg); s != nil && !s.Closed {
+			s.Accrued += credit
+		}
+		if s := a.Segment(seg); s != nil {
+			for _, b := range rec.Backdated[seg] {
+				for i := range s.Daily {
+					if s.Daily[i].Day == b.Day {
+						s.Daily[i].Balance += b.Balance
+					}
+				}
+			}
+		}
+	}
 	for seg, x := range rec.DueParts {
 		if s := a.resolve(seg); s != nil {
 			s.Due = min(s.Due+x, s.Balance())
+		}
+	}
+	for id, sched := range rec.Schedules {
+		if s := a.Segment(id); s != nil && !s.Closed && s.Billed < len(sched) && principalFrom(sched, s.Billed) == s.Unbilled {
+			s.Schedule = sched
 		}
 	}
 	for _, s := range a.Segments {
