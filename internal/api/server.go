@@ -104,6 +104,8 @@ type Server struct {
 	failedPairs, failedAddrs *ratelimit.Keyed
 	requests                 *requestLog
 	stores                   storeCache
+	// query is each documented operation's query parameters.
+	query map[string]map[string]bool
 
 	openapiOnce sync.Once
 	openapiDoc  []byte
@@ -140,6 +142,11 @@ func New(cfg Config) *Server {
 			s.rate[env] = ratelimit.New(r, max(1, int(r)), cfg.Now)
 		}
 	}
+	query, err := queryParams(OpenAPIDocument)
+	if err != nil {
+		panic(err) // the embedded document; its tests keep it readable
+	}
+	s.query = query
 	s.routes()
 	if cfg.Pages != nil {
 		cfg.Pages(s.mux)

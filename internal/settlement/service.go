@@ -81,21 +81,15 @@ func (z Zones) Of(storeID string) *time.Location {
 
 // Zones returns the time zones of merchantID's stores.
 func (s *Service) Zones(ctx context.Context, merchantID string) (Zones, error) {
-	out := Zones{}
-	p := openflex.ListParams{Limit: openflex.MaxListLimit}
-	for {
-		stores, more, err := s.Catalog.Stores(ctx, merchantID, p)
-		if err != nil {
-			return nil, fmt.Errorf("stores of %s: %w", merchantID, err)
-		}
-		for i := range stores {
-			out[stores[i].ID] = stores[i].Location()
-		}
-		if !more || len(stores) == 0 {
-			return out, nil
-		}
-		p.StartingAfter = stores[len(stores)-1].ID
+	stores, err := s.stores(ctx, merchantID)
+	if err != nil {
+		return nil, err
 	}
+	out := Zones{}
+	for id, st := range stores {
+		out[id] = st.Location()
+	}
+	return out, nil
 }
 
 // CutDue closes every merchant's days whose midnight has passed in all its
