@@ -151,12 +151,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Logger:      m.Logger,
 		Notifier:    portalMail(notifier),
 		LogLinks:    m.Config.Demo,
-		ClientIP: func(r *http.Request) string {
-			if m.API == nil {
-				return r.RemoteAddr
-			}
-			return m.API.ClientIP(r).String()
-		},
+		ClientIP: m.clientIP,
 		Now:     time.Now,
 		Secure:  strings.HasPrefix(m.Config.PublicURL, "https://"),
 		BaseURL: m.Config.PublicURL,
@@ -423,10 +418,16 @@ func (m *Main) Wait(ctx context.Context) error {
 	return m.Close()
 }
 
+// clientIP is a request's client address by the API's one rule
+// (api.Server.ClientIP, --trusted-proxies), for the portal's limits and
+// the hosted checkout's consent records. The pages are mounted while the
+// API is built, so it is looked up per request.
+func (m *Main) clientIP(r *http.Request) string { return m.API.ClientIP(r).String() }
+
 // pages mounts the hosted checkout on the API's mux.
 func (m *Main) pages(mux *http.ServeMux) {
 	cp := &checkout.Pages{Services: func(env openflex.Environment) *checkout.Service { return m.Checkouts[env] },
-		Control: m.Stores.Control, CSRFKey: derive(m.key, "checkout csrf"), Logger: m.Logger}
+		Control: m.Stores.Control, CSRFKey: derive(m.key, "checkout csrf"), Logger: m.Logger, ClientIP: m.clientIP}
 	cp.Register(mux)
 	mux.Handle("/portal/", m.Portal)
 }
