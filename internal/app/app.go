@@ -151,11 +151,11 @@ func (m *Main) Open(ctx context.Context) error {
 		Logger:      m.Logger,
 		Notifier:    portalMail(notifier),
 		LogLinks:    m.Config.Demo,
-		ClientIP: m.clientIP,
-		Now:     time.Now,
-		Secure:  strings.HasPrefix(m.Config.PublicURL, "https://"),
-		BaseURL: m.Config.PublicURL,
-		OpenAPI: api.OpenAPIDocument,
+		ClientIP:    m.clientIP,
+		Now:         time.Now,
+		Secure:      strings.HasPrefix(m.Config.PublicURL, "https://"),
+		BaseURL:     m.Config.PublicURL,
+		OpenAPI:     api.OpenAPIDocument,
 		RecentRequests: func(merchantID string) []portal.APIRequest {
 			if m.API == nil {
 				return nil

@@ -43,8 +43,8 @@ type Pages struct {
 	// nearest untrusted X-Forwarded-For hop behind --trusted-proxies): the
 	// address an application's consent records. Required.
 	ClientIP func(*http.Request) string
-	Logger  *slog.Logger
-	pages   map[string]*template.Template
+	Logger   *slog.Logger
+	pages    map[string]*template.Template
 }
 
 // Register adds the hosted pages, their assets and the drop-in to mux.
