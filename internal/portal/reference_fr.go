@@ -51,7 +51,7 @@ var referenceFR = map[string]string{
 	"The 14-digit account number":               "Le numéro de compte à 14 chiffres",
 	"The account":                               "Le compte",
 	"Quote the financing options of a purchase": "Soumettre les options de financement d’un achat",
-	"Every plan and term this customer may use at this store for this amount, with monthly payment, APR (Canada's Cost of Borrowing rules) and the disclosure to show. Computes only: it answers 200 and writes nothing.": "Chaque plan et chaque durée que ce client peut utiliser dans ce magasin pour ce montant, avec le paiement mensuel, le TAC (règles canadiennes sur le coût d’emprunt) et la divulgation à montrer. Calcule seulement : répond 200 et n’écrit rien.",
+	"Every plan and term this customer may use at this store for this amount, with monthly payment, APR (Canada's Cost of Borrowing rules) and the disclosure to show. Computes only: it answers 200 and moves nothing. Like every POST it honours an Idempotency-Key: a retry with the same key and body gets the first answer (the options of that moment) with Idempotent-Replayed.": "Chaque plan et chaque durée que ce client peut utiliser dans ce magasin pour ce montant, avec le paiement mensuel, le TAC (règles canadiennes sur le coût d’emprunt) et la divulgation à montrer. Calcule seulement : répond 200 et ne déplace rien. Comme tout POST, il respecte une Idempotency-Key : une nouvelle tentative avec la même clé et le même corps reçoit la première réponse (les options de ce moment) avec Idempotent-Replayed.",
 	"The options":                           "Les options",
 	"Send the customer a verification code": "Envoyer un code de vérification au client",
 	"The verification":                      "La vérification",
