@@ -77,7 +77,7 @@ func Location(p openflex.Province) (*time.Location, error) {
 	if !p.Valid() {
 		return nil, fmt.Errorf("servicing: %q is not a province or territory", p)
 	}
-	return time.LoadLocation(p.TimeZone())
+	return openflex.LoadZone(p.TimeZone())
 }
 
 // DayOf is the civil date of instant t in loc (an account's province's

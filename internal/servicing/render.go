@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/finance"
 )
 
@@ -95,7 +96,7 @@ func Render(st *Statement) string {
 	if fr {
 		w, lang = &french, "fr"
 	}
-	money := func(c int64) string { return finance.FormatCAD(c, lang) }
+	money := func(c int64) string { return openflex.FormatCAD(c, lang) }
 	var b strings.Builder
 	row := func(label, value string) {
 		fmt.Fprintf(&b, "%-44s %s\n", label, value)
