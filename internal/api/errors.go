@@ -108,7 +108,13 @@ func renderError(err error, requestID string, french bool) (int, errorBody) {
 	if e.Code == openflex.CodeInternal {
 		body.Error.Message = msg(e.Code, "", "internal error; the log has it under the request id")
 	}
-	for _, f := range e.Fields {
+	fields := e.Fields
+	if len(fields) == 0 && e.Param != "" && info.status == http.StatusBadRequest {
+		// One field at fault is still a field problem: errors lists it, so
+		// a client reads field problems from one place.
+		fields = []openflex.FieldError{{Param: e.Param, Code: e.Code, Message: e.Message}}
+	}
+	for _, f := range fields {
 		body.Error.Errors = append(body.Error.Errors, fieldError{Param: f.Param, Code: string(f.Code), Message: msg(f.Code, f.Param, f.Message)})
 	}
 	return info.status, body

@@ -154,12 +154,17 @@ func New(cfg Config) *Server {
 	return s
 }
 
+// Metrics serves the Prometheus metrics. It is not on the public mux:
+// per-route volumes (purchases, applications, errors) are the lender's
+// business, so the operator serves it on its own address (serve
+// --metrics-addr, loopback by default).
+func (s *Server) Metrics() http.Handler { return s.metrics.handler() }
+
 // routes is the whole route table.
 func (s *Server) routes() {
 	m := s.mux
 	m.Handle("GET /healthz", s.handle(s.healthz))
 	m.Handle("GET /readyz", s.handle(s.readyz))
-	m.Handle("GET /metrics", s.metrics.handler())
 	m.Handle("GET /openapi.json", s.handle(s.openapi))
 
 	m.Handle("POST /oauth/token", s.handle(s.token))

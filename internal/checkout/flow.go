@@ -59,7 +59,7 @@ func (p *Pages) apply(w http.ResponseWriter, r *http.Request, s *session) error 
 		Address: openflex.Address{Line1: form["line1"], Line2: form["line2"], City: form["city"],
 			Province: openflex.Province(form["province"]), PostalCode: form["postal_code"]}}
 	consent := openflex.Consent{CreditCheck: form["consent_credit_check"] == "1", TermsAccepted: form["consent_terms_accepted"] == "1",
-		IP: clientIP(r)}
+		IP: p.ClientIP(r)}
 	// Every problem at once: the form's own number parsing and the
 	// application rules.
 	check := a
@@ -314,12 +314,4 @@ func (p *Pages) confirm(w http.ResponseWriter, r *http.Request, s *session) erro
 	}
 	p.completed(w, r, s)
 	return nil
-}
-
-func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
-	}
-	return strings.Trim(host, "[]")
 }

@@ -37,12 +37,19 @@ type Pages struct {
 	Control  Control
 	// CSRFKey keys the per-checkout form tokens.
 	CSRFKey []byte
-	Logger  *slog.Logger
-	pages   map[string]*template.Template
+	// ClientIP is the request's client address by the API's rule (the
+	// nearest untrusted X-Forwarded-For hop behind --trusted-proxies): the
+	// address an application's consent records. Required.
+	ClientIP func(*http.Request) string
+	Logger   *slog.Logger
+	pages    map[string]*template.Template
 }
 
 // Register adds the hosted pages, their assets and the drop-in to mux.
 func (p *Pages) Register(mux *http.ServeMux) {
+	if p.ClientIP == nil {
+		panic("checkout: Pages.ClientIP is required (the consent records the client's address)")
+	}
 	p.pages = map[string]*template.Template{}
 	for _, name := range []string{"choose", "apply", "decision", "signin", "code", "plans", "confirm", "done", "closed"} {
 		p.pages[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/fields.html", "templates/"+name+".html"))
