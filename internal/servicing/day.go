@@ -222,13 +222,28 @@ func (a *Account) closeCycle(d Date) Result {
 			res.Postings = append(res.Postings, a.chargeInterest(s, p.Interest, s.ID, d))
 		}
 		if s.Terms.FeeKind == finance.FeeMonthly && p.Fee > 0 {
-			res.Postings = append(res.Postings, a.chargeFee(s, p.Fee, ReasonAdminFee, s.ID, d, "Administration fee"))
+			res.Postings = append(res.Postings, a.chargeFee(s, p.Fee, ReasonAdminFee, s.ID, d, feeAdmin))
 		}
 		s.Billed++
 		s.Unbilled = max(0, s.Unbilled-p.Principal)
-		inst := min(p.Amount, s.Balance()-s.Due)
+		// The instalment asks for its interest, its principal and its fee;
+		// a one-time fee posted with the purchase and paid already is not
+		// asked for again.
+		fee := p.Fee
+		if s.Terms.FeeKind != finance.FeeMonthly {
+			fee = min(p.Fee, s.Fees)
+		}
+		inst := min(p.Interest+p.Principal+fee, s.Balance()-s.Due)
 		s.Due += max(0, inst)
 		plans[s.ID] = max(0, inst)
+	}
+	for _, s := range a.Segments {
+		// A plan billed in full and paid is done: statements stop listing it.
+		if s.Kind == SegmentEqualPayments && !s.Closed && s.Billed >= len(s.Schedule) && s.Balance() == 0 {
+			if _, billedNow := plans[s.ID]; !billedNow {
+				s.Closed = true
+			}
+		}
 	}
 	pastDue := int64(0)
 	for _, due := range a.Dues {

@@ -143,9 +143,10 @@ func (a *Account) Pay(p Payment) (Result, error) {
 			}
 		}
 	}
-	// The payment counts toward the minimums, oldest first, and toward the
-	// amount that keeps the grace period.
-	left := p.Amount
+	// What the payment paid counts toward the minimums, oldest first (what
+	// it left as a credit counts when the credit pays), and all of it toward
+	// the amount that keeps the grace period.
+	left := p.Amount - al.left
 	for i := range a.Dues {
 		x := min(left, a.Dues[i].Remaining)
 		a.Dues[i].Remaining -= x
@@ -286,7 +287,7 @@ func (a *Account) Reverse(r Reversal) (Result, error) {
 	rec.Reversed = true
 	a.Cycle.Lines = append(a.Cycle.Lines, Line{Date: r.Date, Kind: LinePaymentReversed, Amount: rec.Payment.Amount, Description: r.Reason, Ref: r.PaymentID})
 	if r.Returned && a.Config.NSFFee > 0 {
-		out = append(out, a.chargeFee(a.revolving(), a.Config.NSFFee, ReasonNSFFee, r.PaymentID, r.Date, "Returned payment (NSF) fee"))
+		out = append(out, a.chargeFee(a.revolving(), a.Config.NSFFee, ReasonNSFFee, r.PaymentID, r.Date, feeNSF))
 	}
 	res.Postings = out
 	res.Changes = append(res.Changes, a.restand(a.OpenDay())...)
