@@ -259,7 +259,15 @@ func (a *Account) Reverse(r Reversal) (Result, error) {
 	for _, s := range a.Segments {
 		a.reamortise(s)
 	}
-	for st, x := range rec.MinimumParts {
+	// In date order: restoring one statement's minimum must not depend on
+	// the map's order (the pruned ones' share lands on the oldest due).
+	dates := make([]Date, 0, len(rec.MinimumParts))
+	for st := range rec.MinimumParts {
+		dates = append(dates, st)
+	}
+	slices.SortFunc(dates, func(x, y Date) int { return x.DaysUntil(y) * -1 })
+	for _, st := range dates {
+		x := rec.MinimumParts[st]
 		restored := false
 		for i := range a.Dues {
 			if a.Dues[i].Statement == st {
@@ -286,8 +294,14 @@ func (a *Account) Reverse(r Reversal) (Result, error) {
 	}
 	rec.Reversed = true
 	a.Cycle.Lines = append(a.Cycle.Lines, Line{Date: r.Date, Kind: LinePaymentReversed, Amount: rec.Payment.Amount, Description: r.Reason, Ref: r.PaymentID})
-	if r.Returned && a.Config.NSFFee > 0 {
-		out = append(out, a.chargeFee(a.revolving(), a.Config.NSFFee, ReasonNSFFee, r.PaymentID, r.Date, feeNSF))
+	if fee := a.Config.NSFFee; r.Returned && fee > 0 {
+		if rev := a.resolve(RevolvingID); rev != nil {
+			out = append(out, a.chargeFee(rev, fee, ReasonNSFFee, r.PaymentID, r.Date, feeNSF))
+		} else { // charged off: the fee joins the written-off balance
+			a.ChargedOff += fee
+			a.Cycle.Lines = append(a.Cycle.Lines, Line{Date: r.Date, Kind: LineFee, Amount: fee, Description: feeNSF, Ref: r.PaymentID})
+			out = append(out, Posting{Bucket: BucketChargedOff, Amount: fee, Reason: ReasonNSFFee, Ref: r.PaymentID})
+		}
 	}
 	res.Postings = out
 	res.Changes = append(res.Changes, a.restand(a.OpenDay())...)
