@@ -190,11 +190,10 @@ func Render(st *Statement) string {
 			}
 		}
 	}
-	fmt.Fprintf(&b, "\n%s\n", w.repayTitle)
 	if st.Repayment.Never {
-		b.WriteString(w.repayNever + "\n")
+		fmt.Fprintf(&b, "\n%s\n%s\n", w.repayTitle, w.repayNever)
 	} else if st.Repayment.Months > 0 {
-		fmt.Fprintf(&b, w.repay+"\n", st.Repayment.Months, money(st.Repayment.Interest))
+		fmt.Fprintf(&b, "\n%s\n"+w.repay+"\n", w.repayTitle, st.Repayment.Months, money(st.Repayment.Interest))
 	}
 	b.WriteString("\n")
 	fmt.Fprintf(&b, w.dispute+"\n", st.Lender.DisputeDays)
