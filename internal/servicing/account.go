@@ -45,10 +45,11 @@ type Segment struct {
 	// exact sum of balance × rate (cents × thousandths of a percent) per
 	// day; interest = Accrued / 36,500,000 rounded half up.
 	Accrued int64
-	// Daily is the balance each day of the open cycle accrued on, so a
-	// payment dated back takes off exactly the interest of the days it
-	// covers, never more than was owed on each.
-	Daily []DayBalance
+	// Daily is the balance each day of the open cycle accrued on, from
+	// the cycle's first day (0 before the segment accrued), so a payment
+	// dated back takes off exactly the interest of the days it covers,
+	// never more than was owed on each.
+	Daily []int64
 	// Closed is set when the segment's balance moved elsewhere (a
 	// promotion cancelled, a deferred plan expired, a charge-off); MovedTo
 	// names where.

@@ -39,7 +39,10 @@ func (a *Account) EndDay(d Date) (Result, error) {
 	for _, s := range a.Segments {
 		if a.accrues(s, d) {
 			s.Accrued += s.Balance() * int64(s.Rate)
-			s.Daily = append(s.Daily, DayBalance{Day: d, Balance: s.Balance()})
+			for len(s.Daily) < a.Cycle.Start.DaysUntil(d) {
+				s.Daily = append(s.Daily, 0)
+			}
+			s.Daily = append(s.Daily, s.Balance())
 		}
 	}
 	if a.Last != nil && d == a.Last.DueDate && !a.Last.Decided {

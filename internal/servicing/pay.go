@@ -129,17 +129,16 @@ func (a *Account) Pay(p Payment) (Result, error) {
 				continue
 			}
 			x := -q.Amount
-			for i := range g.Daily {
-				e := &g.Daily[i]
-				if e.Day.Before(p.Date) || e.Balance == 0 {
+			for i := max(0, a.Cycle.Start.DaysUntil(p.Date)); i < len(g.Daily); i++ {
+				r := min(x, g.Daily[i])
+				if r == 0 {
 					continue
 				}
-				r := min(x, e.Balance)
-				e.Balance -= r
+				g.Daily[i] -= r
 				credit := r * int64(g.Rate)
 				g.Accrued -= credit
 				rec.Accrual[g.ID] += credit
-				rec.Backdated[g.ID] = append(rec.Backdated[g.ID], DayBalance{Day: e.Day, Balance: r})
+				rec.Backdated[g.ID] = append(rec.Backdated[g.ID], DayBalance{Day: a.Cycle.Start.AddDays(i), Balance: r})
 			}
 		}
 	}
@@ -238,10 +237,8 @@ func (a *Account) Reverse(r Reversal) (Result, error) {
 		}
 		if s := a.Segment(seg); s != nil {
 			for _, b := range rec.Backdated[seg] {
-				for i := range s.Daily {
-					if s.Daily[i].Day == b.Day {
-						s.Daily[i].Balance += b.Balance
-					}
+				if i := a.Cycle.Start.DaysUntil(b.Day); i >= 0 && i < len(s.Daily) {
+					s.Daily[i] += b.Balance
 				}
 			}
 		}
