@@ -50,7 +50,7 @@ func (a *Account) EndDay(d Date) (Result, error) {
 	}
 	a.Day = d
 	if a.Status != openflex.AccountChargedOff && a.DaysPastDue(a.OpenDay()) >= a.Config.ChargeOffDays {
-		add(a.chargeOff(d))
+		add(a.chargeOff())
 	} else {
 		res.Changes = append(res.Changes, a.restand(a.OpenDay())...)
 	}
