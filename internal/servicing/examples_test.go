@@ -165,14 +165,14 @@ func equal(a, b []int64) bool {
 	return true
 }
 
-// Example 3: $1,500 bought 2025-01-15 on a 12-month deferred plan at
-// 29.99 %, $1,200 paid 2025-12-01, expiry 2026-01-15.
 // paid is a payment of amount on a day.
 type paid struct {
 	on     servicing.Date
 	amount int64
 }
 
+// Example 3: $1,500 bought 2025-01-15 on a 12-month deferred plan at
+// 29.99 %, $1,200 paid 2025-12-01, expiry 2026-01-15.
 func TestExampleDeferred(t *testing.T) {
 	tests := []struct {
 		name         string
