@@ -240,7 +240,7 @@ func (a *Account) Purchase(p Purchase) (Result, error) {
 			Merchant: p.Merchant, Description: p.Description, Terms: q.Terms, Amount: p.Amount}
 		if s.Kind == SegmentDeferred {
 			s.DeferredRule = rule
-			s.Expiry = dateOf(p.Date.noon().AddDate(0, q.Terms.Months, 0))
+			s.Expiry = p.Date.AddMonths(q.Terms.Months)
 		} else {
 			s.Schedule = q.Payments
 			s.Unbilled = p.Amount
