@@ -255,6 +255,23 @@ func checkOrder(t *testing.T, a *servicing.Account, ps []servicing.Posting) {
 		principal = principal || p.Bucket == servicing.BucketPrincipal
 		credit = credit || p.Bucket == servicing.BucketCredit
 	}
+	// While a due is left unpaid, no principal is paid beyond dues.
+	var principalPaid, dueParts int64
+	for _, p := range ps {
+		if p.Bucket == servicing.BucketPrincipal {
+			principalPaid -= p.Amount
+		}
+	}
+	if rec := a.Payments[ps[0].Ref]; rec != nil {
+		for _, x := range rec.DueParts {
+			dueParts += x
+		}
+	}
+	for _, g := range a.Segments {
+		if !g.Closed && g.Due > 0 && g.Principal > 0 && principalPaid > dueParts {
+			t.Fatalf("%d of principal paid beyond dues of %d while %s still has %d due", principalPaid-dueParts, dueParts, g.ID, g.Due)
+		}
+	}
 	for _, g := range a.Segments {
 		if principal && (g.Fees > 0 || g.Interest > 0) {
 			t.Fatalf("principal paid while %s still owes fees %d, interest %d", g.ID, g.Fees, g.Interest)
