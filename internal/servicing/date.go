@@ -80,12 +80,13 @@ func (d Date) ordinal() int64 { return d.noon().Unix() / 86400 }
 // daysIn is the number of days of month m of year y.
 func daysIn(y int, m time.Month) int { return time.Date(y, m+1, 0, 12, 0, 0, 0, time.UTC).Day() }
 
-// Location is the time zone a province's accounts are serviced in.
+// Location is the time zone a province's accounts are serviced in: the
+// province's own zone ([openflex.Province.Location]), cached there.
 func Location(p openflex.Province) (*time.Location, error) {
 	if !p.Valid() {
 		return nil, fmt.Errorf("servicing: %q is not a province or territory", p)
 	}
-	return time.LoadLocation(p.TimeZone())
+	return openflex.LoadZone(p.TimeZone())
 }
 
 // DayOf is the civil date of instant t in loc (an account's province's
