@@ -63,6 +63,14 @@ type DayBalance struct {
 	Balance int64
 }
 
+// close ends the segment, its balance moved to the segment movedTo ("":
+// paid; chargedOffID: written off). What only an open segment needs is
+// dropped, so a closed one stays small in the account's saved state.
+func (s *Segment) close(movedTo string) {
+	s.Closed, s.MovedTo = true, movedTo
+	s.Schedule, s.Daily = nil, nil
+}
+
 // Balance is what the segment owes: principal, interest and fees.
 func (s *Segment) Balance() int64 { return s.Principal + s.Interest + s.Fees }
 

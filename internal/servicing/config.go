@@ -40,6 +40,10 @@ type Config struct {
 	MissedInstalmentsToCancel int
 	// ChargeOffDays is how many days past due charge the account off.
 	ChargeOffDays int
+	// ReversalDays is how long after it was applied a payment can be
+	// reversed; its allocation is forgotten after that, which keeps an
+	// account's saved state from growing with every payment.
+	ReversalDays int
 	// NSFFee is charged, in cents, when a payment is reversed as returned
 	// (a bounced cheque or debit); 0 charges nothing.
 	NSFFee int64
@@ -70,6 +74,7 @@ func DefaultConfig() Config {
 		AuthGraceDays:             0,
 		MissedInstalmentsToCancel: 1,
 		ChargeOffDays:             180,
+		ReversalDays:              120,
 		NSFFee:                    0,
 		RevolvingRate:             29_990,
 		Lender:                    Lender{Name: "OpenFlex Financial", Phone: "1-800-555-0199", DisputeDays: 60},
@@ -91,6 +96,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("servicing: missed instalments to cancel %d: at least 1", c.MissedInstalmentsToCancel)
 	case c.ChargeOffDays < 1:
 		return fmt.Errorf("servicing: charge-off days %d: at least 1", c.ChargeOffDays)
+	case c.ReversalDays < 1:
+		return fmt.Errorf("servicing: reversal days %d: at least 1", c.ReversalDays)
 	case c.NSFFee < 0:
 		return fmt.Errorf("servicing: NSF fee %d: must not be negative", c.NSFFee)
 	case c.RevolvingRate < 0 || c.RevolvingRate > CriminalRate:

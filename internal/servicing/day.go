@@ -101,7 +101,7 @@ func (a *Account) move(s *Segment, r Reason) []Posting {
 	}
 	rev.Due += s.Due
 	s.Due, s.Unbilled, s.Accrued, s.Daily = 0, 0, 0, nil
-	s.Closed, s.MovedTo = true, rev.ID
+	s.close(rev.ID)
 	// A balance that moves in bears interest from the day it moves: the
 	// cycle it moves in has no grace period.
 	a.Cycle.GraceLost = true
@@ -118,7 +118,7 @@ func (a *Account) expire(d Date) Result {
 		accrued := interestCents(s.Accrued)
 		if s.Balance() == 0 {
 			s.Accrued = 0
-			s.Closed = true
+			s.close("")
 			res.Changes = append(res.Changes, Change{Kind: ChangeDeferredWaived, Segment: s.ID, Amount: accrued, Reason: "paid in full by the expiry date"})
 			continue
 		}
@@ -244,7 +244,7 @@ func (a *Account) closeCycle(d Date) Result {
 		// A plan billed in full and paid is done: statements stop listing it.
 		if s.Kind == SegmentEqualPayments && !s.Closed && s.Billed >= len(s.Schedule) && s.Balance() == 0 {
 			if _, billedNow := plans[s.ID]; !billedNow {
-				s.Closed = true
+				s.close("")
 			}
 		}
 	}
@@ -284,6 +284,11 @@ func (a *Account) closeCycle(d Date) Result {
 		a.Last = nil
 	}
 	a.pruneDues(d)
+	for id, rec := range a.Payments {
+		if rec.AppliedOn.AddDays(a.Config.ReversalDays).Before(d) {
+			delete(a.Payments, id)
+		}
+	}
 	a.Cycle = Cycle{Start: d.AddDays(1), End: a.statementDate(d.AddDays(1)), Opening: a.Balance(), Pending: pending}
 	return res
 }

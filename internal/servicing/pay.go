@@ -1,6 +1,7 @@
 package servicing
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/openflex/openflex"
@@ -172,12 +173,15 @@ func (a *Account) Pay(p Payment) (Result, error) {
 // as a credit balance that has since been used is owed again on the
 // revolving segment.
 //
-// Errors: resource_missing for an unknown payment; parameter_invalid when
-// it was already reversed or the date is not the open day.
+// Errors: resource_missing for an unknown payment, or one applied more
+// than Config.ReversalDays ago (its allocation is no longer kept);
+// parameter_invalid when it was already reversed or the date is not the
+// open day.
 func (a *Account) Reverse(r Reversal) (Result, error) {
 	rec, ok := a.Payments[r.PaymentID]
 	if !ok {
-		return Result{}, openflex.NotFound("payment", r.PaymentID)
+		return Result{}, &openflex.Error{Code: openflex.CodeResourceMissing, Param: "payment",
+			Message: fmt.Sprintf("no payment %q applied to this account in the last %d days: older payments cannot be reversed", r.PaymentID, a.Config.ReversalDays)}
 	}
 	if rec.Reversed {
 		return Result{}, invalid("payment", "payment %s is already reversed", r.PaymentID)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/finance"
 	"github.com/openflex/openflex/internal/servicing"
 )
@@ -224,6 +225,13 @@ func (s *sim) step() {
 		id := s.paid[i]
 		s.paid = slices.Delete(s.paid, i, i+1)
 		rv := servicing.Reversal{PaymentID: id, Date: day, Returned: s.rng.IntN(2) == 0, Reason: "cheque returned"}
+		if _, kept := a.Payments[id]; !kept {
+			// Applied more than ReversalDays ago: too old to reverse.
+			if _, err := a.Reverse(rv); openflex.ErrorCode(err) != openflex.CodeResourceMissing {
+				t.Fatalf("reversal of a forgotten payment: %v, want resource_missing", err)
+			}
+			return
+		}
 		r, err := a.Reverse(rv)
 		if err != nil {
 			t.Fatal(err)

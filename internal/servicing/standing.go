@@ -142,7 +142,7 @@ func (a *Account) chargeOff() Result {
 			}
 		}
 		s.Accrued, s.Due, s.Unbilled = 0, 0, 0
-		s.Closed, s.MovedTo = true, chargedOffID
+		s.close(chargedOffID)
 	}
 	if total > 0 {
 		a.ChargedOff += total
