@@ -284,8 +284,12 @@ func (a *Account) closeCycle(d Date) Result {
 		a.Last = nil
 	}
 	a.pruneDues(d)
+	keep := a.Config.ReversalDays
+	if keep == 0 {
+		keep = DefaultReversalDays
+	}
 	for id, rec := range a.Payments {
-		if rec.AppliedOn.AddDays(a.Config.ReversalDays).Before(d) {
+		if rec.AppliedOn.AddDays(keep).Before(d) {
 			delete(a.Payments, id)
 		}
 	}

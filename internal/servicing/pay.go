@@ -181,7 +181,7 @@ func (a *Account) Reverse(r Reversal) (Result, error) {
 	rec, ok := a.Payments[r.PaymentID]
 	if !ok {
 		return Result{}, &openflex.Error{Code: openflex.CodeResourceMissing, Param: "payment",
-			Message: fmt.Sprintf("no payment %q applied to this account in the last %d days: older payments cannot be reversed", r.PaymentID, a.Config.ReversalDays)}
+			Message: fmt.Sprintf("no payment %q applied to this account recently enough to be reversed", r.PaymentID)}
 	}
 	if rec.Reversed {
 		return Result{}, invalid("payment", "payment %s is already reversed", r.PaymentID)
