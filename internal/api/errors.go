@@ -104,6 +104,10 @@ func renderError(err error, requestID string, french bool) (int, errorBody) {
 	if e.Code == openflex.CodeInternal {
 		body.Error.Message = msg(e.Code, "", "internal error; the log has it under the request id")
 	}
+	if french && e.Code == openflex.CodeRateLimited && e.RetryAfter > 0 {
+		// The English message says when already; the French one is generic.
+		body.Error.Message = "trop de requêtes; réessayez " + openflex.RetryIn(e.RetryAfter, "fr")
+	}
 	for _, f := range e.Fields {
 		body.Error.Errors = append(body.Error.Errors, fieldError{Param: f.Param, Code: string(f.Code), Message: msg(f.Code, f.Param, f.Message)})
 	}
