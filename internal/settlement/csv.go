@@ -65,7 +65,7 @@ func (s *Service) WriteCSV(ctx context.Context, w io.Writer, st *openflex.Settle
 	for i := len(lines) - 1; i >= 0; i-- {
 		l := lines[i]
 		store := stores[l.StoreID] // a deleted store: no name, the default zone
-		zone := Location(&store)
+		zone := store.Location()
 		local := l.Created.In(zone)
 		amount, fee := l.Amount, -l.Fee
 		if l.Type == openflex.TxnReturn {

@@ -71,16 +71,12 @@ func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microseco
 type Zones map[string]*time.Location
 
 // Of returns a store's zone; a store the catalog does not know (deleted)
-// counts in DefaultZone.
+// counts in the lender's zone (openflex.HomeZone).
 func (z Zones) Of(storeID string) *time.Location {
 	if l, ok := z[storeID]; ok {
 		return l
 	}
-	l, err := time.LoadLocation(DefaultZone)
-	if err != nil {
-		return time.UTC
-	}
-	return l
+	return openflex.HomeLocation()
 }
 
 // Zones returns the time zones of merchantID's stores.
@@ -91,7 +87,7 @@ func (s *Service) Zones(ctx context.Context, merchantID string) (Zones, error) {
 	}
 	out := Zones{}
 	for id, st := range stores {
-		out[id] = Location(&st)
+		out[id] = st.Location()
 	}
 	return out, nil
 }
