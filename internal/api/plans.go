@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/openflex/openflex"
@@ -74,6 +75,8 @@ func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := []planJSON{}
+	// Newest first, like every list; ids sort by creation.
+	slices.SortFunc(all, func(a, b *openflex.Plan) int { return strings.Compare(b.ID, a.ID) })
 	for _, pl := range all {
 		if pl.OfferedIn(p.Env) {
 			out = append(out, planOut(pl))
@@ -149,9 +152,24 @@ func (s *Server) createQuote(w http.ResponseWriter, r *http.Request) error {
 	for _, o := range opts {
 		out = append(out, optionOut(o, lang(r)))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"object": "quote", "environment": string(p.Env), "account_number": acct.Number,
-		"amount": in.Amount, "currency": "CAD", "store_id": store.ID, "available_credit": acct.Available(), "options": out})
+	writeJSON(w, http.StatusOK, quoteJSON{ID: openflex.NewID(openflex.PrefixQuote), Object: "quote", Environment: string(p.Env),
+		Created: rfc3339(s.cfg.Now()), AccountNumber: acct.Number, Amount: in.Amount, Currency: "CAD", StoreID: store.ID,
+		AvailableCredit: acct.Available(), Options: out})
 	return nil
+}
+
+// quoteJSON is a quote, its members in the order of every other object.
+type quoteJSON struct {
+	ID              string       `json:"id"`
+	Object          string       `json:"object"`
+	Environment     string       `json:"environment"`
+	Created         string       `json:"created"`
+	AccountNumber   string       `json:"account_number"`
+	Amount          int64        `json:"amount"`
+	Currency        string       `json:"currency"`
+	StoreID         string       `json:"store_id"`
+	AvailableCredit int64        `json:"available_credit"`
+	Options         []optionJSON `json:"options"`
 }
 
 // financing checks a purchase's plan and term against the merchant's plans
