@@ -55,6 +55,8 @@ type Environment string
 const (
 	Training   Environment = "training"
 	Production Environment = "production"
+	// Shared is the environment of a Store: one set for both.
+	Shared Environment = "shared"
 )
 
 // Client is an OpenFlex API client for one key set. It fetches and

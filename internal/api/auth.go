@@ -147,7 +147,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 	}
 	if wait, blocked := s.throttled(clientID, ip); blocked {
 		retryAfter(w, wait)
-		tokenError(w, 429, "rate_limited", "too many failed authentication attempts; retry later")
+		tokenError(w, 429, "rate_limited", "too many failed authentication attempts; try again "+openflex.RetryIn(wait, "en"))
 		return nil
 	}
 	ks, sec, err := s.cfg.Keys.AuthenticateFrom(r.Context(), clientID, secret, ip)
@@ -230,8 +230,8 @@ func (s *Server) authed(fn handlerFunc) http.Handler {
 		}
 		if lim := s.rate[ks.Environment]; lim != nil {
 			if ok, wait := lim.Allow(ks.ID); !ok {
-				retryAfter(w, wait)
-				return openflex.Errorf(openflex.CodeRateLimited, "too many requests for this key set; retry after the Retry-After delay")
+				return &openflex.Error{Code: openflex.CodeRateLimited, RetryAfter: wait,
+					Message: "too many requests for this key set; try again " + openflex.RetryIn(wait, "en")}
 			}
 		}
 		p := &principal{MerchantID: ks.MerchantID, KeySet: ks, Env: ks.Environment, Data: s.cfg.Data(ks.Environment)}

@@ -106,6 +106,10 @@ func renderError(err error, requestID string, french bool) (int, errorBody) {
 	if e.Code == openflex.CodeInternal {
 		body.Error.Message = msg(e.Code, "", "internal error; the log has it under the request id")
 	}
+	if french && e.Code == openflex.CodeRateLimited && e.RetryAfter > 0 {
+		// The English message says when already; the French one is generic.
+		body.Error.Message = "trop de requêtes; réessayez " + openflex.RetryIn(e.RetryAfter, "fr")
+	}
 	fields := e.Fields
 	if len(fields) == 0 && e.Param != "" && info.status == http.StatusBadRequest {
 		// One field at fault is still a field problem: errors lists it, so

@@ -158,7 +158,7 @@ func (p *Pages) signin(w http.ResponseWriter, r *http.Request, s *session) error
 		v.Errors["_"] = t(s.lang, "not_found")
 		return p.render(w, "signin", v, http.StatusUnprocessableEntity)
 	case code == openflex.CodeRateLimited:
-		v.Errors["_"] = t(s.lang, "too_many_codes")
+		v.Errors["_"] = tooManyCodes(s.lang, err)
 		return p.render(w, "signin", v, http.StatusTooManyRequests)
 	default:
 		return err
@@ -181,7 +181,7 @@ func (p *Pages) code(w http.ResponseWriter, r *http.Request, s *session) error {
 	v := p.view(s)
 	if openflex.ErrorCode(err) == openflex.CodeRateLimited {
 		v.SentTo = "•••"
-		v.Errors["code"] = t(s.lang, "too_many_codes")
+		v.Errors["code"] = tooManyCodes(s.lang, err)
 		return p.render(w, "code", v, http.StatusTooManyRequests)
 	}
 	v.Errors["code"] = fe["_"]

@@ -337,7 +337,7 @@ func (p *Portal) tillStartVerify(w http.ResponseWriter, r *http.Request, pg *pag
 		return p.renderDay(w, r, pg, tl, http.StatusServiceUnavailable, []customerView{viewOf(a)})
 	}
 	if openflex.ErrorCode(err) == openflex.CodeRateLimited {
-		pg.Form.Fail("channel", pg.t("till.err.rate_limited"))
+		pg.Form.Fail("channel", pg.t("till.err.rate_limited", openflex.RetryIn(retryAfter(err), pg.Lang)))
 		return p.renderDay(w, r, pg, tl, http.StatusTooManyRequests, []customerView{viewOf(a)})
 	}
 	if err != nil {
@@ -372,7 +372,7 @@ func (p *Portal) tillCheckVerify(w http.ResponseWriter, r *http.Request, pg *pag
 		f.Fail("code", pg.t("till.err.verification_failed"))
 		return p.renderSale(w, pg, http.StatusBadRequest, d)
 	case openflex.CodeRateLimited:
-		f.Fail("code", pg.t("till.err.rate_limited"))
+		f.Fail("code", pg.t("till.err.rate_limited", openflex.RetryIn(retryAfter(err), pg.Lang)))
 		return p.renderSale(w, pg, http.StatusTooManyRequests, d)
 	}
 	return err
@@ -449,4 +449,13 @@ func parseCents(s string) (int64, bool) {
 // formatCAD is the templates' "cad": cents as Canadians read them.
 func formatCAD(lang string) func(int64) string {
 	return func(cents int64) string { return openflex.FormatCAD(cents, lang) }
+}
+
+// retryAfter is how long a rate_limited error asks to wait.
+func retryAfter(err error) time.Duration {
+	var e *openflex.Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }

@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -462,4 +463,23 @@ func TestTillShowsNamesZonesAndLanguage(t *testing.T) {
 	if strings.Contains(r.Body, `name="option" value=""`) || !strings.Contains(r.Body, `value="`+regular.ID+`:0" checked`) {
 		t.Errorf("with a regular plan, want it as the only, checked no-plan choice:\n%s", r.Body)
 	}
+}
+
+// TestTillSaysWhenToTryAgain: past the account's code limit (30 in 10
+// minutes in TRAINING) the till refuses to send a code and tells the clerk
+// when the customer may try again.
+func TestTillSaysWhenToTryAgain(t *testing.T) {
+	th := newTillHarness(t, storetest.Engines(t)[0])
+	b := th.browser(t)
+	m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
+	st := th.firstStore(t, m.ID)
+	acct := th.openAccount(t, openflex.Training, m.ID, st.ID)
+	base := "/portal/store/training/" + st.ID
+	lookup := b.submit(base, base+"/lookup", url.Values{"account_number": {acct.Number}})
+	for i := range 30 {
+		r := b.postIn(lookup.Body, base+"/verify", url.Values{"account": {acct.Number}, "channel": {"sms"}})
+		want(t, r, http.StatusOK, fmt.Sprintf("code %d of 30", i+1))
+	}
+	r := b.postIn(lookup.Body, base+"/verify", url.Values{"account": {acct.Number}, "channel": {"sms"}})
+	want(t, r, http.StatusTooManyRequests, "the 31st code in 10 minutes", "Ask the customer to try again in 10 minutes.")
 }

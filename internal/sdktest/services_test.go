@@ -57,7 +57,7 @@ func TestServices(t *testing.T) {
 		}
 		st, err := c.Stores.Get(ctx, on)
 		if err != nil || st.ID != on || st.Province != "ON" || st.TimeZone != "America/Toronto" || st.Object != "store" ||
-			st.Environment != sdk.Training || st.Created.IsZero() || st.Name != "Toronto" {
+			st.Environment != sdk.Shared || st.Created.IsZero() || st.Name != "Toronto" {
 			t.Fatalf("Stores.Get = %+v, %v", st, err)
 		}
 		if _, err := c.Stores.Get(ctx, "str_missing"); apiError(t, err).Code != sdk.CodeResourceMissing {
@@ -410,7 +410,7 @@ func TestProductionKeys(t *testing.T) {
 			t.Fatalf("Environment() = %q, want production", prod.Environment())
 		}
 		stores, err := prod.Stores.List(ctx, nil)
-		if err != nil || len(stores.Data) != 2 || stores.Data[0].Environment != sdk.Production {
+		if err != nil || len(stores.Data) != 2 || stores.Data[0].Environment != sdk.Shared {
 			t.Fatalf("production Stores.List = %+v, %v", stores, err)
 		}
 		acct := approvedAccount(t, train, p.Stores[0].ID)
