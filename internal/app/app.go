@@ -128,13 +128,7 @@ func (m *Main) Open(ctx context.Context) error {
 	for _, env := range openflex.Environments {
 		data := m.Stores.Data(env)
 		m.Credit[env] = &credit.Service{Env: env, Store: data, Bureau: bureaus[env], Policy: credit.DefaultPolicy(),
-<<<<<<< HEAD
-
-			CodeKey: derive(key, "verification codes"), Render: api.RenderEvent(env), Limits: m.verificationLimits(), Now: time.Now}
-=======
-			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) },
-			CodeKey:     derive(key, "verification codes"), Render: api.RenderEvent(env), Limits: m.verificationLimits(env), Now: time.Now}
->>>>>>> main
+			CodeKey: derive(key, "verification codes"), Render: api.RenderEvent(env), Limits: m.verificationLimits(env), Now: time.Now}
 		if env == openflex.Production && (notifier.Mail != nil || notifier.SMS != nil) {
 			m.Credit[env].Notifier = notifier
 		}
