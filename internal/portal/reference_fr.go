@@ -6,7 +6,7 @@ package portal
 // without its French here.
 var referenceFR = map[string]string{
 	"Operations": "Exploitation",
-	"Health, metrics and this document (no authentication)": "Santé, métriques et ce document (sans authentification)",
+	"Health and this document (no authentication). Prometheus metrics are not on this address: the operator serves them on their own (serve --metrics-addr)": "Santé et ce document (sans authentification). Les métriques Prometheus ne sont pas à cette adresse : l’exploitant les sert sur la leur (serve --metrics-addr)",
 	"Authentication":               "Authentification",
 	"OAuth 2.0 client credentials": "Identifiants client OAuth 2.0",
 	"Stores":                       "Magasins",
