@@ -139,10 +139,14 @@ type SettlementLine struct {
 	Amount          int64
 	Fee             int64 // the fee (capture) or fee refund (return)
 	AuthorizationID string
-	CaptureID       string
-	ReturnID        string
-	SettlementID    string // "" while unsettled
-	Created         time.Time
+	// Reference is the authorization's reference (the merchant's order or
+	// receipt number), read with the line so a payout reconciles against
+	// the merchant's orders without a join through authorizations.
+	Reference    string
+	CaptureID    string
+	ReturnID     string
+	SettlementID string // "" while unsettled
+	Created      time.Time
 }
 
 // Net is the line's effect on the merchant's payable.

@@ -48,6 +48,10 @@ var codeInfo = map[openflex.Code]struct {
 
 	openflex.CodeDestinationNotAllowed: {400, "invalid_request_error", "l'adresse %s doit joindre une adresse Internet publique (ni bouclage, ni adresse privée, locale ou réservée)"},
 	openflex.CodeDuplicateParameter:    {400, "invalid_request_error", "le paramètre %s apparaît plus d'une fois"},
+	openflex.CodeUnsupportedMediaType:  {415, "invalid_request_error", "le corps de la requête doit être du JSON (Content-Type: application/json)"},
+
+	openflex.CodePlanExceedsCriminalRate: {400, "invalid_request_error", "le coût d'emprunt de ce plan dépasse le taux criminel de 35 % par année"},
+	openflex.CodeAccountStatusInvalid:    {409, "invalid_request_error", "l'état du compte ne permet pas cette action"},
 }
 
 // errorBody is the API.md error envelope.
@@ -104,7 +108,17 @@ func renderError(err error, requestID string, french bool) (int, errorBody) {
 	if e.Code == openflex.CodeInternal {
 		body.Error.Message = msg(e.Code, "", "internal error; the log has it under the request id")
 	}
-	for _, f := range e.Fields {
+	if french && e.Code == openflex.CodeRateLimited && e.RetryAfter > 0 {
+		// The English message says when already; the French one is generic.
+		body.Error.Message = "trop de requêtes; réessayez " + openflex.RetryIn(e.RetryAfter, "fr")
+	}
+	fields := e.Fields
+	if len(fields) == 0 && e.Param != "" && info.status == http.StatusBadRequest {
+		// One field at fault is still a field problem: errors lists it, so
+		// a client reads field problems from one place.
+		fields = []openflex.FieldError{{Param: e.Param, Code: e.Code, Message: e.Message}}
+	}
+	for _, f := range fields {
 		body.Error.Errors = append(body.Error.Errors, fieldError{Param: f.Param, Code: string(f.Code), Message: msg(f.Code, f.Param, f.Message)})
 	}
 	return info.status, body

@@ -15,6 +15,9 @@ import (
 // messaging. It takes no secret (the Client ID is public) and answers CORS
 // only for the key set's Trust URLs.
 func (s *Server) promotions(w http.ResponseWriter, r *http.Request) error {
+	if err := s.checkRequest(r); err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	ks, err := s.cfg.Keys.Store.KeySetByClientID(r.Context(), q.Get("client_id"))
 	if err != nil || !ks.Active() {
@@ -26,6 +29,9 @@ func (s *Server) promotions(w http.ResponseWriter, r *http.Request) error {
 		}
 		w.Header().Set("Access-Control-Allow-Origin", origin)
 		w.Header().Set("Vary", "Origin")
+	}
+	if q.Get("amount") == "" {
+		return &openflex.Error{Code: openflex.CodeParameterMissing, Param: "amount", Message: "amount is required: the price in cents"}
 	}
 	amount, err := strconv.ParseInt(q.Get("amount"), 10, 64)
 	if err != nil {

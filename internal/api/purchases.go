@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -44,6 +45,49 @@ type itemJSON struct {
 	Description string `json:"description"`
 	Quantity    int64  `json:"quantity"`
 	UnitPrice   int64  `json:"unit_price"`
+}
+
+// itemIn is a line item as sent: every member is required (the document's
+// one LineItem schema, for authorizations and checkouts alike), so absence
+// is told from a zero.
+type itemIn struct {
+	SKU         *string `json:"sku"`
+	Description *string `json:"description"`
+	Quantity    *int64  `json:"quantity"`
+	UnitPrice   *int64  `json:"unit_price"`
+}
+
+// lineItems turns the items sent into the domain's, reporting each
+// missing member.
+func lineItems(in []itemIn) ([]openflex.LineItem, openflex.Problems) {
+	var out []openflex.LineItem
+	var probs openflex.Problems
+	for i, it := range in {
+		param := fmt.Sprintf("items[%d]", i)
+		var li openflex.LineItem
+		if it.SKU == nil {
+			probs.Missing(param + ".sku")
+		} else {
+			li.SKU = *it.SKU
+		}
+		if it.Description == nil {
+			probs.Missing(param + ".description")
+		} else {
+			li.Description = *it.Description
+		}
+		if it.Quantity == nil {
+			probs.Missing(param + ".quantity")
+		} else {
+			li.Quantity = *it.Quantity
+		}
+		if it.UnitPrice == nil {
+			probs.Missing(param + ".unit_price")
+		} else {
+			li.UnitPrice = *it.UnitPrice
+		}
+		out = append(out, li)
+	}
+	return out, probs
 }
 
 type taxesJSON struct {
@@ -199,7 +243,7 @@ type authorizationIn struct {
 	} `json:"verification"`
 	EmployeeID string            `json:"employee_id"`
 	RegisterID string            `json:"register_id"`
-	Items      []itemJSON        `json:"items"`
+	Items      []itemIn          `json:"items"`
 	Taxes      *taxesJSON        `json:"taxes"`
 	Metadata   map[string]string `json:"metadata"`
 }
@@ -211,16 +255,17 @@ func (s *Server) createAuthorization(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	var probs openflex.Problems
 	req := lending.AuthorizeRequest{MerchantID: p.MerchantID, StoreID: in.StoreID, AccountNumber: in.AccountNumber, Amount: in.Amount,
 		Currency: openflex.Currency(in.Currency), AutoCapture: in.AutoCapture, Reference: in.Reference, Channel: in.Channel,
 		EmployeeID: in.EmployeeID, RegisterID: in.RegisterID, Metadata: in.Metadata}
-	for _, it := range in.Items {
-		req.Items = append(req.Items, openflex.LineItem(it))
-	}
+	req.Items, probs = lineItems(in.Items)
 	if in.Taxes != nil {
 		req.TaxGSTHST, req.TaxPST = in.Taxes.GSTHST, in.Taxes.PST
 	}
-	var probs openflex.Problems
+	if err := probs.Err(); err != nil {
+		return err
+	}
 	if err := req.Validate(); err != nil {
 		probs = append(probs, err.(*openflex.Error).Fields...)
 	}
@@ -291,6 +336,9 @@ func (s *Server) listAuthorizations(w http.ResponseWriter, r *http.Request) erro
 	case "", openflex.AuthPending, openflex.AuthPartiallyCaptured, openflex.AuthCaptured, openflex.AuthReleased, openflex.AuthExpired:
 	default:
 		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "status", Message: "status must be pending, partially_captured, captured, released or expired"}
+	}
+	if n := q.Get("account_number"); n != "" && !openflex.ValidAccountNumber(n) {
+		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "account_number", Message: "account_number must be 14 digits with a valid check digit"}
 	}
 	views, more, err := s.cfg.Lending(p.Env).Authorizations(r.Context(), p.MerchantID, lending.AuthorizationFilter{StoreID: q.Get("store_id"),
 		AccountNumber: q.Get("account_number"), Status: q.Get("status"), Reference: q.Get("reference")}, lp)
@@ -458,6 +506,9 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) error 
 			return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "type", Message: "type must be authorization, capture, release, expiry or return"}
 		}
 	}
+	if n := q.Get("account_number"); n != "" && !openflex.ValidAccountNumber(n) {
+		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "account_number", Message: "account_number must be 14 digits with a valid check digit"}
+	}
 	txns, more, err := s.cfg.Lending(p.Env).Transactions(r.Context(), p.MerchantID, lending.TransactionFilter{StoreID: q.Get("store_id"),
 		AccountNumber: q.Get("account_number"), Type: q.Get("type")}, lp)
 	if err != nil {
@@ -483,10 +534,7 @@ func (s *Server) storeSummary(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(st.TimeZone)
-	if err != nil {
-		return err
-	}
+	loc := st.Location()
 	date := r.URL.Query().Get("date")
 	var day time.Time
 	if date == "" {
@@ -522,6 +570,9 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
 	if p.Env != openflex.Training {
 		return openflex.Errorf(openflex.CodeResourceMissing, "unrecognised request URL (%s %s)", r.Method, r.URL.Path)
+	}
+	if _, err := accountNumber(r); err != nil {
+		return err
 	}
 	var in struct {
 		Amount int64 `json:"amount"`

@@ -129,7 +129,7 @@ func (m *Main) Open(ctx context.Context) error {
 		data := m.Stores.Data(env)
 		m.Credit[env] = &credit.Service{Env: env, Store: data, Bureau: bureaus[env], Policy: credit.DefaultPolicy(),
 			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) },
-			CodeKey:     derive(key, "verification codes"), Render: api.RenderEvent(env), Limits: m.verificationLimits(), Now: time.Now}
+			CodeKey:     derive(key, "verification codes"), Render: api.RenderEvent(env), Limits: m.verificationLimits(env), Now: time.Now}
 		if env == openflex.Production && (notifier.Mail != nil || notifier.SMS != nil) {
 			m.Credit[env].Notifier = notifier
 		}
@@ -204,10 +204,10 @@ func (m *Main) bureaus() (map[openflex.Environment]credit.Bureau, error) {
 	return out, nil
 }
 
-// verificationLimits are the default limits with the configured per key
-// set budget.
-func (m *Main) verificationLimits() credit.VerificationLimits {
-	l := credit.DefaultVerificationLimits()
+// verificationLimits are env's limits with the configured per key set
+// budget.
+func (m *Main) verificationLimits(env openflex.Environment) credit.VerificationLimits {
+	l := credit.LimitsFor(env)
 	if m.Config.VerificationCodesPerKeySet > 0 {
 		l.BudgetCodes = m.Config.VerificationCodesPerKeySet
 	}

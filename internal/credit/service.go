@@ -95,7 +95,7 @@ type Service struct {
 	CodeKey []byte
 	// Render turns an event's object (*ApplicationView) into its API JSON.
 	Render func(v any) ([]byte, error)
-	// Limits bound codes and wrong codes (zero: DefaultVerificationLimits).
+	// Limits bound codes and wrong codes (zero: LimitsFor(Env)).
 	Limits VerificationLimits
 	Now    func() time.Time
 }
@@ -657,7 +657,7 @@ func (s *Service) codeHash(verificationID, code string) []byte {
 // (budgetKey: the key set, or TillBudget for the clerk screens); past a
 // limit it fails with rate_limited and the error's RetryAfter. TRAINING
 // never sends: the message lands in the validation inbox and the code
-// 222222 also passes; its limits are the same.
+// 222222 also passes; its per-account limits are TrainingVerificationLimits.
 func (s *Service) StartVerification(ctx context.Context, merchantID, budgetKey, number, channel string) (*openflex.Verification, error) {
 	if channel != "sms" && channel != "email" {
 		return nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "channel", Message: "channel must be sms or email"}
