@@ -6,7 +6,7 @@ package portal
 // without its French here.
 var referenceFR = map[string]string{
 	"Operations": "Exploitation",
-	"Health and this document (no authentication). Prometheus metrics are not on this address: the operator serves them on their own (serve --metrics-addr)": "Santé et ce document (sans authentification). Les métriques Prometheus ne sont pas à cette adresse : l’exploitant les sert sur la leur (serve --metrics-addr)",
+	"Health and this document (no authentication). Prometheus metrics are not on this address: the operator serves them on their own (serve --metrics-addr)": "Santé et ce document (sans authentification). Les métriques Prometheus ne sont pas à cette adresse : l’exploitant les sert sur une adresse à part (serve --metrics-addr)",
 	"Authentication":               "Authentification",
 	"OAuth 2.0 client credentials": "Identifiants client OAuth 2.0",
 	"Stores":                       "Magasins",
@@ -31,10 +31,8 @@ var referenceFR = map[string]string{
 	"Signed event delivery to the merchant's endpoints": "Livraison signée des événements aux points de terminaison du marchand",
 	"Test helpers": "Outils de test",
 	"TRAINING-only helpers (404 with PRODUCTION keys)": "Outils réservés à FORMATION (404 avec des clés de PRODUCTION)",
-	"Liveness":                          "Vivacité",
-	"Alive":                             "En vie",
-	"Prometheus metrics":                "Métriques Prometheus",
-	"Prometheus text exposition format": "Format d’exposition texte de Prometheus",
+	"Liveness": "Vivacité",
+	"Alive":    "En vie",
 	"Client-credentials access token (RFC 6749 §4.4)": "Jeton d’accès par identifiants client (RFC 6749 §4.4)",
 	"Access token": "Jeton d’accès",
 	"invalid_request or unsupported_grant_type": "invalid_request ou unsupported_grant_type",
