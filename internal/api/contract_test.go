@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -250,6 +251,28 @@ func TestOpenAPIGeneratorShapes(t *testing.T) {
 			}
 			json.Unmarshal(raw, &op)
 			walk(method+" "+path, op.Parameters)
+		}
+	}
+}
+
+// TestTypeScriptClientCallsEveryOperation keeps tools/openapi-ts/client.ts
+// (type-checked by scripts/test against the types openapi-typescript
+// generates from the document) calling every operation.
+func TestTypeScriptClientCallsEveryOperation(t *testing.T) {
+	src, err := os.ReadFile("../../tools/openapi-ts/client.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := loadOpenAPI(t)
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			if method == "OPTIONS" {
+				continue // a browser's pre-flight, not a client call
+			}
+			call := fmt.Sprintf("client.%s(%q", method, path)
+			if !strings.Contains(string(src), call) {
+				t.Errorf("tools/openapi-ts/client.ts does not call %s %s (%s…)", method, path, call)
+			}
 		}
 	}
 }
