@@ -143,3 +143,14 @@ func (p Problems) Err() error {
 	}
 	return &Error{Code: first.Code, Param: first.Param, Message: msg, Fields: p}
 }
+
+// Servicing's codes.
+const (
+	// CodePlanExceedsCriminalRate: a plan whose cost of borrowing, fees
+	// included, exceeds the Criminal Code's 35 % APR at an amount it allows.
+	CodePlanExceedsCriminalRate Code = "plan_exceeds_criminal_rate"
+	// CodeAccountStatusInvalid: a staff action the account's standing does
+	// not allow (unfreezing an account that is not frozen, reopening a
+	// closed one, …).
+	CodeAccountStatusInvalid Code = "account_status_invalid"
+)

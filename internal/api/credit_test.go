@@ -1003,9 +1003,14 @@ func TestListPlans(t *testing.T) {
 					t.Fatalf("GET /v1/plans = %d %s", r.status, r.raw)
 				}
 				got := map[string]map[string]any{}
+				var order []string
 				for _, x := range r.listData() {
 					p := x.(map[string]any)
 					got[p["id"].(string)] = p
+					order = append(order, p["id"].(string))
+				}
+				if !slices.IsSortedFunc(order, func(a, b string) int { return strings.Compare(b, a) }) {
+					t.Errorf("GET /v1/plans lists %v, want newest first like every list", order)
 				}
 				if len(got) != len(tc.want) {
 					t.Fatalf("GET /v1/plans = %d plans, want %d\n%s", len(got), len(tc.want), r.raw)
@@ -1154,6 +1159,11 @@ func TestQuotesSurviveAnUnquotablePlan(t *testing.T) {
 		r := ev.call("POST", "/v1/accounts/"+number+"/quotes", auth, body)
 		if opts, _ := r.json["options"].([]any); r.status != 200 || len(opts) != 2 {
 			t.Fatalf("POST /v1/accounts/%s/quotes %s = %d %s, want 200 with the 2 other plans' options", number, body, r.status, r.raw)
+		}
+		// A quote is an object like the others: an id and created first.
+		if id, _ := r.json["id"].(string); !strings.HasPrefix(id, "quo_") || r.json["created"] == nil ||
+			!strings.HasPrefix(string(r.raw), `{"id":"quo_`) {
+			t.Errorf("quote = %s, want it to start with its id and carry created", r.raw)
 		}
 	})
 }

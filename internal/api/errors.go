@@ -49,6 +49,9 @@ var codeInfo = map[openflex.Code]struct {
 	openflex.CodeDestinationNotAllowed: {400, "invalid_request_error", "l'adresse %s doit joindre une adresse Internet publique (ni bouclage, ni adresse privée, locale ou réservée)"},
 	openflex.CodeDuplicateParameter:    {400, "invalid_request_error", "le paramètre %s apparaît plus d'une fois"},
 	openflex.CodeUnsupportedMediaType:  {415, "invalid_request_error", "le corps de la requête doit être du JSON (Content-Type: application/json)"},
+
+	openflex.CodePlanExceedsCriminalRate: {400, "invalid_request_error", "le coût d'emprunt de ce plan dépasse le taux criminel de 35 % par année"},
+	openflex.CodeAccountStatusInvalid:    {409, "invalid_request_error", "l'état du compte ne permet pas cette action"},
 }
 
 // errorBody is the API.md error envelope.
@@ -104,6 +107,10 @@ func renderError(err error, requestID string, french bool) (int, errorBody) {
 	}}
 	if e.Code == openflex.CodeInternal {
 		body.Error.Message = msg(e.Code, "", "internal error; the log has it under the request id")
+	}
+	if french && e.Code == openflex.CodeRateLimited && e.RetryAfter > 0 {
+		// The English message says when already; the French one is generic.
+		body.Error.Message = "trop de requêtes; réessayez " + openflex.RetryIn(e.RetryAfter, "fr")
 	}
 	fields := e.Fields
 	if len(fields) == 0 && e.Param != "" && info.status == http.StatusBadRequest {

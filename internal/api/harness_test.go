@@ -168,6 +168,13 @@ func (r reply) code() string {
 	return ""
 }
 
+// message is the message of an API error reply.
+func (r reply) message() string {
+	e, _ := r.json["error"].(map[string]any)
+	m, _ := e["message"].(string)
+	return m
+}
+
 func (r reply) param() string {
 	e, _ := r.json["error"].(map[string]any)
 	p, _ := e["param"].(string)

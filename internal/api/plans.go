@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/openflex/openflex"
@@ -74,6 +75,8 @@ func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := []planJSON{}
+	// Newest first, like every list; ids sort by creation.
+	slices.SortFunc(all, func(a, b *openflex.Plan) int { return strings.Compare(b.ID, a.ID) })
 	for _, pl := range all {
 		if pl.OfferedIn(p.Env) {
 			out = append(out, planOut(pl))
@@ -162,9 +165,24 @@ func (s *Server) createQuote(w http.ResponseWriter, r *http.Request) error {
 		for _, o := range opts {
 			out = append(out, optionOut(o, lang(r)))
 		}
-		return http.StatusOK, map[string]any{"object": "quote", "environment": string(p.Env), "account_number": acct.Number,
-			"amount": amount, "currency": "CAD", "store_id": store.ID, "available_credit": acct.Available(), "options": out}, nil
+		return http.StatusOK, quoteJSON{ID: openflex.NewID(openflex.PrefixQuote), Object: "quote", Environment: string(p.Env),
+			Created: rfc3339(s.cfg.Now()), AccountNumber: acct.Number, Amount: amount, Currency: "CAD", StoreID: store.ID,
+			AvailableCredit: acct.Available(), Options: out}, nil
 	}})
+}
+
+// quoteJSON is a quote, its members in the order of every other object.
+type quoteJSON struct {
+	ID              string       `json:"id"`
+	Object          string       `json:"object"`
+	Environment     string       `json:"environment"`
+	Created         string       `json:"created"`
+	AccountNumber   string       `json:"account_number"`
+	Amount          int64        `json:"amount"`
+	Currency        string       `json:"currency"`
+	StoreID         string       `json:"store_id"`
+	AvailableCredit int64        `json:"available_credit"`
+	Options         []optionJSON `json:"options"`
 }
 
 // financing checks a purchase's plan and term against the merchant's plans

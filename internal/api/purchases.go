@@ -534,10 +534,7 @@ func (s *Server) storeSummary(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(st.TimeZone)
-	if err != nil {
-		return err
-	}
+	loc := st.Location()
 	date := r.URL.Query().Get("date")
 	var day time.Time
 	if date == "" {

@@ -489,3 +489,29 @@ func TestHostedCheckoutPages(t *testing.T) {
 		titles[got] = path
 	}
 }
+
+// TestHostedCheckoutSaysWhenToTryAgain: past the account's code limit (30
+// in 10 minutes in TRAINING), the sign-in page refuses and tells the
+// shopper when to come back, in their language.
+func TestHostedCheckoutSaysWhenToTryAgain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		p := apptest.Start(t, e)
+		api(t, p, "POST", "/v1/applications", fmt.Sprintf(`{"store_id":%q,"applicant":{"first_name":"Returning","middle_name":"A-RR_L",
+			"last_name":"Customer","date_of_birth":"1970-01-20","email":"rc@example.com","phone":"4165550177",
+			"address":{"line1":"1 Bay St","city":"Toronto","province":"ON","postal_code":"M5J 2T3"},"annual_income":9000000,
+			"employment_status":"employed","housing_status":"own","monthly_housing_cost":200000},"consent":{"credit_check":true,"terms_accepted":true}}`, p.Stores[0].ID))
+		_, hosted := newCheckout(t, p, `,"language":"fr"`)
+		sh := newShopper(t, p.URL)
+		token := csrf(t, sh.get(hosted))
+		signin := url.Values{"csrf": {token}, "first_name": {"Returning"}, "last_name": {"Customer"}, "date_of_birth": {"1970-01-20"}, "postal_code": {"M5J 2T3"}}
+		for i := range 30 {
+			if r := sh.post(hosted+"/signin", signin, p.URL); r.status != 200 {
+				t.Fatalf("sign-in %d of TRAINING's 30 codes in 10 minutes = %d", i+1, r.status)
+			}
+		}
+		r := sh.post(hosted+"/signin", signin, p.URL)
+		if r.status != 429 || !strings.Contains(r.body, "Réessayez dans 10\u00a0minutes") && !strings.Contains(r.body, "Réessayez dans 10 minutes") {
+			t.Fatalf("the 31st code = %d, want 429 saying when to try again:\n%s", r.status, r.body)
+		}
+	})
+}

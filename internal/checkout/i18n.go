@@ -1,5 +1,13 @@
 package checkout
 
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/openflex/openflex"
+)
+
 // texts holds every string of the hosted pages in English and French.
 var texts = map[string][2]string{
 	"title":            {"Pay over time with OpenFlex", "Payez au fil du temps avec OpenFlex"},
@@ -51,7 +59,7 @@ var texts = map[string][2]string{
 	"code":             {"Verification code", "Code de vérification"},
 	"verify":           {"Verify", "Vérifier"},
 	"not_found":        {"We couldn't find an account with these details.", "Nous n'avons trouvé aucun compte correspondant."},
-	"too_many_codes":   {"Too many codes were sent or tried for this account recently. Please try again later.", "Trop de codes ont été envoyés ou essayés pour ce compte récemment. Réessayez plus tard."},
+	"too_many_codes":   {"Too many codes were sent or tried for this account recently. Please try again %s.", "Trop de codes ont été envoyés ou essayés pour ce compte récemment. Réessayez %s."},
 	"plans":            {"Choose how to pay", "Choisissez comment payer"},
 	"per_month":        {"/month", "/mois"},
 	"apr":              {"APR", "TAC"},
@@ -137,4 +145,19 @@ func pick(v [2]string, lang string) string {
 		return v[1]
 	}
 	return v[0]
+}
+
+// tooManyCodes is the refusal of a verification limit, saying when the
+// shopper may try again ("in 7 minutes").
+func tooManyCodes(lang string, err error) string {
+	return fmt.Sprintf(t(lang, "too_many_codes"), openflex.RetryIn(retryAfter(err), lang))
+}
+
+// retryAfter is how long a rate_limited error asks to wait.
+func retryAfter(err error) time.Duration {
+	var e *openflex.Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }

@@ -247,7 +247,7 @@ func (s *Service) capture(ctx context.Context, a *openflex.Authorization, amount
 	}
 	c := &openflex.Capture{ID: openflex.NewID(openflex.PrefixCapture), MerchantID: a.MerchantID, AuthorizationID: a.ID,
 		StoreID: a.StoreID, AccountNumber: a.AccountNumber, Amount: amount, Reference: reference, Created: s.now(),
-		Fee: feeOf(a).OnCapture(amount, a.CapturedAmount == 0)}
+		Fee: feeOf(a).OnCapture(a.CapturedAmount, amount)}
 	if err := s.Store.CreateCapture(ctx, c); err != nil {
 		return nil, nil, err
 	}

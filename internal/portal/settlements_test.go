@@ -136,7 +136,7 @@ func TestSettlementsPage(t *testing.T) {
 		t.Fatalf("settlements page = %d:\n%s", r.StatusCode, r.Body)
 	}
 	for _, want := range []string{`<svg class="chart"`, `<rect class="bar gross"`, `<polyline class="net"`, "carried forward", "Upcoming payout",
-		"$" + openflex.FormatCents(pending)} {
+		openflex.FormatCAD(pending, "en")} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("settlements page lacks %q", want)
 		}
@@ -263,8 +263,13 @@ func TestAdminSettlements(t *testing.T) {
 		t.Errorf("a merchant user sees the admin settlements: %d", r.StatusCode)
 	}
 	bank := "/portal/admin/merchants/" + m.ID + "/bank-account"
+	for _, name := range []string{"Maple\x00Furniture", "Maple\tFurniture", "家具店", strings.Repeat("é", 31)} {
+		r := admin.submit("/portal/admin/settlements", bank, url.Values{"institution": {"004"}, "transit": {"12345"}, "account": {"9876543"},
+			"holder_name": {name}})
+		want(t, r, http.StatusBadRequest, "holder name "+name, "holder_name must be 1 to 30 characters: letters A-Z")
+	}
 	if r := admin.submit("/portal/admin/settlements", bank, url.Values{"institution": {"004"}, "transit": {"12345"}, "account": {"9876543"},
-		"holder_name": {"Maple Furniture"}}); r.StatusCode != http.StatusSeeOther {
+		"holder_name": {"Meubles Éléphant & Fils Québec"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("set bank account = %d:\n%s", r.StatusCode, r.Body)
 	}
 	if got, err := h.stores.Control.BankAccount(ctx, m.ID); err != nil || got.Account != "9876543" {
@@ -272,7 +277,7 @@ func TestAdminSettlements(t *testing.T) {
 	}
 	r := admin.get("/portal/admin/settlements")
 	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "004-12345-•••543") || strings.Contains(r.Body, "9876543") ||
-		!strings.Contains(r.Body, "$"+openflex.FormatCents(pending)) {
+		!strings.Contains(r.Body, openflex.FormatCAD(pending, "en")) {
 		t.Fatalf("admin settlements page = %d:\n%s", r.StatusCode, r.Body)
 	}
 	due, err := svcs[openflex.Training].Due(ctx, "")
