@@ -212,6 +212,19 @@ func checkObject(t *testing.T, schemas map[string]map[string]any, path string, s
 		return
 	}
 	props, _ := s["properties"].(map[string]any)
+	if alts, ok := s["oneOf"].([]any); ok && props == nil {
+		// One of several whole shapes (a return: amount, or full): one SDK
+		// type carries the members of them all.
+		props = map[string]any{}
+		for _, alt := range alts {
+			ap, _ := alt.(map[string]any)["properties"].(map[string]any)
+			for k, v := range ap {
+				if _, seen := props[k]; !seen {
+					props[k] = v
+				}
+			}
+		}
+	}
 	fields := jsonFields(typ)
 	var names []string
 	for n := range props {
