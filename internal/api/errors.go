@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/dberr"
 )
 
 // codeInfo is the one table mapping domain error codes to HTTP.
@@ -80,12 +79,11 @@ func renderError(err error, requestID string, french bool) (int, errorBody) {
 	var e *openflex.Error
 	if !errors.As(err, &e) {
 		e = &openflex.Error{Code: openflex.CodeInternal, Message: "internal error; the log has it under the request id"}
-		if dberr.Unavailable(err) {
-			e = &openflex.Error{Code: openflex.CodeUnavailable, Message: "the database is unavailable (failing over?); retry shortly"}
-		}
 	}
 	info, ok := codeInfo[e.Code]
 	if !ok {
+		// A code of the domain's own (conflict) is not the API's to show.
+		e = &openflex.Error{Code: openflex.CodeInternal}
 		info = codeInfo[openflex.CodeInternal]
 	}
 	msg := func(code openflex.Code, param, english string) string {

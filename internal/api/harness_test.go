@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -76,7 +75,7 @@ func newEnvAt(t *testing.T, cfg sqlstore.Config, tweak ...func(*Config)) *env {
 	ev.credit, ev.lending = map[openflex.Environment]*credit.Service{}, map[openflex.Environment]*lending.Service{}
 	for _, env := range openflex.Environments {
 		ev.credit[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),
-			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, CodeKey: []byte("test code key"), Now: ev.now}
+			CodeKey: []byte("test code key"), Now: ev.now}
 		ev.lending[env] = &lending.Service{Store: s.Data(env), Verifier: ev.credit[env], Render: RenderEvent(env), Now: ev.now}
 	}
 	ev.credit[openflex.Production].Bureau = nil // no bureau configured: 503

@@ -128,8 +128,7 @@ func (m *Main) Open(ctx context.Context) error {
 	for _, env := range openflex.Environments {
 		data := m.Stores.Data(env)
 		m.Credit[env] = &credit.Service{Env: env, Store: data, Bureau: bureaus[env], Policy: credit.DefaultPolicy(),
-			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) },
-			CodeKey:     derive(key, "verification codes"), Render: api.RenderEvent(env), Limits: m.verificationLimits(env), Now: time.Now}
+			CodeKey: derive(key, "verification codes"), Render: api.RenderEvent(env), Limits: m.verificationLimits(env), Now: time.Now}
 		if env == openflex.Production && (notifier.Mail != nil || notifier.SMS != nil) {
 			m.Credit[env].Notifier = notifier
 		}
@@ -140,7 +139,7 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Checkouts[env] = &checkout.Service{Env: env, Store: data, Credit: m.Credit[env], Lending: m.Lending[env],
 			Render: api.RenderEvent(env), TokenKey: derive(key, "checkout tokens"), BaseURL: m.Config.PublicURL, Now: time.Now}
 		m.Settlements[env] = &settlement.Service{Env: env, Store: data, Catalog: m.Stores.Control, Render: api.RenderEvent(env),
-			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, Now: time.Now}
+			Now: time.Now}
 	}
 	m.Portal = portal.New(portal.Config{
 		Control:     m.Stores.Control,

@@ -15,7 +15,6 @@ import (
 	"strings"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/dberr"
 )
 
 //go:embed templates/*.html
@@ -195,7 +194,7 @@ func (p *Pages) csrf(s *session) string {
 }
 
 func (p *Pages) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if openflex.ErrorCode(err) == openflex.CodeUnavailable || dberr.Unavailable(err) {
+	if openflex.ErrorCode(err) == openflex.CodeUnavailable {
 		// A failover or a lost database: the shopper's next click works.
 		p.Logger.WarnContext(r.Context(), "checkout page failed: unavailable", "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", "1")

@@ -35,6 +35,7 @@ type Store interface {
 	LockIdentity(ctx context.Context, first, last, dob string) error
 	RecentApplication(ctx context.Context, first, last, dob string, since time.Time) (*openflex.Application, error)
 	RecordInquiry(ctx context.Context, in *openflex.Inquiry) error
+	// CreateAccount opens a; a taken number is openflex.CodeConflict.
 	CreateAccount(ctx context.Context, a *openflex.Account) error
 	Account(ctx context.Context, number string) (*openflex.Account, error)
 	AccountsByIdentity(ctx context.Context, first, last, dob, postal string) ([]*openflex.Account, error)
@@ -62,10 +63,6 @@ type Notifier interface {
 	Send(ctx context.Context, channel, to, subject, body string) error
 }
 
-// ErrDuplicate is what Store.CreateAccount returns for a taken number; the
-// service then draws another.
-var ErrDuplicate = errors.New("credit: duplicate account number")
-
 // DuplicateWindow is how long an earlier decision answers a new
 // application from the same person.
 const DuplicateWindow = 30 * 24 * time.Hour
@@ -89,8 +86,6 @@ type Service struct {
 	Bureau   Bureau // nil: no bureau configured (PRODUCTION answers 503)
 	Policy   Policy
 	Notifier Notifier // nil in TRAINING: messages go to the validation inbox only
-	// IsDuplicate reports whether a store error is a taken key.
-	IsDuplicate func(error) bool
 	// CodeKey keys the hash under which verification codes are stored.
 	CodeKey []byte
 	// Render turns an event's object (*ApplicationView) into its API JSON.
@@ -388,15 +383,11 @@ func (s *Service) openAccount(ctx context.Context, cust *openflex.Customer, limi
 		if err == nil {
 			return acct, nil
 		}
-		if !s.isDuplicate(err) {
+		if openflex.ErrorCode(err) != openflex.CodeConflict {
 			return nil, err
 		}
 	}
 	return nil, errors.New("credit: could not draw a free account number")
-}
-
-func (s *Service) isDuplicate(err error) bool {
-	return errors.Is(err, ErrDuplicate) || (s.IsDuplicate != nil && s.IsDuplicate(err))
 }
 
 // NewAccountNumber draws 13 random digits and appends the Luhn check digit.

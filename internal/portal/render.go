@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/dberr"
 	"github.com/openflex/openflex/internal/portal/account"
 )
 
@@ -228,7 +227,7 @@ func (p *Portal) fail(w http.ResponseWriter, r *http.Request, pg *page, err erro
 	switch {
 	case errors.As(err, &tooBig):
 		status, text = http.StatusRequestEntityTooLarge, pg.t("err.too_large")
-	case openflex.ErrorCode(err) == openflex.CodeUnavailable || dberr.Unavailable(err):
+	case openflex.ErrorCode(err) == openflex.CodeUnavailable:
 		// A failover or a lost database: nothing the user did; the same
 		// click works again in a moment.
 		p.log.WarnContext(r.Context(), "portal request failed: unavailable", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -2,7 +2,6 @@ package portal_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -48,7 +47,7 @@ func newTillHarness(t *testing.T, e storetest.Engine) *tillHarness {
 	s := th.harness.stores
 	for _, env := range openflex.Environments {
 		th.credit[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),
-			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, CodeKey: []byte("test code key"), Now: th.clock.Now}
+			CodeKey: []byte("test code key"), Now: th.clock.Now}
 		th.lending[env] = &lending.Service{Store: s.Data(env), Verifier: th.credit[env], Now: th.clock.Now}
 	}
 	return th

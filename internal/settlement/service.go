@@ -56,9 +56,6 @@ type Service struct {
 	Catalog Catalog
 	// Render turns a *openflex.Settlement into its API JSON for events.
 	Render func(v any) ([]byte, error)
-	// IsDuplicate reports a unique-key collision (another node closed the
-	// same day first).
-	IsDuplicate func(error) bool
 	// TrainingPayDelay: TRAINING settlements are paid this long after
 	// their cut (default one hour); nothing is sent to a bank.
 	TrainingPayDelay time.Duration
@@ -195,7 +192,7 @@ func (s *Service) close(ctx context.Context, merchantID, date string, stores []s
 		st := Build(s.Env, merchantID, date, lines, CarryOf(last))
 		Close(st, s.now())
 		if err := s.Store.CreateSettlement(ctx, st); err != nil {
-			if s.IsDuplicate != nil && s.IsDuplicate(err) {
+			if openflex.ErrorCode(err) == openflex.CodeConflict {
 				return errClosed
 			}
 			return err
