@@ -154,7 +154,10 @@ func TestHostedCheckoutApplyAndBuy(t *testing.T) {
 			t.Fatalf("approved: %d\n%s", r.status, r.body)
 		}
 		plans := sh.get(hosted + "/plans")
-		if !strings.Contains(plans.body, "12 months, equal payments") || !strings.Contains(plans.body, "$100.00") {
+		// The 0 % plan's facts say its interest and its fee before the APR
+		// the fee makes.
+		if !strings.Contains(plans.body, "12 months, equal payments") || !strings.Contains(plans.body, "$100.00") ||
+			!strings.Contains(plans.body, "Interest 0% · Fee $49.99 · APR") {
 			t.Fatalf("plans page:\n%s", plans.body)
 		}
 		var twelve string
@@ -514,4 +517,22 @@ func TestHostedCheckoutSaysWhenToTryAgain(t *testing.T) {
 			t.Fatalf("the 31st code = %d, want 429 saying when to try again:\n%s", r.status, r.body)
 		}
 	})
+}
+
+// TestHostedCheckoutOneWayIn: a checkout limited to applying (or to
+// signing in) has no choice to offer, so its link goes straight to that
+// step, which offers no "Back" to a one-choice page.
+func TestHostedCheckoutOneWayIn(t *testing.T) {
+	p := apptest.Start(t, storetest.Engines(t)[0])
+	for flow, step := range map[string]string{"apply": "/apply", "buy": "/signin"} {
+		_, hosted := newCheckout(t, p, `,"flow":"`+flow+`"`)
+		sh := newShopper(t, p.URL)
+		r := sh.get(hosted)
+		if r.status != 303 || !strings.Contains(r.location, step) {
+			t.Fatalf("flow %s: landing = %d %q, want 303 to %s", flow, r.status, r.location, step)
+		}
+		if r := sh.get(p.URL + r.location); r.status != 200 || strings.Contains(r.body, "How would you like to continue") || strings.Contains(r.body, ">Back<") {
+			t.Fatalf("flow %s: %s = %d, want the step without a choice or a way back:\n%s", flow, step, r.status, r.body)
+		}
+	}
 }

@@ -430,6 +430,15 @@ func (p *Pages) choose(w http.ResponseWriter, r *http.Request, s *session) error
 		http.Redirect(w, r, "/checkout/"+s.token+"/plans"+p.view(s).Q, http.StatusSeeOther)
 		return nil
 	}
+	// A checkout limited to one way in has no choice to offer: go there.
+	switch s.c.Flow {
+	case "apply":
+		http.Redirect(w, r, "/checkout/"+s.token+"/apply"+p.view(s).Q, http.StatusSeeOther)
+		return nil
+	case "buy":
+		http.Redirect(w, r, "/checkout/"+s.token+"/signin"+p.view(s).Q, http.StatusSeeOther)
+		return nil
+	}
 	return p.render(w, "choose", p.view(s), 200)
 }
 
