@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/finance"
 )
 
 // cmdApplicationsPending lists the applications waiting for lender review.
@@ -42,7 +41,7 @@ func cmdApplicationsPending(ctx context.Context, args []string, stdout, stderr i
 			repeat = "  repeat of " + a.RepeatOf
 		}
 		fmt.Fprintf(stdout, "%s  %s  merchant %s  requested %s  score %d  since %s%s\n", a.ID, e, a.MerchantID,
-			finance.FormatCAD(a.RequestedAmount, "en"), a.Score, a.Created.Format("2006-01-02 15:04"), repeat)
+			openflex.FormatCAD(a.RequestedAmount, "en"), a.Score, a.Created.Format("2006-01-02 15:04"), repeat)
 	}
 	return nil
 }
@@ -90,7 +89,7 @@ func cmdApplicationsDecide(ctx context.Context, args []string, stdout, stderr io
 	}
 	fmt.Fprintf(stdout, "application %s %s", app.ID, app.Status)
 	if acct != nil {
-		fmt.Fprintf(stdout, ": account %s, limit %s", acct.Number, finance.FormatCAD(acct.CreditLimit, "en"))
+		fmt.Fprintf(stdout, ": account %s, limit %s", acct.Number, openflex.FormatCAD(acct.CreditLimit, "en"))
 	}
 	fmt.Fprintln(stdout)
 	return nil

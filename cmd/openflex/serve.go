@@ -30,6 +30,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var c Config
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen address")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "127.0.0.1:9090", "address serving GET /metrics (Prometheus), never the public listener; keep it on loopback or a private network; empty: no metrics")
 	fs.StringVar(&c.SMTPURL, "smtp-url", "", "SMTP relay for emails, smtp://user:pass@host:587?from=no-reply@lender.example")
 	fs.StringVar(&c.SMSURL, "sms-url", "", "HTTP SMS gateway for PRODUCTION verification codes (JSON POST {to, body})")
 	fs.StringVar(&c.SMSAPIKey, "sms-api-key", "", "bearer key for the SMS gateway")
@@ -61,6 +62,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err
+	}
+	if a := m.MetricsAddr(); a != "" {
+		fmt.Fprintf(stdout, "Metrics on http://%s/metrics (not on the public address)\n", a)
 	}
 	fmt.Fprintf(stdout, "OpenFlex %s listening on http://%s (stop with Ctrl-C)\n", version, m.Addr())
 	return m.Wait(ctx)

@@ -567,9 +567,9 @@ func TestAccounts(t *testing.T) {
 			{"any merchant may look an account up", otherAuth, number, 200, "", ""},
 			{"TRAINING account with PRODUCTION keys", prodAuth, number, 404, "resource_missing", ""},
 			{"unknown number", auth, unknown, 404, "resource_missing", ""},
-			{"wrong check digit", auth, typo, 400, "parameter_invalid", "account_number"},
-			{"13 digits", auth, number[:13], 400, "parameter_invalid", "account_number"},
-			{"letters", auth, "12345678901abc", 400, "parameter_invalid", "account_number"},
+			{"wrong check digit", auth, typo, 400, "parameter_invalid", "number"},
+			{"13 digits", auth, number[:13], 400, "parameter_invalid", "number"},
+			{"letters", auth, "12345678901abc", 400, "parameter_invalid", "number"},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -770,7 +770,7 @@ func TestVerifications(t *testing.T) {
 				{"no channel", number, `{}`, 400, "parameter_missing", "channel"},
 				{"unknown channel", number, `{"channel":"pigeon"}`, 400, "parameter_invalid", "channel"},
 				{"unknown field", number, `{"channel":"sms","to":"+14165550100"}`, 400, "unknown_parameter", "to"},
-				{"wrong check digit", typo, `{"channel":"sms"}`, 400, "parameter_invalid", "account_number"},
+				{"wrong check digit", typo, `{"channel":"sms"}`, 400, "parameter_invalid", "number"},
 				{"unknown account", unknown, `{"channel":"sms"}`, 404, "resource_missing", ""},
 			}
 			for _, tc := range tests {
@@ -1074,7 +1074,7 @@ func TestQuotes(t *testing.T) {
 			{"far above the available credit", preferred, qc, 12_000_01, []string{}, 200, "", ""},
 			{"no amount", preferred, on, 0, nil, 400, "parameter_invalid", "amount"},
 			{"another merchant's store", preferred, theirs, 1_000_00, nil, 400, "parameter_invalid", "store_id"},
-			{"wrong check digit", typo, on, 1_000_00, nil, 400, "parameter_invalid", "account_number"},
+			{"wrong check digit", typo, on, 1_000_00, nil, 400, "parameter_invalid", "number"},
 			{"unknown account", unknown, on, 1_000_00, nil, 404, "resource_missing", ""},
 		}
 		for _, tc := range tests {

@@ -112,7 +112,13 @@ func renderError(err error, requestID string, french bool) (int, errorBody) {
 		// The English message says when already; the French one is generic.
 		body.Error.Message = "trop de requêtes; réessayez " + openflex.RetryIn(e.RetryAfter, "fr")
 	}
-	for _, f := range e.Fields {
+	fields := e.Fields
+	if len(fields) == 0 && e.Param != "" && info.status == http.StatusBadRequest {
+		// One field at fault is still a field problem: errors lists it, so
+		// a client reads field problems from one place.
+		fields = []openflex.FieldError{{Param: e.Param, Code: e.Code, Message: e.Message}}
+	}
+	for _, f := range fields {
 		body.Error.Errors = append(body.Error.Errors, fieldError{Param: f.Param, Code: string(f.Code), Message: msg(f.Code, f.Param, f.Message)})
 	}
 	return info.status, body

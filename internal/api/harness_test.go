@@ -236,7 +236,26 @@ func (ev *env) send(req *http.Request) reply {
 		ev.t.Errorf("%s %s: no Request-Id header", req.Method, req.URL.Path)
 	}
 	checkContract(ev.t, req, res, raw)
+	checkFieldErrors(ev.t, req, r)
 	return r
+}
+
+// checkFieldErrors holds every reply of the API tests to API.md's promise
+// that errors lists every field problem: a 400 naming a param lists it.
+func checkFieldErrors(t *testing.T, req *http.Request, r reply) {
+	t.Helper()
+	e, _ := r.json["error"].(map[string]any)
+	param, _ := e["param"].(string)
+	if r.status != http.StatusBadRequest || param == "" {
+		return
+	}
+	list, _ := e["errors"].([]any)
+	for _, f := range list {
+		if f, _ := f.(map[string]any); f["param"] == param && f["code"] == e["code"] {
+			return
+		}
+	}
+	t.Errorf("%s %s → 400 %s naming %q, but errors does not list it: %s", req.Method, req.URL, e["code"], param, r.raw)
 }
 
 var (

@@ -115,16 +115,25 @@ func optionOut(o plans.Option, lng string) optionJSON {
 // this customer may use at this store for this amount.
 func (s *Server) createQuote(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
+	if _, err := accountNumber(r); err != nil {
+		return err
+	}
 	var in struct {
-		Amount  int64  `json:"amount"`
+		Amount  *int64 `json:"amount"`
 		StoreID string `json:"store_id"`
 	}
-	_, err := readJSON(r, &in)
+	body, err := readJSON(r, &in)
 	if err != nil {
 		return err
 	}
 	var probs openflex.Problems
-	probs.Add(openflex.CheckAmount("amount", in.Amount, false))
+	var amount int64
+	if in.Amount == nil {
+		probs.Missing("amount")
+	} else {
+		amount = *in.Amount
+		probs.Add(openflex.CheckAmount("amount", amount, false))
+	}
 	var store *openflex.Store
 	if in.StoreID == "" {
 		probs.Missing("store_id")
@@ -136,26 +145,30 @@ func (s *Server) createQuote(w http.ResponseWriter, r *http.Request) error {
 	if err := probs.Err(); err != nil {
 		return err
 	}
-	acct, err := s.cfg.Credit(p.Env).Account(r.Context(), r.PathValue("number"))
-	if err != nil {
-		return err
-	}
-	all, err := s.cfg.Data(p.Env).Plans(r.Context(), p.MerchantID)
-	if err != nil {
-		return err
-	}
-	opts, err := plans.Options(all, p.Env, acct, store.Province, in.Amount, lang(r))
-	if err != nil {
-		return err
-	}
-	out := []optionJSON{}
-	for _, o := range opts {
-		out = append(out, optionOut(o, lang(r)))
-	}
-	writeJSON(w, http.StatusOK, quoteJSON{ID: openflex.NewID(openflex.PrefixQuote), Object: "quote", Environment: string(p.Env),
-		Created: rfc3339(s.cfg.Now()), AccountNumber: acct.Number, Amount: in.Amount, Currency: "CAD", StoreID: store.ID,
-		AvailableCredit: acct.Available(), Options: out})
-	return nil
+	// A quote moves nothing, but it takes an Idempotency-Key like every
+	// POST: a retry gets the answer the first request had (the options and
+	// available credit of that moment).
+	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
+		acct, err := s.cfg.Credit(p.Env).Account(ctx, r.PathValue("number"))
+		if err != nil {
+			return 0, nil, err
+		}
+		all, err := s.cfg.Data(p.Env).Plans(ctx, p.MerchantID)
+		if err != nil {
+			return 0, nil, err
+		}
+		opts, err := plans.Options(all, p.Env, acct, store.Province, amount, lang(r))
+		if err != nil {
+			return 0, nil, err
+		}
+		out := []optionJSON{}
+		for _, o := range opts {
+			out = append(out, optionOut(o, lang(r)))
+		}
+		return http.StatusOK, quoteJSON{ID: openflex.NewID(openflex.PrefixQuote), Object: "quote", Environment: string(p.Env),
+			Created: rfc3339(s.cfg.Now()), AccountNumber: acct.Number, Amount: amount, Currency: "CAD", StoreID: store.ID,
+			AvailableCredit: acct.Available(), Options: out}, nil
+	}})
 }
 
 // quoteJSON is a quote, its members in the order of every other object.

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -72,7 +73,12 @@ type Main struct {
 	stopWatch func()
 	listener  net.Listener
 	server    *http.Server
-	served    chan error
+	// metricsListener and metricsServer serve /metrics on
+	// Config.MetricsAddr (nil when it is empty).
+	metricsListener net.Listener
+	metricsServer   *http.Server
+	metricsServed   chan error
+	served          chan error
 }
 
 // Open opens the stores and builds the services, without listening.
@@ -145,16 +151,11 @@ func (m *Main) Open(ctx context.Context) error {
 		Logger:      m.Logger,
 		Notifier:    portalMail(notifier),
 		LogLinks:    m.Config.Demo,
-		ClientIP: func(r *http.Request) string {
-			if m.API == nil {
-				return r.RemoteAddr
-			}
-			return m.API.ClientIP(r).String()
-		},
-		Now:     time.Now,
-		Secure:  strings.HasPrefix(m.Config.PublicURL, "https://"),
-		BaseURL: m.Config.PublicURL,
-		OpenAPI: api.OpenAPIDocument,
+		ClientIP:    m.clientIP,
+		Now:         time.Now,
+		Secure:      strings.HasPrefix(m.Config.PublicURL, "https://"),
+		BaseURL:     m.Config.PublicURL,
+		OpenAPI:     api.OpenAPIDocument,
 		RecentRequests: func(merchantID string) []portal.APIRequest {
 			if m.API == nil {
 				return nil
@@ -250,6 +251,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := m.serveMetrics(); err != nil {
+		m.listener.Close()
+		return err
+	}
 	// The demo is seeded once the address is known: its key set trusts
 	// the origin actually listened on (--addr 127.0.0.1:0 included).
 	if m.Config.Demo {
@@ -303,6 +308,37 @@ func strictTransport(h http.Handler) http.Handler {
 // Addr is the listening address.
 func (m *Main) Addr() string { return m.listener.Addr().String() }
 
+// MetricsAddr is where /metrics is served, "" when it is not.
+func (m *Main) MetricsAddr() string {
+	if m.metricsListener == nil {
+		return ""
+	}
+	return m.metricsListener.Addr().String()
+}
+
+// serveMetrics serves GET /metrics, alone, on Config.MetricsAddr (nothing
+// when it is empty). The public listener does not answer it.
+func (m *Main) serveMetrics() error {
+	if m.Config.MetricsAddr == "" {
+		return nil
+	}
+	l, err := net.Listen("tcp", m.Config.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("metrics address: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.API.Metrics())
+	m.metricsListener, m.metricsServed = l, make(chan error, 1)
+	m.metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
+		ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)}
+	go func() { m.metricsServed <- m.metricsServer.Serve(l) }()
+	if ap, err := netip.ParseAddrPort(l.Addr().String()); err == nil && !ap.Addr().IsLoopback() {
+		m.Logger.Warn("metrics are served on a non-loopback address: keep it off the internet", "metrics_addr", l.Addr().String())
+	}
+	m.Logger.Info("metrics listening", "addr", l.Addr().String())
+	return nil
+}
+
 // Close stops accepting, lets in-flight requests finish (up to the
 // shutdown timeout), stops the jobs, then closes the stores. Closing twice
 // is harmless.
@@ -324,6 +360,14 @@ func (m *Main) close() error {
 		}
 		cancel()
 		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if m.metricsServer != nil {
+		if err := m.metricsServer.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("metrics: %w", err))
+		}
+		if err := <-m.metricsServed; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, err)
 		}
 	}
@@ -374,10 +418,16 @@ func (m *Main) Wait(ctx context.Context) error {
 	return m.Close()
 }
 
+// clientIP is a request's client address by the API's one rule
+// (api.Server.ClientIP, --trusted-proxies), for the portal's limits and
+// the hosted checkout's consent records. The pages are mounted while the
+// API is built, so it is looked up per request.
+func (m *Main) clientIP(r *http.Request) string { return m.API.ClientIP(r).String() }
+
 // pages mounts the hosted checkout on the API's mux.
 func (m *Main) pages(mux *http.ServeMux) {
 	cp := &checkout.Pages{Services: func(env openflex.Environment) *checkout.Service { return m.Checkouts[env] },
-		Control: m.Stores.Control, CSRFKey: derive(m.key, "checkout csrf"), Logger: m.Logger}
+		Control: m.Stores.Control, CSRFKey: derive(m.key, "checkout csrf"), Logger: m.Logger, ClientIP: m.clientIP}
 	cp.Register(mux)
 	mux.Handle("/portal/", m.Portal)
 }

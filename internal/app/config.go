@@ -18,6 +18,9 @@ import (
 // Config is the whole configuration, from flags and OPENFLEX_* variables.
 type Config struct {
 	Addr string
+	// MetricsAddr is where GET /metrics is served, apart from the public
+	// listener ("" serves it nowhere; serve defaults to 127.0.0.1:9090).
+	MetricsAddr string
 	// SMTPURL and SMSURL configure the PRODUCTION notifiers (email,
 	// verification codes by text); TRAINING never sends.
 	SMTPURL   string

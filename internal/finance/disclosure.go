@@ -3,6 +3,8 @@ package finance
 import (
 	"strconv"
 	"strings"
+
+	"github.com/openflex/openflex"
 )
 
 // disclose writes q's plain-language disclosure in lang. Every disclosure
@@ -65,7 +67,7 @@ func lastPayment(q Quote) int64 {
 
 func equalEN(q Quote) string {
 	t := q.Terms
-	m := func(c int64) string { return FormatCAD(c, "en") }
+	m := func(c int64) string { return openflex.FormatCAD(c, "en") }
 	pct := func(p Percent) string { return FormatPercent(p, "en") }
 	n := t.Months
 	var pay string
@@ -99,7 +101,7 @@ func equalEN(q Quote) string {
 }
 
 func feeEN(t Terms, once string) string {
-	m := func(c int64) string { return FormatCAD(c, "en") }
+	m := func(c int64) string { return openflex.FormatCAD(c, "en") }
 	switch {
 	case t.AdminFee == 0:
 		return "Administration fee: none."
@@ -112,7 +114,7 @@ func feeEN(t Terms, once string) string {
 
 func deferredEN(q Quote) string {
 	t := q.Terms
-	m := func(c int64) string { return FormatCAD(c, "en") }
+	m := func(c int64) string { return openflex.FormatCAD(c, "en") }
 	pct := func(p Percent) string { return FormatPercent(p, "en") }
 	months := strconv.Itoa(t.Months) + plural(t.Months, " month", " months")
 	end := "the end of month " + strconv.Itoa(t.Months)
@@ -160,7 +162,7 @@ func deferredEN(q Quote) string {
 
 func regularEN(q Quote) string {
 	t := q.Terms
-	m := func(c int64) string { return FormatCAD(c, "en") }
+	m := func(c int64) string { return openflex.FormatCAD(c, "en") }
 	pct := func(p Percent) string { return FormatPercent(p, "en") }
 	byDue := " if you pay this purchase in full by your statement due date"
 	return sentences(

@@ -3,6 +3,8 @@ package finance
 import (
 	"strconv"
 	"strings"
+
+	"github.com/openflex/openflex"
 )
 
 // French disclosures follow Canadian (Quebec) usage: "taux annuel du coût
@@ -22,7 +24,7 @@ func ordinalFR(n int) string {
 
 func equalFR(q Quote) string {
 	t := q.Terms
-	m := func(c int64) string { return FormatCAD(c, "fr") }
+	m := func(c int64) string { return openflex.FormatCAD(c, "fr") }
 	pct := func(p Percent) string { return FormatPercent(p, "fr") }
 	n := t.Months
 	var pay string
@@ -56,7 +58,7 @@ func equalFR(q Quote) string {
 }
 
 func feeFR(t Terms, once string) string {
-	m := func(c int64) string { return FormatCAD(c, "fr") }
+	m := func(c int64) string { return openflex.FormatCAD(c, "fr") }
 	switch {
 	case t.AdminFee == 0:
 		return "Frais d'administration" + colon + " aucuns."
@@ -69,7 +71,7 @@ func feeFR(t Terms, once string) string {
 
 func deferredFR(q Quote) string {
 	t := q.Terms
-	m := func(c int64) string { return FormatCAD(c, "fr") }
+	m := func(c int64) string { return openflex.FormatCAD(c, "fr") }
 	pct := func(p Percent) string { return FormatPercent(p, "fr") }
 	months := strconv.Itoa(t.Months) + " mois"
 	end := "à la fin du " + ordinalFR(t.Months) + " mois"
@@ -119,7 +121,7 @@ func deferredFR(q Quote) string {
 
 func regularFR(q Quote) string {
 	t := q.Terms
-	m := func(c int64) string { return FormatCAD(c, "fr") }
+	m := func(c int64) string { return openflex.FormatCAD(c, "fr") }
 	pct := func(p Percent) string { return FormatPercent(p, "fr") }
 	byDue := " si vous payez cet achat en totalité au plus tard à la date d'échéance de votre relevé"
 	return sentences(

@@ -14,7 +14,6 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/credit"
-	"github.com/openflex/openflex/internal/finance"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/plans"
 	"github.com/openflex/openflex/internal/portal"
@@ -158,7 +157,7 @@ func want(t testing.TB, r resp, status int, step string, texts ...string) {
 func (th *tillHarness) sale(t testing.TB, b *browser, base string, acct *openflex.Account, amount string) resp {
 	t.Helper()
 	r := b.submit(base, base+"/lookup", url.Values{"account_number": {acct.Number}})
-	want(t, r, http.StatusOK, "look-up", "Jeanne T.", finance.FormatCAD(acct.Available(), "en"), "in good standing")
+	want(t, r, http.StatusOK, "look-up", "Jeanne T.", openflex.FormatCAD(acct.Available(), "en"), "in good standing")
 	if strings.Contains(r.Body, acct.LastName) {
 		t.Fatalf("look-up shows the last name %q:\n%s", acct.LastName, r.Body)
 	}
