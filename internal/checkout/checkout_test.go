@@ -6,12 +6,15 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/openflex/openflex/internal/app"
 	"github.com/openflex/openflex/internal/app/apptest"
 	"github.com/openflex/openflex/internal/storetest"
 )
@@ -534,5 +537,40 @@ func TestHostedCheckoutOneWayIn(t *testing.T) {
 		if r := sh.get(p.URL + r.location); r.status != 200 || strings.Contains(r.body, "How would you like to continue") || strings.Contains(r.body, ">Back<") {
 			t.Fatalf("flow %s: %s = %d, want the step without a choice or a way back:\n%s", flow, step, r.status, r.body)
 		}
+	}
+}
+
+// TestHostedCheckoutShowsTheAgreement: the application page shows the
+// credit agreement (the lender's text when configured, else the default in
+// the shopper's language) and its key figures before the box that accepts
+// it.
+func TestHostedCheckoutShowsTheAgreement(t *testing.T) {
+	mine := filepath.Join(t.TempDir(), "agreement.txt")
+	if err := os.WriteFile(mine, []byte("Maple Credit Union cardholder agreement.\n\nSection 2: your limit."), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, file, lang string
+		want             []string
+	}{
+		{"default, English", "", "en", []string{"Credit agreement", "Annual interest rate on regular purchases", "29.99%", "Minimum monthly payment",
+			"Returned payment fee", "Regular purchases are charged interest", "I have read the credit agreement above and accept it."}},
+		{"default, French", "", "fr", []string{"Convention de crédit", "Taux d'intérêt annuel sur les achats réguliers", "29,99", "Les achats réguliers portent intérêt"}},
+		{"the lender's own", mine, "en", []string{"<p>Maple Credit Union cardholder agreement.</p><p>Section 2: your limit.</p>", "29.99%"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := apptest.Start(t, storetest.Engines(t)[0], apptest.Options{Tweak: func(c *app.Config) { c.CreditAgreement = tc.file }})
+			_, hosted := newCheckout(t, p, `,"language":"`+tc.lang+`"`)
+			r := newShopper(t, p.URL).get(hosted + "/apply")
+			body := strings.ReplaceAll(r.body, "&#39;", "'")
+			for _, want := range tc.want {
+				if !strings.Contains(body, want) {
+					t.Errorf("apply page lacks %q", want)
+				}
+			}
+			if a, box := strings.Index(body, `id="agreement-text"`), strings.Index(body, `id="consent_terms_accepted"`); a < 0 || box < a {
+				t.Errorf("the agreement (at %d) is not before the box accepting it (at %d)", a, box)
+			}
+		})
 	}
 }

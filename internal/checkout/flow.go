@@ -20,6 +20,7 @@ func (p *Pages) applyView(s *session, form map[string]string, errs map[string]st
 	if v.Errors == nil {
 		v.Errors = map[string]string{}
 	}
+	v.Agreement = p.Agreement.view(s.lang)
 	v.ProvinceSelect = v.sel("province", "province", provinces, func(x string) string { return x })
 	v.EmploymentSelect = v.sel("employment_status", "employment", credit.EmploymentStatuses, func(x string) string { return t(s.lang, x) })
 	v.HousingSelect = v.sel("housing_status", "housing", credit.HousingStatuses, func(x string) string { return t(s.lang, x) })

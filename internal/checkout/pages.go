@@ -41,8 +41,10 @@ type Pages struct {
 	// nearest untrusted X-Forwarded-For hop behind --trusted-proxies): the
 	// address an application's consent records. Required.
 	ClientIP func(*http.Request) string
-	Logger   *slog.Logger
-	pages    map[string]*template.Template
+	// Agreement is the lender's credit agreement and its key figures.
+	Agreement Agreement
+	Logger    *slog.Logger
+	pages     map[string]*template.Template
 }
 
 // Register adds the hosted pages, their assets and the drop-in to mux.
@@ -251,6 +253,7 @@ type view struct {
 	Reasons                                                                           []string
 	Options                                                                           []optionView
 	ProvinceSelect, EmploymentSelect, HousingSelect                                   selectView
+	Agreement                                                                         agreementView
 }
 
 type optionView struct {
