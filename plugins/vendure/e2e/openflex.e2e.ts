@@ -32,6 +32,7 @@ async function freePort(): Promise<number> {
   })
 }
 
+process.env.VENDURE_DISABLE_TELEMETRY ??= "true" // no telemetry from test runs
 registerInitializer("sqljs", new SqljsInitializer(join(process.env.TMPDIR ?? tmpdir(), "openflex-vendure-sqljs")))
 
 const ORDER = `id code state totalWithTax currencyCode payments { id state amount method transactionId errorMessage metadata refunds { id state total transactionId metadata } }`
