@@ -67,6 +67,8 @@ type Client struct {
 	Stores *StoreService
 	// Plans lists the financing plans the lender set up for the merchant.
 	Plans *PlanService
+	// KeySet reads the calling key set and replaces its Trust URLs and IPs.
+	KeySet *KeySetService
 	// Applications submits and reads credit applications.
 	Applications *ApplicationService
 	// Accounts looks up customers' accounts, verifies them and quotes plans.
@@ -243,6 +245,7 @@ func New(clientID, clientSecret string, opts ...Option) (*Client, error) {
 	c.tokens.sem = make(chan struct{}, 1)
 	c.Stores = &StoreService{c}
 	c.Plans = &PlanService{c}
+	c.KeySet = &KeySetService{c}
 	c.Applications = &ApplicationService{c}
 	c.Accounts = &AccountService{c}
 	c.Authorizations = &AuthorizationService{c}

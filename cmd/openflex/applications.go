@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/openflex/openflex"
 )
@@ -86,6 +87,15 @@ func cmdApplicationsDecide(ctx context.Context, args []string, stdout, stderr io
 	app, acct, err := decide()
 	if err != nil {
 		return cliError(err)
+	}
+	if separate != "" {
+		// A second account is staff's deliberate act: the reason goes to
+		// the audit log, as from the console.
+		if err := m.Stores.Control.Audit(ctx, openflex.AuditEntry{ID: openflex.NewID("aud"), At: time.Now().UTC(), Actor: "cli",
+			Action: "application.separate_account", MerchantID: app.MerchantID, ObjectID: app.ID,
+			Detail: string(e) + " approved; separate account, repeat of " + app.RepeatOf + ": " + separate}); err != nil {
+			return fmt.Errorf("the account is open but its audit entry failed: %w", err)
+		}
 	}
 	fmt.Fprintf(stdout, "application %s %s", app.ID, app.Status)
 	if acct != nil {

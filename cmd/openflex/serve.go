@@ -42,6 +42,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&c.RateTraining, "rate-limit-training", 25, "requests per second per TRAINING key set")
 	fs.Float64Var(&c.RateProduction, "rate-limit-production", 100, "requests per second per PRODUCTION key set")
 	fs.IntVar(&c.VerificationCodesPerKeySet, "verification-codes-per-key-set", credit.DefaultVerificationLimits().BudgetCodes, "verification codes one key set (or one merchant's clerk screens) may send per hour")
+	fs.StringVar(&c.CreditAgreement, "credit-agreement", "", "file with the lender's credit agreement in English (plain text), shown on the hosted checkout's application page; default: a built-in one")
+	fs.StringVar(&c.CreditAgreementFR, "credit-agreement-fr", "", "the same in French")
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo merchant with stores, plans and TRAINING keys, and print them")
 	fs.StringVar(&c.BureauURL, "bureau-url", "", "PRODUCTION credit bureau endpoint (https)")
 	fs.StringVar(&c.BureauAPIKey, "bureau-api-key", "", "bearer key for the PRODUCTION credit bureau")

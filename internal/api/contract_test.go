@@ -1,7 +1,9 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -195,4 +197,82 @@ func TestReferenceIDDeclared(t *testing.T) {
 			t.Errorf("X-Reference-Id = %q, want it echoed", got)
 		}
 	})
+}
+
+// TestOpenAPIGeneratorShapes keeps request schemas in shapes generators
+// type as the server reads them: no default in a request schema or a
+// parameter (openapi-typescript makes such a property required, so a
+// client had to send auto_capture and final), and no anyOf/oneOf beside
+// properties (ReturnRequest's "amount or full" typed as unknown, so
+// {"amout":1,"ful":"yes"} compiled).
+func TestOpenAPIGeneratorShapes(t *testing.T) {
+	var d struct {
+		Paths      map[string]map[string]json.RawMessage `json:"paths"`
+		Components struct {
+			Schemas    map[string]any `json:"schemas"`
+			Parameters map[string]any `json:"parameters"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(OpenAPIDocument, &d); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(where string, v any)
+	walk = func(where string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if _, ok := v["default"]; ok {
+				t.Errorf("%s: a default in a request schema or parameter (say it in the description)", where)
+			}
+			_, props := v["properties"]
+			for _, k := range []string{"anyOf", "oneOf", "allOf"} {
+				if _, ok := v[k]; ok && props {
+					t.Errorf("%s: %s beside properties types as unknown; make each alternative a whole object", where, k)
+				}
+			}
+			for k, c := range v {
+				walk(where+"."+k, c)
+			}
+		case []any:
+			for i, c := range v {
+				walk(fmt.Sprintf("%s[%d]", where, i), c)
+			}
+		}
+	}
+	for name, s := range d.Components.Schemas {
+		if strings.HasSuffix(name, "Request") || name == "LineItem" || name == "Taxes" || name == "Metadata" {
+			walk(name, s)
+		}
+	}
+	walk("parameters", d.Components.Parameters)
+	for path, item := range d.Paths {
+		for method, raw := range item {
+			var op struct {
+				Parameters any `json:"parameters"`
+			}
+			json.Unmarshal(raw, &op)
+			walk(method+" "+path, op.Parameters)
+		}
+	}
+}
+
+// TestTypeScriptClientCallsEveryOperation keeps tools/openapi-ts/client.ts
+// (type-checked by scripts/test against the types openapi-typescript
+// generates from the document) calling every operation.
+func TestTypeScriptClientCallsEveryOperation(t *testing.T) {
+	src, err := os.ReadFile("../../tools/openapi-ts/client.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := loadOpenAPI(t)
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			if method == "OPTIONS" {
+				continue // a browser's pre-flight, not a client call
+			}
+			call := fmt.Sprintf("client.%s(%q", method, path)
+			if !strings.Contains(string(src), call) {
+				t.Errorf("tools/openapi-ts/client.ts does not call %s %s (%s…)", method, path, call)
+			}
+		}
+	}
 }

@@ -173,6 +173,8 @@ func (s *Server) routes() {
 	m.Handle("GET /v1/stores/{id}", s.authed(s.getStore))
 	m.Handle("GET /v1/stores/{id}/summary", s.authed(s.storeSummary))
 	m.Handle("GET /v1/plans", s.authed(s.listPlans))
+	m.Handle("GET /v1/key_set", s.authed(s.getKeySet))
+	m.Handle("POST /v1/key_set/trust", s.authed(s.replaceKeySetTrust))
 
 	m.Handle("POST /v1/applications", s.authed(s.createApplication))
 	m.Handle("GET /v1/applications/{id}", s.authed(s.getApplication))

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +32,7 @@ import (
 	"github.com/openflex/openflex/internal/netguard"
 	"github.com/openflex/openflex/internal/notify"
 	"github.com/openflex/openflex/internal/portal"
+	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/webhook"
@@ -68,11 +70,14 @@ type Main struct {
 	key       []byte
 	closeOnce sync.Once
 	closeErr  error
-	stopJobs  context.CancelFunc
-	jobsDone  chan struct{}
-	stopWatch func()
-	listener  net.Listener
-	server    *http.Server
+	// creditAgreement is what the hosted checkout shows before the
+	// shopper accepts it.
+	creditAgreement checkout.Agreement
+	stopJobs        context.CancelFunc
+	jobsDone        chan struct{}
+	stopWatch       func()
+	listener        net.Listener
+	server          *http.Server
 	// metricsListener and metricsServer serve /metrics on
 	// Config.MetricsAddr (nil when it is empty).
 	metricsListener net.Listener
@@ -231,6 +236,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	rates := map[openflex.Environment]float64{openflex.Training: m.Config.RateTraining, openflex.Production: m.Config.RateProduction}
+	if m.creditAgreement, err = m.agreement(); err != nil {
+		return err
+	}
 	m.API = api.New(api.Config{
 		Control: m.Stores.Control,
 		Data:    func(env openflex.Environment) api.DataPlane { return m.Stores.Data(env) },
@@ -426,9 +434,30 @@ func (m *Main) clientIP(r *http.Request) string { return m.API.ClientIP(r).Strin
 // pages mounts the hosted checkout on the API's mux.
 func (m *Main) pages(mux *http.ServeMux) {
 	cp := &checkout.Pages{Services: func(env openflex.Environment) *checkout.Service { return m.Checkouts[env] },
-		Control: m.Stores.Control, CSRFKey: derive(m.key, "checkout csrf"), Logger: m.Logger, ClientIP: m.clientIP}
+		Control: m.Stores.Control, CSRFKey: derive(m.key, "checkout csrf"), Logger: m.Logger, ClientIP: m.clientIP,
+		Agreement: m.creditAgreement}
 	cp.Register(mux)
 	mux.Handle("/portal/", m.Portal)
+}
+
+// agreement is the credit agreement the checkout shows: the lender's
+// text when configured, with the figures of the servicing rules accounts
+// are run by.
+func (m *Main) agreement() (checkout.Agreement, error) {
+	sc := servicing.DefaultConfig()
+	a := checkout.Agreement{PurchaseRate: sc.RevolvingRate, MinimumPercent: sc.MinimumPercent, MinimumFloor: sc.MinimumFloor,
+		ReturnedPaymentFee: sc.NSFFee, DueDays: sc.DueDays}
+	for i, path := range []string{m.Config.CreditAgreement, m.Config.CreditAgreementFR} {
+		if path == "" {
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return a, fmt.Errorf("credit agreement: %w", err)
+		}
+		a.Text[i] = string(b)
+	}
+	return a, nil
 }
 
 // portalMail sends the portal's emails through SMTP when configured; nil

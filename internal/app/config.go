@@ -70,6 +70,11 @@ type Config struct {
 	// set (or one merchant's clerk screens) may send per hour, over every
 	// account (0: credit.DefaultVerificationLimits).
 	VerificationCodesPerKeySet int
+	// CreditAgreement and CreditAgreementFR are files holding the lender's
+	// credit agreement (plain text, paragraphs separated by blank lines),
+	// shown on the hosted checkout's application page; empty: the default.
+	CreditAgreement   string
+	CreditAgreementFR string
 }
 
 // Storage is the storage configuration, with the personal-data key.

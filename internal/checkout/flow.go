@@ -21,6 +21,7 @@ func (p *Pages) applyView(s *session, form map[string]string, errs map[string]st
 	if v.Errors == nil {
 		v.Errors = map[string]string{}
 	}
+	v.Agreement = p.Agreement.view(s.lang)
 	v.ProvinceSelect = v.sel("province", "province", provinces, func(x string) string { return x })
 	v.EmploymentSelect = v.sel("employment_status", "employment", credit.EmploymentStatuses, func(x string) string { return t(s.lang, x) })
 	v.HousingSelect = v.sel("housing_status", "housing", credit.HousingStatuses, func(x string) string { return t(s.lang, x) })
@@ -221,7 +222,22 @@ func (p *Pages) plansPage(w http.ResponseWriter, r *http.Request, s *session) er
 	// Nothing is pre-selected: the shopper chooses.
 	for _, o := range opts {
 		val := o.Plan.ID + ":" + strconv.Itoa(o.Term.Months)
-		facts := t(s.lang, "apr") + " " + finance.FormatPercent(o.Quote.APR, s.lang) + " · " + t(s.lang, "cost") + " " +
+		// The interest rate and the fee before the APR, so "0 %" in a plan's
+		// name and an APR above it are both explained.
+		// (A deferred plan's rate applies only if it is not paid in time; its
+		// name and disclosure say so.)
+		facts := ""
+		if o.Quote.Terms.Category == finance.EqualPayments {
+			facts = t(s.lang, "interest") + " " + finance.FormatPercent(o.Quote.Terms.AnnualRate, s.lang) + " · "
+		}
+		if fee := o.Quote.Terms.AdminFee; fee > 0 {
+			key := "admin_fee"
+			if o.Quote.Terms.FeeKind == finance.FeeMonthly {
+				key = "admin_fee_monthly"
+			}
+			facts += t(s.lang, key) + " " + openflex.FormatCAD(fee, s.lang) + " · "
+		}
+		facts += t(s.lang, "apr") + " " + finance.FormatPercent(o.Quote.APR, s.lang) + " · " + t(s.lang, "cost") + " " +
 			openflex.FormatCAD(o.Quote.TotalCostOfBorrowing, s.lang)
 		if o.Quote.Terms.Category == finance.Regular {
 			facts = t(s.lang, "revolving") + " " + finance.FormatPercent(o.Quote.Terms.AnnualRate, s.lang) + " " + t(s.lang, "annual_rate")

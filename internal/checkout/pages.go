@@ -40,8 +40,10 @@ type Pages struct {
 	// nearest untrusted X-Forwarded-For hop behind --trusted-proxies): the
 	// address an application's consent records. Required.
 	ClientIP func(*http.Request) string
-	Logger   *slog.Logger
-	pages    map[string]*template.Template
+	// Agreement is the lender's credit agreement and its key figures.
+	Agreement Agreement
+	Logger    *slog.Logger
+	pages     map[string]*template.Template
 }
 
 // Register adds the hosted pages, their assets and the drop-in to mux.
@@ -250,6 +252,7 @@ type view struct {
 	Reasons                                                                           []string
 	Options                                                                           []optionView
 	ProvinceSelect, EmploymentSelect, HousingSelect                                   selectView
+	Agreement                                                                         agreementView
 }
 
 type optionView struct {
@@ -433,6 +436,15 @@ func (p *Pages) render(w http.ResponseWriter, name string, v *view, status int) 
 func (p *Pages) choose(w http.ResponseWriter, r *http.Request, s *session) error {
 	if s.c.Verified {
 		http.Redirect(w, r, "/checkout/"+s.token+"/plans"+p.view(s).Q, http.StatusSeeOther)
+		return nil
+	}
+	// A checkout limited to one way in has no choice to offer: go there.
+	switch s.c.Flow {
+	case "apply":
+		http.Redirect(w, r, "/checkout/"+s.token+"/apply"+p.view(s).Q, http.StatusSeeOther)
+		return nil
+	case "buy":
+		http.Redirect(w, r, "/checkout/"+s.token+"/signin"+p.view(s).Q, http.StatusSeeOther)
 		return nil
 	}
 	return p.render(w, "choose", p.view(s), 200)

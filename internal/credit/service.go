@@ -189,9 +189,25 @@ func (s *Service) Commit(ctx context.Context, p *Prepared) (*openflex.Applicatio
 		// record repeats the application the person made; it follows that
 		// decision (Decide refuses it on its own), opens no account and
 		// grants this merchant no consent.
-		app := repeatOf(e, p.appID, p.req.MerchantID, p.req.StoreID, p.at)
-		app.RequestedAmount, app.Consent = p.req.RequestedAmount, p.req.Consent
-		if err := s.Store.CreateApplication(ctx, app); err != nil {
+		var app *openflex.Application
+		err := s.Store.Write(ctx, func(ctx context.Context) error {
+			// The application repeated is read again, locked, in this
+			// transaction: a decision made since Prepare is the one
+			// copied, and a decision being made waits for this record,
+			// then settles it with the others (settleRepeats).
+			root := e.ID
+			if e.RepeatOf != "" {
+				root = e.RepeatOf
+			}
+			cur, err := s.Store.Application(ctx, "", root)
+			if err != nil {
+				return err
+			}
+			app = repeatOf(cur, p.appID, p.req.MerchantID, p.req.StoreID, p.at)
+			app.RequestedAmount, app.Consent = p.req.RequestedAmount, p.req.Consent
+			return s.Store.CreateApplication(ctx, app)
+		})
+		if err != nil {
 			return nil, nil, err
 		}
 		return s.withAccount(ctx, app)

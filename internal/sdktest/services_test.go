@@ -436,3 +436,23 @@ func count[T any](t testing.TB, seq func(yield func(*T, error) bool)) int {
 	}
 	return n
 }
+
+// TestKeySetTrust: a deployment script reads its key set and replaces its
+// Trust lists with the SDK; a list that would shut it out is refused.
+func TestKeySetTrust(t *testing.T) {
+	p := apptest.Start(t, storetest.Engines(t)[0])
+	ctx := context.Background()
+	c, _ := newClient(t, p.URL, p.Training)
+	ks, err := c.KeySet.Get(ctx)
+	if err != nil || ks.ClientID == "" || ks.Object != "key_set" {
+		t.Fatalf("KeySet.Get = %+v, %v", ks, err)
+	}
+	_, err = c.KeySet.ReplaceTrust(ctx, &sdk.TrustParams{TrustIPs: []string{"198.51.100.0/24"}})
+	if ae := apiError(t, err); ae.Status != 400 || ae.Param != "trust_ips" {
+		t.Fatalf("a Trust IP list without the caller = %+v, want 400 on trust_ips", ae)
+	}
+	got, err := c.KeySet.ReplaceTrust(ctx, &sdk.TrustParams{TrustURLs: []string{"https://shop.example.com"}, TrustIPs: []string{"127.0.0.0/8", "::1"}})
+	if err != nil || len(got.TrustURLs) != 1 || len(got.TrustIPs) != 2 {
+		t.Fatalf("KeySet.ReplaceTrust = %+v, %v", got, err)
+	}
+}
