@@ -42,6 +42,8 @@ export async function startOpenFlex({ extra = [], trustedUrls = [] } = {}) {
   const bin = openflexBinary()
   const dataDir = mkdtempSync(join(tmpdir(), "openflex-sdk-node-"))
   const cli = (args) => JSON.parse(execFileSync(bin, [...args, "--json"], { env: { ...process.env, OPENFLEX_DATA_DIR: dataDir } }).toString())
+  // Only serve and migrate create a data directory; the other commands act on an existing one.
+  execFileSync(bin, ["migrate"], { env: { ...process.env, OPENFLEX_DATA_DIR: dataDir } })
   const m = cli(["merchant", "create", "--name", "Maple Node Shop", "--email", `node-${randomBytes(4).toString("hex")}@example.com`, "--store", "Web:ON"])
   const keyArgs = ["keys", "create", "--merchant", m.merchant_id, "--env", "training"]
   for (const u of trustedUrls) keyArgs.push("--trusted-url", u)

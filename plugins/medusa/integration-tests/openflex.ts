@@ -66,6 +66,8 @@ export class OpenFlexServer {
     this.dataDir = mkdtempSync(join(tmpdir(), "openflex-medusa-data-"))
     const cli = (args: string[]) =>
       JSON.parse(execFileSync(bin, [...args, "--json"], { env: { ...process.env, OPENFLEX_DATA_DIR: this.dataDir } }).toString())
+    // Only serve and migrate create a data directory; the other commands act on an existing one.
+    execFileSync(bin, ["migrate"], { env: { ...process.env, OPENFLEX_DATA_DIR: this.dataDir } })
     const m = cli(["merchant", "create", "--name", "Maple Medusa Shop", "--email", `shop-${randomBytes(4).toString("hex")}@example.com`, "--store", "Web:ON"])
     this.merchantId = m.merchant_id
     this.storeId = m.stores[0].id
