@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -168,4 +169,50 @@ func TestBrowserFocusAndInvalidFields(t *testing.T) {
 	if st2.RingStyle != "solid" || st2.OnPage < 3 || st2.OnWhite < 3 {
 		t.Errorf("focus ring %s %s: contrast %.1f:1 on the page, %.1f:1 on white; want 3:1 or more", st2.RingStyle, st2.Ring, st2.OnPage, st2.OnWhite)
 	}
+}
+
+// TestBrowserTillKeyboard is a keyboard-only pass of the till: a submit
+// with Enter that fails moves the focus to an error summary at the top
+// (the title says "Error:"), whose links lead to the fields at fault.
+func TestBrowserTillKeyboard(t *testing.T) {
+	tab := newChromium(t)
+	th := newTillHarness(t, storetest.Engines(t)[0])
+	b := th.browser(t)
+	m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
+	st := th.firstStore(t, m.ID)
+	acct := th.openAccount(t, openflex.Training, m.ID, st.ID)
+	base := th.srv.URL
+	store := "/portal/store/training/" + st.ID
+	if err := chromedp.Do(tab, chromedp.Navigate(base+"/portal/login"),
+		chromedp.SendKeys(chromedp.ID("email"), "dev@maple.example"), chromedp.SendKeys(chromedp.ID("password"), password+kb.Enter),
+		chromedp.WaitVisible(`nav a[aria-current="page"]`), chromedp.Navigate(base+store)); err != nil {
+		t.Fatal(err)
+	}
+	focused := func(step string) {
+		t.Helper()
+		got, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.activeElement.id + "|" + document.title + "|" +
+			[...document.querySelectorAll("#error-summary a")].map(a => document.getElementById(a.getAttribute("href").slice(1)) ? "ok" : a.getAttribute("href")).join(",")`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts := strings.SplitN(got, "|", 3)
+		if parts[0] != "error-summary" || !strings.HasPrefix(parts[1], "Error:") || parts[2] == "" || strings.Contains(parts[2], "#") {
+			t.Errorf("%s: focus on %q, title %q, summary links %q; want the focus on the error summary, an Error: title and links to fields", step, parts[0], parts[1], parts[2])
+		}
+	}
+	// Look up nobody: Enter in the empty account number field.
+	if err := chromedp.Do(tab, chromedp.Focus(chromedp.ID("account_number")), chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.ID("error-summary"))); err != nil {
+		t.Fatal(err)
+	}
+	focused("an empty look-up")
+	// A wrong code read out by the customer.
+	if err := chromedp.Do(tab, chromedp.SendKeys(chromedp.ID("account_number"), acct.Number+kb.Enter),
+		chromedp.WaitVisible(`form[action="`+store+`/verify"]`),
+		chromedp.Focus(`form[action="`+store+`/verify"] button[type="submit"]`), chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.ID("code")), chromedp.SendKeys(chromedp.ID("code"), "000000"+kb.Enter),
+		chromedp.WaitVisible(chromedp.ID("error-summary"))); err != nil {
+		t.Fatal(err)
+	}
+	focused("a wrong code")
 }

@@ -4,11 +4,13 @@ package portal
 // grouped by page; a test checks that every key a template or handler
 // uses is here.
 var messages = map[string][2]string{
-	"layout.skip":       {"Skip to content", "Passer au contenu"},
-	"layout.brand":      {"Developer Portal", "Portail des développeurs"},
-	"layout.console":    {"Admin console", "Console d’administration"},
-	"layout.other_lang": {"Français", "English"},
-	"layout.footer":     {"OpenFlex point-of-sale financing", "OpenFlex — financement au point de vente"},
+	"layout.skip":          {"Skip to content", "Passer au contenu"},
+	"layout.error_title":   {"Error:", "Erreur :"},
+	"layout.error_summary": {"Please fix the following:", "Veuillez corriger ce qui suit :"},
+	"layout.brand":         {"Developer Portal", "Portail des développeurs"},
+	"layout.console":       {"Admin console", "Console d’administration"},
+	"layout.other_lang":    {"Français", "English"},
+	"layout.footer":        {"OpenFlex point-of-sale financing", "OpenFlex — financement au point de vente"},
 
 	"nav.label":     {"Main", "Principal"},
 	"nav.overview":  {"Overview", "Aperçu"},

@@ -308,6 +308,7 @@ func codeSpans(s string) template.HTML {
 type form struct {
 	values url.Values
 	errs   map[string]string
+	order  []string // failed fields, first failure first
 }
 
 // Get returns a submitted value.
@@ -334,10 +335,26 @@ func (f *form) Fail(k, msg string) {
 	}
 	if f.errs[k] == "" {
 		f.errs[k] = msg
+		f.order = append(f.order, k)
 	} else {
 		f.errs[k] += " " + msg
 	}
 }
+
+// Summary lists the failed fields in the order they failed, for the error
+// summary at the top of the page (the checkout's pattern): each links to
+// its field; "form", the form as a whole, is shown by the page itself.
+func (f *form) Summary() []summaryItem {
+	var out []summaryItem
+	for _, k := range f.order {
+		if k != "form" {
+			out = append(out, summaryItem{Field: k, Message: f.errs[k]})
+		}
+	}
+	return out
+}
+
+type summaryItem struct{ Field, Message string }
 
 // OK reports whether no field failed.
 func (f *form) OK() bool { return len(f.errs) == 0 }
