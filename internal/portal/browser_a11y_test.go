@@ -3,6 +3,7 @@ package portal_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -215,4 +216,22 @@ func TestBrowserTillKeyboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	focused("a wrong code")
+
+	// At phone width the store's day fits the screen (its tables scroll
+	// inside their wrappers), and the date of birth is typed as the hint
+	// says, not in the browser's mm/dd/yyyy picker.
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile), chromedp.Navigate(base+store),
+		chromedp.WaitVisible(chromedp.ID("day"))); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.documentElement.scrollWidth + "/" + window.innerWidth + "/" + document.getElementById("date_of_birth").type`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scroll, inner int
+	var typ string
+	fmt.Sscanf(strings.ReplaceAll(got, "/", " "), "%d %d %s", &scroll, &inner, &typ)
+	if scroll > inner || typ != "text" {
+		t.Errorf("till at 360 px: page %d px wide in a %d px window, date of birth a %q field; want no overflow and a text field", scroll, inner, typ)
+	}
 }
