@@ -148,8 +148,14 @@ func (p *Portal) wrap(need access, h handler) http.Handler {
 			case need == merchantUser && pg.User.Role == account.RoleAdmin:
 				redirect(w, r, "/portal/admin")
 				return
+			case need == adminUser && pg.User.Role != account.RoleAdmin && r.Method == http.MethodGet && r.URL.Path == "/portal/admin":
+				// The console's front door (the README names it): say it is
+				// for lender staff and offer the staff sign-in.
+				pg.Title = "admin.staff_only_title"
+				p.render(w, pg, http.StatusForbidden, "message", message{Text: pg.t("admin.staff_only"), SignOutTo: "/portal/admin"})
+				return
 			case need == adminUser && pg.User.Role != account.RoleAdmin:
-				p.fail(w, r, pg, openflex.NotFound("page", r.URL.Path)) // never reveal the console exists
+				p.fail(w, r, pg, openflex.NotFound("page", r.URL.Path)) // its pages stay unknown to merchants
 				return
 			}
 			pg.csrfKey = pg.sess.CSRFSecret
@@ -192,6 +198,8 @@ type message struct {
 	Text      string
 	Link      string
 	LinkLabel string // i18n key
+	// SignOutTo offers to sign out and sign in again, then go there.
+	SignOutTo string
 }
 
 // render executes a page into a buffer first, so a template error becomes
