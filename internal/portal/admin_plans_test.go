@@ -179,3 +179,35 @@ func TestAdminPlanFees(t *testing.T) {
 		}
 	})
 }
+
+// TestMerchantAtTheConsoleDoor: a merchant's session opening /portal/admin
+// is told the console is for lender staff and offered the staff sign-in,
+// which comes back to the console; the console's other pages stay unknown
+// to it (404).
+func TestMerchantAtTheConsoleDoor(t *testing.T) {
+	th := newTillHarness(t, storetest.Engines(t)[0])
+	if err := th.portal.BootstrapAdmin(context.Background(), "ops@lender.example", password); err != nil {
+		t.Fatal(err)
+	}
+	b := th.browser(t)
+	b.verifiedMerchant("Maple Furniture", "dev@maple.example")
+	r := b.get("/portal/admin?lang=en")
+	if r.StatusCode != http.StatusForbidden || !strings.Contains(r.Body, "Lender staff only") || strings.Contains(r.Body, "Something went wrong") ||
+		!strings.Contains(r.Body, `name="next" value="/portal/admin"`) {
+		t.Fatalf("a merchant at /portal/admin = %d:\n%s", r.StatusCode, r.Body)
+	}
+	if r := b.get("/portal/admin/merchants"); r.StatusCode != http.StatusNotFound {
+		t.Errorf("a merchant at another console page = %d, want 404", r.StatusCode)
+	}
+	out := b.postIn(r.Body, "/portal/logout", url.Values{"next": {"/portal/admin"}})
+	if out.StatusCode != http.StatusSeeOther || !strings.Contains(out.Header.Get("Location"), "next=%2Fportal%2Fadmin") {
+		t.Fatalf("sign out for staff = %d %s", out.StatusCode, out.Header.Get("Location"))
+	}
+	if evil := th.browser(t); true {
+		evil.verifiedMerchant("Birch Beds", "dev@birch.example")
+		page := evil.get("/portal/")
+		if o := evil.postIn(page.Body, "/portal/logout", url.Values{"next": {"https://evil.example/"}}); strings.Contains(o.Header.Get("Location"), "evil") {
+			t.Errorf("sign out went on to %s", o.Header.Get("Location"))
+		}
+	}
+}

@@ -2,10 +2,14 @@ package portal_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/axetest"
 	"github.com/openflex/openflex/internal/storetest"
@@ -113,5 +117,121 @@ func TestBrowserAccessibility(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/svg+xml" {
 		t.Errorf("favicon: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+}
+
+// TestBrowserFocusAndInvalidFields: the focus ring stands out (3:1 or more
+// against the page and the cards, WCAG 1.4.11) and a field marked invalid
+// has the red border, on the portal's and the till's forms alike.
+func TestBrowserFocusAndInvalidFields(t *testing.T) {
+	tab := newChromium(t)
+	th := newTillHarness(t, storetest.Engines(t)[0])
+	b := th.browser(t)
+	m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
+	st := th.firstStore(t, m.ID)
+	base := th.srv.URL
+	store := "/portal/store/training/" + st.ID
+	if err := chromedp.Do(tab, chromedp.Navigate(base+"/portal/login"),
+		chromedp.SendKeys(chromedp.ID("email"), "dev@maple.example"), chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(`form[action="/portal/login"] button[type="submit"]`), chromedp.WaitVisible(`nav a[aria-current="page"]`),
+		chromedp.Navigate(base+store), chromedp.Click(`form[action="`+store+`/lookup"] button[type="submit"]`),
+		chromedp.WaitVisible(`[aria-invalid="true"]`)); err != nil {
+		t.Fatal(err)
+	}
+	// contrast is the WCAG contrast ratio of two computed colours.
+	const js = `(() => {
+	  const lum = c => { const [r, g, b] = c.match(/\d+/g).slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4 });
+	    return 0.2126 * r + 0.7152 * g + 0.0722 * b };
+	  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05) };
+	  const field = document.querySelector('input[aria-invalid="true"]');
+	  const s = getComputedStyle(document.activeElement, null);
+	  const page = getComputedStyle(document.documentElement).backgroundColor;
+	  return JSON.stringify({ border: getComputedStyle(field).borderTopColor, focused: document.activeElement.id, ring: s.outlineColor, ringStyle: s.outlineStyle,
+	    onPage: ratio(s.outlineColor, page), onWhite: ratio(s.outlineColor, "rgb(255, 255, 255)") });
+	})()`
+	// Reach the field from the keyboard, as its users do: :focus-visible.
+	if err := chromedp.Do(tab, chromedp.Focus(`input[aria-invalid="true"]`), chromedp.KeyEvent(kb.Tab)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(tab, chromedp.Evaluate[string](js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st2 struct {
+		Border, Ring, RingStyle string
+		OnPage, OnWhite         float64
+	}
+	if err := json.Unmarshal([]byte(got), &st2); err != nil {
+		t.Fatal(err)
+	}
+	if st2.Border != "rgb(180, 35, 24)" {
+		t.Errorf("an invalid till field's border is %s, want the danger red rgb(180, 35, 24)", st2.Border)
+	}
+	if st2.RingStyle != "solid" || st2.OnPage < 3 || st2.OnWhite < 3 {
+		t.Errorf("focus ring %s %s: contrast %.1f:1 on the page, %.1f:1 on white; want 3:1 or more", st2.RingStyle, st2.Ring, st2.OnPage, st2.OnWhite)
+	}
+}
+
+// TestBrowserTillKeyboard is a keyboard-only pass of the till: a submit
+// with Enter that fails moves the focus to an error summary at the top
+// (the title says "Error:"), whose links lead to the fields at fault.
+func TestBrowserTillKeyboard(t *testing.T) {
+	tab := newChromium(t)
+	th := newTillHarness(t, storetest.Engines(t)[0])
+	b := th.browser(t)
+	m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
+	st := th.firstStore(t, m.ID)
+	acct := th.openAccount(t, openflex.Training, m.ID, st.ID)
+	base := th.srv.URL
+	store := "/portal/store/training/" + st.ID
+	if err := chromedp.Do(tab, chromedp.Navigate(base+"/portal/login"),
+		chromedp.SendKeys(chromedp.ID("email"), "dev@maple.example"), chromedp.SendKeys(chromedp.ID("password"), password+kb.Enter),
+		chromedp.WaitVisible(`nav a[aria-current="page"]`), chromedp.Navigate(base+store)); err != nil {
+		t.Fatal(err)
+	}
+	focused := func(step string) {
+		t.Helper()
+		got, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.activeElement.id + "|" + document.title + "|" +
+			[...document.querySelectorAll("#error-summary a")].map(a => document.getElementById(a.getAttribute("href").slice(1)) ? "ok" : a.getAttribute("href")).join(",")`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts := strings.SplitN(got, "|", 3)
+		if parts[0] != "error-summary" || !strings.HasPrefix(parts[1], "Error:") || parts[2] == "" || strings.Contains(parts[2], "#") {
+			t.Errorf("%s: focus on %q, title %q, summary links %q; want the focus on the error summary, an Error: title and links to fields", step, parts[0], parts[1], parts[2])
+		}
+	}
+	// Look up nobody: Enter in the empty account number field.
+	if err := chromedp.Do(tab, chromedp.Focus(chromedp.ID("account_number")), chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.ID("error-summary"))); err != nil {
+		t.Fatal(err)
+	}
+	focused("an empty look-up")
+	// A wrong code read out by the customer.
+	if err := chromedp.Do(tab, chromedp.SendKeys(chromedp.ID("account_number"), acct.Number+kb.Enter),
+		chromedp.WaitVisible(`form[action="`+store+`/verify"]`),
+		chromedp.Focus(`form[action="`+store+`/verify"] button[type="submit"]`), chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.ID("code")), chromedp.SendKeys(chromedp.ID("code"), "000000"+kb.Enter),
+		chromedp.WaitVisible(chromedp.ID("error-summary"))); err != nil {
+		t.Fatal(err)
+	}
+	focused("a wrong code")
+
+	// At phone width the store's day fits the screen (its tables scroll
+	// inside their wrappers), and the date of birth is typed as the hint
+	// says, not in the browser's mm/dd/yyyy picker.
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile), chromedp.Navigate(base+store),
+		chromedp.WaitVisible(chromedp.ID("day"))); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.documentElement.scrollWidth + "/" + window.innerWidth + "/" + document.getElementById("date_of_birth").type`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scroll, inner int
+	var typ string
+	fmt.Sscanf(strings.ReplaceAll(got, "/", " "), "%d %d %s", &scroll, &inner, &typ)
+	if scroll > inner || typ != "text" {
+		t.Errorf("till at 360 px: page %d px wide in a %d px window, date of birth a %q field; want no overflow and a text field", scroll, inner, typ)
 	}
 }

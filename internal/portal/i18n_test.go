@@ -227,3 +227,28 @@ func TestTook(t *testing.T) {
 		}
 	}
 }
+
+// TestScrollersFocusable: what scrolls sideways at phone width (table
+// wrappers, code blocks) can be reached and scrolled by keyboard
+// (axe's scrollable-region-focusable).
+func TestScrollersFocusable(t *testing.T) {
+	scroller := regexp.MustCompile(`<div class="table-wrap"[^>]*>|<pre[^>]*>`)
+	err := fs.WalkDir(os.DirFS("templates"), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(filepath.Join("templates", path))
+		if err != nil {
+			return err
+		}
+		for _, tag := range scroller.FindAllString(string(b), -1) {
+			if !strings.Contains(tag, `tabindex="0"`) {
+				t.Errorf("%s: %s scrolls sideways on a phone but cannot be reached by keyboard (tabindex=\"0\")", path, tag)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -4,11 +4,13 @@ package portal
 // grouped by page; a test checks that every key a template or handler
 // uses is here.
 var messages = map[string][2]string{
-	"layout.skip":       {"Skip to content", "Passer au contenu"},
-	"layout.brand":      {"Developer Portal", "Portail des développeurs"},
-	"layout.console":    {"Admin console", "Console d’administration"},
-	"layout.other_lang": {"Français", "English"},
-	"layout.footer":     {"OpenFlex point-of-sale financing", "OpenFlex — financement au point de vente"},
+	"layout.skip":          {"Skip to content", "Passer au contenu"},
+	"layout.error_title":   {"Error:", "Erreur :"},
+	"layout.error_summary": {"Please fix the following:", "Veuillez corriger ce qui suit :"},
+	"layout.brand":         {"Developer Portal", "Portail des développeurs"},
+	"layout.console":       {"Admin console", "Console d’administration"},
+	"layout.other_lang":    {"Français", "English"},
+	"layout.footer":        {"OpenFlex point-of-sale financing", "OpenFlex — financement au point de vente"},
 
 	"nav.label":     {"Main", "Principal"},
 	"nav.overview":  {"Overview", "Aperçu"},
@@ -63,6 +65,9 @@ var messages = map[string][2]string{
 	"hint.go_live_note":          {"Tell the lender about your integration: storefront, POS, expected launch date.", "Décrivez votre intégration au prêteur : boutique, point de vente, date de lancement prévue."},
 
 	"err.title":              {"Something went wrong", "Un problème est survenu"},
+	"admin.staff_only_title": {"Lender staff only", "Réservé au personnel du prêteur"},
+	"admin.staff_only":       {"The lender's console is for lender staff. You are signed in with a merchant account: sign out, then sign in with your staff account.", "La console du prêteur est réservée à son personnel. Vous êtes connecté avec un compte marchand : déconnectez-vous, puis connectez-vous avec votre compte du personnel."},
+	"admin.staff_signin":     {"Sign out and sign in as staff", "Se déconnecter et se connecter comme membre du personnel"},
 	"err.forbidden_title":    {"Form expired", "Formulaire expiré"},
 	"err.csrf":               {"This form expired or came from another site. Go back, reload the page and try again.", "Ce formulaire a expiré ou provient d’un autre site. Revenez en arrière, rechargez la page et réessayez."},
 	"err.unavailable":        {"Our records are unavailable for a moment. Please try again in a few seconds; nothing was changed.", "Nos dossiers sont momentanément indisponibles. Réessayez dans quelques secondes; rien n'a été modifié."},

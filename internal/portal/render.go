@@ -148,8 +148,14 @@ func (p *Portal) wrap(need access, h handler) http.Handler {
 			case need == merchantUser && pg.User.Role == account.RoleAdmin:
 				redirect(w, r, "/portal/admin")
 				return
+			case need == adminUser && pg.User.Role != account.RoleAdmin && r.Method == http.MethodGet && r.URL.Path == "/portal/admin":
+				// The console's front door (the README names it): say it is
+				// for lender staff and offer the staff sign-in.
+				pg.Title = "admin.staff_only_title"
+				p.render(w, pg, http.StatusForbidden, "message", message{Text: pg.t("admin.staff_only"), SignOutTo: "/portal/admin"})
+				return
 			case need == adminUser && pg.User.Role != account.RoleAdmin:
-				p.fail(w, r, pg, openflex.NotFound("page", r.URL.Path)) // never reveal the console exists
+				p.fail(w, r, pg, openflex.NotFound("page", r.URL.Path)) // its pages stay unknown to merchants
 				return
 			}
 			pg.csrfKey = pg.sess.CSRFSecret
@@ -192,6 +198,8 @@ type message struct {
 	Text      string
 	Link      string
 	LinkLabel string // i18n key
+	// SignOutTo offers to sign out and sign in again, then go there.
+	SignOutTo string
 }
 
 // render executes a page into a buffer first, so a template error becomes
@@ -308,6 +316,7 @@ func codeSpans(s string) template.HTML {
 type form struct {
 	values url.Values
 	errs   map[string]string
+	order  []string // failed fields, first failure first
 }
 
 // Get returns a submitted value.
@@ -334,10 +343,26 @@ func (f *form) Fail(k, msg string) {
 	}
 	if f.errs[k] == "" {
 		f.errs[k] = msg
+		f.order = append(f.order, k)
 	} else {
 		f.errs[k] += " " + msg
 	}
 }
+
+// Summary lists the failed fields in the order they failed, for the error
+// summary at the top of the page (the checkout's pattern): each links to
+// its field; "form", the form as a whole, is shown by the page itself.
+func (f *form) Summary() []summaryItem {
+	var out []summaryItem
+	for _, k := range f.order {
+		if k != "form" {
+			out = append(out, summaryItem{Field: k, Message: f.errs[k]})
+		}
+	}
+	return out
+}
+
+type summaryItem struct{ Field, Message string }
 
 // OK reports whether no field failed.
 func (f *form) OK() bool { return len(f.errs) == 0 }

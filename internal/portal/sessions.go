@@ -109,5 +109,10 @@ func (p *Portal) logout(w http.ResponseWriter, r *http.Request, pg *page) error 
 		return err
 	}
 	p.clearSessionCookie(w)
+	// Only the console's front door may be the next stop: never a URL
+	// from elsewhere.
+	if pg.Form.Get("next") == "/portal/admin" {
+		return redirect(w, r, "/portal/login?done=logged_out&next=%2Fportal%2Fadmin")
+	}
 	return redirect(w, r, "/portal/login?done=logged_out")
 }

@@ -296,3 +296,47 @@ func TestAdminSettlements(t *testing.T) {
 		t.Fatalf("payables after the admin payout: %+v, %v", bad, err)
 	}
 }
+
+// TestSettlementsPageOpenDayOnly: with only today's sale, the page says no
+// day has closed yet (rather than "no settlements" under today's bar) and
+// counts the day's lines in lower case, singular for one.
+func TestSettlementsPageOpenDayOnly(t *testing.T) {
+	h, _ := settlementHarness(t, storetest.Engines(t)[0])
+	b := h.browser(t)
+	m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
+	ctx := context.Background()
+	db := h.stores.Data(openflex.Training)
+	stores, _, err := h.stores.Control.Stores(ctx, m.ID, openflex.ListParams{Limit: 10})
+	if err != nil || len(stores) == 0 {
+		t.Fatalf("stores: %v", err)
+	}
+	h.clock.set(time.Now())
+	cust := &openflex.Customer{ID: openflex.NewID("cus"), Language: "en", Created: h.clock.Now(), Applicant: openflex.Applicant{
+		FirstName: "Today", LastName: "Buyer", DateOfBirth: "1980-01-01", Address: openflex.Address{Province: "ON", PostalCode: "M5V 2T6"}}}
+	acct := &openflex.Account{Number: credit.NewAccountNumber(), CustomerID: cust.ID, Status: openflex.AccountNormal, CreditLimit: 10_000_000,
+		Currency: openflex.CAD, RiskCategory: openflex.RiskStandard, Province: "ON", Language: "en", FirstName: "Today", LastName: "Buyer", Created: h.clock.Now()}
+	if err := db.CreateCustomer(ctx, cust); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateAccount(ctx, acct); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.GrantConsent(ctx, &openflex.AccountConsent{ID: openflex.NewID(openflex.PrefixConsent), AccountNumber: acct.Number,
+		MerchantID: m.ID, Source: openflex.ConsentByCheckout, CheckoutID: "chk_today", Created: h.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	lend := &lending.Service{Store: db, Now: h.clock.Now}
+	if _, err := lend.Authorize(ctx, lending.AuthorizeRequest{MerchantID: m.ID, StoreID: stores[0].ID, AccountNumber: acct.Number,
+		Amount: 500_00, Currency: openflex.CAD, Channel: "online", AutoCapture: true}); err != nil {
+		t.Fatal(err)
+	}
+	r := b.get("/portal/settlements/training")
+	for _, want := range []string{"(1 line)", "No day has closed in the last 30 days yet"} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("settlements page with an open day only lacks %q", want)
+		}
+	}
+	if strings.Contains(r.Body, "No settlements in the last 30 days") || strings.Contains(r.Body, "Lines)") {
+		t.Errorf("settlements page contradicts its chart or capitalises its line count:\n%s", r.Body)
+	}
+}

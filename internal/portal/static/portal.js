@@ -18,6 +18,23 @@
     return Promise.reject(new Error("clipboard unavailable"));
   }
 
+  // After a failed submit, focus goes to the error summary (or the form's
+  // own error), so keyboard and screen-reader users start from what needs
+  // fixing, as in the hosted checkout. A summary link whose field has no
+  // such id goes to the field of that name.
+  var problem = document.querySelector("[data-focus]") || document.querySelector(".form-error[role=alert]");
+  if (problem) {
+    if (!problem.hasAttribute("tabindex")) problem.setAttribute("tabindex", "-1");
+    problem.focus();
+    problem.querySelectorAll("a[href^='#']").forEach(function (a) {
+      var name = a.getAttribute("href").slice(1);
+      if (document.getElementById(name)) return;
+      var field = document.querySelector("[name='" + name.replace(/'/g, "") + "']");
+      if (!field) return;
+      a.addEventListener("click", function (e) { e.preventDefault(); field.focus(); });
+    });
+  }
+
   document.querySelectorAll("button[data-copy]").forEach(function (button) {
     var target = document.getElementById(button.getAttribute("data-copy"));
     if (!target) {
