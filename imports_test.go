@@ -20,7 +20,8 @@ func TestImportRules(t *testing.T) {
 		mod + "/internal/finance": true, mod + "/internal/keys": true, mod + "/internal/merchant": true,
 		mod + "/internal/settlement": true}
 	transports := map[string]bool{mod + "/internal/api": true, mod + "/internal/checkout": true,
-		mod + "/internal/portal": true, mod + "/internal/webhook": true}
+		mod + "/internal/portal": true, mod + "/internal/webhook": true, mod + "/internal/web": true,
+		mod + "/internal/till": true, mod + "/internal/console": true}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	seen := 0
 	for dec.More() {

@@ -2,11 +2,14 @@ package portal
 
 import (
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/openflex/openflex/internal/web"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/portal/account"
@@ -19,13 +22,12 @@ var notMessages = map[string]bool{"layout.html": true, "webhook.redelivered": tr
 // names exists, and that each has English and French with the same
 // formatting verbs.
 func TestMessagesComplete(t *testing.T) {
-	for k := range messages {
-		if _, dup := pageMessages[k]; dup {
-			t.Errorf("%q is in both message tables", k)
-		}
-	}
+	site := web.New(web.Config{Control: struct{ web.Store }{}})
+	site.AddMessages(pageMessages) // panics on a key in two tables
+	site.AddMessages(settlementMessages)
+	hasMessage := func(k string) bool { _, ok := site.Messages()[k]; return ok }
 	verb := regexp.MustCompile(`%[dsv]`)
-	for _, table := range []map[string][2]string{messages, pageMessages} {
+	for _, table := range []map[string][2]string{site.Messages()} {
 		for k, m := range table {
 			if m[0] == "" || m[1] == "" {
 				t.Errorf("%q lacks a translation", k)
@@ -101,26 +103,6 @@ func TestMessagesComplete(t *testing.T) {
 	}
 }
 
-func TestNegotiate(t *testing.T) {
-	tests := []struct {
-		header, want string
-	}{
-		{"", "en"},
-		{"fr", "fr"},
-		{"fr-CA,fr;q=0.9,en;q=0.8", "fr"},
-		{"en-CA,en;q=0.9,fr;q=0.8", "en"},
-		{"de-DE,fr;q=0.5", "fr"},
-		{"de-DE", "en"},
-		{"en;q=0.2, fr-CA;q=0.7", "fr"},
-		{"FR-ca", "fr"},
-	}
-	for _, tc := range tests {
-		if got := negotiate(tc.header); got != tc.want {
-			t.Errorf("negotiate(%q) = %q, want %q", tc.header, got, tc.want)
-		}
-	}
-}
-
 func TestPasswordHash(t *testing.T) {
 	p := &Portal{hashing: make(chan struct{}, 1)}
 	ctx := t.Context()
@@ -176,18 +158,21 @@ func TestPasswordRules(t *testing.T) {
 	}
 }
 
-func TestLocalPath(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"/portal/keys", "/portal/keys"},
-		{"/portal/keys?x=1", "/portal/keys?x=1"},
-		{"https://evil.example/", "/portal/"},
-		{"//evil.example/portal/", "/portal/"},
-		{"/portal/\\evil", "/portal/"},
-		{"", "/portal/"},
+// TestReferenceFrenchComplete: every text of the OpenAPI document has its
+// French, so the French API reference has no English section. A new
+// summary or description in internal/api/openapi.json needs its French in
+// reference_fr.go.
+func TestReferenceFrenchComplete(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "api", "openapi.json"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range tests {
-		if got := localPath(tc.in); got != tc.want {
-			t.Errorf("localPath(%q) = %q, want %q", tc.in, got, tc.want)
-		}
+	ref := parseReference(doc, slog.New(slog.DiscardHandler))
+	if ref == nil {
+		t.Fatal("the OpenAPI document does not parse")
+	}
+	_, missing := ref.translated()
+	for _, s := range missing {
+		t.Errorf("no French for %q (add it to reference_fr.go)", s)
 	}
 }

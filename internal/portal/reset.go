@@ -9,18 +9,19 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/portal/account"
+	"github.com/openflex/openflex/internal/web"
 )
 
-func (p *Portal) forgotForm(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) forgotForm(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	pg.Title = "forgot.title"
-	p.render(w, pg, http.StatusOK, "forgot", nil)
+	p.Render(w, pg, http.StatusOK, "forgot", nil)
 	return nil
 }
 
 // forgot mails a reset link. The answer never says whether the address
 // has an account.
-func (p *Portal) forgot(w http.ResponseWriter, r *http.Request, pg *page) error {
-	if p.limited(w, pg, p.resets, r) {
+func (p *Portal) forgot(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
+	if p.Limited(w, pg, p.resets, r) {
 		return nil
 	}
 	ctx := r.Context()
@@ -36,7 +37,7 @@ func (p *Portal) forgot(w http.ResponseWriter, r *http.Request, pg *page) error 
 		return err
 	}
 	pg.Title = "forgot.title"
-	p.render(w, pg, http.StatusOK, "message", message{Text: pg.t("forgot.sent")})
+	p.Render(w, pg, http.StatusOK, "message", web.Message{Text: pg.T("forgot.sent")})
 	return nil
 }
 
@@ -44,9 +45,9 @@ type resetData struct{ Token string }
 
 // resetForm shows the new-password form; the token is spent only when the
 // form is posted, so a mail scanner fetching the link does not burn it.
-func (p *Portal) resetForm(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) resetForm(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	pg.Title = "reset.title"
-	p.render(w, pg, http.StatusOK, "reset", resetData{Token: r.URL.Query().Get("token")})
+	p.Render(w, pg, http.StatusOK, "reset", resetData{Token: r.URL.Query().Get("token")})
 	return nil
 }
 
@@ -54,24 +55,24 @@ func (p *Portal) resetForm(w http.ResponseWriter, r *http.Request, pg *page) err
 // session (whoever held the old password is logged out) and kills the
 // other reset links. Setting a password through the emailed link also
 // proves the address.
-func (p *Portal) reset(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) reset(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	ctx, f := r.Context(), pg.Form
 	data := resetData{Token: f.Get("token")}
-	pw := f.values.Get("password")
-	p.checkNewPassword(pg, pw, f.values.Get("confirm"))
+	pw := f.Raw("password")
+	p.checkNewPassword(pg, pw, f.Raw("confirm"))
 	if !f.OK() {
 		pg.Title = "reset.title"
-		p.render(w, pg, http.StatusBadRequest, "reset", data)
+		p.Render(w, pg, http.StatusBadRequest, "reset", data)
 		return nil
 	}
 	hash, err := p.hashPassword(ctx, pw)
 	if err != nil {
 		return err
 	}
-	now := p.now()
+	now := p.Now()
 	var u *account.User
 	err = p.cfg.Control.Write(ctx, func(ctx context.Context) error {
-		t, err := p.cfg.Control.UseEmailToken(ctx, tokenHash(data.Token), account.PurposeReset, now)
+		t, err := p.cfg.Control.UseEmailToken(ctx, web.TokenHash(data.Token), account.PurposeReset, now)
 		if err != nil {
 			return err
 		}
@@ -92,15 +93,15 @@ func (p *Portal) reset(w http.ResponseWriter, r *http.Request, pg *page) error {
 	})
 	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
 		pg.Title = "reset.title"
-		p.render(w, pg, http.StatusBadRequest, "message", message{Text: pg.t("reset.bad_link"), Link: "/portal/password/forgot", LinkLabel: "forgot.title"})
+		p.Render(w, pg, http.StatusBadRequest, "message", web.Message{Text: pg.T("reset.bad_link"), Link: "/portal/password/forgot", LinkLabel: "forgot.title"})
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	p.audit(ctx, r, u, "portal.password_reset", u.ID, "")
-	p.clearSessionCookie(w)
-	return redirect(w, r, "/portal/login?done=password_reset")
+	p.ClearSession(w)
+	return web.Redirect(w, r, "/portal/login?done=password_reset")
 }
 
 // Bootstrap creates a verified portal user for an existing merchant, for
@@ -136,7 +137,7 @@ func (p *Portal) createVerified(ctx context.Context, email, password, merchantID
 	if err != nil {
 		return err
 	}
-	now := p.now()
+	now := p.Now()
 	u := &account.User{ID: openflex.NewID(openflex.PrefixUser), MerchantID: merchantID, Role: role, Email: email,
 		PasswordHash: hash, EmailVerifiedAt: now, Created: now}
 	return p.cfg.Control.Write(ctx, func(ctx context.Context) error {

@@ -1,4 +1,4 @@
-package portal
+package console
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/finance"
+	"github.com/openflex/openflex/internal/web"
 )
 
 // Lender staff review the credit applications the policy sent to manual
@@ -20,16 +21,16 @@ import (
 // The decision is credit.Service.Decide, the same call as the CLI's
 // `openflex applications decide`; every decision is audited.
 
-func (p *Portal) reviewRoutes() {
-	m := p.mux
+func (p *Console) reviewRoutes() {
+	m := p.Site
 	m.Handle("GET /portal/admin/applications", http.RedirectHandler("/portal/admin/applications/production", http.StatusSeeOther))
-	m.Handle("GET /portal/admin/applications/{env}", p.admin(p.reviewList))
-	m.Handle("GET /portal/admin/applications/{env}/{id}", p.admin(p.reviewShow))
-	m.Handle("POST /portal/admin/applications/{env}/{id}/approve", p.admin(p.reviewApprove))
-	m.Handle("POST /portal/admin/applications/{env}/{id}/decline", p.admin(p.reviewDecline))
+	m.Handle("GET /portal/admin/applications/{env}", p.Admin(p.reviewList))
+	m.Handle("GET /portal/admin/applications/{env}/{id}", p.Admin(p.reviewShow))
+	m.Handle("POST /portal/admin/applications/{env}/{id}/approve", p.Admin(p.reviewApprove))
+	m.Handle("POST /portal/admin/applications/{env}/{id}/decline", p.Admin(p.reviewDecline))
 }
 
-func (p *Portal) reviewEnv(r *http.Request) (openflex.Environment, error) {
+func (p *Console) reviewEnv(r *http.Request) (openflex.Environment, error) {
 	env, ok := openflex.ParseEnvironment(r.PathValue("env"))
 	if !ok {
 		return "", openflex.NotFound("page", r.URL.Path)
@@ -49,7 +50,7 @@ type reviewListData struct {
 }
 
 // reviewList lists one environment's pending applications, oldest first.
-func (p *Portal) reviewList(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Console) reviewList(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	env, err := p.reviewEnv(r)
 	if err != nil {
 		return err
@@ -70,7 +71,7 @@ func (p *Portal) reviewList(w http.ResponseWriter, r *http.Request, pg *page) er
 		d.Apps = append(d.Apps, reviewRow{a, names[a.MerchantID]})
 	}
 	pg.Title, pg.Nav = "review.title", "review"
-	p.render(w, pg, http.StatusOK, "review_list", d)
+	p.Render(w, pg, http.StatusOK, "review_list", d)
 	return nil
 }
 
@@ -102,7 +103,7 @@ type reviewView struct {
 	Why           []openflex.Reason // why the policy sent it to review
 }
 
-func (p *Portal) reviewFile(ctx context.Context, env openflex.Environment, id string) (*reviewView, error) {
+func (p *Console) reviewFile(ctx context.Context, env openflex.Environment, id string) (*reviewView, error) {
 	f, err := p.cfg.Credit(env).Review(ctx, id)
 	if err != nil {
 		return nil, err
@@ -125,7 +126,7 @@ func (p *Portal) reviewFile(ctx context.Context, env openflex.Environment, id st
 		v.PhoneLast4 = a.Phone[n-4:]
 	}
 	if dob, err := time.Parse(time.DateOnly, a.DateOfBirth); err == nil {
-		now := p.now()
+		now := p.Now()
 		v.Age = now.Year() - dob.Year()
 		if now.YearDay() < dob.YearDay() {
 			v.Age--
@@ -143,7 +144,7 @@ func initial(s string) string {
 	return strings.ToUpper(string(r)) + "."
 }
 
-func (p *Portal) reviewShow(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Console) reviewShow(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	env, err := p.reviewEnv(r)
 	if err != nil {
 		return err
@@ -156,15 +157,15 @@ func (p *Portal) reviewShow(w http.ResponseWriter, r *http.Request, pg *page) er
 	return p.renderReview(w, pg, http.StatusOK, v)
 }
 
-func (p *Portal) renderReview(w http.ResponseWriter, pg *page, status int, v *reviewView) error {
+func (p *Console) renderReview(w http.ResponseWriter, pg *web.Page, status int, v *reviewView) error {
 	pg.Title, pg.Nav = "review.file_title", "review"
-	p.render(w, pg, status, "review", v)
+	p.Render(w, pg, status, "review", v)
 	return nil
 }
 
 // reviewApprove approves with the limit typed (in dollars), which starts
 // as the policy's.
-func (p *Portal) reviewApprove(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Console) reviewApprove(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	env, err := p.reviewEnv(r)
 	if err != nil {
 		return err
@@ -174,16 +175,16 @@ func (p *Portal) reviewApprove(w http.ResponseWriter, r *http.Request, pg *page)
 		return err
 	}
 	v.LimitText = pg.Form.Get("credit_limit")
-	limit, ok := parseCents(v.LimitText)
+	limit, ok := web.ParseCents(v.LimitText)
 	if !ok {
-		pg.Form.Fail("credit_limit", pg.t("review.err.limit"))
+		pg.Form.Fail("credit_limit", pg.T("review.err.limit"))
 		return p.renderReview(w, pg, http.StatusBadRequest, v)
 	}
 	return p.settle(w, r, pg, v, openflex.ApplicationApproved, limit, nil)
 }
 
 // reviewDecline declines with the reasons ticked (at least one).
-func (p *Portal) reviewDecline(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Console) reviewDecline(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	env, err := p.reviewEnv(r)
 	if err != nil {
 		return err
@@ -192,21 +193,21 @@ func (p *Portal) reviewDecline(w http.ResponseWriter, r *http.Request, pg *page)
 	if err != nil {
 		return err
 	}
-	reasons := pg.Form.values["reason"]
+	reasons := pg.Form.All("reason")
 	for _, rs := range reasons {
 		v.ReasonsChosen[rs] = true
 	}
 	if len(reasons) == 0 {
-		pg.Form.Fail("reason", pg.t("review.err.reasons"))
+		pg.Form.Fail("reason", pg.T("review.err.reasons"))
 		return p.renderReview(w, pg, http.StatusBadRequest, v)
 	}
 	return p.settle(w, r, pg, v, openflex.ApplicationDeclined, 0, reasons)
 }
 
-func (p *Portal) settle(w http.ResponseWriter, r *http.Request, pg *page, v *reviewView, status openflex.ApplicationStatus, limit int64, reasons []string) error {
+func (p *Console) settle(w http.ResponseWriter, r *http.Request, pg *web.Page, v *reviewView, status openflex.ApplicationStatus, limit int64, reasons []string) error {
 	ctx := r.Context()
 	if v.App.Status != openflex.ApplicationPending {
-		pg.Form.Fail("decision", pg.t("review.err.decided"))
+		pg.Form.Fail("decision", pg.T("review.err.decided"))
 		return p.renderReview(w, pg, http.StatusConflict, v)
 	}
 	// Decide checks the status again under its transaction: of two
@@ -230,9 +231,9 @@ func (p *Portal) settle(w http.ResponseWriter, r *http.Request, pg *page, v *rev
 	}
 	// The decision is made; a failed audit write is an alarm, not a
 	// reason to pretend it was not.
-	if err := p.cfg.Control.Audit(ctx, openflex.AuditEntry{ID: openflex.NewID("aud"), At: p.now(), Actor: "admin:" + pg.User.ID,
-		Action: "application." + string(app.Status), MerchantID: app.MerchantID, ObjectID: app.ID, Detail: detail, RemoteAddr: remoteHost(r)}); err != nil {
-		p.log.ErrorContext(ctx, "portal: audit of an application decision failed", "application", app.ID, "err", err)
+	if err := p.cfg.Control.Audit(ctx, openflex.AuditEntry{ID: openflex.NewID("aud"), At: p.Now(), Actor: "admin:" + pg.User.ID,
+		Action: "application." + string(app.Status), MerchantID: app.MerchantID, ObjectID: app.ID, Detail: detail, RemoteAddr: web.RemoteHost(r)}); err != nil {
+		p.Logger().ErrorContext(ctx, "portal: audit of an application decision failed", "application", app.ID, "err", err)
 	}
-	return redirect(w, r, "/portal/admin/applications/"+string(v.Env)+"?done=application_"+string(app.Status))
+	return web.Redirect(w, r, "/portal/admin/applications/"+string(v.Env)+"?done=application_"+string(app.Status))
 }

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"errors"
@@ -35,12 +35,12 @@ func TestFailStatus(t *testing.T) {
 			http.StatusBadRequest, false, "amount must be positive"},
 		{"bug", errors.New("boom"), http.StatusInternalServerError, false, "internal error"},
 	}
-	p := &Portal{log: slog.New(slog.DiscardHandler), pages: loadPages()}
+	p := New(Config{Control: struct{ Store }{}, Logger: slog.New(slog.DiscardHandler)}) // the error page reads no storage
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			w := httptest.NewRecorder()
 			r := httptest.NewRequest(http.MethodGet, "/portal/", nil)
-			p.fail(w, r, &page{Lang: "en", t: translator("en"), Form: &form{}}, tc.err)
+			p.Fail(w, r, &Page{Lang: "en", t: p.translator("en"), Form: &Form{}}, tc.err)
 			if w.Code != tc.status {
 				t.Errorf("status %d, want %d", w.Code, tc.status)
 			}

@@ -1,4 +1,4 @@
-package portal
+package console
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/finance"
 	"github.com/openflex/openflex/internal/plans"
+	"github.com/openflex/openflex/internal/web"
 )
 
 // PlanFees changes a financing plan's merchant fee in one environment's
@@ -44,14 +45,14 @@ type adminPlanView struct {
 	FeeRefund string
 }
 
-func (p *Portal) planFees() (PlanFees, bool) {
+func (p *Console) planFees() (PlanFees, bool) {
 	f, ok := p.cfg.Catalog.(PlanFees)
 	return f, ok
 }
 
 // adminPlans lists a merchant's plans of one environment with their
 // merchant fees, each with a form to change its fee.
-func (p *Portal) adminPlans(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Console) adminPlans(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	env := openflex.Production
 	if v := r.URL.Query().Get("env"); v != "" {
 		var ok bool
@@ -62,7 +63,7 @@ func (p *Portal) adminPlans(w http.ResponseWriter, r *http.Request, pg *page) er
 	return p.renderAdminPlans(w, r, pg, env, http.StatusOK, "")
 }
 
-func (p *Portal) renderAdminPlans(w http.ResponseWriter, r *http.Request, pg *page, env openflex.Environment, status int, failed string) error {
+func (p *Console) renderAdminPlans(w http.ResponseWriter, r *http.Request, pg *web.Page, env openflex.Environment, status int, failed string) error {
 	if _, ok := p.planFees(); !ok {
 		return openflex.NotFound("page", r.URL.Path)
 	}
@@ -76,7 +77,7 @@ func (p *Portal) renderAdminPlans(w http.ResponseWriter, r *http.Request, pg *pa
 	}
 	d := adminPlansData{Merchant: m, Env: env, Failed: failed}
 	for _, pl := range all {
-		v := adminPlanView{Plan: pl, Fee: feeText(pl.MerchantFee, pg.Lang, pg.t), Amounts: amountsText(pl, pg.Lang, pg.t),
+		v := adminPlanView{Plan: pl, Fee: feeText(pl.MerchantFee, pg.Lang, pg.T), Amounts: amountsText(pl, pg.Lang, pg.T),
 			FeeBps: strconv.FormatInt(pl.MerchantFee.Bps, 10), FeeFixed: openflex.FormatCents(pl.MerchantFee.Fixed), FeeRefund: refundProRata}
 		if pl.MerchantFee.NoRefund {
 			v.FeeRefund = refundNone
@@ -85,12 +86,12 @@ func (p *Portal) renderAdminPlans(w http.ResponseWriter, r *http.Request, pg *pa
 			v.FeeBps, v.FeeFixed, v.FeeRefund = pg.Form.Get("bps"), pg.Form.Get("fixed"), pg.Form.Get("refund")
 		}
 		for _, t := range pl.Terms {
-			v.Terms = append(v.Terms, pg.t("plans.term", t.Months, finance.FormatPercent(finance.Percent(t.AnnualRate), pg.Lang)))
+			v.Terms = append(v.Terms, pg.T("plans.term", t.Months, finance.FormatPercent(finance.Percent(t.AnnualRate), pg.Lang)))
 		}
 		d.Plans = append(d.Plans, v)
 	}
 	pg.Title, pg.Nav = "plans.title", "admin"
-	p.render(w, pg, status, "admin_plans", d)
+	p.Render(w, pg, status, "admin_plans", d)
 	return nil
 }
 
@@ -131,7 +132,7 @@ func amountsText(p *openflex.Plan, lang string, t func(string, ...any) string) s
 // plan's fee when they are made, so the new fee applies to purchases
 // authorized from now on; open purchases keep the fee they were sold with.
 // A refused form changes nothing and shows the page again with its errors.
-func (p *Portal) adminSetPlanFee(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Console) adminSetPlanFee(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	fees, ok := p.planFees()
 	env, okEnv := openflex.ParseEnvironment(r.PathValue("env"))
 	if !ok || !okEnv {
@@ -145,15 +146,15 @@ func (p *Portal) adminSetPlanFee(w http.ResponseWriter, r *http.Request, pg *pag
 	var f openflex.MerchantFee
 	bps, err := strconv.ParseInt(pg.Form.Get("bps"), 10, 64)
 	if err != nil || bps < 0 || bps > openflex.MaxMerchantFeeBps {
-		pg.Form.Fail("bps", pg.t("plans.err_bps", openflex.MaxMerchantFeeBps))
+		pg.Form.Fail("bps", pg.T("plans.err_bps", openflex.MaxMerchantFeeBps))
 	}
 	f.Bps = bps
 	fixed, ok := int64(0), true
 	if s := pg.Form.Get("fixed"); s != "" {
-		fixed, ok = parseCentsOrZero(s)
+		fixed, ok = web.ParseCentsOrZero(s)
 	}
 	if !ok {
-		pg.Form.Fail("fixed", pg.t("plans.err_fixed"))
+		pg.Form.Fail("fixed", pg.T("plans.err_fixed"))
 	}
 	f.Fixed = fixed
 	switch pg.Form.Get("refund") {
@@ -161,7 +162,7 @@ func (p *Portal) adminSetPlanFee(w http.ResponseWriter, r *http.Request, pg *pag
 	case refundNone:
 		f.NoRefund = true
 	default:
-		pg.Form.Fail("refund", pg.t("plans.err_refund"))
+		pg.Form.Fail("refund", pg.T("plans.err_refund"))
 	}
 	if !pg.Form.OK() {
 		return p.renderAdminPlans(w, r, pg, env, http.StatusBadRequest, old.ID)
@@ -174,15 +175,15 @@ func (p *Portal) adminSetPlanFee(w http.ResponseWriter, r *http.Request, pg *pag
 		return err
 	}
 	detail := fmt.Sprintf("%s: %s (was %s)", env, feeDetail(saved.MerchantFee), feeDetail(old.MerchantFee))
-	if err := p.cfg.Control.Audit(r.Context(), openflex.AuditEntry{ID: openflex.NewID("aud"), At: p.now(), Actor: "admin:" + pg.User.ID,
-		Action: "plan.merchant_fee_set", MerchantID: merchantID, ObjectID: saved.ID, Detail: detail, RemoteAddr: remoteHost(r)}); err != nil {
+	if err := p.cfg.Control.Audit(r.Context(), openflex.AuditEntry{ID: openflex.NewID("aud"), At: p.Now(), Actor: "admin:" + pg.User.ID,
+		Action: "plan.merchant_fee_set", MerchantID: merchantID, ObjectID: saved.ID, Detail: detail, RemoteAddr: web.RemoteHost(r)}); err != nil {
 		return err
 	}
 	q := url.Values{"env": {string(env)}, "done": {"plan_fee_set"}}
-	return redirect(w, r, "/portal/admin/merchants/"+url.PathEscape(merchantID)+"/plans?"+q.Encode()+"#plan-"+saved.ID)
+	return web.Redirect(w, r, "/portal/admin/merchants/"+url.PathEscape(merchantID)+"/plans?"+q.Encode()+"#plan-"+saved.ID)
 }
 
-func (p *Portal) plan(ctx context.Context, env openflex.Environment, merchantID, id string) (*openflex.Plan, error) {
+func (p *Console) plan(ctx context.Context, env openflex.Environment, merchantID, id string) (*openflex.Plan, error) {
 	all, err := p.cfg.Catalog.Plans(ctx, env, merchantID)
 	if err != nil {
 		return nil, err

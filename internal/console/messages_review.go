@@ -1,9 +1,7 @@
-package portal
+package console
 
 // reviewMessages are the lender staff's application review screens.
 var reviewMessages = map[string][2]string{
-	"layout.table":              {"Table, scrolls sideways on narrow screens", "Tableau, défile horizontalement sur petit écran"},
-	"nav.review":                {"Applications", "Demandes"},
 	"admin.review_link":         {"Review pending credit applications", "Examiner les demandes de crédit en attente"},
 	"review.title":              {"Credit applications to review", "Demandes de crédit à examiner"},
 	"review.intro":              {"Applications the credit policy sent to manual review. Open one to approve it with a limit or decline it with reasons; every decision is recorded in the audit log.", "Les demandes que la politique de crédit a envoyées en examen manuel. Ouvrez-en une pour l’approuver avec une limite ou la refuser avec des motifs; chaque décision est consignée au journal d’audit."},

@@ -1,4 +1,4 @@
-package portal
+package web
 
 // messages holds every text of the portal: English, then French. Keys are
 // grouped by page; a test checks that every key a template or handler
@@ -10,18 +10,22 @@ var messages = map[string][2]string{
 	"layout.other_lang": {"Français", "English"},
 	"layout.footer":     {"OpenFlex point-of-sale financing", "OpenFlex — financement au point de vente"},
 
-	"nav.label":     {"Main", "Principal"},
-	"nav.overview":  {"Overview", "Aperçu"},
-	"nav.keys":      {"Keys", "Clés"},
-	"nav.webhooks":  {"Webhooks", "Webhooks"},
-	"nav.inbox":     {"TRAINING inbox", "Boîte FORMATION"},
-	"nav.stores":    {"Stores", "Magasins"},
-	"nav.golive":    {"Go live", "Mise en production"},
-	"nav.audit":     {"Audit log", "Journal d’audit"},
-	"nav.requests":  {"API requests", "Requêtes API"},
-	"nav.reference": {"API reference", "Référence de l’API"},
-	"nav.admin":     {"Merchants", "Marchands"},
-	"nav.logout":    {"Log out", "Déconnexion"},
+	"nav.label":       {"Main", "Principal"},
+	"nav.overview":    {"Overview", "Aperçu"},
+	"nav.keys":        {"Keys", "Clés"},
+	"nav.webhooks":    {"Webhooks", "Webhooks"},
+	"nav.inbox":       {"TRAINING inbox", "Boîte FORMATION"},
+	"nav.stores":      {"Stores", "Magasins"},
+	"nav.golive":      {"Go live", "Mise en production"},
+	"nav.audit":       {"Audit log", "Journal d’audit"},
+	"nav.requests":    {"API requests", "Requêtes API"},
+	"nav.reference":   {"API reference", "Référence de l’API"},
+	"nav.admin":       {"Merchants", "Marchands"},
+	"layout.table":    {"Table, scrolls sideways on narrow screens", "Tableau, défile horizontalement sur petit écran"},
+	"nav.review":      {"Applications", "Demandes"},
+	"nav.settlements": {"Settlements", "Règlements"},
+	"nav.till":        {"Store", "Magasin"},
+	"nav.logout":      {"Log out", "Déconnexion"},
 
 	"env.training":   {"TRAINING", "FORMATION"},
 	"env.production": {"PRODUCTION", "PRODUCTION"},

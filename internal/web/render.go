@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 	"github.com/openflex/openflex/internal/portal/account"
 )
 
-//go:embed templates/*.html templates/till/*.html
+//go:embed templates/*.html
 var templateFS embed.FS
 
 //go:embed static
@@ -28,34 +28,44 @@ var staticFS embed.FS
 // pageSet is one language's parsed pages, each the layout plus its content.
 type pageSet map[string]*template.Template
 
-// loadPages parses every page once per language, binding "t" to that
-// language so templates just say {{t "key"}}.
-func loadPages() map[string]pageSet {
-	names, err := fs.Glob(templateFS, "templates/*.html")
+// funcs are the template functions of one language.
+func (p *Site) funcs(lang string) template.FuncMap {
+	return template.FuncMap{"t": p.translator(lang), "when": when, "stamp": stamp, "stampIn": stampIn, "code": codeSpans, "envLabel": p.envLabel(lang), "cad": formatCAD(lang)}
+}
+
+// AddPages parses a room's pages (the files of fsys matching pattern), once
+// per language, each on the shared layout. Files whose names start with an
+// underscore are partials: every page of the call may use them. A page
+// name is its file name without .html, unique across rooms.
+func (p *Site) AddPages(fsys fs.FS, pattern string) {
+	names, err := fs.Glob(fsys, pattern)
 	if err != nil {
 		panic(err)
 	}
-	// The store-clerk screens keep their templates in a folder of their own.
-	till, err := fs.Glob(templateFS, "templates/till/*.html")
-	if err != nil {
-		panic(err)
-	}
-	names = append(names, till...)
-	out := map[string]pageSet{}
-	for _, lang := range languages {
-		funcs := template.FuncMap{"t": translator(lang), "when": when, "stamp": stamp, "stampIn": stampIn, "code": codeSpans, "envLabel": envLabel(lang), "cad": formatCAD(lang)}
-		base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
-		set := pageSet{}
-		for _, n := range names {
-			name := strings.TrimSuffix(path.Base(n), ".html")
-			if name == "layout" {
-				continue
-			}
-			set[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, n))
+	var partials, pages []string
+	for _, n := range names {
+		if strings.HasPrefix(path.Base(n), "_") {
+			partials = append(partials, n)
+		} else {
+			pages = append(pages, n)
 		}
-		out[lang] = set
 	}
-	return out
+	for _, lang := range languages {
+		base := template.Must(template.New("layout.html").Funcs(p.funcs(lang)).ParseFS(templateFS, "templates/layout.html"))
+		if len(partials) > 0 {
+			base = template.Must(base.ParseFS(fsys, partials...))
+		}
+		if p.pages[lang] == nil {
+			p.pages[lang] = pageSet{}
+		}
+		for _, n := range pages {
+			name := strings.TrimSuffix(path.Base(n), ".html")
+			if _, dup := p.pages[lang][name]; dup {
+				panic("web: page " + name + " added twice")
+			}
+			p.pages[lang][name] = template.Must(template.Must(base.Clone()).ParseFS(fsys, n))
+		}
+	}
 }
 
 func staticFiles() http.Handler {
@@ -64,7 +74,7 @@ func staticFiles() http.Handler {
 		panic(err)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		name := strings.TrimPrefix(r.URL.Path, "/portal/static/")
+		name := strings.TrimPrefix(r.URL.Path, Root+"static/")
 		if name == "" || strings.Contains(name, "/") {
 			http.NotFound(w, r)
 			return
@@ -74,8 +84,8 @@ func staticFiles() http.Handler {
 	})
 }
 
-// page is what every template receives.
-type page struct {
+// Page is what every template receives.
+type Page struct {
 	Lang     string
 	LangURL  string // this page in the other language
 	Title    string // i18n key
@@ -83,16 +93,9 @@ type page struct {
 	User     *account.User
 	Merchant *openflex.Merchant
 	Flash    string // i18n key of a completed action's confirmation
-	Form     *form
+	Form     *Form
 	Data     any
-	// HasRequests reports whether the API keeps a request log to show.
-	HasRequests bool
-	// HasTill reports whether the store-clerk screens are served.
-	HasTill bool
-	// HasReview reports whether lender staff review applications here.
-	HasReview bool
-	// HasSettlements reports whether the Settlements page is served.
-	HasSettlements bool
+	Features
 
 	sess    *account.Session
 	csrfKey []byte
@@ -101,19 +104,25 @@ type page struct {
 
 // LogoutField is the CSRF field of the layout's log-out form, which always
 // posts under the session's secret.
-func (pg *page) LogoutField() template.HTML {
+func (pg *Page) LogoutField() template.HTML {
 	if pg.sess == nil {
 		return ""
 	}
-	return (&page{csrfKey: pg.sess.CSRFSecret}).CSRF("/portal/logout")
+	return (&Page{csrfKey: pg.sess.CSRFSecret}).CSRF("/portal/logout")
 }
 
-// IsAdmin reports whether the user is the lender's staff.
-func (pg *page) IsAdmin() bool { return pg.User != nil && pg.User.Role == account.RoleAdmin }
+// T translates key into the page's language.
+func (pg *Page) T(key string, args ...any) string { return pg.t(key, args...) }
 
-// handler is a portal page: it reads the request and renders or redirects,
-// returning an error for anything it leaves to the error page.
-type handler func(w http.ResponseWriter, r *http.Request, pg *page) error
+// Session is the signed-in session, nil on public pages without one.
+func (pg *Page) Session() *account.Session { return pg.sess }
+
+// IsAdmin reports whether the user is the lender's staff.
+func (pg *Page) IsAdmin() bool { return pg.User != nil && pg.User.Role == account.RoleAdmin }
+
+// Handler is a page of a room: it reads the request and renders or
+// redirects, returning an error for anything it leaves to the error page.
+type Handler func(w http.ResponseWriter, r *http.Request, pg *Page) error
 
 type access int
 
@@ -124,40 +133,43 @@ const (
 	adminUser
 )
 
-func (p *Portal) public(h handler) http.Handler   { return p.wrap(anyone, h) }
-func (p *Portal) signedIn(h handler) http.Handler { return p.wrap(anyUser, h) }
-func (p *Portal) merchant(h handler) http.Handler { return p.wrap(merchantUser, h) }
-func (p *Portal) admin(h handler) http.Handler    { return p.wrap(adminUser, h) }
+// Public serves h to anyone; SignedIn to any signed-in user; Merchant to a
+// merchant's users (lender staff go to the console); Admin to lender staff
+// alone (anyone else is told the page does not exist).
+func (p *Site) Public(h Handler) http.Handler   { return p.wrap(anyone, h) }
+func (p *Site) SignedIn(h Handler) http.Handler { return p.wrap(anyUser, h) }
+func (p *Site) Merchant(h Handler) http.Handler { return p.wrap(merchantUser, h) }
+func (p *Site) Admin(h Handler) http.Handler    { return p.wrap(adminUser, h) }
 
 // wrap loads the session, enforces the access level and, on every POST,
 // the body limit and the CSRF check, before calling h.
-func (p *Portal) wrap(need access, h handler) http.Handler {
+func (p *Site) wrap(need access, h Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		pg := p.newPage(w, r)
 		var err error
 		if pg.sess, pg.User, err = p.loadSession(r.Context(), w, r); err != nil {
-			p.fail(w, r, pg, err)
+			p.Fail(w, r, pg, err)
 			return
 		}
 		if need == anyone {
 			pg.csrfKey = p.anonKey(w, r, r.Method == http.MethodGet)
 		} else {
 			if pg.User == nil {
-				redirect(w, r, "/portal/login?next="+url.QueryEscape(r.URL.RequestURI()))
+				Redirect(w, r, Root+"login?next="+url.QueryEscape(r.URL.RequestURI()))
 				return
 			}
 			switch {
 			case need == merchantUser && pg.User.Role == account.RoleAdmin:
-				redirect(w, r, "/portal/admin")
+				Redirect(w, r, Root+"admin")
 				return
 			case need == adminUser && pg.User.Role != account.RoleAdmin:
-				p.fail(w, r, pg, openflex.NotFound("page", r.URL.Path)) // never reveal the console exists
+				p.Fail(w, r, pg, openflex.NotFound("page", r.URL.Path)) // never reveal the console exists
 				return
 			}
 			pg.csrfKey = pg.sess.CSRFSecret
 			if pg.User.MerchantID != "" {
 				if pg.Merchant, err = p.cfg.Control.Merchant(r.Context(), pg.User.MerchantID); err != nil {
-					p.fail(w, r, pg, err)
+					p.Fail(w, r, pg, err)
 					return
 				}
 			}
@@ -166,49 +178,49 @@ func (p *Portal) wrap(need access, h handler) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 			if !p.csrfOK(r, pg.csrfKey) {
 				pg.Title = "err.forbidden_title"
-				p.render(w, pg, http.StatusForbidden, "message", message{Text: pg.t("err.csrf")})
+				p.Render(w, pg, http.StatusForbidden, "message", Message{Text: pg.t("err.csrf")})
 				return
 			}
-			pg.Form = &form{values: r.PostForm}
+			pg.Form = &Form{values: r.PostForm}
 		}
 		if err := h(w, r, pg); err != nil {
-			p.fail(w, r, pg, err)
+			p.Fail(w, r, pg, err)
 		}
 	})
 }
 
-func (p *Portal) newPage(w http.ResponseWriter, r *http.Request) *page {
+func (p *Site) newPage(w http.ResponseWriter, r *http.Request) *Page {
 	lang := p.language(w, r)
-	pg := &page{Lang: lang, t: translator(lang), Form: &form{}, HasRequests: p.cfg.RecentRequests != nil, HasTill: p.hasTill(), HasReview: p.cfg.Credit != nil, HasSettlements: p.hasSettlements()}
+	pg := &Page{Lang: lang, t: p.translator(lang), Form: &Form{}, Features: p.Features}
 	q := r.URL.Query()
 	q.Set("lang", otherLanguage(lang))
 	pg.LangURL = r.URL.Path + "?" + q.Encode()
-	if done := r.URL.Query().Get("done"); done != "" && hasMessage("done."+done) {
+	if done := r.URL.Query().Get("done"); done != "" && p.hasMessage("done."+done) {
 		pg.Flash = "done." + done
 	}
 	return pg
 }
 
-// message is the data of the generic message page.
-type message struct {
+// Message is the data of the generic message page.
+type Message struct {
 	Text      string
 	Link      string
 	LinkLabel string // i18n key
 }
 
-// render executes a page into a buffer first, so a template error becomes
+// Render executes a page into a buffer first, so a template error becomes
 // a clean 500 instead of half a page.
-func (p *Portal) render(w http.ResponseWriter, pg *page, status int, name string, data any) {
+func (p *Site) Render(w http.ResponseWriter, pg *Page, status int, name string, data any) {
 	pg.Data = data
 	t := p.pages[pg.Lang][name]
 	var buf bytes.Buffer
 	if t == nil {
-		p.log.Error("portal: no such page template", "page", name)
+		p.log.Error("web: no such page template", "page", name)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	if err := t.ExecuteTemplate(&buf, "layout", pg); err != nil {
-		p.log.Error("portal: render page", "page", name, "err", err)
+		p.log.Error("web: render page", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -220,10 +232,10 @@ func (p *Portal) render(w http.ResponseWriter, pg *page, status int, name string
 	w.Write(buf.Bytes())
 }
 
-// fail renders the error page: not found for anything the user may not
+// Fail renders the error page: not found for anything the user may not
 // see, the safe message of a domain error, a generic text for the rest
 // (logged with its detail).
-func (p *Portal) fail(w http.ResponseWriter, r *http.Request, pg *page, err error) {
+func (p *Site) Fail(w http.ResponseWriter, r *http.Request, pg *Page, err error) {
 	var e *openflex.Error
 	var tooBig *http.MaxBytesError
 	status, text := http.StatusInternalServerError, pg.t("err.internal")
@@ -244,23 +256,23 @@ func (p *Portal) fail(w http.ResponseWriter, r *http.Request, pg *page, err erro
 		p.log.ErrorContext(r.Context(), "portal request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	pg.Title = "err.title"
-	p.render(w, pg, status, "message", message{Text: text, Link: "/portal/", LinkLabel: "nav.overview"})
+	p.Render(w, pg, status, "message", Message{Text: text, Link: Root, LinkLabel: "nav.overview"})
 }
 
-// redirect answers a POST (or a GET needing another page) with 303 See
+// Redirect answers a POST (or a GET needing another page) with 303 See
 // Other, so a reload never re-submits a form.
-func redirect(w http.ResponseWriter, r *http.Request, to string) error {
+func Redirect(w http.ResponseWriter, r *http.Request, to string) error {
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
 
-// localPath returns next if it is a portal path on this site, else the
-// overview, so a log-in link cannot bounce users to another site.
-func localPath(next string) string {
-	if strings.HasPrefix(next, "/portal/") && !strings.HasPrefix(next, "//") && !strings.ContainsAny(next, "\\\r\n") {
+// LocalPath returns next if it is a path under Root on this site, else
+// Root, so a log-in link cannot bounce users to another site.
+func LocalPath(next string) string {
+	if strings.HasPrefix(next, Root) && !strings.HasPrefix(next, "//") && !strings.ContainsAny(next, "\\\r\n") {
 		return next
 	}
-	return "/portal/"
+	return Root
 }
 
 func when(t time.Time) string {
@@ -319,18 +331,48 @@ func codeSpans(s string) template.HTML {
 	return template.HTML(b.String())
 }
 
-// form holds a submitted form's values and its field errors (already
+// Form holds a submitted form's values and its field errors (already
 // translated), for re-rendering it.
-type form struct {
+type Form struct {
 	values url.Values
 	errs   map[string]string
 }
 
 // Get returns a submitted value.
-func (f *form) Get(k string) string { return strings.TrimSpace(f.values.Get(k)) }
+func (f *Form) Get(k string) string { return strings.TrimSpace(f.values.Get(k)) }
+
+// Raw returns a submitted value as typed (passwords keep their spaces).
+func (f *Form) Raw(k string) string { return f.values.Get(k) }
+
+// Submitted reports whether a form was posted.
+func (f *Form) Submitted() bool { return f.values != nil }
+
+// Fields returns a copy of the posted fields without the CSRF token: what
+// the user submitted.
+func (f *Form) Fields() url.Values {
+	out := url.Values{}
+	for k, v := range f.values {
+		if k != csrfField {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// All returns every submitted value of k (a multi-select).
+func (f *Form) All(k string) []string { return f.values[k] }
+
+// Default fills the fields the form did not send from d (stored values
+// under a failed form's submission).
+func (f *Form) Default(d url.Values) {
+	for k, v := range f.values {
+		d[k] = v
+	}
+	f.values = d
+}
 
 // Has reports whether a checkbox or select had value v.
-func (f *form) Has(k, v string) bool {
+func (f *Form) Has(k, v string) bool {
 	for _, x := range f.values[k] {
 		if x == v {
 			return true
@@ -340,11 +382,11 @@ func (f *form) Has(k, v string) bool {
 }
 
 // Err returns the error of field k, or "".
-func (f *form) Err(k string) string { return f.errs[k] }
+func (f *Form) Err(k string) string { return f.errs[k] }
 
 // Fail records an error on field k; several errors on one field are
 // shown together.
-func (f *form) Fail(k, msg string) {
+func (f *Form) Fail(k, msg string) {
 	if f.errs == nil {
 		f.errs = map[string]string{}
 	}
@@ -356,10 +398,10 @@ func (f *form) Fail(k, msg string) {
 }
 
 // OK reports whether no field failed.
-func (f *form) OK() bool { return len(f.errs) == 0 }
+func (f *Form) OK() bool { return len(f.errs) == 0 }
 
 // Lines returns a textarea's non-empty lines, trimmed.
-func (f *form) Lines(k string) []string {
+func (f *Form) Lines(k string) []string {
 	var out []string
 	for _, l := range strings.Split(f.values.Get(k), "\n") {
 		if l = strings.TrimSpace(l); l != "" {
@@ -371,7 +413,7 @@ func (f *form) Lines(k string) []string {
 
 // Invalid returns the ARIA attributes of field k when it failed, tying it
 // to its message for screen readers.
-func (f *form) Invalid(k string) template.HTMLAttr {
+func (f *Form) Invalid(k string) template.HTMLAttr {
 	if f.errs[k] == "" {
 		return ""
 	}
@@ -379,7 +421,7 @@ func (f *form) Invalid(k string) template.HTMLAttr {
 }
 
 // ErrorFor returns the message of field k, placed right after the field.
-func (f *form) ErrorFor(k string) template.HTML {
+func (f *Form) ErrorFor(k string) template.HTML {
 	msg := f.errs[k]
 	if msg == "" {
 		return ""
@@ -388,7 +430,7 @@ func (f *form) ErrorFor(k string) template.HTML {
 }
 
 // Current marks the navigation entry of the page being shown.
-func (pg *page) Current(nav string) template.HTMLAttr {
+func (pg *Page) Current(nav string) template.HTMLAttr {
 	if pg.Nav == nav {
 		return `aria-current="page"`
 	}

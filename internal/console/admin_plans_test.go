@@ -1,4 +1,4 @@
-package portal_test
+package console_test
 
 import (
 	"context"
@@ -10,11 +10,8 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/storetest"
+	"github.com/openflex/openflex/internal/web/webtest"
 )
-
-func (c lazyCatalog) SetPlanMerchantFee(ctx context.Context, env openflex.Environment, merchantID, id string, f openflex.MerchantFee) (*openflex.Plan, error) {
-	return c.th.stores.SetPlanMerchantFee(ctx, env, merchantID, id, f)
-}
 
 // TestAdminPlanFees: lender staff see a merchant's plans of one
 // environment with their merchant fees and change a fee; the change is
@@ -22,19 +19,19 @@ func (c lazyCatalog) SetPlanMerchantFee(ctx context.Context, env openflex.Enviro
 // or French) changes nothing, and merchants and forged posts are refused.
 func TestAdminPlanFees(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
-		th := newTillHarness(t, e)
+		th := webtest.New(t, e, webtest.WithTill)
 		ctx := context.Background()
-		b := th.browser(t)
-		m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
-		plan := th.twelveMonths(t, m.ID)
-		if err := th.portal.BootstrapAdmin(ctx, "ops@lender.example", password); err != nil {
+		b := th.Browser(t)
+		m := b.VerifiedMerchant("Maple Furniture", "dev@maple.example")
+		plan := th.TwelveMonths(t, m.ID)
+		if err := th.Portal.BootstrapAdmin(ctx, "ops@lender.example", webtest.Password); err != nil {
 			t.Fatal(err)
 		}
 		page := "/portal/admin/merchants/" + m.ID + "/plans?env=training"
 		action := "/portal/admin/merchants/" + m.ID + "/plans/training/" + plan.ID + "/merchant-fee"
 		stored := func() openflex.MerchantFee {
 			t.Helper()
-			p, err := th.stores.Data(openflex.Training).Plan(ctx, m.ID, plan.ID)
+			p, err := th.Stores.Data(openflex.Training).Plan(ctx, m.ID, plan.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -42,7 +39,7 @@ func TestAdminPlanFees(t *testing.T) {
 		}
 		audits := func() (n int, last openflex.AuditEntry) {
 			t.Helper()
-			entries, err := th.stores.Control.AuditLog(ctx, m.ID, 100)
+			entries, err := th.Stores.Control.AuditLog(ctx, m.ID, 100)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,35 +55,35 @@ func TestAdminPlanFees(t *testing.T) {
 		}
 
 		// A merchant's user is not told the console exists.
-		if r := b.get(page); r.StatusCode != http.StatusNotFound {
+		if r := b.Get(page); r.StatusCode != http.StatusNotFound {
 			t.Fatalf("a merchant user reached the plans console: %d", r.StatusCode)
 		}
-		if r := b.post(action, url.Values{"bps": {"1"}, "refund": {"none"}}); r.StatusCode != http.StatusNotFound {
+		if r := b.Post(action, url.Values{"bps": {"1"}, "refund": {"none"}}); r.StatusCode != http.StatusNotFound {
 			t.Fatalf("a merchant user's fee post = %d", r.StatusCode)
 		}
 
-		admin := th.browser(t)
-		admin.logIn("ops@lender.example", password)
-		if r := admin.get("/portal/admin?lang=en"); !strings.Contains(r.Body, `href="/portal/admin/merchants/`+m.ID+`/plans?env=production"`) {
+		admin := th.Browser(t)
+		admin.LogIn("ops@lender.example", webtest.Password)
+		if r := admin.Get("/portal/admin?lang=en"); !strings.Contains(r.Body, `href="/portal/admin/merchants/`+m.ID+`/plans?env=production"`) {
 			t.Fatalf("the admin home does not link the merchant's plans:\n%s", r.Body)
 		}
-		r := admin.get(page)
+		r := admin.Get(page)
 		if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "12 easy payments") || !strings.Contains(r.Body, "12 months at 9.99%") ||
 			!strings.Contains(html.UnescapeString(r.Body), "0.00% + $0.00 per purchase, refunded pro rata on returns") || !strings.Contains(r.Body, "authorized from then on") {
 			t.Fatalf("plans page = %d:\n%s", r.StatusCode, r.Body)
 		}
-		if r := admin.get("/portal/admin/merchants/" + m.ID + "/plans?env=production"); r.StatusCode != http.StatusOK ||
+		if r := admin.Get("/portal/admin/merchants/" + m.ID + "/plans?env=production"); r.StatusCode != http.StatusOK ||
 			strings.Contains(r.Body, plan.ID) || !strings.Contains(r.Body, "no plans in this environment") {
 			t.Fatalf("production plans page = %d:\n%s", r.StatusCode, r.Body)
 		}
 		for _, bad := range []string{"/portal/admin/merchants/" + m.ID + "/plans?env=staging", "/portal/admin/merchants/mer_nosuch/plans"} {
-			if r := admin.get(bad); r.StatusCode != http.StatusNotFound {
+			if r := admin.Get(bad); r.StatusCode != http.StatusNotFound {
 				t.Errorf("GET %s = %d, want 404", bad, r.StatusCode)
 			}
 		}
 
 		// Set the fee.
-		r = admin.submit(page, action, url.Values{"bps": {"350"}, "fixed": {"$1.25"}, "refund": {"none"}})
+		r = admin.Submit(page, action, url.Values{"bps": {"350"}, "fixed": {"$1.25"}, "refund": {"none"}})
 		if r.StatusCode != http.StatusSeeOther || !strings.Contains(r.Header.Get("Location"), "done=plan_fee_set") {
 			t.Fatalf("set fee = %d %s:\n%s", r.StatusCode, r.Header.Get("Location"), r.Body)
 		}
@@ -94,10 +91,10 @@ func TestAdminPlanFees(t *testing.T) {
 		if got := stored(); got != want {
 			t.Fatalf("stored fee = %+v, want %+v", got, want)
 		}
-		if p, err := th.stores.Data(openflex.Training).Plan(ctx, m.ID, plan.ID); err != nil || p.Name != plan.Name || len(p.Terms) != 1 || !p.Active {
+		if p, err := th.Stores.Data(openflex.Training).Plan(ctx, m.ID, plan.ID); err != nil || p.Name != plan.Name || len(p.Terms) != 1 || !p.Active {
 			t.Fatalf("the fee change touched the rest of the plan: %+v, %v", p, err)
 		}
-		if r := admin.get(r.Header.Get("Location")); !strings.Contains(html.UnescapeString(r.Body), "3.50% + $1.25 per purchase, kept on returns") ||
+		if r := admin.Get(r.Header.Get("Location")); !strings.Contains(html.UnescapeString(r.Body), "3.50% + $1.25 per purchase, kept on returns") ||
 			!strings.Contains(r.Body, "Merchant fee saved") {
 			t.Fatalf("after setting the fee:\n%s", r.Body)
 		}
@@ -124,7 +121,7 @@ func TestAdminPlanFees(t *testing.T) {
 			{"no refund choice", url.Values{"bps": {"600"}, "fixed": {"0"}}, "refund", "Choose whether returns refund"},
 			{"unknown refund choice", url.Values{"bps": {"600"}, "fixed": {"0"}, "refund": {"maybe"}}, "refund", "Choose whether returns refund"},
 		} {
-			r := admin.submit(page, action, c.form)
+			r := admin.Submit(page, action, c.form)
 			if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, c.msg) ||
 				!strings.Contains(r.Body, `aria-describedby="`+c.field+`-error"`) {
 				t.Errorf("%s: %d:\n%s", c.name, r.StatusCode, r.Body)
@@ -134,20 +131,20 @@ func TestAdminPlanFees(t *testing.T) {
 			}
 		}
 		// The refused form keeps what was typed.
-		if r := admin.submit(page, action, url.Values{"bps": {"abc"}, "fixed": {"2.50"}, "refund": {"pro_rata"}}); !strings.Contains(r.Body, `value="abc"`) {
+		if r := admin.Submit(page, action, url.Values{"bps": {"abc"}, "fixed": {"2.50"}, "refund": {"pro_rata"}}); !strings.Contains(r.Body, `value="abc"`) {
 			t.Errorf("the refused form lost the typed rate:\n%s", r.Body)
 		}
 
 		// A post without the form's CSRF token is refused.
-		if r := admin.post(action, url.Values{"bps": {"1"}, "fixed": {"0"}, "refund": {"pro_rata"}}); r.StatusCode != http.StatusForbidden {
+		if r := admin.Post(action, url.Values{"bps": {"1"}, "fixed": {"0"}, "refund": {"pro_rata"}}); r.StatusCode != http.StatusForbidden {
 			t.Errorf("fee post without CSRF = %d, want 403", r.StatusCode)
 		}
 		// A plan of another environment or merchant is not found.
-		other := b.h.browser(t).verifiedMerchant("Birch Beds", "dev@birch.example")
+		other := th.Browser(t).VerifiedMerchant("Birch Beds", "dev@birch.example")
 		for _, a := range []string{"/portal/admin/merchants/" + m.ID + "/plans/production/" + plan.ID + "/merchant-fee",
 			"/portal/admin/merchants/" + other.ID + "/plans/training/" + plan.ID + "/merchant-fee"} {
-			form := url.Values{"bps": {"1"}, "fixed": {"0"}, "refund": {"pro_rata"}, "csrf": {admin.sessionToken(a)}}
-			if r := admin.post(a, form); r.StatusCode != http.StatusNotFound {
+			form := url.Values{"bps": {"1"}, "fixed": {"0"}, "refund": {"pro_rata"}, "csrf": {admin.SessionToken(a)}}
+			if r := admin.Post(a, form); r.StatusCode != http.StatusNotFound {
 				t.Errorf("POST %s = %d, want 404", a, r.StatusCode)
 			}
 		}
@@ -160,15 +157,15 @@ func TestAdminPlanFees(t *testing.T) {
 
 		// In French.
 		fr := page + "&lang=fr"
-		if r := admin.get(fr); !strings.Contains(r.Body, "Frais marchands de 12 easy payments") || !strings.Contains(r.Body, "3,50") ||
+		if r := admin.Get(fr); !strings.Contains(r.Body, "Frais marchands de 12 easy payments") || !strings.Contains(r.Body, "3,50") ||
 			!strings.Contains(r.Body, "conservés si des marchandises sont retournées") || !strings.Contains(r.Body, "12 mois à 9,99") {
 			t.Fatalf("French plans page:\n%s", r.Body)
 		}
-		if r := admin.submit(fr, action, url.Values{"bps": {"600"}, "fixed": {"-1"}, "refund": {"pro_rata"}}); r.StatusCode != http.StatusBadRequest ||
+		if r := admin.Submit(fr, action, url.Values{"bps": {"600"}, "fixed": {"-1"}, "refund": {"pro_rata"}}); r.StatusCode != http.StatusBadRequest ||
 			!strings.Contains(r.Body, "Entrez le montant fixe en dollars") {
 			t.Fatalf("French refused form = %d:\n%s", r.StatusCode, r.Body)
 		}
-		if r := admin.submit(fr, action, url.Values{"bps": {"600"}, "fixed": {"0,30 $"}, "refund": {"pro_rata"}}); r.StatusCode != http.StatusSeeOther {
+		if r := admin.Submit(fr, action, url.Values{"bps": {"600"}, "fixed": {"0,30 $"}, "refund": {"pro_rata"}}); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("French fee = %d:\n%s", r.StatusCode, r.Body)
 		}
 		if got := stored(); got != (openflex.MerchantFee{Bps: 600, Fixed: 30}) {

@@ -1,4 +1,4 @@
-package portal
+package console
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/portal/account"
+	"github.com/openflex/openflex/internal/web"
 )
 
 // The admin console is for the lender's staff: merchants and go-live
@@ -26,7 +27,7 @@ type pendingView struct {
 	Merchant *openflex.Merchant
 }
 
-func (p *Portal) adminHome(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Console) adminHome(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	ctx := r.Context()
 	reqs, err := p.cfg.Control.GoLiveRequestsByStatus(ctx, account.GoLivePending, 100)
 	if err != nil {
@@ -49,27 +50,27 @@ func (p *Portal) adminHome(w http.ResponseWriter, r *http.Request, pg *page) err
 		d.More = d.Merchants[len(d.Merchants)-1].ID
 	}
 	pg.Title, pg.Nav = "admin.title", "admin"
-	p.render(w, pg, http.StatusOK, "admin", d)
+	p.Render(w, pg, http.StatusOK, "admin", d)
 	return nil
 }
 
 // approveGoLive approves the request and the merchant's go-live together:
 // PRODUCTION key sets are allowed from this commit on.
-func (p *Portal) approveGoLive(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Console) approveGoLive(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	return p.decide(w, r, pg, account.GoLiveApproved)
 }
 
-func (p *Portal) rejectGoLive(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Console) rejectGoLive(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	return p.decide(w, r, pg, account.GoLiveRejected)
 }
 
-func (p *Portal) decide(w http.ResponseWriter, r *http.Request, pg *page, status account.GoLiveStatus) error {
+func (p *Console) decide(w http.ResponseWriter, r *http.Request, pg *web.Page, status account.GoLiveStatus) error {
 	note := pg.Form.Get("note")
 	if utf8.RuneCountInString(note) > 2000 {
-		return openflex.Errorf(openflex.CodeParameterInvalid, "%s", pg.t("err.note_long"))
+		return openflex.Errorf(openflex.CodeParameterInvalid, "%s", pg.T("err.note_long"))
 	}
 	by := "admin:" + pg.User.ID
-	now := p.now()
+	now := p.Now()
 	err := p.cfg.Control.Write(r.Context(), func(ctx context.Context) error {
 		req, err := p.cfg.Control.GoLiveRequest(ctx, r.PathValue("id"))
 		if err != nil {
@@ -82,10 +83,10 @@ func (p *Portal) decide(w http.ResponseWriter, r *http.Request, pg *page, status
 			return p.cfg.Merchants.Approve(ctx, req.MerchantID, by) // audits merchant.go_live_approved
 		}
 		return p.cfg.Control.Audit(ctx, openflex.AuditEntry{ID: openflex.NewID("aud"), At: now, Actor: by, Action: "go_live.rejected",
-			MerchantID: req.MerchantID, ObjectID: req.ID, Detail: note, RemoteAddr: remoteHost(r)})
+			MerchantID: req.MerchantID, ObjectID: req.ID, Detail: note, RemoteAddr: web.RemoteHost(r)})
 	})
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, "/portal/admin?done=go_live_"+string(status))
+	return web.Redirect(w, r, "/portal/admin?done=go_live_"+string(status))
 }

@@ -1,15 +1,16 @@
-package portal
+package web
 
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/openflex/openflex"
 )
 
-// languages the portal speaks, the default first.
+// languages the site speaks, the default first.
 var languages = []string{"en", "fr"}
 
 // langCookie remembers a language picked with ?lang=.
@@ -17,7 +18,7 @@ const langCookie = "openflex_lang"
 
 // language picks the page language: ?lang= (remembered in a cookie), the
 // cookie, then the browser's Accept-Language, then English.
-func (p *Portal) language(w http.ResponseWriter, r *http.Request) string {
+func (p *Site) language(w http.ResponseWriter, r *http.Request) string {
 	if l := r.URL.Query().Get("lang"); known(l) {
 		c := p.cookie(langCookie, l)
 		c.MaxAge = 365 * 24 * 3600
@@ -29,6 +30,9 @@ func (p *Portal) language(w http.ResponseWriter, r *http.Request) string {
 	}
 	return negotiate(r.Header.Get("Accept-Language"))
 }
+
+// Languages lists the languages pages are written in, the default first.
+func Languages() []string { return slices.Clone(languages) }
 
 func known(l string) bool { return l == "en" || l == "fr" }
 
@@ -60,14 +64,14 @@ func negotiate(header string) string {
 }
 
 // translator returns the message lookup of one language. A key missing
-// from the table shows as itself (a test keeps the table complete).
-func translator(lang string) func(key string, args ...any) string {
+// from the catalog shows as itself (a test keeps the catalog complete).
+func (p *Site) translator(lang string) func(key string, args ...any) string {
 	i := 0
 	if lang == "fr" {
 		i = 1
 	}
 	return func(key string, args ...any) string {
-		m, ok := lookup(key)
+		m, ok := p.catalog[key]
 		if !ok {
 			return key
 		}
@@ -78,61 +82,29 @@ func translator(lang string) func(key string, args ...any) string {
 	}
 }
 
-func lookup(key string) ([2]string, bool) {
-	if m, ok := messages[key]; ok {
-		return m, true
-	}
-	if m, ok := pageMessages[key]; ok {
-		return m, true
-	}
-	if m, ok := reviewMessages[key]; ok {
-		return m, true
-	}
-	if m, ok := settlementMessages[key]; ok {
-		return m, true
-	}
-	if m, ok := adminPlanMessages[key]; ok {
-		return m, true
-	}
-	m, ok := tillMessages[key]
-	return m, ok
-}
-
-func hasMessage(key string) bool {
-	_, ok := lookup(key)
+func (p *Site) hasMessage(key string) bool {
+	_, ok := p.catalog[key]
 	return ok
 }
 
-// envLabel names an environment the way merchants see it: TRAINING and
-// PRODUCTION (FORMATION and PRODUCTION in French).
-func envLabel(lang string) func(openflex.Environment) string {
-	t := translator(lang)
-	return func(env openflex.Environment) string { return t("env." + string(env)) }
+// AddMessages adds a room's texts (English, French) to the site's
+// catalog. A key belongs to one room: adding it twice panics.
+func (p *Site) AddMessages(m map[string][2]string) {
+	for k, v := range m {
+		if _, dup := p.catalog[k]; dup {
+			panic("web: message " + k + " added twice")
+		}
+		p.catalog[k] = v
+	}
 }
 
-// fieldMessage translates a domain field problem. The domain speaks
-// English; for the fields the portal edits, the message is rebuilt from
-// the submitted value so French users read French.
-func fieldMessage(t func(string, ...any) string, env openflex.Environment, fe openflex.FieldError, submitted map[string][]string) string {
-	name, idx, hasIdx := strings.Cut(fe.Param, "[")
-	if hasIdx {
-		n, err := strconv.Atoi(strings.TrimSuffix(idx, "]"))
-		if err == nil && n < len(submitted[name]) {
-			switch name {
-			case "trust_urls":
-				return t("err.trust_url_"+string(env), n+1, submitted[name][n])
-			case "trust_ips":
-				return t("err.trust_ip", n+1, submitted[name][n])
-			}
-		}
-	}
-	switch {
-	case fe.Param == "trust_ips" && fe.Code == openflex.CodeParameterInvalid:
-		return t("err.trust_ips_required")
-	case fe.Param == "url":
-		return t("err.webhook_url_" + string(env))
-	case fe.Param == "events":
-		return t("err.events_required")
-	}
-	return fe.Message
+// Messages returns the site's catalog, for tests that check it is
+// complete.
+func (p *Site) Messages() map[string][2]string { return p.catalog }
+
+// envLabel names an environment the way merchants see it: TRAINING and
+// PRODUCTION (FORMATION and PRODUCTION in French).
+func (p *Site) envLabel(lang string) func(openflex.Environment) string {
+	t := p.translator(lang)
+	return func(env openflex.Environment) string { return t("env." + string(env)) }
 }

@@ -1,7 +1,12 @@
-package portal
+// Package till is the store clerks' room: pick a store, see its day, look
+// a customer up, verify them, quote, authorize in store, then capture,
+// release and return — on the shared web kit (internal/web), under
+// /portal/store/.
+package till
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"net/http"
 	"strconv"
@@ -14,12 +19,12 @@ import (
 	"github.com/openflex/openflex/internal/finance"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/plans"
+	"github.com/openflex/openflex/internal/settlement"
+	"github.com/openflex/openflex/internal/web"
 )
 
-// The store-clerk screens ("the till"): pick a store, see its day, look a
-// customer up, verify them, quote, authorize in store, then capture,
-// release and return. Every screen lives under /portal/store/{env}/…, so
-// the environment is always explicit; PRODUCTION opens after go-live.
+// Every screen lives under /portal/store/{env}/…, so the environment is
+// always explicit; PRODUCTION opens after go-live.
 //
 // Between steps the sale travels in hidden fields (account number, passed
 // verification id, amount): the services re-check all of it, since a
@@ -43,35 +48,71 @@ type Idempotency interface {
 	) (openflex.StoredResponse, bool, error)
 }
 
-func (p *Portal) hasTill() bool { return p.cfg.Credit != nil }
+// Stores lists a merchant's stores.
+type Stores interface {
+	Stores(ctx context.Context, merchantID string, p openflex.ListParams) ([]openflex.Store, bool, error)
+}
 
-func (p *Portal) tillRoutes() {
-	m := p.mux
+// Config is what the till is built from.
+type Config struct {
+	Control     Stores
+	Credit      func(openflex.Environment) *credit.Service
+	Lending     func(openflex.Environment) *lending.Service
+	Catalog     Catalog
+	Idempotency func(openflex.Environment) Idempotency
+	// Settlements shows what a store's day will settle for; nil hides it.
+	Settlements func(openflex.Environment) *settlement.Service
+}
+
+// Till is the store clerks' room on a site.
+type Till struct {
+	*web.Site
+	cfg Config
+}
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// New adds the till to site. Missing dependencies panic at start-up.
+func New(site *web.Site, cfg Config) *Till {
+	if cfg.Control == nil || cfg.Credit == nil || cfg.Lending == nil || cfg.Catalog == nil || cfg.Idempotency == nil {
+		panic("till: Config needs Control, Credit, Lending, Catalog and Idempotency")
+	}
+	p := &Till{Site: site, cfg: cfg}
+	site.HasTill = true
+	site.AddMessages(tillMessages)
+	site.AddPages(templateFS, "templates/*.html")
+	p.routes()
+	return p
+}
+
+func (p *Till) routes() {
+	m := p.Site
 	m.Handle("GET /portal/store", http.RedirectHandler("/portal/store/training", http.StatusSeeOther))
-	m.Handle("GET /portal/store/{env}", p.merchant(p.tillStores))
-	m.Handle("GET /portal/store/{env}/{store}", p.merchant(p.tillDay))
-	m.Handle("POST /portal/store/{env}/{store}/lookup", p.merchant(p.tillLookup))
-	m.Handle("POST /portal/store/{env}/{store}/verify", p.merchant(p.tillStartVerify))
-	m.Handle("POST /portal/store/{env}/{store}/verify/check", p.merchant(p.tillCheckVerify))
-	m.Handle("POST /portal/store/{env}/{store}/quote", p.merchant(p.tillQuote))
-	m.Handle("POST /portal/store/{env}/{store}/authorize", p.merchant(p.tillAuthorize))
-	m.Handle("GET /portal/store/{env}/{store}/authorizations/{id}", p.merchant(p.tillAuthorization))
-	m.Handle("POST /portal/store/{env}/{store}/authorizations/{id}/capture", p.merchant(p.tillCapture))
-	m.Handle("POST /portal/store/{env}/{store}/authorizations/{id}/release", p.merchant(p.tillRelease))
-	m.Handle("POST /portal/store/{env}/{store}/authorizations/{id}/captures/{capture}/return", p.merchant(p.tillReturn))
+	m.Handle("GET /portal/store/{env}", p.Merchant(p.tillStores))
+	m.Handle("GET /portal/store/{env}/{store}", p.Merchant(p.tillDay))
+	m.Handle("POST /portal/store/{env}/{store}/lookup", p.Merchant(p.tillLookup))
+	m.Handle("POST /portal/store/{env}/{store}/verify", p.Merchant(p.tillStartVerify))
+	m.Handle("POST /portal/store/{env}/{store}/verify/check", p.Merchant(p.tillCheckVerify))
+	m.Handle("POST /portal/store/{env}/{store}/quote", p.Merchant(p.tillQuote))
+	m.Handle("POST /portal/store/{env}/{store}/authorize", p.Merchant(p.tillAuthorize))
+	m.Handle("GET /portal/store/{env}/{store}/authorizations/{id}", p.Merchant(p.tillAuthorization))
+	m.Handle("POST /portal/store/{env}/{store}/authorizations/{id}/capture", p.Merchant(p.tillCapture))
+	m.Handle("POST /portal/store/{env}/{store}/authorizations/{id}/release", p.Merchant(p.tillRelease))
+	m.Handle("POST /portal/store/{env}/{store}/authorizations/{id}/captures/{capture}/return", p.Merchant(p.tillReturn))
 }
 
 // tillEnv reads {env}: unknown is not found; PRODUCTION before go-live is
 // refused with its own page.
-func (p *Portal) tillEnv(w http.ResponseWriter, r *http.Request, pg *page) (openflex.Environment, bool) {
+func (p *Till) tillEnv(w http.ResponseWriter, r *http.Request, pg *web.Page) (openflex.Environment, bool) {
 	env, ok := openflex.ParseEnvironment(r.PathValue("env"))
 	if !ok {
-		p.fail(w, r, pg, openflex.NotFound("page", r.URL.Path))
+		p.Fail(w, r, pg, openflex.NotFound("page", r.URL.Path))
 		return "", false
 	}
 	if env == openflex.Production && !pg.Merchant.LiveApproved {
 		pg.Title, pg.Nav = "till.title", "till"
-		p.render(w, pg, http.StatusForbidden, "message", message{Text: pg.t("till.production_locked"), Link: "/portal/go-live", LinkLabel: "nav.golive"})
+		p.Render(w, pg, http.StatusForbidden, "message", web.Message{Text: pg.T("till.production_locked"), Link: "/portal/go-live", LinkLabel: "nav.golive"})
 		return "", false
 	}
 	return env, true
@@ -88,7 +129,7 @@ type till struct {
 
 // scope resolves {env} and {store}; another merchant's store is not found.
 // When ok is false the answer has been written.
-func (p *Portal) scope(w http.ResponseWriter, r *http.Request, pg *page) (*till, bool) {
+func (p *Till) scope(w http.ResponseWriter, r *http.Request, pg *web.Page) (*till, bool) {
 	env, ok := p.tillEnv(w, r, pg)
 	if !ok {
 		return nil, false
@@ -98,7 +139,7 @@ func (p *Portal) scope(w http.ResponseWriter, r *http.Request, pg *page) (*till,
 		err = openflex.NotFound("store", r.PathValue("store"))
 	}
 	if err != nil {
-		p.fail(w, r, pg, err)
+		p.Fail(w, r, pg, err)
 		return nil, false
 	}
 	pg.Nav = "till"
@@ -113,7 +154,7 @@ type tillStoresData struct {
 }
 
 // tillStores lists the merchant's stores to pick the till's store.
-func (p *Portal) tillStores(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Till) tillStores(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	env, ok := p.tillEnv(w, r, pg)
 	if !ok {
 		return nil
@@ -132,7 +173,7 @@ func (p *Portal) tillStores(w http.ResponseWriter, r *http.Request, pg *page) er
 		after = page[len(page)-1].ID
 	}
 	pg.Title, pg.Nav = "till.title", "till"
-	p.render(w, pg, http.StatusOK, "till_stores", tillStoresData{Env: env, Envs: openflex.Environments,
+	p.Render(w, pg, http.StatusOK, "till_stores", tillStoresData{Env: env, Envs: openflex.Environments,
 		CanProduction: pg.Merchant.LiveApproved, Stores: all})
 	return nil
 }
@@ -151,7 +192,7 @@ type tillDayData struct {
 // tillDay is the store's day (its local calendar day): totals per type,
 // the net (captures less returns) and the day's movements, with the
 // customer look-up that starts a sale.
-func (p *Portal) tillDay(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Till) tillDay(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	tl, ok := p.scope(w, r, pg)
 	if !ok {
 		return nil
@@ -159,13 +200,13 @@ func (p *Portal) tillDay(w http.ResponseWriter, r *http.Request, pg *page) error
 	return p.renderDay(w, r, pg, tl, http.StatusOK, nil)
 }
 
-func (p *Portal) renderDay(w http.ResponseWriter, r *http.Request, pg *page, tl *till, status int, found []customerView) error {
+func (p *Till) renderDay(w http.ResponseWriter, r *http.Request, pg *web.Page, tl *till, status int, found []customerView) error {
 	ctx := r.Context()
 	loc, err := time.LoadLocation(tl.Store.TimeZone)
 	if err != nil {
 		loc = time.UTC // a store saved without a zone still shows a day
 	}
-	now := p.now().In(loc)
+	now := p.Now().In(loc)
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	next := day.AddDate(0, 0, 1) // 23 or 25 hours across DST changes
 	svc := p.cfg.Lending(tl.Env)
@@ -197,11 +238,11 @@ func (p *Portal) renderDay(w http.ResponseWriter, r *http.Request, pg *page, tl 
 		return err
 	}
 	pg.Title = "till.day_title"
-	p.render(w, pg, status, "till_day", struct {
+	p.Render(w, pg, status, "till_day", struct {
 		tillDayData
 		Found    []customerView
 		Searched bool
-	}{d, found, pg.Form.values != nil})
+	}{d, found, pg.Form.Submitted()})
 	return nil
 }
 
@@ -230,7 +271,7 @@ func viewOf(a *openflex.Account) customerView {
 
 // tillLookup finds a customer by account number, or by first and last
 // name and date of birth (and postal code).
-func (p *Portal) tillLookup(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Till) tillLookup(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	tl, ok := p.scope(w, r, pg)
 	if !ok {
 		return nil
@@ -245,7 +286,7 @@ func (p *Portal) tillLookup(w http.ResponseWriter, r *http.Request, pg *page) er
 			accts = []*openflex.Account{a}
 		}
 	} else if f.Get("first_name") == "" && f.Get("last_name") == "" && f.Get("date_of_birth") == "" {
-		f.Fail("account_number", pg.t("till.err.lookup_empty"))
+		f.Fail("account_number", pg.T("till.err.lookup_empty"))
 	} else {
 		accts, err = svc.Search(r.Context(), f.Get("first_name"), f.Get("last_name"), f.Get("date_of_birth"), f.Get("postal_code"))
 	}
@@ -255,10 +296,10 @@ func (p *Portal) tillLookup(w http.ResponseWriter, r *http.Request, pg *page) er
 		err = nil // none found: the page says so
 	case errors.As(err, &e) && e.Code != openflex.CodeInternal:
 		for _, fe := range e.Fields {
-			f.Fail(fe.Param, pg.t("till.err.field_"+fe.Param))
+			f.Fail(fe.Param, pg.T("till.err.field_"+fe.Param))
 		}
 		if len(e.Fields) == 0 {
-			f.Fail("account_number", pg.t("till.err.field_account_number"))
+			f.Fail("account_number", pg.T("till.err.field_account_number"))
 		}
 		err = nil
 	}
@@ -306,7 +347,7 @@ type optionView struct {
 }
 
 // account reloads the sale's account from the hidden field.
-func (p *Portal) account(ctx context.Context, tl *till, number string) (*openflex.Account, error) {
+func (p *Till) account(ctx context.Context, tl *till, number string) (*openflex.Account, error) {
 	a, err := p.cfg.Credit(tl.Env).Account(ctx, number)
 	if openflex.ErrorCode(err) == openflex.CodeParameterInvalid {
 		return nil, openflex.NotFound("account", number)
@@ -314,14 +355,14 @@ func (p *Portal) account(ctx context.Context, tl *till, number string) (*openfle
 	return a, err
 }
 
-func (p *Portal) renderSale(w http.ResponseWriter, pg *page, status int, d *saleData) error {
+func (p *Till) renderSale(w http.ResponseWriter, pg *web.Page, status int, d *saleData) error {
 	pg.Title = "till.sale_title"
-	p.render(w, pg, status, "till_sale", d)
+	p.Render(w, pg, status, "till_sale", d)
 	return nil
 }
 
 // tillStartVerify sends the customer a code by sms or email.
-func (p *Portal) tillStartVerify(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Till) tillStartVerify(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	tl, ok := p.scope(w, r, pg)
 	if !ok {
 		return nil
@@ -336,11 +377,11 @@ func (p *Portal) tillStartVerify(w http.ResponseWriter, r *http.Request, pg *pag
 	}
 	v, err := p.cfg.Credit(tl.Env).StartVerification(r.Context(), pg.Merchant.ID, credit.TillBudget(pg.Merchant.ID), a.Number, channel)
 	if openflex.ErrorCode(err) == openflex.CodeUnavailable {
-		pg.Form.Fail("channel", pg.t("till.err.send_failed"))
+		pg.Form.Fail("channel", pg.T("till.err.send_failed"))
 		return p.renderDay(w, r, pg, tl, http.StatusServiceUnavailable, []customerView{viewOf(a)})
 	}
 	if openflex.ErrorCode(err) == openflex.CodeRateLimited {
-		pg.Form.Fail("channel", pg.t("till.err.rate_limited"))
+		pg.Form.Fail("channel", pg.T("till.err.rate_limited"))
 		return p.renderDay(w, r, pg, tl, http.StatusTooManyRequests, []customerView{viewOf(a)})
 	}
 	if err != nil {
@@ -350,7 +391,7 @@ func (p *Portal) tillStartVerify(w http.ResponseWriter, r *http.Request, pg *pag
 }
 
 // tillCheckVerify checks the code the customer reads out.
-func (p *Portal) tillCheckVerify(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Till) tillCheckVerify(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	tl, ok := p.scope(w, r, pg)
 	if !ok {
 		return nil
@@ -363,7 +404,7 @@ func (p *Portal) tillCheckVerify(w http.ResponseWriter, r *http.Request, pg *pag
 	d := &saleData{till: tl, Customer: viewOf(a), Step: "code", VerifyID: f.Get("verification")}
 	code := digitsOnly(f.Get("code"))
 	if len(code) != 6 {
-		f.Fail("code", pg.t("till.err.code_shape"))
+		f.Fail("code", pg.T("till.err.code_shape"))
 		return p.renderSale(w, pg, http.StatusBadRequest, d)
 	}
 	err = p.cfg.Credit(tl.Env).CheckVerification(r.Context(), pg.Merchant.ID, d.VerifyID, code, a.Number)
@@ -372,17 +413,17 @@ func (p *Portal) tillCheckVerify(w http.ResponseWriter, r *http.Request, pg *pag
 		d.Step = "amount"
 		return p.renderSale(w, pg, http.StatusOK, d)
 	case openflex.CodeVerifyFailed, openflex.CodeResourceMissing:
-		f.Fail("code", pg.t("till.err.verification_failed"))
+		f.Fail("code", pg.T("till.err.verification_failed"))
 		return p.renderSale(w, pg, http.StatusBadRequest, d)
 	case openflex.CodeRateLimited:
-		f.Fail("code", pg.t("till.err.rate_limited"))
+		f.Fail("code", pg.T("till.err.rate_limited"))
 		return p.renderSale(w, pg, http.StatusTooManyRequests, d)
 	}
 	return err
 }
 
 // tillQuote shows the financing options for an amount at this store.
-func (p *Portal) tillQuote(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Till) tillQuote(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	tl, ok := p.scope(w, r, pg)
 	if !ok {
 		return nil
@@ -392,12 +433,12 @@ func (p *Portal) tillQuote(w http.ResponseWriter, r *http.Request, pg *page) err
 		return err
 	}
 	d := &saleData{till: tl, Customer: viewOf(a), Step: "amount", VerifyID: pg.Form.Get("verification"), AmountText: pg.Form.Get("amount")}
-	amount, ok := parseCents(d.AmountText)
+	amount, ok := web.ParseCents(d.AmountText)
 	switch {
 	case !ok:
-		pg.Form.Fail("amount", pg.t("till.err.amount"))
+		pg.Form.Fail("amount", pg.T("till.err.amount"))
 	case amount > a.Available():
-		pg.Form.Fail("amount", pg.t("till.err.insufficient_credit", finance.FormatCAD(a.Available(), pg.Lang)))
+		pg.Form.Fail("amount", pg.T("till.err.insufficient_credit", finance.FormatCAD(a.Available(), pg.Lang)))
 	}
 	if !pg.Form.OK() {
 		return p.renderSale(w, pg, http.StatusBadRequest, d)
@@ -411,7 +452,7 @@ func (p *Portal) tillQuote(w http.ResponseWriter, r *http.Request, pg *page) err
 
 // fillOptions quotes the plans this account may use at this store, and
 // draws the nonce of the authorize form.
-func (p *Portal) fillOptions(ctx context.Context, pg *page, d *saleData, a *openflex.Account) error {
+func (p *Till) fillOptions(ctx context.Context, pg *web.Page, d *saleData, a *openflex.Account) error {
 	all, err := p.cfg.Catalog.Plans(ctx, d.Env, pg.Merchant.ID)
 	if err != nil {
 		return err
@@ -442,56 +483,26 @@ func digitsOnly(s string) string {
 	return s
 }
 
-// parseCents reads a dollar amount as clerks type it, in English or
-// French: "500", "1,299.99", "$1299.9", "1 299,99 $". It never uses
-// floats; amounts outside 1 cent..openflex.MaxAmount are refused.
-func parseCents(s string) (int64, bool) {
-	cents, ok := parseCentsOrZero(s)
-	return cents, ok && cents > 0
-}
-
-// parseCentsOrZero is parseCents that also takes "0" (a fee of nothing).
-func parseCentsOrZero(s string) (int64, bool) {
-	s = strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '\u00a0', '\u202f', '$':
-			return -1
+// storeSettles is what a store's business date will settle for: its part
+// of the merchant's open settlement of that date (nil when settlements are
+// off or the day has no lines yet).
+func (p *Till) storeSettles(ctx context.Context, env openflex.Environment, merchantID, storeID, date string) (*openflex.StoreTotals, error) {
+	if p.cfg.Settlements == nil {
+		return nil, nil
+	}
+	view, err := p.cfg.Settlements(env).Open(ctx, merchantID)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range view.Settlements {
+		if st.BusinessDate != date {
+			continue
 		}
-		return r
-	}, s)
-	if i := strings.LastIndexByte(s, ','); i >= 0 && !strings.Contains(s, ".") && len(s)-i-1 <= 2 {
-		s = s[:i] + "." + s[i+1:] // a decimal comma
-	}
-	whole, frac, _ := strings.Cut(strings.ReplaceAll(s, ",", ""), ".")
-	if whole == "" && frac == "" || len(frac) > 2 || len(whole) > 12 {
-		return 0, false
-	}
-	for _, part := range []string{whole, frac} {
-		for _, c := range part {
-			if c < '0' || c > '9' {
-				return 0, false
+		for i := range st.Stores {
+			if st.Stores[i].StoreID == storeID {
+				return &st.Stores[i], nil
 			}
 		}
 	}
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	if whole == "" {
-		whole = "0"
-	}
-	w, err1 := strconv.ParseInt(whole, 10, 64)
-	c, err2 := strconv.ParseInt(frac, 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, false
-	}
-	cents := w*100 + c
-	if cents < 0 || cents > openflex.MaxAmount {
-		return 0, false
-	}
-	return cents, true
-}
-
-// formatCAD is the templates' "cad": cents as Canadians read them.
-func formatCAD(lang string) func(int64) string {
-	return func(cents int64) string { return finance.FormatCAD(cents, lang) }
+	return nil, nil
 }

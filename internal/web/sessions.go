@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -23,37 +23,38 @@ const (
 // SessionCookie names the session cookie.
 const SessionCookie = "openflex_session"
 
-// newToken returns a random token (128 bits, base32) and its SHA-256, which
+// NewToken returns a random token (128 bits, base32) and its SHA-256, which
 // is all the database ever holds.
-func newToken() (string, []byte) {
+func NewToken() (string, []byte) {
 	tok := rand.Text()
-	return tok, tokenHash(tok)
+	return tok, TokenHash(tok)
 }
 
-func tokenHash(tok string) []byte {
+// TokenHash is the SHA-256 under which a token is stored.
+func TokenHash(tok string) []byte {
 	h := sha256.Sum256([]byte(tok))
 	return h[:]
 }
 
-// cookie returns a portal cookie: scoped to /portal/, out of scripts'
-// reach, not sent on cross-site sub-requests, Secure under TLS.
-func (p *Portal) cookie(name, value string) *http.Cookie {
-	return &http.Cookie{Name: name, Value: value, Path: "/portal/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: p.cfg.Secure}
+// cookie returns a site cookie: scoped to Root, out of scripts' reach,
+// not sent on cross-site sub-requests, Secure under TLS.
+func (p *Site) cookie(name, value string) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: Root, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: p.cfg.Secure}
 }
 
-// startSession logs u in on a fresh session (never one the browser came
+// StartSession logs u in on a fresh session (never one the browser came
 // with, so a planted cookie cannot be fixed on the victim) and sets the
 // cookie.
-func (p *Portal) startSession(ctx context.Context, w http.ResponseWriter, r *http.Request, u *account.User) error {
+func (p *Site) StartSession(ctx context.Context, w http.ResponseWriter, r *http.Request, u *account.User) error {
 	if c, err := r.Cookie(SessionCookie); err == nil {
-		if err := p.cfg.Control.DeletePortalSession(ctx, tokenHash(c.Value)); err != nil {
+		if err := p.cfg.Control.DeletePortalSession(ctx, TokenHash(c.Value)); err != nil {
 			return err
 		}
 	}
-	tok, hash := newToken()
+	tok, hash := NewToken()
 	csrf := make([]byte, 32)
 	rand.Read(csrf)
-	now := p.now()
+	now := p.Now()
 	s := &account.Session{Hash: hash, UserID: u.ID, CSRFSecret: csrf, Created: now, LastSeen: now, ExpiresAt: now.Add(AbsoluteTimeout)}
 	if err := p.cfg.Control.CreatePortalSession(ctx, s); err != nil {
 		return err
@@ -64,27 +65,27 @@ func (p *Portal) startSession(ctx context.Context, w http.ResponseWriter, r *htt
 
 // loadSession returns the live session of the request and its user, or
 // nil, nil when there is none. Sessions past either timeout are deleted.
-func (p *Portal) loadSession(ctx context.Context, w http.ResponseWriter, r *http.Request) (*account.Session, *account.User, error) {
+func (p *Site) loadSession(ctx context.Context, w http.ResponseWriter, r *http.Request) (*account.Session, *account.User, error) {
 	c, err := r.Cookie(SessionCookie)
 	if err != nil || c.Value == "" {
 		return nil, nil, nil
 	}
-	s, err := p.cfg.Control.PortalSession(ctx, tokenHash(c.Value))
+	s, err := p.cfg.Control.PortalSession(ctx, TokenHash(c.Value))
 	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
-		p.clearSessionCookie(w)
+		p.ClearSession(w)
 		return nil, nil, nil
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	now := p.now()
+	now := p.Now()
 	if !now.Before(s.ExpiresAt) || now.Sub(s.LastSeen) >= IdleTimeout {
-		p.clearSessionCookie(w)
+		p.ClearSession(w)
 		return nil, nil, p.cfg.Control.DeletePortalSession(ctx, s.Hash)
 	}
 	u, err := p.cfg.Control.PortalUser(ctx, s.UserID)
 	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
-		p.clearSessionCookie(w)
+		p.ClearSession(w)
 		return nil, nil, nil
 	}
 	if err != nil {
@@ -98,16 +99,10 @@ func (p *Portal) loadSession(ctx context.Context, w http.ResponseWriter, r *http
 	return s, u, nil
 }
 
-func (p *Portal) clearSessionCookie(w http.ResponseWriter) {
+// ClearSession drops the browser's session cookie (the session row is the
+// caller's to delete).
+func (p *Site) ClearSession(w http.ResponseWriter) {
 	c := p.cookie(SessionCookie, "")
 	c.MaxAge = -1
 	http.SetCookie(w, c)
-}
-
-func (p *Portal) logout(w http.ResponseWriter, r *http.Request, pg *page) error {
-	if err := p.cfg.Control.DeletePortalSession(r.Context(), pg.sess.Hash); err != nil {
-		return err
-	}
-	p.clearSessionCookie(w)
-	return redirect(w, r, "/portal/login?done=logged_out")
 }

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"crypto/hmac"
@@ -31,7 +31,7 @@ func csrfToken(key []byte, action string) string {
 
 // anonKey returns the pre-log-in CSRF secret, setting the cookie if the
 // browser has none yet (only for pages that show forms, i.e. GETs).
-func (p *Portal) anonKey(w http.ResponseWriter, r *http.Request, create bool) []byte {
+func (p *Site) anonKey(w http.ResponseWriter, r *http.Request, create bool) []byte {
 	if c, err := r.Cookie(csrfCookie); err == nil {
 		if k, err := base64.RawURLEncoding.DecodeString(c.Value); err == nil && len(k) == 32 {
 			return k
@@ -48,7 +48,7 @@ func (p *Portal) anonKey(w http.ResponseWriter, r *http.Request, create bool) []
 
 // csrfOK reports whether a POST is same-origin and carries the token of
 // its own path under key.
-func (p *Portal) csrfOK(r *http.Request, key []byte) bool {
+func (p *Site) csrfOK(r *http.Request, key []byte) bool {
 	if p.origins.Check(r) != nil || len(key) == 0 {
 		return false
 	}
@@ -57,6 +57,6 @@ func (p *Portal) csrfOK(r *http.Request, key []byte) bool {
 }
 
 // CSRF returns the hidden input for a form that posts to action.
-func (pg *page) CSRF(action string) template.HTML {
+func (pg *Page) CSRF(action string) template.HTML {
 	return template.HTML(`<input type="hidden" name="` + csrfField + `" value="` + csrfToken(pg.csrfKey, action) + `">`)
 }

@@ -1,4 +1,4 @@
-package portal
+package console
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/web"
 )
 
 // BankAccounts stores where merchants are paid (sealed; masked on screen).
@@ -33,10 +34,10 @@ type adminBankRow struct {
 
 // adminSettlements lists every pending settlement of both environments
 // with the merchant's (masked) bank account, and the bank accounts.
-func (p *Portal) adminSettlements(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Console) adminSettlements(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	ctx := r.Context()
 	banks, ok := p.cfg.Control.(BankAccounts)
-	if !ok || !p.hasSettlements() {
+	if !ok || p.cfg.Settlements == nil {
 		return openflex.NotFound("page", r.URL.Path)
 	}
 	var d adminSettlementsData
@@ -73,15 +74,15 @@ func (p *Portal) adminSettlements(w http.ResponseWriter, r *http.Request, pg *pa
 		d.Merchants = append(d.Merchants, adminBankRow{Merchant: m, Bank: bank})
 	}
 	pg.Title, pg.Nav = "admin.settlements", "admin"
-	p.render(w, pg, http.StatusOK, "admin_settlements", d)
+	p.Render(w, pg, http.StatusOK, "admin_settlements", d)
 	return nil
 }
 
 // adminPaySettlement marks one pending settlement paid (paid outside
 // OpenFlex, or by the CPA-005 file of `openflex settlements pay`).
-func (p *Portal) adminPaySettlement(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Console) adminPaySettlement(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	env, ok := openflex.ParseEnvironment(r.PathValue("env"))
-	if !ok || !p.hasSettlements() {
+	if !ok || p.cfg.Settlements == nil {
 		return openflex.NotFound("page", r.URL.Path)
 	}
 	svc := p.cfg.Settlements(env)
@@ -92,15 +93,15 @@ func (p *Portal) adminPaySettlement(w http.ResponseWriter, r *http.Request, pg *
 	if err := svc.Pay(r.Context(), st); err != nil {
 		return err
 	}
-	if err := p.cfg.Control.Audit(r.Context(), openflex.AuditEntry{ID: openflex.NewID("aud"), At: p.now(), Actor: "admin:" + pg.User.ID,
-		Action: "settlement.paid", MerchantID: st.MerchantID, ObjectID: st.ID, Detail: string(env), RemoteAddr: remoteHost(r)}); err != nil {
+	if err := p.cfg.Control.Audit(r.Context(), openflex.AuditEntry{ID: openflex.NewID("aud"), At: p.Now(), Actor: "admin:" + pg.User.ID,
+		Action: "settlement.paid", MerchantID: st.MerchantID, ObjectID: st.ID, Detail: string(env), RemoteAddr: web.RemoteHost(r)}); err != nil {
 		return err
 	}
-	return redirect(w, r, "/portal/admin/settlements?done=settlement_paid")
+	return web.Redirect(w, r, "/portal/admin/settlements?done=settlement_paid")
 }
 
 // adminSetBank sets where a merchant is paid.
-func (p *Portal) adminSetBank(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Console) adminSetBank(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	banks, ok := p.cfg.Control.(BankAccounts)
 	if !ok {
 		return openflex.NotFound("page", r.URL.Path)
@@ -114,12 +115,12 @@ func (p *Portal) adminSetBank(w http.ResponseWriter, r *http.Request, pg *page) 
 	if err := b.Validate(); err != nil {
 		return err
 	}
-	if err := banks.SetBankAccount(r.Context(), m.ID, b, p.now()); err != nil {
+	if err := banks.SetBankAccount(r.Context(), m.ID, b, p.Now()); err != nil {
 		return err
 	}
-	if err := p.cfg.Control.Audit(r.Context(), openflex.AuditEntry{ID: openflex.NewID("aud"), At: p.now(), Actor: "admin:" + pg.User.ID,
-		Action: "merchant.bank_account_set", MerchantID: m.ID, ObjectID: m.ID, Detail: b.Masked(), RemoteAddr: remoteHost(r)}); err != nil {
+	if err := p.cfg.Control.Audit(r.Context(), openflex.AuditEntry{ID: openflex.NewID("aud"), At: p.Now(), Actor: "admin:" + pg.User.ID,
+		Action: "merchant.bank_account_set", MerchantID: m.ID, ObjectID: m.ID, Detail: b.Masked(), RemoteAddr: web.RemoteHost(r)}); err != nil {
 		return err
 	}
-	return redirect(w, r, "/portal/admin/settlements?done=bank_account_set")
+	return web.Redirect(w, r, "/portal/admin/settlements?done=bank_account_set")
 }

@@ -1,4 +1,4 @@
-package portal
+package console
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/lending"
+	"github.com/openflex/openflex/internal/web"
 )
 
 // Lender staff see which merchants hold a customer's consent on an account
@@ -23,7 +24,7 @@ type consentsData struct {
 	Consents []*openflex.AccountConsent
 }
 
-func (p *Portal) adminConsents(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Console) adminConsents(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	if p.cfg.Lending == nil {
 		return openflex.NotFound("page", r.URL.Path)
 	}
@@ -41,11 +42,11 @@ func (p *Portal) adminConsents(w http.ResponseWriter, r *http.Request, pg *page)
 		d.Searched, d.Consents = true, all
 	}
 	pg.Title, pg.Nav = "admin.consents", "admin"
-	p.render(w, pg, http.StatusOK, "admin_consents", d)
+	p.Render(w, pg, http.StatusOK, "admin_consents", d)
 	return nil
 }
 
-func (p *Portal) adminRevokeConsent(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Console) adminRevokeConsent(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	if p.cfg.Lending == nil {
 		return openflex.NotFound("page", r.URL.Path)
 	}
@@ -56,7 +57,7 @@ func (p *Portal) adminRevokeConsent(w http.ResponseWriter, r *http.Request, pg *
 	}
 	reason := f.Get("reason")
 	if utf8.RuneCountInString(reason) > 500 {
-		return openflex.Errorf(openflex.CodeParameterInvalid, "%s", pg.t("err.note_long"))
+		return openflex.Errorf(openflex.CodeParameterInvalid, "%s", pg.T("err.note_long"))
 	}
 	by := "admin:" + pg.User.ID
 	c, err := p.cfg.Lending(env).RevokeConsent(r.Context(), lending.RevokeRequest{MerchantID: f.Get("merchant"),
@@ -65,11 +66,11 @@ func (p *Portal) adminRevokeConsent(w http.ResponseWriter, r *http.Request, pg *
 		return err
 	}
 	err = p.cfg.Control.Write(r.Context(), func(ctx context.Context) error {
-		return p.cfg.Control.Audit(ctx, openflex.AuditEntry{ID: openflex.NewID("aud"), At: p.now(), Actor: by, Action: "consent.revoked",
-			MerchantID: c.MerchantID, ObjectID: c.ID, Detail: string(env) + " account " + c.AccountNumber + ": " + reason, RemoteAddr: remoteHost(r)})
+		return p.cfg.Control.Audit(ctx, openflex.AuditEntry{ID: openflex.NewID("aud"), At: p.Now(), Actor: by, Action: "consent.revoked",
+			MerchantID: c.MerchantID, ObjectID: c.ID, Detail: string(env) + " account " + c.AccountNumber + ": " + reason, RemoteAddr: web.RemoteHost(r)})
 	})
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, "/portal/admin/consents?"+url.Values{"env": {string(env)}, "account": {c.AccountNumber}, "done": {"consent_revoked"}}.Encode())
+	return web.Redirect(w, r, "/portal/admin/consents?"+url.Values{"env": {string(env)}, "account": {c.AccountNumber}, "done": {"consent_revoked"}}.Encode())
 }

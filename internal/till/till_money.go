@@ -1,11 +1,10 @@
-package portal
+package till
 
 import (
 	"context"
 	"crypto/rand"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -14,6 +13,7 @@ import (
 	"github.com/openflex/openflex/internal/finance"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/plans"
+	"github.com/openflex/openflex/internal/web"
 )
 
 // Money-moving forms (authorize, capture, release, return) each carry a
@@ -34,17 +34,12 @@ var errInFlight = &openflex.Error{Code: openflex.CodeIdempotencyInUse, Message: 
 
 // once runs do at most once per form nonce and redirects to the location
 // it returns, or to the first post's location on a replay.
-func (p *Portal) once(w http.ResponseWriter, r *http.Request, pg *page, env openflex.Environment, do func(ctx context.Context) (string, error)) error {
+func (p *Till) once(w http.ResponseWriter, r *http.Request, pg *web.Page, env openflex.Environment, do func(ctx context.Context) (string, error)) error {
 	nonce := pg.Form.Get(nonceField)
 	if nonce == "" || len(nonce) > 64 || !openflex.ValidIdempotencyKey(nonce) {
-		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: nonceField, Message: pg.t("till.err.form_expired")}
+		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: nonceField, Message: pg.T("till.err.form_expired")}
 	}
-	body := url.Values{}
-	for k, v := range pg.Form.values {
-		if k != csrfField {
-			body[k] = v
-		}
-	}
+	body := pg.Form.Fields()
 	req := openflex.IdempotentRequest{MerchantID: pg.Merchant.ID, Key: "portal:" + nonce, Method: r.Method, Path: r.URL.Path,
 		Hash: openflex.FingerprintRequest(r.Method, r.URL.Path, []byte(body.Encode()))}
 	resp, _, err := p.cfg.Idempotency(env).Idempotent(r.Context(), req, nil,
@@ -58,18 +53,18 @@ func (p *Portal) once(w http.ResponseWriter, r *http.Request, pg *page, env open
 		func(error) (openflex.StoredResponse, bool) { return openflex.StoredResponse{}, false })
 	switch openflex.ErrorCode(err) {
 	case "":
-		return redirect(w, r, localPath(string(resp.Body)))
+		return web.Redirect(w, r, web.LocalPath(string(resp.Body)))
 	case openflex.CodeIdempotencyInUse:
 		return errInFlight
 	case openflex.CodeIdempotencyReused:
-		return &openflex.Error{Code: openflex.CodeIdempotencyReused, Message: pg.t("till.err.form_reused")}
+		return &openflex.Error{Code: openflex.CodeIdempotencyReused, Message: pg.T("till.err.form_reused")}
 	}
 	return err
 }
 
 // tillAuthorize holds the amount on the customer's account, consuming the
 // passed verification, with the chosen plan and term if any.
-func (p *Portal) tillAuthorize(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Till) tillAuthorize(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	tl, ok := p.scope(w, r, pg)
 	if !ok {
 		return nil
@@ -83,7 +78,7 @@ func (p *Portal) tillAuthorize(w http.ResponseWriter, r *http.Request, pg *page)
 	amount, err := strconv.ParseInt(f.Get("amount"), 10, 64)
 	if err != nil || openflex.CheckAmount("amount", amount, false) != nil {
 		d.Step = "amount"
-		f.Fail("amount", pg.t("till.err.amount"))
+		f.Fail("amount", pg.T("till.err.amount"))
 		return p.renderSale(w, pg, http.StatusBadRequest, d)
 	}
 	d.Amount, d.AmountText = amount, formatPlain(amount)
@@ -91,7 +86,7 @@ func (p *Portal) tillAuthorize(w http.ResponseWriter, r *http.Request, pg *page)
 		Currency: openflex.CAD, AutoCapture: f.Has("auto_capture", "on"), Reference: f.Get("reference"), Channel: "in_store",
 		VerificationID: d.VerifyID, EmployeeID: pg.User.ID}
 	if len(req.Reference) > 255 {
-		f.Fail("reference", pg.t("till.err.reference_long"))
+		f.Fail("reference", pg.T("till.err.reference_long"))
 	}
 	if opt := f.Get("option"); opt != "" {
 		planID, months, _ := strings.Cut(opt, ":")
@@ -106,7 +101,7 @@ func (p *Portal) tillAuthorize(w http.ResponseWriter, r *http.Request, pg *page)
 		judged.PostedBalance, judged.Held, judged.CreditLimit = 0, 0, openflex.MaxAmount
 		o, err := plans.Choose(all, tl.Env, &judged, tl.Store.Province, planID, n, amount, pg.Lang)
 		if openflex.ErrorCode(err) == openflex.CodePlanNotAvailable {
-			f.Fail("option", pg.t("till.err.plan_not_available"))
+			f.Fail("option", pg.T("till.err.plan_not_available"))
 		} else if err != nil {
 			return err
 		} else {
@@ -141,25 +136,25 @@ func formatPlain(cents int64) string {
 
 // saleError puts a refused authorization's reason, in plain language,
 // next to the form, and reports whether it did.
-func (p *Portal) saleError(pg *page, err error) bool {
+func (p *Till) saleError(pg *web.Page, err error) bool {
 	f := pg.Form
 	if e := (*openflex.Error)(nil); errors.As(err, &e) && e.Param == nonceField {
-		f.Fail("verification", pg.t("till.err.form_expired"))
+		f.Fail("verification", pg.T("till.err.form_expired"))
 		return true
 	}
 	switch openflex.ErrorCode(err) {
 	case openflex.CodeInsufficientCred:
-		f.Fail("amount", pg.t("till.err.insufficient"))
+		f.Fail("amount", pg.T("till.err.insufficient"))
 	case openflex.CodeVerifyFailed, openflex.CodeVerifyRequired:
-		f.Fail("verification", pg.t("till.err.verification_used"))
+		f.Fail("verification", pg.T("till.err.verification_used"))
 	case openflex.CodeAccountNotGood:
-		f.Fail("verification", pg.t("till.err.account_not_good"))
+		f.Fail("verification", pg.T("till.err.account_not_good"))
 	case openflex.CodePlanNotAvailable:
-		f.Fail("option", pg.t("till.err.plan_not_available"))
+		f.Fail("option", pg.T("till.err.plan_not_available"))
 	case openflex.CodeIdempotencyInUse:
-		f.Fail("verification", pg.t("till.err.in_flight"))
+		f.Fail("verification", pg.T("till.err.in_flight"))
 	case openflex.CodeIdempotencyReused, openflex.CodeParameterInvalid, openflex.CodeParameterMissing:
-		f.Fail("verification", pg.t("till.err.form_reused"))
+		f.Fail("verification", pg.T("till.err.form_reused"))
 	default:
 		return false
 	}
@@ -183,7 +178,7 @@ type authData struct {
 
 // ownAuthorization returns the merchant's authorization made at this
 // store; any other id is not found.
-func (p *Portal) ownAuthorization(ctx context.Context, pg *page, tl *till, id string) (*lending.AuthorizationView, error) {
+func (p *Till) ownAuthorization(ctx context.Context, pg *web.Page, tl *till, id string) (*lending.AuthorizationView, error) {
 	v, err := p.cfg.Lending(tl.Env).Authorization(ctx, pg.Merchant.ID, id)
 	if err != nil {
 		return nil, err
@@ -194,7 +189,7 @@ func (p *Portal) ownAuthorization(ctx context.Context, pg *page, tl *till, id st
 	return v, nil
 }
 
-func (p *Portal) renderAuth(w http.ResponseWriter, r *http.Request, pg *page, tl *till, status int) error {
+func (p *Till) renderAuth(w http.ResponseWriter, r *http.Request, pg *web.Page, tl *till, status int) error {
 	v, err := p.ownAuthorization(r.Context(), pg, tl, r.PathValue("id"))
 	if err != nil {
 		return err
@@ -214,13 +209,13 @@ func (p *Portal) renderAuth(w http.ResponseWriter, r *http.Request, pg *page, tl
 		}
 	}
 	pg.Title = "till.auth_title"
-	p.render(w, pg, status, "till_auth", d)
+	p.Render(w, pg, status, "till_auth", d)
 	return nil
 }
 
 // tillAuthorization shows an authorization with its capture, release and
 // return forms.
-func (p *Portal) tillAuthorization(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Till) tillAuthorization(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	tl, ok := p.scope(w, r, pg)
 	if !ok {
 		return nil
@@ -230,10 +225,10 @@ func (p *Portal) tillAuthorization(w http.ResponseWriter, r *http.Request, pg *p
 
 // authError puts a refused capture, release or return next to its form
 // (field is the form's error key), and reports whether it did.
-func (p *Portal) authError(pg *page, field string, err error) bool {
+func (p *Till) authError(pg *web.Page, field string, err error) bool {
 	key := ""
 	if e := (*openflex.Error)(nil); errors.As(err, &e) && e.Param == nonceField {
-		pg.Form.Fail(field, pg.t("till.err.form_expired"))
+		pg.Form.Fail(field, pg.T("till.err.form_expired"))
 		return true
 	}
 	switch openflex.ErrorCode(err) {
@@ -250,26 +245,26 @@ func (p *Portal) authError(pg *page, field string, err error) bool {
 	default:
 		return false
 	}
-	pg.Form.Fail(field, pg.t(key))
+	pg.Form.Fail(field, pg.T(key))
 	return true
 }
 
 // amountField reads an optional amount field: empty is 0 ("all").
-func amountField(pg *page, field string) (int64, bool) {
+func amountField(pg *web.Page, field string) (int64, bool) {
 	s := pg.Form.Get(field)
 	if s == "" {
 		return 0, true
 	}
-	c, ok := parseCents(s)
+	c, ok := web.ParseCents(s)
 	if !ok {
-		pg.Form.Fail(field, pg.t("till.err.amount"))
+		pg.Form.Fail(field, pg.T("till.err.amount"))
 	}
 	return c, ok
 }
 
 // tillCapture posts part (or, with no amount, all) of the authorization;
 // final releases what remains.
-func (p *Portal) tillCapture(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Till) tillCapture(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	tl, ok := p.scope(w, r, pg)
 	if !ok {
 		return nil
@@ -292,7 +287,7 @@ func (p *Portal) tillCapture(w http.ResponseWriter, r *http.Request, pg *page) e
 }
 
 // tillRelease frees what is still held on the authorization.
-func (p *Portal) tillRelease(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Till) tillRelease(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	tl, ok := p.scope(w, r, pg)
 	if !ok {
 		return nil
@@ -312,7 +307,7 @@ func (p *Portal) tillRelease(w http.ResponseWriter, r *http.Request, pg *page) e
 }
 
 // tillReturn gives back part (amount) or all (full) of a capture.
-func (p *Portal) tillReturn(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Till) tillReturn(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	tl, ok := p.scope(w, r, pg)
 	if !ok {
 		return nil
@@ -334,11 +329,11 @@ func (p *Portal) tillReturn(w http.ResponseWriter, r *http.Request, pg *page) er
 	var amount int64
 	ok = true
 	if utf8.RuneCountInString(pg.Form.Get("reason")) > 500 {
-		pg.Form.Fail(field, pg.t("till.err.reason_long"))
+		pg.Form.Fail(field, pg.T("till.err.reason_long"))
 		ok = false
 	} else if !full {
-		if amount, ok = parseCents(pg.Form.Get("amount")); !ok {
-			pg.Form.Fail(field, pg.t("till.err.return_amount"))
+		if amount, ok = web.ParseCents(pg.Form.Get("amount")); !ok {
+			pg.Form.Fail(field, pg.T("till.err.return_amount"))
 		}
 	}
 	if ok {
@@ -359,7 +354,7 @@ func (p *Portal) tillReturn(w http.ResponseWriter, r *http.Request, pg *page) er
 // agreed to: it is re-worded only when quoting the plan's current terms
 // for the authorized amount gives the same text as was disclosed (in
 // either language), so a plan changed since is never misrepresented.
-func (p *Portal) describeFinancing(ctx context.Context, pg *page, d *authData) error {
+func (p *Till) describeFinancing(ctx context.Context, pg *web.Page, d *authData) error {
 	fin := d.Auth.Financing
 	d.PlanName, d.Disclosure = fin.PlanID, fin.Disclosure
 	all, err := p.cfg.Catalog.Plans(ctx, d.Env, pg.Merchant.ID)
@@ -376,7 +371,7 @@ func (p *Portal) describeFinancing(ctx context.Context, pg *page, d *authData) e
 				continue
 			}
 			same := false
-			for _, lang := range languages {
+			for _, lang := range web.Languages() {
 				if q, err := finance.NewQuote(d.Auth.Amount, plans.Terms(pl, term), lang); err == nil && q.Disclosure == fin.Disclosure {
 					same = true
 				}

@@ -1,4 +1,4 @@
-package portal
+package console
 
 // adminPlanMessages are the texts of the admin console's Plans pages:
 // English, then French.

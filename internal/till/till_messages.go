@@ -1,9 +1,8 @@
-package portal
+package till
 
 // tillMessages holds the texts of the store-clerk screens: English, then
 // French.
 var tillMessages = map[string][2]string{
-	"nav.till": {"Store", "Magasin"},
 
 	"till.title":             {"In-store financing", "Financement en magasin"},
 	"till.intro":             {"For store clerks: look up a customer, verify them, quote, authorize, capture, release and return.", "Pour le personnel en magasin : trouvez un client, vérifiez son identité, présentez les options, autorisez, encaissez, libérez et remboursez."},
