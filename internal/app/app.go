@@ -34,6 +34,7 @@ import (
 	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/till"
+	"github.com/openflex/openflex/internal/users"
 	"github.com/openflex/openflex/internal/web"
 	"github.com/openflex/openflex/internal/webhook"
 )
@@ -60,7 +61,9 @@ type Main struct {
 	Webhooks  map[openflex.Environment]*webhook.Dispatcher
 	Checkouts map[openflex.Environment]*checkout.Service
 	// Site serves /portal/: the Developer Portal, the till and the console.
-	Site   *web.Site
+	Site *web.Site
+	// Users creates users and signs them in (the portal and the CLI).
+	Users  *users.Service
 	Portal *portal.Portal
 	API    *api.Server
 
@@ -153,8 +156,10 @@ func (m *Main) Open(ctx context.Context) error {
 		Now:    time.Now,
 		Secure: strings.HasPrefix(m.Config.PublicURL, "https://"),
 	})
+	m.Users = users.New(m.Stores.Control, time.Now)
 	m.Portal = portal.New(m.Site, portal.Config{
 		Control:     m.Stores.Control,
+		Users:       m.Users,
 		Keys:        m.Keys,
 		Merchants:   m.Merchants,
 		Data:        func(env openflex.Environment) portal.DataPlane { return m.Stores.Data(env) },

@@ -23,7 +23,7 @@ func TestAdminRevokesConsent(t *testing.T) {
 		m := b.VerifiedMerchant("Maple Furniture", "dev@maple.example")
 		store := th.FirstStore(t, m.ID)
 		acct := th.OpenAccount(t, openflex.Training, m.ID, store.ID) // Maple's application: Maple holds consent
-		if err := th.Portal.BootstrapAdmin(ctx, "ops@lender.example", webtest.Password); err != nil {
+		if err := th.Users.BootstrapAdmin(ctx, "ops@lender.example", webtest.Password); err != nil {
 			t.Fatal(err)
 		}
 		if r := b.Get("/portal/admin/consents?env=training&account=" + acct.Number); r.StatusCode != http.StatusNotFound {

@@ -24,7 +24,7 @@ func TestAdminPlanFees(t *testing.T) {
 		b := th.Browser(t)
 		m := b.VerifiedMerchant("Maple Furniture", "dev@maple.example")
 		plan := th.TwelveMonths(t, m.ID)
-		if err := th.Portal.BootstrapAdmin(ctx, "ops@lender.example", webtest.Password); err != nil {
+		if err := th.Users.BootstrapAdmin(ctx, "ops@lender.example", webtest.Password); err != nil {
 			t.Fatal(err)
 		}
 		page := "/portal/admin/merchants/" + m.ID + "/plans?env=training"

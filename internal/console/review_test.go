@@ -26,7 +26,7 @@ func TestReviewApplications(t *testing.T) {
 		st := th.FirstStore(t, m.ID)
 		approveMe := th.PendingApplication(t, openflex.Training, m.ID, st.ID, "Tremblay-Review")
 		declineMe := th.PendingApplication(t, openflex.Training, m.ID, st.ID, "Gagnon-Review")
-		if err := th.Portal.BootstrapAdmin(ctx, "ops@lender.example", webtest.Password); err != nil {
+		if err := th.Users.BootstrapAdmin(ctx, "ops@lender.example", webtest.Password); err != nil {
 			t.Fatal(err)
 		}
 		admin := th.Browser(t)

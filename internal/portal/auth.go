@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,14 +12,18 @@ import (
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/portal/account"
+	"github.com/openflex/openflex/internal/users"
 	"github.com/openflex/openflex/internal/web"
 )
 
-// Lockout: the fifth wrong password in a row locks the account for 15
-// minutes (a password reset lifts it sooner).
+// An address whose log-ins keep failing, over any accounts, is throttled:
+// AddressFailures failures at once, then one more every addressRefill. A
+// person mistyping stays far below; an address spraying guesses over many
+// accounts is slowed to a trickle (issue 23). Per node, in memory, like
+// the API's throttle of Client IDs.
 const (
-	MaxFailedLogins = 5
-	LockoutDuration = 15 * time.Minute
+	AddressFailures = 20
+	addressRefill   = time.Minute
 )
 
 // Email links live long enough to be read, short enough to go stale.
@@ -62,7 +65,7 @@ func (p *Portal) signup(w http.ResponseWriter, r *http.Request, pg *web.Page) er
 	case utf8.RuneCountInString(company) > 200:
 		f.Fail("company", pg.T("err.company_long"))
 	}
-	if !validEmail(email) {
+	if !users.ValidEmail(email) {
 		f.Fail("email", pg.T("err.email"))
 	}
 	if !prov.Valid() {
@@ -74,7 +77,7 @@ func (p *Portal) signup(w http.ResponseWriter, r *http.Request, pg *web.Page) er
 		p.Render(w, pg, http.StatusBadRequest, "signup", signupData{provinces})
 		return nil
 	}
-	hash, err := p.hashPassword(ctx, pw)
+	hash, err := p.cfg.Users.HashPassword(ctx, pw)
 	if err != nil {
 		return err
 	}
@@ -122,20 +125,15 @@ func (p *Portal) checkEmail(w http.ResponseWriter, pg *web.Page, email string) e
 
 // checkNewPassword records a new password's problem on its field.
 func (p *Portal) checkNewPassword(pg *web.Page, pw, confirm string) {
-	switch k := passwordProblem(pw, confirm); k {
+	switch k := users.PasswordProblem(pw, confirm); k {
 	case "":
 	case "err.password_confirm":
 		pg.Form.Fail("confirm", pg.T(k))
 	case "err.password_short":
-		pg.Form.Fail("password", pg.T(k, MinPasswordLen))
+		pg.Form.Fail("password", pg.T(k, users.MinPasswordLen))
 	default:
 		pg.Form.Fail("password", pg.T(k))
 	}
-}
-
-func validEmail(email string) bool {
-	a, err := mail.ParseAddress(email)
-	return err == nil && a.Address == email && len(email) <= 254
 }
 
 // verifyEmail spends a verification link. The token itself is the
@@ -217,8 +215,9 @@ func (p *Portal) loginForm(w http.ResponseWriter, r *http.Request, pg *web.Page)
 	return nil
 }
 
-// login checks the password (taking as long for unknown emails), counts
-// failures towards the lockout, and starts a fresh session.
+// login checks the password through the users service (which locks an
+// account per source address), throttles addresses that keep failing, and
+// starts a fresh session.
 func (p *Portal) login(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	ctx, f := r.Context(), pg.Form
 	data := loginData{Next: f.Get("next")}
@@ -228,47 +227,24 @@ func (p *Portal) login(w http.ResponseWriter, r *http.Request, pg *web.Page) err
 		p.Render(w, pg, status, "login", data)
 		return nil
 	}
-	now := p.Now()
-	// Unknown, locked and wrong-password answers are one answer, after the
-	// same password hashing: a log-in form tells no one which emails have
-	// an account, nor which accounts an attacker has locked.
-	failed := func() error {
-		return refuse(http.StatusUnauthorized, "login.failed", MaxFailedLogins, int(LockoutDuration.Minutes()))
+	addr := p.ClientIP(r)
+	if p.Throttled(w, pg, p.failures, r) {
+		return nil
 	}
-	u, err := p.cfg.Control.PortalUserByEmail(ctx, f.Get("email"))
-	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
-		if _, err := p.checkPassword(ctx, dummyHash, f.Raw("password")); err != nil {
-			return err
-		}
-		return failed()
-	}
-	if err != nil {
-		return err
-	}
-	ok, err := p.checkPassword(ctx, u.PasswordHash, f.Raw("password"))
-	if err != nil {
-		return err
-	}
-	if u.LockedAt(now) {
-		return failed()
-	}
-	if !ok {
-		locked, err := p.cfg.Control.PortalLoginFailed(ctx, u.ID, MaxFailedLogins, now.Add(LockoutDuration))
-		if err != nil {
-			return err
-		}
-		if locked {
-			p.audit(ctx, r, u, "portal.user_locked", u.ID, "")
-		}
-		return failed()
-	}
-	if !u.Verified() {
-		data.Unverified = u.Email
+	res, err := p.cfg.Users.LogIn(ctx, f.Get("email"), f.Raw("password"), addr)
+	switch {
+	case errors.Is(err, users.ErrLogInFailed):
+		// Unknown, locked and wrong-password answers are one answer, after
+		// the same password hashing.
+		p.failures.Take(addr, p.Now())
+		return refuse(http.StatusUnauthorized, "login.failed", users.MaxFailedLogins, int(users.LockoutDuration.Minutes()))
+	case errors.Is(err, users.ErrUnverified):
+		data.Unverified = res.User.Email
 		return refuse(http.StatusForbidden, "login.unverified")
-	}
-	if err := p.cfg.Control.PortalLoginSucceeded(ctx, u.ID); err != nil {
+	case err != nil:
 		return err
 	}
+	u := res.User
 	if err := p.StartSession(ctx, w, r, u); err != nil {
 		return err
 	}

@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openflex/openflex/internal/portal"
+	"github.com/openflex/openflex/internal/portal/account"
 	"github.com/openflex/openflex/internal/storetest"
+	"github.com/openflex/openflex/internal/users"
 	"github.com/openflex/openflex/internal/web"
 	"github.com/openflex/openflex/internal/web/webtest"
 )
@@ -77,7 +78,7 @@ func TestLockout(t *testing.T) {
 		h := webtest.New(t, e)
 		ctx := context.Background()
 		m, _ := storetest.Merchant(t, h.Stores, "ON")
-		if err := h.Portal.Bootstrap(ctx, "Dev@Maple.example", webtest.Password, m.ID); err != nil {
+		if _, err := h.Users.Bootstrap(ctx, "Dev@Maple.example", webtest.Password, m.ID, account.RoleMerchant); err != nil {
 			t.Fatal(err)
 		}
 		b := h.Browser(t)
@@ -102,14 +103,14 @@ func TestLockout(t *testing.T) {
 		if r.StatusCode != http.StatusUnauthorized || !strings.Contains(r.Body, "The email or password is incorrect") {
 			t.Errorf("unknown email = %d", r.StatusCode)
 		}
-		h.Clock.Advance(portal.LockoutDuration)
+		h.Clock.Advance(users.LockoutDuration)
 		if r := login(webtest.Password); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("right password after the lockout = %d:\n%s", r.StatusCode, r.Body)
 		}
 
 		// Locked again, then unlocked early by a password reset, which also
 		// ends every session.
-		for i := 0; i < portal.MaxFailedLogins; i++ {
+		for i := 0; i < users.MaxFailedLogins; i++ {
 			h.Browser(t).Submit("/portal/login", "/portal/login", url.Values{"email": {"dev@maple.example"}, "password": {"nope nope nope"}})
 		}
 		other := h.Browser(t)
@@ -139,7 +140,7 @@ func TestSessionCookie(t *testing.T) {
 		h := webtest.New(t, e, func(c *webtest.Config) { c.Site.Secure, c.Portal.Secure = true, true })
 		ctx := context.Background()
 		m, _ := storetest.Merchant(t, h.Stores, "ON")
-		if err := h.Portal.Bootstrap(ctx, "dev@maple.example", webtest.Password, m.ID); err != nil {
+		if _, err := h.Users.Bootstrap(ctx, "dev@maple.example", webtest.Password, m.ID, account.RoleMerchant); err != nil {
 			t.Fatal(err)
 		}
 		b := h.Browser(t)

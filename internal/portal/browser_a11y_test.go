@@ -26,7 +26,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	plan := th.TwelveMonths(t, m.ID)
 	acct := th.OpenAccount(t, openflex.Training, m.ID, st.ID)
 	th.PendingApplication(t, openflex.Training, m.ID, st.ID, "Roy-Axe")
-	if err := th.Portal.BootstrapAdmin(context.Background(), "ops@lender.example", webtest.Password); err != nil {
+	if err := th.Users.BootstrapAdmin(context.Background(), "ops@lender.example", webtest.Password); err != nil {
 		t.Fatal(err)
 	}
 	base := th.Srv.URL

@@ -205,7 +205,7 @@ func TestTrustEditorProduction(t *testing.T) {
 		}
 
 		// The lender approves in the admin console.
-		if err := h.Portal.BootstrapAdmin(ctx, "ops@lender.example", webtest.Password); err != nil {
+		if err := h.Users.BootstrapAdmin(ctx, "ops@lender.example", webtest.Password); err != nil {
 			t.Fatal(err)
 		}
 		admin := h.Browser(t)

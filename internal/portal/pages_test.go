@@ -193,7 +193,7 @@ func TestAdminRejects(t *testing.T) {
 		b := h.Browser(t)
 		m := b.VerifiedMerchant("Maple Furniture", "dev@maple.example")
 		b.Submit("/portal/go-live", "/portal/go-live", url.Values{"note": {"ready"}})
-		if err := h.Portal.BootstrapAdmin(ctx, "ops@lender.example", webtest.Password); err != nil {
+		if err := h.Users.BootstrapAdmin(ctx, "ops@lender.example", webtest.Password); err != nil {
 			t.Fatal(err)
 		}
 		admin := h.Browser(t)

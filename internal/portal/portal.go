@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/users"
 	"github.com/openflex/openflex/internal/web"
 
 	"github.com/openflex/openflex/internal/keys"
@@ -55,8 +56,6 @@ type UserStore interface {
 	CreatePortalUser(ctx context.Context, u *account.User) error
 	PortalUser(ctx context.Context, id string) (*account.User, error)
 	PortalUserByEmail(ctx context.Context, email string) (*account.User, error)
-	PortalLoginFailed(ctx context.Context, userID string, limit int, lockUntil time.Time) (bool, error)
-	PortalLoginSucceeded(ctx context.Context, userID string) error
 	SetPortalPassword(ctx context.Context, userID, hash string) error
 	VerifyPortalEmail(ctx context.Context, userID string, at time.Time) error
 	CreateEmailToken(ctx context.Context, t *account.EmailToken) error
@@ -111,6 +110,7 @@ type Notifier func(ctx context.Context, to, subject, body string) error
 // Config is what the portal is built from.
 type Config struct {
 	Control     Control
+	Users       *users.Service
 	Keys        *keys.Service
 	Merchants   *merchant.Service
 	Data        func(openflex.Environment) DataPlane
@@ -153,23 +153,21 @@ type Portal struct {
 	cfg   Config
 	ref   *reference
 	refFR *reference
-	// hashing bounds concurrent argon2id runs (19 MiB each), so a burst of
-	// log-ins cannot exhaust memory.
-	hashing chan struct{}
-	// signups and resets limit those forms per source address.
-	signups, resets *web.Bucket
+	// signups and resets limit those forms per source address; failures
+	// the failed log-ins of an address over all accounts.
+	signups, resets, failures *web.Bucket
 }
 
 // New adds the Developer Portal to site. Missing dependencies are
 // programming errors and panic at start-up rather than failing on the
 // first request.
 func New(site *web.Site, cfg Config) *Portal {
-	if cfg.Control == nil || cfg.Keys == nil || cfg.Merchants == nil || cfg.Data == nil || cfg.Dispatchers == nil {
-		panic("portal: Config needs Control, Keys, Merchants, Data and Dispatchers")
+	if cfg.Control == nil || cfg.Users == nil || cfg.Keys == nil || cfg.Merchants == nil || cfg.Data == nil || cfg.Dispatchers == nil {
+		panic("portal: Config needs Control, Users, Keys, Merchants, Data and Dispatchers")
 	}
 	p := &Portal{Site: site, cfg: cfg, ref: parseReference(cfg.OpenAPI, site.Logger()),
-		hashing: make(chan struct{}, hashSlots()),
-		signups: web.NewBucket(signupBurst, signupEvery), resets: web.NewBucket(resetBurst, resetEvery)}
+		signups: web.NewBucket(signupBurst, signupEvery), resets: web.NewBucket(resetBurst, resetEvery),
+		failures: web.NewBucket(AddressFailures, addressRefill)}
 	var missing []string
 	p.refFR, missing = p.ref.translated()
 	if len(missing) > 0 {

@@ -2,10 +2,7 @@ package portal
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/portal/account"
@@ -65,7 +62,7 @@ func (p *Portal) reset(w http.ResponseWriter, r *http.Request, pg *web.Page) err
 		p.Render(w, pg, http.StatusBadRequest, "reset", data)
 		return nil
 	}
-	hash, err := p.hashPassword(ctx, pw)
+	hash, err := p.cfg.Users.HashPassword(ctx, pw)
 	if err != nil {
 		return err
 	}
@@ -102,49 +99,4 @@ func (p *Portal) reset(w http.ResponseWriter, r *http.Request, pg *web.Page) err
 	p.audit(ctx, r, u, "portal.password_reset", u.ID, "")
 	p.ClearSession(w)
 	return web.Redirect(w, r, "/portal/login?done=password_reset")
-}
-
-// Bootstrap creates a verified portal user for an existing merchant, for
-// `openflex merchant create`. It returns parameter_invalid for a bad email,
-// an email already taken or a password shorter than MinPasswordLen, and
-// resource_missing for an unknown merchant.
-func (p *Portal) Bootstrap(ctx context.Context, email, password, merchantID string) error {
-	if _, err := p.cfg.Control.Merchant(ctx, merchantID); err != nil {
-		return err
-	}
-	return p.createVerified(ctx, email, password, merchantID, account.RoleMerchant)
-}
-
-// BootstrapAdmin creates a verified admin (lender staff) account, for the
-// command line; errors as Bootstrap.
-func (p *Portal) BootstrapAdmin(ctx context.Context, email, password string) error {
-	return p.createVerified(ctx, email, password, "", account.RoleAdmin)
-}
-
-func (p *Portal) createVerified(ctx context.Context, email, password, merchantID string, role account.Role) error {
-	email = strings.ToLower(strings.TrimSpace(email))
-	var probs openflex.Problems
-	if !validEmail(email) {
-		probs.Invalid("email", "email must be an address such as dev@shop.example")
-	}
-	if utf8.RuneCountInString(password) < MinPasswordLen || len(password) > maxPasswordLen {
-		probs.Invalid("password", "password must be %d to %d characters", MinPasswordLen, maxPasswordLen)
-	}
-	if err := probs.Err(); err != nil {
-		return err
-	}
-	hash, err := p.hashPassword(ctx, password)
-	if err != nil {
-		return err
-	}
-	now := p.Now()
-	u := &account.User{ID: openflex.NewID(openflex.PrefixUser), MerchantID: merchantID, Role: role, Email: email,
-		PasswordHash: hash, EmailVerifiedAt: now, Created: now}
-	return p.cfg.Control.Write(ctx, func(ctx context.Context) error {
-		if err := p.cfg.Control.CreatePortalUser(ctx, u); err != nil {
-			return err
-		}
-		return p.cfg.Control.Audit(ctx, openflex.AuditEntry{ID: openflex.NewID("aud"), At: now, Actor: "cli", Action: "portal.user_created",
-			MerchantID: merchantID, ObjectID: u.ID, Detail: fmt.Sprintf("role=%s email=%s", role, email)})
-	})
 }

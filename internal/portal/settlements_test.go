@@ -240,7 +240,7 @@ func TestAdminSettlements(t *testing.T) {
 	b := h.Browser(t)
 	m := b.VerifiedMerchant("Maple Furniture", "dev@maple.example")
 	pending := history(t, h, svcs[openflex.Training], m.ID)
-	if err := h.Portal.BootstrapAdmin(ctx, "ops@lender.example", webtest.Password); err != nil {
+	if err := h.Users.BootstrapAdmin(ctx, "ops@lender.example", webtest.Password); err != nil {
 		t.Fatal(err)
 	}
 	admin := h.Browser(t)

@@ -70,18 +70,31 @@ func (c Control) PortalUserByEmail(ctx context.Context, email string) (*account.
 	return c.portalUserWhere(ctx, "email = $1", strings.ToLower(strings.TrimSpace(email)), email)
 }
 
-// PortalLoginFailed counts a failed log-in. The limit-th failure in a row
-// locks the user until lockUntil and starts the count again; it reports
-// whether this failure locked the user. The count is incremented in SQL so
-// concurrent guesses cannot lose updates.
-func (c Control) PortalLoginFailed(ctx context.Context, userID string, limit int, lockUntil time.Time) (bool, error) {
+// PortalLoginLocked reports whether addr is locked out of the user at now.
+func (c Control) PortalLoginLocked(ctx context.Context, userID, addr string, now time.Time) (bool, error) {
+	var until int64
+	err := c.q(ctx).QueryRowContext(ctx, `SELECT locked_until FROM portal_login_failures WHERE user_id = $1 AND address = $2`, userID, addr).Scan(&until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read log-in failures: %w", err)
+	}
+	return micros(now) < until, nil
+}
+
+// PortalLoginFailed counts a wrong password from addr against the user
+// and, at the limit-th in a row, locks addr out until lockUntil and
+// reports true. Other addresses keep their own counts.
+func (c Control) PortalLoginFailed(ctx context.Context, userID, addr string, limit int, lockUntil time.Time) (bool, error) {
 	var locked bool
+	now := micros(c.Now())
 	err := c.Write(ctx, func(ctx context.Context) error {
 		var n int
-		err := c.q(ctx).QueryRowContext(ctx, `UPDATE portal_users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins`, userID).Scan(&n)
-		if errors.Is(err, sql.ErrNoRows) {
-			return openflex.NotFound("portal user", userID)
-		}
+		err := c.q(ctx).QueryRowContext(ctx, `INSERT INTO portal_login_failures (user_id, address, failures, locked_until, last_failed)
+			VALUES ($1, $2, 1, 0, $3)
+			ON CONFLICT (user_id, address) DO UPDATE SET failures = portal_login_failures.failures + 1, last_failed = excluded.last_failed
+			RETURNING failures`, userID, addr, now).Scan(&n)
 		if err != nil {
 			return fmt.Errorf("count failed log-in: %w", err)
 		}
@@ -89,16 +102,17 @@ func (c Control) PortalLoginFailed(ctx context.Context, userID string, limit int
 			return nil
 		}
 		locked = true
-		_, err = c.q(ctx).ExecContext(ctx, `UPDATE portal_users SET failed_logins = 0, locked_until = $2 WHERE id = $1`, userID, micros(lockUntil))
+		_, err = c.q(ctx).ExecContext(ctx, `UPDATE portal_login_failures SET failures = 0, locked_until = $3 WHERE user_id = $1 AND address = $2`,
+			userID, addr, micros(lockUntil))
 		return err
 	})
 	return locked, err
 }
 
-// PortalLoginSucceeded clears the failed log-in count.
-func (c Control) PortalLoginSucceeded(ctx context.Context, userID string) error {
+// PortalLoginSucceeded forgets addr's failed log-ins of the user.
+func (c Control) PortalLoginSucceeded(ctx context.Context, userID, addr string) error {
 	return c.Write(ctx, func(ctx context.Context) error {
-		_, err := c.q(ctx).ExecContext(ctx, `UPDATE portal_users SET failed_logins = 0 WHERE id = $1 AND failed_logins <> 0`, userID)
+		_, err := c.q(ctx).ExecContext(ctx, `DELETE FROM portal_login_failures WHERE user_id = $1 AND address = $2`, userID, addr)
 		return err
 	})
 }
@@ -106,7 +120,13 @@ func (c Control) PortalLoginSucceeded(ctx context.Context, userID string) error 
 // SetPortalPassword replaces a user's password hash and lifts any lockout:
 // whoever sets it proved control of the account's email.
 func (c Control) SetPortalPassword(ctx context.Context, userID, hash string) error {
-	return c.updateUser(ctx, userID, `UPDATE portal_users SET password_hash = $2, failed_logins = 0, locked_until = 0 WHERE id = $1`, hash)
+	return c.Write(ctx, func(ctx context.Context) error {
+		if err := c.updateUser(ctx, userID, `UPDATE portal_users SET password_hash = $2, failed_logins = 0, locked_until = 0 WHERE id = $1`, hash); err != nil {
+			return err
+		}
+		_, err := c.q(ctx).ExecContext(ctx, `DELETE FROM portal_login_failures WHERE user_id = $1`, userID)
+		return err
+	})
 }
 
 // VerifyPortalEmail records that the user proved control of the email
@@ -197,7 +217,14 @@ func (c Control) PurgePortal(ctx context.Context, now, idleSince time.Time) (int
 			return fmt.Errorf("purge email tokens: %w", err)
 		}
 		b, _ := res.RowsAffected()
-		n = a + b
+		// Failures older than the idle window are forgotten; a lock
+		// outlives them only while it lasts.
+		res, err = c.q(ctx).ExecContext(ctx, `DELETE FROM portal_login_failures WHERE last_failed < $1 AND locked_until <= $2`, micros(idleSince), micros(now))
+		if err != nil {
+			return fmt.Errorf("purge log-in failures: %w", err)
+		}
+		f, _ := res.RowsAffected()
+		n = a + b + f
 		return nil
 	})
 	return n, err

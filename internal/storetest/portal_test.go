@@ -90,24 +90,35 @@ func TestPortalUsers(t *testing.T) {
 	})
 }
 
+// TestPortalLockout: failures count per (user, address); the fifth in a
+// row locks that address out only, concurrent guesses lock exactly once,
+// a success from the address starts its count again, and a new password
+// lifts every lock.
 func TestPortalLockout(t *testing.T) {
 	Each(t, func(t *testing.T, e Engine) {
 		s := e.Open(t)
 		ctx := context.Background()
 		m, _ := Merchant(t, s, "ON")
 		u := portalUser(t, s, m.ID, "dev@maple.example")
-		until := time.Now().UTC().Truncate(time.Microsecond).Add(15 * time.Minute)
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		until := now.Add(15 * time.Minute)
+		const from, other = "198.51.100.7", "203.0.113.10"
+		locked := func(addr string) bool {
+			t.Helper()
+			l, err := s.Control.PortalLoginLocked(ctx, u.ID, addr, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l
+		}
 
 		for i := 1; i <= 4; i++ {
-			if locked, err := s.Control.PortalLoginFailed(ctx, u.ID, 5, until); err != nil || locked {
-				t.Fatalf("failure %d: PortalLoginFailed = %v, %v; want not locked", i, locked, err)
+			if l, err := s.Control.PortalLoginFailed(ctx, u.ID, from, 5, until); err != nil || l {
+				t.Fatalf("failure %d: PortalLoginFailed = %v, %v; want not locked", i, l, err)
 			}
 		}
-		if got, _ := s.Control.PortalUser(ctx, u.ID); got.FailedLogins != 4 {
-			t.Fatalf("FailedLogins = %d, want 4", got.FailedLogins)
-		}
 		// A success in between starts the count again.
-		if err := s.Control.PortalLoginSucceeded(ctx, u.ID); err != nil {
+		if err := s.Control.PortalLoginSucceeded(ctx, u.ID, from); err != nil {
 			t.Fatal(err)
 		}
 		// Five concurrent guesses still lock exactly once.
@@ -116,11 +127,11 @@ func TestPortalLockout(t *testing.T) {
 		locks := 0
 		for range 5 {
 			wg.Go(func() {
-				locked, err := s.Control.PortalLoginFailed(ctx, u.ID, 5, until)
+				l, err := s.Control.PortalLoginFailed(ctx, u.ID, from, 5, until)
 				if err != nil {
 					t.Errorf("PortalLoginFailed: %v", err)
 				}
-				if locked {
+				if l {
 					mu.Lock()
 					locks++
 					mu.Unlock()
@@ -128,19 +139,18 @@ func TestPortalLockout(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		got, _ := s.Control.PortalUser(ctx, u.ID)
-		if locks != 1 || !got.LockedUntil.Equal(until) || got.FailedLogins != 0 || !got.LockedAt(until.Add(-time.Second)) || got.LockedAt(until) {
-			t.Fatalf("after 5 failures: locks %d, user %+v; want locked until %v", locks, got, until)
+		if locks != 1 || !locked(from) || locked(other) {
+			t.Fatalf("after 5 failures from %s: locks %d, locked there %v, locked from %s %v; want 1, true, false", from, locks, locked(from), other, locked(other))
+		}
+		if l, _ := s.Control.PortalLoginLocked(ctx, u.ID, from, until); l {
+			t.Error("still locked when the lock ends")
 		}
 		// Setting a password (a reset) lifts the lock.
 		if err := s.Control.SetPortalPassword(ctx, u.ID, "new-hash"); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := s.Control.PortalUser(ctx, u.ID); got.PasswordHash != "new-hash" || !got.LockedUntil.IsZero() {
-			t.Fatalf("after SetPortalPassword: %+v", got)
-		}
-		if _, err := s.Control.PortalLoginFailed(ctx, "usr_missing", 5, until); openflex.ErrorCode(err) != openflex.CodeResourceMissing {
-			t.Errorf("PortalLoginFailed(missing) = %v, want resource_missing", err)
+		if got, _ := s.Control.PortalUser(ctx, u.ID); got.PasswordHash != "new-hash" || locked(from) {
+			t.Fatalf("after SetPortalPassword: %+v, locked %v", got, locked(from))
 		}
 	})
 }

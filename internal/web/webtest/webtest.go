@@ -37,6 +37,7 @@ import (
 	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/storetest"
 	"github.com/openflex/openflex/internal/till"
+	"github.com/openflex/openflex/internal/users"
 	"github.com/openflex/openflex/internal/web"
 	"github.com/openflex/openflex/internal/webhook"
 )
@@ -117,6 +118,7 @@ type Harness struct {
 	Disp      map[openflex.Environment]*webhook.Dispatcher
 	Credit    map[openflex.Environment]*credit.Service
 	Lending   map[openflex.Environment]*lending.Service
+	Users     *users.Service
 	Site      *web.Site
 	Portal    *portal.Portal
 	Srv       *httptest.Server
@@ -146,6 +148,7 @@ func New(t *testing.T, e storetest.Engine, tweak ...func(*Config)) *Harness {
 		Credit: map[openflex.Environment]*credit.Service{}, Lending: map[openflex.Environment]*lending.Service{}}
 	h.Keys = &keys.Service{Store: s.Control, Hasher: keys.NewHasher(bytes.Repeat([]byte{7}, 32)), Now: h.Clock.Now, CacheTTL: keys.DefaultCacheTTL}
 	h.Merchants = &merchant.Service{Store: s.Control, Now: h.Clock.Now}
+	h.Users = users.New(s.Control, h.Clock.Now)
 	for _, env := range openflex.Environments {
 		h.Disp[env] = &webhook.Dispatcher{Env: env, Endpoints: s.Control, Plane: s.Data(env), Logger: slog.New(slog.DiscardHandler),
 			Now: time.Now, Backoff: func(int) time.Duration { return time.Hour }}
@@ -156,7 +159,7 @@ func New(t *testing.T, e storetest.Engine, tweak ...func(*Config)) *Harness {
 	cfg := Config{
 		Site: web.Config{Control: s.Control, Now: h.Clock.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
 		Portal: portal.Config{
-			Control: s.Control, Keys: h.Keys, Merchants: h.Merchants,
+			Control: s.Control, Users: h.Users, Keys: h.Keys, Merchants: h.Merchants,
 			Data:        func(env openflex.Environment) portal.DataPlane { return s.Data(env) },
 			Dispatchers: func(env openflex.Environment) *webhook.Dispatcher { return h.Disp[env] },
 			Notifier:    h.Mail.notify, OpenAPI: api.OpenAPIDocument,

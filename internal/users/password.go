@@ -1,4 +1,4 @@
-package portal
+package users
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 // pre-hashes any length, but nobody types a kilobyte.
 const (
 	MinPasswordLen = 12
-	maxPasswordLen = 1024
+	MaxPasswordLen = 1024
 )
 
 // argon2id parameters: OWASP's recommended minimum (m=19 MiB, t=2, p=1).
@@ -34,13 +34,13 @@ const (
 
 func hashSlots() int { return max(2, runtime.GOMAXPROCS(0)) }
 
-// passwordProblem returns the i18n key of what is wrong with a new
+// PasswordProblem returns the i18n key of what is wrong with a new
 // password, or "".
-func passwordProblem(pw, confirm string) string {
+func PasswordProblem(pw, confirm string) string {
 	switch {
 	case utf8.RuneCountInString(pw) < MinPasswordLen:
 		return "err.password_short"
-	case len(pw) > maxPasswordLen:
+	case len(pw) > MaxPasswordLen:
 		return "err.password_long"
 	case pw != confirm:
 		return "err.password_confirm"
@@ -49,19 +49,19 @@ func passwordProblem(pw, confirm string) string {
 }
 
 // acquire waits for a hashing slot, or for ctx to end.
-func (p *Portal) acquire(ctx context.Context) (func(), error) {
+func (s *Service) acquire(ctx context.Context) (func(), error) {
 	select {
-	case p.hashing <- struct{}{}:
-		return func() { <-p.hashing }, nil
+	case s.hashing <- struct{}{}:
+		return func() { <-s.hashing }, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 }
 
-// hashPassword returns the PHC-encoded argon2id hash of pw:
+// HashPassword returns the PHC-encoded argon2id hash of pw:
 // $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>.
-func (p *Portal) hashPassword(ctx context.Context, pw string) (string, error) {
-	release, err := p.acquire(ctx)
+func (s *Service) HashPassword(ctx context.Context, pw string) (string, error) {
+	release, err := s.acquire(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -76,14 +76,14 @@ func (p *Portal) hashPassword(ctx context.Context, pw string) (string, error) {
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
-// checkPassword reports whether pw matches encoded, comparing in constant
+// CheckPassword reports whether pw matches encoded, comparing in constant
 // time. An unparseable hash never matches.
-func (p *Portal) checkPassword(ctx context.Context, encoded, pw string) (bool, error) {
+func (s *Service) CheckPassword(ctx context.Context, encoded, pw string) (bool, error) {
 	ph, err := parseHash(encoded)
 	if err != nil {
 		return false, err
 	}
-	release, err := p.acquire(ctx)
+	release, err := s.acquire(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -102,7 +102,7 @@ type parsedHash struct {
 	salt, key    []byte
 }
 
-var errBadHash = errors.New("portal: malformed argon2id hash")
+var errBadHash = errors.New("users: malformed argon2id hash")
 
 func parseHash(encoded string) (*parsedHash, error) {
 	parts := strings.Split(encoded, "$")
