@@ -48,9 +48,14 @@ const (
 	CodeDestinationNotAllowed Code = "destination_not_allowed"
 )
 
-// CodeDuplicateParameter is a JSON member name repeated in one object: two
-// readers of the same body could otherwise act on different values.
+// CodeDuplicateParameter is a JSON member name repeated in one object, a
+// query parameter or an Idempotency-Key header given twice: two readers of
+// the same request could otherwise act on different values.
 const CodeDuplicateParameter Code = "duplicate_parameter"
+
+// CodeUnsupportedMediaType is a request body declared as something other
+// than JSON (Content-Type: text/plain, a form).
+const CodeUnsupportedMediaType Code = "unsupported_media_type"
 
 // FieldError is one problem with one request field.
 type FieldError struct {
@@ -138,3 +143,14 @@ func (p Problems) Err() error {
 	}
 	return &Error{Code: first.Code, Param: first.Param, Message: msg, Fields: p}
 }
+
+// Servicing's codes.
+const (
+	// CodePlanExceedsCriminalRate: a plan whose cost of borrowing, fees
+	// included, exceeds the Criminal Code's 35 % APR at an amount it allows.
+	CodePlanExceedsCriminalRate Code = "plan_exceeds_criminal_rate"
+	// CodeAccountStatusInvalid: a staff action the account's standing does
+	// not allow (unfreezing an account that is not frozen, reopening a
+	// closed one, …).
+	CodeAccountStatusInvalid Code = "account_status_invalid"
+)

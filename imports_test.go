@@ -18,7 +18,7 @@ func TestImportRules(t *testing.T) {
 	const mod = "github.com/openflex/openflex"
 	domain := map[string]bool{mod: true, mod + "/internal/lending": true, mod + "/internal/credit": true,
 		mod + "/internal/finance": true, mod + "/internal/keys": true, mod + "/internal/merchant": true,
-		mod + "/internal/settlement": true}
+		mod + "/internal/settlement": true, mod + "/internal/servicing": true}
 	transports := map[string]bool{mod + "/internal/api": true, mod + "/internal/checkout": true,
 		mod + "/internal/portal": true, mod + "/internal/webhook": true, mod + "/internal/web": true,
 		mod + "/internal/till": true, mod + "/internal/console": true}

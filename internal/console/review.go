@@ -28,6 +28,7 @@ func (p *Console) reviewRoutes() {
 	m.Handle("GET /portal/admin/applications/{env}/{id}", p.Admin(p.reviewShow))
 	m.Handle("POST /portal/admin/applications/{env}/{id}/approve", p.Admin(p.reviewApprove))
 	m.Handle("POST /portal/admin/applications/{env}/{id}/decline", p.Admin(p.reviewDecline))
+	m.Handle("POST /portal/admin/applications/{env}/{id}/separate", p.Admin(p.reviewSeparate))
 }
 
 func (p *Console) reviewEnv(r *http.Request) (openflex.Environment, error) {
@@ -204,15 +205,50 @@ func (p *Console) reviewDecline(w http.ResponseWriter, r *http.Request, pg *web.
 	return p.settle(w, r, pg, v, openflex.ApplicationDeclined, 0, reasons)
 }
 
+// reviewSeparate opens an account of its own for a repeat application:
+// staff's deliberate choice, with the reason audited.
+func (p *Console) reviewSeparate(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
+	env, err := p.reviewEnv(r)
+	if err != nil {
+		return err
+	}
+	v, err := p.reviewFile(r.Context(), env, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	v.LimitText = pg.Form.Get("credit_limit")
+	limit, ok := web.ParseCents(v.LimitText)
+	if !ok {
+		pg.Form.Fail("credit_limit", pg.T("review.err.limit"))
+	}
+	reason := strings.TrimSpace(pg.Form.Get("reason"))
+	if reason == "" || utf8.RuneCountInString(reason) > 500 {
+		pg.Form.Fail("reason", pg.T("review.err.separate_reason"))
+	}
+	if !ok || reason == "" || utf8.RuneCountInString(reason) > 500 {
+		return p.renderReview(w, pg, http.StatusBadRequest, v)
+	}
+	return p.settleWith(w, r, pg, v, openflex.ApplicationApproved, nil, reason, func(ctx context.Context) (*openflex.Application, *openflex.Account, error) {
+		return p.cfg.Credit(v.Env).OpenSeparate(ctx, v.App.ID, limit, reason)
+	})
+}
+
 func (p *Console) settle(w http.ResponseWriter, r *http.Request, pg *web.Page, v *reviewView, status openflex.ApplicationStatus, limit int64, reasons []string) error {
+	return p.settleWith(w, r, pg, v, status, reasons, "", func(ctx context.Context) (*openflex.Application, *openflex.Account, error) {
+		// Decide checks the status again under its transaction: of two
+		// reviewers deciding at once, one gets parameter_invalid.
+		return p.cfg.Credit(v.Env).Decide(ctx, "", v.App.ID, status, limit, reasons...)
+	})
+}
+
+func (p *Console) settleWith(w http.ResponseWriter, r *http.Request, pg *web.Page, v *reviewView, status openflex.ApplicationStatus, reasons []string, separate string,
+	decide func(context.Context) (*openflex.Application, *openflex.Account, error)) error {
 	ctx := r.Context()
 	if v.App.Status != openflex.ApplicationPending {
 		pg.Form.Fail("decision", pg.T("review.err.decided"))
 		return p.renderReview(w, pg, http.StatusConflict, v)
 	}
-	// Decide checks the status again under its transaction: of two
-	// reviewers deciding at once, one gets parameter_invalid.
-	app, acct, err := p.cfg.Credit(v.Env).Decide(ctx, "", v.App.ID, status, limit, reasons...)
+	app, acct, err := decide(ctx)
 	var e *openflex.Error
 	switch {
 	case err == nil:
@@ -229,10 +265,14 @@ func (p *Console) settle(w http.ResponseWriter, r *http.Request, pg *web.Page, v
 	if len(reasons) > 0 {
 		detail += ": " + strings.Join(reasons, ", ")
 	}
+	action := "application." + string(app.Status)
+	if separate != "" {
+		action, detail = "application.separate_account", detail+"; separate account, repeat of "+app.RepeatOf+": "+separate
+	}
 	// The decision is made; a failed audit write is an alarm, not a
 	// reason to pretend it was not.
 	if err := p.cfg.Control.Audit(ctx, openflex.AuditEntry{ID: openflex.NewID("aud"), At: p.Now(), Actor: "admin:" + pg.User.ID,
-		Action: "application." + string(app.Status), MerchantID: app.MerchantID, ObjectID: app.ID, Detail: detail, RemoteAddr: web.RemoteHost(r)}); err != nil {
+		Action: action, MerchantID: app.MerchantID, ObjectID: app.ID, Detail: detail, RemoteAddr: web.RemoteHost(r)}); err != nil {
 		p.Logger().ErrorContext(ctx, "portal: audit of an application decision failed", "application", app.ID, "err", err)
 	}
 	return web.Redirect(w, r, "/portal/admin/applications/"+string(v.Env)+"?done=application_"+string(app.Status))

@@ -1,4 +1,4 @@
-package sdk_test
+package sdktest_test
 
 import (
 	"context"
@@ -311,12 +311,11 @@ func TestRetries(t *testing.T) {
 				}
 				return false
 			})
-			c, _ := newClient(t, px.URL, pf.Training)
 			cctx, cancel := context.WithCancel(ctx)
-			sdk.SetSleep(c, func(ctx context.Context, d time.Duration) error {
+			c, _ := newClient(t, px.URL, pf.Training, sdk.WithRetryWait(func(ctx context.Context, d time.Duration) error {
 				cancel()
 				return ctx.Err()
-			})
+			}))
 			_, err := c.Authorizations.Create(cctx, &sdk.AuthorizationParams{AccountNumber: acct.AccountNumber, Amount: 10_00,
 				Currency: "CAD", StoreID: on, Channel: sdk.ChannelOnline})
 			var e *sdk.Error

@@ -1,4 +1,4 @@
-package sdk_test
+package sdktest_test
 
 import (
 	"encoding/json"
@@ -15,7 +15,7 @@ import (
 )
 
 // openAPIPath is the server's contract, next to the handlers.
-const openAPIPath = "../internal/api/openapi.json"
+const openAPIPath = "../api/openapi.json"
 
 type openAPI struct {
 	Paths      map[string]map[string]json.RawMessage `json:"paths"`

@@ -1,4 +1,4 @@
-package sdk_test
+package sdktest_test
 
 import (
 	"context"
@@ -34,7 +34,7 @@ func TestToken(t *testing.T) {
 			t.Fatal(err)
 		}
 		toks := px.matching(http.MethodPost, "/oauth/token")
-		if len(toks) != 1 || sdk.TokenFetches(c) != 1 {
+		if len(toks) != 1 || tokenFetches(t, c) != 1 {
 			t.Fatalf("%d token requests for two calls, want 1", len(toks))
 		}
 		// RFC 6749 §4.4 with HTTP Basic client authentication; the secret
@@ -44,7 +44,7 @@ func TestToken(t *testing.T) {
 			tr.Authorization != wantBasic {
 			t.Fatalf("token request = %+v, want a form-encoded client_credentials grant with Basic auth", tr)
 		}
-		first := sdk.Token(c)
+		first := token(t, c)
 		if !strings.HasPrefix(first, "oft_train_") {
 			t.Fatalf("token %q, want oft_train_…", first)
 		}
@@ -68,28 +68,28 @@ func TestToken(t *testing.T) {
 		})
 
 		t.Run("refreshed before expiry", func(t *testing.T) {
-			sdk.ExpireToken(c)
+			expireToken(t, c)
 			if _, err := c.Stores.List(ctx, nil); err != nil {
 				t.Fatal(err)
 			}
-			if n := sdk.TokenFetches(c); n != 2 {
+			if n := tokenFetches(t, c); n != 2 {
 				t.Fatalf("token fetches after expiry = %d, want 2", n)
 			}
-			if sdk.Token(c) == first {
+			if token(t, c) == first {
 				t.Fatal("the expired token is still in use")
 			}
 			last := px.matching(http.MethodGet, "/v1/stores")
-			if got := last[len(last)-1].Authorization; got != "Bearer "+sdk.Token(c) {
+			if got := last[len(last)-1].Authorization; got != "Bearer "+token(t, c) {
 				t.Fatalf("request after refresh sent %q, want the new token", got)
 			}
 		})
 
 		t.Run("refused token is replaced once", func(t *testing.T) {
-			sdk.SetToken(c, "oft_train_revokedrevokedrevokedrevokedrevoked")
-			before := sdk.TokenFetches(c)
+			refuseToken(t, c, "oft_train_revokedrevokedrevokedrevokedrevoked")
+			before := tokenFetches(t, c)
 			auth := approvedAccount(t, c, pf.Stores[0].ID) // a POST: its retry must work too
-			if auth == nil || sdk.TokenFetches(c) != before+1 {
-				t.Fatalf("token fetches = %d, want %d after one 401 invalid_token", sdk.TokenFetches(c), before+1)
+			if auth == nil || tokenFetches(t, c) != before+1 {
+				t.Fatalf("token fetches = %d, want %d after one 401 invalid_token", tokenFetches(t, c), before+1)
 			}
 			posts := px.matching(http.MethodPost, "/v1/applications")
 			if len(posts) != 2 || posts[0].Status != http.StatusUnauthorized || posts[1].Status != http.StatusCreated ||
@@ -117,7 +117,7 @@ func TestToken(t *testing.T) {
 			if e := apiError(t, err); e.Status != http.StatusUnauthorized || e.Code != sdk.CodeInvalidClient {
 				t.Fatalf("Plans.List after revocation = %v, want 401 invalid_client", err)
 			}
-			if n := sdk.TokenFetches(rc); n != 1 || len(waits.all()) != 0 {
+			if n := tokenFetches(t, rc); n != 1 || len(waits.all()) != 0 {
 				t.Fatalf("token fetches %d (want 1 success), waits %v (want none)", n, waits.all())
 			}
 		})
@@ -135,8 +135,8 @@ func TestToken(t *testing.T) {
 			if e := apiError(t, err); e.Code != sdk.CodeInvalidToken {
 				t.Fatalf("Stores.List = %v, want the second 401 invalid_token", err)
 			}
-			if n := refusing.nth(http.MethodGet, "/v1/stores"); n != 2 || sdk.TokenFetches(c) != 2 || len(waits.all()) != 0 {
-				t.Fatalf("%d attempts, %d token fetches, waits %v; want 2, 2 and none", n, sdk.TokenFetches(c), waits.all())
+			if n := refusing.nth(http.MethodGet, "/v1/stores"); n != 2 || tokenFetches(t, c) != 2 || len(waits.all()) != 0 {
+				t.Fatalf("%d attempts, %d token fetches, waits %v; want 2, 2 and none", n, tokenFetches(t, c), waits.all())
 			}
 		})
 	})
@@ -179,7 +179,7 @@ func TestConcurrentUse(t *testing.T) {
 		for err := range errs {
 			t.Error(err)
 		}
-		if n := sdk.TokenFetches(c); n != 1 {
+		if n := tokenFetches(t, c); n != 1 {
 			t.Errorf("20 goroutines fetched %d tokens, want 1", n)
 		}
 		if n := count(t, c.Authorizations.All(ctx, &sdk.AuthorizationListParams{AccountNumber: acct.AccountNumber,

@@ -1,11 +1,16 @@
-package sdk_test
+package sdktest_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"hash/crc32"
+	"io"
 	"math/big"
+	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -34,16 +39,112 @@ func (s *sleeps) all() []time.Duration {
 }
 
 // newClient returns a client of keys k on baseURL whose retries do not
-// wait, and the record of the waits it would have made.
+// wait, and the record of the waits it would have made. Its token
+// requests go through a tokenWatch (see tokenFetches).
 func newClient(t testing.TB, baseURL string, k apptest.Keys, opts ...sdk.Option) (*sdk.Client, *sleeps) {
 	t.Helper()
-	c, err := sdk.New(k.ClientID, k.ClientSecret, append([]sdk.Option{sdk.WithBaseURL(baseURL)}, opts...)...)
+	w := &tokenWatch{}
+	s := &sleeps{}
+	c, err := sdk.New(k.ClientID, k.ClientSecret, append([]sdk.Option{sdk.WithBaseURL(baseURL),
+		sdk.WithHTTPClient(&http.Client{Transport: w}), sdk.WithClock(w.now), sdk.WithRetryWait(s.sleep)}, opts...)...)
 	if err != nil {
 		t.Fatalf("sdk.New: %v", err)
 	}
-	s := &sleeps{}
-	sdk.SetSleep(c, s.sleep)
+	watches.Store(c, w)
+	t.Cleanup(func() { watches.Delete(c) })
 	return c, s
+}
+
+// tokenWatch is the transport of newClient's clients: it sees the tokens
+// the client fetches, can make the server see a refused token instead of
+// the client's, and is the client's clock.
+type tokenWatch struct {
+	mu      sync.Mutex
+	fetches int           // successful POST /oauth/token
+	token   string        // the last one's access token
+	refuse  string        // sent once instead of the client's bearer token
+	ahead   time.Duration // how far the client's clock is ahead of time.Now
+}
+
+// watches maps each client of newClient to its tokenWatch.
+var watches sync.Map
+
+func watch(t testing.TB, c *sdk.Client) *tokenWatch {
+	t.Helper()
+	w, ok := watches.Load(c)
+	if !ok {
+		t.Fatal("client not made by newClient")
+	}
+	return w.(*tokenWatch)
+}
+
+func (w *tokenWatch) now() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return time.Now().Add(w.ahead)
+}
+
+func (w *tokenWatch) RoundTrip(r *http.Request) (*http.Response, error) {
+	w.mu.Lock()
+	if w.refuse != "" && strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		r = r.Clone(r.Context())
+		r.Header.Set("Authorization", "Bearer "+w.refuse)
+		w.refuse = ""
+	}
+	w.mu.Unlock()
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil || r.Method != http.MethodPost || r.URL.Path != "/oauth/token" || resp.StatusCode != http.StatusOK {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if json.Unmarshal(body, &tok) == nil && tok.AccessToken != "" {
+		w.mu.Lock()
+		w.fetches++
+		w.token = tok.AccessToken
+		w.mu.Unlock()
+	}
+	return resp, nil
+}
+
+// tokenFetches returns how many tokens c has fetched.
+func tokenFetches(t testing.TB, c *sdk.Client) int {
+	w := watch(t, c)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.fetches
+}
+
+// token returns the access token c fetched last.
+func token(t testing.TB, c *sdk.Client) string {
+	w := watch(t, c)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.token
+}
+
+// expireToken moves c's clock a day ahead, past its token's lifetime.
+func expireToken(t testing.TB, c *sdk.Client) {
+	w := watch(t, c)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.ahead += 24 * time.Hour
+}
+
+// refuseToken makes c's next authenticated request carry tok, as if the
+// client's cached token were tok.
+func refuseToken(t testing.TB, c *sdk.Client, tok string) {
+	w := watch(t, c)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.refuse = tok
 }
 
 // uniqueName returns a name of letters never used before, so that each
