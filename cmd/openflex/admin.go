@@ -13,7 +13,6 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/merchant"
-	"github.com/openflex/openflex/internal/portal/account"
 	"github.com/openflex/openflex/internal/users"
 )
 
@@ -131,7 +130,7 @@ func cmdMerchantCreate(ctx context.Context, args []string, stdout, stderr io.Wri
 		return cliError(err)
 	}
 	password := users.GeneratePassword()
-	if _, err := m.Users.Bootstrap(ctx, mer.Email, password, mer.ID, account.RoleMerchant); err != nil {
+	if _, err := m.Users.Bootstrap(ctx, mer.Email, password, mer.ID, users.RoleMerchant); err != nil {
 		return cliError(err)
 	}
 	out := struct {

@@ -141,7 +141,7 @@ func (m *Main) Open(ctx context.Context) error {
 			HoldTTL: m.Config.HoldTTL, Now: time.Now}
 		m.Checkouts[env] = &checkout.Service{Env: env, Store: data, Credit: m.Credit[env], Lending: m.Lending[env],
 			Render: api.RenderEvent(env), TokenKey: derive(key, "checkout tokens"), BaseURL: m.Config.PublicURL, Now: time.Now}
-		m.Settlements[env] = &settlement.Service{Env: env, Store: data, Catalog: m.Stores.Control, Render: api.RenderEvent(env),
+		m.Settlements[env] = &settlement.Service{Env: env, Store: data, Catalog: m.Stores.Control, Banks: m.Stores.Control, Render: api.RenderEvent(env),
 			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, Now: time.Now}
 	}
 	m.Site = web.New(web.Config{

@@ -15,7 +15,6 @@ import (
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/plans"
-	"github.com/openflex/openflex/internal/portal/account"
 	"github.com/openflex/openflex/internal/users"
 )
 
@@ -55,7 +54,7 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 			return err
 		}
 		portalPassword = users.GeneratePassword()
-		if _, err := m.Users.Bootstrap(ctx, demoEmail, portalPassword, mer.ID, account.RoleMerchant); err != nil {
+		if _, err := m.Users.Bootstrap(ctx, demoEmail, portalPassword, mer.ID, users.RoleMerchant); err != nil {
 			return err
 		}
 		for _, np := range DemoPlans(mer.ID, openflex.Training) {

@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/portal/account"
+	"github.com/openflex/openflex/internal/users"
 	"github.com/openflex/openflex/internal/web"
 )
 
@@ -23,13 +23,13 @@ type adminData struct {
 }
 
 type pendingView struct {
-	*account.GoLiveRequest
+	*users.GoLiveRequest
 	Merchant *openflex.Merchant
 }
 
 func (p *Console) adminHome(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	ctx := r.Context()
-	reqs, err := p.cfg.Control.GoLiveRequestsByStatus(ctx, account.GoLivePending, 100)
+	reqs, err := p.cfg.Control.GoLiveRequestsByStatus(ctx, users.GoLivePending, 100)
 	if err != nil {
 		return err
 	}
@@ -57,14 +57,14 @@ func (p *Console) adminHome(w http.ResponseWriter, r *http.Request, pg *web.Page
 // approveGoLive approves the request and the merchant's go-live together:
 // PRODUCTION key sets are allowed from this commit on.
 func (p *Console) approveGoLive(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
-	return p.decide(w, r, pg, account.GoLiveApproved)
+	return p.decide(w, r, pg, users.GoLiveApproved)
 }
 
 func (p *Console) rejectGoLive(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
-	return p.decide(w, r, pg, account.GoLiveRejected)
+	return p.decide(w, r, pg, users.GoLiveRejected)
 }
 
-func (p *Console) decide(w http.ResponseWriter, r *http.Request, pg *web.Page, status account.GoLiveStatus) error {
+func (p *Console) decide(w http.ResponseWriter, r *http.Request, pg *web.Page, status users.GoLiveStatus) error {
 	note := pg.Form.Get("note")
 	if utf8.RuneCountInString(note) > 2000 {
 		return openflex.Errorf(openflex.CodeParameterInvalid, "%s", pg.T("err.note_long"))
@@ -79,7 +79,7 @@ func (p *Console) decide(w http.ResponseWriter, r *http.Request, pg *web.Page, s
 		if err := p.cfg.Control.DecideGoLiveRequest(ctx, req.ID, status, by, note, now); err != nil {
 			return err
 		}
-		if status == account.GoLiveApproved {
+		if status == users.GoLiveApproved {
 			return p.cfg.Merchants.Approve(ctx, req.MerchantID, by) // audits merchant.go_live_approved
 		}
 		return p.cfg.Control.Audit(ctx, openflex.AuditEntry{ID: openflex.NewID("aud"), At: now, Actor: by, Action: "go_live.rejected",

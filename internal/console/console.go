@@ -14,8 +14,8 @@ import (
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
-	"github.com/openflex/openflex/internal/portal/account"
 	"github.com/openflex/openflex/internal/settlement"
+	"github.com/openflex/openflex/internal/users"
 	"github.com/openflex/openflex/internal/web"
 )
 
@@ -26,9 +26,9 @@ type Control interface {
 	Merchant(ctx context.Context, id string) (*openflex.Merchant, error)
 	ListMerchants(ctx context.Context, p openflex.ListParams) ([]openflex.Merchant, bool, error)
 	Audit(ctx context.Context, e openflex.AuditEntry) error
-	GoLiveRequest(ctx context.Context, id string) (*account.GoLiveRequest, error)
-	GoLiveRequestsByStatus(ctx context.Context, status account.GoLiveStatus, limit int) ([]*account.GoLiveRequest, error)
-	DecideGoLiveRequest(ctx context.Context, id string, status account.GoLiveStatus, by, note string, at time.Time) error
+	GoLiveRequest(ctx context.Context, id string) (*users.GoLiveRequest, error)
+	GoLiveRequestsByStatus(ctx context.Context, status users.GoLiveStatus, limit int) ([]*users.GoLiveRequest, error)
+	DecideGoLiveRequest(ctx context.Context, id string, status users.GoLiveStatus, by, note string, at time.Time) error
 }
 
 // Plans reads a merchant's financing plans of one environment.

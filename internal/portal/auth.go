@@ -11,7 +11,6 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/merchant"
-	"github.com/openflex/openflex/internal/portal/account"
 	"github.com/openflex/openflex/internal/users"
 	"github.com/openflex/openflex/internal/web"
 )
@@ -91,7 +90,7 @@ func (p *Portal) signup(w http.ResponseWriter, r *http.Request, pg *web.Page) er
 		return err
 	}
 	now := p.Now()
-	u := &account.User{ID: openflex.NewID(openflex.PrefixUser), Role: account.RoleMerchant, Email: email, PasswordHash: hash, Created: now}
+	u := &users.User{ID: openflex.NewID(openflex.PrefixUser), Role: users.RoleMerchant, Email: email, PasswordHash: hash, Created: now}
 	actor := keys.Actor{Name: "portal:" + u.ID, RemoteAddr: web.RemoteHost(r)}
 	var link string
 	err = p.cfg.Control.Write(ctx, func(ctx context.Context) error {
@@ -103,7 +102,7 @@ func (p *Portal) signup(w http.ResponseWriter, r *http.Request, pg *web.Page) er
 		if err := p.cfg.Control.CreatePortalUser(ctx, u); err != nil {
 			return err
 		}
-		link, err = p.newLink(ctx, r, u.ID, account.PurposeVerify)
+		link, err = p.newLink(ctx, r, u.ID, users.PurposeVerify)
 		return err
 	})
 	if e := (*openflex.Error)(nil); errors.As(err, &e) && e.Param == "email" { // lost a race for the address
@@ -140,11 +139,11 @@ func (p *Portal) checkNewPassword(pg *web.Page, pw, confirm string) {
 // credential, so a GET may act on it.
 func (p *Portal) verifyEmail(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	now := p.Now()
-	var u *account.User
+	var u *users.User
 	var ks *openflex.KeySet
 	var secret string
 	err := p.cfg.Control.Write(r.Context(), func(ctx context.Context) error {
-		t, err := p.cfg.Control.UseEmailToken(ctx, web.TokenHash(r.URL.Query().Get("token")), account.PurposeVerify, now)
+		t, err := p.cfg.Control.UseEmailToken(ctx, web.TokenHash(r.URL.Query().Get("token")), users.PurposeVerify, now)
 		if err != nil {
 			return err
 		}
@@ -191,7 +190,7 @@ func (p *Portal) resendVerification(w http.ResponseWriter, r *http.Request, pg *
 	ctx := r.Context()
 	u, err := p.cfg.Control.PortalUserByEmail(ctx, pg.Form.Get("email"))
 	if err == nil && !u.Verified() {
-		link, err := p.newLink(ctx, r, u.ID, account.PurposeVerify)
+		link, err := p.newLink(ctx, r, u.ID, users.PurposeVerify)
 		if err != nil {
 			return err
 		}
@@ -257,8 +256,8 @@ func (p *Portal) login(w http.ResponseWriter, r *http.Request, pg *web.Page) err
 }
 
 // home is where a user lands after log-in.
-func home(u *account.User) string {
-	if u.Role == account.RoleAdmin {
+func home(u *users.User) string {
+	if u.Role == users.RoleAdmin {
 		return "/portal/admin"
 	}
 	return "/portal/"
@@ -266,14 +265,14 @@ func home(u *account.User) string {
 
 // newLink stores a single-use token for purpose and returns the absolute
 // link that spends it.
-func (p *Portal) newLink(ctx context.Context, r *http.Request, userID string, purpose account.Purpose) (string, error) {
+func (p *Portal) newLink(ctx context.Context, r *http.Request, userID string, purpose users.Purpose) (string, error) {
 	tok, hash := web.NewToken()
 	now := p.Now()
 	ttl, path := verifyTTL, "/portal/verify?token="
-	if purpose == account.PurposeReset {
+	if purpose == users.PurposeReset {
 		ttl, path = resetTTL, "/portal/password/reset?token="
 	}
-	if err := p.cfg.Control.CreateEmailToken(ctx, &account.EmailToken{Hash: hash, UserID: userID, Purpose: purpose, Created: now, ExpiresAt: now.Add(ttl)}); err != nil {
+	if err := p.cfg.Control.CreateEmailToken(ctx, &users.EmailToken{Hash: hash, UserID: userID, Purpose: purpose, Created: now, ExpiresAt: now.Add(ttl)}); err != nil {
 		return "", err
 	}
 	return p.baseURL(r) + path + tok, nil
@@ -311,7 +310,7 @@ func (p *Portal) send(ctx context.Context, pg *web.Page, to, subjectKey, bodyKey
 
 // audit records a user's action; a failure is logged, since the action
 // itself already happened.
-func (p *Portal) audit(ctx context.Context, r *http.Request, u *account.User, action, objectID, detail string) {
+func (p *Portal) audit(ctx context.Context, r *http.Request, u *users.User, action, objectID, detail string) {
 	err := p.cfg.Control.Audit(ctx, openflex.AuditEntry{ID: openflex.NewID("aud"), At: p.Now(), Actor: "portal:" + u.ID, Action: action,
 		MerchantID: u.MerchantID, ObjectID: objectID, Detail: detail, RemoteAddr: web.RemoteHost(r)})
 	if err != nil {

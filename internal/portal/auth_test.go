@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openflex/openflex/internal/portal/account"
 	"github.com/openflex/openflex/internal/storetest"
 	"github.com/openflex/openflex/internal/users"
 	"github.com/openflex/openflex/internal/web"
@@ -78,7 +77,7 @@ func TestLockout(t *testing.T) {
 		h := webtest.New(t, e)
 		ctx := context.Background()
 		m, _ := storetest.Merchant(t, h.Stores, "ON")
-		if _, err := h.Users.Bootstrap(ctx, "Dev@Maple.example", webtest.Password, m.ID, account.RoleMerchant); err != nil {
+		if _, err := h.Users.Bootstrap(ctx, "Dev@Maple.example", webtest.Password, m.ID, users.RoleMerchant); err != nil {
 			t.Fatal(err)
 		}
 		b := h.Browser(t)
@@ -140,7 +139,7 @@ func TestSessionCookie(t *testing.T) {
 		h := webtest.New(t, e, func(c *webtest.Config) { c.Site.Secure, c.Portal.Secure = true, true })
 		ctx := context.Background()
 		m, _ := storetest.Merchant(t, h.Stores, "ON")
-		if _, err := h.Users.Bootstrap(ctx, "dev@maple.example", webtest.Password, m.ID, account.RoleMerchant); err != nil {
+		if _, err := h.Users.Bootstrap(ctx, "dev@maple.example", webtest.Password, m.ID, users.RoleMerchant); err != nil {
 			t.Fatal(err)
 		}
 		b := h.Browser(t)

@@ -12,7 +12,7 @@ import (
 	"github.com/openflex/openflex/internal/web"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/portal/account"
+	"github.com/openflex/openflex/internal/users"
 )
 
 // notMessages are literals the key scan would take for message keys.
@@ -87,9 +87,9 @@ func TestMessagesComplete(t *testing.T) {
 	for _, s := range []string{"pending", "succeeded", "failed"} {
 		want["delivery."+s] = true
 	}
-	for _, s := range []account.GoLiveStatus{account.GoLivePending, account.GoLiveApproved, account.GoLiveRejected} {
+	for _, s := range []users.GoLiveStatus{users.GoLivePending, users.GoLiveApproved, users.GoLiveRejected} {
 		want["golive."+string(s)] = true
-		if s != account.GoLivePending {
+		if s != users.GoLivePending {
 			want["done.go_live_"+string(s)] = true
 		}
 	}

@@ -8,14 +8,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/portal/account"
+	"github.com/openflex/openflex/internal/users"
 	"github.com/openflex/openflex/internal/web"
 )
 
 type overviewData struct {
 	Envs []envOverview
 	// GoLive is the latest go-live request, nil when none was made.
-	GoLive *account.GoLiveRequest
+	GoLive *users.GoLiveRequest
 }
 
 type envOverview struct {
@@ -95,7 +95,7 @@ func (p *Portal) auditLog(w http.ResponseWriter, r *http.Request, pg *web.Page) 
 }
 
 type goLiveData struct {
-	Requests []*account.GoLiveRequest
+	Requests []*users.GoLiveRequest
 	Pending  bool
 }
 
@@ -106,7 +106,7 @@ func (p *Portal) renderGoLive(w http.ResponseWriter, r *http.Request, pg *web.Pa
 	}
 	d := goLiveData{Requests: reqs}
 	for _, q := range reqs {
-		d.Pending = d.Pending || q.Status == account.GoLivePending
+		d.Pending = d.Pending || q.Status == users.GoLivePending
 	}
 	pg.Title, pg.Nav = "golive.title", "golive"
 	p.Render(w, pg, status, "golive", d)
@@ -131,7 +131,7 @@ func (p *Portal) requestGoLive(w http.ResponseWriter, r *http.Request, pg *web.P
 	if !f.OK() {
 		return p.renderGoLive(w, r, pg, http.StatusBadRequest)
 	}
-	req := &account.GoLiveRequest{ID: openflex.NewID(account.PrefixGoLive), MerchantID: pg.Merchant.ID, Status: account.GoLivePending,
+	req := &users.GoLiveRequest{ID: openflex.NewID(users.PrefixGoLive), MerchantID: pg.Merchant.ID, Status: users.GoLivePending,
 		Note: note, Created: p.Now()}
 	err := p.cfg.Control.Write(r.Context(), func(ctx context.Context) error {
 		if err := p.cfg.Control.CreateGoLiveRequest(ctx, req); err != nil {

@@ -16,8 +16,8 @@ import (
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/netguard"
 	"github.com/openflex/openflex/internal/portal"
-	"github.com/openflex/openflex/internal/portal/account"
 	"github.com/openflex/openflex/internal/storetest"
+	"github.com/openflex/openflex/internal/users"
 	"github.com/openflex/openflex/internal/web/webtest"
 )
 
@@ -202,7 +202,7 @@ func TestAdminRejects(t *testing.T) {
 		if !strings.Contains(r.Body, "Maple Furniture") || !strings.Contains(r.Body, "ready") {
 			t.Fatalf("admin console misses the request:\n%s", r.Body)
 		}
-		reqs, _ := h.Stores.Control.GoLiveRequestsByStatus(ctx, account.GoLivePending, 10)
+		reqs, _ := h.Stores.Control.GoLiveRequestsByStatus(ctx, users.GoLivePending, 10)
 		reject := "/portal/admin/go-live/" + reqs[0].ID + "/reject"
 		if r := admin.Submit("/portal/admin", reject, url.Values{"note": {"add a privacy policy"}}); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("reject = %d:\n%s", r.StatusCode, r.Body)

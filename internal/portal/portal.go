@@ -19,7 +19,6 @@ import (
 
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/netguard"
-	"github.com/openflex/openflex/internal/portal/account"
 	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/webhook"
 )
@@ -53,20 +52,20 @@ type EndpointStore interface {
 
 // UserStore keeps portal users and their single-use email tokens.
 type UserStore interface {
-	CreatePortalUser(ctx context.Context, u *account.User) error
-	PortalUser(ctx context.Context, id string) (*account.User, error)
-	PortalUserByEmail(ctx context.Context, email string) (*account.User, error)
+	CreatePortalUser(ctx context.Context, u *users.User) error
+	PortalUser(ctx context.Context, id string) (*users.User, error)
+	PortalUserByEmail(ctx context.Context, email string) (*users.User, error)
 	SetPortalPassword(ctx context.Context, userID, hash string) error
 	VerifyPortalEmail(ctx context.Context, userID string, at time.Time) error
-	CreateEmailToken(ctx context.Context, t *account.EmailToken) error
-	UseEmailToken(ctx context.Context, hash []byte, purpose account.Purpose, at time.Time) (*account.EmailToken, error)
-	SpendEmailTokens(ctx context.Context, userID string, purpose account.Purpose, at time.Time) error
+	CreateEmailToken(ctx context.Context, t *users.EmailToken) error
+	UseEmailToken(ctx context.Context, hash []byte, purpose users.Purpose, at time.Time) (*users.EmailToken, error)
+	SpendEmailTokens(ctx context.Context, userID string, purpose users.Purpose, at time.Time) error
 }
 
 // SessionStore keeps logged-in sessions by token hash.
 type SessionStore interface {
-	CreatePortalSession(ctx context.Context, s *account.Session) error
-	PortalSession(ctx context.Context, hash []byte) (*account.Session, error)
+	CreatePortalSession(ctx context.Context, s *users.Session) error
+	PortalSession(ctx context.Context, hash []byte) (*users.Session, error)
 	TouchPortalSession(ctx context.Context, hash []byte, at time.Time) error
 	DeletePortalSession(ctx context.Context, hash []byte) error
 	DeletePortalSessions(ctx context.Context, userID string) error
@@ -75,11 +74,11 @@ type SessionStore interface {
 
 // GoLiveStore keeps go-live requests.
 type GoLiveStore interface {
-	CreateGoLiveRequest(ctx context.Context, r *account.GoLiveRequest) error
-	GoLiveRequest(ctx context.Context, id string) (*account.GoLiveRequest, error)
-	GoLiveRequests(ctx context.Context, merchantID string, limit int) ([]*account.GoLiveRequest, error)
-	GoLiveRequestsByStatus(ctx context.Context, status account.GoLiveStatus, limit int) ([]*account.GoLiveRequest, error)
-	DecideGoLiveRequest(ctx context.Context, id string, status account.GoLiveStatus, by, note string, at time.Time) error
+	CreateGoLiveRequest(ctx context.Context, r *users.GoLiveRequest) error
+	GoLiveRequest(ctx context.Context, id string) (*users.GoLiveRequest, error)
+	GoLiveRequests(ctx context.Context, merchantID string, limit int) ([]*users.GoLiveRequest, error)
+	GoLiveRequestsByStatus(ctx context.Context, status users.GoLiveStatus, limit int) ([]*users.GoLiveRequest, error)
+	DecideGoLiveRequest(ctx context.Context, id string, status users.GoLiveStatus, by, note string, at time.Time) error
 }
 
 // Control is the control-plane storage the portal needs. Write runs fn in

@@ -5,7 +5,7 @@ import (
 	"net/http"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/portal/account"
+	"github.com/openflex/openflex/internal/users"
 	"github.com/openflex/openflex/internal/web"
 )
 
@@ -25,7 +25,7 @@ func (p *Portal) forgot(w http.ResponseWriter, r *http.Request, pg *web.Page) er
 	u, err := p.cfg.Control.PortalUserByEmail(ctx, pg.Form.Get("email"))
 	switch {
 	case err == nil:
-		link, err := p.newLink(ctx, r, u.ID, account.PurposeReset)
+		link, err := p.newLink(ctx, r, u.ID, users.PurposeReset)
 		if err != nil {
 			return err
 		}
@@ -67,9 +67,9 @@ func (p *Portal) reset(w http.ResponseWriter, r *http.Request, pg *web.Page) err
 		return err
 	}
 	now := p.Now()
-	var u *account.User
+	var u *users.User
 	err = p.cfg.Control.Write(ctx, func(ctx context.Context) error {
-		t, err := p.cfg.Control.UseEmailToken(ctx, web.TokenHash(data.Token), account.PurposeReset, now)
+		t, err := p.cfg.Control.UseEmailToken(ctx, web.TokenHash(data.Token), users.PurposeReset, now)
 		if err != nil {
 			return err
 		}
@@ -79,7 +79,7 @@ func (p *Portal) reset(w http.ResponseWriter, r *http.Request, pg *web.Page) err
 		for _, step := range []func() error{
 			func() error { return p.cfg.Control.SetPortalPassword(ctx, u.ID, hash) },
 			func() error { return p.cfg.Control.VerifyPortalEmail(ctx, u.ID, now) },
-			func() error { return p.cfg.Control.SpendEmailTokens(ctx, u.ID, account.PurposeReset, now) },
+			func() error { return p.cfg.Control.SpendEmailTokens(ctx, u.ID, users.PurposeReset, now) },
 			func() error { return p.cfg.Control.DeletePortalSessions(ctx, u.ID) },
 		} {
 			if err := step(); err != nil {

@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/portal/account"
 )
 
 // Lock-out: the fifth wrong password in a row from one source address
@@ -32,8 +31,8 @@ type Store interface {
 	Write(ctx context.Context, fn func(ctx context.Context) error) error
 	Merchant(ctx context.Context, id string) (*openflex.Merchant, error)
 	Audit(ctx context.Context, e openflex.AuditEntry) error
-	CreatePortalUser(ctx context.Context, u *account.User) error
-	PortalUserByEmail(ctx context.Context, email string) (*account.User, error)
+	CreatePortalUser(ctx context.Context, u *User) error
+	PortalUserByEmail(ctx context.Context, email string) (*User, error)
 	// PortalLoginLocked reports whether addr is locked out of the user at now.
 	PortalLoginLocked(ctx context.Context, userID, addr string, now time.Time) (bool, error)
 	// PortalLoginFailed counts a wrong password from addr and, at the
@@ -73,7 +72,7 @@ var (
 // LogInResult is what a log-in attempt found.
 type LogInResult struct {
 	// User is the user signed in, or the unverified user (ErrUnverified).
-	User *account.User
+	User *User
 	// Locked reports whether this attempt locked addr out.
 	Locked bool
 }
@@ -136,7 +135,7 @@ func (s *Service) LogIn(ctx context.Context, email, password, addr string) (LogI
 // commit together. Errors: parameter_invalid for a bad email, an email
 // already taken or a password outside MinPasswordLen..MaxPasswordLen;
 // resource_missing for an unknown merchant.
-func (s *Service) Bootstrap(ctx context.Context, email, password, merchantID string, role account.Role) (*account.User, error) {
+func (s *Service) Bootstrap(ctx context.Context, email, password, merchantID string, role Role) (*User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	var probs openflex.Problems
 	if !ValidEmail(email) {
@@ -153,7 +152,7 @@ func (s *Service) Bootstrap(ctx context.Context, email, password, merchantID str
 		return nil, err
 	}
 	now := s.clock()
-	u := &account.User{ID: openflex.NewID(openflex.PrefixUser), MerchantID: merchantID, Role: role, Email: email,
+	u := &User{ID: openflex.NewID(openflex.PrefixUser), MerchantID: merchantID, Role: role, Email: email,
 		PasswordHash: hash, EmailVerifiedAt: now, Created: now}
 	err = s.store.Write(ctx, func(ctx context.Context) error {
 		if merchantID != "" {
@@ -176,7 +175,7 @@ func (s *Service) Bootstrap(ctx context.Context, email, password, merchantID str
 // BootstrapAdmin creates a verified lender staff account; errors as
 // Bootstrap.
 func (s *Service) BootstrapAdmin(ctx context.Context, email, password string) error {
-	_, err := s.Bootstrap(ctx, email, password, "", account.RoleAdmin)
+	_, err := s.Bootstrap(ctx, email, password, "", RoleAdmin)
 	return err
 }
 

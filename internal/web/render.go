@@ -14,7 +14,7 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/dberr"
-	"github.com/openflex/openflex/internal/portal/account"
+	"github.com/openflex/openflex/internal/users"
 )
 
 //go:embed templates/*.html
@@ -88,14 +88,14 @@ type Page struct {
 	LangURL  string // this page in the other language
 	Title    string // i18n key
 	Nav      string // the active navigation entry
-	User     *account.User
+	User     *users.User
 	Merchant *openflex.Merchant
 	Flash    string // i18n key of a completed action's confirmation
 	Form     *Form
 	Data     any
 	Features
 
-	sess    *account.Session
+	sess    *users.Session
 	csrfKey []byte
 	t       func(key string, args ...any) string
 }
@@ -113,10 +113,10 @@ func (pg *Page) LogoutField() template.HTML {
 func (pg *Page) T(key string, args ...any) string { return pg.t(key, args...) }
 
 // Session is the signed-in session, nil on public pages without one.
-func (pg *Page) Session() *account.Session { return pg.sess }
+func (pg *Page) Session() *users.Session { return pg.sess }
 
 // IsAdmin reports whether the user is the lender's staff.
-func (pg *Page) IsAdmin() bool { return pg.User != nil && pg.User.Role == account.RoleAdmin }
+func (pg *Page) IsAdmin() bool { return pg.User != nil && pg.User.Role == users.RoleAdmin }
 
 // Handler is a page of a room: it reads the request and renders or
 // redirects, returning an error for anything it leaves to the error page.
@@ -157,10 +157,10 @@ func (p *Site) wrap(need access, h Handler) http.Handler {
 				return
 			}
 			switch {
-			case need == merchantUser && pg.User.Role == account.RoleAdmin:
+			case need == merchantUser && pg.User.Role == users.RoleAdmin:
 				Redirect(w, r, Root+"admin")
 				return
-			case need == adminUser && pg.User.Role != account.RoleAdmin:
+			case need == adminUser && pg.User.Role != users.RoleAdmin:
 				p.Fail(w, r, pg, openflex.NotFound("page", r.URL.Path)) // never reveal the console exists
 				return
 			}

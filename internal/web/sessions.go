@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/portal/account"
+	"github.com/openflex/openflex/internal/users"
 )
 
 // Session limits: a session ends after 30 minutes without a request, and
@@ -45,7 +45,7 @@ func (p *Site) cookie(name, value string) *http.Cookie {
 // StartSession logs u in on a fresh session (never one the browser came
 // with, so a planted cookie cannot be fixed on the victim) and sets the
 // cookie.
-func (p *Site) StartSession(ctx context.Context, w http.ResponseWriter, r *http.Request, u *account.User) error {
+func (p *Site) StartSession(ctx context.Context, w http.ResponseWriter, r *http.Request, u *users.User) error {
 	if c, err := r.Cookie(SessionCookie); err == nil {
 		if err := p.cfg.Control.DeletePortalSession(ctx, TokenHash(c.Value)); err != nil {
 			return err
@@ -55,7 +55,7 @@ func (p *Site) StartSession(ctx context.Context, w http.ResponseWriter, r *http.
 	csrf := make([]byte, 32)
 	rand.Read(csrf)
 	now := p.Now()
-	s := &account.Session{Hash: hash, UserID: u.ID, CSRFSecret: csrf, Created: now, LastSeen: now, ExpiresAt: now.Add(AbsoluteTimeout)}
+	s := &users.Session{Hash: hash, UserID: u.ID, CSRFSecret: csrf, Created: now, LastSeen: now, ExpiresAt: now.Add(AbsoluteTimeout)}
 	if err := p.cfg.Control.CreatePortalSession(ctx, s); err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (p *Site) StartSession(ctx context.Context, w http.ResponseWriter, r *http.
 
 // loadSession returns the live session of the request and its user, or
 // nil, nil when there is none. Sessions past either timeout are deleted.
-func (p *Site) loadSession(ctx context.Context, w http.ResponseWriter, r *http.Request) (*account.Session, *account.User, error) {
+func (p *Site) loadSession(ctx context.Context, w http.ResponseWriter, r *http.Request) (*users.Session, *users.User, error) {
 	c, err := r.Cookie(SessionCookie)
 	if err != nil || c.Value == "" {
 		return nil, nil, nil

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/portal/account"
+	"github.com/openflex/openflex/internal/users"
 )
 
 // Root is where the site is mounted: every room's paths, the cookies and
@@ -27,9 +27,9 @@ const Root = "/portal/"
 // and merchant a session belongs to.
 type Store interface {
 	Merchant(ctx context.Context, id string) (*openflex.Merchant, error)
-	PortalUser(ctx context.Context, id string) (*account.User, error)
-	CreatePortalSession(ctx context.Context, s *account.Session) error
-	PortalSession(ctx context.Context, hash []byte) (*account.Session, error)
+	PortalUser(ctx context.Context, id string) (*users.User, error)
+	CreatePortalSession(ctx context.Context, s *users.Session) error
+	PortalSession(ctx context.Context, hash []byte) (*users.Session, error)
 	TouchPortalSession(ctx context.Context, hash []byte, at time.Time) error
 	DeletePortalSession(ctx context.Context, hash []byte) error
 	PurgePortal(ctx context.Context, now, idleSince time.Time) (int64, error)

@@ -1,9 +1,4 @@
-// Package account holds the control-plane records of the Developer Portal
-// and the admin console: portal users and their roles, sessions, one-time
-// email tokens and go-live requests. It is only vocabulary, standard
-// library and the domain, so the storage implementation can share it
-// without depending on the portal's web and password-hashing code.
-package account
+package users
 
 import "time"
 
