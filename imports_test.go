@@ -36,13 +36,15 @@ var layers = []layer{
 	{name: "edge adapter", packages: []string{"internal/credit/httpbureau", "internal/notify", "internal/netguard"}, may: domain},
 	{name: "storage", packages: []string{"internal/sqlstore", "internal/dberr"}, may: with(domain, "internal/dberr")},
 	{name: "jobs", packages: []string{"internal/jobs"}, may: domain},
+	// An environment's services, as the transports are handed them.
+	{name: "plane", packages: []string{"internal/plane"}, may: with(domain, "internal/checkout", "internal/webhook")},
 	// Transports decode, call the domain, render. The web kit serves the
 	// rooms; a room never imports another room.
-	{name: "API transport", packages: []string{"internal/api"}, may: with(domain, "internal/checkout", "internal/webhook", "internal/netguard")},
+	{name: "API transport", packages: []string{"internal/api"}, may: with(domain, "internal/plane", "internal/checkout", "internal/webhook", "internal/netguard")},
 	{name: "checkout transport", packages: []string{"internal/checkout"}, may: domain},
 	{name: "webhook delivery", packages: []string{"internal/webhook"}, may: with(domain, "internal/netguard")},
 	{name: "web kit", packages: []string{"internal/web"}, may: domain},
-	{name: "room", packages: rooms, may: with(domain, "internal/web", "internal/webhook", "internal/netguard")},
+	{name: "room", packages: rooms, may: with(domain, "internal/plane", "internal/web", "internal/webhook", "internal/netguard")},
 	// Wiring builds everything; the CLI calls the services app built.
 	{name: "wiring", packages: []string{"internal/app"}, may: nil /* anything */},
 	// The CLI's --json output is the API's JSON (internal/api renders it).

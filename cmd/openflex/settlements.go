@@ -78,7 +78,7 @@ func cmdSettlementsPay(ctx context.Context, args []string, stdout, stderr io.Wri
 		defer f.Close()
 		run.File, run.Written = f, f.Close
 	}
-	res, err := m.Settlements[e].RunPayouts(ctx, run)
+	res, err := m.Planes[e].Settlements.RunPayouts(ctx, run)
 	for _, sk := range res.Skipped {
 		fmt.Fprintf(stderr, "skipped %s of %s: %s\n", sk.Settlement.ID, sk.Settlement.MerchantID, sk.Reason)
 	}
@@ -120,7 +120,7 @@ func cmdSettlementsList(ctx context.Context, args []string, stdout, stderr io.Wr
 		return err
 	}
 	defer m.Close()
-	due, err := m.Settlements[e].Due(ctx, date)
+	due, err := m.Planes[e].Settlements.Due(ctx, date)
 	if err != nil {
 		return err
 	}

@@ -133,7 +133,7 @@ func (s *Server) createQuote(w http.ResponseWriter, r *http.Request) error {
 	if err := probs.Err(); err != nil {
 		return err
 	}
-	acct, err := s.cfg.Credit(p.Env).Account(r.Context(), r.PathValue("number"))
+	acct, err := s.cfg.Planes[p.Env].Credit.Account(r.Context(), r.PathValue("number"))
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func (s *Server) financing(ctx context.Context, p *principal, accountNumber, sto
 	if err != nil {
 		return nil, err
 	}
-	acct, err := s.cfg.Credit(p.Env).Account(ctx, accountNumber)
+	acct, err := s.cfg.Planes[p.Env].Credit.Account(ctx, accountNumber)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/lending"
+	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/web"
 )
 
@@ -25,7 +26,7 @@ type consentsData struct {
 }
 
 func (p *Console) adminConsents(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
-	if p.cfg.Lending == nil {
+	if !p.has(func(pl *plane.Plane) bool { return pl.Lending != nil }) {
 		return openflex.NotFound("page", r.URL.Path)
 	}
 	q := r.URL.Query()
@@ -35,7 +36,7 @@ func (p *Console) adminConsents(w http.ResponseWriter, r *http.Request, pg *web.
 		env, d.Env = openflex.Production, string(openflex.Production)
 	}
 	if d.Account != "" {
-		all, err := p.cfg.Lending(env).Consents(r.Context(), d.Account)
+		all, err := p.cfg.Planes[env].Lending.Consents(r.Context(), d.Account)
 		if err != nil {
 			return err
 		}
@@ -47,7 +48,7 @@ func (p *Console) adminConsents(w http.ResponseWriter, r *http.Request, pg *web.
 }
 
 func (p *Console) adminRevokeConsent(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
-	if p.cfg.Lending == nil {
+	if !p.has(func(pl *plane.Plane) bool { return pl.Lending != nil }) {
 		return openflex.NotFound("page", r.URL.Path)
 	}
 	f := pg.Form
@@ -60,7 +61,7 @@ func (p *Console) adminRevokeConsent(w http.ResponseWriter, r *http.Request, pg 
 		return openflex.Errorf(openflex.CodeParameterInvalid, "%s", pg.T("err.note_long"))
 	}
 	by := "admin:" + pg.User.ID
-	c, err := p.cfg.Lending(env).RevokeConsent(r.Context(), lending.RevokeRequest{MerchantID: f.Get("merchant"),
+	c, err := p.cfg.Planes[env].Lending.RevokeConsent(r.Context(), lending.RevokeRequest{MerchantID: f.Get("merchant"),
 		AccountNumber: f.Get("account"), By: openflex.RevokedByStaff, Reason: reason})
 	if err != nil {
 		return err

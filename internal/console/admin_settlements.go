@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/web"
 )
 
@@ -37,13 +38,13 @@ type adminBankRow struct {
 func (p *Console) adminSettlements(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	ctx := r.Context()
 	banks, ok := p.cfg.Control.(BankAccounts)
-	if !ok || p.cfg.Settlements == nil {
+	if !ok || !p.has(func(pl *plane.Plane) bool { return pl.Settlements != nil }) {
 		return openflex.NotFound("page", r.URL.Path)
 	}
 	var d adminSettlementsData
 	merchants := map[string]*openflex.Merchant{}
 	for _, env := range []openflex.Environment{openflex.Production, openflex.Training} {
-		due, err := p.cfg.Settlements(env).Due(ctx, "")
+		due, err := p.cfg.Planes[env].Settlements.Due(ctx, "")
 		if err != nil {
 			return err
 		}
@@ -82,10 +83,10 @@ func (p *Console) adminSettlements(w http.ResponseWriter, r *http.Request, pg *w
 // OpenFlex, or by the CPA-005 file of `openflex settlements pay`).
 func (p *Console) adminPaySettlement(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	env, ok := openflex.ParseEnvironment(r.PathValue("env"))
-	if !ok || p.cfg.Settlements == nil {
+	if !ok || !p.has(func(pl *plane.Plane) bool { return pl.Settlements != nil }) {
 		return openflex.NotFound("page", r.URL.Path)
 	}
-	svc := p.cfg.Settlements(env)
+	svc := p.cfg.Planes[env].Settlements
 	st, err := svc.Get(r.Context(), r.PathValue("merchant"), r.PathValue("id"))
 	if err != nil {
 		return err

@@ -11,10 +11,8 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/credit"
-	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
-	"github.com/openflex/openflex/internal/settlement"
+	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/users"
 	"github.com/openflex/openflex/internal/web"
 )
@@ -40,14 +38,13 @@ type Plans interface {
 type Config struct {
 	Control   Control
 	Merchants *merchant.Service
-	// Credit serves the review of pending applications; nil hides it.
-	Credit func(openflex.Environment) *credit.Service
-	// Lending serves the consents page; nil hides it.
-	Lending func(openflex.Environment) *lending.Service
+	// Planes are each environment's services: credit (the review of
+	// pending applications), lending (consents) and settlements, each page
+	// hidden unless every plane has its service.
+	Planes plane.Planes
 	// Catalog reads plans; when it also implements PlanFees the Plans pages
 	// are served.
-	Catalog     Plans
-	Settlements func(openflex.Environment) *settlement.Service
+	Catalog Plans
 }
 
 // Console is the lender staff's room on a site.
@@ -65,7 +62,7 @@ func New(site *web.Site, cfg Config) *Console {
 		panic("console: Config needs Control and Merchants")
 	}
 	p := &Console{Site: site, cfg: cfg}
-	site.HasReview = cfg.Credit != nil
+	site.HasReview = p.has(func(pl *plane.Plane) bool { return pl.Credit != nil })
 	site.AddMessages(reviewMessages)
 	site.AddMessages(adminPlanMessages)
 	site.AddPages(templateFS, "templates/*.html")
@@ -81,7 +78,7 @@ func (p *Console) routes() {
 	m.Handle("POST /portal/admin/go-live/{id}/reject", p.Admin(p.rejectGoLive))
 	m.Handle("GET /portal/admin/consents", p.Admin(p.adminConsents))
 	m.Handle("POST /portal/admin/consents/revoke", p.Admin(p.adminRevokeConsent))
-	if p.cfg.Credit != nil {
+	if p.has(func(pl *plane.Plane) bool { return pl.Credit != nil }) {
 		p.reviewRoutes()
 	}
 	m.Handle("GET /portal/admin/settlements", p.Admin(p.adminSettlements))
@@ -90,3 +87,6 @@ func (p *Console) routes() {
 	m.Handle("GET /portal/admin/merchants/{id}/plans", p.Admin(p.adminPlans))
 	m.Handle("POST /portal/admin/merchants/{id}/plans/{env}/{plan}/merchant-fee", p.Admin(p.adminSetPlanFee))
 }
+
+// has reports whether every plane offers the service ok checks.
+func (p *Console) has(ok func(*plane.Plane) bool) bool { return p.cfg.Planes.All(ok) }

@@ -56,7 +56,7 @@ func (p *Console) reviewList(w http.ResponseWriter, r *http.Request, pg *web.Pag
 	if err != nil {
 		return err
 	}
-	apps, err := p.cfg.Credit(env).Pending(r.Context(), 100)
+	apps, err := p.cfg.Planes[env].Credit.Pending(r.Context(), 100)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ type reviewView struct {
 }
 
 func (p *Console) reviewFile(ctx context.Context, env openflex.Environment, id string) (*reviewView, error) {
-	f, err := p.cfg.Credit(env).Review(ctx, id)
+	f, err := p.cfg.Planes[env].Credit.Review(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +229,7 @@ func (p *Console) reviewSeparate(w http.ResponseWriter, r *http.Request, pg *web
 		return p.renderReview(w, pg, http.StatusBadRequest, v)
 	}
 	return p.settleWith(w, r, pg, v, openflex.ApplicationApproved, nil, reason, func(ctx context.Context) (*openflex.Application, *openflex.Account, error) {
-		return p.cfg.Credit(v.Env).OpenSeparate(ctx, v.App.ID, limit, reason)
+		return p.cfg.Planes[v.Env].Credit.OpenSeparate(ctx, v.App.ID, limit, reason)
 	})
 }
 
@@ -237,7 +237,7 @@ func (p *Console) settle(w http.ResponseWriter, r *http.Request, pg *web.Page, v
 	return p.settleWith(w, r, pg, v, status, reasons, "", func(ctx context.Context) (*openflex.Application, *openflex.Account, error) {
 		// Decide checks the status again under its transaction: of two
 		// reviewers deciding at once, one gets parameter_invalid.
-		return p.cfg.Credit(v.Env).Decide(ctx, "", v.App.ID, status, limit, reasons...)
+		return p.cfg.Planes[v.Env].Credit.Decide(ctx, "", v.App.ID, status, limit, reasons...)
 	})
 }
 

@@ -9,8 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/keys"
-	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/users"
 	"github.com/openflex/openflex/internal/web"
 )
@@ -23,12 +21,6 @@ import (
 const (
 	AddressFailures = 20
 	addressRefill   = time.Minute
-)
-
-// Email links live long enough to be read, short enough to go stale.
-const (
-	verifyTTL = 48 * time.Hour
-	resetTTL  = time.Hour
 )
 
 // provinces lists the store provinces offered at sign-up, in the order
@@ -76,42 +68,15 @@ func (p *Portal) signup(w http.ResponseWriter, r *http.Request, pg *web.Page) er
 		p.Render(w, pg, http.StatusBadRequest, "signup", signupData{provinces})
 		return nil
 	}
-	hash, err := p.cfg.Users.HashPassword(ctx, pw)
+	res, err := p.cfg.Users.SignUp(ctx, users.SignUp{Company: company, Email: email, Province: prov, Password: pw, RemoteAddr: web.RemoteHost(r)})
 	if err != nil {
 		return err
 	}
-	taken := func() error {
+	if res.Taken {
 		p.send(ctx, pg, email, "mail.signup_taken_subject", "mail.signup_taken_body", p.baseURL(r)+"/portal/password/forgot")
 		return p.checkEmail(w, pg, email)
 	}
-	if _, err := p.cfg.Control.PortalUserByEmail(ctx, email); err == nil {
-		return taken()
-	} else if openflex.ErrorCode(err) != openflex.CodeResourceMissing {
-		return err
-	}
-	now := p.Now()
-	u := &users.User{ID: openflex.NewID(openflex.PrefixUser), Role: users.RoleMerchant, Email: email, PasswordHash: hash, Created: now}
-	actor := keys.Actor{Name: "portal:" + u.ID, RemoteAddr: web.RemoteHost(r)}
-	var link string
-	err = p.cfg.Control.Write(ctx, func(ctx context.Context) error {
-		m, _, err := p.cfg.Merchants.Create(ctx, company, email, []merchant.NewStore{{Name: company, Province: prov}}, actor.Name)
-		if err != nil {
-			return err
-		}
-		u.MerchantID = m.ID
-		if err := p.cfg.Control.CreatePortalUser(ctx, u); err != nil {
-			return err
-		}
-		link, err = p.newLink(ctx, r, u.ID, users.PurposeVerify)
-		return err
-	})
-	if e := (*openflex.Error)(nil); errors.As(err, &e) && e.Param == "email" { // lost a race for the address
-		return taken()
-	}
-	if err != nil {
-		return err
-	}
-	p.send(ctx, pg, email, "mail.verify_subject", "mail.verify_body", link)
+	p.send(ctx, pg, email, "mail.verify_subject", "mail.verify_body", p.link(r, users.PurposeVerify, res.VerifyToken))
 	return p.checkEmail(w, pg, email)
 }
 
@@ -138,35 +103,8 @@ func (p *Portal) checkNewPassword(pg *web.Page, pw, confirm string) {
 // verifyEmail spends a verification link. The token itself is the
 // credential, so a GET may act on it.
 func (p *Portal) verifyEmail(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
-	now := p.Now()
-	var u *users.User
-	var ks *openflex.KeySet
-	var secret string
-	err := p.cfg.Control.Write(r.Context(), func(ctx context.Context) error {
-		t, err := p.cfg.Control.UseEmailToken(ctx, web.TokenHash(r.URL.Query().Get("token")), users.PurposeVerify, now)
-		if err != nil {
-			return err
-		}
-		if u, err = p.cfg.Control.PortalUser(ctx, t.UserID); err != nil {
-			return err
-		}
-		first := !u.Verified()
-		if err := p.cfg.Control.VerifyPortalEmail(ctx, t.UserID, now); err != nil {
-			return err
-		}
-		if !first || u.MerchantID == "" {
-			return nil
-		}
-		// A new merchant's TRAINING keys, shown once to whoever proved
-		// the address, never to whoever typed it into the sign-up form.
-		existing, err := p.cfg.Control.KeySets(ctx, u.MerchantID)
-		if err != nil || len(existing) > 0 {
-			return err
-		}
-		ks, secret, err = p.cfg.Keys.Create(ctx, keys.NewKeySet{MerchantID: u.MerchantID, Environment: openflex.Training, Name: pg.T("keys.default_name")},
-			keys.Actor{Name: "portal:" + u.ID, RemoteAddr: web.RemoteHost(r)})
-		return err
-	})
+	v, err := p.cfg.Users.Verify(r.Context(), r.URL.Query().Get("token"), pg.T("keys.default_name"), web.RemoteHost(r))
+	u, ks, secret := v.User, v.KeySet, v.Secret
 	pg.Title = "verify.title"
 	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
 		p.Render(w, pg, http.StatusBadRequest, "message", web.Message{Text: pg.T("verify.bad_link"), Link: "/portal/login", LinkLabel: "login.title"})
@@ -190,11 +128,11 @@ func (p *Portal) resendVerification(w http.ResponseWriter, r *http.Request, pg *
 	ctx := r.Context()
 	u, err := p.cfg.Control.PortalUserByEmail(ctx, pg.Form.Get("email"))
 	if err == nil && !u.Verified() {
-		link, err := p.newLink(ctx, r, u.ID, users.PurposeVerify)
+		tok, err := p.cfg.Users.NewEmailToken(ctx, u.ID, users.PurposeVerify)
 		if err != nil {
 			return err
 		}
-		p.send(ctx, pg, u.Email, "mail.verify_subject", "mail.verify_body", link)
+		p.send(ctx, pg, u.Email, "mail.verify_subject", "mail.verify_body", p.link(r, users.PurposeVerify, tok))
 	} else if err != nil && openflex.ErrorCode(err) != openflex.CodeResourceMissing {
 		return err
 	}
@@ -263,19 +201,13 @@ func home(u *users.User) string {
 	return "/portal/"
 }
 
-// newLink stores a single-use token for purpose and returns the absolute
-// link that spends it.
-func (p *Portal) newLink(ctx context.Context, r *http.Request, userID string, purpose users.Purpose) (string, error) {
-	tok, hash := web.NewToken()
-	now := p.Now()
-	ttl, path := verifyTTL, "/portal/verify?token="
+// link is the absolute address of an email link spending tok.
+func (p *Portal) link(r *http.Request, purpose users.Purpose, tok string) string {
+	path := "/portal/verify?token="
 	if purpose == users.PurposeReset {
-		ttl, path = resetTTL, "/portal/password/reset?token="
+		path = "/portal/password/reset?token="
 	}
-	if err := p.cfg.Control.CreateEmailToken(ctx, &users.EmailToken{Hash: hash, UserID: userID, Purpose: purpose, Created: now, ExpiresAt: now.Add(ttl)}); err != nil {
-		return "", err
-	}
-	return p.baseURL(r) + path + tok, nil
+	return p.baseURL(r) + path + tok
 }
 
 func (p *Portal) baseURL(r *http.Request) string {

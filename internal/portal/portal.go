@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/users"
 	"github.com/openflex/openflex/internal/web"
 
@@ -19,8 +20,6 @@ import (
 
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/netguard"
-	"github.com/openflex/openflex/internal/settlement"
-	"github.com/openflex/openflex/internal/webhook"
 )
 
 // MerchantStore reads merchants and their stores.
@@ -50,26 +49,15 @@ type EndpointStore interface {
 	DeleteWebhookEndpoint(ctx context.Context, merchantID string, env openflex.Environment, id string, at time.Time) error
 }
 
-// UserStore keeps portal users and their single-use email tokens.
+// UserStore finds portal users by email (for the reset and resend forms;
+// users.Service does the rest).
 type UserStore interface {
-	CreatePortalUser(ctx context.Context, u *users.User) error
-	PortalUser(ctx context.Context, id string) (*users.User, error)
 	PortalUserByEmail(ctx context.Context, email string) (*users.User, error)
-	SetPortalPassword(ctx context.Context, userID, hash string) error
-	VerifyPortalEmail(ctx context.Context, userID string, at time.Time) error
-	CreateEmailToken(ctx context.Context, t *users.EmailToken) error
-	UseEmailToken(ctx context.Context, hash []byte, purpose users.Purpose, at time.Time) (*users.EmailToken, error)
-	SpendEmailTokens(ctx context.Context, userID string, purpose users.Purpose, at time.Time) error
 }
 
-// SessionStore keeps logged-in sessions by token hash.
+// SessionStore ends the session being logged out (web.Site keeps the rest).
 type SessionStore interface {
-	CreatePortalSession(ctx context.Context, s *users.Session) error
-	PortalSession(ctx context.Context, hash []byte) (*users.Session, error)
-	TouchPortalSession(ctx context.Context, hash []byte, at time.Time) error
 	DeletePortalSession(ctx context.Context, hash []byte) error
-	DeletePortalSessions(ctx context.Context, userID string) error
-	PurgePortal(ctx context.Context, now, idleSince time.Time) (int64, error)
 }
 
 // GoLiveStore keeps go-live requests.
@@ -108,12 +96,14 @@ type Notifier func(ctx context.Context, to, subject, body string) error
 
 // Config is what the portal is built from.
 type Config struct {
-	Control     Control
-	Users       *users.Service
-	Keys        *keys.Service
-	Merchants   *merchant.Service
-	Data        func(openflex.Environment) DataPlane
-	Dispatchers func(openflex.Environment) *webhook.Dispatcher
+	Control   Control
+	Users     *users.Service
+	Keys      *keys.Service
+	Merchants *merchant.Service
+	Data      func(openflex.Environment) DataPlane
+	// Planes are each environment's services: webhook re-sends and, when
+	// every plane has them, settlements (the Settlements page).
+	Planes plane.Planes
 	// Notifier sends verification and reset links. Without one the emails
 	// are not sent; LogLinks (serve --demo only) logs their links instead.
 	Notifier Notifier
@@ -131,9 +121,6 @@ type Config struct {
 	// RecentRequests returns a merchant's latest API requests, newest
 	// first; nil hides the requests page.
 	RecentRequests func(merchantID string) []APIRequest
-
-	// Settlements serves the Settlements page; nil hides it.
-	Settlements func(openflex.Environment) *settlement.Service
 }
 
 // Sign-up and password-reset forms each send an email to an address the
@@ -161,8 +148,8 @@ type Portal struct {
 // programming errors and panic at start-up rather than failing on the
 // first request.
 func New(site *web.Site, cfg Config) *Portal {
-	if cfg.Control == nil || cfg.Users == nil || cfg.Keys == nil || cfg.Merchants == nil || cfg.Data == nil || cfg.Dispatchers == nil {
-		panic("portal: Config needs Control, Users, Keys, Merchants, Data and Dispatchers")
+	if cfg.Control == nil || cfg.Users == nil || cfg.Keys == nil || cfg.Merchants == nil || cfg.Data == nil || !cfg.Planes.All(func(p *plane.Plane) bool { return p.Webhooks != nil }) {
+		panic("portal: Config needs Control, Users, Keys, Merchants, Data and every plane's Webhooks")
 	}
 	p := &Portal{Site: site, cfg: cfg, ref: parseReference(cfg.OpenAPI, site.Logger()),
 		signups: web.NewBucket(signupBurst, signupEvery), resets: web.NewBucket(resetBurst, resetEvery),
@@ -173,7 +160,7 @@ func New(site *web.Site, cfg Config) *Portal {
 		p.Logger().Warn("portal: API reference texts without French; the French reference shows them in English", "count", len(missing), "first", missing[0])
 	}
 	site.HasRequests = cfg.RecentRequests != nil
-	site.HasSettlements = cfg.Settlements != nil
+	site.HasSettlements = p.hasSettlements()
 	site.AddMessages(pageMessages)
 	site.AddMessages(settlementMessages)
 	site.AddPages(templateFS, "templates/*.html")

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/openflex/openflex"
@@ -25,11 +24,11 @@ func (p *Portal) forgot(w http.ResponseWriter, r *http.Request, pg *web.Page) er
 	u, err := p.cfg.Control.PortalUserByEmail(ctx, pg.Form.Get("email"))
 	switch {
 	case err == nil:
-		link, err := p.newLink(ctx, r, u.ID, users.PurposeReset)
+		tok, err := p.cfg.Users.NewEmailToken(ctx, u.ID, users.PurposeReset)
 		if err != nil {
 			return err
 		}
-		p.send(ctx, pg, u.Email, "mail.reset_subject", "mail.reset_body", link)
+		p.send(ctx, pg, u.Email, "mail.reset_subject", "mail.reset_body", p.link(r, users.PurposeReset, tok))
 	case openflex.ErrorCode(err) != openflex.CodeResourceMissing:
 		return err
 	}
@@ -62,32 +61,7 @@ func (p *Portal) reset(w http.ResponseWriter, r *http.Request, pg *web.Page) err
 		p.Render(w, pg, http.StatusBadRequest, "reset", data)
 		return nil
 	}
-	hash, err := p.cfg.Users.HashPassword(ctx, pw)
-	if err != nil {
-		return err
-	}
-	now := p.Now()
-	var u *users.User
-	err = p.cfg.Control.Write(ctx, func(ctx context.Context) error {
-		t, err := p.cfg.Control.UseEmailToken(ctx, web.TokenHash(data.Token), users.PurposeReset, now)
-		if err != nil {
-			return err
-		}
-		if u, err = p.cfg.Control.PortalUser(ctx, t.UserID); err != nil {
-			return err
-		}
-		for _, step := range []func() error{
-			func() error { return p.cfg.Control.SetPortalPassword(ctx, u.ID, hash) },
-			func() error { return p.cfg.Control.VerifyPortalEmail(ctx, u.ID, now) },
-			func() error { return p.cfg.Control.SpendEmailTokens(ctx, u.ID, users.PurposeReset, now) },
-			func() error { return p.cfg.Control.DeletePortalSessions(ctx, u.ID) },
-		} {
-			if err := step(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	u, err := p.cfg.Users.ResetPassword(ctx, data.Token, pw)
 	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
 		pg.Title = "reset.title"
 		p.Render(w, pg, http.StatusBadRequest, "message", web.Message{Text: pg.T("reset.bad_link"), Link: "/portal/password/forgot", LinkLabel: "forgot.title"})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/finance"
+	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/web"
 )
@@ -26,14 +27,16 @@ type settlementsData struct {
 	StoreNames  map[string]string
 }
 
-func (p *Portal) hasSettlements() bool { return p.cfg.Settlements != nil }
+func (p *Portal) hasSettlements() bool {
+	return p.cfg.Planes.All(func(pl *plane.Plane) bool { return pl.Settlements != nil })
+}
 
 func (p *Portal) settlementsPage(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	env, ok := openflex.ParseEnvironment(r.PathValue("env"))
 	if !ok {
 		return openflex.NotFound("page", r.URL.Path)
 	}
-	svc := p.cfg.Settlements(env)
+	svc := p.cfg.Planes[env].Settlements
 	ctx := r.Context()
 	today := p.Now()
 	from := today.AddDate(0, 0, -ChartDays).Format(time.DateOnly)
@@ -79,7 +82,7 @@ func (p *Portal) settlementPage(w http.ResponseWriter, r *http.Request, pg *web.
 	if !ok {
 		return openflex.NotFound("page", r.URL.Path)
 	}
-	svc := p.cfg.Settlements(env)
+	svc := p.cfg.Planes[env].Settlements
 	st, err := svc.Get(r.Context(), pg.Merchant.ID, r.PathValue("id"))
 	if err != nil {
 		return err
@@ -110,7 +113,7 @@ func (p *Portal) settlementCSV(w http.ResponseWriter, r *http.Request, pg *web.P
 	if !ok {
 		return openflex.NotFound("page", r.URL.Path)
 	}
-	st, body, err := p.cfg.Settlements(env).CSV(r.Context(), pg.Merchant.ID, r.PathValue("id"))
+	st, body, err := p.cfg.Planes[env].Settlements.CSV(r.Context(), pg.Merchant.ID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}

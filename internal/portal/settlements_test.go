@@ -3,7 +3,6 @@ package portal_test
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -20,7 +19,6 @@ import (
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/settlement"
-	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/storetest"
 	"github.com/openflex/openflex/internal/web/webtest"
 )
@@ -31,15 +29,8 @@ var settlementLinkRE = regexp.MustCompile(`href="/portal/settlements/training/(s
 // to make a merchant's history on its clock.
 func settlementHarness(t *testing.T, e storetest.Engine) (*webtest.Harness, map[openflex.Environment]*settlement.Service) {
 	t.Helper()
-	svcs := map[openflex.Environment]*settlement.Service{}
-	h := webtest.New(t, e, func(c *webtest.Config) {
-		c.Settlements = func(env openflex.Environment) *settlement.Service { return svcs[env] }
-	})
-	for _, env := range openflex.Environments {
-		svcs[env] = &settlement.Service{Env: env, Store: h.Stores.Data(env), Catalog: h.Stores.Control, Now: h.Clock.Now,
-			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }}
-	}
-	return h, svcs
+	h := webtest.New(t, e, func(c *webtest.Config) { c.Settlements = true })
+	return h, h.Settlements
 }
 
 // history sells at the merchant's first store on the 12 days before today
@@ -209,13 +200,7 @@ func TestSettlementsBrowser(t *testing.T) {
 // will settle for: the store's captures less returns and merchant fees.
 func TestTillDaySettlesFor(t *testing.T) {
 	e := storetest.Engines(t)[0]
-	svcs := map[openflex.Environment]*settlement.Service{}
-	th := webtest.New(t, e, webtest.WithTill, func(c *webtest.Config) {
-		c.Settlements = func(env openflex.Environment) *settlement.Service { return svcs[env] }
-	})
-	for _, env := range openflex.Environments {
-		svcs[env] = &settlement.Service{Env: env, Store: th.Stores.Data(env), Catalog: th.Stores.Control, Now: th.Clock.Now}
-	}
+	th := webtest.New(t, e, webtest.WithTill, func(c *webtest.Config) { c.Settlements = true })
 	b := th.Browser(t)
 	m := b.VerifiedMerchant("Maple Furniture", "dev@maple.example")
 	st := th.FirstStore(t, m.ID)

@@ -226,7 +226,7 @@ func (p *Portal) resend(w http.ResponseWriter, r *http.Request, pg *web.Page) er
 	if err != nil {
 		return err
 	}
-	del, err := p.cfg.Dispatchers(env).Redeliver(ctx, e, ep.ID)
+	del, err := p.cfg.Planes[env].Webhooks.Redeliver(ctx, e, ep.ID)
 	if err != nil {
 		return err
 	}

@@ -18,8 +18,8 @@ import (
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/finance"
 	"github.com/openflex/openflex/internal/lending"
+	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/plans"
-	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/web"
 )
 
@@ -55,13 +55,12 @@ type Stores interface {
 
 // Config is what the till is built from.
 type Config struct {
-	Control     Stores
-	Credit      func(openflex.Environment) *credit.Service
-	Lending     func(openflex.Environment) *lending.Service
+	Control Stores
+	// Planes are each environment's services: credit and lending, and
+	// settlements when present (what a store's day will settle for).
+	Planes      plane.Planes
 	Catalog     Catalog
 	Idempotency func(openflex.Environment) Idempotency
-	// Settlements shows what a store's day will settle for; nil hides it.
-	Settlements func(openflex.Environment) *settlement.Service
 }
 
 // Till is the store clerks' room on a site.
@@ -75,8 +74,8 @@ var templateFS embed.FS
 
 // New adds the till to site. Missing dependencies panic at start-up.
 func New(site *web.Site, cfg Config) *Till {
-	if cfg.Control == nil || cfg.Credit == nil || cfg.Lending == nil || cfg.Catalog == nil || cfg.Idempotency == nil {
-		panic("till: Config needs Control, Credit, Lending, Catalog and Idempotency")
+	if cfg.Control == nil || !cfg.Planes.All(func(p *plane.Plane) bool { return p.Credit != nil && p.Lending != nil }) || cfg.Catalog == nil || cfg.Idempotency == nil {
+		panic("till: Config needs Control, every plane's Credit and Lending, Catalog and Idempotency")
 	}
 	p := &Till{Site: site, cfg: cfg}
 	site.HasTill = true
@@ -206,7 +205,7 @@ func (p *Till) renderDay(w http.ResponseWriter, r *http.Request, pg *web.Page, t
 	now := p.Now().In(loc)
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	next := day.AddDate(0, 0, 1) // 23 or 25 hours across DST changes
-	svc := p.cfg.Lending(tl.Env)
+	svc := p.cfg.Planes[tl.Env].Lending
 	totals, err := svc.StoreTotals(ctx, pg.Merchant.ID, tl.Store.ID, day, next)
 	if err != nil {
 		return err
@@ -273,7 +272,7 @@ func (p *Till) tillLookup(w http.ResponseWriter, r *http.Request, pg *web.Page) 
 	if !ok {
 		return nil
 	}
-	f, svc := pg.Form, p.cfg.Credit(tl.Env)
+	f, svc := pg.Form, p.cfg.Planes[tl.Env].Credit
 	var accts []*openflex.Account
 	var err error
 	if number := digitsOnly(f.Get("account_number")); number != "" {
@@ -345,7 +344,7 @@ type optionView struct {
 
 // account reloads the sale's account from the hidden field.
 func (p *Till) account(ctx context.Context, tl *till, number string) (*openflex.Account, error) {
-	a, err := p.cfg.Credit(tl.Env).Account(ctx, number)
+	a, err := p.cfg.Planes[tl.Env].Credit.Account(ctx, number)
 	if openflex.ErrorCode(err) == openflex.CodeParameterInvalid {
 		return nil, openflex.NotFound("account", number)
 	}
@@ -372,7 +371,7 @@ func (p *Till) tillStartVerify(w http.ResponseWriter, r *http.Request, pg *web.P
 	if channel != "email" {
 		channel = "sms"
 	}
-	v, err := p.cfg.Credit(tl.Env).StartVerification(r.Context(), pg.Merchant.ID, credit.TillBudget(pg.Merchant.ID), a.Number, channel)
+	v, err := p.cfg.Planes[tl.Env].Credit.StartVerification(r.Context(), pg.Merchant.ID, credit.TillBudget(pg.Merchant.ID), a.Number, channel)
 	if openflex.ErrorCode(err) == openflex.CodeUnavailable {
 		pg.Form.Fail("channel", pg.T("till.err.send_failed"))
 		return p.renderDay(w, r, pg, tl, http.StatusServiceUnavailable, []customerView{viewOf(a)})
@@ -404,7 +403,7 @@ func (p *Till) tillCheckVerify(w http.ResponseWriter, r *http.Request, pg *web.P
 		f.Fail("code", pg.T("till.err.code_shape"))
 		return p.renderSale(w, pg, http.StatusBadRequest, d)
 	}
-	err = p.cfg.Credit(tl.Env).CheckVerification(r.Context(), pg.Merchant.ID, d.VerifyID, code, a.Number)
+	err = p.cfg.Planes[tl.Env].Credit.CheckVerification(r.Context(), pg.Merchant.ID, d.VerifyID, code, a.Number)
 	switch openflex.ErrorCode(err) {
 	case "":
 		d.Step = "amount"
@@ -484,10 +483,10 @@ func digitsOnly(s string) string {
 // of the merchant's open settlement of that date (nil when settlements are
 // off or the day has no lines yet).
 func (p *Till) storeSettles(ctx context.Context, env openflex.Environment, merchantID, storeID, date string) (*openflex.StoreTotals, error) {
-	if p.cfg.Settlements == nil {
+	if p.cfg.Planes[env].Settlements == nil {
 		return nil, nil
 	}
-	view, err := p.cfg.Settlements(env).Open(ctx, merchantID)
+	view, err := p.cfg.Planes[env].Settlements.Open(ctx, merchantID)
 	if err != nil {
 		return nil, err
 	}

@@ -110,7 +110,7 @@ func (p *Till) tillAuthorize(w http.ResponseWriter, r *http.Request, pg *web.Pag
 	}
 	if f.OK() {
 		err = p.once(w, r, pg, tl.Env, func(ctx context.Context) (string, error) {
-			v, err := p.cfg.Lending(tl.Env).Authorize(ctx, req)
+			v, err := p.cfg.Planes[tl.Env].Lending.Authorize(ctx, req)
 			if err != nil {
 				return "", err
 			}
@@ -179,7 +179,7 @@ type authData struct {
 // ownAuthorization returns the merchant's authorization made at this
 // store; any other id is not found.
 func (p *Till) ownAuthorization(ctx context.Context, pg *web.Page, tl *till, id string) (*lending.AuthorizationView, error) {
-	v, err := p.cfg.Lending(tl.Env).Authorization(ctx, pg.Merchant.ID, id)
+	v, err := p.cfg.Planes[tl.Env].Lending.Authorization(ctx, pg.Merchant.ID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +195,7 @@ func (p *Till) renderAuth(w http.ResponseWriter, r *http.Request, pg *web.Page, 
 		return err
 	}
 	d := authData{till: tl, Auth: v, Remaining: v.Remaining(), CaptureNonce: newNonce(), ReleaseNonce: newNonce(), ReturnNonces: map[string]string{}}
-	if a, err := p.cfg.Credit(tl.Env).Account(r.Context(), v.AccountNumber); err == nil {
+	if a, err := p.cfg.Planes[tl.Env].Credit.Account(r.Context(), v.AccountNumber); err == nil {
 		d.Customer = viewOf(a)
 	} else if openflex.ErrorCode(err) != openflex.CodeResourceMissing {
 		return err
@@ -276,7 +276,7 @@ func (p *Till) tillCapture(w http.ResponseWriter, r *http.Request, pg *web.Page)
 	amount, ok := amountField(pg, "capture_amount")
 	if ok {
 		err := p.once(w, r, pg, tl.Env, func(ctx context.Context) (string, error) {
-			_, _, err := p.cfg.Lending(tl.Env).Capture(ctx, pg.Merchant.ID, id, amount, "", pg.Form.Has("final", "on"))
+			_, _, err := p.cfg.Planes[tl.Env].Lending.Capture(ctx, pg.Merchant.ID, id, amount, "", pg.Form.Has("final", "on"))
 			return tl.Base + "/authorizations/" + id + "?done=till_captured", err
 		})
 		if err == nil || !p.authError(pg, "capture_amount", err) {
@@ -297,7 +297,7 @@ func (p *Till) tillRelease(w http.ResponseWriter, r *http.Request, pg *web.Page)
 		return err
 	}
 	err := p.once(w, r, pg, tl.Env, func(ctx context.Context) (string, error) {
-		_, err := p.cfg.Lending(tl.Env).Release(ctx, pg.Merchant.ID, id)
+		_, err := p.cfg.Planes[tl.Env].Lending.Release(ctx, pg.Merchant.ID, id)
 		return tl.Base + "/authorizations/" + id + "?done=till_released", err
 	})
 	if err == nil || !p.authError(pg, "release", err) {
@@ -338,7 +338,7 @@ func (p *Till) tillReturn(w http.ResponseWriter, r *http.Request, pg *web.Page) 
 	}
 	if ok {
 		err := p.once(w, r, pg, tl.Env, func(ctx context.Context) (string, error) {
-			_, err := p.cfg.Lending(tl.Env).Return(ctx, lending.ReturnRequest{MerchantID: pg.Merchant.ID, CaptureID: capID,
+			_, err := p.cfg.Planes[tl.Env].Lending.Return(ctx, lending.ReturnRequest{MerchantID: pg.Merchant.ID, CaptureID: capID,
 				Amount: amount, Full: full, Reason: pg.Form.Get("reason")})
 			return tl.Base + "/authorizations/" + id + "?done=till_returned", err
 		})

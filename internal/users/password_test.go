@@ -6,7 +6,7 @@ import (
 )
 
 func TestPasswordHash(t *testing.T) {
-	p := New(nil, nil)
+	p := New(Config{})
 	ctx := t.Context()
 	h1, err := p.HashPassword(ctx, "correct horse battery staple")
 	if err != nil {

@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/keys"
+	"github.com/openflex/openflex/internal/merchant"
 )
 
 // Lock-out: the fifth wrong password in a row from one source address
@@ -32,7 +34,15 @@ type Store interface {
 	Merchant(ctx context.Context, id string) (*openflex.Merchant, error)
 	Audit(ctx context.Context, e openflex.AuditEntry) error
 	CreatePortalUser(ctx context.Context, u *User) error
+	PortalUser(ctx context.Context, id string) (*User, error)
 	PortalUserByEmail(ctx context.Context, email string) (*User, error)
+	SetPortalPassword(ctx context.Context, userID, hash string) error
+	VerifyPortalEmail(ctx context.Context, userID string, at time.Time) error
+	CreateEmailToken(ctx context.Context, t *EmailToken) error
+	UseEmailToken(ctx context.Context, hash []byte, purpose Purpose, at time.Time) (*EmailToken, error)
+	SpendEmailTokens(ctx context.Context, userID string, purpose Purpose, at time.Time) error
+	DeletePortalSessions(ctx context.Context, userID string) error
+	KeySets(ctx context.Context, merchantID string) ([]*openflex.KeySet, error)
 	// PortalLoginLocked reports whether addr is locked out of the user at now.
 	PortalLoginLocked(ctx context.Context, userID, addr string, now time.Time) (bool, error)
 	// PortalLoginFailed counts a wrong password from addr and, at the
@@ -42,21 +52,33 @@ type Store interface {
 	PortalLoginSucceeded(ctx context.Context, userID, addr string) error
 }
 
+// Config is what the service is built from.
+type Config struct {
+	Store Store
+	// Merchants creates a signing-up merchant; Keys its first TRAINING key
+	// set (sign-up and verification need them; bootstrap and log-in do not).
+	Merchants *merchant.Service
+	Keys      *keys.Service
+	Now       func() time.Time
+}
+
 // Service is the users domain service.
 type Service struct {
-	store Store
-	now   func() time.Time
+	store     Store
+	merchants *merchant.Service
+	keys      *keys.Service
+	now       func() time.Time
 	// hashing bounds concurrent argon2id runs (19 MiB each), so a burst of
 	// log-ins cannot exhaust memory.
 	hashing chan struct{}
 }
 
-// New returns the service on store; now nil is time.Now.
-func New(store Store, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+// New returns the service (cfg.Now nil is time.Now).
+func New(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
-	return &Service{store: store, now: now, hashing: make(chan struct{}, hashSlots())}
+	return &Service{store: cfg.Store, merchants: cfg.Merchants, keys: cfg.Keys, now: cfg.Now, hashing: make(chan struct{}, hashSlots())}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }

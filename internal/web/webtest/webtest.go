@@ -31,6 +31,7 @@ import (
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
+	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/plans"
 	"github.com/openflex/openflex/internal/portal"
 	"github.com/openflex/openflex/internal/settlement"
@@ -118,12 +119,14 @@ type Harness struct {
 	Disp      map[openflex.Environment]*webhook.Dispatcher
 	Credit    map[openflex.Environment]*credit.Service
 	Lending   map[openflex.Environment]*lending.Service
-	Users     *users.Service
-	Site      *web.Site
-	Portal    *portal.Portal
-	Srv       *httptest.Server
-	Mail      *Mailbox
-	Clock     *Clock
+	// Settlements are the settlement services (Config.Settlements).
+	Settlements map[openflex.Environment]*settlement.Service
+	Users       *users.Service
+	Site        *web.Site
+	Portal      *portal.Portal
+	Srv         *httptest.Server
+	Mail        *Mailbox
+	Clock       *Clock
 }
 
 // Config is the site a test asks for: each room's configuration, which
@@ -135,8 +138,9 @@ type Config struct {
 	// applications, on real credit and lending services.
 	Till    bool
 	Console console.Config
-	// Settlements serves the settlement pages of every room; nil hides them.
-	Settlements func(openflex.Environment) *settlement.Service
+	// Settlements serves the settlement pages of every room, on
+	// Harness.Settlements.
+	Settlements bool
 }
 
 // New opens e's stores and serves the site; tweak adjusts the
@@ -145,10 +149,11 @@ func New(t *testing.T, e storetest.Engine, tweak ...func(*Config)) *Harness {
 	t.Helper()
 	s := e.Open(t)
 	h := &Harness{Stores: s, Mail: &Mailbox{}, Clock: &Clock{t: time.Now().UTC()}, Disp: map[openflex.Environment]*webhook.Dispatcher{},
-		Credit: map[openflex.Environment]*credit.Service{}, Lending: map[openflex.Environment]*lending.Service{}}
+		Credit: map[openflex.Environment]*credit.Service{}, Lending: map[openflex.Environment]*lending.Service{},
+		Settlements: map[openflex.Environment]*settlement.Service{}}
 	h.Keys = &keys.Service{Store: s.Control, Hasher: keys.NewHasher(bytes.Repeat([]byte{7}, 32)), Now: h.Clock.Now, CacheTTL: keys.DefaultCacheTTL}
 	h.Merchants = &merchant.Service{Store: s.Control, Now: h.Clock.Now}
-	h.Users = users.New(s.Control, h.Clock.Now)
+	h.Users = users.New(users.Config{Store: s.Control, Merchants: h.Merchants, Keys: h.Keys, Now: h.Clock.Now})
 	for _, env := range openflex.Environments {
 		h.Disp[env] = &webhook.Dispatcher{Env: env, Endpoints: s.Control, Plane: s.Data(env), Logger: slog.New(slog.DiscardHandler),
 			Now: time.Now, Backoff: func(int) time.Duration { return time.Hour }}
@@ -160,29 +165,35 @@ func New(t *testing.T, e storetest.Engine, tweak ...func(*Config)) *Harness {
 		Site: web.Config{Control: s.Control, Now: h.Clock.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
 		Portal: portal.Config{
 			Control: s.Control, Users: h.Users, Keys: h.Keys, Merchants: h.Merchants,
-			Data:        func(env openflex.Environment) portal.DataPlane { return s.Data(env) },
-			Dispatchers: func(env openflex.Environment) *webhook.Dispatcher { return h.Disp[env] },
-			Notifier:    h.Mail.notify, OpenAPI: api.OpenAPIDocument,
+			Data:     func(env openflex.Environment) portal.DataPlane { return s.Data(env) },
+			Notifier: h.Mail.notify, OpenAPI: api.OpenAPIDocument,
 		},
 		Console: console.Config{Control: s.Control, Merchants: h.Merchants, Catalog: s},
 	}
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	for _, d := range h.Disp {
-		d.Destinations = cfg.Portal.Destinations // deliveries follow the portal's address policy
+	// Each environment's plane: webhook re-sends always; credit and
+	// lending with the till; settlements when asked for.
+	planes := plane.Planes{}
+	for _, env := range openflex.Environments {
+		h.Disp[env].Destinations = cfg.Portal.Destinations // deliveries follow the portal's address policy
+		pl := &plane.Plane{Env: env, Webhooks: h.Disp[env]}
+		if cfg.Till {
+			pl.Credit, pl.Lending = h.Credit[env], h.Lending[env]
+		}
+		if cfg.Settlements {
+			h.Settlements[env] = &settlement.Service{Env: env, Store: s.Data(env), Catalog: s.Control, Banks: s.Control, Now: h.Clock.Now,
+				IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }}
+			pl.Settlements = h.Settlements[env]
+		}
+		planes[env] = pl
 	}
-	cfg.Portal.Settlements, cfg.Console.Settlements = cfg.Settlements, cfg.Settlements
-	if cfg.Till {
-		cfg.Console.Credit = func(env openflex.Environment) *credit.Service { return h.Credit[env] }
-		cfg.Console.Lending = func(env openflex.Environment) *lending.Service { return h.Lending[env] }
-	}
+	cfg.Portal.Planes, cfg.Console.Planes = planes, planes
 	h.Site = web.New(cfg.Site)
 	h.Portal = portal.New(h.Site, cfg.Portal)
 	if cfg.Till {
-		till.New(h.Site, till.Config{Control: s.Control, Catalog: s, Settlements: cfg.Settlements,
-			Credit:      func(env openflex.Environment) *credit.Service { return h.Credit[env] },
-			Lending:     func(env openflex.Environment) *lending.Service { return h.Lending[env] },
+		till.New(h.Site, till.Config{Control: s.Control, Catalog: s, Planes: planes,
 			Idempotency: func(env openflex.Environment) till.Idempotency { return s.Data(env) }})
 	}
 	console.New(h.Site, cfg.Console)
