@@ -27,6 +27,7 @@ const (
 	PrefixRequest      = "req"
 	PrefixKeySet       = "ks"
 	PrefixUser         = "usr"
+	PrefixQuote        = "quo"
 )
 
 const crockford = "0123456789abcdefghjkmnpqrstvwxyz"

@@ -337,6 +337,9 @@ func (s *Server) listAuthorizations(w http.ResponseWriter, r *http.Request) erro
 	default:
 		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "status", Message: "status must be pending, partially_captured, captured, released or expired"}
 	}
+	if n := q.Get("account_number"); n != "" && !openflex.ValidAccountNumber(n) {
+		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "account_number", Message: "account_number must be 14 digits with a valid check digit"}
+	}
 	views, more, err := s.cfg.Planes[p.Env].Lending.Authorizations(r.Context(), p.MerchantID, lending.AuthorizationFilter{StoreID: q.Get("store_id"),
 		AccountNumber: q.Get("account_number"), Status: q.Get("status"), Reference: q.Get("reference")}, lp)
 	if err != nil {
@@ -503,6 +506,9 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) error 
 			return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "type", Message: "type must be authorization, capture, release, expiry or return"}
 		}
 	}
+	if n := q.Get("account_number"); n != "" && !openflex.ValidAccountNumber(n) {
+		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "account_number", Message: "account_number must be 14 digits with a valid check digit"}
+	}
 	txns, more, err := s.cfg.Planes[p.Env].Lending.Transactions(r.Context(), p.MerchantID, lending.TransactionFilter{StoreID: q.Get("store_id"),
 		AccountNumber: q.Get("account_number"), Type: q.Get("type")}, lp)
 	if err != nil {
@@ -564,6 +570,9 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
 	if p.Env != openflex.Training {
 		return openflex.Errorf(openflex.CodeResourceMissing, "unrecognised request URL (%s %s)", r.Method, r.URL.Path)
+	}
+	if _, err := accountNumber(r); err != nil {
+		return err
 	}
 	var in struct {
 		Amount int64 `json:"amount"`

@@ -10,7 +10,6 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/credit"
-	"github.com/openflex/openflex/internal/finance"
 	"github.com/openflex/openflex/internal/web"
 )
 
@@ -133,7 +132,7 @@ func (p *Console) reviewFile(ctx context.Context, env openflex.Environment, id s
 			v.Age--
 		}
 	}
-	v.LimitText = finance.FormatCAD(f.PolicyLimit, "en")
+	v.LimitText = openflex.FormatCAD(f.PolicyLimit, "en")
 	return v, nil
 }
 
@@ -154,7 +153,7 @@ func (p *Console) reviewShow(w http.ResponseWriter, r *http.Request, pg *web.Pag
 	if err != nil {
 		return err
 	}
-	v.LimitText = strings.TrimSuffix(strings.TrimPrefix(finance.FormatCAD(v.PolicyLimit, pg.Lang), "$"), "\u00a0$")
+	v.LimitText = strings.TrimSuffix(strings.TrimPrefix(openflex.FormatCAD(v.PolicyLimit, pg.Lang), "$"), "\u00a0$")
 	return p.renderReview(w, pg, http.StatusOK, v)
 }
 
@@ -176,7 +175,7 @@ func (p *Console) reviewApprove(w http.ResponseWriter, r *http.Request, pg *web.
 		return err
 	}
 	v.LimitText = pg.Form.Get("credit_limit")
-	limit, ok := web.ParseCents(v.LimitText)
+	limit, ok := parseCents(v.LimitText)
 	if !ok {
 		pg.Form.Fail("credit_limit", pg.T("review.err.limit"))
 		return p.renderReview(w, pg, http.StatusBadRequest, v)
@@ -217,7 +216,7 @@ func (p *Console) reviewSeparate(w http.ResponseWriter, r *http.Request, pg *web
 		return err
 	}
 	v.LimitText = pg.Form.Get("credit_limit")
-	limit, ok := web.ParseCents(v.LimitText)
+	limit, ok := parseCents(v.LimitText)
 	if !ok {
 		pg.Form.Fail("credit_limit", pg.T("review.err.limit"))
 	}
@@ -260,7 +259,7 @@ func (p *Console) settleWith(w http.ResponseWriter, r *http.Request, pg *web.Pag
 	}
 	detail := string(v.Env) + " " + string(app.Status)
 	if acct != nil {
-		detail += ", limit " + finance.FormatCAD(acct.CreditLimit, "en") + ", account ••••" + acct.Number[len(acct.Number)-4:]
+		detail += ", limit " + openflex.FormatCAD(acct.CreditLimit, "en") + ", account ••••" + acct.Number[len(acct.Number)-4:]
 	}
 	if len(reasons) > 0 {
 		detail += ": " + strings.Join(reasons, ", ")
@@ -276,4 +275,11 @@ func (p *Console) settleWith(w http.ResponseWriter, r *http.Request, pg *web.Pag
 		p.Logger().ErrorContext(ctx, "portal: audit of an application decision failed", "application", app.ID, "err", err)
 	}
 	return web.Redirect(w, r, "/portal/admin/applications/"+string(v.Env)+"?done=application_"+string(app.Status))
+}
+
+// parseCents reads a positive dollar amount as staff type it, in English
+// or French (openflex.ParseDollars).
+func parseCents(s string) (int64, bool) {
+	cents, ok := openflex.ParseDollars(s)
+	return cents, ok && cents > 0
 }

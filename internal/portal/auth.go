@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/ratelimit"
 	"github.com/openflex/openflex/internal/users"
 	"github.com/openflex/openflex/internal/web"
 )
@@ -173,7 +174,7 @@ func (p *Portal) login(w http.ResponseWriter, r *http.Request, pg *web.Page) err
 	case errors.Is(err, users.ErrLogInFailed):
 		// Unknown, locked and wrong-password answers are one answer, after
 		// the same password hashing.
-		p.failures.Take(addr, p.Now())
+		p.failures.Allow(ratelimit.AddrKeyString(addr))
 		return refuse(http.StatusUnauthorized, "login.failed", users.MaxFailedLogins, int(users.LockoutDuration.Minutes()))
 	case errors.Is(err, users.ErrUnverified):
 		data.Unverified = res.User.Email

@@ -62,8 +62,9 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
 		chromedp.SendKeys(chromedp.ID("confirm"), webtest.Password),
 		chromedp.Click(`form[action="/portal/signup"] button[type="submit"]`),
-		// The sign-up page links to log-in too: wait for it to be gone.
-		chromedp.WaitNotPresent(`form[action="/portal/signup"]`),
+		// The form itself links to the log-in page: wait for it to go
+		// first, or a loaded machine reads the mailbox before the POST.
+		chromedp.WaitNotPresent(`#company`),
 		chromedp.WaitVisible(`main a[href="/portal/login"]`),
 	)
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/netguard"
+	"github.com/openflex/openflex/internal/ratelimit"
 )
 
 // MerchantStore reads merchants and their stores.
@@ -141,7 +142,7 @@ type Portal struct {
 	refFR *reference
 	// signups and resets limit those forms per source address; failures
 	// the failed log-ins of an address over all accounts.
-	signups, resets, failures *web.Bucket
+	signups, resets, failures *ratelimit.Keyed
 }
 
 // New adds the Developer Portal to site. Missing dependencies are
@@ -151,9 +152,10 @@ func New(site *web.Site, cfg Config) *Portal {
 	if cfg.Control == nil || cfg.Users == nil || cfg.Keys == nil || cfg.Merchants == nil || cfg.Data == nil || !cfg.Planes.All(func(p *plane.Plane) bool { return p.Webhooks != nil }) {
 		panic("portal: Config needs Control, Users, Keys, Merchants, Data and every plane's Webhooks")
 	}
+	now := site.Now
 	p := &Portal{Site: site, cfg: cfg, ref: parseReference(cfg.OpenAPI, site.Logger()),
-		signups: web.NewBucket(signupBurst, signupEvery), resets: web.NewBucket(resetBurst, resetEvery),
-		failures: web.NewBucket(AddressFailures, addressRefill)}
+		signups: ratelimit.Every(signupEvery, signupBurst, now), resets: ratelimit.Every(resetEvery, resetBurst, now),
+		failures: ratelimit.Every(addressRefill, AddressFailures, now)}
 	var missing []string
 	p.refFR, missing = p.ref.translated()
 	if len(missing) > 0 {

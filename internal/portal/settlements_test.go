@@ -122,7 +122,7 @@ func TestSettlementsPage(t *testing.T) {
 		t.Fatalf("settlements page = %d:\n%s", r.StatusCode, r.Body)
 	}
 	for _, want := range []string{`<svg class="chart"`, `<rect class="bar gross"`, `<polyline class="net"`, "carried forward", "Upcoming payout",
-		"$" + openflex.FormatCents(pending)} {
+		openflex.FormatCAD(pending, "en")} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("settlements page lacks %q", want)
 		}
@@ -248,7 +248,7 @@ func TestAdminSettlements(t *testing.T) {
 	}
 	r := admin.Get("/portal/admin/settlements")
 	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "004-12345-•••543") || strings.Contains(r.Body, "9876543") ||
-		!strings.Contains(r.Body, "$"+openflex.FormatCents(pending)) {
+		!strings.Contains(r.Body, openflex.FormatCAD(pending, "en")) {
 		t.Fatalf("admin settlements page = %d:\n%s", r.StatusCode, r.Body)
 	}
 	due, err := svcs[openflex.Training].Due(ctx, "")

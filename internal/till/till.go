@@ -377,7 +377,7 @@ func (p *Till) tillStartVerify(w http.ResponseWriter, r *http.Request, pg *web.P
 		return p.renderDay(w, r, pg, tl, http.StatusServiceUnavailable, []customerView{viewOf(a)})
 	}
 	if openflex.ErrorCode(err) == openflex.CodeRateLimited {
-		pg.Form.Fail("channel", pg.T("till.err.rate_limited"))
+		pg.Form.Fail("channel", pg.T("till.err.rate_limited", openflex.RetryIn(retryAfter(err), pg.Lang)))
 		return p.renderDay(w, r, pg, tl, http.StatusTooManyRequests, []customerView{viewOf(a)})
 	}
 	if err != nil {
@@ -412,7 +412,7 @@ func (p *Till) tillCheckVerify(w http.ResponseWriter, r *http.Request, pg *web.P
 		f.Fail("code", pg.T("till.err.verification_failed"))
 		return p.renderSale(w, pg, http.StatusBadRequest, d)
 	case openflex.CodeRateLimited:
-		f.Fail("code", pg.T("till.err.rate_limited"))
+		f.Fail("code", pg.T("till.err.rate_limited", openflex.RetryIn(retryAfter(err), pg.Lang)))
 		return p.renderSale(w, pg, http.StatusTooManyRequests, d)
 	}
 	return err
@@ -429,12 +429,12 @@ func (p *Till) tillQuote(w http.ResponseWriter, r *http.Request, pg *web.Page) e
 		return err
 	}
 	d := &saleData{till: tl, Customer: viewOf(a), Step: "amount", VerifyID: pg.Form.Get("verification"), AmountText: pg.Form.Get("amount")}
-	amount, ok := web.ParseCents(d.AmountText)
+	amount, ok := parseCents(d.AmountText)
 	switch {
 	case !ok:
 		pg.Form.Fail("amount", pg.T("till.err.amount"))
 	case amount > a.Available():
-		pg.Form.Fail("amount", pg.T("till.err.insufficient_credit", finance.FormatCAD(a.Available(), pg.Lang)))
+		pg.Form.Fail("amount", pg.T("till.err.insufficient_credit", openflex.FormatCAD(a.Available(), pg.Lang)))
 	}
 	if !pg.Form.OK() {
 		return p.renderSale(w, pg, http.StatusBadRequest, d)
@@ -501,4 +501,20 @@ func (p *Till) storeSettles(ctx context.Context, env openflex.Environment, merch
 		}
 	}
 	return nil, nil
+}
+
+// parseCents reads a positive dollar amount as clerks type it, in English
+// or French (openflex.ParseDollars).
+func parseCents(s string) (int64, bool) {
+	cents, ok := openflex.ParseDollars(s)
+	return cents, ok && cents > 0
+}
+
+// retryAfter is how long a rate_limited error asks to wait.
+func retryAfter(err error) time.Duration {
+	var e *openflex.Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }

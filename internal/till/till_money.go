@@ -255,7 +255,7 @@ func amountField(pg *web.Page, field string) (int64, bool) {
 	if s == "" {
 		return 0, true
 	}
-	c, ok := web.ParseCents(s)
+	c, ok := parseCents(s)
 	if !ok {
 		pg.Form.Fail(field, pg.T("till.err.amount"))
 	}
@@ -332,7 +332,7 @@ func (p *Till) tillReturn(w http.ResponseWriter, r *http.Request, pg *web.Page) 
 		pg.Form.Fail(field, pg.T("till.err.reason_long"))
 		ok = false
 	} else if !full {
-		if amount, ok = web.ParseCents(pg.Form.Get("amount")); !ok {
+		if amount, ok = parseCents(pg.Form.Get("amount")); !ok {
 			pg.Form.Fail(field, pg.T("till.err.return_amount"))
 		}
 	}

@@ -2,6 +2,7 @@ package till_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/credit"
-	"github.com/openflex/openflex/internal/finance"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/plans"
 	"github.com/openflex/openflex/internal/storetest"
@@ -29,7 +29,7 @@ var (
 func sale(t testing.TB, th *webtest.Harness, b *webtest.Browser, base string, acct *openflex.Account, amount string) webtest.Resp {
 	t.Helper()
 	r := b.Submit(base, base+"/lookup", url.Values{"account_number": {acct.Number}})
-	webtest.Want(t, r, http.StatusOK, "look-up", "Jeanne T.", finance.FormatCAD(acct.Available(), "en"), "in good standing")
+	webtest.Want(t, r, http.StatusOK, "look-up", "Jeanne T.", openflex.FormatCAD(acct.Available(), "en"), "in good standing")
 	if strings.Contains(r.Body, acct.LastName) {
 		t.Fatalf("look-up shows the last name %q:\n%s", acct.LastName, r.Body)
 	}
@@ -336,4 +336,23 @@ func TestTillShowsNamesZonesAndLanguage(t *testing.T) {
 	if strings.Contains(r.Body, `name="option" value=""`) || !strings.Contains(r.Body, `value="`+regular.ID+`:0" checked`) {
 		t.Errorf("with a regular plan, want it as the only, checked no-plan choice:\n%s", r.Body)
 	}
+}
+
+// TestTillSaysWhenToTryAgain: past the account's code limit (30 in 10
+// minutes in TRAINING) the till refuses to send a code and tells the clerk
+// when the customer may try again.
+func TestTillSaysWhenToTryAgain(t *testing.T) {
+	th := webtest.New(t, storetest.Engines(t)[0], webtest.WithTill)
+	b := th.Browser(t)
+	m := b.VerifiedMerchant("Maple Furniture", "dev@maple.example")
+	st := th.FirstStore(t, m.ID)
+	acct := th.OpenAccount(t, openflex.Training, m.ID, st.ID)
+	base := "/portal/store/training/" + st.ID
+	lookup := b.Submit(base, base+"/lookup", url.Values{"account_number": {acct.Number}})
+	for i := range 30 {
+		r := b.PostIn(lookup.Body, base+"/verify", url.Values{"account": {acct.Number}, "channel": {"sms"}})
+		webtest.Want(t, r, http.StatusOK, fmt.Sprintf("code %d of 30", i+1))
+	}
+	r := b.PostIn(lookup.Body, base+"/verify", url.Values{"account": {acct.Number}, "channel": {"sms"}})
+	webtest.Want(t, r, http.StatusTooManyRequests, "the 31st code in 10 minutes", "Ask the customer to try again in 10 minutes.")
 }

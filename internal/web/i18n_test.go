@@ -1,6 +1,9 @@
 package web
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestNegotiate(t *testing.T) {
 	tests := []struct {
@@ -34,6 +37,26 @@ func TestLocalPath(t *testing.T) {
 	for _, tc := range tests {
 		if got := LocalPath(tc.in); got != tc.want {
 			t.Errorf("LocalPath(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestTook: request durations read like "12 ms", never "1.301962ms".
+func TestTook(t *testing.T) {
+	for _, tc := range []struct {
+		d      time.Duration
+		en, fr string
+	}{
+		{1301962 * time.Nanosecond, "1.3\u00a0ms", "1,3\u00a0ms"},
+		{12400 * time.Microsecond, "12\u00a0ms", "12\u00a0ms"},
+		{1234 * time.Millisecond, "1.2\u00a0s", "1,2\u00a0s"},
+		{40 * time.Microsecond, "0.0\u00a0ms", "0,0\u00a0ms"},
+	} {
+		if got := took("en")(tc.d); got != tc.en {
+			t.Errorf("took(en)(%v) = %q, want %q", tc.d, got, tc.en)
+		}
+		if got := took("fr")(tc.d); got != tc.fr {
+			t.Errorf("took(fr)(%v) = %q, want %q", tc.d, got, tc.fr)
 		}
 	}
 }

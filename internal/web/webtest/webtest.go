@@ -10,7 +10,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -157,8 +156,7 @@ func New(t *testing.T, e storetest.Engine, tweak ...func(*Config)) *Harness {
 	for _, env := range openflex.Environments {
 		h.Disp[env] = &webhook.Dispatcher{Env: env, Endpoints: s.Control, Plane: s.Data(env), Logger: slog.New(slog.DiscardHandler),
 			Now: time.Now, Backoff: func(int) time.Duration { return time.Hour }}
-		h.Credit[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),
-			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, CodeKey: []byte("test code key"), Now: h.Clock.Now}
+		h.Credit[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(), CodeKey: []byte("test code key"), Now: h.Clock.Now}
 		h.Lending[env] = &lending.Service{Store: s.Data(env), Verifier: h.Credit[env], Now: h.Clock.Now}
 	}
 	cfg := Config{
@@ -183,8 +181,7 @@ func New(t *testing.T, e storetest.Engine, tweak ...func(*Config)) *Harness {
 			pl.Credit, pl.Lending = h.Credit[env], h.Lending[env]
 		}
 		if cfg.Settlements {
-			h.Settlements[env] = &settlement.Service{Env: env, Store: s.Data(env), Catalog: s.Control, Banks: s.Control, Now: h.Clock.Now,
-				IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }}
+			h.Settlements[env] = &settlement.Service{Env: env, Store: s.Data(env), Catalog: s.Control, Banks: s.Control, Now: h.Clock.Now}
 			pl.Settlements = h.Settlements[env]
 		}
 		planes[env] = pl
