@@ -77,11 +77,11 @@ func cmdApplicationsDecide(ctx context.Context, args []string, stdout, stderr io
 	}
 	defer m.Close()
 	decide := func() (*openflex.Application, *openflex.Account, error) {
-		return m.Credit[e].Decide(ctx, "", fs.Arg(0), openflex.ApplicationStatus(status), limit)
+		return m.Planes[e].Credit.Decide(ctx, "", fs.Arg(0), openflex.ApplicationStatus(status), limit)
 	}
 	if separate != "" {
 		decide = func() (*openflex.Application, *openflex.Account, error) {
-			return m.Credit[e].OpenSeparate(ctx, fs.Arg(0), limit, separate)
+			return m.Planes[e].Credit.OpenSeparate(ctx, fs.Arg(0), limit, separate)
 		}
 	}
 	app, acct, err := decide()

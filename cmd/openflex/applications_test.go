@@ -29,7 +29,7 @@ func TestApplicationsRepeatFromTheCommandLine(t *testing.T) {
 	}
 	var ids []string
 	for _, mc := range []created{first, second} {
-		p, err := m.Credit[openflex.Training].Prepare(ctx, credit.ApplyRequest{MerchantID: mc.MerchantID, StoreID: mc.Stores[0].ID,
+		p, err := m.Planes[openflex.Training].Credit.Prepare(ctx, credit.ApplyRequest{MerchantID: mc.MerchantID, StoreID: mc.Stores[0].ID,
 			Consent: openflex.Consent{CreditCheck: true, TermsAccepted: true, IP: "127.0.0.1"},
 			Applicant: openflex.Applicant{FirstName: "Rémi", MiddleName: credit.MagicPending, LastName: "Repeat", DateOfBirth: "1982-03-03",
 				Email: "r@example.com", Phone: "4165550123", AnnualIncome: 90_000_00, EmploymentStatus: "employed", HousingStatus: "own",
@@ -37,7 +37,7 @@ func TestApplicationsRepeatFromTheCommandLine(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		app, _, err := m.Credit[openflex.Training].Commit(ctx, p)
+		app, _, err := m.Planes[openflex.Training].Credit.Commit(ctx, p)
 		if err != nil || app.Status != openflex.ApplicationPending {
 			t.Fatalf("application: %+v %v", app, err)
 		}

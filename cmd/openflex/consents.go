@@ -34,7 +34,7 @@ func cmdConsentsList(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	defer m.Close()
-	all, err := m.Lending[e].Consents(ctx, account)
+	all, err := m.Planes[e].Lending.Consents(ctx, account)
 	if err != nil {
 		return cliError(err)
 	}
@@ -80,7 +80,7 @@ func cmdConsentsRevoke(ctx context.Context, args []string, stdout, stderr io.Wri
 		return err
 	}
 	defer m.Close()
-	k, err := m.Lending[e].RevokeConsent(ctx, lending.RevokeRequest{MerchantID: merchant, AccountNumber: account,
+	k, err := m.Planes[e].Lending.RevokeConsent(ctx, lending.RevokeRequest{MerchantID: merchant, AccountNumber: account,
 		By: openflex.RevokedByStaff, Reason: reason})
 	if err != nil {
 		return cliError(err)

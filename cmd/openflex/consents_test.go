@@ -54,7 +54,7 @@ func TestConsentsRevokeByStaff(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer m.Close()
-		_, err = m.Lending[openflex.Training].Authorize(context.Background(), lending.AuthorizeRequest{MerchantID: mc.MerchantID,
+		_, err = m.Planes[openflex.Training].Lending.Authorize(context.Background(), lending.AuthorizeRequest{MerchantID: mc.MerchantID,
 			StoreID: mc.Stores[0].ID, AccountNumber: number, Amount: 10_00, Currency: openflex.CAD, Channel: "online"})
 		if openflex.ErrorCode(err) != openflex.CodeConsentRequired {
 			t.Fatalf("online purchase after the staff's revocation = %v, want customer_consent_required", err)

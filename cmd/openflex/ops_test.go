@@ -17,7 +17,7 @@ import (
 func purchase(t *testing.T, m *Main, env openflex.Environment, merchantID, storeID, last string) string {
 	t.Helper()
 	ctx := context.Background()
-	svc := m.Credit[env]
+	svc := m.Planes[env].Credit
 	p, err := svc.Prepare(ctx, credit.ApplyRequest{MerchantID: merchantID, StoreID: storeID, Language: "en",
 		Consent: openflex.Consent{CreditCheck: true, TermsAccepted: true, IP: "127.0.0.1"},
 		Applicant: openflex.Applicant{FirstName: "Scrub", MiddleName: "A-RR_L", LastName: last, DateOfBirth: "1980-02-02",
@@ -30,7 +30,7 @@ func purchase(t *testing.T, m *Main, env openflex.Environment, merchantID, store
 	if err != nil || acct == nil {
 		t.Fatalf("application in %s: %+v %v", env, app, err)
 	}
-	if _, err := m.Lending[env].Authorize(ctx, lending.AuthorizeRequest{MerchantID: merchantID, StoreID: storeID,
+	if _, err := m.Planes[env].Lending.Authorize(ctx, lending.AuthorizeRequest{MerchantID: merchantID, StoreID: storeID,
 		AccountNumber: acct.Number, Amount: 100_00, Currency: openflex.CAD, Channel: "online"}); err != nil {
 		t.Fatal(err)
 	}
@@ -66,10 +66,10 @@ func TestScrubAndVerify(t *testing.T) {
 		}
 		defer m.Close()
 		ctx := context.Background()
-		if _, err := m.Credit[openflex.Training].Account(ctx, training); openflex.ErrorCode(err) != openflex.CodeResourceMissing {
+		if _, err := m.Planes[openflex.Training].Credit.Account(ctx, training); openflex.ErrorCode(err) != openflex.CodeResourceMissing {
 			t.Fatalf("TRAINING account after scrub: %v", err)
 		}
-		if a, err := m.Credit[openflex.Production].Account(ctx, production); err != nil || a.Held != 100_00 {
+		if a, err := m.Planes[openflex.Production].Credit.Account(ctx, production); err != nil || a.Held != 100_00 {
 			t.Fatalf("PRODUCTION account after scrub: %+v %v", a, err)
 		}
 		if _, _, err := m.Keys.Authenticate(ctx, mc.Keys.Training.ClientID, mc.Keys.Training.ClientSecret); err != nil {
@@ -103,7 +103,7 @@ func TestReviewPendingApplications(t *testing.T) {
 		if err := m.Open(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		svc := m.Credit[openflex.Training]
+		svc := m.Planes[openflex.Training].Credit
 		p, err := svc.Prepare(context.Background(), credit.ApplyRequest{MerchantID: mc.MerchantID, StoreID: mc.Stores[0].ID, Language: "en",
 			Consent: openflex.Consent{CreditCheck: true, TermsAccepted: true, IP: "127.0.0.1"},
 			Applicant: openflex.Applicant{FirstName: "Review", MiddleName: "P-CREDIT", LastName: "Me", DateOfBirth: "1980-02-02",

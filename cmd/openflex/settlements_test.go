@@ -49,7 +49,7 @@ func TestSettlementsPay(t *testing.T) {
 	if err != nil || len(plans) != 1 {
 		t.Fatalf("plans: %v", err)
 	}
-	if _, err := m.Lending[openflex.Production].Authorize(ctx, lending.AuthorizeRequest{MerchantID: mc.MerchantID, StoreID: mc.Stores[0].ID,
+	if _, err := m.Planes[openflex.Production].Lending.Authorize(ctx, lending.AuthorizeRequest{MerchantID: mc.MerchantID, StoreID: mc.Stores[0].ID,
 		AccountNumber: acct, Amount: 100_00, Currency: openflex.CAD, Channel: "online", AutoCapture: true,
 		Financing: &lending.FinancingChoice{PlanID: plans[0].ID, TermMonths: plans[0].Terms[0].Months}}); err != nil {
 		t.Fatal(err)
@@ -63,15 +63,15 @@ func TestSettlementsPay(t *testing.T) {
 		Account: "1234567", HolderName: "\x00\x07"}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Lending[openflex.Production].Authorize(ctx, lending.AuthorizeRequest{MerchantID: bad.MerchantID, StoreID: bad.Stores[0].ID,
+	if _, err := m.Planes[openflex.Production].Lending.Authorize(ctx, lending.AuthorizeRequest{MerchantID: bad.MerchantID, StoreID: bad.Stores[0].ID,
 		AccountNumber: purchase(t, m, openflex.Production, bad.MerchantID, bad.Stores[0].ID, "Badpayee"), Amount: 50_00, Currency: openflex.CAD,
 		Channel: "online", AutoCapture: true}); err != nil {
 		t.Fatal(err)
 	}
 	tor, _ := time.LoadLocation("America/Toronto")
 	date := time.Now().In(tor).Format(time.DateOnly)
-	m.Settlements[openflex.Production].Now = func() time.Time { return time.Now().Add(48 * time.Hour) }
-	if n, err := m.Settlements[openflex.Production].CutDue(ctx); err != nil || n != 2 {
+	m.Planes[openflex.Production].Settlements.Now = func() time.Time { return time.Now().Add(48 * time.Hour) }
+	if n, err := m.Planes[openflex.Production].Settlements.CutDue(ctx); err != nil || n != 2 {
 		t.Fatalf("cut: %d, %v", n, err)
 	}
 	m.Close()

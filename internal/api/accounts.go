@@ -94,12 +94,12 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) error {
 	if _, err := accountNumber(r); err != nil {
 		return err
 	}
-	a, err := s.cfg.Credit(p.Env).Account(r.Context(), r.PathValue("number"))
+	a, err := s.cfg.Planes[p.Env].Credit.Account(r.Context(), r.PathValue("number"))
 	if err != nil {
 		return err
 	}
 	out := accountWithConsent{accountJSON: accountOut(p.Env, a)}
-	c, err := s.cfg.Lending(p.Env).Consent(r.Context(), p.MerchantID, a.Number)
+	c, err := s.cfg.Planes[p.Env].Lending.Consent(r.Context(), p.MerchantID, a.Number)
 	if err != nil {
 		return err
 	}
@@ -152,14 +152,14 @@ func (s *Server) revokeConsent(w http.ResponseWriter, r *http.Request) error {
 		}
 		req.By, req.VerificationID = openflex.RevokedByCustomer, v.ID
 		prepare = func(ctx context.Context) error {
-			return s.cfg.Credit(p.Env).CheckVerification(ctx, p.MerchantID, v.ID, v.Code, number)
+			return s.cfg.Planes[p.Env].Credit.CheckVerification(ctx, p.MerchantID, v.ID, v.Code, number)
 		}
 	}
 	if err := probs.Err(); err != nil {
 		return err
 	}
 	return s.idempotent(w, r, body, writeOp{Prepare: prepare, Effect: func(ctx context.Context) (int, any, error) {
-		c, err := s.cfg.Lending(p.Env).RevokeConsent(ctx, req)
+		c, err := s.cfg.Planes[p.Env].Lending.RevokeConsent(ctx, req)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -177,7 +177,7 @@ func (s *Server) searchCustomers(w http.ResponseWriter, r *http.Request) error {
 			return &openflex.Error{Code: openflex.CodeUnknownParameter, Param: k, Message: "unknown parameter " + k}
 		}
 	}
-	accts, err := s.cfg.Credit(p.Env).Search(r.Context(), q.Get("first_name"), q.Get("last_name"), q.Get("date_of_birth"), q.Get("postal_code"))
+	accts, err := s.cfg.Planes[p.Env].Credit.Search(r.Context(), q.Get("first_name"), q.Get("last_name"), q.Get("date_of_birth"), q.Get("postal_code"))
 	if err != nil {
 		return err
 	}
@@ -216,7 +216,7 @@ func (s *Server) createVerification(w http.ResponseWriter, r *http.Request) erro
 		return &openflex.Error{Code: openflex.CodeParameterMissing, Param: "channel", Message: "channel is required: sms or email"}
 	}
 	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
-		v, err := s.cfg.Credit(p.Env).StartVerification(ctx, p.MerchantID, p.KeySet.ID, r.PathValue("number"), in.Channel)
+		v, err := s.cfg.Planes[p.Env].Credit.StartVerification(ctx, p.MerchantID, p.KeySet.ID, r.PathValue("number"), in.Channel)
 		if err != nil {
 			return 0, nil, err
 		}

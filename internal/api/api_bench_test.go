@@ -16,6 +16,7 @@ import (
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
+	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/storetest"
 )
@@ -48,9 +49,12 @@ func newBenchAPI(b *testing.B, e storetest.Engine, accounts int) *benchAPI {
 			CodeKey: []byte("bench code key"), Now: time.Now}
 		lendingSvc[env] = &lending.Service{Env: env, Store: s.Data(env), Verifier: creditSvc[env], Render: RenderEvent(env), Now: time.Now}
 	}
+	planes := plane.Planes{}
+	for _, env := range openflex.Environments {
+		planes[env] = &plane.Plane{Env: env, Credit: creditSvc[env], Lending: lendingSvc[env]}
+	}
 	a := &benchAPI{b: b, srv: New(Config{
-		Credit:  func(env openflex.Environment) *credit.Service { return creditSvc[env] },
-		Lending: func(env openflex.Environment) *lending.Service { return lendingSvc[env] },
+		Planes:  planes,
 		Control: s.Control,
 		Data:    func(env openflex.Environment) DataPlane { return s.Data(env) },
 		Keys:    ks, Ready: s.Ping,

@@ -139,7 +139,7 @@ func (s *Server) createApplication(w http.ResponseWriter, r *http.Request) error
 	if a.MonthlyHousingCost != nil {
 		req.Applicant.MonthlyHousingCost = *a.MonthlyHousingCost
 	}
-	svc := s.cfg.Credit(p.Env)
+	svc := s.cfg.Planes[p.Env].Credit
 	// Field problems found here and by the domain are reported together.
 	req.Location = loc
 	if err := credit.ValidateApplicant(&req.Applicant, req.Consent, req.RequestedAmount, s.cfg.Now().In(loc)); err != nil {
@@ -169,7 +169,7 @@ func (s *Server) createApplication(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) getApplication(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	app, acct, err := s.cfg.Credit(p.Env).Application(r.Context(), p.MerchantID, r.PathValue("id"))
+	app, acct, err := s.cfg.Planes[p.Env].Credit.Application(r.Context(), p.MerchantID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -199,7 +199,7 @@ func (s *Server) decideApplication(w http.ResponseWriter, r *http.Request) error
 		return (&openflex.Problems{*fe}).Err()
 	}
 	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
-		app, acct, err := s.cfg.Credit(p.Env).Decide(ctx, p.MerchantID, r.PathValue("id"), openflex.ApplicationStatus(in.Status), in.CreditLimit)
+		app, acct, err := s.cfg.Planes[p.Env].Credit.Decide(ctx, p.MerchantID, r.PathValue("id"), openflex.ApplicationStatus(in.Status), in.CreditLimit)
 		if err != nil {
 			return 0, nil, err
 		}

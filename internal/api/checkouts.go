@@ -79,7 +79,7 @@ func (s *Server) createCheckout(w http.ResponseWriter, r *http.Request) error {
 	if req.Items, probs = lineItems(in.Items); len(probs) > 0 {
 		return probs.Err()
 	}
-	svc := s.cfg.Checkouts(p.Env)
+	svc := s.cfg.Planes[p.Env].Checkouts
 	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
 		c, token, err := svc.Create(ctx, req)
 		if err != nil {
@@ -91,7 +91,7 @@ func (s *Server) createCheckout(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) getCheckout(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	c, err := s.cfg.Checkouts(p.Env).Get(r.Context(), p.MerchantID, r.PathValue("id"))
+	c, err := s.cfg.Planes[p.Env].Checkouts.Get(r.Context(), p.MerchantID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (s *Server) cancelCheckout(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	svc := s.cfg.Checkouts(p.Env)
+	svc := s.cfg.Planes[p.Env].Checkouts
 	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
 		c, err := svc.Get(ctx, p.MerchantID, r.PathValue("id"))
 		if err != nil {

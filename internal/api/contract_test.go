@@ -89,13 +89,11 @@ func TestParametersNamedAsDocumented(t *testing.T) {
 // listed, and the TRAINING id answered with PRODUCTION's empty day).
 func TestSettlementIDsPerEnvironment(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
-		var svcs map[openflex.Environment]*settlement.Service
-		ev := newEnv(t, e, func(c *Config) {
-			c.Settlements = func(env openflex.Environment) *settlement.Service { return svcs[env] }
-		})
-		svcs = map[openflex.Environment]*settlement.Service{}
+		ev := newEnv(t, e)
+		svcs := map[openflex.Environment]*settlement.Service{}
 		for _, env := range openflex.Environments {
 			svcs[env] = &settlement.Service{Env: env, Store: ev.stores.Data(env), Catalog: ev.stores.Control, Render: RenderEvent(env), Now: ev.now}
+			ev.planes[env].Settlements = svcs[env]
 		}
 		mk := ev.merchant(openflex.Training)
 		auth := "Basic " + mk.keySet.ClientID + ":" + mk.secret
@@ -134,13 +132,11 @@ func TestSettlementIDsPerEnvironment(t *testing.T) {
 // start over without noticing.
 func TestUnknownCursorRefused(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
-		var svcs map[openflex.Environment]*settlement.Service
-		ev := newEnv(t, e, func(c *Config) {
-			c.Settlements = func(env openflex.Environment) *settlement.Service { return svcs[env] }
-		})
-		svcs = map[openflex.Environment]*settlement.Service{}
+		ev := newEnv(t, e)
+		svcs := map[openflex.Environment]*settlement.Service{}
 		for _, env := range openflex.Environments {
 			svcs[env] = &settlement.Service{Env: env, Store: ev.stores.Data(env), Catalog: ev.stores.Control, Render: RenderEvent(env), Now: ev.now}
+			ev.planes[env].Settlements = svcs[env]
 		}
 		mk := ev.merchant(openflex.Training)
 		auth := "Basic " + mk.keySet.ClientID + ":" + mk.secret

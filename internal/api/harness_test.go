@@ -17,11 +17,13 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 	_ "github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
+	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/storetest"
 )
@@ -39,6 +41,9 @@ type env struct {
 	mu      sync.Mutex
 	credit  map[openflex.Environment]*credit.Service
 	lending map[openflex.Environment]*lending.Service
+	// planes are the server's planes; a test may add a service to one
+	// before its first request.
+	planes plane.Planes
 	// skew moves the clock of the key service (token expiry, secret grace).
 	skew time.Duration
 }
@@ -79,9 +84,12 @@ func newEnvAt(t *testing.T, cfg sqlstore.Config, tweak ...func(*Config)) *env {
 		ev.lending[env] = &lending.Service{Env: env, Store: s.Data(env), Verifier: ev.credit[env], Render: RenderEvent(env), Now: ev.now}
 	}
 	ev.credit[openflex.Production].Bureau = nil // no bureau configured: 503
+	ev.planes = plane.Planes{}
+	for _, env := range openflex.Environments {
+		ev.planes[env] = &plane.Plane{Env: env, Credit: ev.credit[env], Lending: ev.lending[env]}
+	}
 	apiCfg := Config{
-		Credit:  func(env openflex.Environment) *credit.Service { return ev.credit[env] },
-		Lending: func(env openflex.Environment) *lending.Service { return ev.lending[env] },
+		Planes:  ev.planes,
 		Control: s.Control,
 		Data:    func(env openflex.Environment) DataPlane { return s.Data(env) },
 		Keys:    ks, Ready: s.Ping, Now: ev.now,

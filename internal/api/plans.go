@@ -149,7 +149,7 @@ func (s *Server) createQuote(w http.ResponseWriter, r *http.Request) error {
 	// POST: a retry gets the answer the first request had (the options and
 	// available credit of that moment).
 	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
-		acct, err := s.cfg.Credit(p.Env).Account(ctx, r.PathValue("number"))
+		acct, err := s.cfg.Planes[p.Env].Credit.Account(ctx, r.PathValue("number"))
 		if err != nil {
 			return 0, nil, err
 		}

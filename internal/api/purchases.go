@@ -295,7 +295,7 @@ func (s *Server) createAuthorization(w http.ResponseWriter, r *http.Request) err
 	if err := probs.Err(); err != nil {
 		return err
 	}
-	creditSvc, lendingSvc := s.cfg.Credit(p.Env), s.cfg.Lending(p.Env)
+	creditSvc, lendingSvc := s.cfg.Planes[p.Env].Credit, s.cfg.Planes[p.Env].Lending
 	var prepare func(ctx context.Context) error
 	if in.Verification != nil {
 		// The code is checked (and a wrong one counted) in its own
@@ -315,7 +315,7 @@ func (s *Server) createAuthorization(w http.ResponseWriter, r *http.Request) err
 
 func (s *Server) getAuthorization(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	v, err := s.cfg.Lending(p.Env).Authorization(r.Context(), p.MerchantID, r.PathValue("id"))
+	v, err := s.cfg.Planes[p.Env].Lending.Authorization(r.Context(), p.MerchantID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -338,7 +338,7 @@ func (s *Server) listAuthorizations(w http.ResponseWriter, r *http.Request) erro
 	if n := q.Get("account_number"); n != "" && !openflex.ValidAccountNumber(n) {
 		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "account_number", Message: "account_number must be 14 digits with a valid check digit"}
 	}
-	views, more, err := s.cfg.Lending(p.Env).Authorizations(r.Context(), p.MerchantID, lending.AuthorizationFilter{StoreID: q.Get("store_id"),
+	views, more, err := s.cfg.Planes[p.Env].Lending.Authorizations(r.Context(), p.MerchantID, lending.AuthorizationFilter{StoreID: q.Get("store_id"),
 		AccountNumber: q.Get("account_number"), Status: q.Get("status"), Reference: q.Get("reference")}, lp)
 	if err != nil {
 		return err
@@ -368,7 +368,7 @@ func (s *Server) createCapture(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
-		v, _, err := s.cfg.Lending(p.Env).Capture(ctx, p.MerchantID, r.PathValue("id"), amount, in.Reference, in.Final)
+		v, _, err := s.cfg.Planes[p.Env].Lending.Capture(ctx, p.MerchantID, r.PathValue("id"), amount, in.Reference, in.Final)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -395,7 +395,7 @@ func (s *Server) endAuthorization(w http.ResponseWriter, r *http.Request, expire
 		return err
 	}
 	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
-		svc := s.cfg.Lending(p.Env)
+		svc := s.cfg.Planes[p.Env].Lending
 		end := svc.Release
 		if expire {
 			end = svc.Expire
@@ -410,7 +410,7 @@ func (s *Server) endAuthorization(w http.ResponseWriter, r *http.Request, expire
 
 func (s *Server) getCapture(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	c, err := s.cfg.Lending(p.Env).GetCapture(r.Context(), p.MerchantID, r.PathValue("id"))
+	c, err := s.cfg.Planes[p.Env].Lending.GetCapture(r.Context(), p.MerchantID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -424,7 +424,7 @@ func (s *Server) listCaptures(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	caps, more, err := s.cfg.Lending(p.Env).Captures(r.Context(), p.MerchantID, r.URL.Query().Get("authorization_id"), lp)
+	caps, more, err := s.cfg.Planes[p.Env].Lending.Captures(r.Context(), p.MerchantID, r.URL.Query().Get("authorization_id"), lp)
 	if err != nil {
 		return err
 	}
@@ -453,7 +453,7 @@ func (s *Server) createReturn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
-		res, err := s.cfg.Lending(p.Env).Return(ctx, lending.ReturnRequest{MerchantID: p.MerchantID, CaptureID: r.PathValue("id"),
+		res, err := s.cfg.Planes[p.Env].Lending.Return(ctx, lending.ReturnRequest{MerchantID: p.MerchantID, CaptureID: r.PathValue("id"),
 			Amount: amount, Full: in.Full, Reference: in.Reference, Reason: in.Reason})
 		if err != nil {
 			return 0, nil, err
@@ -464,7 +464,7 @@ func (s *Server) createReturn(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) getReturn(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	ret, err := s.cfg.Lending(p.Env).GetReturn(r.Context(), p.MerchantID, r.PathValue("id"))
+	ret, err := s.cfg.Planes[p.Env].Lending.GetReturn(r.Context(), p.MerchantID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -478,7 +478,7 @@ func (s *Server) listReturns(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rets, more, err := s.cfg.Lending(p.Env).Returns(r.Context(), p.MerchantID, r.URL.Query().Get("capture_id"), lp)
+	rets, more, err := s.cfg.Planes[p.Env].Lending.Returns(r.Context(), p.MerchantID, r.URL.Query().Get("capture_id"), lp)
 	if err != nil {
 		return err
 	}
@@ -507,7 +507,7 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) error 
 	if n := q.Get("account_number"); n != "" && !openflex.ValidAccountNumber(n) {
 		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "account_number", Message: "account_number must be 14 digits with a valid check digit"}
 	}
-	txns, more, err := s.cfg.Lending(p.Env).Transactions(r.Context(), p.MerchantID, lending.TransactionFilter{StoreID: q.Get("store_id"),
+	txns, more, err := s.cfg.Planes[p.Env].Lending.Transactions(r.Context(), p.MerchantID, lending.TransactionFilter{StoreID: q.Get("store_id"),
 		AccountNumber: q.Get("account_number"), Type: q.Get("type")}, lp)
 	if err != nil {
 		return err
@@ -542,7 +542,7 @@ func (s *Server) storeSummary(w http.ResponseWriter, r *http.Request) error {
 		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "date", Message: "date must be YYYY-MM-DD"}
 	}
 	next := day.AddDate(0, 0, 1) // the store's local day, 23 or 25 hours around DST changes
-	totals, err := s.cfg.Lending(p.Env).StoreTotals(r.Context(), p.MerchantID, st.ID, day, next)
+	totals, err := s.cfg.Planes[p.Env].Lending.StoreTotals(r.Context(), p.MerchantID, st.ID, day, next)
 	if err != nil {
 		return err
 	}
@@ -580,7 +580,7 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
-		a, err := s.cfg.Lending(p.Env).Pay(ctx, r.PathValue("number"), in.Amount)
+		a, err := s.cfg.Planes[p.Env].Lending.Pay(ctx, r.PathValue("number"), in.Amount)
 		if err != nil {
 			return 0, nil, err
 		}

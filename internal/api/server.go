@@ -12,14 +12,10 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/checkout"
-	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/keys"
-	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/netguard"
+	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/ratelimit"
-	"github.com/openflex/openflex/internal/settlement"
-	"github.com/openflex/openflex/internal/webhook"
 )
 
 // Control is the control-plane storage the API reads directly.
@@ -61,17 +57,14 @@ type Config struct {
 	// gets the one its key set belongs to.
 	Data func(openflex.Environment) DataPlane
 	Keys *keys.Service
-	// Credit and Lending return the domain services of an environment.
-	Credit  func(openflex.Environment) *credit.Service
-	Lending func(openflex.Environment) *lending.Service
+	// Planes are each environment's services (credit, lending, hosted
+	// checkouts, webhook re-sends, settlements).
+	Planes plane.Planes
 	// Pages registers server-rendered pages (hosted checkout, portal) on
 	// the same mux, so they share request ids, logging and metrics.
 	Pages func(mux *http.ServeMux)
-	// Checkouts runs hosted checkouts of an environment.
-	Checkouts func(openflex.Environment) *checkout.Service
-	// Webhooks stores endpoints; Dispatchers re-send events.
-	Webhooks    Webhooks
-	Dispatchers func(openflex.Environment) *webhook.Dispatcher
+	// Webhooks stores endpoints.
+	Webhooks Webhooks
 	// Destinations judges webhook URLs at registration (nil: public
 	// addresses only, the system resolver).
 	Destinations *netguard.Policy
@@ -85,8 +78,6 @@ type Config struct {
 	// PublicURL is where clients reach this server (--public-url), named
 	// as the served OpenAPI document's server; read at the first request.
 	PublicURL func() string
-	// Settlements lists an environment's settlements.
-	Settlements func(openflex.Environment) *settlement.Service
 	// OpenAPI is the served OpenAPI document (defaults to the embedded one).
 	OpenAPI []byte
 	Now     func() time.Time

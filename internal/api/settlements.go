@@ -110,7 +110,7 @@ func (s *Server) listSettlements(w http.ResponseWriter, r *http.Request) error {
 	if err := probs.Err(); err != nil {
 		return err
 	}
-	sts, more, err := s.cfg.Settlements(p.Env).List(r.Context(), p.MerchantID, f, lp)
+	sts, more, err := s.cfg.Planes[p.Env].Settlements.List(r.Context(), p.MerchantID, f, lp)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (s *Server) listSettlements(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) getSettlement(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	st, err := s.cfg.Settlements(p.Env).Get(r.Context(), p.MerchantID, r.PathValue("id"))
+	st, err := s.cfg.Planes[p.Env].Settlements.Get(r.Context(), p.MerchantID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -139,11 +139,11 @@ func (s *Server) listSettlementLines(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	id := r.PathValue("id")
-	st, err := s.cfg.Settlements(p.Env).Get(r.Context(), p.MerchantID, id)
+	st, err := s.cfg.Planes[p.Env].Settlements.Get(r.Context(), p.MerchantID, id)
 	if err != nil {
 		return err
 	}
-	lines, more, err := s.cfg.Settlements(p.Env).Lines(r.Context(), p.MerchantID, st.ID, lp)
+	lines, more, err := s.cfg.Planes[p.Env].Settlements.Lines(r.Context(), p.MerchantID, st.ID, lp)
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func (s *Server) listSettlementLines(w http.ResponseWriter, r *http.Request) err
 
 func (s *Server) settlementCSV(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
-	st, body, err := s.cfg.Settlements(p.Env).CSV(r.Context(), p.MerchantID, r.PathValue("id"))
+	st, body, err := s.cfg.Planes[p.Env].Settlements.CSV(r.Context(), p.MerchantID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}

@@ -17,14 +17,12 @@ import (
 // id through the cut, and its lines, CSV and event agree.
 func TestSettlementsOverHTTP(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
-		var svcs map[openflex.Environment]*settlement.Service
-		ev := newEnv(t, e, func(c *Config) {
-			c.Settlements = func(env openflex.Environment) *settlement.Service { return svcs[env] }
-		})
-		svcs = map[openflex.Environment]*settlement.Service{}
+		ev := newEnv(t, e)
+		svcs := map[openflex.Environment]*settlement.Service{}
 		for _, env := range openflex.Environments {
 			svcs[env] = &settlement.Service{Env: env, Store: ev.stores.Data(env), Catalog: ev.stores.Control, Render: RenderEvent(env),
 				Now: ev.now}
+			ev.planes[env].Settlements = svcs[env]
 		}
 		// The merchant's stores are in different time zones: the sales
 		// happen at 18:00 UTC (the afternoon or late morning in every

@@ -189,7 +189,7 @@ func (s *Server) redeliverEvent(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return 0, nil, err
 		}
-		d, err := s.cfg.Dispatchers(p.Env).Redeliver(ctx, e, in.EndpointID)
+		d, err := s.cfg.Planes[p.Env].Webhooks.Redeliver(ctx, e, in.EndpointID)
 		if err != nil {
 			return 0, nil, err
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/api"
 	"github.com/openflex/openflex/internal/checkout"
+	"github.com/openflex/openflex/internal/console"
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/credit/httpbureau"
 	"github.com/openflex/openflex/internal/jobs"
@@ -31,10 +32,14 @@ import (
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/netguard"
 	"github.com/openflex/openflex/internal/notify"
+	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/portal"
 	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/sqlstore"
+	"github.com/openflex/openflex/internal/till"
+	"github.com/openflex/openflex/internal/users"
+	"github.com/openflex/openflex/internal/web"
 	"github.com/openflex/openflex/internal/webhook"
 )
 
@@ -55,17 +60,18 @@ type Main struct {
 	Stores    *sqlstore.Stores
 	Keys      *keys.Service
 	Merchants *merchant.Service
-	Credit    map[openflex.Environment]*credit.Service
-	Lending   map[openflex.Environment]*lending.Service
-	Webhooks  map[openflex.Environment]*webhook.Dispatcher
-	Checkouts map[openflex.Environment]*checkout.Service
-	Portal    *portal.Portal
-	API       *api.Server
+	// Planes are each environment's services (credit, lending, hosted
+	// checkouts, webhook delivery, settlements): one struct per plane.
+	Planes plane.Planes
+	// Site serves /portal/: the Developer Portal, the till and the console.
+	Site *web.Site
+	// Users creates users and signs them in (the portal and the CLI).
+	Users  *users.Service
+	Portal *portal.Portal
+	API    *api.Server
 
 	// Destinations is the address policy of webhook URLs and deliveries.
 	Destinations *netguard.Policy
-	// Settlements cut, list and pay merchants' settlements.
-	Settlements map[openflex.Environment]*settlement.Service
 
 	key       []byte
 	closeOnce sync.Once
@@ -124,42 +130,46 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Destinations.AllowPrivate {
 		m.Logger.Warn("WEBHOOKS MAY REACH LOOPBACK, PRIVATE AND OTHER NON-PUBLIC ADDRESSES (--webhooks-allow-private or --demo): any merchant can make this server send requests into its own network; for local development only")
 	}
-	m.Credit = map[openflex.Environment]*credit.Service{}
-	m.Lending = map[openflex.Environment]*lending.Service{}
-	m.Webhooks = map[openflex.Environment]*webhook.Dispatcher{}
-	m.Checkouts = map[openflex.Environment]*checkout.Service{}
-	m.Settlements = map[openflex.Environment]*settlement.Service{}
+	m.Planes = plane.Planes{}
 	m.key = key
 	for _, env := range openflex.Environments {
 		data := m.Stores.Data(env)
-		m.Credit[env] = &credit.Service{Env: env, Store: data, Bureau: bureaus[env], Policy: credit.DefaultPolicy(),
+		pl := &plane.Plane{Env: env}
+		m.Planes[env] = pl
+		pl.Credit = &credit.Service{Env: env, Store: data, Bureau: bureaus[env], Policy: credit.DefaultPolicy(),
 			CodeKey: derive(key, "verification codes"), Render: api.RenderEvent(env), Limits: m.verificationLimits(env), Now: time.Now}
 		if env == openflex.Production && (notifier.Mail != nil || notifier.SMS != nil) {
-			m.Credit[env].Notifier = notifier
+			pl.Credit.Notifier = notifier
 		}
-		m.Webhooks[env] = &webhook.Dispatcher{Env: env, Endpoints: m.Stores.Control, Plane: data, Logger: m.Logger, Now: time.Now,
+		pl.Webhooks = &webhook.Dispatcher{Env: env, Endpoints: m.Stores.Control, Plane: data, Logger: m.Logger, Now: time.Now,
 			Backoff: m.Config.WebhookBackoff, Destinations: m.Destinations}
-		m.Lending[env] = &lending.Service{Env: env, Store: data, Verifier: m.Credit[env], Render: api.RenderEvent(env),
+		pl.Lending = &lending.Service{Env: env, Store: data, Verifier: pl.Credit, Render: api.RenderEvent(env),
 			HoldTTL: m.Config.HoldTTL, Now: time.Now}
-		m.Checkouts[env] = &checkout.Service{Env: env, Store: data, Credit: m.Credit[env], Lending: m.Lending[env],
+		pl.Checkouts = &checkout.Service{Env: env, Store: data, Credit: pl.Credit, Lending: pl.Lending,
 			Render: api.RenderEvent(env), TokenKey: derive(key, "checkout tokens"), BaseURL: m.Config.PublicURL, Now: time.Now}
-		m.Settlements[env] = &settlement.Service{Env: env, Store: data, Catalog: m.Stores.Control, Render: api.RenderEvent(env),
+		pl.Settlements = &settlement.Service{Env: env, Store: data, Catalog: m.Stores.Control, Banks: m.Stores.Control, Render: api.RenderEvent(env),
 			Now: time.Now}
 	}
-	m.Portal = portal.New(portal.Config{
-		Control:     m.Stores.Control,
-		Keys:        m.Keys,
-		Merchants:   m.Merchants,
-		Data:        func(env openflex.Environment) portal.DataPlane { return m.Stores.Data(env) },
-		Dispatchers: func(env openflex.Environment) *webhook.Dispatcher { return m.Webhooks[env] },
-		Logger:      m.Logger,
-		Notifier:    portalMail(notifier),
-		LogLinks:    m.Config.Demo,
-		ClientIP:    m.clientIP,
-		Now:         time.Now,
-		Secure:      strings.HasPrefix(m.Config.PublicURL, "https://"),
-		BaseURL:     m.Config.PublicURL,
-		OpenAPI:     api.OpenAPIDocument,
+	m.Site = web.New(web.Config{
+		Control:  m.Stores.Control,
+		Logger:   m.Logger,
+		ClientIP: m.clientIP,
+		Now:      time.Now,
+		Secure:   strings.HasPrefix(m.Config.PublicURL, "https://"),
+	})
+	m.Users = users.New(users.Config{Store: m.Stores.Control, Merchants: m.Merchants, Keys: m.Keys, Now: time.Now})
+	m.Portal = portal.New(m.Site, portal.Config{
+		Control:   m.Stores.Control,
+		Users:     m.Users,
+		Keys:      m.Keys,
+		Merchants: m.Merchants,
+		Data:      func(env openflex.Environment) portal.DataPlane { return m.Stores.Data(env) },
+		Planes:    m.Planes,
+		Notifier:  portalMail(notifier),
+		LogLinks:  m.Config.Demo,
+		Secure:    strings.HasPrefix(m.Config.PublicURL, "https://"),
+		BaseURL:   m.Config.PublicURL,
+		OpenAPI:   api.OpenAPIDocument,
 		RecentRequests: func(merchantID string) []portal.APIRequest {
 			if m.API == nil {
 				return nil
@@ -171,13 +181,19 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 			return out
 		},
-		Credit:      func(env openflex.Environment) *credit.Service { return m.Credit[env] },
-		Lending:     func(env openflex.Environment) *lending.Service { return m.Lending[env] },
-		Catalog:     m.Stores,
-		Idempotency: func(env openflex.Environment) portal.Idempotency { return m.Stores.Data(env) },
-
 		Destinations: m.Destinations,
-		Settlements:  func(env openflex.Environment) *settlement.Service { return m.Settlements[env] },
+	})
+	till.New(m.Site, till.Config{
+		Control:     m.Stores.Control,
+		Planes:      m.Planes,
+		Catalog:     m.Stores,
+		Idempotency: func(env openflex.Environment) till.Idempotency { return m.Stores.Data(env) },
+	})
+	console.New(m.Site, console.Config{
+		Control:   m.Stores.Control,
+		Merchants: m.Merchants,
+		Planes:    m.Planes,
+		Catalog:   m.Stores,
 	})
 	return nil
 }
@@ -243,12 +259,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Control: m.Stores.Control,
 		Data:    func(env openflex.Environment) api.DataPlane { return m.Stores.Data(env) },
 		Keys:    m.Keys, Ready: m.Stores.Ping, Logger: m.Logger,
-		Credit:         func(env openflex.Environment) *credit.Service { return m.Credit[env] },
-		Lending:        func(env openflex.Environment) *lending.Service { return m.Lending[env] },
+		Planes:         m.Planes,
 		Webhooks:       m.Stores.Control,
-		Dispatchers:    func(env openflex.Environment) *webhook.Dispatcher { return m.Webhooks[env] },
-		Checkouts:      func(env openflex.Environment) *checkout.Service { return m.Checkouts[env] },
-		Settlements:    func(env openflex.Environment) *settlement.Service { return m.Settlements[env] },
 		Pages:          m.pages,
 		PublicURL:      func() string { return m.Config.PublicURL },
 		TrustedProxies: proxies, RateLimits: rates,
@@ -292,7 +304,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Config.PublicURL == "" {
 		m.Config.PublicURL = "http://" + m.listener.Addr().String()
 	}
-	for _, c := range m.Checkouts {
+	for _, pl := range m.Planes {
+		c := pl.Checkouts
 		c.BaseURL = m.Config.PublicURL
 	}
 	m.served = make(chan error, 1)
@@ -398,12 +411,12 @@ func (m *Main) startJobs() {
 		Deliverers: map[openflex.Environment]jobs.Deliverer{}, DeliverEvery: m.Config.DeliverEvery, Settlers: map[openflex.Environment]jobs.Settler{},
 		Tokens: m.Stores.Control, Logger: m.Logger, Now: time.Now, NoScrub: m.Config.NoScrub}
 	for _, env := range openflex.Environments {
-		r.Expirers[env] = []jobs.Expirer{m.Lending[env], m.Checkouts[env]}
+		r.Expirers[env] = []jobs.Expirer{m.Planes[env].Lending, m.Planes[env].Checkouts}
 		r.Planes[env] = m.Stores.Data(env)
-		r.Deliverers[env] = m.Webhooks[env]
-		r.Settlers[env] = m.Settlements[env]
+		r.Deliverers[env] = m.Planes[env].Webhooks
+		r.Settlers[env] = m.Planes[env].Settlements
 	}
-	r.Cleanups = []func(context.Context) (int64, error){m.Portal.Purge}
+	r.Cleanups = []func(context.Context) (int64, error){m.Site.Purge}
 	r.Lock = m.Stores.Control.TryLock
 	m.stopJobs, m.jobsDone = cancel, make(chan struct{})
 	go func() {
@@ -433,11 +446,11 @@ func (m *Main) clientIP(r *http.Request) string { return m.API.ClientIP(r).Strin
 
 // pages mounts the hosted checkout on the API's mux.
 func (m *Main) pages(mux *http.ServeMux) {
-	cp := &checkout.Pages{Services: func(env openflex.Environment) *checkout.Service { return m.Checkouts[env] },
+	cp := &checkout.Pages{Services: func(env openflex.Environment) *checkout.Service { return m.Planes[env].Checkouts },
 		Control: m.Stores.Control, CSRFKey: derive(m.key, "checkout csrf"), Logger: m.Logger, ClientIP: m.clientIP,
 		Agreement: m.creditAgreement}
 	cp.Register(mux)
-	mux.Handle("/portal/", m.Portal)
+	mux.Handle("/portal/", m.Site)
 }
 
 // agreement is the credit agreement the checkout shows: the lender's

@@ -13,6 +13,7 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/axetest"
 	"github.com/openflex/openflex/internal/storetest"
+	"github.com/openflex/openflex/internal/web/webtest"
 )
 
 // TestBrowserAccessibility runs axe-core over the portal's pages, the
@@ -21,17 +22,17 @@ import (
 func TestBrowserAccessibility(t *testing.T) {
 	axetest.Script(t) // skips, saying so, without Node.js
 	tab := newChromium(t)
-	th := newTillHarness(t, storetest.Engines(t)[0])
-	b := th.browser(t)
-	m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
-	st := th.firstStore(t, m.ID)
-	plan := th.twelveMonths(t, m.ID)
-	acct := th.openAccount(t, openflex.Training, m.ID, st.ID)
-	th.pendingApplication(t, openflex.Training, m.ID, st.ID, "Roy-Axe")
-	if err := th.portal.BootstrapAdmin(context.Background(), "ops@lender.example", password); err != nil {
+	th := webtest.New(t, storetest.Engines(t)[0], webtest.WithTill)
+	b := th.Browser(t)
+	m := b.VerifiedMerchant("Maple Furniture", "dev@maple.example")
+	st := th.FirstStore(t, m.ID)
+	plan := th.TwelveMonths(t, m.ID)
+	acct := th.OpenAccount(t, openflex.Training, m.ID, st.ID)
+	th.PendingApplication(t, openflex.Training, m.ID, st.ID, "Roy-Axe")
+	if err := th.Users.BootstrapAdmin(context.Background(), "ops@lender.example", webtest.Password); err != nil {
 		t.Fatal(err)
 	}
-	base := th.srv.URL
+	base := th.Srv.URL
 
 	audit := func(state string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -44,7 +45,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	logIn := func(email string) {
 		t.Helper()
 		if err := chromedp.Do(tab, chromedp.Navigate(base+"/portal/login"),
-			chromedp.SendKeys(chromedp.ID("email"), email), chromedp.SendKeys(chromedp.ID("password"), password),
+			chromedp.SendKeys(chromedp.ID("email"), email), chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
 			chromedp.Click(`form[action="/portal/login"] button[type="submit"]`), chromedp.WaitVisible(`nav a[aria-current="page"]`)); err != nil {
 			t.Fatalf("log in as %s: %v", email, err)
 		}
@@ -125,14 +126,14 @@ func TestBrowserAccessibility(t *testing.T) {
 // has the red border, on the portal's and the till's forms alike.
 func TestBrowserFocusAndInvalidFields(t *testing.T) {
 	tab := newChromium(t)
-	th := newTillHarness(t, storetest.Engines(t)[0])
-	b := th.browser(t)
-	m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
-	st := th.firstStore(t, m.ID)
-	base := th.srv.URL
+	th := webtest.New(t, storetest.Engines(t)[0], webtest.WithTill)
+	b := th.Browser(t)
+	m := b.VerifiedMerchant("Maple Furniture", "dev@maple.example")
+	st := th.FirstStore(t, m.ID)
+	base := th.Srv.URL
 	store := "/portal/store/training/" + st.ID
 	if err := chromedp.Do(tab, chromedp.Navigate(base+"/portal/login"),
-		chromedp.SendKeys(chromedp.ID("email"), "dev@maple.example"), chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.SendKeys(chromedp.ID("email"), "dev@maple.example"), chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
 		chromedp.Click(`form[action="/portal/login"] button[type="submit"]`), chromedp.WaitVisible(`nav a[aria-current="page"]`),
 		chromedp.Navigate(base+store), chromedp.Click(`form[action="`+store+`/lookup"] button[type="submit"]`),
 		chromedp.WaitVisible(`[aria-invalid="true"]`)); err != nil {
@@ -177,15 +178,15 @@ func TestBrowserFocusAndInvalidFields(t *testing.T) {
 // (the title says "Error:"), whose links lead to the fields at fault.
 func TestBrowserTillKeyboard(t *testing.T) {
 	tab := newChromium(t)
-	th := newTillHarness(t, storetest.Engines(t)[0])
-	b := th.browser(t)
-	m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
-	st := th.firstStore(t, m.ID)
-	acct := th.openAccount(t, openflex.Training, m.ID, st.ID)
-	base := th.srv.URL
+	th := webtest.New(t, storetest.Engines(t)[0], webtest.WithTill)
+	b := th.Browser(t)
+	m := b.VerifiedMerchant("Maple Furniture", "dev@maple.example")
+	st := th.FirstStore(t, m.ID)
+	acct := th.OpenAccount(t, openflex.Training, m.ID, st.ID)
+	base := th.Srv.URL
 	store := "/portal/store/training/" + st.ID
 	if err := chromedp.Do(tab, chromedp.Navigate(base+"/portal/login"),
-		chromedp.SendKeys(chromedp.ID("email"), "dev@maple.example"), chromedp.SendKeys(chromedp.ID("password"), password+kb.Enter),
+		chromedp.SendKeys(chromedp.ID("email"), "dev@maple.example"), chromedp.SendKeys(chromedp.ID("password"), webtest.Password+kb.Enter),
 		chromedp.WaitVisible(`nav a[aria-current="page"]`), chromedp.Navigate(base+store)); err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ func TestSmallBankHolderNames(t *testing.T) {
 		p := apptest.Start(t, e)
 		ctx := context.Background()
 		const email, pw = "ops@lender.example", "correct horse battery staple 42"
-		if err := p.Main.Portal.BootstrapAdmin(ctx, email, pw); err != nil {
+		if err := p.Main.Users.BootstrapAdmin(ctx, email, pw); err != nil {
 			t.Fatal(err)
 		}
 		b := smallNewBrowser(t, p.URL)

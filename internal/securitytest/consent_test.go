@@ -344,7 +344,7 @@ func TestConsentAccountNumberAloneNeverMovesMoney(t *testing.T) {
 					`{"amount":12000,"currency":"CAD","store_id":%q,"success_url":"https://shop.example.com/ok","cancel_url":"https://shop.example.com/no"}`, other.Store)), "checkout")
 				token := ck.json["url"].(string)
 				token = token[strings.LastIndex(token, "/")+1:]
-				svc := cp.Main.Checkouts[env]
+				svc := cp.Main.Planes[env].Checkouts
 				chk, err := svc.ByToken(ctx, token)
 				if err != nil {
 					t.Fatal(err)
@@ -365,7 +365,7 @@ func TestConsentAccountNumberAloneNeverMovesMoney(t *testing.T) {
 					"card-on-file purchase after a checkout")
 
 				// The lender's staff revoke it (what `openflex consents revoke` runs).
-				if _, err := cp.Main.Lending[env].RevokeConsent(ctx, lending.RevokeRequest{MerchantID: other.ID, AccountNumber: number,
+				if _, err := cp.Main.Planes[env].Lending.RevokeConsent(ctx, lending.RevokeRequest{MerchantID: other.ID, AccountNumber: number,
 					By: openflex.RevokedByStaff, Reason: "complaint"}); err != nil {
 					t.Fatal(err)
 				}
@@ -410,7 +410,7 @@ func TestConsentRepeatApplicationSignsNobodyIn(t *testing.T) {
 		ck := cp.consentMust(t, 201, cp.consentCall(t, attacker, "POST", "/v1/checkouts", "", fmt.Sprintf(
 			`{"amount":12000,"currency":"CAD","store_id":%q,"success_url":"https://shop.example.com/ok","cancel_url":"https://shop.example.com/no"}`, attacker.Store)), "checkout")
 		token := ck.json["url"].(string)
-		svc := cp.Main.Checkouts[env]
+		svc := cp.Main.Planes[env].Checkouts
 		chk, err := svc.ByToken(ctx, token[strings.LastIndex(token, "/")+1:])
 		if err != nil {
 			t.Fatal(err)

@@ -27,7 +27,7 @@ func TestFeeSplitCapturesPayTheSameFee(t *testing.T) {
 		ctx := context.Background()
 		env := openflex.Training
 		m := cp.consentFirstMerchant(env)
-		lend := cp.Main.Lending[env]
+		lend := cp.Main.Planes[env].Lending
 		tests := []struct {
 			name     string
 			fee      openflex.MerchantFee

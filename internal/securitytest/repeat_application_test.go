@@ -88,7 +88,7 @@ func TestRepeatApplicationOpensNothingForAnotherMerchant(t *testing.T) {
 					}
 				}
 				for _, status := range []openflex.ApplicationStatus{openflex.ApplicationApproved, openflex.ApplicationDeclined} {
-					if _, acct, err := cp.Main.Credit[env].Decide(ctx, "", copyID, status, 0); openflex.ErrorCode(err) != openflex.CodeParameterInvalid || acct != nil {
+					if _, acct, err := cp.Main.Planes[env].Credit.Decide(ctx, "", copyID, status, 0); openflex.ErrorCode(err) != openflex.CodeParameterInvalid || acct != nil {
 						t.Fatalf("staff deciding the repeat %s = %v, %v; want parameter_invalid (decide %s)", status, acct, err, origID)
 					}
 				}
@@ -97,7 +97,7 @@ func TestRepeatApplicationOpensNothingForAnotherMerchant(t *testing.T) {
 				}
 
 				// The review queue shows the copy as a repeat of A's application.
-				pending, err := cp.Main.Credit[env].Pending(ctx, 100)
+				pending, err := cp.Main.Planes[env].Credit.Pending(ctx, 100)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -113,7 +113,7 @@ func TestRepeatApplicationOpensNothingForAnotherMerchant(t *testing.T) {
 				}
 
 				// A's application is decided: one account, consent for A alone.
-				app, acct, err := cp.Main.Credit[env].Decide(ctx, "", origID, openflex.ApplicationApproved, 0)
+				app, acct, err := cp.Main.Planes[env].Credit.Decide(ctx, "", origID, openflex.ApplicationApproved, 0)
 				if err != nil || acct == nil {
 					t.Fatalf("deciding A's application = %v, %v", app, err)
 				}
@@ -166,7 +166,7 @@ func TestRepeatApplicationAfterTheWindowKeepsOneAccount(t *testing.T) {
 		person := consentPerson{first: "Noé", last: "Bouchard", dob: "1975-01-30"}
 		number := cp.consentOpenAccount(t, owner, person)
 
-		later := *cp.Main.Credit[env]
+		later := *cp.Main.Planes[env].Credit
 		later.Now = func() time.Time { return time.Now().Add(credit.DuplicateWindow + 24*time.Hour) }
 		p, err := later.Prepare(ctx, credit.ApplyRequest{MerchantID: other.ID, StoreID: other.Store, Applicant: person.applicant(),
 			Consent: openflex.Consent{CreditCheck: true, TermsAccepted: true, IP: "203.0.113.7"}})
@@ -200,7 +200,7 @@ func TestRepeatApplicationConcurrentFirstsOpenOneAccount(t *testing.T) {
 		env := openflex.Production
 		a, b := cp.consentFirstMerchant(env), cp.consentNewMerchant(t, env, "Racing Merchant")
 		person := consentPerson{first: "Éloi", last: "Concurrent", dob: "1986-11-11"}
-		svc := cp.Main.Credit[env]
+		svc := cp.Main.Planes[env].Credit
 		var preps []*credit.Prepared
 		for _, m := range []consentMerchant{a, b} {
 			p, err := svc.Prepare(ctx, credit.ApplyRequest{MerchantID: m.ID, StoreID: m.Store, Applicant: person.applicant(),
