@@ -210,8 +210,12 @@ func TestTrustEditorProduction(t *testing.T) {
 		}
 		admin := h.Browser(t)
 		admin.LogIn("ops@lender.example", webtest.Password)
-		if r := b.Get("/portal/admin"); r.StatusCode != http.StatusNotFound {
-			t.Errorf("a merchant user sees the admin console: %d", r.StatusCode)
+		// A merchant at the console's door is told it is for lender staff.
+		if r := b.Get("/portal/admin"); r.StatusCode != http.StatusForbidden {
+			t.Errorf("a merchant user at the admin console: %d, want 403", r.StatusCode)
+		}
+		if r := b.Get("/portal/admin/merchants"); r.StatusCode != http.StatusNotFound {
+			t.Errorf("a merchant user sees the admin console's pages: %d", r.StatusCode)
 		}
 		reqs, err := h.Stores.Control.GoLiveRequests(ctx, m.ID, 1)
 		if err != nil || len(reqs) != 1 {
