@@ -116,7 +116,10 @@ func (s *Service) Authorize(ctx context.Context, r AuthorizeRequest) (*Authoriza
 		if acct.Available() < r.Amount {
 			return openflex.Errorf(openflex.CodeInsufficientCred, "the account's available credit does not cover this amount")
 		}
-		now := s.now()
+		now, err := s.accountTime(ctx, r.AccountNumber)
+		if err != nil {
+			return err
+		}
 		ttl := s.HoldTTL
 		if ttl <= 0 {
 			ttl = DefaultHoldTTL
@@ -125,7 +128,7 @@ func (s *Service) Authorize(ctx context.Context, r AuthorizeRequest) (*Authoriza
 			ID: openflex.NewID(openflex.PrefixAuth), MerchantID: r.MerchantID, StoreID: r.StoreID, AccountNumber: r.AccountNumber,
 			Amount: r.Amount, Currency: openflex.CAD, Status: openflex.AuthPending, Channel: r.Channel, Reference: r.Reference,
 			Financing: r.Financing, VerificationID: r.VerificationID, EmployeeID: r.EmployeeID, RegisterID: r.RegisterID,
-			Items: r.Items, TaxGSTHST: r.TaxGSTHST, TaxPST: r.TaxPST, Metadata: r.Metadata, ExpiresAt: now.Add(ttl), Created: now,
+			Items: r.Items, TaxGSTHST: r.TaxGSTHST, TaxPST: r.TaxPST, Metadata: r.Metadata, ExpiresAt: s.now().Add(ttl), Created: now,
 		}
 		if err := s.Store.CreateAuthorization(ctx, a); err != nil {
 			return err
@@ -251,8 +254,12 @@ func (s *Service) capture(ctx context.Context, a *openflex.Authorization, amount
 	if reference == "" {
 		reference = a.Reference
 	}
+	at, err := s.accountTime(ctx, a.AccountNumber)
+	if err != nil {
+		return nil, nil, err
+	}
 	c := &openflex.Capture{ID: openflex.NewID(openflex.PrefixCapture), MerchantID: a.MerchantID, AuthorizationID: a.ID,
-		StoreID: a.StoreID, AccountNumber: a.AccountNumber, Amount: amount, Reference: reference, Created: s.now(),
+		StoreID: a.StoreID, AccountNumber: a.AccountNumber, Amount: amount, Reference: reference, Created: at,
 		Fee: feeOf(a).OnCapture(amount, a.CapturedAmount == 0)}
 	if err := s.Store.CreateCapture(ctx, c); err != nil {
 		return nil, nil, err
@@ -261,6 +268,11 @@ func (s *Service) capture(ctx context.Context, a *openflex.Authorization, amount
 		Type: openflex.TxnCapture, Amount: amount, AuthorizationID: a.ID, CaptureID: c.ID, Reference: reference}
 	if err := s.postMerchant(ctx, t, -amount, amount, "posted", "held", c.Fee); err != nil {
 		return nil, nil, err
+	}
+	if s.Servicing != nil {
+		if err := s.Servicing.Captured(ctx, a, c); err != nil {
+			return nil, nil, err
+		}
 	}
 	a.CapturedAmount += amount
 	a.Status = openflex.AuthPartiallyCaptured

@@ -68,6 +68,16 @@ type Verifier interface {
 	ConsumeVerification(ctx context.Context, merchantID, id, accountNumber string) error
 }
 
+// Servicing keeps accounts' segments (package servicing/engine): it is told
+// of every captured purchase and every return inside the movement's
+// transaction, and dates an account's movements by the account's clock (a
+// TRAINING test clock, else the wall clock).
+type Servicing interface {
+	AccountTime(ctx context.Context, accountNumber string) (time.Time, error)
+	Captured(ctx context.Context, a *openflex.Authorization, c *openflex.Capture) error
+	Returned(ctx context.Context, a *openflex.Authorization, r *openflex.Return) error
+}
+
 // DefaultHoldTTL is how long an uncaptured authorization holds credit.
 const DefaultHoldTTL = 30 * 24 * time.Hour
 
@@ -80,7 +90,10 @@ type Service struct {
 	Render func(v any) ([]byte, error)
 	// HoldTTL is the authorization lifetime (default 30 days).
 	HoldTTL time.Duration
-	Now     func() time.Time
+	// Servicing, when set, lands captures and returns in the account's
+	// segments and dates movements by the account's clock.
+	Servicing Servicing
+	Now       func() time.Time
 }
 
 // AuthorizationView is an authorization with its captures, as events and
@@ -91,6 +104,18 @@ type AuthorizationView struct {
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// accountTime is the time on number's clock: what its movements are dated.
+func (s *Service) accountTime(ctx context.Context, number string) (time.Time, error) {
+	if s.Servicing == nil {
+		return s.now(), nil
+	}
+	t, err := s.Servicing.AccountTime(ctx, number)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return t.UTC().Truncate(time.Microsecond), nil
+}
 
 func ledger(number, which string) string { return "acct:" + number + ":" + which }
 
@@ -147,7 +172,11 @@ func (s *Service) post(ctx context.Context, t *openflex.Transaction, dHeld, dPos
 // entries join the customer's in the one transaction, and its settlement
 // line is inserted.
 func (s *Service) postMerchant(ctx context.Context, t *openflex.Transaction, dHeld, dPosted int64, debit, credit string, fee int64) error {
-	t.ID, t.Created = openflex.NewID(openflex.PrefixTransaction), s.now()
+	at, err := s.accountTime(ctx, t.AccountNumber)
+	if err != nil {
+		return err
+	}
+	t.ID, t.Created = openflex.NewID(openflex.PrefixTransaction), at
 	if err := s.Store.AdjustBalances(ctx, t.AccountNumber, dHeld, dPosted); err != nil {
 		return err
 	}
@@ -161,7 +190,9 @@ func (s *Service) postMerchant(ctx context.Context, t *openflex.Transaction, dHe
 	}
 	return s.Store.AddSettlementLine(ctx, &openflex.SettlementLine{ID: t.ID, MerchantID: t.MerchantID, StoreID: t.StoreID,
 		Type: t.Type, Amount: t.Amount, Fee: fee, AuthorizationID: t.AuthorizationID, CaptureID: t.CaptureID, ReturnID: t.ReturnID,
-		Created: t.Created})
+		// Merchants settle on the wall clock, whatever clock the account
+		// lives on.
+		Created: s.now()})
 }
 
 // feeOf is the merchant fee agreed for a's purchase.

@@ -64,9 +64,13 @@ func (s *Service) Return(ctx context.Context, r ReturnRequest) (*ReturnResult, e
 			return &openflex.Error{Code: openflex.CodeReturnExceeds, Param: "amount",
 				Message: fmt.Sprintf("the return of %d cents exceeds the %d cents of the capture not yet returned", amount, left)}
 		}
+		at, err := s.accountTime(ctx, c.AccountNumber)
+		if err != nil {
+			return err
+		}
 		ret := &openflex.Return{ID: openflex.NewID(openflex.PrefixReturn), MerchantID: c.MerchantID, CaptureID: c.ID,
 			AuthorizationID: a.ID, StoreID: c.StoreID, AccountNumber: c.AccountNumber, Amount: amount,
-			Reference: r.Reference, Reason: r.Reason, Created: s.now(),
+			Reference: r.Reference, Reason: r.Reason, Created: at,
 			FeeRefund: feeOf(a).Refund(c.Amount, c.Fee, c.ReturnedAmount, amount)}
 		if err := s.Store.CreateReturn(ctx, ret); err != nil {
 			return err
@@ -78,6 +82,11 @@ func (s *Service) Return(ctx context.Context, r ReturnRequest) (*ReturnResult, e
 			Type: openflex.TxnReturn, Amount: amount, AuthorizationID: a.ID, CaptureID: c.ID, ReturnID: ret.ID, Reference: r.Reference}
 		if err := s.postMerchant(ctx, t, 0, -amount, "available", "posted", ret.FeeRefund); err != nil {
 			return err
+		}
+		if s.Servicing != nil {
+			if err := s.Servicing.Returned(ctx, a, ret); err != nil {
+				return err
+			}
 		}
 		c.ReturnedAmount += amount
 		a.ReturnedAmount += amount
