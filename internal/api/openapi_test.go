@@ -192,7 +192,7 @@ func TestOpenAPIContractTour(t *testing.T) {
 			{MerchantID: mk.merchant.ID, Environment: openflex.Training, Name: "Regular", NameFR: "Achat régulier", Category: openflex.PlanRegular,
 				Terms: []openflex.PlanTerm{{Months: 0, AnnualRate: 29990}}},
 			{MerchantID: mk.merchant.ID, Environment: openflex.Training, Name: "12 equal payments", Category: openflex.PlanEqualPayments,
-				Terms: []openflex.PlanTerm{{Months: 12, AnnualRate: 0, AdminFee: 4999}}, MinAmount: 100_00, MaxAmount: 5000_00,
+				Terms: []openflex.PlanTerm{{Months: 12, AnnualRate: 0, AdminFee: 4999}}, MinAmount: 300_00, MaxAmount: 5000_00,
 				Provinces: []openflex.Province{"ON"}, RiskCategories: []openflex.RiskCategory{openflex.RiskPreferred}},
 		} {
 			p, err := plans.Build(np, time.Now())

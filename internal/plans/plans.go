@@ -11,6 +11,7 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/finance"
+	"github.com/openflex/openflex/internal/servicing"
 )
 
 // NewPlan is a plan as the lender sets it up.
@@ -92,6 +93,21 @@ func Build(np NewPlan, now time.Time) (*openflex.Plan, error) {
 		}
 	}
 	checkMerchantFee(&p, np.MerchantFee)
+	if len(p) == 0 {
+		// Only terms that are otherwise valid can be priced: the criminal-rate
+		// cap (35 % APR, fees included) holds at every amount the plan allows.
+		for i, t := range np.Terms {
+			ft := finance.Terms{Category: finance.Category(np.Category), Months: t.Months, AnnualRate: finance.Percent(t.AnnualRate),
+				AdminFee: t.AdminFee, FeeKind: finance.FeeKind(t.FeeKind)}
+			if err := servicing.CheckCriminalRate(ft, np.MinAmount, np.MaxAmount); err != nil {
+				var e *openflex.Error
+				if !errors.As(err, &e) {
+					return nil, err
+				}
+				p = append(p, openflex.FieldError{Param: fmt.Sprintf("terms[%d]", i), Code: e.Code, Message: e.Message})
+			}
+		}
+	}
 	if err := p.Err(); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/finance"
+	"github.com/openflex/openflex/internal/servicing"
 )
 
 var now = time.Date(2026, 11, 23, 19, 40, 0, 0, time.UTC)
@@ -50,8 +51,10 @@ func TestBuild(t *testing.T) {
 			p.Terms = []openflex.PlanTerm{{Months: 6, AnnualRate: 29990, FeeKind: "monthly", AdminFee: 100}}
 			p.Provinces, p.RiskCategories = []openflex.Province{"QC"}, []openflex.RiskCategory{openflex.RiskPreferred}
 		}, nil},
-		{"longest term, highest rate, largest amounts", func(p *NewPlan) {
-			p.Terms = []openflex.PlanTerm{{Months: finance.MaxMonths, AnnualRate: int64(finance.MaxPercent), AdminFee: openflex.MaxAmount}}
+		// The highest rate and fee the fields take are over the criminal
+		// rate (TestBuildCriminalRate); the highest lawful rate is 35 %.
+		{"longest term, highest lawful rate, largest amounts", func(p *NewPlan) {
+			p.Terms = []openflex.PlanTerm{{Months: finance.MaxMonths, AnnualRate: int64(servicing.CriminalRate)}}
 			p.MinAmount, p.MaxAmount = openflex.MaxAmount, openflex.MaxAmount
 		}, nil},
 		{"no maximum", func(p *NewPlan) { p.MaxAmount = 0 }, nil},
@@ -114,6 +117,57 @@ func TestBuild(t *testing.T) {
 			}
 			if openflex.ErrorCode(err) != openflex.CodeParameterMissing && openflex.ErrorCode(err) != openflex.CodeParameterInvalid {
 				t.Errorf("Build(…) code = %s, want parameter_missing or parameter_invalid", openflex.ErrorCode(err))
+			}
+			if got := problemParams(t, err); !slices.Equal(got, tc.params) {
+				t.Errorf("Build(…) problems = %v, want %v", got, tc.params)
+			}
+		})
+	}
+}
+
+// TestBuildCriminalRate: a plan whose cost of borrowing, fees included,
+// exceeds 35 % APR at any amount it allows is refused at creation, naming
+// the term (notes, example 1: a $45 fee is lawful on $1,200 over 12 months,
+// not on $250).
+func TestBuildCriminalRate(t *testing.T) {
+	tests := []struct {
+		name   string
+		edit   func(*NewPlan)
+		params []string // nil: accepted
+	}{
+		{"$45 fee from $1,200", func(p *NewPlan) {
+			p.Terms, p.MinAmount, p.MaxAmount = []openflex.PlanTerm{{Months: 12, AdminFee: 45_00}}, 1_200_00, 5_000_00
+		}, nil},
+		{"$45 fee from $250", func(p *NewPlan) {
+			p.Terms, p.MinAmount, p.MaxAmount = []openflex.PlanTerm{{Months: 12, AdminFee: 45_00}}, 250_00, 5_000_00
+		}, []string{"terms[0]"}},
+		{"a fee and no minimum amount", func(p *NewPlan) { p.MinAmount = 0 }, []string{"terms[0]"}},
+		{"the second term only", func(p *NewPlan) {
+			p.Terms = append(p.Terms, openflex.PlanTerm{Months: 3, AdminFee: 49_99})
+		}, []string{"terms[1]"}},
+		{"a rate above 35 %", func(p *NewPlan) {
+			p.Category, p.Terms = openflex.PlanRegular, []openflex.PlanTerm{{AnnualRate: 39_990}}
+		}, []string{"terms[0]"}},
+		{"a deferred plan at 100 %", func(p *NewPlan) {
+			p.Category, p.Terms = openflex.PlanDeferred, []openflex.PlanTerm{{Months: 6, AnnualRate: int64(finance.MaxPercent)}}
+		}, []string{"terms[0]"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			np := valid()
+			tc.edit(&np)
+			p, err := Build(np, now)
+			if tc.params == nil {
+				if err != nil {
+					t.Fatalf("Build(%+v) = %v, want a plan", np.Terms, err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Build(%+v) = %+v, want plan_exceeds_criminal_rate", np.Terms, p)
+			}
+			if got := openflex.ErrorCode(err); got != openflex.CodePlanExceedsCriminalRate {
+				t.Errorf("Build(…) code = %s, want plan_exceeds_criminal_rate", got)
 			}
 			if got := problemParams(t, err); !slices.Equal(got, tc.params) {
 				t.Errorf("Build(…) problems = %v, want %v", got, tc.params)

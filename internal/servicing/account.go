@@ -1,13 +1,9 @@
 package servicing
 
 import (
-	"errors"
-
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/finance"
 )
-
-var errNotImplemented = errors.New("servicing: not implemented")
 
 // Segment is one balance of an account with its own rate and rules.
 type Segment struct {
@@ -27,8 +23,10 @@ type Segment struct {
 	// over the instalments left when a return or a prepayment lowers the
 	// principal below what the schedule expects.
 	Schedule []finance.Payment
-	// Billed is how many instalments statements have billed.
-	Billed int
+	// Billed is how many instalments statements have billed, and
+	// Unbilled the principal the rest of the schedule bills.
+	Billed   int
+	Unbilled int64
 	// Expiry is a deferred plan's expiry day: the balance must be paid by
 	// the end of it. For an equal-payment plan, the day its last
 	// instalment is due to be billed.
@@ -47,11 +45,21 @@ type Segment struct {
 	// exact sum of balance × rate (cents × thousandths of a percent) per
 	// day; interest = Accrued / 36,500,000 rounded half up.
 	Accrued int64
+	// Daily is the balance each day of the open cycle accrued on, so a
+	// payment dated back takes off exactly the interest of the days it
+	// covers, never more than was owed on each.
+	Daily []DayBalance
 	// Closed is set when the segment's balance moved elsewhere (a
 	// promotion cancelled, a deferred plan expired, a charge-off); MovedTo
 	// names where.
 	Closed  bool
 	MovedTo string
+}
+
+// DayBalance is a segment's balance at the end of a day.
+type DayBalance struct {
+	Day     Date
+	Balance int64
 }
 
 // Balance is what the segment owes: principal, interest and fees.
@@ -89,6 +97,8 @@ type Account struct {
 	// Payments remembers each payment's allocation, so a reversal undoes
 	// it exactly.
 	Payments map[string]*PaymentRecord
+	// Purchases maps each purchase id to its segment's id, for returns.
+	Purchases map[string]string
 	// Statements counts the statements produced.
 	Statements int
 	// StaffFrozen and StaffClosed record staff's actions, which the system
@@ -149,10 +159,24 @@ type PaymentRecord struct {
 	// reversal restores them.
 	DueParts     map[string]int64
 	MinimumParts map[Date]int64
-	// GraceCounted is what the payment took off the last statement's
-	// GraceOwed.
-	GraceCounted int64
-	Reversed     bool
+	// GraceCounted is what the payment took off GraceOwed of the
+	// statement dated GraceStatement.
+	GraceCounted   int64
+	GraceStatement Date
+	// AppliedOn is the open day the payment was applied on (Payment.Date
+	// may be earlier).
+	AppliedOn Date
+	// Backdated is what the payment took off each segment's days before
+	// AppliedOn, and Accrual the accrual that took off.
+	Backdated map[string][]DayBalance
+	Accrual   map[string]int64
+	// Schedules are the equal-payment schedules the payment re-amortised,
+	// as they were, so a reversal before the next bill restores them.
+	Schedules map[string][]finance.Payment
+	// Prepaid is the principal paid ahead of an equal-payment schedule,
+	// by segment.
+	Prepaid  map[string]int64
+	Reversed bool
 }
 
 // Line is one line of a statement's activity.
@@ -179,99 +203,4 @@ const (
 	LinePaymentReversed LineKind = "payment_reversed"
 	LineInterest        LineKind = "interest"
 	LineFee             LineKind = "fee"
-	LineChargeOff       LineKind = "charge_off"
 )
-
-// Open starts servicing an account on o.Opened, with status normal.
-//
-// It returns an error when cfg or o is not valid.
-func Open(cfg Config, o Opening) (*Account, error) {
-	return nil, errNotImplemented
-}
-
-// OpenDay is the day operations are dated on: the day after Day.
-func (a *Account) OpenDay() Date { return a.Day.AddDays(1) }
-
-// Balance is what the customer owes: every segment's balance, less the
-// credit balance; the charged-off balance is not counted.
-func (a *Account) Balance() int64 {
-	var b int64
-	for _, s := range a.Segments {
-		b += s.Balance()
-	}
-	return b - a.Credit
-}
-
-// Segment returns the segment with id, or nil.
-func (a *Account) Segment(id string) *Segment {
-	for _, s := range a.Segments {
-		if s.ID == id {
-			return s
-		}
-	}
-	return nil
-}
-
-// Purchase posts a captured purchase to its segment: the revolving one for
-// a Regular plan, a new one otherwise, with a FeeTotal admin fee posted
-// with it.
-//
-// Errors (*openflex.Error): parameter_invalid for a bad amount, terms the
-// finance rules cannot quote, a date other than the open day, or an id
-// already used; account_not_in_good_standing when the account is charged
-// off or closed.
-func (a *Account) Purchase(p Purchase) (Result, error) {
-	return Result{}, errNotImplemented
-}
-
-// Return reduces the purchase's own segment by r.Amount; what exceeds that
-// segment's balance becomes a credit balance.
-//
-// Errors: parameter_invalid for a bad amount or date; resource_missing for
-// an unknown purchase.
-func (a *Account) Return(r Return) (Result, error) {
-	return Result{}, errNotImplemented
-}
-
-// Pay allocates a payment: fees, then interest (each highest rate first),
-// then what is due on each segment, then the highest-rate balance; what is
-// left becomes a credit balance. On a charged-off account it recovers the
-// charged-off balance first. A payment dated before the open day (but in
-// the open cycle) redoes the accrual since.
-//
-// Errors: parameter_invalid for a bad amount, a date after the open day or
-// before the open cycle, or an id already used.
-func (a *Account) Pay(p Payment) (Result, error) {
-	return Result{}, errNotImplemented
-}
-
-// Reverse undoes a payment's allocation exactly (restoring what it paid,
-// what was due and the grace it counted toward), re-accrues the interest
-// the payment had avoided since its date, charges the NSF fee when the
-// payment was returned and the lender has one, and moves the standing back.
-//
-// Errors: resource_missing for an unknown payment; parameter_invalid when
-// it was already reversed or the date is not the open day.
-func (a *Account) Reverse(r Reversal) (Result, error) {
-	return Result{}, errNotImplemented
-}
-
-// SetStatus applies a staff action with its reason: freeze (a normal or
-// auth_prohibited account), unfreeze (back to what the payments say),
-// close (any account but a closed one; it cannot be reopened).
-//
-// Errors: parameter_missing without a reason; account_status_invalid for
-// a transition the rules do not allow.
-func (a *Account) SetStatus(action StaffAction, reason string, d Date) (Result, error) {
-	return Result{}, errNotImplemented
-}
-
-// EndDay closes day d, which must be the open day: it accrues the day's
-// interest, applies a credit balance to what became owed, expires deferred
-// plans, applies the last statement's due date (grace, missed
-// instalments, promotions cancelled), closes the cycle and produces the
-// statement on the statement day, and moves the standing (auth_prohibited,
-// back to normal, charged_off).
-func (a *Account) EndDay(d Date) (Result, error) {
-	return Result{}, errNotImplemented
-}

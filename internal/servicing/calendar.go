@@ -8,12 +8,13 @@ import (
 	"github.com/rickar/cal/v2/ca"
 )
 
-// The holidays are the library's (github.com/rickar/cal/v2): its ca
-// package's national list (the days the payment system and the banks
-// close, with their weekend substitutes) in every province, plus the
-// provincial statutory holidays that package does not carry, defined with
-// the library's own rules. A date is a business day when it is a weekday
-// and not the observed date of any of them.
+// A province's holidays are its general (statutory) holidays, each a
+// holiday of the library github.com/rickar/cal/v2 (its ca package's, with
+// their weekend substitutes) or, for the provincial ones that package does
+// not define, a holiday built with the library's own rules. What is
+// written here is only which holiday applies where. A date is a business
+// day in a province when it is a weekday and not the observed date of one
+// of its holidays.
 
 // thirdMondayOfFebruary is Family Day and its namesakes (Louis Riel Day,
 // Islander Day, Heritage Day).
@@ -27,29 +28,45 @@ var (
 		Month: time.February, Weekday: time.Monday, Offset: 2, Func: cal.CalcWeekdayOffset}
 	fêteNationale = &cal.Holiday{Name: "Fête nationale du Québec (Saint-Jean-Baptiste)", Type: cal.ObservancePublic,
 		Month: time.June, Day: 24, Func: cal.CalcDayOfMonth, Observed: []cal.AltDay{{Day: time.Sunday, Offset: 1}}}
+	// Quebec observes Canada Day on July 2 when July 1 is a Sunday.
+	canadaDayQC          = ca.CanadaDay.Clone(&cal.Holiday{Observed: []cal.AltDay{{Day: time.Sunday, Offset: 1}}})
+	patriotsDay          = ca.VictoriaDay.Clone(&cal.Holiday{Name: "Journée nationale des patriotes"})
 	indigenousPeoplesDay = &cal.Holiday{Name: "National Indigenous Peoples Day", Type: cal.ObservancePublic,
 		Month: time.June, Day: 21, Func: cal.CalcDayOfMonth}
 	nunavutDay = &cal.Holiday{Name: "Nunavut Day", Type: cal.ObservancePublic, Month: time.July, Day: 9, Func: cal.CalcDayOfMonth}
 	discovery  = &cal.Holiday{Name: "Discovery Day", Type: cal.ObservancePublic,
 		Month: time.August, Weekday: time.Monday, Offset: 3, Func: cal.CalcWeekdayOffset}
+	truthAndReconciliation = func(from int) *cal.Holiday {
+		return ca.NationalDayForTruthAndReconciliation.Clone(&cal.Holiday{StartYear: from})
+	}
 )
 
-// provincial lists each province's statutory holidays beyond the national
-// list.
+// provincial lists each province's general holidays.
 var provincial = map[openflex.Province][]*cal.Holiday{
-	"AB": {thirdMondayOfFebruary("Family Day", 1990)},
-	"BC": {bcFamilyDay13, thirdMondayOfFebruary("Family Day", 2019)},
-	"MB": {thirdMondayOfFebruary("Louis Riel Day", 2008)},
-	"NB": {thirdMondayOfFebruary("Family Day", 2018)},
-	"NL": nil,
-	"NS": {thirdMondayOfFebruary("Heritage Day", 2015)},
-	"NT": {indigenousPeoplesDay},
-	"NU": {nunavutDay},
-	"ON": {thirdMondayOfFebruary("Family Day", 2008)},
-	"PE": {thirdMondayOfFebruary("Islander Day", 2009)},
-	"QC": {fêteNationale},
-	"SK": {thirdMondayOfFebruary("Family Day", 2007)},
-	"YT": {indigenousPeoplesDay.Clone(&cal.Holiday{StartYear: 2017}), discovery},
+	"AB": {ca.NewYear, thirdMondayOfFebruary("Family Day", 1990), ca.GoodFriday, ca.VictoriaDay, ca.CanadaDay,
+		ca.LabourDay, ca.ThanksgivingDay, ca.RemembranceDay, ca.ChristmasDay},
+	"BC": {ca.NewYear, bcFamilyDay13, thirdMondayOfFebruary("Family Day", 2019), ca.GoodFriday, ca.VictoriaDay, ca.CanadaDay,
+		ca.CivicDay.Clone(&cal.Holiday{Name: "British Columbia Day"}), ca.LabourDay, truthAndReconciliation(2023),
+		ca.ThanksgivingDay, ca.RemembranceDay, ca.ChristmasDay},
+	"MB": {ca.NewYear, thirdMondayOfFebruary("Louis Riel Day", 2008), ca.GoodFriday, ca.VictoriaDay, ca.CanadaDay,
+		ca.LabourDay, truthAndReconciliation(2023), ca.ThanksgivingDay, ca.RemembranceDay, ca.ChristmasDay},
+	"NB": {ca.NewYear, thirdMondayOfFebruary("Family Day", 2018), ca.GoodFriday, ca.CanadaDay,
+		ca.CivicDay.Clone(&cal.Holiday{Name: "New Brunswick Day"}), ca.LabourDay, ca.RemembranceDay, ca.ChristmasDay},
+	"NL": {ca.NewYear, ca.GoodFriday, ca.CanadaDay, ca.LabourDay, ca.RemembranceDay, ca.ChristmasDay},
+	"NS": {ca.NewYear, thirdMondayOfFebruary("Heritage Day", 2015), ca.GoodFriday, ca.CanadaDay, ca.LabourDay, ca.ChristmasDay},
+	"NT": {ca.NewYear, ca.GoodFriday, ca.VictoriaDay, indigenousPeoplesDay, ca.CanadaDay, ca.CivicDay, ca.LabourDay,
+		truthAndReconciliation(2022), ca.ThanksgivingDay, ca.RemembranceDay, ca.ChristmasDay},
+	"NU": {ca.NewYear, ca.GoodFriday, ca.VictoriaDay, ca.CanadaDay, nunavutDay, ca.CivicDay, ca.LabourDay,
+		ca.ThanksgivingDay, ca.RemembranceDay, ca.ChristmasDay},
+	"ON": {ca.NewYear, thirdMondayOfFebruary("Family Day", 2008), ca.GoodFriday, ca.VictoriaDay, ca.CanadaDay,
+		ca.LabourDay, ca.ThanksgivingDay, ca.ChristmasDay, ca.BoxingDay},
+	"PE": {ca.NewYear, thirdMondayOfFebruary("Islander Day", 2009), ca.GoodFriday, ca.CanadaDay, ca.LabourDay,
+		truthAndReconciliation(2022), ca.RemembranceDay, ca.ChristmasDay},
+	"QC": {ca.NewYear, ca.GoodFriday, patriotsDay, fêteNationale, canadaDayQC, ca.LabourDay, ca.ThanksgivingDay, ca.ChristmasDay},
+	"SK": {ca.NewYear, thirdMondayOfFebruary("Family Day", 2007), ca.GoodFriday, ca.VictoriaDay, ca.CanadaDay,
+		ca.CivicDay.Clone(&cal.Holiday{Name: "Saskatchewan Day"}), ca.LabourDay, ca.ThanksgivingDay, ca.RemembranceDay, ca.ChristmasDay},
+	"YT": {ca.NewYear, ca.GoodFriday, ca.VictoriaDay, indigenousPeoplesDay.Clone(&cal.Holiday{StartYear: 2017}), ca.CanadaDay,
+		discovery, ca.LabourDay, truthAndReconciliation(2023), ca.ThanksgivingDay, ca.RemembranceDay, ca.ChristmasDay},
 }
 
 // calendars holds one business calendar per province, built once: the
@@ -58,7 +75,6 @@ var calendars = func() map[openflex.Province]*cal.BusinessCalendar {
 	m := make(map[openflex.Province]*cal.BusinessCalendar, len(provincial))
 	for p, extra := range provincial {
 		c := cal.NewBusinessCalendar()
-		c.AddHoliday(ca.Holidays...)
 		c.AddHoliday(extra...)
 		m[p] = c
 	}

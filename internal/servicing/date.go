@@ -93,3 +93,21 @@ func DayBounds(d Date, loc *time.Location) (start, end time.Time) {
 	end = time.Date(next.Year, next.Month, next.Day, 0, 0, 0, 0, loc)
 	return start, end
 }
+
+// MarshalText writes d as YYYY-MM-DD ("" for the zero Date), so a Date is
+// a JSON string and a JSON object key.
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads what MarshalText writes.
+func (d *Date) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*d = Date{}
+		return nil
+	}
+	v, err := ParseDate(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}

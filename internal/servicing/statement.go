@@ -77,18 +77,96 @@ type Repayment struct {
 	Never bool
 }
 
-// Render writes st as plain text in its language (French for "fr…",
-// English otherwise): the statement a customer reads, the CLI prints and
-// a page or PDF lays out.
-func Render(st *Statement) string {
-	return "not implemented"
+// statement builds the statement of the cycle ending on d.
+func (a *Account) statement(d, due Date, minimum, pastDue, grace int64, instalments map[string]int64) *Statement {
+	st := &Statement{
+		Number: a.Statements, Account: a.Opening.Number, Province: a.Opening.Province, Language: a.Opening.Language,
+		PeriodStart: a.Cycle.Start, PeriodEnd: d, OpeningBalance: a.Cycle.Opening,
+		Lines: append([]Line(nil), a.Cycle.Lines...), ClosingBalance: a.Balance(),
+		CreditLimit: a.CreditLimit, AvailableCredit: a.Available(),
+		MinimumPayment: min(minimum, max(0, a.Balance())), PastDue: pastDue, DueDate: due, GraceAmount: grace,
+		Status: a.Status, Lender: a.Config.Lender,
+	}
+	for _, l := range st.Lines {
+		if l.Amount > 0 {
+			st.TotalDebits += l.Amount
+		} else {
+			st.TotalCredits -= l.Amount
+		}
+		switch l.Kind {
+		case LineInterest:
+			st.InterestCharged += l.Amount
+		case LineFee:
+			st.FeesCharged += l.Amount
+		}
+	}
+	rev := a.revolving()
+	st.Rates = append(st.Rates, Rate{Segment: rev.ID, Kind: SegmentRevolving, Label: "Regular purchases", Rate: rev.Rate})
+	for _, s := range a.Segments {
+		if s.Kind == SegmentRevolving || (s.Closed && !touched(st.Lines, s.ID)) {
+			continue
+		}
+		st.Rates = append(st.Rates, Rate{Segment: s.ID, Kind: s.Kind, Label: s.Description, Rate: s.Rate})
+		ps := PlanSummary{Segment: s.ID, Kind: s.Kind, Description: s.Description, Merchant: s.Merchant,
+			Instalment: instalments[s.ID], Remaining: s.Balance(), EndDate: s.Expiry}
+		if s.Kind == SegmentDeferred && !s.Closed {
+			ps.InterestIfUnpaid = interestCents(s.Accrued)
+			if s.DeferredRule == DeferredForward {
+				ps.InterestIfUnpaid = 0
+			} else if left := d.DaysUntil(s.Expiry) - 1; left >= 0 {
+				ps.InterestAtExpiry = interestCents(s.Accrued + s.Balance()*int64(s.Rate)*int64(left))
+			}
+		}
+		st.Plans = append(st.Plans, ps)
+	}
+	st.Repayment = EstimateRepayment(rev.Balance(), rev.Rate, a.minimumPercent(), a.Config.MinimumFloor)
+	return st
 }
+
+func touched(lines []Line, seg string) bool {
+	for _, l := range lines {
+		if l.Segment == seg {
+			return true
+		}
+	}
+	return false
+}
+
+// maxEstimateMonths bounds [EstimateRepayment]: past 100 years the answer
+// is "never" for any purpose a statement has.
+const maxEstimateMonths = 1200
 
 // EstimateRepayment is how long paying only the minimum takes to repay
 // balance at rate (Quebec CPA s.126(k); notes example 4): each month,
-// interest balance × rate / 12 (half up) is added, then the minimum, the
-// greater of percent of the balance (rounded up), that interest, and floor
-// (the whole balance under floor), is paid.
+// interest balance × rate / 12 (half up) is added, then the minimum of
+// [revolvingMinimum] is paid: the greater of percent of the balance
+// (rounded up), that interest, and floor, the whole balance under floor.
 func EstimateRepayment(balance int64, rate, percent finance.Percent, floor int64) Repayment {
-	return Repayment{Never: true}
+	var r Repayment
+	for balance > 0 {
+		if r.Months == maxEstimateMonths {
+			return Repayment{Never: true}
+		}
+		r.Months++
+		i := monthlyInterest(balance, rate)
+		r.Interest += i
+		balance += i
+		pay := revolvingMinimum(balance, i, percent, floor)
+		if pay <= i && pay < balance {
+			return Repayment{Never: true}
+		}
+		balance -= pay
+	}
+	return r
+}
+
+// monthlyInterest is balance × rate / 12, half up, as finance's schedules
+// compute a month's interest.
+func monthlyInterest(balance int64, rate finance.Percent) int64 {
+	const den = 1000 * 100 * 12
+	q, r := balance*int64(rate)/den, balance*int64(rate)%den
+	if 2*r >= den {
+		q++
+	}
+	return q
 }
