@@ -127,6 +127,9 @@ type Account struct {
 	FirstName    string
 	LastName     string
 	Created      time.Time
+	// ClockTime is the time on the account's TRAINING test clock, as the
+	// account's read found it; zero for an account on the wall clock.
+	ClockTime time.Time
 }
 
 // Owed is what the customer owes: the posted balance and the charges

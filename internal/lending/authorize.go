@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/openflex/openflex"
 )
@@ -116,10 +117,7 @@ func (s *Service) Authorize(ctx context.Context, r AuthorizeRequest) (*Authoriza
 		if acct.Available() < r.Amount {
 			return openflex.Errorf(openflex.CodeInsufficientCred, "the account's available credit does not cover this amount")
 		}
-		now, err := s.accountTime(ctx, r.AccountNumber)
-		if err != nil {
-			return err
-		}
+		now := s.timeOf(acct)
 		ttl := s.HoldTTL
 		if ttl <= 0 {
 			ttl = DefaultHoldTTL
@@ -135,7 +133,7 @@ func (s *Service) Authorize(ctx context.Context, r AuthorizeRequest) (*Authoriza
 		}
 		t := &openflex.Transaction{MerchantID: a.MerchantID, StoreID: a.StoreID, AccountNumber: a.AccountNumber,
 			Type: openflex.TxnAuthorization, Amount: a.Amount, AuthorizationID: a.ID, Reference: a.Reference}
-		if err := s.post(ctx, t, a.Amount, 0, "held", "available"); err != nil {
+		if err := s.post(ctx, t, now, a.Amount, 0, "held", "available"); err != nil {
 			return err
 		}
 		// Created just now in this transaction: it has no captures to read.
@@ -254,25 +252,25 @@ func (s *Service) capture(ctx context.Context, a *openflex.Authorization, amount
 	if reference == "" {
 		reference = a.Reference
 	}
-	at, err := s.accountTime(ctx, a.AccountNumber)
-	if err != nil {
-		return nil, nil, err
-	}
 	c := &openflex.Capture{ID: openflex.NewID(openflex.PrefixCapture), MerchantID: a.MerchantID, AuthorizationID: a.ID,
-		StoreID: a.StoreID, AccountNumber: a.AccountNumber, Amount: amount, Reference: reference, Created: at,
+		StoreID: a.StoreID, AccountNumber: a.AccountNumber, Amount: amount, Reference: reference, Created: s.now(),
 		Fee: feeOf(a).OnCapture(amount, a.CapturedAmount == 0)}
+	if s.Servicing != nil {
+		// The purchase lands in its segment first: servicing reads the
+		// account's clock there, which dates the capture.
+		at, err := s.Servicing.Captured(ctx, a, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		c.Created = at.UTC().Truncate(time.Microsecond)
+	}
 	if err := s.Store.CreateCapture(ctx, c); err != nil {
 		return nil, nil, err
 	}
 	t := &openflex.Transaction{MerchantID: a.MerchantID, StoreID: a.StoreID, AccountNumber: a.AccountNumber,
 		Type: openflex.TxnCapture, Amount: amount, AuthorizationID: a.ID, CaptureID: c.ID, Reference: reference}
-	if err := s.postMerchant(ctx, t, -amount, amount, "posted", "held", c.Fee); err != nil {
+	if err := s.postMerchant(ctx, t, c.Created, -amount, amount, "posted", "held", c.Fee); err != nil {
 		return nil, nil, err
-	}
-	if s.Servicing != nil {
-		if err := s.Servicing.Captured(ctx, a, c); err != nil {
-			return nil, nil, err
-		}
 	}
 	a.CapturedAmount += amount
 	a.Status = openflex.AuthPartiallyCaptured
@@ -298,7 +296,11 @@ func (s *Service) capture(ctx context.Context, a *openflex.Authorization, amount
 func (s *Service) release(ctx context.Context, a *openflex.Authorization, amount int64, typ openflex.TransactionType) error {
 	t := &openflex.Transaction{MerchantID: a.MerchantID, StoreID: a.StoreID, AccountNumber: a.AccountNumber,
 		Type: typ, Amount: amount, AuthorizationID: a.ID, Reference: a.Reference}
-	if err := s.post(ctx, t, -amount, 0, "available", "held"); err != nil {
+	at, err := s.accountTime(ctx, a.AccountNumber)
+	if err != nil {
+		return err
+	}
+	if err := s.post(ctx, t, at, -amount, 0, "available", "held"); err != nil {
 		return err
 	}
 	a.ReleasedAmount += amount

@@ -70,12 +70,13 @@ type Verifier interface {
 
 // Servicing keeps accounts' segments (package servicing/engine): it is told
 // of every captured purchase and every return inside the movement's
-// transaction, and dates an account's movements by the account's clock (a
-// TRAINING test clock, else the wall clock).
+// transaction, before lending stores it, and answers the time on the
+// account's clock (a TRAINING test clock, else the wall clock), which
+// dates the movement.
 type Servicing interface {
 	AccountTime(ctx context.Context, accountNumber string) (time.Time, error)
-	Captured(ctx context.Context, a *openflex.Authorization, c *openflex.Capture) error
-	Returned(ctx context.Context, a *openflex.Authorization, r *openflex.Return) error
+	Captured(ctx context.Context, a *openflex.Authorization, c *openflex.Capture) (time.Time, error)
+	Returned(ctx context.Context, a *openflex.Authorization, r *openflex.Return) (time.Time, error)
 }
 
 // DefaultHoldTTL is how long an uncaptured authorization holds credit.
@@ -115,6 +116,14 @@ func (s *Service) accountTime(ctx context.Context, number string) (time.Time, er
 		return time.Time{}, err
 	}
 	return t.UTC().Truncate(time.Microsecond), nil
+}
+
+// timeOf is acct's time as its read gave it: its test clock's, else now.
+func (s *Service) timeOf(acct *openflex.Account) time.Time {
+	if acct.ClockTime.IsZero() {
+		return s.now()
+	}
+	return acct.ClockTime.UTC().Truncate(time.Microsecond)
 }
 
 func ledger(number, which string) string { return "acct:" + number + ":" + which }
@@ -163,19 +172,16 @@ func merchantEntries(txnID, merchantID string, typ openflex.TransactionType, amo
 	return out
 }
 
-// post writes the transaction, its entries and the balance change.
-func (s *Service) post(ctx context.Context, t *openflex.Transaction, dHeld, dPosted int64, debit, credit string) error {
-	return s.postMerchant(ctx, t, dHeld, dPosted, debit, credit, -1)
+// post writes the transaction, dated at, its entries and the balance
+// change.
+func (s *Service) post(ctx context.Context, t *openflex.Transaction, at time.Time, dHeld, dPosted int64, debit, credit string) error {
+	return s.postMerchant(ctx, t, at, dHeld, dPosted, debit, credit, -1)
 }
 
 // postMerchant is post for a capture or return (fee ≥ 0): the merchant's
 // entries join the customer's in the one transaction, and its settlement
 // line is inserted.
-func (s *Service) postMerchant(ctx context.Context, t *openflex.Transaction, dHeld, dPosted int64, debit, credit string, fee int64) error {
-	at, err := s.accountTime(ctx, t.AccountNumber)
-	if err != nil {
-		return err
-	}
+func (s *Service) postMerchant(ctx context.Context, t *openflex.Transaction, at time.Time, dHeld, dPosted int64, debit, credit string, fee int64) error {
 	t.ID, t.Created = openflex.NewID(openflex.PrefixTransaction), at
 	if err := s.Store.AdjustBalances(ctx, t.AccountNumber, dHeld, dPosted); err != nil {
 		return err

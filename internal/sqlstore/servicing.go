@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -32,18 +33,12 @@ func (db *DB) openServicing(ctx context.Context, a *openflex.Account) error {
 }
 
 // AdjustOwed changes an account's posted balance and charges, with no
-// credit check: a charge or a reversal posts even over the limit.
+// credit check: a charge or a reversal posts even over the limit. The
+// caller has read (and locked) the account.
 func (db *DB) AdjustOwed(ctx context.Context, number string, dPosted, dCharges int64) error {
 	return db.Write(ctx, func(ctx context.Context) error {
-		res, err := db.q(ctx).ExecContext(ctx, `UPDATE accounts SET posted_balance = posted_balance + $2, charges = charges + $3 WHERE account_number = $1`,
+		return db.execLater(ctx, "adjust owed", `UPDATE accounts SET posted_balance = posted_balance + $2, charges = charges + $3 WHERE account_number = $1`,
 			number, dPosted, dCharges)
-		if err != nil {
-			return fmt.Errorf("adjust owed: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return openflex.NotFound("account", number)
-		}
-		return nil
 	})
 }
 
@@ -66,6 +61,51 @@ func (db *DB) AddStatusChange(ctx context.Context, c *engine.StatusChange) error
 }
 
 const servicingCols = `account_number, statement_day, time_zone, test_clock_id, opened_on, next_day, state`
+
+// loadAccountQuery reads an account, its servicing row and its test clock
+// in one statement: the engine's one read per operation.
+var loadAccountQuery = func() string {
+	var cols []string
+	for _, c := range strings.Split(accountCols, ",") {
+		cols = append(cols, "a."+strings.TrimSpace(c))
+	}
+	return `SELECT ` + strings.Join(cols, ", ") + `, s.statement_day, s.time_zone, s.test_clock_id, s.opened_on, s.next_day, s.state,
+		COALESCE(c.merchant_id, ''), COALESCE(c.name, ''), COALESCE(c.frozen_time, 0), COALESCE(c.status, ''), COALESCE(c.created, 0)
+		FROM accounts a JOIN account_servicing s ON s.account_number = a.account_number LEFT JOIN test_clocks c ON c.id = s.test_clock_id
+		WHERE a.account_number = $1`
+}()
+
+// LoadAccount reads an account with its servicing row and test clock (nil
+// without one), locking the account and the row inside a write
+// transaction.
+func (db *DB) LoadAccount(ctx context.Context, number string) (*openflex.Account, *engine.Row, *engine.TestClock, error) {
+	q := loadAccountQuery
+	if db.InTx(ctx) && db.Dialect == Postgres {
+		q += " FOR UPDATE OF a, s"
+	}
+	var r engine.Row
+	var state string
+	var c engine.TestClock
+	var frozen, created int64
+	a, err := scanAccount(db.q(ctx).QueryRowContext(ctx, q, number), &r.StatementDay, &r.TimeZone, &r.TestClockID, &r.OpenedOn, &r.NextDay, &state,
+		&c.MerchantID, &c.Name, &frozen, &c.Status, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, nil, openflex.NotFound("account", number)
+	}
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("read account servicing: %w", err)
+	}
+	r.AccountNumber = a.Number
+	if state != "" {
+		r.State = []byte(state)
+	}
+	if r.TestClockID == "" {
+		return a, &r, nil, nil
+	}
+	c.ID, c.FrozenTime, c.Created = r.TestClockID, fromMicros(frozen), fromMicros(created)
+	a.ClockTime = c.FrozenTime
+	return a, &r, &c, nil
+}
 
 // Servicing returns the account's servicing row, locked inside a write
 // transaction on PostgreSQL.
@@ -90,9 +130,15 @@ func (db *DB) Servicing(ctx context.Context, number string) (*engine.Row, error)
 	return &r, nil
 }
 
-// SaveServicing stores r if its next day is still prevNextDay.
+// SaveServicing stores r if its next day is still prevNextDay. When the
+// next day did not move, the row (locked since it was read) is written
+// with the transaction's next statement, at no round trip of its own.
 func (db *DB) SaveServicing(ctx context.Context, r *engine.Row, prevNextDay string) error {
 	return db.Write(ctx, func(ctx context.Context) error {
+		if r.NextDay == prevNextDay {
+			return db.execLater(ctx, "save account servicing", `UPDATE account_servicing SET statement_day = $2, time_zone = $3, test_clock_id = $4,
+				opened_on = $5, state = $6 WHERE account_number = $1`, r.AccountNumber, r.StatementDay, r.TimeZone, r.TestClockID, r.OpenedOn, string(r.State))
+		}
 		res, err := db.q(ctx).ExecContext(ctx, `UPDATE account_servicing SET statement_day = $2, time_zone = $3, test_clock_id = $4, opened_on = $5,
 			next_day = $6, state = $7 WHERE account_number = $1 AND next_day = $8`,
 			r.AccountNumber, r.StatementDay, r.TimeZone, r.TestClockID, r.OpenedOn, r.NextDay, string(r.State), prevNextDay)

@@ -55,16 +55,9 @@ func (s *Service) AccountTime(ctx context.Context, number string) (time.Time, er
 	if s.Env != openflex.Training {
 		return s.wall(), nil
 	}
-	row, err := s.Store.Servicing(ctx, number)
-	if err != nil {
-		return time.Time{}, err
-	}
-	if row.TestClockID == "" {
-		return s.wall(), nil
-	}
-	c, err := s.Store.TestClockByID(ctx, row.TestClockID)
-	if err != nil {
-		return time.Time{}, err
+	_, _, c, err := s.Store.LoadAccount(ctx, number)
+	if err != nil || c == nil {
+		return s.wall(), err
 	}
 	return c.FrozenTime, nil
 }
@@ -73,24 +66,20 @@ func (s *Service) AccountTime(ctx context.Context, number string) (time.Time, er
 // transaction (locking them) and applies every day that ended before the
 // account's clock's day.
 func (s *Service) open(ctx context.Context, number string) (*account, error) {
-	acct, err := s.Store.Account(ctx, number)
+	acct, row, clock, err := s.Store.LoadAccount(ctx, number)
 	if err != nil {
 		return nil, err
 	}
-	row, err := s.Store.Servicing(ctx, number)
-	if err != nil {
-		return nil, err
-	}
-	a := &account{acct: acct, row: row, prev: row.NextDay, now: s.wall()}
+	a := &account{acct: acct, row: row, prev: row.NextDay, now: s.wall(), clock: clock}
 	if a.loc, err = row.Location(); err != nil {
 		return nil, err
 	}
-	if row.TestClockID != "" {
-		if a.clock, err = s.Store.TestClockByID(ctx, row.TestClockID); err != nil {
-			return nil, err
+	if clock != nil {
+		if s.Env != openflex.Training {
+			return nil, fmt.Errorf("account %s is on a test clock outside TRAINING", number)
 		}
-		a.now = a.clock.FrozenTime
-		a.merchants = append(a.merchants, a.clock.MerchantID)
+		a.now = clock.FrozenTime
+		a.merchants = append(a.merchants, clock.MerchantID)
 	}
 	if row.State != nil {
 		a.state = &servicing.Account{}

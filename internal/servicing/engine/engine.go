@@ -37,6 +37,9 @@ type Store interface {
 	HasHistory(ctx context.Context, number string) (bool, error)
 
 	Servicing(ctx context.Context, number string) (*Row, error)
+	// LoadAccount reads an account, its servicing row and its test clock
+	// (nil without one) at once, locking the first two in a transaction.
+	LoadAccount(ctx context.Context, number string) (*openflex.Account, *Row, *TestClock, error)
 	// SaveServicing stores row if its next day is still prevNextDay
 	// (another node applied the day first otherwise: ErrDayApplied).
 	SaveServicing(ctx context.Context, row *Row, prevNextDay string) error
