@@ -89,6 +89,9 @@ type Application struct {
 	Score           int    // bureau score; never shown to merchants
 	Language        string
 	Consent         Consent
+	// RepeatOf is the application this one repeats (same person, another
+	// merchant): it follows that application's decision, never its own.
+	RepeatOf string
 	// IdentityKey is the keyed hash of name + date of birth, for duplicate
 	// detection; set by the store.
 	Created   time.Time

@@ -48,9 +48,14 @@ const (
 	CodeDestinationNotAllowed Code = "destination_not_allowed"
 )
 
-// CodeDuplicateParameter is a JSON member name repeated in one object: two
-// readers of the same body could otherwise act on different values.
+// CodeDuplicateParameter is a JSON member name repeated in one object, a
+// query parameter or an Idempotency-Key header given twice: two readers of
+// the same request could otherwise act on different values.
 const CodeDuplicateParameter Code = "duplicate_parameter"
+
+// CodeUnsupportedMediaType is a request body declared as something other
+// than JSON (Content-Type: text/plain, a form).
+const CodeUnsupportedMediaType Code = "unsupported_media_type"
 
 // FieldError is one problem with one request field.
 type FieldError struct {

@@ -1,6 +1,9 @@
 package openflex
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // AuthorizationStatus is where a purchase authorization stands.
 type AuthorizationStatus string
@@ -35,6 +38,50 @@ type LineItem struct {
 	Description string
 	Quantity    int64
 	UnitPrice   int64
+}
+
+// CheckLineItems reports the problems of a purchase's lines: each needs a
+// SKU, a description, a positive quantity and a unit price, and when there
+// are lines, they and taxes together must come to amount exactly — the
+// shopper and the customer's statement show both, so they may never tell
+// two different prices. Shipping and fees are lines of their
+// own (a discount is a lower unit price). taxes is 0 where the request takes none (a checkout). The sum is
+// judged only when amount and taxes are themselves valid (their own
+// problems are the caller's to report).
+func CheckLineItems(items []LineItem, taxes, amount int64) Problems {
+	var p Problems
+	total, overflow := taxes, false
+	for i, it := range items {
+		param := fmt.Sprintf("items[%d]", i)
+		if it.SKU == "" {
+			p.Invalid(param+".sku", "%s.sku must not be empty", param)
+		}
+		if it.Description == "" {
+			p.Invalid(param+".description", "%s.description must not be empty", param)
+		}
+		if it.Quantity <= 0 {
+			p.Invalid(param+".quantity", "quantity must be a positive whole number")
+		}
+		if fe := CheckAmount(param+".unit_price", it.UnitPrice, true); fe != nil {
+			p = append(p, *fe)
+		}
+		if it.Quantity > 0 && it.UnitPrice > 0 {
+			if it.UnitPrice > (MaxAmount-total)/it.Quantity {
+				overflow = true
+			} else {
+				total += it.Quantity * it.UnitPrice
+			}
+		}
+	}
+	judged := len(items) > 0 && len(p) == 0 && amount > 0 && amount <= MaxAmount && taxes >= 0 && taxes <= MaxAmount
+	if judged && (overflow || total != amount) {
+		got := "more than " + FormatCents(MaxAmount)
+		if !overflow {
+			got = FormatCents(total)
+		}
+		p.Invalid("items", "the items (quantity × unit_price) with taxes come to $%s but amount is $%s: they must match", got, FormatCents(amount))
+	}
+	return p
 }
 
 // Authorization holds credit on an account for a purchase; captures post

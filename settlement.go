@@ -1,6 +1,9 @@
 package openflex
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // PrefixSettlement and PrefixPayout name settlement identifiers.
 const (
@@ -9,9 +12,10 @@ const (
 )
 
 // MerchantFee is what a plan costs the merchant per purchase: a rate in
-// basis points of each capture plus a fixed amount per purchase (charged
-// with its first capture). Returns give the fee back pro rata unless
-// NoRefund says otherwise. The zero value is free.
+// basis points of the amount captured plus a fixed amount per purchase.
+// The fee is a function of the purchase's captured total (Total), so how
+// the captures are split never changes it. Returns give the fee back pro
+// rata unless NoRefund says otherwise. The zero value is free.
 type MerchantFee struct {
 	Bps      int64 // 600 = 6.00 %
 	Fixed    int64 // cents per purchase
@@ -21,16 +25,27 @@ type MerchantFee struct {
 // MaxMerchantFeeBps caps the rate: a fee above the purchase makes no sense.
 const MaxMerchantFeeBps = 10000
 
-// OnCapture is the fee on a capture of amount; first reports whether it is
-// the purchase's first capture (which carries the fixed part). The rate
-// part is rounded half up to the cent; the fee never exceeds the capture,
-// so a line's net is never negative.
-func (f MerchantFee) OnCapture(amount int64, first bool) int64 {
-	fee := roundHalfUp(amount*f.Bps, 10000)
-	if first {
-		fee += f.Fixed
+// Total is the fee on a purchase of which captured cents are captured: the
+// rate part rounded half up to the cent, plus the fixed part once anything
+// is captured, never above captured (a settlement line's net is never
+// negative).
+func (f MerchantFee) Total(captured int64) int64 {
+	if captured <= 0 {
+		return 0
 	}
-	return min(max(fee, 0), amount)
+	return min(max(roundHalfUp(captured*f.Bps, 10000)+f.Fixed, 0), captured)
+}
+
+// OnCapture is the fee on a capture of amount when capturedBefore cents of
+// the same purchase were captured before it: the fee of the new total less
+// the fee already charged. Any split of a total into captures therefore
+// pays exactly Total of it, to the cent; a one-cent first capture cannot
+// carry one cent of the fixed part and leave the rest unpaid, nor can many
+// small captures each round the rate down to nothing. The fee is never
+// negative and never above amount, because Total grows by at most a cent
+// for each cent captured.
+func (f MerchantFee) OnCapture(capturedBefore, amount int64) int64 {
+	return f.Total(capturedBefore+amount) - f.Total(capturedBefore)
 }
 
 // Refund is the fee given back by a return of amount from a capture of
@@ -133,10 +148,14 @@ type SettlementLine struct {
 	Amount          int64
 	Fee             int64 // the fee (capture) or fee refund (return)
 	AuthorizationID string
-	CaptureID       string
-	ReturnID        string
-	SettlementID    string // "" while unsettled
-	Created         time.Time
+	// Reference is the authorization's reference (the merchant's order or
+	// receipt number), read with the line so a payout reconciles against
+	// the merchant's orders without a join through authorizations.
+	Reference    string
+	CaptureID    string
+	ReturnID     string
+	SettlementID string // "" while unsettled
+	Created      time.Time
 }
 
 // Net is the line's effect on the merchant's payable.
@@ -192,8 +211,83 @@ func (b BankAccount) Validate() error {
 	if !digits(b.Account, 5, 12) {
 		p.Invalid("account", "account must be 5 to 12 digits")
 	}
-	if n := len(b.HolderName); n == 0 || n > 30 {
-		p.Invalid("holder_name", "holder_name must be 1 to 30 characters")
+	if !ValidHolderName(b.HolderName) {
+		p.Invalid("holder_name", "holder_name must be 1 to %d characters: %s", HolderNameMax, HolderNameChars)
 	}
 	return p.Err()
 }
+
+// FoldHolderName is name as a CPA-005 field carries it: accented letters
+// as their base letter, anything outside HolderNameChars as a space, runs
+// of spaces as one, upper case, trimmed. A name ValidHolderName accepts
+// keeps every character.
+func FoldHolderName(name string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.TrimSpace(name) {
+		if base, ok := latinBase[r]; ok {
+			r = base
+		}
+		if r == ' ' || !holderRune(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return strings.ToUpper(b.String())
+}
+
+// HolderNameMax is the length of a CPA-005 payee name field, in characters.
+const HolderNameMax = 30
+
+// HolderNameChars is what a bank account holder's name may contain: what a
+// CPA-005 alphanumeric field carries. The file is written in upper case
+// without accents, so an accented Latin letter is taken and written as its
+// base letter.
+const HolderNameChars = "letters A-Z (accented letters such as é or Ç are written without their accent), digits 0-9, spaces and . , - ' & / ( ) #"
+
+// ValidHolderName reports whether name, without its leading and trailing
+// spaces, is 1 to HolderNameMax characters (not bytes) of HolderNameChars.
+// Control characters, other scripts and symbols are refused rather than
+// silently dropped from the payment file.
+func ValidHolderName(name string) bool {
+	name = strings.TrimSpace(name)
+	n := 0
+	for _, r := range name {
+		n++
+		if !holderRune(r) {
+			return false
+		}
+	}
+	return n >= 1 && n <= HolderNameMax && strings.ContainsFunc(name, func(r rune) bool { return r != ' ' && !strings.ContainsRune(holderPunct, r) })
+}
+
+const holderPunct = ".,-'&/()#"
+
+func holderRune(r rune) bool {
+	switch {
+	case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == ' ', strings.ContainsRune(holderPunct, r):
+		return true
+	}
+	_, ok := latinBase[r]
+	return ok
+}
+
+// latinBase maps the accented Latin letters of French and the other
+// languages of Canada's payees to their base letter (what the file carries).
+var latinBase = func() map[rune]rune {
+	m := map[rune]rune{}
+	for base, accented := range map[rune]string{
+		'A': "ÀÁÂÃÄÅàáâãäå", 'C': "Çç", 'E': "ÈÉÊËèéêë", 'I': "ÌÍÎÏìíîï", 'N': "Ññ",
+		'O': "ÒÓÔÕÖòóôõö", 'U': "ÙÚÛÜùúûü", 'Y': "Ýÿý",
+	} {
+		for _, r := range accented {
+			m[r] = base
+		}
+	}
+	return m
+}()

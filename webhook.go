@@ -48,7 +48,14 @@ type Delivery struct {
 	LastStatus    int
 	Created       time.Time
 	Event         *Event // loaded with a claimed delivery
+	// Lease is when a claimed delivery's lease ends; it also names the
+	// claim, so only its holder can record the attempt.
+	Lease time.Time
 }
+
+// ErrLeaseLost: a delivery's lease ended and another claim took it over, so
+// the former holder's attempt is not recorded (the new holder's is).
+var ErrLeaseLost = &Error{Code: CodeUnavailable, Message: "the delivery's lease passed to another claim"}
 
 // DeliveryAttempt is one HTTP attempt of a delivery.
 type DeliveryAttempt struct {

@@ -126,7 +126,11 @@ type ApplicationService struct{ c *Client }
 // /v1/applications). All field problems come at once in one 400 *Error
 // (parameter_missing, parameter_invalid); in PRODUCTION a 503
 // bureau_unavailable is retried by the client. The same person applying
-// again within 30 days gets the earlier decision.
+// again within 30 days, or while holding an open account, gets the earlier
+// decision: a repeat opens no account and gives this merchant no consent
+// (purchases on the account then need the customer's verification or a
+// checkout); a repeat of a pending application stays pending and takes its
+// decision.
 func (s *ApplicationService) Create(ctx context.Context, p *ApplicationParams) (*Application, error) {
 	var out Application
 	if err := s.c.post(ctx, "/v1/applications", p, &out); err != nil {

@@ -24,7 +24,6 @@ type tokenSource struct {
 	mu      sync.Mutex
 	token   string
 	refresh time.Time // when to fetch the next token
-	fetches int       // tokens fetched, for tests
 }
 
 // cached returns the token while it is fresh.
@@ -59,7 +58,6 @@ func (ts *tokenSource) get(ctx context.Context, c *Client) (string, error) {
 	}
 	ts.mu.Lock()
 	ts.token, ts.refresh = tok, start.Add(lifetime-early)
-	ts.fetches++
 	ts.mu.Unlock()
 	return tok, nil
 }

@@ -70,7 +70,10 @@ type Financing struct {
 	Disclosure string `json:"disclosure"`
 }
 
-// LineItem is one item of a purchase, for the merchant's records.
+// LineItem is one item of a purchase, shown to the shopper and kept on the
+// authorization. Every field is required. A request's items, summed
+// (Quantity × UnitPrice) with its taxes, must come to its amount exactly;
+// shipping and fees are items of their own.
 type LineItem struct {
 	SKU         string `json:"sku"`
 	Description string `json:"description"`

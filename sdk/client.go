@@ -100,9 +100,9 @@ type Client struct {
 	language               string
 	tokens                 tokenSource
 
-	// sleep waits between retries; tests replace it.
+	// sleep waits between retries (WithRetryWait).
 	sleep func(ctx context.Context, d time.Duration) error
-	// now is the clock of token expiry; tests replace it.
+	// now is the clock of token expiry (WithClock).
 	now func() time.Time
 }
 
@@ -181,6 +181,33 @@ func WithUserAgent(ua string) Option {
 func WithLanguage(lang string) Option {
 	return func(c *Client) error {
 		c.language = lang
+		return nil
+	}
+}
+
+// WithRetryWait replaces how the client waits before a retry: wait gets
+// the delay the client chose (backoff with jitter, or the server's
+// Retry-After) and returns an error to give up, such as ctx.Err(). Tests of
+// an integration pass one that records the delay and returns at once, so
+// they exercise retries without waiting.
+func WithRetryWait(wait func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *Client) error {
+		if wait == nil {
+			return errors.New("nil retry wait")
+		}
+		c.sleep = wait
+		return nil
+	}
+}
+
+// WithClock sets the clock the client times its access token's refresh by
+// (default time.Now). Tests move it forward to make the token due.
+func WithClock(now func() time.Time) Option {
+	return func(c *Client) error {
+		if now == nil {
+			return errors.New("nil clock")
+		}
+		c.now = now
 		return nil
 	}
 }

@@ -70,6 +70,7 @@ type SettlementLine struct {
 	NetAmount       int64       `json:"net_amount"`
 	Currency        string      `json:"currency"`
 	AuthorizationID string      `json:"authorization_id"`
+	Reference       string      `json:"reference"` // the authorization's reference (order or receipt number)
 	CaptureID       string      `json:"capture_id"`
 	ReturnID        *string     `json:"return_id"`
 	SettlementID    string      `json:"settlement_id"`
@@ -128,8 +129,10 @@ func (s *SettlementService) AllLines(ctx context.Context, id string) iter.Seq2[*
 	return listAll(ctx, s.c, "/v1/settlements/"+pathEscape(id)+"/lines", url.Values{}, func(v *SettlementLine) string { return v.ID })
 }
 
-// DownloadLines returns the settlement's lines as CSV, oldest first,
-// amounts in cents (GET /v1/settlements/{id}/lines.csv).
+// DownloadLines returns the settlement's lines as CSV, oldest first: order
+// reference, store name, local date and time, signed dollar amounts and
+// each line's net (GET /v1/settlements/{id}/lines.csv; the columns are in
+// the API reference).
 func (s *SettlementService) DownloadLines(ctx context.Context, id string) ([]byte, error) {
 	var out []byte
 	if err := s.c.get(ctx, "/v1/settlements/"+pathEscape(id)+"/lines.csv", nil, &out); err != nil {

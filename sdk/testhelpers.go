@@ -35,7 +35,9 @@ type ExpireAuthorizationParams struct {
 type TestHelperService struct{ c *Client }
 
 // DecideApplication settles a pending application as lender staff would
-// (POST /v1/test_helpers/applications/{id}/decide).
+// (POST /v1/test_helpers/applications/{id}/decide). A repeat of another
+// merchant's application is refused (400 parameter_invalid): it follows
+// that application's decision.
 func (s *TestHelperService) DecideApplication(ctx context.Context, id string, p *DecideApplicationParams) (*Application, error) {
 	var out Application
 	if err := s.c.post(ctx, "/v1/test_helpers/applications/"+pathEscape(id)+"/decide", p, &out); err != nil {

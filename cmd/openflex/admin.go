@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/openflex/openflex"
@@ -15,13 +17,48 @@ import (
 )
 
 // openAdmin opens the stores for a one-shot administrative command.
+// Only serve and migrate may create a data directory: a command acting on
+// existing data, run from the wrong folder, would otherwise make a new empty
+// one with a new secret key and report success on data no server reads.
 func openAdmin(ctx context.Context, c Config) (*Main, error) {
+	if err := existingData(c); err != nil {
+		return nil, err
+	}
 	m := &Main{Config: c}
 	if err := m.Open(ctx); err != nil {
 		m.Close()
 		return nil, err
 	}
 	return m, nil
+}
+
+// existingData reports, as an error naming the folder it looked in, why c
+// has no data for a command to act on: the data directory must already hold
+// the secret key (unless --secret-key gives it) and the control database
+// (unless --database-url holds it).
+func existingData(c Config) error {
+	var missing []string
+	if c.SecretKey == "" {
+		missing = append(missing, "secret.key")
+	}
+	if c.DatabaseURL == "" {
+		missing = append(missing, "control.db")
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	dir, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		dir = c.DataDir
+	}
+	for _, name := range missing {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("no OpenFlex data in %s (%s not found); this command works on an existing data directory and will not create one: "+
+				"give it the server's --data-dir (or set OPENFLEX_DATA_DIR), or run it from the folder where `openflex serve` runs. "+
+				"`openflex migrate` creates a new, empty one", dir, name)
+		}
+	}
+	return nil
 }
 
 func printJSON(w io.Writer, v any) error {

@@ -37,8 +37,12 @@ func cmdApplicationsPending(ctx context.Context, args []string, stdout, stderr i
 		fmt.Fprintln(stdout, "no applications are waiting for review")
 	}
 	for _, a := range apps {
-		fmt.Fprintf(stdout, "%s  %s  merchant %s  requested %s  score %d  since %s\n", a.ID, e, a.MerchantID,
-			finance.FormatCAD(a.RequestedAmount, "en"), a.Score, a.Created.Format("2006-01-02 15:04"))
+		repeat := ""
+		if a.RepeatOf != "" {
+			repeat = "  repeat of " + a.RepeatOf
+		}
+		fmt.Fprintf(stdout, "%s  %s  merchant %s  requested %s  score %d  since %s%s\n", a.ID, e, a.MerchantID,
+			finance.FormatCAD(a.RequestedAmount, "en"), a.Score, a.Created.Format("2006-01-02 15:04"), repeat)
 	}
 	return nil
 }
@@ -46,18 +50,22 @@ func cmdApplicationsPending(ctx context.Context, args []string, stdout, stderr i
 // cmdApplicationsDecide settles a pending application as lender staff.
 func cmdApplicationsDecide(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c Config
-	var env, status string
+	var env, status, separate string
 	var limit int64
 	fs := flag.NewFlagSet("applications decide", flag.ContinueOnError)
 	storageFlags(&c, fs)
 	fs.StringVar(&env, "env", "production", "environment: training or production")
 	fs.StringVar(&status, "status", "", "approved or declined")
 	fs.Int64Var(&limit, "credit-limit", 0, "credit limit in cents for an approval (default: the policy's)")
+	fs.StringVar(&separate, "separate-account", "", "approve with an account of its own although the application repeats another or the person holds an open account; the value is the reason")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usageError{"usage: openflex applications decide --status approved|declined [--credit-limit CENTS] APPLICATION_ID"}
+		return usageError{"usage: openflex applications decide --status approved|declined [--credit-limit CENTS] [--separate-account REASON] APPLICATION_ID"}
+	}
+	if separate != "" && status != string(openflex.ApplicationApproved) {
+		return usageError{"--separate-account goes with --status approved"}
 	}
 	e, ok := openflex.ParseEnvironment(env)
 	if !ok {
@@ -68,7 +76,15 @@ func cmdApplicationsDecide(ctx context.Context, args []string, stdout, stderr io
 		return err
 	}
 	defer m.Close()
-	app, acct, err := m.Credit[e].Decide(ctx, "", fs.Arg(0), openflex.ApplicationStatus(status), limit)
+	decide := func() (*openflex.Application, *openflex.Account, error) {
+		return m.Credit[e].Decide(ctx, "", fs.Arg(0), openflex.ApplicationStatus(status), limit)
+	}
+	if separate != "" {
+		decide = func() (*openflex.Application, *openflex.Account, error) {
+			return m.Credit[e].OpenSeparate(ctx, fs.Arg(0), limit, separate)
+		}
+	}
+	app, acct, err := decide()
 	if err != nil {
 		return cliError(err)
 	}

@@ -98,7 +98,9 @@ commands:
   version           print the version
 
 Run 'openflex <command> -h' for a command's flags. Every flag also reads
-OPENFLEX_<FLAG> from the environment (--data-dir: OPENFLEX_DATA_DIR).`
+OPENFLEX_<FLAG> from the environment (--data-dir: OPENFLEX_DATA_DIR).
+Only serve and migrate create a data directory; every other command needs
+the server's (default ./openflex-data, relative to the current folder).`
 
 // run is the one entry point; main is the one exit point.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {

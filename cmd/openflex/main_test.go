@@ -25,6 +25,12 @@ func config(t *testing.T, e storetest.Engine) Config {
 	if sc.DataDir != "" {
 		c.DataDir = sc.DataDir
 	}
+	// A lender's commands act on a server's existing data: create it the
+	// way an operator would, before the first command.
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"migrate", "--data-dir", c.DataDir, "--database-url", c.DatabaseURL, "--schema-prefix", c.SchemaPrefix}, &out, &errb); err != nil {
+		t.Fatalf("openflex migrate: %v\n%s", err, errb.String())
+	}
 	return c
 }
 
@@ -387,4 +393,57 @@ func TestCommandLineWording(t *testing.T) {
 			t.Errorf("openflex %s = %v, want an error mentioning %q", strings.Join(tc.args, " "), err, tc.want)
 		}
 	}
+}
+
+// TestCommandsNeedExistingData: run from a folder that is not the server's,
+// a command acting on existing data refuses, names the folder it looked in
+// and how to point it elsewhere, and leaves no new data directory behind.
+// serve and migrate are the commands that create one.
+func TestCommandsNeedExistingData(t *testing.T) {
+	for _, args := range [][]string{
+		{"admin", "create", "--email", "staff@lender.example"},
+		{"merchant", "create", "--name", "Maple", "--email", "dev@maple.example"},
+		{"keys", "revoke", "ks_x"},
+		{"verify"},
+		{"scrub", "--env", "training"},
+		{"settlements", "list"},
+	} {
+		t.Run(strings.Join(args[:min(2, len(args))], " "), func(t *testing.T) {
+			for name, setup := range map[string]func(dir string){
+				"missing folder": func(string) {},
+				"empty folder":   func(dir string) { os.Mkdir(dir, 0o700) },
+			} {
+				dir := filepath.Join(t.TempDir(), "openflex-data")
+				setup(dir)
+				t.Setenv("OPENFLEX_DATA_DIR", dir)
+				var out, errb bytes.Buffer
+				err := run(context.Background(), args, &out, &errb)
+				if err == nil {
+					t.Fatalf("%s: openflex %s succeeded on no data:\n%s", name, strings.Join(args, " "), out.String())
+				}
+				for _, want := range []string{dir, "--data-dir", "OPENFLEX_DATA_DIR"} {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("%s: error %q does not say %q", name, err, want)
+					}
+				}
+				entries, statErr := os.ReadDir(dir)
+				if name == "missing folder" && statErr == nil {
+					t.Errorf("%s: the command created %s", name, dir)
+				}
+				if len(entries) > 0 {
+					t.Errorf("%s: the command wrote %d files into %s", name, len(entries), dir)
+				}
+			}
+		})
+	}
+	t.Run("migrate creates it", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "openflex-data")
+		var out, errb bytes.Buffer
+		if err := run(context.Background(), []string{"migrate", "--data-dir", dir}, &out, &errb); err != nil {
+			t.Fatal(err)
+		}
+		if err := run(context.Background(), []string{"verify", "--data-dir", dir}, &out, &errb); err != nil {
+			t.Fatalf("verify after migrate: %v", err)
+		}
+	})
 }

@@ -38,8 +38,8 @@ func cmdPlanCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.BoolVar(&asJSON, "json", false, "print the plan object")
 	var mfee openflex.MerchantFee
 	var noRefund bool
-	fs.Int64Var(&mfee.Bps, "merchant-fee-bps", 0, "merchant fee per purchase in basis points of each capture (600 = 6 %)")
-	fs.Int64Var(&mfee.Fixed, "merchant-fee-fixed", 0, "merchant fee per purchase in cents, charged with its first capture")
+	fs.Int64Var(&mfee.Bps, "merchant-fee-bps", 0, "merchant fee per purchase in basis points of the amount captured (600 = 6 %)")
+	fs.Int64Var(&mfee.Fixed, "merchant-fee-fixed", 0, "merchant fee per purchase in cents, charged once from its first capture on")
 	fs.BoolVar(&noRefund, "no-merchant-fee-refund", false, "returns keep the merchant fee (default: refunded pro rata)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err

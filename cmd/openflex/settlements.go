@@ -96,13 +96,27 @@ func cmdSettlementsPay(ctx context.Context, args []string, stdout, stderr io.Wri
 		}
 		tmp = f.Name()
 		defer os.Remove(tmp)
-		err = settlement.WriteCPA005(f, o, fileNumber, time.Now(), credits)
+		skipped, err := settlement.WriteCPA005(f, o, fileNumber, time.Now(), credits)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
 			return cliError(err)
 		}
+		// A payee the file cannot carry is left unpaid and named; every
+		// other merchant is paid.
+		left := map[int]bool{}
+		for _, sk := range skipped {
+			left[sk.Index] = true
+			fmt.Fprintf(stderr, "skipped %s of %s: %s\n", pay[sk.Index].ID, pay[sk.Index].MerchantID, sk.Reason)
+		}
+		kept := pay[:0:0]
+		for i, st := range pay {
+			if !left[i] {
+				kept = append(kept, st)
+			}
+		}
+		pay = kept // with a file, each settlement paid is one credit in it
 	}
 	var total int64
 	err = svc.Store.Write(ctx, func(ctx context.Context) error {
@@ -124,7 +138,7 @@ func cmdSettlementsPay(ctx context.Context, args []string, stdout, stderr io.Wri
 	}
 	fmt.Fprintf(stdout, "%s %s: %d settlements paid, %s\n", strings.ToUpper(string(e)), date, len(pay), "$"+openflex.FormatCents(total))
 	if file != "" {
-		fmt.Fprintf(stdout, "CPA-005 file %s: %d credits, file number %d\n", file, len(credits), fileNumber)
+		fmt.Fprintf(stdout, "CPA-005 file %s: %d credits, file number %d\n", file, len(pay), fileNumber)
 	}
 	return nil
 }
@@ -176,7 +190,7 @@ func cmdMerchantBankAccount(ctx context.Context, args []string, stdout, stderr i
 	fs.StringVar(&b.Institution, "institution", "", "financial institution number (3 digits)")
 	fs.StringVar(&b.Transit, "transit", "", "branch transit number (5 digits)")
 	fs.StringVar(&b.Account, "account", "", "account number (5 to 12 digits)")
-	fs.StringVar(&b.HolderName, "holder-name", "", "account holder's name as the bank knows it (30)")
+	fs.StringVar(&b.HolderName, "holder-name", "", "account holder's name as the bank knows it: 1 to 30 characters, "+openflex.HolderNameChars)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}

@@ -54,10 +54,24 @@ func TestSettlementsPay(t *testing.T) {
 		Financing: &openflex.Financing{PlanID: plans[0].ID, TermMonths: 12, MerchantFee: plans[0].MerchantFee}}); err != nil {
 		t.Fatal(err)
 	}
+	// A second merchant whose stored holder name no CPA-005 record can
+	// carry (stored before names were checked): its settlement is left
+	// out of the file, and unpaid, while the first merchant is paid.
+	var bad created
+	json.Unmarshal(cli(t, c, "merchant", "create", "--name", "Bad Name", "--email", "dev@bad.example", "--store", "Ottawa:ON", "--json"), &bad)
+	if err := m.Stores.Control.SetBankAccount(ctx, bad.MerchantID, openflex.BankAccount{Institution: "004", Transit: "54321",
+		Account: "1234567", HolderName: "\x00\x07"}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Lending[openflex.Production].Authorize(ctx, lending.AuthorizeRequest{MerchantID: bad.MerchantID, StoreID: bad.Stores[0].ID,
+		AccountNumber: purchase(t, m, openflex.Production, bad.MerchantID, bad.Stores[0].ID, "Badpayee"), Amount: 50_00, Currency: openflex.CAD,
+		Channel: "online", AutoCapture: true}); err != nil {
+		t.Fatal(err)
+	}
 	tor, _ := time.LoadLocation("America/Toronto")
 	date := time.Now().In(tor).Format(time.DateOnly)
 	m.Settlements[openflex.Production].Now = func() time.Time { return time.Now().Add(48 * time.Hour) }
-	if n, err := m.Settlements[openflex.Production].CutDue(ctx); err != nil || n != 1 {
+	if n, err := m.Settlements[openflex.Production].CutDue(ctx); err != nil || n != 2 {
 		t.Fatalf("cut: %d, %v", n, err)
 	}
 	m.Close()
@@ -70,10 +84,18 @@ func TestSettlementsPay(t *testing.T) {
 		t.Fatal("a TRAINING payment file was accepted")
 	}
 	file := filepath.Join(t.TempDir(), "0001.txt")
-	got := string(cli(t, c, "settlements", "pay", "--date", date, "--cpa005", file, "--file-number", "1", "--originator-id", "0123456789",
-		"--originator-short-name", "OPENFLEX", "--originator-long-name", "OpenFlex Lending", "--data-centre", "00310", "--return-account", "001-00011-1234567"))
-	if !strings.Contains(got, "1 settlements paid") {
+	out.Reset()
+	errb.Reset()
+	if err := run(ctx, []string{"settlements", "pay", "--data-dir", c.DataDir, "--env", "production", "--date", date, "--cpa005", file, "--file-number", "1",
+		"--originator-id", "0123456789", "--originator-short-name", "OPENFLEX", "--originator-long-name", "OpenFlex Lending", "--data-centre", "00310",
+		"--return-account", "001-00011-1234567"}, &out, &errb); err != nil {
+		t.Fatalf("settlements pay: %v\n%s", err, errb.String())
+	}
+	if got := out.String(); !strings.Contains(got, "1 settlements paid") || !strings.Contains(got, "1 credits") {
 		t.Fatalf("settlements pay: %s", got)
+	}
+	if e := errb.String(); !strings.Contains(e, "of "+bad.MerchantID+": the payee name has no character") || !strings.Contains(e, "A-Z") {
+		t.Fatalf("settlements pay did not report the skipped payee: %q", e)
 	}
 	raw, err := os.ReadFile(file)
 	if err != nil {
@@ -87,7 +109,7 @@ func TestSettlementsPay(t *testing.T) {
 	if out := string(cli(t, c, "verify")); strings.Count(out, "every merchant's payable equals") != 2 {
 		t.Fatalf("verify: %s", out)
 	}
-	if out := string(cli(t, c, "settlements", "list", "--date", date)); !strings.Contains(out, "no pending settlements") {
-		t.Fatalf("after paying: %s", out)
+	if out := string(cli(t, c, "settlements", "list", "--date", date)); !strings.Contains(out, bad.MerchantID) || strings.Contains(out, mc.MerchantID) {
+		t.Fatalf("after paying, the skipped merchant's settlement must stay pending and only it: %s", out)
 	}
 }

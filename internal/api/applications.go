@@ -109,8 +109,8 @@ func (s *Server) createApplication(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 		probs.Invalid("store_id", "store_id %q is not one of your stores", in.StoreID)
-	} else if l, err := time.LoadLocation(st.TimeZone); err == nil {
-		loc = l // ages are counted on the store's calendar
+	} else {
+		loc = st.Location() // ages are counted on the store's calendar
 	}
 	if in.Applicant.AnnualIncome == nil {
 		probs.Missing("applicant.annual_income")

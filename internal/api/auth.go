@@ -238,6 +238,9 @@ func (s *Server) authed(fn handlerFunc) http.Handler {
 		if slot, ok := r.Context().Value(keyPrincipalSlot).(**principal); ok {
 			*slot = p
 		}
+		if err := s.checkRequest(r); err != nil {
+			return err
+		}
 		return fn(w, r.WithContext(context.WithValue(r.Context(), keyPrincipal, p)))
 	})
 }

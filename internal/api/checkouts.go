@@ -52,7 +52,7 @@ func (s *Server) createCheckout(w http.ResponseWriter, r *http.Request) error {
 		Currency    string                    `json:"currency"`
 		StoreID     string                    `json:"store_id"`
 		Reference   string                    `json:"reference"`
-		Items       []itemJSON                `json:"items"`
+		Items       []itemIn                  `json:"items"`
 		Customer    openflex.CheckoutCustomer `json:"customer"`
 		Flow        string                    `json:"flow"`
 		AutoCapture bool                      `json:"auto_capture"`
@@ -75,8 +75,9 @@ func (s *Server) createCheckout(w http.ResponseWriter, r *http.Request) error {
 	req := checkout.CreateRequest{KeySet: p.KeySet, StoreID: in.StoreID, Amount: in.Amount, Currency: openflex.Currency(in.Currency),
 		Reference: in.Reference, Customer: in.Customer, Flow: in.Flow, AutoCapture: in.AutoCapture, SuccessURL: in.SuccessURL,
 		CancelURL: in.CancelURL, Language: in.Language}
-	for _, it := range in.Items {
-		req.Items = append(req.Items, openflex.LineItem(it))
+	var probs openflex.Problems
+	if req.Items, probs = lineItems(in.Items); len(probs) > 0 {
+		return probs.Err()
 	}
 	svc := s.cfg.Checkouts(p.Env)
 	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {

@@ -48,6 +48,7 @@ var codeInfo = map[openflex.Code]struct {
 
 	openflex.CodeDestinationNotAllowed: {400, "invalid_request_error", "l'adresse %s doit joindre une adresse Internet publique (ni bouclage, ni adresse privée, locale ou réservée)"},
 	openflex.CodeDuplicateParameter:    {400, "invalid_request_error", "le paramètre %s apparaît plus d'une fois"},
+	openflex.CodeUnsupportedMediaType:  {415, "invalid_request_error", "le corps de la requête doit être du JSON (Content-Type: application/json)"},
 
 	openflex.CodePlanExceedsCriminalRate: {400, "invalid_request_error", "le coût d'emprunt de ce plan dépasse le taux criminel de 35 % par année"},
 	openflex.CodeAccountStatusInvalid:    {409, "invalid_request_error", "l'état du compte ne permet pas cette action"},

@@ -1,9 +1,12 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/openflex/openflex"
 )
@@ -62,7 +65,7 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, body []byte,
 	}
 	req := openflex.IdempotentRequest{
 		MerchantID: p.MerchantID, Key: key, Method: r.Method, Path: r.URL.Path,
-		Hash: openflex.FingerprintRequest(r.Method, r.URL.RequestURI(), body),
+		Hash: openflex.FingerprintRequest(r.Method, r.URL.RequestURI(), canonicalJSON(body)),
 	}
 	keep := func(err error) (openflex.StoredResponse, bool) {
 		if !finalError(err) {
@@ -81,6 +84,22 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, body []byte,
 	}
 	writeRaw(w, resp.Status, resp.Body)
 	return nil
+}
+
+// canonicalJSON is what a retry must repeat: the body's meaning, not its
+// bytes. Clients re-serialize on retry, so whitespace, member order and
+// number spelling (30000, 3e4) do not make another request (RFC 8785).
+// An empty body means {}. The body has already been decoded strictly, so
+// it is valid JSON; anything else is fingerprinted as sent.
+func canonicalJSON(body []byte) []byte {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return []byte("{}")
+	}
+	v := jsontext.Value(bytes.Clone(body))
+	if err := v.Canonicalize(); err != nil {
+		return body
+	}
+	return v
 }
 
 // finalError reports whether a failure is the answer to keep for the key:

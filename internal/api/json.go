@@ -47,16 +47,18 @@ func readJSON(r *http.Request, v any) ([]byte, error) {
 // request the server acts on: member names match exactly (no case folding),
 // a repeated name, an unknown member, invalid UTF-8, trailing data and a
 // wrong type are each refused with the JSON path of the member at fault.
-// An empty body decodes as {}.
+// An empty body decodes as {}; any other body must be a JSON object, and
+// null is refused wherever it appears (no request member is nullable, and
+// a null read as "left out" would turn {"amount":null} into "all of it").
 func decodeJSON(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
+	t := reflect.TypeOf(v)
 	err := jsonv2.Unmarshal(body, v, jsonv2.RejectUnknownMembers(true), jsonv2.MatchCaseInsensitiveNames(false))
 	if err == nil {
-		return nil
+		return refuseNull(body, t)
 	}
-	t := reflect.TypeOf(v)
 	var syn *jsontext.SyntacticError
 	var sem *jsonv2.SemanticError
 	switch {
@@ -85,6 +87,30 @@ func decodeJSON(body []byte, v any) error {
 		return openflex.Errorf(openflex.CodeBodyInvalidJSON, "the request body must be a JSON object")
 	}
 	return openflex.Errorf(openflex.CodeBodyInvalidJSON, "the request body is not valid JSON")
+}
+
+// refuseNull finds the first null in a body that decoded and names it:
+// the whole body null is not the documented object, a member null is an
+// invalid value of that member.
+func refuseNull(body []byte, t reflect.Type) error {
+	if !bytes.Contains(body, []byte("null")) {
+		return nil
+	}
+	dec := jsontext.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil // it decoded, so this is the end of the value
+		}
+		if tok.Kind() != 'n' {
+			continue
+		}
+		name := jsonPath(dec.StackPointer(), t)
+		if name == "" {
+			return openflex.Errorf(openflex.CodeBodyInvalidJSON, "the request body must be a JSON object")
+		}
+		return fieldErr(openflex.CodeParameterInvalid, name, fmt.Sprintf("%s must not be null: leave it out instead", name))
+	}
 }
 
 // optionalAmount checks an amount that may be left out (0 then): one that

@@ -15,6 +15,9 @@ import (
 // messaging. It takes no secret (the Client ID is public) and answers CORS
 // only for the key set's Trust URLs.
 func (s *Server) promotions(w http.ResponseWriter, r *http.Request) error {
+	if err := s.checkRequest(r); err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	ks, err := s.cfg.Keys.Store.KeySetByClientID(r.Context(), q.Get("client_id"))
 	if err != nil || !ks.Active() {

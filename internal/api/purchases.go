@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -44,6 +45,49 @@ type itemJSON struct {
 	Description string `json:"description"`
 	Quantity    int64  `json:"quantity"`
 	UnitPrice   int64  `json:"unit_price"`
+}
+
+// itemIn is a line item as sent: every member is required (the document's
+// one LineItem schema, for authorizations and checkouts alike), so absence
+// is told from a zero.
+type itemIn struct {
+	SKU         *string `json:"sku"`
+	Description *string `json:"description"`
+	Quantity    *int64  `json:"quantity"`
+	UnitPrice   *int64  `json:"unit_price"`
+}
+
+// lineItems turns the items sent into the domain's, reporting each
+// missing member.
+func lineItems(in []itemIn) ([]openflex.LineItem, openflex.Problems) {
+	var out []openflex.LineItem
+	var probs openflex.Problems
+	for i, it := range in {
+		param := fmt.Sprintf("items[%d]", i)
+		var li openflex.LineItem
+		if it.SKU == nil {
+			probs.Missing(param + ".sku")
+		} else {
+			li.SKU = *it.SKU
+		}
+		if it.Description == nil {
+			probs.Missing(param + ".description")
+		} else {
+			li.Description = *it.Description
+		}
+		if it.Quantity == nil {
+			probs.Missing(param + ".quantity")
+		} else {
+			li.Quantity = *it.Quantity
+		}
+		if it.UnitPrice == nil {
+			probs.Missing(param + ".unit_price")
+		} else {
+			li.UnitPrice = *it.UnitPrice
+		}
+		out = append(out, li)
+	}
+	return out, probs
 }
 
 type taxesJSON struct {
@@ -202,7 +246,7 @@ type authorizationIn struct {
 	} `json:"verification"`
 	EmployeeID string            `json:"employee_id"`
 	RegisterID string            `json:"register_id"`
-	Items      []itemJSON        `json:"items"`
+	Items      []itemIn          `json:"items"`
 	Taxes      *taxesJSON        `json:"taxes"`
 	Metadata   map[string]string `json:"metadata"`
 }
@@ -214,16 +258,17 @@ func (s *Server) createAuthorization(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	var probs openflex.Problems
 	req := lending.AuthorizeRequest{MerchantID: p.MerchantID, StoreID: in.StoreID, AccountNumber: in.AccountNumber, Amount: in.Amount,
 		Currency: openflex.Currency(in.Currency), AutoCapture: in.AutoCapture, Reference: in.Reference, Channel: in.Channel,
 		EmployeeID: in.EmployeeID, RegisterID: in.RegisterID, Metadata: in.Metadata}
-	for _, it := range in.Items {
-		req.Items = append(req.Items, openflex.LineItem(it))
-	}
+	req.Items, probs = lineItems(in.Items)
 	if in.Taxes != nil {
 		req.TaxGSTHST, req.TaxPST = in.Taxes.GSTHST, in.Taxes.PST
 	}
-	var probs openflex.Problems
+	if err := probs.Err(); err != nil {
+		return err
+	}
 	if err := req.Validate(); err != nil {
 		probs = append(probs, err.(*openflex.Error).Fields...)
 	}
@@ -486,10 +531,7 @@ func (s *Server) storeSummary(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(st.TimeZone)
-	if err != nil {
-		return err
-	}
+	loc := st.Location()
 	date := r.URL.Query().Get("date")
 	var day time.Time
 	if date == "" {

@@ -104,6 +104,8 @@ type Server struct {
 	failures *limiter
 	requests *requestLog
 	stores   storeCache
+	// query is each documented operation's query parameters.
+	query map[string]map[string]bool
 
 	openapiOnce sync.Once
 	openapiDoc  []byte
@@ -133,6 +135,11 @@ func New(cfg Config) *Server {
 		// IP, then callers wait: secrets cannot be guessed online.
 		failures: newLimiter(cfg.Now),
 	}
+	query, err := queryParams(OpenAPIDocument)
+	if err != nil {
+		panic(err) // the embedded document; its tests keep it readable
+	}
+	s.query = query
 	s.routes()
 	if cfg.Pages != nil {
 		cfg.Pages(s.mux)

@@ -47,8 +47,8 @@ func TestSettlementsOverHTTP(t *testing.T) {
 			store  string
 			amount int64
 		}{{mk.stores[0].ID, 300_00}, {mk.stores[1].ID, 200_00}} {
-			r := ev.call("POST", "/v1/authorizations", auth, fmt.Sprintf(`{"account_number":%q,"amount":%d,"currency":"CAD","store_id":%q,"channel":"online","auto_capture":true}`,
-				acct, sale.amount, sale.store), "Idempotency-Key", fmt.Sprint("sale-", i))
+			r := ev.call("POST", "/v1/authorizations", auth, fmt.Sprintf(`{"account_number":%q,"amount":%d,"currency":"CAD","store_id":%q,"channel":"online","auto_capture":true,"reference":"ORD-%d"}`,
+				acct, sale.amount, sale.store, i), "Idempotency-Key", fmt.Sprint("sale-", i))
 			if r.status != 201 {
 				t.Fatalf("purchase: %d %s", r.status, r.raw)
 			}
@@ -82,6 +82,11 @@ func TestSettlementsOverHTTP(t *testing.T) {
 		if lines.status != 200 || len(lines.json["data"].([]any)) != 2 || lines.json["has_more"] != true {
 			t.Fatalf("lines page 1: %d %s", lines.status, lines.raw)
 		}
+		for _, l := range lines.json["data"].([]any) {
+			if ref := l.(map[string]any)["reference"]; ref != "ORD-0" && ref != "ORD-1" {
+				t.Errorf("line without its order reference: %v", l)
+			}
+		}
 		last := lines.json["data"].([]any)[1].(map[string]any)["id"].(string)
 		if more := ev.call("GET", "/v1/settlements/"+id+"/lines?limit=2&starting_after="+last, auth, ""); len(more.json["data"].([]any)) != 1 {
 			t.Fatalf("lines page 2: %s", more.raw)
@@ -100,7 +105,8 @@ func TestSettlementsOverHTTP(t *testing.T) {
 		}
 		c := ev.call("GET", "/v1/settlements/"+id+"/lines.csv", auth, "")
 		rows, err := csv.NewReader(strings.NewReader(string(c.raw))).ReadAll()
-		if c.status != 200 || err != nil || len(rows) != 4 || rows[0][0] != "settlement_id" || rows[3][4] != "return" || rows[3][8] != "-5000" {
+		if c.status != 200 || err != nil || len(rows) != 4 || rows[0][0] != "settlement_id" || rows[3][2] != "return" || rows[3][3] != "ORD-0" ||
+			rows[3][8] != "-50.00" || rows[3][10] != "-50.00" {
 			t.Fatalf("csv: %d %v %q", c.status, err, c.raw)
 		}
 		if ev := ev.call("GET", "/v1/events?type=settlement.created", auth, ""); len(ev.json["data"].([]any)) != 1 {

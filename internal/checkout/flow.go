@@ -63,7 +63,7 @@ func (p *Pages) apply(w http.ResponseWriter, r *http.Request, s *session) error 
 	// Every problem at once: the form's own number parsing and the
 	// application rules.
 	check := a
-	errs, _ := fieldErrors(credit.ValidateApplicant(&check, consent, s.c.Amount, s.svc.now().In(storeLocation(s.store))), s.lang)
+	errs, _ := fieldErrors(credit.ValidateApplicant(&check, consent, s.c.Amount, s.svc.now().In(s.store.Location())), s.lang)
 	if errs == nil {
 		errs = map[string]string{}
 	}
@@ -73,7 +73,7 @@ func (p *Pages) apply(w http.ResponseWriter, r *http.Request, s *session) error 
 		}
 	}
 	if len(errs) == 0 {
-		app, acct, err := s.svc.Apply(r.Context(), s.c, a, consent, s.lang, storeLocation(s.store))
+		app, acct, err := s.svc.Apply(r.Context(), s.c, a, consent, s.lang, s.store.Location())
 		if err == nil && acct != nil && !s.c.Verified {
 			// A repeat application found an existing account: its holder
 			// signs in with a code, as on the sign-in page.

@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/dberr"
@@ -556,13 +555,6 @@ func parseDollars(s string) (int64, bool) {
 		return 0, false
 	}
 	return w*100 + f, true
-}
-
-func storeLocation(st *openflex.Store) *time.Location {
-	if loc, err := time.LoadLocation(st.TimeZone); err == nil {
-		return loc
-	}
-	return time.UTC
 }
 
 //go:embed js

@@ -103,13 +103,7 @@ func (s *Service) Create(ctx context.Context, r CreateRequest) (*openflex.Checko
 		}
 	}
 	// The lines become the authorization's: the same rules apply here.
-	for i, it := range r.Items {
-		param := fmt.Sprintf("items[%d]", i)
-		if it.Quantity <= 0 {
-			p.Invalid(param+".quantity", "quantity must be a positive whole number")
-		}
-		p.Add(openflex.CheckAmount(param+".unit_price", it.UnitPrice, true))
-	}
+	p = append(p, openflex.CheckLineItems(r.Items, 0, r.Amount)...)
 	if err := p.Err(); err != nil {
 		return nil, "", err
 	}

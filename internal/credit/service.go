@@ -25,6 +25,14 @@ type Store interface {
 	UpdateDecision(ctx context.Context, a *openflex.Application) error
 	Application(ctx context.Context, merchantID, id string) (*openflex.Application, error)
 	PendingApplications(ctx context.Context, limit int) ([]*openflex.Application, error)
+	// PendingRepeats lists the pending applications repeating id; they
+	// follow its decision.
+	PendingRepeats(ctx context.Context, id string) ([]*openflex.Application, error)
+	// OpeningApplication returns the application that opened an account.
+	OpeningApplication(ctx context.Context, number string) (*openflex.Application, error)
+	// LockIdentity serialises account openings for one person until the
+	// transaction ends.
+	LockIdentity(ctx context.Context, first, last, dob string) error
 	RecentApplication(ctx context.Context, first, last, dob string, since time.Time) (*openflex.Application, error)
 	RecordInquiry(ctx context.Context, in *openflex.Inquiry) error
 	CreateAccount(ctx context.Context, a *openflex.Account) error
@@ -138,13 +146,12 @@ func (s *Service) Prepare(ctx context.Context, req ApplyRequest) (*Prepared, err
 	req.Consent.At, req.Consent.TermsVersion = now, TermsVersion
 	p := &Prepared{req: req, appID: openflex.NewID(openflex.PrefixApplication), at: now}
 	a := req.Applicant
-	earlier, err := s.Store.RecentApplication(ctx, a.FirstName, a.LastName, a.DateOfBirth, now.Add(-DuplicateWindow))
+	earlier, err := s.earlier(ctx, req.MerchantID, a, now)
 	switch {
-	case err == nil && earlier.Status != openflex.ApplicationPending:
-		p.earlier = earlier
-		return p, nil
 	case err == nil:
-		p.earlier = earlier // a pending review answers again as pending
+		// A repeat answers with the earlier decision (a pending review
+		// answers again as pending) and opens nothing: Commit.
+		p.earlier = earlier
 		return p, nil
 	case openflex.ErrorCode(err) != openflex.CodeResourceMissing:
 		return nil, err
@@ -183,14 +190,16 @@ func (s *Service) Commit(ctx context.Context, p *Prepared) (*openflex.Applicatio
 			return s.withAccount(ctx, e)
 		}
 		// Another merchant's earlier application: this merchant gets its
-		// own record of the same decision, and no new bureau inquiry.
-		app := *e
-		app.ID, app.MerchantID, app.StoreID, app.Created = p.appID, p.req.MerchantID, p.req.StoreID, p.at
+		// own record of the same decision, and no new bureau inquiry. The
+		// record repeats the application the person made; it follows that
+		// decision (Decide refuses it on its own), opens no account and
+		// grants this merchant no consent.
+		app := repeatOf(e, p.appID, p.req.MerchantID, p.req.StoreID, p.at)
 		app.RequestedAmount, app.Consent = p.req.RequestedAmount, p.req.Consent
-		if err := s.Store.CreateApplication(ctx, &app); err != nil {
+		if err := s.Store.CreateApplication(ctx, app); err != nil {
 			return nil, nil, err
 		}
-		return s.withAccount(ctx, &app)
+		return s.withAccount(ctx, app)
 	}
 	var app *openflex.Application
 	var acct *openflex.Account
@@ -208,17 +217,32 @@ func (s *Service) Commit(ctx context.Context, p *Prepared) (*openflex.Applicatio
 		if d.Status != openflex.ApplicationPending {
 			app.DecidedAt = p.at
 		}
+		opened := false
 		if d.Status == openflex.ApplicationApproved {
-			var err error
-			if acct, err = s.openAccount(ctx, cust, d.CreditLimit, d.RiskCategory); err != nil {
+			held, err := s.openAccountOf(ctx, cust)
+			if err != nil {
 				return err
 			}
-			app.CreditLimit, app.RiskCategory, app.AccountNumber = d.CreditLimit, d.RiskCategory, acct.Number
+			if held != nil {
+				// The person opened an account meanwhile (a concurrent
+				// application): this one becomes its repeat.
+				if acct, err = s.Store.Account(ctx, held.AccountNumber); err != nil {
+					return err
+				}
+				app = repeatOf(held, app.ID, app.MerchantID, app.StoreID, p.at)
+				app.CustomerID, app.RequestedAmount, app.Consent, app.Score = cust.ID, p.req.RequestedAmount, p.req.Consent, p.report.Score
+			} else {
+				if acct, err = s.openAccount(ctx, cust, d.CreditLimit, d.RiskCategory); err != nil {
+					return err
+				}
+				app.CreditLimit, app.RiskCategory, app.AccountNumber = d.CreditLimit, d.RiskCategory, acct.Number
+				opened = true
+			}
 		}
 		if err := s.Store.CreateApplication(ctx, app); err != nil {
 			return err
 		}
-		if acct != nil {
+		if opened {
 			if err := s.grantConsent(ctx, app); err != nil {
 				return err
 			}
@@ -242,6 +266,69 @@ func (s *Service) Commit(ctx context.Context, p *Prepared) (*openflex.Applicatio
 // proves nothing about who is applying: name and date of birth are not
 // secrets, so it never signs anyone in to the account.
 func (p *Prepared) Repeat() bool { return p.earlier != nil }
+
+// earlier finds the application a new one from merchantID repeats: the
+// person's newest application of the last DuplicateWindow (pending or
+// decided), or, past the window, the application that opened an account
+// the person still holds. It resolves a repeat to the application the
+// person made, unless merchantID's own record is the one found. Not found:
+// resource_missing.
+func (s *Service) earlier(ctx context.Context, merchantID string, a openflex.Applicant, now time.Time) (*openflex.Application, error) {
+	e, err := s.Store.RecentApplication(ctx, a.FirstName, a.LastName, a.DateOfBirth, now.Add(-DuplicateWindow))
+	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
+		accts, err := s.Store.AccountsByIdentity(ctx, a.FirstName, a.LastName, a.DateOfBirth, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, acct := range accts {
+			if isOpen(acct.Status) {
+				return s.Store.OpeningApplication(ctx, acct.Number)
+			}
+		}
+		return nil, openflex.NotFound("application", "")
+	}
+	if err != nil || e.RepeatOf == "" || e.MerchantID == merchantID {
+		return e, err
+	}
+	return s.Store.Application(ctx, "", e.RepeatOf)
+}
+
+// isOpen reports whether an account in this standing counts as the
+// person's open account: everything but closed and charged off.
+func isOpen(st openflex.AccountStatus) bool {
+	return st != openflex.AccountClosed && st != openflex.AccountChargedOff
+}
+
+// openAccountOf returns the application that opened an account cust's
+// person still holds, nil when there is none, under a lock that keeps
+// another transaction from opening one until this one ends.
+func (s *Service) openAccountOf(ctx context.Context, cust *openflex.Customer) (*openflex.Application, error) {
+	a := cust.Applicant
+	if err := s.Store.LockIdentity(ctx, a.FirstName, a.LastName, a.DateOfBirth); err != nil {
+		return nil, err
+	}
+	accts, err := s.Store.AccountsByIdentity(ctx, a.FirstName, a.LastName, a.DateOfBirth, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, acct := range accts {
+		if isOpen(acct.Status) {
+			return s.Store.OpeningApplication(ctx, acct.Number)
+		}
+	}
+	return nil, nil
+}
+
+// repeatOf is merchantID's record of e's decision, repeating the
+// application the person made (e itself, or the one e repeats).
+func repeatOf(e *openflex.Application, id, merchantID, storeID string, at time.Time) *openflex.Application {
+	app := *e
+	if app.RepeatOf == "" {
+		app.RepeatOf = e.ID
+	}
+	app.ID, app.MerchantID, app.StoreID, app.Created = id, merchantID, storeID, at
+	return &app
+}
 
 // grantConsent records that the applicant, by applying through app's
 // merchant and opening an account with it, allowed that merchant to post
@@ -326,11 +413,35 @@ func (s *Service) Application(ctx context.Context, merchantID, id string) (*open
 
 // Decide settles a pending application (lender staff, or the TRAINING test
 // helper). Approval opens the account with the policy's limit for the
-// stored bureau score unless limit is given.
+// stored bureau score unless limit is given, and grants the application's
+// merchant consent; the pending repeats of the application (other
+// merchants' records of the same person) follow the decision, on the same
+// account, with no consent.
 //
 // A decline gives the reasons of ReviewReasons the reviewer chose, or
 // manual_review_declined when none is given.
+//
+// It fails with parameter_invalid when the application is not pending,
+// when it is a repeat (it follows the application it repeats), and when
+// approval would open a second account for a person who holds an open one
+// (OpenSeparate does that, deliberately).
 func (s *Service) Decide(ctx context.Context, merchantID, id string, status openflex.ApplicationStatus, limit int64, reasons ...string) (*openflex.Application, *openflex.Account, error) {
+	return s.decide(ctx, merchantID, id, status, limit, "", reasons)
+}
+
+// OpenSeparate approves a pending application with an account of its own
+// even when it repeats another or the person already holds an open
+// account: lender staff's deliberate choice, with a reason they give (the
+// console audits it). The new account grants nobody consent: the merchant
+// needs the customer's code, or a checkout, before it may charge it.
+func (s *Service) OpenSeparate(ctx context.Context, id string, limit int64, reason string) (*openflex.Application, *openflex.Account, error) {
+	if strings.TrimSpace(reason) == "" {
+		return nil, nil, &openflex.Error{Code: openflex.CodeParameterMissing, Param: "reason", Message: "a separate account needs the reason staff open it"}
+	}
+	return s.decide(ctx, "", id, openflex.ApplicationApproved, limit, reason, nil)
+}
+
+func (s *Service) decide(ctx context.Context, merchantID, id string, status openflex.ApplicationStatus, limit int64, separate string, reasons []string) (*openflex.Application, *openflex.Account, error) {
 	if status != openflex.ApplicationApproved && status != openflex.ApplicationDeclined {
 		return nil, nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "status", Message: "status must be approved or declined"}
 	}
@@ -356,6 +467,16 @@ func (s *Service) Decide(ctx context.Context, merchantID, id string, status open
 		if app.Status != openflex.ApplicationPending {
 			return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "status", Message: fmt.Sprintf("application %s is already %s", id, app.Status)}
 		}
+		if app.RepeatOf != "" && separate == "" {
+			// Deciding a repeat would open a second account, and grant
+			// consent, on the word of a merchant the person may never
+			// have met: it follows the application the person made.
+			msg := fmt.Sprintf("application %s repeats an earlier application of the same person and follows its decision", id)
+			if merchantID == "" {
+				msg = fmt.Sprintf("application %s repeats %s and follows its decision: decide %s, or open a separate account deliberately", id, app.RepeatOf, app.RepeatOf)
+			}
+			return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "status", Message: msg}
+		}
 		app.Status, app.DecidedAt = status, s.now()
 		if status == openflex.ApplicationDeclined {
 			app.Reasons = nil
@@ -365,11 +486,24 @@ func (s *Service) Decide(ctx context.Context, merchantID, id string, status open
 			if err := s.Store.UpdateDecision(ctx, app); err != nil {
 				return err
 			}
-			return s.emit(ctx, app, nil, "")
+			if err := s.emit(ctx, app, nil, ""); err != nil {
+				return err
+			}
+			return s.settleRepeats(ctx, app, nil)
 		}
 		cust, err := s.Store.Customer(ctx, app.CustomerID)
 		if err != nil {
 			return err
+		}
+		if separate == "" {
+			held, err := s.openAccountOf(ctx, cust)
+			if err != nil {
+				return err
+			}
+			if held != nil {
+				return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "status",
+					Message: fmt.Sprintf("the applicant already holds an open account (opened by application %s): a second one is opened only deliberately, by lender staff", held.ID)}
+			}
 		}
 		risk, credit := s.Policy.Offer(max(app.Score, s.Policy.ReviewBelow), cust.Applicant.AnnualIncome)
 		d := Decision{Status: openflex.ApplicationApproved, CreditLimit: credit, RiskCategory: risk}
@@ -383,15 +517,44 @@ func (s *Service) Decide(ctx context.Context, merchantID, id string, status open
 		if err := s.Store.UpdateDecision(ctx, app); err != nil {
 			return err
 		}
-		if err := s.grantConsent(ctx, app); err != nil {
+		if separate == "" {
+			// Only the application the person made grants consent.
+			if err := s.grantConsent(ctx, app); err != nil {
+				return err
+			}
+		}
+		if err := s.emit(ctx, app, acct, ""); err != nil {
 			return err
 		}
-		return s.emit(ctx, app, acct, "")
+		if separate != "" {
+			return nil // its repeats (if any) keep following their own original
+		}
+		return s.settleRepeats(ctx, app, acct)
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return app, acct, nil
+}
+
+// settleRepeats gives app's pending repeats its decision: the same status,
+// reasons and account, and no consent (their merchants did not open it).
+func (s *Service) settleRepeats(ctx context.Context, app *openflex.Application, acct *openflex.Account) error {
+	reps, err := s.Store.PendingRepeats(ctx, app.ID)
+	if err != nil {
+		return err
+	}
+	for _, r := range reps {
+		r.Status, r.Reasons, r.DecidedAt = app.Status, app.Reasons, app.DecidedAt
+		r.CreditLimit, r.RiskCategory, r.AccountNumber = app.CreditLimit, app.RiskCategory, app.AccountNumber
+		if err := s.Store.UpdateDecision(ctx, r); err != nil {
+			return err
+		}
+		if err := s.emit(ctx, r, acct, ""); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ReviewReasons are the reasons a reviewer may give for a decline.

@@ -11,6 +11,7 @@ package jobs
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -34,10 +35,10 @@ type Plane interface {
 	Scrub(ctx context.Context, cutoff time.Time) (int64, error)
 }
 
-// Deliverer fans events out to webhook endpoints and delivers them.
+// Deliverer fans events out to webhook endpoints and delivers them from its
+// own worker pool, passing every `every`, until ctx ends.
 type Deliverer interface {
-	FanOut(ctx context.Context) (int, error)
-	DeliverDue(ctx context.Context) (int, error)
+	Run(ctx context.Context, every time.Duration)
 }
 
 // Settler cuts merchants' days into settlements; TRAINING's settler also
@@ -255,7 +256,9 @@ func (r *Runner) ScrubTraining(ctx context.Context) {
 	r.Logger.Info("TRAINING scrubbed", "rows", n)
 }
 
-// deliver runs webhook fan-out and delivery until ctx ends.
+// deliver runs webhook fan-out and delivery until ctx ends, each
+// environment on its own (a TRAINING receiver that never answers must not
+// hold up PRODUCTION deliveries).
 func (r *Runner) deliver(ctx context.Context) {
 	every := r.DeliverEvery
 	if every <= 0 {
@@ -264,26 +267,13 @@ func (r *Runner) deliver(ctx context.Context) {
 		// of events behind; idle, a pass is two indexed reads per plane.
 		every = 250 * time.Millisecond
 	}
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		r.DeliverOnce(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+	var wg sync.WaitGroup
+	for _, d := range r.Deliverers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.Run(ctx, every)
+		}()
 	}
-}
-
-// DeliverOnce fans out new events and attempts due deliveries once.
-func (r *Runner) DeliverOnce(ctx context.Context) {
-	for env, d := range r.Deliverers {
-		if _, err := d.FanOut(ctx); err != nil && ctx.Err() == nil {
-			r.Logger.Error("webhook fan-out failed", "environment", env, "err", err)
-		}
-		if _, err := d.DeliverDue(ctx); err != nil && ctx.Err() == nil {
-			r.Logger.Error("webhook delivery failed", "environment", env, "err", err)
-		}
-	}
+	wg.Wait()
 }

@@ -61,15 +61,9 @@ func (r *AuthorizeRequest) Validate() error {
 	if len(r.Reference) > 255 {
 		p.Invalid("reference", "reference must be at most 255 characters")
 	}
-	for i, it := range r.Items {
-		param := fmt.Sprintf("items[%d]", i)
-		if it.Quantity <= 0 {
-			p.Invalid(param+".quantity", "quantity must be a positive whole number")
-		}
-		p.Add(openflex.CheckAmount(param+".unit_price", it.UnitPrice, true))
-	}
 	p.Add(openflex.CheckAmount("taxes.gst_hst", r.TaxGSTHST, true))
 	p.Add(openflex.CheckAmount("taxes.pst", r.TaxPST, true))
+	p = append(p, openflex.CheckLineItems(r.Items, r.TaxGSTHST+r.TaxPST, r.Amount)...)
 	if len(r.Metadata) > 20 {
 		p.Invalid("metadata", "metadata holds at most 20 keys")
 	}
@@ -254,7 +248,7 @@ func (s *Service) capture(ctx context.Context, a *openflex.Authorization, amount
 	}
 	c := &openflex.Capture{ID: openflex.NewID(openflex.PrefixCapture), MerchantID: a.MerchantID, AuthorizationID: a.ID,
 		StoreID: a.StoreID, AccountNumber: a.AccountNumber, Amount: amount, Reference: reference, Created: s.now(),
-		Fee: feeOf(a).OnCapture(amount, a.CapturedAmount == 0)}
+		Fee: feeOf(a).OnCapture(a.CapturedAmount, amount)}
 	if s.Servicing != nil {
 		// The purchase lands in its segment first: servicing reads the
 		// account's clock there, which dates the capture.

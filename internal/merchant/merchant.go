@@ -67,7 +67,7 @@ func (s *Service) Create(ctx context.Context, name, email string, stores []NewSt
 		tz := ns.TimeZone
 		if tz == "" {
 			tz = ns.Province.TimeZone()
-		} else if _, err := time.LoadLocation(tz); err != nil {
+		} else if _, err := openflex.LoadZone(tz); err != nil {
 			probs.Invalid(param+".time_zone", "time_zone must be an IANA zone such as America/Toronto")
 		}
 		out = append(out, openflex.Store{ID: openflex.NewID(openflex.PrefixStore), MerchantID: m.ID, Name: strings.TrimSpace(ns.Name),

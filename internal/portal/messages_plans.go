@@ -30,7 +30,7 @@ var adminPlanMessages = map[string][2]string{
 	"plans.fee_refunded":            {"refunded pro rata on returns", "remboursés au prorata des marchandises retournées"},
 	"plans.fee_kept":                {"kept on returns", "conservés si des marchandises sont retournées"},
 	"plans.fee_of":                  {"Merchant fee of %s", "Frais marchands de %s"},
-	"plans.bps":                     {"Rate, in basis points of each capture (600 = 6.00%)", "Taux, en points de base de chaque encaissement (600 = 6,00 %)"},
+	"plans.bps":                     {"Rate, in basis points of the amount captured (600 = 6.00%)", "Taux, en points de base du montant encaissé (600 = 6,00 %)"},
 	"plans.fixed":                   {"Fixed amount per purchase, in dollars (0 for none)", "Montant fixe par achat, en dollars (0 pour aucun)"},
 	"plans.refund":                  {"When goods are returned", "Quand des marchandises sont retournées"},
 	"plans.refund_pro_rata":         {"Refund the fee pro rata", "Rembourser les frais au prorata"},

@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"embed"
 	"errors"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"path"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -284,25 +282,11 @@ func stampIn(t time.Time, zone string) template.HTML {
 	if t.IsZero() {
 		return "—"
 	}
-	loc, err := loadZone(zone)
+	loc, err := openflex.LoadZone(zone)
 	if err != nil {
 		return stamp(t)
 	}
 	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `">` + t.In(loc).Format("2006-01-02 15:04 MST") + `</time>`)
-}
-
-var zones sync.Map // zone name → *time.Location
-
-func loadZone(name string) (*time.Location, error) {
-	if l, ok := zones.Load(name); ok {
-		return l.(*time.Location), nil
-	}
-	l, err := time.LoadLocation(name)
-	if err != nil || name == "" {
-		return nil, fmt.Errorf("time zone %q: %v", name, err)
-	}
-	zones.Store(name, l)
-	return l, nil
 }
 
 // codeSpans escapes s and sets its `backticked` parts as code, as the

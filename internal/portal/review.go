@@ -27,6 +27,7 @@ func (p *Portal) reviewRoutes() {
 	m.Handle("GET /portal/admin/applications/{env}/{id}", p.admin(p.reviewShow))
 	m.Handle("POST /portal/admin/applications/{env}/{id}/approve", p.admin(p.reviewApprove))
 	m.Handle("POST /portal/admin/applications/{env}/{id}/decline", p.admin(p.reviewDecline))
+	m.Handle("POST /portal/admin/applications/{env}/{id}/separate", p.admin(p.reviewSeparate))
 }
 
 func (p *Portal) reviewEnv(r *http.Request) (openflex.Environment, error) {
@@ -203,15 +204,50 @@ func (p *Portal) reviewDecline(w http.ResponseWriter, r *http.Request, pg *page)
 	return p.settle(w, r, pg, v, openflex.ApplicationDeclined, 0, reasons)
 }
 
+// reviewSeparate opens an account of its own for a repeat application:
+// staff's deliberate choice, with the reason audited.
+func (p *Portal) reviewSeparate(w http.ResponseWriter, r *http.Request, pg *page) error {
+	env, err := p.reviewEnv(r)
+	if err != nil {
+		return err
+	}
+	v, err := p.reviewFile(r.Context(), env, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	v.LimitText = pg.Form.Get("credit_limit")
+	limit, ok := parseCents(v.LimitText)
+	if !ok {
+		pg.Form.Fail("credit_limit", pg.t("review.err.limit"))
+	}
+	reason := strings.TrimSpace(pg.Form.Get("reason"))
+	if reason == "" || utf8.RuneCountInString(reason) > 500 {
+		pg.Form.Fail("reason", pg.t("review.err.separate_reason"))
+	}
+	if !ok || reason == "" || utf8.RuneCountInString(reason) > 500 {
+		return p.renderReview(w, pg, http.StatusBadRequest, v)
+	}
+	return p.settleWith(w, r, pg, v, openflex.ApplicationApproved, nil, reason, func(ctx context.Context) (*openflex.Application, *openflex.Account, error) {
+		return p.cfg.Credit(v.Env).OpenSeparate(ctx, v.App.ID, limit, reason)
+	})
+}
+
 func (p *Portal) settle(w http.ResponseWriter, r *http.Request, pg *page, v *reviewView, status openflex.ApplicationStatus, limit int64, reasons []string) error {
+	return p.settleWith(w, r, pg, v, status, reasons, "", func(ctx context.Context) (*openflex.Application, *openflex.Account, error) {
+		// Decide checks the status again under its transaction: of two
+		// reviewers deciding at once, one gets parameter_invalid.
+		return p.cfg.Credit(v.Env).Decide(ctx, "", v.App.ID, status, limit, reasons...)
+	})
+}
+
+func (p *Portal) settleWith(w http.ResponseWriter, r *http.Request, pg *page, v *reviewView, status openflex.ApplicationStatus, reasons []string, separate string,
+	decide func(context.Context) (*openflex.Application, *openflex.Account, error)) error {
 	ctx := r.Context()
 	if v.App.Status != openflex.ApplicationPending {
 		pg.Form.Fail("decision", pg.t("review.err.decided"))
 		return p.renderReview(w, pg, http.StatusConflict, v)
 	}
-	// Decide checks the status again under its transaction: of two
-	// reviewers deciding at once, one gets parameter_invalid.
-	app, acct, err := p.cfg.Credit(v.Env).Decide(ctx, "", v.App.ID, status, limit, reasons...)
+	app, acct, err := decide(ctx)
 	var e *openflex.Error
 	switch {
 	case err == nil:
@@ -228,10 +264,14 @@ func (p *Portal) settle(w http.ResponseWriter, r *http.Request, pg *page, v *rev
 	if len(reasons) > 0 {
 		detail += ": " + strings.Join(reasons, ", ")
 	}
+	action := "application." + string(app.Status)
+	if separate != "" {
+		action, detail = "application.separate_account", detail+"; separate account, repeat of "+app.RepeatOf+": "+separate
+	}
 	// The decision is made; a failed audit write is an alarm, not a
 	// reason to pretend it was not.
 	if err := p.cfg.Control.Audit(ctx, openflex.AuditEntry{ID: openflex.NewID("aud"), At: p.now(), Actor: "admin:" + pg.User.ID,
-		Action: "application." + string(app.Status), MerchantID: app.MerchantID, ObjectID: app.ID, Detail: detail, RemoteAddr: remoteHost(r)}); err != nil {
+		Action: action, MerchantID: app.MerchantID, ObjectID: app.ID, Detail: detail, RemoteAddr: remoteHost(r)}); err != nil {
 		p.log.ErrorContext(ctx, "portal: audit of an application decision failed", "application", app.ID, "err", err)
 	}
 	return redirect(w, r, "/portal/admin/applications/"+string(v.Env)+"?done=application_"+string(app.Status))

@@ -163,3 +163,68 @@ func TestDecideRejectsBadReasons(t *testing.T) {
 		t.Errorf("a refused decision changed the application to %s", got.Status)
 	}
 }
+
+// TestReviewShowsRepeats: another merchant's application of the same
+// person is listed as a repeat of the first, with a link to it; it cannot
+// be approved on its own; staff open a separate account for it only
+// deliberately, with a reason the audit log keeps, and that account gives
+// the merchant no consent.
+func TestReviewShowsRepeats(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		th := newTillHarness(t, e)
+		ctx := context.Background()
+		first := th.browser(t).verifiedMerchant("Maple Furniture", "dev@maple.example")
+		second := th.browser(t).verifiedMerchant("Copycat Sofas", "dev@copycat.example")
+		orig := th.pendingApplication(t, openflex.Training, first.ID, th.firstStore(t, first.ID).ID, "Tremblay-Repeat")
+		rep := th.pendingApplication(t, openflex.Training, second.ID, th.firstStore(t, second.ID).ID, "Tremblay-Repeat")
+		if rep.RepeatOf != orig.ID {
+			t.Fatalf("second application repeats %q, want %s", rep.RepeatOf, orig.ID)
+		}
+		if err := th.portal.BootstrapAdmin(ctx, "ops@lender.example", password); err != nil {
+			t.Fatal(err)
+		}
+		admin := th.browser(t)
+		admin.logIn("ops@lender.example", password)
+
+		list := "/portal/admin/applications/training"
+		want(t, admin.get(list), http.StatusOK, "list", "Repeat of", `<a href="`+list+"/"+orig.ID+`"><code>`+orig.ID)
+		file := list + "/" + rep.ID
+		r := admin.get(file)
+		want(t, r, http.StatusOK, "repeat file", "A repeat: the same person applied earlier through another merchant", "Open a separate account anyway")
+		if strings.Contains(r.Body, `id="approve"`) {
+			t.Error("the repeat's file offers to approve it on its own")
+		}
+		r = admin.post(file+"/approve", url.Values{"csrf": {admin.sessionToken(file + "/approve")}, "credit_limit": {"2500"}})
+		want(t, r, http.StatusBadRequest, "approve a repeat", "repeats "+orig.ID)
+
+		separate := file + "/separate"
+		r = admin.submit(file, separate, url.Values{"credit_limit": {"1000"}})
+		want(t, r, http.StatusBadRequest, "separate without a reason", "Give the reason for a separate account.")
+		r = admin.submit(file, separate, url.Values{"credit_limit": {"1000"}, "reason": {"customer called: wants a second line for the sofa store"}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("separate = %d:\n%s", r.StatusCode, r.Body)
+		}
+		app, acct, err := th.credit[openflex.Training].Application(ctx, second.ID, rep.ID)
+		if err != nil || app.Status != openflex.ApplicationApproved || acct == nil || acct.CreditLimit != 100_000 {
+			t.Fatalf("after a separate account: %+v %+v %v", app, acct, err)
+		}
+		if c, err := th.stores.Data(openflex.Training).ActiveConsent(ctx, second.ID, acct.Number); err != nil || c != nil {
+			t.Fatalf("the repeat's merchant holds consent %v (%v)", c, err)
+		}
+		log, err := th.stores.Control.AuditLog(ctx, second.ID, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, e := range log {
+			found = found || (e.Action == "application.separate_account" && e.ObjectID == rep.ID && strings.Contains(e.Detail, "second line for the sofa store"))
+		}
+		if !found {
+			t.Errorf("no separate-account audit entry among %+v", log)
+		}
+		// The original is still pending and decided on its own.
+		if app, _, err := th.credit[openflex.Training].Application(ctx, first.ID, orig.ID); err != nil || app.Status != openflex.ApplicationPending {
+			t.Fatalf("original after the separate account: %+v %v", app, err)
+		}
+	})
+}

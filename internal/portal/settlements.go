@@ -110,18 +110,14 @@ func (p *Portal) settlementCSV(w http.ResponseWriter, r *http.Request, pg *page)
 	if !ok {
 		return openflex.NotFound("page", r.URL.Path)
 	}
-	svc := p.cfg.Settlements(env)
-	st, err := svc.Get(r.Context(), pg.Merchant.ID, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	lines, err := svc.AllLines(r.Context(), pg.Merchant.ID, st.ID)
+	st, body, err := p.cfg.Settlements(env).CSV(r.Context(), pg.Merchant.ID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="settlement-`+st.BusinessDate+`-`+string(env)+`.csv"`)
-	return settlement.WriteCSV(w, st, lines)
+	_, err = w.Write(body)
+	return err
 }
 
 // settlementChart draws the last ChartDays business days as an SVG: gross

@@ -263,8 +263,13 @@ func TestAdminSettlements(t *testing.T) {
 		t.Errorf("a merchant user sees the admin settlements: %d", r.StatusCode)
 	}
 	bank := "/portal/admin/merchants/" + m.ID + "/bank-account"
+	for _, name := range []string{"Maple\x00Furniture", "Maple\tFurniture", "家具店", strings.Repeat("é", 31)} {
+		r := admin.submit("/portal/admin/settlements", bank, url.Values{"institution": {"004"}, "transit": {"12345"}, "account": {"9876543"},
+			"holder_name": {name}})
+		want(t, r, http.StatusBadRequest, "holder name "+name, "holder_name must be 1 to 30 characters: letters A-Z")
+	}
 	if r := admin.submit("/portal/admin/settlements", bank, url.Values{"institution": {"004"}, "transit": {"12345"}, "account": {"9876543"},
-		"holder_name": {"Maple Furniture"}}); r.StatusCode != http.StatusSeeOther {
+		"holder_name": {"Meubles Éléphant & Fils Québec"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("set bank account = %d:\n%s", r.StatusCode, r.Body)
 	}
 	if got, err := h.stores.Control.BankAccount(ctx, m.ID); err != nil || got.Account != "9876543" {

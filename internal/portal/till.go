@@ -161,10 +161,7 @@ func (p *Portal) tillDay(w http.ResponseWriter, r *http.Request, pg *page) error
 
 func (p *Portal) renderDay(w http.ResponseWriter, r *http.Request, pg *page, tl *till, status int, found []customerView) error {
 	ctx := r.Context()
-	loc, err := time.LoadLocation(tl.Store.TimeZone)
-	if err != nil {
-		loc = time.UTC // a store saved without a zone still shows a day
-	}
+	loc := tl.Store.Location()
 	now := p.now().In(loc)
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	next := day.AddDate(0, 0, 1) // 23 or 25 hours across DST changes

@@ -118,6 +118,10 @@ func rangesViolations(t *testing.T, d *rangesDoc, s map[string]any, path string)
 		b, _ := json.Marshal(v)
 		out = append(out, rangesCase{param: path, code: code, body: string(b), why: why})
 	}
+	// No request member is nullable: null is never "left out".
+	if !rangesNullable(s) {
+		add(nil, "parameter_invalid", "null (not nullable)")
+	}
 	typ, _ := s["type"].(string)
 	switch typ {
 	case "integer":
@@ -169,6 +173,12 @@ func rangesViolations(t *testing.T, d *rangesDoc, s map[string]any, path string)
 		add([]any{}, "parameter_invalid", fmt.Sprintf("minItems %v", m))
 	}
 	return out
+}
+
+// rangesNullable reports whether schema s admits null (type ["…","null"]).
+func rangesNullable(s map[string]any) bool {
+	types, _ := s["type"].([]any)
+	return slices.Contains(types, any("null"))
 }
 
 // rangesBodyCases walks a request body schema: every member's constraints,
@@ -344,7 +354,8 @@ func rangesCases(t *testing.T, w *strictWorld) []rangesCase {
 
 // TestRangesDocumented sends, for every documented constraint of every
 // operation (minimum, maximum, maxLength, minLength, enum, const, pattern,
-// format, minItems, type, closed objects), an otherwise valid request that
+// format, minItems, type, null where not nullable, closed objects), an
+// otherwise valid request that
 // breaks it: each must be 400 with a stable code naming the member, and
 // change nothing (balances, authorizations, captures, returns, checkouts,
 // events, webhook endpoints and deliveries).

@@ -235,6 +235,13 @@ func TestStrictJSON(t *testing.T) {
 			{"wrong type", "POST", "/v1/authorizations/" + w.authID + "/captures", `{"amount":"100"}`, "parameter_invalid", "amount"},
 			{"two JSON values", "POST", "/v1/authorizations/" + w.authID + "/captures", `{"amount":100}{"amount":200}`, "body_invalid_json", ""},
 			{"not an object", "POST", "/v1/authorizations/" + w.authID + "/captures", `[{"amount":100}]`, "body_invalid_json", ""},
+			// null is neither the documented object nor "left out": a null
+			// body or amount once captured everything that remained.
+			{"a null body", "POST", "/v1/authorizations/" + w.authID + "/captures", `null`, "body_invalid_json", ""},
+			{"a null body with spaces", "POST", "/v1/authorizations/" + w.authID + "/release", " null\n", "body_invalid_json", ""},
+			{"a null amount", "POST", "/v1/authorizations/" + w.authID + "/captures", `{"amount":null}`, "parameter_invalid", "amount"},
+			{"a null array element", "POST", "/v1/authorizations", auth(`,"items":[null]`), "parameter_invalid", "items[0]"},
+			{"a null metadata value", "POST", "/v1/authorizations", auth(`,"metadata":{"order":null}`), "parameter_invalid", "metadata.order"},
 		}
 		before := strictSnapshot(t, w)
 		for _, tt := range tests {

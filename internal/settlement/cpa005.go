@@ -76,33 +76,63 @@ func (o Originator) Validate() error {
 	return p.Err()
 }
 
+// Skipped is a credit WriteCPA005 left out of the file, and why.
+type Skipped struct {
+	Index  int // in the credits given
+	Reason string
+}
+
 // WriteCPA005 writes a credit file numbered fileNumber (1–9999) created at
 // created. Amounts total in the trailer; the records count themselves from
 // 1 (the header) to the trailer.
-func WriteCPA005(w io.Writer, o Originator, fileNumber int, created time.Time, credits []Credit) error {
+//
+// One payee's bad data never fails the file for every other payee: a
+// credit whose amount is out of range, whose bank account is not digits of
+// the right lengths, or whose payee name has nothing a CPA-005 field can
+// carry is left out and reported in skipped (its settlement stays unpaid);
+// a payee name is written folded to the file's character set
+// (openflex.FoldHolderName). Only what concerns the whole file (the
+// originator, the file number, the writer) is an error.
+func WriteCPA005(w io.Writer, o Originator, fileNumber int, created time.Time, credits []Credit) (skipped []Skipped, err error) {
 	if err := o.Validate(); err != nil {
-		return err
+		return nil, err
 	}
 	if fileNumber < 1 || fileNumber > 9999 {
-		return errors.New("cpa005: the file creation number is 1 to 9999")
+		return nil, errors.New("cpa005: the file creation number is 1 to 9999")
 	}
 	code := o.TransactionCode
 	if code == "" {
 		code = DefaultTransactionCode
 	}
+	var good []Credit
 	for i, c := range credits {
-		if c.Amount <= 0 || c.Amount > 9_999_999_999 {
-			return fmt.Errorf("cpa005: credit %d: amount %d out of range", i, c.Amount)
+		if reason := c.problem(); reason != "" {
+			skipped = append(skipped, Skipped{Index: i, Reason: reason})
+			continue
 		}
-		if len(ascii(c.PayeeName)) == 0 {
-			return fmt.Errorf("cpa005: credit %d: no payee name", i)
-		}
-		acct := c.Account
-		acct.HolderName = "payee" // the file carries PayeeName
-		if err := acct.Validate(); err != nil {
-			return fmt.Errorf("cpa005: credit %d: %w", i, err)
-		}
+		c.PayeeName = openflex.FoldHolderName(c.PayeeName)
+		good = append(good, c)
 	}
+	return skipped, write005(w, o, fileNumber, created, code, good)
+}
+
+// problem says why c cannot be paid by this file ("" when it can).
+func (c Credit) problem() string {
+	if c.Amount <= 0 || c.Amount > 9_999_999_999 {
+		return fmt.Sprintf("amount %d cents is outside 1 to 9,999,999,999", c.Amount)
+	}
+	if openflex.FoldHolderName(c.PayeeName) == "" {
+		return "the payee name has no character a CPA-005 record carries (" + openflex.HolderNameChars + ")"
+	}
+	acct := c.Account
+	acct.HolderName = "payee" // the file carries PayeeName
+	if err := acct.Validate(); err != nil {
+		return "the bank account is not valid: " + err.Error()
+	}
+	return ""
+}
+
+func write005(w io.Writer, o Originator, fileNumber int, created time.Time, code string, credits []Credit) error {
 	control := num(mustDigits(o.ID), 10) + num(fmt.Sprint(fileNumber), 4)
 	count := 0
 	write := func(r *record) error {

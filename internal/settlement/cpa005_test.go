@@ -50,8 +50,8 @@ func TestCPA005(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	created := time.Date(2027, 12, 31, 9, 0, 0, 0, time.UTC) // day 365
-	if err := settlement.WriteCPA005(&buf, o, 42, created, credits); err != nil {
-		t.Fatal(err)
+	if skipped, err := settlement.WriteCPA005(&buf, o, 42, created, credits); err != nil || skipped != nil {
+		t.Fatal(skipped, err)
 	}
 	recs := strings.Split(strings.TrimSuffix(buf.String(), "\r\n"), "\r\n")
 	if len(recs) != 4 {
@@ -127,24 +127,79 @@ func TestCPA005(t *testing.T) {
 func TestCPA005Refuses(t *testing.T) {
 	good := settlement.Originator{ID: "0123456789", ShortName: "OF", LongName: "OpenFlex", DataCentre: "00310",
 		Returns: openflex.BankAccount{Institution: "001", Transit: "00011", Account: "1234567"}}
-	acct := openflex.BankAccount{Institution: "004", Transit: "12345", Account: "1234567", HolderName: "X"}
 	tests := []struct {
-		name    string
-		o       settlement.Originator
-		file    int
-		credits []settlement.Credit
+		name string
+		o    settlement.Originator
+		file int
 	}{
-		{"data centre not 5 digits", func() settlement.Originator { o := good; o.DataCentre = "310"; return o }(), 1, nil},
-		{"file number 0", good, 0, nil},
-		{"file number above 9999", good, 10000, nil},
-		{"zero amount", good, 1, []settlement.Credit{{Amount: 0, Account: acct, PayeeName: "X"}}},
-		{"amount beyond 10 digits", good, 1, []settlement.Credit{{Amount: 10_000_000_000, Account: acct, PayeeName: "X"}}},
-		{"bad transit", good, 1, []settlement.Credit{{Amount: 1, Account: openflex.BankAccount{Institution: "004", Transit: "12", Account: "1234567", HolderName: "X"}, PayeeName: "X"}}},
+		{"data centre not 5 digits", func() settlement.Originator { o := good; o.DataCentre = "310"; return o }(), 1},
+		{"file number 0", good, 0},
+		{"file number above 9999", good, 10000},
 	}
 	for _, tt := range tests {
 		var buf bytes.Buffer
-		if err := settlement.WriteCPA005(&buf, tt.o, tt.file, time.Now(), tt.credits); err == nil {
+		if _, err := settlement.WriteCPA005(&buf, tt.o, tt.file, time.Now(), nil); err == nil {
 			t.Errorf("%s: WriteCPA005 succeeded, want an error", tt.name)
 		}
 	}
+}
+
+// TestCPA005OnePayeeNeverFailsTheFile: a credit the bank could not take
+// (a name with nothing a record carries, a bad amount or account) is left
+// out with its reason and every other merchant is paid; a name with
+// control characters or other scripts is written folded to the file's
+// character set. Before, any one of these made the whole file fail.
+func TestCPA005OnePayeeNeverFailsTheFile(t *testing.T) {
+	o := settlement.Originator{ID: "0123456789", ShortName: "OF", LongName: "OpenFlex", DataCentre: "00310",
+		Returns: openflex.BankAccount{Institution: "001", Transit: "00011", Account: "1234567"}}
+	acct := openflex.BankAccount{Institution: "004", Transit: "12345", Account: "1234567"}
+	credits := []settlement.Credit{
+		{Amount: 100, Account: acct, PayeeName: "Maple Furniture"},
+		{Amount: 200, Account: acct, PayeeName: "\x00\x01\x1b\x7f"},                                                                   // nothing left: skipped
+		{Amount: 300, Account: acct, PayeeName: "Ça\tRoule\r\nZ999 家具"},                                                               // folded
+		{Amount: 0, Account: acct, PayeeName: "Zero"},                                                                                 // skipped
+		{Amount: 10_000_000_000, Account: acct, PayeeName: "Huge"},                                                                    // skipped
+		{Amount: 400, Account: openflex.BankAccount{Institution: "004", Transit: "12", Account: "1234567"}, PayeeName: "Bad Transit"}, // skipped
+		{Amount: 500, Account: acct, PayeeName: "家具店"},                                                                                // skipped
+		{Amount: 600, Account: acct, PayeeName: "Last Merchant"},
+	}
+	var buf bytes.Buffer
+	skipped, err := settlement.WriteCPA005(&buf, o, 7, time.Now(), credits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []int
+	for _, s := range skipped {
+		left = append(left, s.Index)
+		if s.Reason == "" {
+			t.Errorf("credit %d skipped without a reason", s.Index)
+		}
+	}
+	if fmt.Sprint(left) != "[1 3 4 5 6]" {
+		t.Fatalf("skipped %v, want [1 3 4 5 6]: %+v", left, skipped)
+	}
+	if !strings.Contains(skipped[0].Reason, "A-Z") {
+		t.Errorf("the name's reason does not state the character set: %q", skipped[0].Reason)
+	}
+	recs := strings.Split(strings.TrimSuffix(buf.String(), "\r\n"), "\r\n")
+	if len(recs) != 3 {
+		t.Fatalf("%d records, want A, C, Z", len(recs))
+	}
+	for i, r := range recs {
+		if len(r) != settlement.RecordLength {
+			t.Fatalf("record %d is %d bytes", i+1, len(r))
+		}
+		for _, c := range r {
+			if c < 0x20 || c > 0x7e {
+				t.Fatalf("record %d carries %q", i+1, c)
+			}
+		}
+	}
+	seg := func(j int) string { return recs[1][24+j*240+80 : 24+j*240+110] }
+	for j, want := range []string{"MAPLE FURNITURE", "CA ROULE Z999", "LAST MERCHANT"} {
+		if got := strings.TrimRight(seg(j), " "); got != want {
+			t.Errorf("segment %d payee = %q, want %q", j+1, got, want)
+		}
+	}
+	checkFields(t, recs[2], "Z", []field{{"total value of credits", 47, "00000000001000"}, {"total number of credits", 61, "00000003"}})
 }

@@ -8,24 +8,6 @@ import (
 	"github.com/openflex/openflex"
 )
 
-// DefaultZone is the time zone of a store with neither a time zone nor a
-// known province.
-const DefaultZone = "America/Toronto"
-
-// Location is the time zone a store's business day is counted in: its own,
-// else its province's, else DefaultZone.
-func Location(st *openflex.Store) *time.Location {
-	for _, name := range []string{st.TimeZone, st.Province.TimeZone(), DefaultZone} {
-		if name == "" {
-			continue
-		}
-		if loc, err := time.LoadLocation(name); err == nil {
-			return loc
-		}
-	}
-	return time.UTC
-}
-
 // Day is the business date ("YYYY-MM-DD") of t in loc.
 func Day(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.DateOnly) }
 

@@ -108,8 +108,14 @@ func (w *world) account() string {
 // purchase authorizes and captures amount in full at store on a plan with fee.
 func (w *world) purchase(store string, amount int64, fee openflex.MerchantFee) *openflex.Capture {
 	w.t.Helper()
+	return w.order(store, "", amount, fee)
+}
+
+// order is a purchase with the merchant's order reference.
+func (w *world) order(store, reference string, amount int64, fee openflex.MerchantFee) *openflex.Capture {
+	w.t.Helper()
 	v, err := w.lend.Authorize(w.ctx, lending.AuthorizeRequest{MerchantID: w.merchant, StoreID: w.store[store], AccountNumber: w.account(),
-		Amount: amount, Currency: openflex.CAD, Channel: "online", AutoCapture: true,
+		Amount: amount, Currency: openflex.CAD, Channel: "online", AutoCapture: true, Reference: reference,
 		Financing: &openflex.Financing{PlanID: "plan_test", TermMonths: 12, MerchantFee: fee}})
 	if err != nil {
 		w.t.Fatalf("purchase of %d at %s: %v", amount, store, err)

@@ -71,35 +71,25 @@ func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microseco
 type Zones map[string]*time.Location
 
 // Of returns a store's zone; a store the catalog does not know (deleted)
-// counts in DefaultZone.
+// counts in the lender's zone (openflex.HomeZone).
 func (z Zones) Of(storeID string) *time.Location {
 	if l, ok := z[storeID]; ok {
 		return l
 	}
-	l, err := time.LoadLocation(DefaultZone)
-	if err != nil {
-		return time.UTC
-	}
-	return l
+	return openflex.HomeLocation()
 }
 
 // Zones returns the time zones of merchantID's stores.
 func (s *Service) Zones(ctx context.Context, merchantID string) (Zones, error) {
-	out := Zones{}
-	p := openflex.ListParams{Limit: openflex.MaxListLimit}
-	for {
-		stores, more, err := s.Catalog.Stores(ctx, merchantID, p)
-		if err != nil {
-			return nil, fmt.Errorf("stores of %s: %w", merchantID, err)
-		}
-		for i := range stores {
-			out[stores[i].ID] = Location(&stores[i])
-		}
-		if !more || len(stores) == 0 {
-			return out, nil
-		}
-		p.StartingAfter = stores[len(stores)-1].ID
+	stores, err := s.stores(ctx, merchantID)
+	if err != nil {
+		return nil, err
 	}
+	out := Zones{}
+	for id, st := range stores {
+		out[id] = st.Location()
+	}
+	return out, nil
 }
 
 // CutDue closes every merchant's days whose midnight has passed in all its

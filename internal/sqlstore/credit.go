@@ -82,14 +82,14 @@ func (db *DB) Customer(ctx context.Context, id string) (*openflex.Customer, erro
 }
 
 const applicationCols = `id, merchant_id, store_id, customer_id, status, reasons, requested_amount, credit_limit, risk_category,
-	account_number, score, language, consent_at, consent_ip, terms_version, created, decided_at`
+	account_number, score, language, consent_at, consent_ip, terms_version, created, decided_at, repeat_of`
 
 func scanApplication(sc interface{ Scan(...any) error }) (*openflex.Application, error) {
 	var a openflex.Application
 	var status, reasons, risk string
 	var consentAt, created, decided int64
 	err := sc.Scan(&a.ID, &a.MerchantID, &a.StoreID, &a.CustomerID, &status, &reasons, &a.RequestedAmount, &a.CreditLimit, &risk,
-		&a.AccountNumber, &a.Score, &a.Language, &consentAt, &a.Consent.IP, &a.Consent.TermsVersion, &created, &decided)
+		&a.AccountNumber, &a.Score, &a.Language, &consentAt, &a.Consent.IP, &a.Consent.TermsVersion, &created, &decided, &a.RepeatOf)
 	if err != nil {
 		return nil, err
 	}
@@ -119,10 +119,10 @@ func reasonsJSON(rs []openflex.Reason) string {
 func (db *DB) CreateApplication(ctx context.Context, a *openflex.Application) error {
 	return db.Write(ctx, func(ctx context.Context) error {
 		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO applications (`+applicationCols+`, identity_hash)
-			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, identity_hash FROM customers WHERE id = $4`,
+			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, identity_hash FROM customers WHERE id = $4`,
 			a.ID, a.MerchantID, a.StoreID, a.CustomerID, string(a.Status), reasonsJSON(a.Reasons), a.RequestedAmount, a.CreditLimit,
 			string(a.RiskCategory), a.AccountNumber, a.Score, a.Language, micros(a.Consent.At), a.Consent.IP, a.Consent.TermsVersion,
-			micros(a.Created), micros(a.DecidedAt))
+			micros(a.Created), micros(a.DecidedAt), a.RepeatOf)
 		if err != nil {
 			return fmt.Errorf("insert application: %w", err)
 		}
@@ -182,9 +182,49 @@ func (db *DB) RecentApplication(ctx context.Context, first, last, dob string, si
 
 // PendingApplications lists applications awaiting review, oldest first.
 func (db *DB) PendingApplications(ctx context.Context, limit int) ([]*openflex.Application, error) {
-	rows, err := db.q(ctx).QueryContext(ctx, `SELECT `+applicationCols+` FROM applications WHERE status = 'pending' ORDER BY id LIMIT $1`, limit)
+	return db.applications(ctx, "list pending applications", `SELECT `+applicationCols+` FROM applications WHERE status = 'pending' ORDER BY id LIMIT $1`, limit)
+}
+
+// PendingRepeats lists the pending applications that repeat application id.
+func (db *DB) PendingRepeats(ctx context.Context, id string) ([]*openflex.Application, error) {
+	return db.applications(ctx, "list repeats", `SELECT `+applicationCols+` FROM applications WHERE repeat_of = $1 AND status = 'pending' ORDER BY id`, id)
+}
+
+// OpeningApplication returns the application that opened account number
+// (not a repeat that answered with it).
+func (db *DB) OpeningApplication(ctx context.Context, number string) (*openflex.Application, error) {
+	a, err := scanApplication(db.q(ctx).QueryRowContext(ctx, `SELECT `+applicationCols+` FROM applications
+		WHERE account_number = $1 AND repeat_of = '' ORDER BY created, id LIMIT 1`, number))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, openflex.NotFound("application", "")
+	}
 	if err != nil {
-		return nil, fmt.Errorf("list pending applications: %w", err)
+		return nil, fmt.Errorf("read opening application: %w", err)
+	}
+	return a, nil
+}
+
+// LockIdentity serialises, until the transaction ends, the opening of
+// accounts for the person with this name and date of birth, so that two
+// applications at once cannot both open one. On PostgreSQL it is a
+// transaction-scoped advisory lock on the identity hash; SQLite's single
+// writer already serialises every write.
+func (db *DB) LockIdentity(ctx context.Context, first, last, dob string) error {
+	if db.Dialect != Postgres || !db.InTx(ctx) {
+		return nil
+	}
+	_, err := db.q(ctx).ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('openflex identity ' || encode($1::bytea, 'hex'), 0))`,
+		db.identity(first, last, dob))
+	if err != nil {
+		return fmt.Errorf("lock identity: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) applications(ctx context.Context, what, q string, args ...any) ([]*openflex.Application, error) {
+	rows, err := db.q(ctx).QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []*openflex.Application

@@ -19,12 +19,29 @@ var _ settlement.Store = (*DB)(nil)
 
 const lineCols = `id, merchant_id, store_id, type, amount, fee, authorization_id, capture_id, return_id, settlement_id, created`
 
+// lineReadCols are lineCols and the authorization's reference: read, not
+// stored, so the purchase path writes nothing more and old lines have it too.
+const lineReadCols = lineCols + `, COALESCE((SELECT a.reference FROM authorizations a WHERE a.id = settlement_lines.authorization_id), '')`
+
 func scanLine(sc interface{ Scan(...any) error }) (*openflex.SettlementLine, error) {
 	var l openflex.SettlementLine
 	var typ string
 	var created int64
 	if err := sc.Scan(&l.ID, &l.MerchantID, &l.StoreID, &typ, &l.Amount, &l.Fee, &l.AuthorizationID, &l.CaptureID, &l.ReturnID,
 		&l.SettlementID, &created); err != nil {
+		return nil, err
+	}
+	l.Type, l.Created = openflex.TransactionType(typ), fromMicros(created)
+	return &l, nil
+}
+
+// scanLineRead scans lineReadCols.
+func scanLineRead(sc interface{ Scan(...any) error }) (*openflex.SettlementLine, error) {
+	var l openflex.SettlementLine
+	var typ string
+	var created int64
+	if err := sc.Scan(&l.ID, &l.MerchantID, &l.StoreID, &typ, &l.Amount, &l.Fee, &l.AuthorizationID, &l.CaptureID, &l.ReturnID,
+		&l.SettlementID, &created, &l.Reference); err != nil {
 		return nil, err
 	}
 	l.Type, l.Created = openflex.TransactionType(typ), fromMicros(created)
@@ -81,10 +98,10 @@ func (db *DB) UnsettledFirst(ctx context.Context, merchantID string) (map[string
 
 // UnsettledLines returns merchantID's unsettled lines, oldest first.
 func (db *DB) UnsettledLines(ctx context.Context, merchantID string) ([]*openflex.SettlementLine, error) {
-	return db.lines(ctx, `SELECT `+lineCols+` FROM settlement_lines WHERE merchant_id = $1 AND settlement_id = '' ORDER BY id`, merchantID)
+	return db.lines(ctx, scanLineRead, `SELECT `+lineReadCols+` FROM settlement_lines WHERE merchant_id = $1 AND settlement_id = '' ORDER BY id`, merchantID)
 }
 
-func (db *DB) lines(ctx context.Context, query string, args ...any) ([]*openflex.SettlementLine, error) {
+func (db *DB) lines(ctx context.Context, scan func(interface{ Scan(...any) error }) (*openflex.SettlementLine, error), query string, args ...any) ([]*openflex.SettlementLine, error) {
 	rows, err := db.q(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("settlement lines: %w", err)
@@ -92,7 +109,7 @@ func (db *DB) lines(ctx context.Context, query string, args ...any) ([]*openflex
 	defer rows.Close()
 	var out []*openflex.SettlementLine
 	for rows.Next() {
-		l, err := scanLine(rows)
+		l, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -108,7 +125,7 @@ func (db *DB) SettleLines(ctx context.Context, settlementID, merchantID, storeID
 	var out []*openflex.SettlementLine
 	err := db.Write(ctx, func(ctx context.Context) error {
 		var err error
-		out, err = db.lines(ctx, `UPDATE settlement_lines SET settlement_id = $1
+		out, err = db.lines(ctx, scanLine, `UPDATE settlement_lines SET settlement_id = $1
 			WHERE merchant_id = $2 AND store_id = $3 AND settlement_id = '' AND created < $4 RETURNING `+lineCols,
 			settlementID, merchantID, storeID, micros(before))
 		return err
@@ -249,9 +266,9 @@ func (db *DB) SettlementsDue(ctx context.Context, date string, closedBy time.Tim
 
 // SettlementLines lists a closed settlement's lines, newest first.
 func (db *DB) SettlementLines(ctx context.Context, merchantID, settlementID string, p openflex.ListParams) ([]*openflex.SettlementLine, bool, error) {
-	l := newList(`SELECT `+lineCols+` FROM settlement_lines WHERE settlement_id = $1 AND settlement_id <> '' AND merchant_id = $2`,
+	l := newList(`SELECT `+lineReadCols+` FROM settlement_lines WHERE settlement_id = $1 AND settlement_id <> '' AND merchant_id = $2`,
 		settlementID, merchantID)
-	return listRows(ctx, db, l, p, scanLine)
+	return listRows(ctx, db, l, p, scanLineRead)
 }
 
 // MarkSettlementPaid marks a pending settlement paid; one that is not

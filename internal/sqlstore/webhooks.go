@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -216,16 +217,29 @@ func scanDelivery(sc interface{ Scan(...any) error }, withEvent bool) (*openflex
 }
 
 // ClaimDueDeliveries leases up to limit pending deliveries that are due,
-// so that of several nodes exactly one attempts each. A lease that lapses
-// (the node died mid-attempt) makes the delivery due again.
-func (db *DB) ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*openflex.Delivery, error) {
+// leaving out the endpoints in skip (already as busy as the caller lets
+// them be), so that of several nodes exactly one attempts each. A lease
+// that lapses (the node died mid-attempt) makes the delivery due again.
+// Each delivery carries its lease's end, which names the claim.
+func (db *DB) ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int, skip []string) ([]*openflex.Delivery, error) {
+	until := micros(now.Add(lease))
+	args := []any{micros(now), until, limit}
+	exclude := ""
+	if len(skip) > 0 {
+		ph := make([]string, len(skip))
+		for i, id := range skip {
+			args = append(args, id)
+			ph[i] = fmt.Sprintf("$%d", len(args))
+		}
+		exclude = " AND endpoint_id NOT IN (" + strings.Join(ph, ", ") + ")"
+	}
 	var ids []string
 	err := db.Write(ctx, func(ctx context.Context) error {
 		rows, err := db.q(ctx).QueryContext(ctx, `UPDATE webhook_deliveries SET locked_until = $2
 			WHERE status = 'pending' AND next_attempt_at <= $1 AND locked_until <= $1 AND id IN (
-				SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 AND locked_until <= $1
+				SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 AND locked_until <= $1`+exclude+`
 				ORDER BY next_attempt_at LIMIT $3)
-			RETURNING id`, micros(now), micros(now.Add(lease)), limit)
+			RETURNING id`, args...)
 		if err != nil {
 			return fmt.Errorf("claim deliveries: %w", err)
 		}
@@ -249,21 +263,42 @@ func (db *DB) ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.
 		if err != nil {
 			return nil, err
 		}
+		d.Lease = fromMicros(until)
 		out = append(out, d)
 	}
 	return out, nil
 }
 
-// RecordAttempt logs an attempt and saves the delivery's new state.
+// ReleaseDelivery gives a claimed delivery back unattempted, so it is due
+// again at once; a lease that is no longer d's is left alone.
+func (db *DB) ReleaseDelivery(ctx context.Context, d *openflex.Delivery) error {
+	return db.Write(ctx, func(ctx context.Context) error {
+		_, err := db.q(ctx).ExecContext(ctx, `UPDATE webhook_deliveries SET locked_until = 0 WHERE id = $1 AND locked_until = $2`,
+			d.ID, micros(d.Lease))
+		return err
+	})
+}
+
+// RecordAttempt logs an attempt and saves the delivery's new state, only
+// while d's claim still holds the lease: a holder whose lease passed to
+// another claim gets openflex.ErrLeaseLost and records nothing.
 func (db *DB) RecordAttempt(ctx context.Context, d *openflex.Delivery, a *openflex.DeliveryAttempt) error {
 	return db.Write(ctx, func(ctx context.Context) error {
+		res, err := db.q(ctx).ExecContext(ctx, `UPDATE webhook_deliveries SET status = $2, attempts = $3, next_attempt_at = $4, last_status = $5, locked_until = 0
+			WHERE id = $1 AND locked_until = $6`, d.ID, d.Status, d.Attempts, micros(d.NextAttemptAt), d.LastStatus, micros(d.Lease))
+		if err != nil {
+			return fmt.Errorf("update delivery: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return openflex.ErrLeaseLost
+		}
 		if _, err := db.q(ctx).ExecContext(ctx, `INSERT INTO webhook_attempts (id, delivery_id, at, status_code, latency_us, excerpt, error)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, a.ID, d.ID, micros(a.At), a.StatusCode, a.Latency.Microseconds(), a.Excerpt, a.Error); err != nil {
 			return fmt.Errorf("insert attempt: %w", err)
 		}
-		_, err := db.q(ctx).ExecContext(ctx, `UPDATE webhook_deliveries SET status = $2, attempts = $3, next_attempt_at = $4, last_status = $5, locked_until = 0
-			WHERE id = $1`, d.ID, d.Status, d.Attempts, micros(d.NextAttemptAt), d.LastStatus)
-		return err
+		return nil
 	})
 }
 

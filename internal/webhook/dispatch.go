@@ -35,12 +35,31 @@ type Plane interface {
 	UndispatchedEvents(ctx context.Context, limit int) ([]*openflex.Event, error)
 	MarkDispatched(ctx context.Context, eventIDs []string) (map[string]bool, error)
 	CreateDelivery(ctx context.Context, d *openflex.Delivery) error
-	ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*openflex.Delivery, error)
+	ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int, skip []string) ([]*openflex.Delivery, error)
+	ReleaseDelivery(ctx context.Context, d *openflex.Delivery) error
 	RecordAttempt(ctx context.Context, d *openflex.Delivery, a *openflex.DeliveryAttempt) error
 }
 
 // Timeout is how long one delivery attempt may take (API.md: 10 s).
 const Timeout = 10 * time.Second
+
+// Lease is how long a claimed delivery belongs to the node that claimed it.
+// An attempt is cut off (attemptBudget) well before its lease ends, so no
+// other node re-claims and re-sends a delivery whose first attempt is
+// still under way; only the holder of the lease can record the attempt.
+const Lease = 60 * time.Second
+
+// attemptBudget bounds a whole attempt: the endpoint's lookup, the request
+// (Timeout) and recording it, leaving the rest of the lease as margin.
+const attemptBudget = Lease - 20*time.Second
+
+// Pool defaults: how many attempts one environment runs at once on a node,
+// and how many of them one endpoint may hold, so a receiver that never
+// answers ties up PerEndpoint workers, never the pool.
+const (
+	DefaultWorkers     = 8
+	DefaultPerEndpoint = 2
+)
 
 // Retry horizons: how long a failing delivery keeps being retried.
 var Horizon = map[openflex.Environment]time.Duration{
@@ -64,9 +83,18 @@ type Dispatcher struct {
 	// Backoff returns the wait after the n-th failed attempt (default
 	// Backoff function: exponential with jitter).
 	Backoff func(n int) time.Duration
+	// Workers and PerEndpoint size the delivery pool (defaults
+	// DefaultWorkers, DefaultPerEndpoint).
+	Workers, PerEndpoint int
 
 	clientOnce sync.Once
 	client     *http.Client
+
+	mu       sync.Mutex
+	inFlight int
+	busy     map[string]int // endpoint id → attempts in flight
+	running  sync.WaitGroup
+	freed    chan struct{} // a worker finished (buffered, one pending signal)
 }
 
 // httpClient is the delivery client, built once so connections to a
@@ -176,19 +204,133 @@ func (d *Dispatcher) Redeliver(ctx context.Context, e *openflex.Event, endpointI
 	return del, d.Plane.CreateDelivery(ctx, del)
 }
 
-// DeliverDue attempts every due delivery once and returns how many it
-// attempted.
+// Run fans out events and keeps the delivery pool busy until ctx ends,
+// then waits for the attempts in flight (they end with ctx). It passes
+// every `every`, and as soon as a worker frees up.
+func (d *Dispatcher) Run(ctx context.Context, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	defer d.running.Wait()
+	for {
+		if _, err := d.FanOut(ctx); err != nil && ctx.Err() == nil {
+			d.Logger.Error("webhook fan-out failed", "environment", d.Env, "err", err)
+		}
+		if _, err := d.Dispatch(ctx); err != nil && ctx.Err() == nil {
+			d.Logger.Error("webhook delivery failed", "environment", d.Env, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-d.freedChan():
+		}
+	}
+}
+
+// DeliverDue attempts the due deliveries the pool has room for and waits
+// for every attempt in flight; it returns how many it started.
 func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
-	dels, err := d.Plane.ClaimDueDeliveries(ctx, d.now(), Timeout+20*time.Second, 50)
+	n, err := d.Dispatch(ctx)
+	d.running.Wait()
+	return n, err
+}
+
+func (d *Dispatcher) freedChan() chan struct{} {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.freed == nil {
+		d.freed = make(chan struct{}, 1)
+	}
+	return d.freed
+}
+
+func (d *Dispatcher) limits() (workers, perEndpoint int) {
+	workers, perEndpoint = d.Workers, d.PerEndpoint
+	if workers <= 0 {
+		workers = DefaultWorkers
+	}
+	if perEndpoint <= 0 {
+		perEndpoint = DefaultPerEndpoint
+	}
+	return workers, perEndpoint
+}
+
+// Dispatch claims as many due deliveries as the pool has free workers,
+// leaving out endpoints already at their cap, and starts attempting them
+// without waiting. Claiming only what can start at once keeps a claimed
+// delivery from waiting in a queue while its lease runs out.
+func (d *Dispatcher) Dispatch(ctx context.Context) (int, error) {
+	workers, perEndpoint := d.limits()
+	d.mu.Lock()
+	free := workers - d.inFlight
+	var skip []string
+	for id, n := range d.busy {
+		if n >= perEndpoint {
+			skip = append(skip, id)
+		}
+	}
+	d.mu.Unlock()
+	if free <= 0 {
+		return 0, nil
+	}
+	dels, err := d.Plane.ClaimDueDeliveries(ctx, d.now(), Lease, free, skip)
 	if err != nil {
 		return 0, err
 	}
+	started := 0
+	var giveBack []*openflex.Delivery
 	for _, del := range dels {
-		if err := d.attempt(ctx, del); err != nil {
-			return 0, err
+		d.mu.Lock()
+		if d.busy == nil {
+			d.busy = map[string]int{}
+		}
+		if d.busy[del.EndpointID] >= perEndpoint {
+			d.mu.Unlock()
+			giveBack = append(giveBack, del)
+			continue
+		}
+		d.busy[del.EndpointID]++
+		d.inFlight++
+		d.running.Add(1)
+		d.mu.Unlock()
+		started++
+		go d.work(ctx, del)
+	}
+	for _, del := range giveBack {
+		// Over the endpoint's cap: due again at once for whoever has room
+		// (this node skips the endpoint until one of its attempts ends).
+		if err := d.Plane.ReleaseDelivery(ctx, del); err != nil {
+			return started, err
 		}
 	}
-	return len(dels), nil
+	return started, nil
+}
+
+// work runs one attempt on a pool worker.
+func (d *Dispatcher) work(ctx context.Context, del *openflex.Delivery) {
+	defer func() {
+		d.mu.Lock()
+		d.inFlight--
+		if d.busy[del.EndpointID]--; d.busy[del.EndpointID] <= 0 {
+			delete(d.busy, del.EndpointID)
+		}
+		d.mu.Unlock()
+		select {
+		case d.freedChan() <- struct{}{}:
+		default:
+		}
+		d.running.Done()
+	}()
+	actx, cancel := context.WithTimeout(ctx, attemptBudget)
+	defer cancel()
+	err := d.attempt(actx, del)
+	switch {
+	case err == nil, ctx.Err() != nil:
+	case errors.Is(err, openflex.ErrLeaseLost):
+		d.Logger.Warn("webhook attempt not recorded: its lease passed to another claim", "environment", d.Env, "delivery", del.ID)
+	default:
+		d.Logger.Error("webhook delivery failed", "environment", d.Env, "delivery", del.ID, "err", err)
+	}
 }
 
 // Body is the JSON posted for an event (API.md).

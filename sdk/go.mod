@@ -1,0 +1,3 @@
+module github.com/openflex/openflex/sdk
+
+go 1.23
