@@ -419,3 +419,81 @@ func (db *DB) PaidOn(ctx context.Context, number, day string) (int64, error) {
 		number, day).Scan(&n)
 	return n, err
 }
+
+var _ engine.HistoryStore = (*DB)(nil)
+
+// prefixed qualifies each column of cols with alias.
+func prefixed(alias, cols string) string {
+	var out []string
+	for _, c := range strings.Split(cols, ",") {
+		out = append(out, alias+"."+strings.TrimSpace(c))
+	}
+	return strings.Join(out, ", ")
+}
+
+// AccountHistory reads what happened to an account, from its transactions
+// (captures with their authorizations, returns), its payments and its
+// status changes, each list in creation order.
+func (db *DB) AccountHistory(ctx context.Context, number string) (*engine.History, error) {
+	h := &engine.History{}
+	caps, err := queryAll(ctx, db, `SELECT `+prefixed("c", captureCols)+` FROM transactions t JOIN captures c ON c.id = t.capture_id
+		WHERE t.account_number = $1 AND t.type = 'capture' ORDER BY t.id`, scanCapture, number)
+	if err != nil {
+		return nil, fmt.Errorf("account history: %w", err)
+	}
+	auths, err := queryAll(ctx, db, `SELECT `+authCols+` FROM authorizations WHERE id IN
+		(SELECT authorization_id FROM transactions WHERE account_number = $1 AND type = 'capture')`, scanAuth, number)
+	if err != nil {
+		return nil, fmt.Errorf("account history: %w", err)
+	}
+	byID := map[string]*openflex.Authorization{}
+	for _, a := range auths {
+		byID[a.ID] = a
+	}
+	for _, c := range caps {
+		h.Captures = append(h.Captures, engine.CaptureRecord{Capture: c, Authorization: byID[c.AuthorizationID]})
+	}
+	if h.Returns, err = queryAll(ctx, db, `SELECT `+prefixed("r", returnCols)+` FROM transactions t JOIN returns r ON r.id = t.return_id
+		WHERE t.account_number = $1 AND t.type = 'return' ORDER BY t.id`, scanReturn, number); err != nil {
+		return nil, err
+	}
+	if h.Payments, err = queryAll(ctx, db, `SELECT `+paymentCols+` FROM payments WHERE account_number = $1 ORDER BY id`, scanPayment, number); err != nil {
+		return nil, err
+	}
+	h.StatusChanges, err = queryAll(ctx, db, `SELECT id, account_number, from_status, to_status, actor, reason, created FROM account_status_changes
+		WHERE account_number = $1 ORDER BY id`, func(sc interface{ Scan(...any) error }) (*engine.StatusChange, error) {
+		var c engine.StatusChange
+		var from, to string
+		var created int64
+		if err := sc.Scan(&c.ID, &c.AccountNumber, &from, &to, &c.Actor, &c.Reason, &created); err != nil {
+			return nil, err
+		}
+		c.From, c.To, c.Created = openflex.AccountStatus(from), openflex.AccountStatus(to), fromMicros(created)
+		return &c, nil
+	}, number)
+	return h, err
+}
+
+// ServicedAccounts lists the accounts with a servicing state after
+// account number after.
+func (db *DB) ServicedAccounts(ctx context.Context, after string, limit int) ([]string, error) {
+	return db.numbers(ctx, `SELECT account_number FROM account_servicing WHERE state <> '' AND account_number > $1
+		ORDER BY account_number LIMIT $2`, after, limit)
+}
+
+func queryAll[T any](ctx context.Context, db *DB, q string, scan func(interface{ Scan(...any) error }) (T, error), args ...any) ([]T, error) {
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
