@@ -29,7 +29,6 @@ type world struct {
 	ctx     context.Context
 	mu      sync.Mutex
 	now     time.Time
-	events  []string
 }
 
 func newWorld(t testing.TB, e storetest.Engine, env openflex.Environment, start time.Time) *world {

@@ -176,7 +176,9 @@ func (s *Service) verifyAccount(ctx context.Context, hs HistoryStore, number str
 		return []string{fmt.Sprintf("account %s: its history does not replay: %v", number, err)}, nil
 	}
 	var out []string
-	bad := func(format string, args ...any) { out = append(out, fmt.Sprintf("account %s: ", number)+fmt.Sprintf(format, args...)) }
+	bad := func(format string, args ...any) {
+		out = append(out, fmt.Sprintf("account %s: ", number)+fmt.Sprintf(format, args...))
+	}
 	if replayed.Status != stored.Status {
 		bad("standing %s, its history says %s", stored.Status, replayed.Status)
 	}
