@@ -34,13 +34,13 @@ type world struct {
 func newWorld(t testing.TB, e storetest.Engine, env openflex.Environment, start time.Time) *world {
 	t.Helper()
 	s := e.Open(t)
-	w := &world{t: t, db: s.Data(env), ctx: context.Background(), now: start}
-	cfg := servicing.DefaultConfig()
-	cfg.NSFFee = 25_00
+	return newWorldOn(t, s.Data(env), env, start)
+}
+
+func (w *world) wire(env openflex.Environment, cfg *servicing.Config) {
 	render := func(v any) ([]byte, error) { return []byte(`{}`), nil }
-	w.svc = &engine.Service{Env: env, Store: w.db, Config: &cfg, Render: render, Now: w.clock}
+	w.svc = &engine.Service{Env: env, Store: w.db, Config: cfg, Render: render, Now: w.clock}
 	w.lending = &lending.Service{Store: w.db, Verifier: noVerifications{}, Render: render, Servicing: w.svc, Now: w.clock}
-	return w
 }
 
 type noVerifications struct{}
