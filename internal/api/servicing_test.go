@@ -3,12 +3,15 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/plans"
+	"github.com/openflex/openflex/internal/settlement"
+	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/storetest"
 )
 
@@ -201,5 +204,86 @@ func TestWorkedFiguresOnATestClock(t *testing.T) {
 					st["minimum_payment"], st["interest_charged"], plansOn)
 			}
 		})
+	})
+}
+
+// TestInStorePaymentOverHTTP: a customer pays at the till with a code;
+// the receipt shows the allocation and the account after it, a retry with
+// the same key answers the same payment, the merchant gets
+// payment.succeeded, and the cash it took is netted from its settlement
+// as a line of its own.
+func TestInStorePaymentOverHTTP(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		var svcs map[openflex.Environment]*settlement.Service
+		ev := newEnv(t, e, func(c *Config) {
+			c.Settlements = func(env openflex.Environment) *settlement.Service { return svcs[env] }
+		})
+		svcs = map[openflex.Environment]*settlement.Service{}
+		for _, env := range openflex.Environments {
+			svcs[env] = &settlement.Service{Env: env, Store: ev.stores.Data(env), Catalog: ev.stores.Control, Render: RenderEvent(env),
+				IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, Now: ev.now}
+		}
+		mk := ev.merchant(openflex.Training)
+		auth := "Basic " + mk.keySet.ClientID + ":" + mk.secret
+		n := ev.purchaseAccount(mk, auth, 1000_00)
+		ev.buy(auth, mk, n, 300_00, "")
+		verify := func() string {
+			t.Helper()
+			r := ev.call("POST", "/v1/accounts/"+n+"/verifications", auth, `{"channel":"sms"}`)
+			if r.status != 201 {
+				t.Fatalf("verification: %d %s", r.status, r.raw)
+			}
+			return r.json["id"].(string)
+		}
+		pay := func(amount int64, verID, code, key string) reply {
+			t.Helper()
+			body := fmt.Sprintf(`{"amount":%d,"currency":"CAD","channel":"in_store","store_id":%q,"register_id":"R2","employee_id":"E7",
+				"reference":"till 42","verification":{"id":%q,"code":%q}}`, amount, mk.stores[0].ID, verID, code)
+			return ev.call("POST", "/v1/accounts/"+n+"/payments", auth, body, "Idempotency-Key", key)
+		}
+		if r := pay(50_00, verify(), "999999", "wrong-code"); r.status != 402 || r.code() != "verification_failed" {
+			t.Fatalf("a wrong code: %d %s, want 402 verification_failed", r.status, r.raw)
+		}
+		v := verify()
+		r := pay(50_00, v, "222222", "pay-1")
+		if r.status != 201 || r.json["status"] != "succeeded" || r.json["channel"] != "in_store" || num(r.json["available_credit"]) != 750_00 ||
+			num(r.json["balance"]) != 250_00 || r.json["store_id"] != mk.stores[0].ID {
+			t.Fatalf("payment: %d %s", r.status, r.raw)
+		}
+		var allocated int64
+		for _, a := range r.json["allocation"].([]any) {
+			allocated += num(a.(map[string]any)["amount"])
+		}
+		if allocated != 50_00 {
+			t.Fatalf("allocation sums to %d, want 5000: %s", allocated, r.raw)
+		}
+		again := pay(50_00, v, "222222", "pay-1")
+		if again.status != 201 || again.json["id"] != r.json["id"] || again.header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("retry with the same key: %d %s (replayed %q)", again.status, again.raw, again.header.Get("Idempotent-Replayed"))
+		}
+		if r := pay(10_000_00, verify(), "222222", "pay-2"); r.status != 402 || r.code() != "payment_limit_exceeded" {
+			t.Fatalf("past $10,000 in a day: %d %s, want 402 payment_limit_exceeded", r.status, r.raw)
+		}
+		events := ev.call("GET", "/v1/events?type=payment.succeeded", auth, "")
+		if events.status != 200 || len(events.json["data"].([]any)) != 1 {
+			t.Fatalf("payment.succeeded events: %s", events.raw)
+		}
+		sts := ev.call("GET", "/v1/settlements", auth, "")
+		var open map[string]any
+		for _, d := range sts.json["data"].([]any) {
+			if st := d.(map[string]any); st["status"] == "open" {
+				open = st
+			}
+		}
+		if open == nil || num(open["gross_amount"]) != 300_00 || num(open["payments_amount"]) != 50_00 || num(open["net_amount"]) != 250_00 {
+			t.Fatalf("the open settlement does not net the cash taken: %s", sts.raw)
+		}
+		ctx := context.Background()
+		if bad, err := ev.stores.Data(openflex.Training).VerifyLedger(ctx); err != nil || len(bad) != 0 {
+			t.Fatalf("VerifyLedger = %v, %v", bad, err)
+		}
+		if bad, err := ev.stores.Data(openflex.Training).VerifyPayables(ctx); err != nil || len(bad) != 0 {
+			t.Fatalf("VerifyPayables = %v, %v", bad, err)
+		}
 	})
 }
