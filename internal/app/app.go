@@ -133,7 +133,7 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		m.Webhooks[env] = &webhook.Dispatcher{Env: env, Endpoints: m.Stores.Control, Plane: data, Logger: m.Logger, Now: time.Now,
 			Backoff: m.Config.WebhookBackoff, Destinations: m.Destinations}
-		m.Servicing[env] = &engine.Service{Env: env, Store: data, Render: api.RenderEvent(env), Verifier: m.Credit[env],
+		m.Servicing[env] = &engine.Service{Env: env, Store: data, Render: api.RenderEvent(env), Verifier: m.Credit[env], Workers: 4,
 			Logger: m.Logger, Now: time.Now}
 		m.Lending[env] = &lending.Service{Store: data, Verifier: m.Credit[env], Render: api.RenderEvent(env),
 			HoldTTL: m.Config.HoldTTL, Servicing: m.Servicing[env], Now: time.Now}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -19,6 +20,44 @@ func zones() []string {
 		}
 	}
 	return out
+}
+
+// serviceBatch brings a batch of accounts forward to now with Workers
+// goroutines (a fixed pool, never one per account); each account is its
+// own transaction. One account's failure does not hold up the others: it
+// is tried again at the next run.
+func (s *Service) serviceBatch(ctx context.Context, numbers []string, now time.Time) (int, []error) {
+	workers := max(s.Workers, 1)
+	var (
+		mu    sync.Mutex
+		moved int
+		errs  []error
+		wg    sync.WaitGroup
+		next  = make(chan string)
+	)
+	for range min(workers, len(numbers)) {
+		wg.Go(func() {
+			for num := range next {
+				ok, err := s.ServiceThrough(ctx, num, now)
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, fmt.Errorf("service %s: %w", num, err))
+				} else if ok {
+					moved++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for _, num := range numbers {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- num
+	}
+	close(next)
+	wg.Wait()
+	return moved, errs
 }
 
 // RunDue applies, zone by zone, every day that has ended in each account's
@@ -45,20 +84,11 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 			if err != nil {
 				return n, err
 			}
-			for _, num := range numbers {
-				if ctx.Err() != nil {
-					return n, ctx.Err()
-				}
-				moved, err := s.ServiceThrough(ctx, num, now)
-				if err != nil {
-					// One account's failure does not hold up the others;
-					// it is tried again at the next run.
-					errs = append(errs, fmt.Errorf("service %s: %w", num, err))
-					continue
-				}
-				if moved {
-					n++
-				}
+			moved, failed := s.serviceBatch(ctx, numbers, now)
+			n += moved
+			errs = append(errs, failed...)
+			if ctx.Err() != nil {
+				return n, ctx.Err()
 			}
 			if len(numbers) < batchSize {
 				break

@@ -124,6 +124,10 @@ type Service struct {
 	Config *servicing.Config
 	// Verifier consumes the verification an in-store payment rests on.
 	Verifier Verifier
+	// Workers is how many accounts the daily job serves at once, each in
+	// its own transaction (default 1; group commit on SQLite and
+	// PostgreSQL's connections make more worth it).
+	Workers int
 	// Now is the wall clock; accounts on a test clock ignore it.
 	Now    func() time.Time
 	Logger *slog.Logger

@@ -39,7 +39,7 @@ func newWorld(t testing.TB, e storetest.Engine, env openflex.Environment, start 
 
 func (w *world) wire(env openflex.Environment, cfg *servicing.Config) {
 	render := func(v any) ([]byte, error) { return []byte(`{}`), nil }
-	w.svc = &engine.Service{Env: env, Store: w.db, Config: cfg, Render: render, Now: w.clock}
+	w.svc = &engine.Service{Env: env, Store: w.db, Config: cfg, Render: render, Workers: 3, Now: w.clock}
 	w.lending = &lending.Service{Store: w.db, Verifier: noVerifications{}, Render: render, Servicing: w.svc, Now: w.clock}
 }
 
