@@ -53,8 +53,11 @@ func (r *PaymentRequest) Validate() error {
 	if len(r.Reference) > 255 {
 		p.Invalid("reference", "reference must be at most 255 characters")
 	}
-	if len(r.RegisterID) > 100 || len(r.EmployeeID) > 100 {
-		p.Invalid("register_id", "register_id and employee_id are at most 100 characters")
+	if len(r.RegisterID) > 100 {
+		p.Invalid("register_id", "register_id must be at most 100 characters")
+	}
+	if len(r.EmployeeID) > 100 {
+		p.Invalid("employee_id", "employee_id must be at most 100 characters")
 	}
 	if r.VerificationID != "" && !strings.HasPrefix(r.VerificationID, openflex.PrefixVerification+"_") {
 		p.Invalid("verification.id", "verification.id must be a verification id (ver_…)")
