@@ -19,10 +19,11 @@ import (
 // days applied up to the statement day, then the statement day's run
 // timed while the purchase mix runs alongside over HTTP.
 //
-// Its accounts live in the future (March 2027) on a clock of the
-// scenario's own, so the server's own daily job, on the wall clock, leaves
-// them alone; their purchases and payments go through the same services
-// and database as the server's.
+// Its accounts live in Nova Scotia in the future (March 2027) on a clock
+// of the scenario's own, so the server's own daily job, on the wall clock,
+// leaves them alone, and the scenario's job serves only their zone; their
+// purchases and payments go through the same services and database as the
+// server's.
 type statementRun struct {
 	svc   *engine.Service
 	now   atomic.Int64 // the scenario's clock, Unix nanoseconds
@@ -52,10 +53,12 @@ func (r *statementRun) set(t time.Time) { r.now.Store(t.UnixNano()) }
 func seedStatementRun(ctx context.Context, tg *target, n, workers int, logf func(string, ...any)) (*statementRun, error) {
 	env := openflex.Environment(tg.env)
 	data := tg.main.Stores.Data(env)
-	loc, _ := time.LoadLocation("America/Toronto")
+	// Nova Scotia: the bench's own accounts are Ontario's, and the
+	// scenario's clock must never move them.
+	loc, _ := time.LoadLocation("America/Halifax")
 	r := &statementRun{rep: &statementReport{Accounts: n, Workers: workers}, done: make(chan struct{})}
 	r.set(time.Date(2027, 3, 10, 12, 0, 0, 0, loc))
-	r.svc = &engine.Service{Env: env, Store: data, Render: api.RenderEvent(env), Workers: workers, Now: r.clock}
+	r.svc = &engine.Service{Env: env, Store: data, Render: api.RenderEvent(env), Workers: workers, Zones: []string{"America/Halifax"}, Now: r.clock}
 	lend := &lending.Service{Store: data, Render: api.RenderEvent(env), Servicing: r.svc, Now: r.clock}
 	merchantID := "mer_statement_run"
 	started := time.Now()
@@ -90,12 +93,12 @@ func seedStatementRun(ctx context.Context, tg *target, n, workers int, logf func
 		now := r.clock()
 		cust := &openflex.Customer{ID: openflex.NewID("cus"), Language: "en", Created: now, Applicant: openflex.Applicant{
 			FirstName: "Statement", LastName: "Run" + letters(i), DateOfBirth: "1980-01-01",
-			Address: openflex.Address{Province: "ON", PostalCode: "M5V 2T6"}}}
+			Address: openflex.Address{Province: "NS", PostalCode: "B3H 1A1"}}}
 		if err := data.CreateCustomer(ctx, cust); err != nil {
 			return err
 		}
 		a := &openflex.Account{Number: credit.NewAccountNumber(), CustomerID: cust.ID, Status: openflex.AccountNormal, CreditLimit: 2000_00,
-			Currency: openflex.CAD, RiskCategory: openflex.RiskStandard, Province: "ON", Language: "en", FirstName: "Statement",
+			Currency: openflex.CAD, RiskCategory: openflex.RiskStandard, Province: "NS", Language: "en", FirstName: "Statement",
 			LastName: cust.Applicant.LastName, Created: now}
 		if err := data.CreateAccount(ctx, a); err != nil {
 			return err

@@ -71,7 +71,11 @@ func (s *Service) serviceBatch(ctx context.Context, numbers []string, now time.T
 func (s *Service) RunDue(ctx context.Context) (int, error) {
 	n := 0
 	var errs []error
-	for _, z := range zones() {
+	zs := s.Zones
+	if len(zs) == 0 {
+		zs = zones()
+	}
+	for _, z := range zs {
 		loc, err := time.LoadLocation(z)
 		if err != nil {
 			return n, err

@@ -128,6 +128,10 @@ type Service struct {
 	// its own transaction (default 1; group commit on SQLite and
 	// PostgreSQL's connections make more worth it).
 	Workers int
+	// Zones, when set, are the only time zones the daily job serves (a
+	// node per region, or a benchmark's own accounts); default: every
+	// province's.
+	Zones []string
 	// Now is the wall clock; accounts on a test clock ignore it.
 	Now    func() time.Time
 	Logger *slog.Logger
