@@ -43,6 +43,12 @@ const (
 	CodeBureauUnavailable Code = "bureau_unavailable"
 	CodeUnavailable       Code = "unavailable"
 
+	// CodeConflict: a write collided with another (a key a concurrent
+	// write took first). Stores return it; the domain retries with a new
+	// key or knows the work is done. It is not one of the API's codes: one
+	// that escapes is answered as internal_error.
+	CodeConflict Code = "conflict"
+
 	// CodeDestinationNotAllowed: a webhook URL that does not reach a public
 	// internet address (loopback, private, link-local, metadata, …).
 	CodeDestinationNotAllowed Code = "destination_not_allowed"

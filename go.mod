@@ -14,6 +14,7 @@ require (
 	github.com/rickar/cal/v2 v2.1.32
 	golang.org/x/crypto v0.59.0
 	golang.org/x/text v0.44.0
+	golang.org/x/time v0.16.0
 	modernc.org/sqlite v1.62.0
 	pgregory.net/rapid v1.3.0
 )

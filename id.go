@@ -31,6 +31,7 @@ const (
 	PrefixStatement    = "stmt"
 	PrefixPayment      = "pay"
 	PrefixStatusChange = "asc"
+	PrefixQuote        = "quo"
 )
 
 const crockford = "0123456789abcdefghjkmnpqrstvwxyz"

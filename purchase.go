@@ -75,11 +75,11 @@ func CheckLineItems(items []LineItem, taxes, amount int64) Problems {
 	}
 	judged := len(items) > 0 && len(p) == 0 && amount > 0 && amount <= MaxAmount && taxes >= 0 && taxes <= MaxAmount
 	if judged && (overflow || total != amount) {
-		got := "more than " + FormatCents(MaxAmount)
+		got := "more than " + FormatCAD(MaxAmount, "en")
 		if !overflow {
-			got = FormatCents(total)
+			got = FormatCAD(total, "en")
 		}
-		p.Invalid("items", "the items (quantity × unit_price) with taxes come to $%s but amount is $%s: they must match", got, FormatCents(amount))
+		p.Invalid("items", "the items (quantity × unit_price) with taxes come to %s but amount is %s: they must match", got, FormatCAD(amount, "en"))
 	}
 	return p
 }

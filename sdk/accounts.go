@@ -132,8 +132,12 @@ type QuoteParams struct {
 // Quote lists every plan and term the customer may use at the store for
 // the amount, with their cost of borrowing.
 type Quote struct {
+	// ID (quo_…) names this answer in logs and support requests; quotes
+	// are not stored.
+	ID              string        `json:"id"`
 	Object          string        `json:"object"`
 	Environment     Environment   `json:"environment"`
+	Created         time.Time     `json:"created"`
 	AccountNumber   string        `json:"account_number"`
 	Amount          int64         `json:"amount"`
 	Currency        string        `json:"currency"`

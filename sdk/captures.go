@@ -31,7 +31,8 @@ type CaptureListParams struct {
 	AuthorizationID string
 }
 
-// ReturnParams gives back all or part of a capture: set Amount or Full.
+// ReturnParams gives back all or part of a capture: set Amount or Full,
+// not both (the contract has one shape for each).
 type ReturnParams struct {
 	// Amount is in cents.
 	Amount int64 `json:"amount,omitempty"`

@@ -55,6 +55,8 @@ type Environment string
 const (
 	Training   Environment = "training"
 	Production Environment = "production"
+	// Shared is the environment of a Store: one set for both.
+	Shared Environment = "shared"
 )
 
 // Client is an OpenFlex API client for one key set. It fetches and
@@ -65,6 +67,8 @@ type Client struct {
 	Stores *StoreService
 	// Plans lists the financing plans the lender set up for the merchant.
 	Plans *PlanService
+	// KeySet reads the calling key set and replaces its Trust URLs and IPs.
+	KeySet *KeySetService
 	// Applications submits and reads credit applications.
 	Applications *ApplicationService
 	// Accounts looks up customers' accounts, verifies them and quotes plans.
@@ -241,6 +245,7 @@ func New(clientID, clientSecret string, opts ...Option) (*Client, error) {
 	c.tokens.sem = make(chan struct{}, 1)
 	c.Stores = &StoreService{c}
 	c.Plans = &PlanService{c}
+	c.KeySet = &KeySetService{c}
 	c.Applications = &ApplicationService{c}
 	c.Accounts = &AccountService{c}
 	c.Authorizations = &AuthorizationService{c}

@@ -3,7 +3,9 @@
 // applications, quote financing plans, authorize and capture purchases,
 // take returns, reconcile their history and verify webhooks.
 //
-// It uses only the standard library.
+// It is its own module and uses only the standard library, from Go 1.23:
+//
+//	go get github.com/openflex/openflex/sdk@latest
 //
 // # Quick start
 //
@@ -152,7 +154,8 @@
 // It never retries another 4xx: those need a different request.
 // A 401 invalid_token or token_expired makes it fetch a new token once and
 // try again. WithTimeout bounds each attempt; bound a whole call, retries
-// included, with its context.
+// included, with its context. In your own tests, WithRetryWait records the
+// waits instead of sleeping, and WithClock moves the token's expiry.
 //
 // # Environments
 //

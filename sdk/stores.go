@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// Store is one of the merchant's locations.
+// Store is one of the merchant's locations. Stores are the same in both
+// environments: Environment is always "shared".
 type Store struct {
 	ID          string      `json:"id"`
 	Object      string      `json:"object"`

@@ -47,7 +47,7 @@ func (tg *target) cpu() *cpuMeter {
 	m := &cpuMeter{source: "in-process", read: processCPUSeconds}
 	if tg.main == nil {
 		m.source = "metrics"
-		url := tg.url + "/metrics"
+		url := tg.metricsURL
 		m.read = func() (float64, bool) { return metricsCPUSeconds(url) }
 		m.self, m.selfOK = processCPUSeconds()
 	}

@@ -65,6 +65,7 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 // options are the command-line flags.
 type options struct {
 	URL           string
+	MetricsURL    string
 	Spawn         bool
 	DatabaseURL   string
 	GroupCommit   bool
@@ -126,6 +127,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.URL, "url", "", "base URL of a running server (http://127.0.0.1:8080)")
+	fs.StringVar(&o.MetricsURL, "metrics-url", "http://127.0.0.1:9090/metrics", "with --url: the server's metrics (its serve --metrics-addr; the public address does not serve them), for CPU and memory")
 	fs.BoolVar(&o.Spawn, "spawn", false, "start the platform in this process on a temporary data dir (or --database-url)")
 	fs.StringVar(&o.DatabaseURL, "database-url", "", "with --spawn: PostgreSQL URL (fresh schemas, dropped afterwards unless --keep); default SQLite")
 	fs.BoolVar(&o.GroupCommit, "group-commit", false, "with --spawn on SQLite: group commit on every plane, TRAINING included (app.Config.GroupCommit; default: control and PRODUCTION only)")
@@ -150,7 +152,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.FinancingShare, "financing", 0.5, "share of authorizations that choose a financing plan (0 to 1)")
 	fs.StringVar(&o.Idempotency, "idempotency", "all", "which POSTs send an Idempotency-Key: all, authorizations or none")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed of the mix and amounts")
-	fs.DurationVar(&o.MemEvery, "mem-every", 100*time.Millisecond, "memory sampling period (spawned: runtime.ReadMemStats; --url: GET /metrics, at least 1s)")
+	fs.DurationVar(&o.MemEvery, "mem-every", 100*time.Millisecond, "memory sampling period (spawned: runtime.ReadMemStats; --url: GET --metrics-url, at least 1s)")
 	fs.IntVar(&o.StatementRun, "statement-run", 0, "with --spawn: seed this many accounts (a purchase and a payment each) and time their statement day's run while the mix runs (docs/scaling.md)")
 	fs.IntVar(&o.StatementWorkers, "statement-workers", 4, "with --statement-run: accounts the daily job serves at once")
 	fs.BoolVar(&o.JSON, "json", false, "print the report as one JSON document")

@@ -51,7 +51,7 @@ func (tg *target) memory(every time.Duration) *memSampler {
 			every = time.Second
 			s.rep.EverySeconds = 1
 		}
-		url := tg.url + "/metrics"
+		url := tg.metricsURL
 		sample = func() { s.sampleMetrics(ctx, url) }
 	} else {
 		s.rep.Source = "in-process"

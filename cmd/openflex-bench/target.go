@@ -22,6 +22,7 @@ import (
 // target is the server under test and the key set the load uses.
 type target struct {
 	url          string
+	metricsURL   string // --url: where the server serves /metrics
 	clientID     string
 	clientSecret string
 	env          string
@@ -53,7 +54,7 @@ func remote(o *options) (*target, error) {
 	if strings.HasPrefix(o.ClientID, "ofk_prod_") {
 		env = "production"
 	}
-	tg := &target{url: strings.TrimRight(o.URL, "/"), clientID: o.ClientID, clientSecret: o.ClientSecret, env: env, engine: "remote"}
+	tg := &target{url: strings.TrimRight(o.URL, "/"), metricsURL: o.MetricsURL, clientID: o.ClientID, clientSecret: o.ClientSecret, env: env, engine: "remote"}
 	for _, s := range strings.Split(o.StoreID, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			tg.stores = append(tg.stores, s)

@@ -596,7 +596,9 @@ func (c *cluster) startNode(i int) error {
 	args := []string{c.Openflex, "serve", "--addr", fmt.Sprintf("127.0.0.1:%d", n.Port),
 		"--database-url", c.DatabaseURL(), "--secret-key", c.SecretKey,
 		"--data-dir", c.path("nodes", n.Name), "--trusted-proxies", "127.0.0.1/32",
-		"--public-url", c.API(), "--log-format", "json", "--shutdown-timeout", "20s"}
+		"--public-url", c.API(), "--log-format", "json", "--shutdown-timeout", "20s",
+		// The nodes share one host: one metrics port cannot serve them all.
+		"--metrics-addr", ""}
 	if c.RateLimit > 0 {
 		r := strconv.FormatFloat(c.RateLimit, 'f', -1, 64)
 		args = append(args, "--rate-limit-training", r, "--rate-limit-production", r)

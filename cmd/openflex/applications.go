@@ -5,9 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/finance"
 )
 
 // cmdApplicationsPending lists the applications waiting for lender review.
@@ -42,7 +42,7 @@ func cmdApplicationsPending(ctx context.Context, args []string, stdout, stderr i
 			repeat = "  repeat of " + a.RepeatOf
 		}
 		fmt.Fprintf(stdout, "%s  %s  merchant %s  requested %s  score %d  since %s%s\n", a.ID, e, a.MerchantID,
-			finance.FormatCAD(a.RequestedAmount, "en"), a.Score, a.Created.Format("2006-01-02 15:04"), repeat)
+			openflex.FormatCAD(a.RequestedAmount, "en"), a.Score, a.Created.Format("2006-01-02 15:04"), repeat)
 	}
 	return nil
 }
@@ -88,9 +88,18 @@ func cmdApplicationsDecide(ctx context.Context, args []string, stdout, stderr io
 	if err != nil {
 		return cliError(err)
 	}
+	if separate != "" {
+		// A second account is staff's deliberate act: the reason goes to
+		// the audit log, as from the console.
+		if err := m.Stores.Control.Audit(ctx, openflex.AuditEntry{ID: openflex.NewID("aud"), At: time.Now().UTC(), Actor: "cli",
+			Action: "application.separate_account", MerchantID: app.MerchantID, ObjectID: app.ID,
+			Detail: string(e) + " approved; separate account, repeat of " + app.RepeatOf + ": " + separate}); err != nil {
+			return fmt.Errorf("the account is open but its audit entry failed: %w", err)
+		}
+	}
 	fmt.Fprintf(stdout, "application %s %s", app.ID, app.Status)
 	if acct != nil {
-		fmt.Fprintf(stdout, ": account %s, limit %s", acct.Number, finance.FormatCAD(acct.CreditLimit, "en"))
+		fmt.Fprintf(stdout, ": account %s, limit %s", acct.Number, openflex.FormatCAD(acct.CreditLimit, "en"))
 	}
 	fmt.Fprintln(stdout)
 	return nil

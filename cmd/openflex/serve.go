@@ -30,6 +30,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var c Config
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen address")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "127.0.0.1:9090", "address serving GET /metrics (Prometheus), never the public listener; keep it on loopback or a private network; empty: no metrics")
 	fs.StringVar(&c.SMTPURL, "smtp-url", "", "SMTP relay for emails, smtp://user:pass@host:587?from=no-reply@lender.example")
 	fs.StringVar(&c.SMSURL, "sms-url", "", "HTTP SMS gateway for PRODUCTION verification codes (JSON POST {to, body})")
 	fs.StringVar(&c.SMSAPIKey, "sms-api-key", "", "bearer key for the SMS gateway")
@@ -41,6 +42,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&c.RateTraining, "rate-limit-training", 25, "requests per second per TRAINING key set")
 	fs.Float64Var(&c.RateProduction, "rate-limit-production", 100, "requests per second per PRODUCTION key set")
 	fs.IntVar(&c.VerificationCodesPerKeySet, "verification-codes-per-key-set", credit.DefaultVerificationLimits().BudgetCodes, "verification codes one key set (or one merchant's clerk screens) may send per hour")
+	fs.StringVar(&c.CreditAgreement, "credit-agreement", "", "file with the lender's credit agreement in English (plain text), shown on the hosted checkout's application page; default: a built-in one")
+	fs.StringVar(&c.CreditAgreementFR, "credit-agreement-fr", "", "the same in French")
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo merchant with stores, plans and TRAINING keys, and print them")
 	fs.StringVar(&c.BureauURL, "bureau-url", "", "PRODUCTION credit bureau endpoint (https)")
 	fs.StringVar(&c.BureauAPIKey, "bureau-api-key", "", "bearer key for the PRODUCTION credit bureau")
@@ -61,6 +64,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err
+	}
+	if a := m.MetricsAddr(); a != "" {
+		fmt.Fprintf(stdout, "Metrics on http://%s/metrics (not on the public address)\n", a)
 	}
 	fmt.Fprintf(stdout, "OpenFlex %s listening on http://%s (stop with Ctrl-C)\n", version, m.Addr())
 	return m.Wait(ctx)

@@ -90,12 +90,7 @@ func (s *servicingCmd) print(v any, text string) error {
 	return printJSON(s.stdout, out)
 }
 
-func dollars(cents int64) string {
-	if cents < 0 {
-		return "-$" + openflex.FormatCents(-cents)
-	}
-	return "$" + openflex.FormatCents(cents)
-}
+func dollars(cents int64) string { return openflex.FormatCAD(cents, "en") }
 
 type segmentOut struct {
 	ID        string `json:"id"`

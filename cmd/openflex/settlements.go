@@ -136,7 +136,7 @@ func cmdSettlementsPay(ctx context.Context, args []string, stdout, stderr io.Wri
 			return fmt.Errorf("the settlements are paid but the file stayed at %s: %w", tmp, err)
 		}
 	}
-	fmt.Fprintf(stdout, "%s %s: %d settlements paid, %s\n", strings.ToUpper(string(e)), date, len(pay), "$"+openflex.FormatCents(total))
+	fmt.Fprintf(stdout, "%s %s: %d settlements paid, %s\n", strings.ToUpper(string(e)), date, len(pay), openflex.FormatCAD(total, "en"))
 	if file != "" {
 		fmt.Fprintf(stdout, "CPA-005 file %s: %d credits, file number %d\n", file, len(pay), fileNumber)
 	}
@@ -171,7 +171,7 @@ func cmdSettlementsList(ctx context.Context, args []string, stdout, stderr io.Wr
 		return err
 	}
 	for _, st := range due {
-		fmt.Fprintf(stdout, "%s %s %s %s\n", st.BusinessDate, st.ID, st.MerchantID, "$"+openflex.FormatCents(st.Amount()))
+		fmt.Fprintf(stdout, "%s %s %s %s\n", st.BusinessDate, st.ID, st.MerchantID, openflex.FormatCAD(st.Amount(), "en"))
 	}
 	if len(due) == 0 {
 		fmt.Fprintln(stdout, "no pending settlements")

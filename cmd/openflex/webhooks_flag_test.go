@@ -51,7 +51,7 @@ func TestWebhooksAllowPrivateFlag(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			var stdout, stderr syncBuffer
 			done := make(chan error, 1)
-			args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--no-jobs", "--log-format", "text"}, c.args...)
+			args := append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--no-jobs", "--log-format", "text"}, c.args...)
 			go func() { done <- run(ctx, args, &stdout, &stderr) }()
 			deadline := time.Now().Add(30 * time.Second)
 			for !strings.Contains(stdout.String(), "listening on") {

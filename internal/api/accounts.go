@@ -79,8 +79,21 @@ func consentOut(env openflex.Environment, c *openflex.AccountConsent) *consentJS
 	return out
 }
 
+// accountNumber is the {number} of an account route, checked before any
+// lookup and named as the path names it.
+func accountNumber(r *http.Request) (string, error) {
+	n := r.PathValue("number")
+	if !openflex.ValidAccountNumber(n) {
+		return "", &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "number", Message: "number must be an account number: 14 digits with a valid check digit"}
+	}
+	return n, nil
+}
+
 func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
+	if _, err := accountNumber(r); err != nil {
+		return err
+	}
 	a, err := s.cfg.Credit(p.Env).Account(r.Context(), r.PathValue("number"))
 	if err != nil {
 		return err
@@ -118,12 +131,12 @@ func (s *Server) revokeConsent(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(body, &in); err != nil {
 		return err
 	}
-	number := r.PathValue("number")
+	number, err := accountNumber(r)
+	if err != nil {
+		return err
+	}
 	req := lending.RevokeRequest{MerchantID: p.MerchantID, AccountNumber: number, By: openflex.RevokedByMerchant, Reason: in.Reason}
 	var probs openflex.Problems
-	if !openflex.ValidAccountNumber(number) {
-		probs.Invalid("account_number", "account_number must be 14 digits with a valid check digit")
-	}
 	if len(in.Reason) > 500 {
 		probs.Invalid("reason", "reason must be at most 500 characters")
 	}
@@ -189,6 +202,9 @@ type verificationJSON struct {
 
 func (s *Server) createVerification(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
+	if _, err := accountNumber(r); err != nil {
+		return err
+	}
 	var in struct {
 		Channel string `json:"channel"`
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -46,7 +45,7 @@ func newBenchAPI(b *testing.B, e storetest.Engine, accounts int) *benchAPI {
 	creditSvc, lendingSvc := map[openflex.Environment]*credit.Service{}, map[openflex.Environment]*lending.Service{}
 	for _, env := range openflex.Environments {
 		creditSvc[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),
-			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, CodeKey: []byte("bench code key"), Now: time.Now}
+			CodeKey: []byte("bench code key"), Now: time.Now}
 		lendingSvc[env] = &lending.Service{Store: s.Data(env), Verifier: creditSvc[env], Render: RenderEvent(env), Now: time.Now}
 	}
 	a := &benchAPI{b: b, srv: New(Config{

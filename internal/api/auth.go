@@ -12,6 +12,7 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/keys"
+	"github.com/openflex/openflex/internal/ratelimit"
 )
 
 // principal is who a /v1 request acts for: one merchant, through one key
@@ -146,7 +147,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 	}
 	if wait, blocked := s.throttled(clientID, ip); blocked {
 		retryAfter(w, wait)
-		tokenError(w, 429, "rate_limited", "too many failed authentication attempts; retry later")
+		tokenError(w, 429, "rate_limited", "too many failed authentication attempts; try again "+openflex.RetryIn(wait, "en"))
 		return nil
 	}
 	ks, sec, err := s.cfg.Keys.AuthenticateFrom(r.Context(), clientID, secret, ip)
@@ -192,18 +193,18 @@ type tokenResponse struct {
 // this client id or for all of them. Another address's failures never
 // count here.
 func (s *Server) throttled(clientID string, ip netip.Addr) (time.Duration, bool) {
-	if b, wait := s.failures.blocked(pairKey(clientID, ip), failureRate, failureBurst); b {
+	if b, wait := s.failedPairs.Blocked(pairKey(clientID, ip)); b {
 		return wait, true
 	}
-	if b, wait := s.failures.blocked("ip:"+ip.String(), ipFailureRate, ipFailureBurst); b {
+	if b, wait := s.failedAddrs.Blocked(ratelimit.AddrKey(ip)); b {
 		return wait, true
 	}
 	return 0, false
 }
 
 func (s *Server) failed(clientID string, ip netip.Addr) {
-	s.failures.take(pairKey(clientID, ip), failureRate, failureBurst)
-	s.failures.take("ip:"+ip.String(), ipFailureRate, ipFailureBurst)
+	s.failedPairs.Allow(pairKey(clientID, ip))
+	s.failedAddrs.Allow(ratelimit.AddrKey(ip))
 }
 
 // pairKey is the throttle key of one client id from one source address. A
@@ -212,7 +213,7 @@ func pairKey(clientID string, ip netip.Addr) string {
 	if len(clientID) > 64 {
 		clientID = clientID[:64]
 	}
-	return "id:" + ip.String() + " " + clientID
+	return ratelimit.AddrKey(ip) + " " + clientID
 }
 
 // authed wraps a /v1 handler: authenticate (Bearer token, or Basic with the
@@ -227,11 +228,10 @@ func (s *Server) authed(fn handlerFunc) http.Handler {
 		if !keys.IPAllowed(ks.TrustIPs, s.clientIP(r)) {
 			return openflex.Errorf(openflex.CodeIPNotTrusted, "this IP address is not a Trust IP of the key set")
 		}
-		rate := s.cfg.RateLimits[ks.Environment]
-		if rate > 0 {
-			if ok, wait := s.rate.take("ks:"+ks.ID, rate, rate); !ok {
-				retryAfter(w, wait)
-				return openflex.Errorf(openflex.CodeRateLimited, "too many requests for this key set; retry after the Retry-After delay")
+		if lim := s.rate[ks.Environment]; lim != nil {
+			if ok, wait := lim.Allow(ks.ID); !ok {
+				return &openflex.Error{Code: openflex.CodeRateLimited, RetryAfter: wait,
+					Message: "too many requests for this key set; try again " + openflex.RetryIn(wait, "en")}
 			}
 		}
 		p := &principal{MerchantID: ks.MerchantID, KeySet: ks, Env: ks.Environment, Data: s.cfg.Data(ks.Environment)}

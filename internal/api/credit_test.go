@@ -567,9 +567,9 @@ func TestAccounts(t *testing.T) {
 			{"any merchant may look an account up", otherAuth, number, 200, "", ""},
 			{"TRAINING account with PRODUCTION keys", prodAuth, number, 404, "resource_missing", ""},
 			{"unknown number", auth, unknown, 404, "resource_missing", ""},
-			{"wrong check digit", auth, typo, 400, "parameter_invalid", "account_number"},
-			{"13 digits", auth, number[:13], 400, "parameter_invalid", "account_number"},
-			{"letters", auth, "12345678901abc", 400, "parameter_invalid", "account_number"},
+			{"wrong check digit", auth, typo, 400, "parameter_invalid", "number"},
+			{"13 digits", auth, number[:13], 400, "parameter_invalid", "number"},
+			{"letters", auth, "12345678901abc", 400, "parameter_invalid", "number"},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -770,7 +770,7 @@ func TestVerifications(t *testing.T) {
 				{"no channel", number, `{}`, 400, "parameter_missing", "channel"},
 				{"unknown channel", number, `{"channel":"pigeon"}`, 400, "parameter_invalid", "channel"},
 				{"unknown field", number, `{"channel":"sms","to":"+14165550100"}`, 400, "unknown_parameter", "to"},
-				{"wrong check digit", typo, `{"channel":"sms"}`, 400, "parameter_invalid", "account_number"},
+				{"wrong check digit", typo, `{"channel":"sms"}`, 400, "parameter_invalid", "number"},
 				{"unknown account", unknown, `{"channel":"sms"}`, 404, "resource_missing", ""},
 			}
 			for _, tc := range tests {
@@ -1003,9 +1003,14 @@ func TestListPlans(t *testing.T) {
 					t.Fatalf("GET /v1/plans = %d %s", r.status, r.raw)
 				}
 				got := map[string]map[string]any{}
+				var order []string
 				for _, x := range r.listData() {
 					p := x.(map[string]any)
 					got[p["id"].(string)] = p
+					order = append(order, p["id"].(string))
+				}
+				if !slices.IsSortedFunc(order, func(a, b string) int { return strings.Compare(b, a) }) {
+					t.Errorf("GET /v1/plans lists %v, want newest first like every list", order)
 				}
 				if len(got) != len(tc.want) {
 					t.Fatalf("GET /v1/plans = %d plans, want %d\n%s", len(got), len(tc.want), r.raw)
@@ -1069,7 +1074,7 @@ func TestQuotes(t *testing.T) {
 			{"far above the available credit", preferred, qc, 12_000_01, []string{}, 200, "", ""},
 			{"no amount", preferred, on, 0, nil, 400, "parameter_invalid", "amount"},
 			{"another merchant's store", preferred, theirs, 1_000_00, nil, 400, "parameter_invalid", "store_id"},
-			{"wrong check digit", typo, on, 1_000_00, nil, 400, "parameter_invalid", "account_number"},
+			{"wrong check digit", typo, on, 1_000_00, nil, 400, "parameter_invalid", "number"},
 			{"unknown account", unknown, on, 1_000_00, nil, 404, "resource_missing", ""},
 		}
 		for _, tc := range tests {
@@ -1154,6 +1159,11 @@ func TestQuotesSurviveAnUnquotablePlan(t *testing.T) {
 		r := ev.call("POST", "/v1/accounts/"+number+"/quotes", auth, body)
 		if opts, _ := r.json["options"].([]any); r.status != 200 || len(opts) != 2 {
 			t.Fatalf("POST /v1/accounts/%s/quotes %s = %d %s, want 200 with the 2 other plans' options", number, body, r.status, r.raw)
+		}
+		// A quote is an object like the others: an id and created first.
+		if id, _ := r.json["id"].(string); !strings.HasPrefix(id, "quo_") || r.json["created"] == nil ||
+			!strings.HasPrefix(string(r.raw), `{"id":"quo_`) {
+			t.Errorf("quote = %s, want it to start with its id and carry created", r.raw)
 		}
 	})
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/dberr"
 )
 
 // codeInfo is the one table mapping domain error codes to HTTP.
@@ -82,12 +81,11 @@ func renderError(err error, requestID string, french bool) (int, errorBody) {
 	var e *openflex.Error
 	if !errors.As(err, &e) {
 		e = &openflex.Error{Code: openflex.CodeInternal, Message: "internal error; the log has it under the request id"}
-		if dberr.Unavailable(err) {
-			e = &openflex.Error{Code: openflex.CodeUnavailable, Message: "the database is unavailable (failing over?); retry shortly"}
-		}
 	}
 	info, ok := codeInfo[e.Code]
 	if !ok {
+		// A code of the domain's own (conflict) is not the API's to show.
+		e = &openflex.Error{Code: openflex.CodeInternal}
 		info = codeInfo[openflex.CodeInternal]
 	}
 	msg := func(code openflex.Code, param, english string) string {
@@ -110,7 +108,17 @@ func renderError(err error, requestID string, french bool) (int, errorBody) {
 	if e.Code == openflex.CodeInternal {
 		body.Error.Message = msg(e.Code, "", "internal error; the log has it under the request id")
 	}
-	for _, f := range e.Fields {
+	if french && e.Code == openflex.CodeRateLimited && e.RetryAfter > 0 {
+		// The English message says when already; the French one is generic.
+		body.Error.Message = "trop de requêtes; réessayez " + openflex.RetryIn(e.RetryAfter, "fr")
+	}
+	fields := e.Fields
+	if len(fields) == 0 && e.Param != "" && info.status == http.StatusBadRequest {
+		// One field at fault is still a field problem: errors lists it, so
+		// a client reads field problems from one place.
+		fields = []openflex.FieldError{{Param: e.Param, Code: e.Code, Message: e.Message}}
+	}
+	for _, f := range fields {
 		body.Error.Errors = append(body.Error.Errors, fieldError{Param: f.Param, Code: string(f.Code), Message: msg(f.Code, f.Param, f.Message)})
 	}
 	return info.status, body

@@ -196,28 +196,15 @@ func (d *openAPIDoc) opLine(op guideOp) string {
 			schema = d.resolve(raw)
 			fmt.Fprintf(&b, "  Body (%s): ", ct)
 		}
-		required := map[string]bool{}
-		for _, r := range asStrings(schema["required"]) {
-			required[r] = true
-		}
-		props, _ := schema["properties"].(map[string]any)
-		var req, opt []string
-		for name := range props {
-			if required[name] {
-				req = append(req, "`"+name+"`")
-			} else {
-				opt = append(opt, "`"+name+"`")
+		if branches, ok := schema["oneOf"].([]any); ok && schema["properties"] == nil {
+			var parts []string
+			for _, br := range branches {
+				raw, _ := json.Marshal(br)
+				parts = append(parts, "("+bodyFields(d.resolve(raw))+")")
 			}
-		}
-		sort.Strings(req)
-		sort.Strings(opt)
-		switch {
-		case len(req) > 0 && len(opt) > 0:
-			fmt.Fprintf(&b, "%s required; %s optional.\n", strings.Join(req, ", "), strings.Join(opt, ", "))
-		case len(req) > 0:
-			fmt.Fprintf(&b, "%s required.\n", strings.Join(req, ", "))
-		default:
-			fmt.Fprintf(&b, "%s optional.\n", strings.Join(opt, ", "))
+			fmt.Fprintf(&b, "one of %s.\n", strings.Join(parts, " or "))
+		} else {
+			fmt.Fprintf(&b, "%s.\n", bodyFields(schema))
 		}
 	}
 	if len(headers) > 0 {
@@ -268,4 +255,30 @@ func errorTable() string {
 		fmt.Fprintf(&b, "| %d | `%s` | `%s` |\n", r.status, r.typ, r.code)
 	}
 	return b.String() + "\n"
+}
+
+// bodyFields lists a body schema's members, required ones first.
+func bodyFields(schema map[string]any) string {
+	required := map[string]bool{}
+	for _, r := range asStrings(schema["required"]) {
+		required[r] = true
+	}
+	props, _ := schema["properties"].(map[string]any)
+	var req, opt []string
+	for name := range props {
+		if required[name] {
+			req = append(req, "`"+name+"`")
+		} else {
+			opt = append(opt, "`"+name+"`")
+		}
+	}
+	sort.Strings(req)
+	sort.Strings(opt)
+	switch {
+	case len(req) > 0 && len(opt) > 0:
+		return fmt.Sprintf("%s required; %s optional", strings.Join(req, ", "), strings.Join(opt, ", "))
+	case len(req) > 0:
+		return fmt.Sprintf("%s required", strings.Join(req, ", "))
+	}
+	return fmt.Sprintf("%s optional", strings.Join(opt, ", "))
 }

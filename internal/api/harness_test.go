@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -79,7 +78,7 @@ func newEnvAt(t *testing.T, cfg sqlstore.Config, tweak ...func(*Config)) *env {
 	ev.servicing = map[openflex.Environment]*engine.Service{}
 	for _, env := range openflex.Environments {
 		ev.credit[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),
-			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, CodeKey: []byte("test code key"), Now: ev.now}
+			CodeKey: []byte("test code key"), Now: ev.now}
 		ev.servicing[env] = &engine.Service{Env: env, Store: s.Data(env), Render: RenderEvent(env), Verifier: ev.credit[env], Now: ev.now}
 		ev.lending[env] = &lending.Service{Store: s.Data(env), Verifier: ev.credit[env], Render: RenderEvent(env), Servicing: ev.servicing[env], Now: ev.now}
 	}
@@ -173,6 +172,13 @@ func (r reply) code() string {
 	return ""
 }
 
+// message is the message of an API error reply.
+func (r reply) message() string {
+	e, _ := r.json["error"].(map[string]any)
+	m, _ := e["message"].(string)
+	return m
+}
+
 func (r reply) param() string {
 	e, _ := r.json["error"].(map[string]any)
 	p, _ := e["param"].(string)
@@ -234,7 +240,26 @@ func (ev *env) send(req *http.Request) reply {
 		ev.t.Errorf("%s %s: no Request-Id header", req.Method, req.URL.Path)
 	}
 	checkContract(ev.t, req, res, raw)
+	checkFieldErrors(ev.t, req, r)
 	return r
+}
+
+// checkFieldErrors holds every reply of the API tests to API.md's promise
+// that errors lists every field problem: a 400 naming a param lists it.
+func checkFieldErrors(t *testing.T, req *http.Request, r reply) {
+	t.Helper()
+	e, _ := r.json["error"].(map[string]any)
+	param, _ := e["param"].(string)
+	if r.status != http.StatusBadRequest || param == "" {
+		return
+	}
+	list, _ := e["errors"].([]any)
+	for _, f := range list {
+		if f, _ := f.(map[string]any); f["param"] == param && f["code"] == e["code"] {
+			return
+		}
+	}
+	t.Errorf("%s %s → 400 %s naming %q, but errors does not list it: %s", req.Method, req.URL, e["code"], param, r.raw)
 }
 
 var (

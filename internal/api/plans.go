@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/openflex/openflex"
@@ -74,6 +75,8 @@ func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := []planJSON{}
+	// Newest first, like every list; ids sort by creation.
+	slices.SortFunc(all, func(a, b *openflex.Plan) int { return strings.Compare(b.ID, a.ID) })
 	for _, pl := range all {
 		if pl.OfferedIn(p.Env) {
 			out = append(out, planOut(pl))
@@ -112,16 +115,25 @@ func optionOut(o plans.Option, lng string) optionJSON {
 // this customer may use at this store for this amount.
 func (s *Server) createQuote(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
+	if _, err := accountNumber(r); err != nil {
+		return err
+	}
 	var in struct {
-		Amount  int64  `json:"amount"`
+		Amount  *int64 `json:"amount"`
 		StoreID string `json:"store_id"`
 	}
-	_, err := readJSON(r, &in)
+	body, err := readJSON(r, &in)
 	if err != nil {
 		return err
 	}
 	var probs openflex.Problems
-	probs.Add(openflex.CheckAmount("amount", in.Amount, false))
+	var amount int64
+	if in.Amount == nil {
+		probs.Missing("amount")
+	} else {
+		amount = *in.Amount
+		probs.Add(openflex.CheckAmount("amount", amount, false))
+	}
 	var store *openflex.Store
 	if in.StoreID == "" {
 		probs.Missing("store_id")
@@ -133,25 +145,44 @@ func (s *Server) createQuote(w http.ResponseWriter, r *http.Request) error {
 	if err := probs.Err(); err != nil {
 		return err
 	}
-	acct, err := s.cfg.Credit(p.Env).Account(r.Context(), r.PathValue("number"))
-	if err != nil {
-		return err
-	}
-	all, err := s.cfg.Data(p.Env).Plans(r.Context(), p.MerchantID)
-	if err != nil {
-		return err
-	}
-	opts, err := plans.Options(all, p.Env, acct, store.Province, in.Amount, lang(r))
-	if err != nil {
-		return err
-	}
-	out := []optionJSON{}
-	for _, o := range opts {
-		out = append(out, optionOut(o, lang(r)))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"object": "quote", "environment": string(p.Env), "account_number": acct.Number,
-		"amount": in.Amount, "currency": "CAD", "store_id": store.ID, "available_credit": acct.Available(), "options": out})
-	return nil
+	// A quote moves nothing, but it takes an Idempotency-Key like every
+	// POST: a retry gets the answer the first request had (the options and
+	// available credit of that moment).
+	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
+		acct, err := s.cfg.Credit(p.Env).Account(ctx, r.PathValue("number"))
+		if err != nil {
+			return 0, nil, err
+		}
+		all, err := s.cfg.Data(p.Env).Plans(ctx, p.MerchantID)
+		if err != nil {
+			return 0, nil, err
+		}
+		opts, err := plans.Options(all, p.Env, acct, store.Province, amount, lang(r))
+		if err != nil {
+			return 0, nil, err
+		}
+		out := []optionJSON{}
+		for _, o := range opts {
+			out = append(out, optionOut(o, lang(r)))
+		}
+		return http.StatusOK, quoteJSON{ID: openflex.NewID(openflex.PrefixQuote), Object: "quote", Environment: string(p.Env),
+			Created: rfc3339(s.cfg.Now()), AccountNumber: acct.Number, Amount: amount, Currency: "CAD", StoreID: store.ID,
+			AvailableCredit: acct.Available(), Options: out}, nil
+	}})
+}
+
+// quoteJSON is a quote, its members in the order of every other object.
+type quoteJSON struct {
+	ID              string       `json:"id"`
+	Object          string       `json:"object"`
+	Environment     string       `json:"environment"`
+	Created         string       `json:"created"`
+	AccountNumber   string       `json:"account_number"`
+	Amount          int64        `json:"amount"`
+	Currency        string       `json:"currency"`
+	StoreID         string       `json:"store_id"`
+	AvailableCredit int64        `json:"available_credit"`
+	Options         []optionJSON `json:"options"`
 }
 
 // financing checks a purchase's plan and term against the merchant's plans

@@ -260,9 +260,14 @@ func TestDatabaseOutageIsUnavailable(t *testing.T) {
 			t.Fatalf("/readyz with the database down = %d %s (Retry-After %q), want 503 unavailable with Retry-After",
 				r.status, r.raw, r.header.Get("Retry-After"))
 		}
-		status, body := renderError(lost, "req_1", false)
+		// The store names a lost connection unavailable (sqlstore's
+		// TestDomainErr); the API maps the code, and only the code.
+		status, body := renderError(&openflex.Error{Code: openflex.CodeUnavailable, Message: "the database is unavailable", Cause: lost}, "req_1", false)
 		if status != 503 || body.Error.Code != "unavailable" {
-			t.Fatalf("renderError(lost connection) = %d %s, want 503 unavailable", status, body.Error.Code)
+			t.Fatalf("renderError(unavailable) = %d %s, want 503 unavailable", status, body.Error.Code)
+		}
+		if status, body := renderError(&openflex.Error{Code: openflex.CodeConflict, Message: "a concurrent write took this key first"}, "req_1", false); status != 500 || body.Error.Code != "internal_error" {
+			t.Fatalf("renderError(conflict) = %d %s, want 500 internal_error (the store's own code is not the API's)", status, body.Error.Code)
 		}
 	})
 }

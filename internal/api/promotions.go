@@ -30,6 +30,9 @@ func (s *Server) promotions(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Access-Control-Allow-Origin", origin)
 		w.Header().Set("Vary", "Origin")
 	}
+	if q.Get("amount") == "" {
+		return &openflex.Error{Code: openflex.CodeParameterMissing, Param: "amount", Message: "amount is required: the price in cents"}
+	}
 	amount, err := strconv.ParseInt(q.Get("amount"), 10, 64)
 	if err != nil {
 		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "amount", Message: "amount must be a whole number of cents"}

@@ -340,6 +340,9 @@ func (s *Server) listAuthorizations(w http.ResponseWriter, r *http.Request) erro
 	default:
 		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "status", Message: "status must be pending, partially_captured, captured, released or expired"}
 	}
+	if n := q.Get("account_number"); n != "" && !openflex.ValidAccountNumber(n) {
+		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "account_number", Message: "account_number must be 14 digits with a valid check digit"}
+	}
 	views, more, err := s.cfg.Lending(p.Env).Authorizations(r.Context(), p.MerchantID, lending.AuthorizationFilter{StoreID: q.Get("store_id"),
 		AccountNumber: q.Get("account_number"), Status: q.Get("status"), Reference: q.Get("reference")}, lp)
 	if err != nil {
@@ -505,6 +508,9 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) error 
 		default:
 			return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "type", Message: "type must be authorization, capture, release, expiry or return"}
 		}
+	}
+	if n := q.Get("account_number"); n != "" && !openflex.ValidAccountNumber(n) {
+		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "account_number", Message: "account_number must be 14 digits with a valid check digit"}
 	}
 	txns, more, err := s.cfg.Lending(p.Env).Transactions(r.Context(), p.MerchantID, lending.TransactionFilter{StoreID: q.Get("store_id"),
 		AccountNumber: q.Get("account_number"), Type: q.Get("type")}, lp)

@@ -76,7 +76,8 @@ func TestPurchasesOverHTTP(t *testing.T) {
 		if a := ev.call("GET", "/v1/accounts/"+acct, auth, ""); num(a.json["available_credit"]) != 600_00 {
 			t.Fatalf("available after capturing $400: %s", a.raw)
 		}
-		if r = ev.call("POST", "/v1/captures/"+capID+"/returns", auth, `{"amount":15000,"reason":"damaged"}`); r.status != 201 || num(r.json["remaining_capture_amount"]) != 150_00 {
+		if r = ev.call("POST", "/v1/captures/"+capID+"/returns", auth, `{"amount":15000,"reason":"damaged"}`); r.status != 201 || num(r.json["remaining_capture_amount"]) != 150_00 ||
+			r.json["reference"] != "order-77" {
 			t.Fatalf("return $150: %d %s", r.status, r.raw)
 		}
 		if r = ev.call("POST", "/v1/captures/"+capID+"/returns", auth, `{"amount":30000}`); r.status != 409 || r.code() != "return_exceeds_captured" {

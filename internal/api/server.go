@@ -17,6 +17,7 @@ import (
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/netguard"
+	"github.com/openflex/openflex/internal/ratelimit"
 	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/webhook"
@@ -96,14 +97,16 @@ type Config struct {
 
 // Server is the HTTP API. It is an http.Handler.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	mux      *http.ServeMux
-	metrics  *metrics
-	rate     *limiter
-	failures *limiter
-	requests *requestLog
-	stores   storeCache
+	cfg     Config
+	log     *slog.Logger
+	mux     *http.ServeMux
+	metrics *metrics
+	rate    map[openflex.Environment]*ratelimit.Keyed // per key set
+	// failedPairs and failedAddrs throttle failed client authentications
+	// per (client id, source address) and per source address.
+	failedPairs, failedAddrs *ratelimit.Keyed
+	requests                 *requestLog
+	stores                   storeCache
 	// query is each documented operation's query parameters.
 	query map[string]map[string]bool
 
@@ -130,10 +133,17 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{
 		cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), metrics: newMetrics(),
-		rate: newLimiter(cfg.Now), requests: newRequestLog(200),
-		// Ten failed client authentications a minute per client id and per
-		// IP, then callers wait: secrets cannot be guessed online.
-		failures: newLimiter(cfg.Now),
+		rate: map[openflex.Environment]*ratelimit.Keyed{}, requests: newRequestLog(200),
+		// Ten failed client authentications a minute per client id and
+		// address, thirty per address, then callers wait: secrets cannot be
+		// guessed online.
+		failedPairs: ratelimit.New(failureRate, failureBurst, cfg.Now),
+		failedAddrs: ratelimit.New(ipFailureRate, ipFailureBurst, cfg.Now),
+	}
+	for env, r := range cfg.RateLimits {
+		if r > 0 {
+			s.rate[env] = ratelimit.New(r, max(1, int(r)), cfg.Now)
+		}
 	}
 	query, err := queryParams(OpenAPIDocument)
 	if err != nil {
@@ -147,12 +157,17 @@ func New(cfg Config) *Server {
 	return s
 }
 
+// Metrics serves the Prometheus metrics. It is not on the public mux:
+// per-route volumes (purchases, applications, errors) are the lender's
+// business, so the operator serves it on its own address (serve
+// --metrics-addr, loopback by default).
+func (s *Server) Metrics() http.Handler { return s.metrics.handler() }
+
 // routes is the whole route table.
 func (s *Server) routes() {
 	m := s.mux
 	m.Handle("GET /healthz", s.handle(s.healthz))
 	m.Handle("GET /readyz", s.handle(s.readyz))
-	m.Handle("GET /metrics", s.metrics.handler())
 	m.Handle("GET /openapi.json", s.handle(s.openapi))
 
 	m.Handle("POST /oauth/token", s.handle(s.token))
@@ -161,6 +176,8 @@ func (s *Server) routes() {
 	m.Handle("GET /v1/stores/{id}", s.authed(s.getStore))
 	m.Handle("GET /v1/stores/{id}/summary", s.authed(s.storeSummary))
 	m.Handle("GET /v1/plans", s.authed(s.listPlans))
+	m.Handle("GET /v1/key_set", s.authed(s.getKeySet))
+	m.Handle("POST /v1/key_set/trust", s.authed(s.replaceKeySetTrust))
 
 	m.Handle("POST /v1/applications", s.authed(s.createApplication))
 	m.Handle("GET /v1/applications/{id}", s.authed(s.getApplication))

@@ -182,6 +182,9 @@ type verificationIn struct {
 // till, verified by a code as for a sale.
 func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
+	if _, err := accountNumber(r); err != nil {
+		return err
+	}
 	var in struct {
 		Amount       int64           `json:"amount"`
 		Currency     string          `json:"currency"`
@@ -256,6 +259,9 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
 	if p.Env != openflex.Training {
 		return openflex.Errorf(openflex.CodeResourceMissing, "unrecognised request URL (%s %s)", r.Method, r.URL.Path)
+	}
+	if _, err := accountNumber(r); err != nil {
+		return err
 	}
 	var in struct {
 		Amount int64 `json:"amount"`

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/plans"
 	"github.com/openflex/openflex/internal/settlement"
-	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/storetest"
 )
 
@@ -220,8 +218,7 @@ func TestInStorePaymentOverHTTP(t *testing.T) {
 		})
 		svcs = map[openflex.Environment]*settlement.Service{}
 		for _, env := range openflex.Environments {
-			svcs[env] = &settlement.Service{Env: env, Store: ev.stores.Data(env), Catalog: ev.stores.Control, Render: RenderEvent(env),
-				IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, Now: ev.now}
+			svcs[env] = &settlement.Service{Env: env, Store: ev.stores.Data(env), Catalog: ev.stores.Control, Render: RenderEvent(env), Now: ev.now}
 		}
 		mk := ev.merchant(openflex.Training)
 		auth := "Basic " + mk.keySet.ClientID + ":" + mk.secret

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/settlement"
-	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/storetest"
 )
 
@@ -26,7 +24,7 @@ func TestSettlementsOverHTTP(t *testing.T) {
 		svcs = map[openflex.Environment]*settlement.Service{}
 		for _, env := range openflex.Environments {
 			svcs[env] = &settlement.Service{Env: env, Store: ev.stores.Data(env), Catalog: ev.stores.Control, Render: RenderEvent(env),
-				IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, Now: ev.now}
+				Now: ev.now}
 		}
 		// The merchant's stores are in different time zones: the sales
 		// happen at 18:00 UTC (the afternoon or late morning in every

@@ -19,8 +19,11 @@ type storeJSON struct {
 	Created            string `json:"created"`
 }
 
-func storeOut(env openflex.Environment, st *openflex.Store) storeJSON {
-	return storeJSON{ID: st.ID, Object: "store", Environment: string(env), Name: st.Name, ExternalLocationID: st.ExternalLocationID,
+// storeOut renders a store. Stores are the merchant's physical locations,
+// one set for both environments, so they say "shared" where environment
+// objects name theirs.
+func storeOut(st *openflex.Store) storeJSON {
+	return storeJSON{ID: st.ID, Object: "store", Environment: "shared", Name: st.Name, ExternalLocationID: st.ExternalLocationID,
 		Province: string(st.Province), TimeZone: st.TimeZone, Status: string(st.Status), Created: rfc3339(st.Created)}
 }
 
@@ -38,7 +41,7 @@ func (s *Server) listStores(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]storeJSON, len(stores))
 	for i := range stores {
-		out[i] = storeOut(p.Env, &stores[i])
+		out[i] = storeOut(&stores[i])
 	}
 	writeJSON(w, http.StatusOK, list(out, more))
 	return nil
@@ -50,6 +53,6 @@ func (s *Server) getStore(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, storeOut(p.Env, st))
+	writeJSON(w, http.StatusOK, storeOut(st))
 	return nil
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +18,9 @@ import (
 func TestVerificationLimits(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		ev := newEnv(t, e)
+		// PRODUCTION's limits, on TRAINING's simulator (TRAINING's own are
+		// in TestTrainingVerificationLimits).
+		ev.credit[openflex.Training].Limits = credit.DefaultVerificationLimits()
 		ma, mb := ev.merchant(openflex.Training), ev.merchant(openflex.Training)
 		basic := func(mk merchantKeys) string { return "Basic " + mk.keySet.ClientID + ":" + mk.secret }
 		number := ev.openAccount(t, basic(ma), ma.stores[0].ID, newApplicant("Zoë", credit.MagicApproveLowRisk))
@@ -35,7 +39,8 @@ func TestVerificationLimits(t *testing.T) {
 			ok := r.status == status
 			if status == 429 {
 				hi := int(retryAfter / time.Second)
-				ok = ok && r.code() == "rate_limited" && err == nil && secs <= hi && secs > hi-10
+				ok = ok && r.code() == "rate_limited" && err == nil && secs <= hi && secs > hi-10 &&
+					strings.Contains(r.message(), "; try again "+openflex.RetryIn(time.Duration(secs)*time.Second, "en"))
 			} else {
 				ok = ok && ra == ""
 			}
@@ -82,5 +87,32 @@ func TestVerificationLimits(t *testing.T) {
 		want("merchant B after 10 wrong codes", start(mb), 429, credit.LimitDay-10*time.Minute)
 		ev.advance(credit.LimitDay - 10*time.Minute)
 		want("merchant B once they have left the day", start(mb), 201, 0)
+	})
+}
+
+// TestTrainingVerificationLimits: TRAINING's per-account limits are ten
+// times PRODUCTION's, so the README's walk and a few clerk tries never lock
+// the demo account, and a refusal says when to try again, in words (in
+// French too) as well as in Retry-After.
+func TestTrainingVerificationLimits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		ev := newEnv(t, e)
+		mk := ev.merchant(openflex.Training)
+		basic := "Basic " + mk.keySet.ClientID + ":" + mk.secret
+		number := ev.openAccount(t, basic, mk.stores[0].ID, newApplicant("Zoë", credit.MagicApproveLowRisk))
+		for i := range 30 {
+			if r := ev.call("POST", "/v1/accounts/"+number+"/verifications", basic, `{"channel":"sms"}`); r.status != 201 {
+				t.Fatalf("TRAINING code %d of 30 in 10 minutes = %d %s", i+1, r.status, r.raw)
+			}
+		}
+		ev.advance(3 * time.Minute)
+		r := ev.call("POST", "/v1/accounts/"+number+"/verifications", basic, `{"channel":"sms"}`)
+		if r.status != 429 || r.header.Get("Retry-After") == "" || !strings.Contains(r.message(), "; try again in 7 minutes") {
+			t.Fatalf("the 31st TRAINING code = %d %s (Retry-After %q), want 429 saying \"try again in 7 minutes\"", r.status, r.raw, r.header.Get("Retry-After"))
+		}
+		fr := ev.call("POST", "/v1/accounts/"+number+"/verifications", basic, `{"channel":"sms"}`, "Accept-Language", "fr-CA")
+		if fr.status != 429 || !strings.Contains(fr.message(), "réessayez dans 7 minutes") {
+			t.Fatalf("the refusal in French = %d %s, want \"réessayez dans 7 minutes\"", fr.status, fr.raw)
+		}
 	})
 }

@@ -14,6 +14,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +32,7 @@ import (
 	"github.com/openflex/openflex/internal/netguard"
 	"github.com/openflex/openflex/internal/notify"
 	"github.com/openflex/openflex/internal/portal"
+	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/sqlstore"
@@ -70,12 +73,20 @@ type Main struct {
 	key       []byte
 	closeOnce sync.Once
 	closeErr  error
-	stopJobs  context.CancelFunc
-	jobsDone  chan struct{}
-	stopWatch func()
-	listener  net.Listener
-	server    *http.Server
-	served    chan error
+	// creditAgreement is what the hosted checkout shows before the
+	// shopper accepts it.
+	creditAgreement checkout.Agreement
+	stopJobs        context.CancelFunc
+	jobsDone        chan struct{}
+	stopWatch       func()
+	listener        net.Listener
+	server          *http.Server
+	// metricsListener and metricsServer serve /metrics on
+	// Config.MetricsAddr (nil when it is empty).
+	metricsListener net.Listener
+	metricsServer   *http.Server
+	metricsServed   chan error
+	served          chan error
 }
 
 // Open opens the stores and builds the services, without listening.
@@ -126,8 +137,7 @@ func (m *Main) Open(ctx context.Context) error {
 	for _, env := range openflex.Environments {
 		data := m.Stores.Data(env)
 		m.Credit[env] = &credit.Service{Env: env, Store: data, Bureau: bureaus[env], Policy: credit.DefaultPolicy(),
-			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) },
-			CodeKey:     derive(key, "verification codes"), Render: api.RenderEvent(env), Limits: m.verificationLimits(), Now: time.Now}
+			CodeKey: derive(key, "verification codes"), Render: api.RenderEvent(env), Limits: m.verificationLimits(env), Now: time.Now}
 		if env == openflex.Production && (notifier.Mail != nil || notifier.SMS != nil) {
 			m.Credit[env].Notifier = notifier
 		}
@@ -140,7 +150,7 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Checkouts[env] = &checkout.Service{Env: env, Store: data, Credit: m.Credit[env], Lending: m.Lending[env],
 			Render: api.RenderEvent(env), TokenKey: derive(key, "checkout tokens"), BaseURL: m.Config.PublicURL, Now: time.Now}
 		m.Settlements[env] = &settlement.Service{Env: env, Store: data, Catalog: m.Stores.Control, Render: api.RenderEvent(env),
-			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, Now: time.Now}
+			Now: time.Now}
 	}
 	m.Portal = portal.New(portal.Config{
 		Control:     m.Stores.Control,
@@ -151,16 +161,11 @@ func (m *Main) Open(ctx context.Context) error {
 		Logger:      m.Logger,
 		Notifier:    portalMail(notifier),
 		LogLinks:    m.Config.Demo,
-		ClientIP: func(r *http.Request) string {
-			if m.API == nil {
-				return r.RemoteAddr
-			}
-			return m.API.ClientIP(r).String()
-		},
-		Now:     time.Now,
-		Secure:  strings.HasPrefix(m.Config.PublicURL, "https://"),
-		BaseURL: m.Config.PublicURL,
-		OpenAPI: api.OpenAPIDocument,
+		ClientIP:    m.clientIP,
+		Now:         time.Now,
+		Secure:      strings.HasPrefix(m.Config.PublicURL, "https://"),
+		BaseURL:     m.Config.PublicURL,
+		OpenAPI:     api.OpenAPIDocument,
 		RecentRequests: func(merchantID string) []portal.APIRequest {
 			if m.API == nil {
 				return nil
@@ -209,10 +214,10 @@ func (m *Main) bureaus() (map[openflex.Environment]credit.Bureau, error) {
 	return out, nil
 }
 
-// verificationLimits are the default limits with the configured per key
-// set budget.
-func (m *Main) verificationLimits() credit.VerificationLimits {
-	l := credit.DefaultVerificationLimits()
+// verificationLimits are env's limits with the configured per key set
+// budget.
+func (m *Main) verificationLimits(env openflex.Environment) credit.VerificationLimits {
+	l := credit.LimitsFor(env)
 	if m.Config.VerificationCodesPerKeySet > 0 {
 		l.BudgetCodes = m.Config.VerificationCodesPerKeySet
 	}
@@ -237,6 +242,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	rates := map[openflex.Environment]float64{openflex.Training: m.Config.RateTraining, openflex.Production: m.Config.RateProduction}
+	if m.creditAgreement, err = m.agreement(); err != nil {
+		return err
+	}
 	m.API = api.New(api.Config{
 		Control: m.Stores.Control,
 		Data:    func(env openflex.Environment) api.DataPlane { return m.Stores.Data(env) },
@@ -255,6 +263,10 @@ func (m *Main) Run(ctx context.Context) error {
 	})
 	m.listener, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
+		return err
+	}
+	if err := m.serveMetrics(); err != nil {
+		m.listener.Close()
 		return err
 	}
 	// The demo is seeded once the address is known: its key set trusts
@@ -310,6 +322,37 @@ func strictTransport(h http.Handler) http.Handler {
 // Addr is the listening address.
 func (m *Main) Addr() string { return m.listener.Addr().String() }
 
+// MetricsAddr is where /metrics is served, "" when it is not.
+func (m *Main) MetricsAddr() string {
+	if m.metricsListener == nil {
+		return ""
+	}
+	return m.metricsListener.Addr().String()
+}
+
+// serveMetrics serves GET /metrics, alone, on Config.MetricsAddr (nothing
+// when it is empty). The public listener does not answer it.
+func (m *Main) serveMetrics() error {
+	if m.Config.MetricsAddr == "" {
+		return nil
+	}
+	l, err := net.Listen("tcp", m.Config.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("metrics address: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.API.Metrics())
+	m.metricsListener, m.metricsServed = l, make(chan error, 1)
+	m.metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
+		ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)}
+	go func() { m.metricsServed <- m.metricsServer.Serve(l) }()
+	if ap, err := netip.ParseAddrPort(l.Addr().String()); err == nil && !ap.Addr().IsLoopback() {
+		m.Logger.Warn("metrics are served on a non-loopback address: keep it off the internet", "metrics_addr", l.Addr().String())
+	}
+	m.Logger.Info("metrics listening", "addr", l.Addr().String())
+	return nil
+}
+
 // Close stops accepting, lets in-flight requests finish (up to the
 // shutdown timeout), stops the jobs, then closes the stores. Closing twice
 // is harmless.
@@ -331,6 +374,14 @@ func (m *Main) close() error {
 		}
 		cancel()
 		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if m.metricsServer != nil {
+		if err := m.metricsServer.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("metrics: %w", err))
+		}
+		if err := <-m.metricsServed; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, err)
 		}
 	}
@@ -383,12 +434,39 @@ func (m *Main) Wait(ctx context.Context) error {
 	return m.Close()
 }
 
+// clientIP is a request's client address by the API's one rule
+// (api.Server.ClientIP, --trusted-proxies), for the portal's limits and
+// the hosted checkout's consent records. The pages are mounted while the
+// API is built, so it is looked up per request.
+func (m *Main) clientIP(r *http.Request) string { return m.API.ClientIP(r).String() }
+
 // pages mounts the hosted checkout on the API's mux.
 func (m *Main) pages(mux *http.ServeMux) {
 	cp := &checkout.Pages{Services: func(env openflex.Environment) *checkout.Service { return m.Checkouts[env] },
-		Control: m.Stores.Control, CSRFKey: derive(m.key, "checkout csrf"), Logger: m.Logger}
+		Control: m.Stores.Control, CSRFKey: derive(m.key, "checkout csrf"), Logger: m.Logger, ClientIP: m.clientIP,
+		Agreement: m.creditAgreement}
 	cp.Register(mux)
 	mux.Handle("/portal/", m.Portal)
+}
+
+// agreement is the credit agreement the checkout shows: the lender's
+// text when configured, with the figures of the servicing rules accounts
+// are run by.
+func (m *Main) agreement() (checkout.Agreement, error) {
+	sc := servicing.DefaultConfig()
+	a := checkout.Agreement{PurchaseRate: sc.RevolvingRate, MinimumPercent: sc.MinimumPercent, MinimumFloor: sc.MinimumFloor,
+		ReturnedPaymentFee: sc.NSFFee, DueDays: sc.DueDays}
+	for i, path := range []string{m.Config.CreditAgreement, m.Config.CreditAgreementFR} {
+		if path == "" {
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return a, fmt.Errorf("credit agreement: %w", err)
+		}
+		a.Text[i] = string(b)
+	}
+	return a, nil
 }
 
 // portalMail sends the portal's emails through SMTP when configured; nil

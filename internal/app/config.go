@@ -18,6 +18,9 @@ import (
 // Config is the whole configuration, from flags and OPENFLEX_* variables.
 type Config struct {
 	Addr string
+	// MetricsAddr is where GET /metrics is served, apart from the public
+	// listener ("" serves it nowhere; serve defaults to 127.0.0.1:9090).
+	MetricsAddr string
 	// SMTPURL and SMSURL configure the PRODUCTION notifiers (email,
 	// verification codes by text); TRAINING never sends.
 	SMTPURL   string
@@ -67,6 +70,11 @@ type Config struct {
 	// set (or one merchant's clerk screens) may send per hour, over every
 	// account (0: credit.DefaultVerificationLimits).
 	VerificationCodesPerKeySet int
+	// CreditAgreement and CreditAgreementFR are files holding the lender's
+	// credit agreement (plain text, paragraphs separated by blank lines),
+	// shown on the hosted checkout's application page; empty: the default.
+	CreditAgreement   string
+	CreditAgreementFR string
 }
 
 // Storage is the storage configuration, with the personal-data key.

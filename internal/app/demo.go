@@ -204,7 +204,7 @@ func DemoPlans(merchantID string, env openflex.Environment) []plans.NewPlan {
 	return []plans.NewPlan{
 		{MerchantID: merchantID, Environment: env, Name: "Regular purchase", NameFR: "Achat régulier", Category: openflex.PlanRegular,
 			Terms: []openflex.PlanTerm{{Months: 0, AnnualRate: 29990}}},
-		{MerchantID: merchantID, Environment: env, Name: "12 months, equal payments, 0%", NameFR: "12 mois, versements égaux, 0 %",
+		{MerchantID: merchantID, Environment: env, Name: "12 months, equal payments, 0% interest + $49.99 fee", NameFR: "12 mois, versements égaux, 0 % d’intérêt + frais de 49,99 $",
 			Category: openflex.PlanEqualPayments, Terms: []openflex.PlanTerm{{Months: 12, AnnualRate: 0, AdminFee: 4999}}, MinAmount: 300_00},
 		{MerchantID: merchantID, Environment: env, Name: "6 months, no interest if paid in full", NameFR: "6 mois, sans intérêt si payé en entier",
 			Category: openflex.PlanDeferred, Terms: []openflex.PlanTerm{{Months: 6, AnnualRate: 29990}}, MinAmount: 200_00},

@@ -73,7 +73,7 @@ func languageSticks(t *testing.T, w *world, tb *tab) {
 	}
 	tb.audit("start (en)")
 	tb.do(chromedp.Click(chromedp.CSS("a.lang")), chromedp.WaitVisible(chromedp.ID("choose-apply")))
-	if got := tb.text("#page-title"); got != "Comment voulez-vous continuer?" {
+	if got := tb.text("#page-title"); got != "Comment voulez-vous continuer\u00a0?" {
 		t.Fatalf("after the toggle: %q", got)
 	}
 	tb.audit("start (fr)")

@@ -394,7 +394,7 @@ func french(t *testing.T, w *world, tb *tab) {
 	tb.do(chromedp.Click(chromedp.ID("pay-openflex")))
 	f := tb.frame()
 	f.do(chromedp.WaitVisible(chromedp.ID("choose-apply")))
-	if got := f.text("#page-title"); got != "Comment voulez-vous continuer?" {
+	if got := f.text("#page-title"); got != "Comment voulez-vous continuer\u00a0?" {
 		t.Fatalf("French checkout: %q", got)
 	}
 	if total := f.text(".amount strong"); total != "1\u00a0299,99\u00a0$" {
@@ -405,7 +405,7 @@ func french(t *testing.T, w *world, tb *tab) {
 	apply(t, f, newPerson(), "72000", "1650")
 	tb.shot("demande")
 	f.do(chromedp.Click(chromedp.ID("submit-apply")), chromedp.WaitVisible(chromedp.ID("credit-limit")))
-	if got := f.text("#page-title"); got != "Vous êtes approuvé!" {
+	if got := f.text("#page-title"); got != "Vous êtes approuvé\u00a0!" {
 		t.Fatalf("French decision: %q", got)
 	}
 	f.do(chromedp.Click(chromedp.ID("to-plans")), chromedp.WaitVisible(chromedp.ID("choose-plan")))

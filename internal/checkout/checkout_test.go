@@ -6,12 +6,15 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/openflex/openflex/internal/app"
 	"github.com/openflex/openflex/internal/app/apptest"
 	"github.com/openflex/openflex/internal/storetest"
 )
@@ -154,7 +157,10 @@ func TestHostedCheckoutApplyAndBuy(t *testing.T) {
 			t.Fatalf("approved: %d\n%s", r.status, r.body)
 		}
 		plans := sh.get(hosted + "/plans")
-		if !strings.Contains(plans.body, "12 months, equal payments") || !strings.Contains(plans.body, "$100.00") {
+		// The 0 % plan's facts say its interest and its fee before the APR
+		// the fee makes.
+		if !strings.Contains(plans.body, "12 months, equal payments") || !strings.Contains(plans.body, "$100.00") ||
+			!strings.Contains(plans.body, "Interest 0% · Fee $49.99 · APR") {
 			t.Fatalf("plans page:\n%s", plans.body)
 		}
 		var twelve string
@@ -487,5 +493,84 @@ func TestHostedCheckoutPages(t *testing.T) {
 			t.Errorf("%q and %q share the title %q", path, other, got)
 		}
 		titles[got] = path
+	}
+}
+
+// TestHostedCheckoutSaysWhenToTryAgain: past the account's code limit (30
+// in 10 minutes in TRAINING), the sign-in page refuses and tells the
+// shopper when to come back, in their language.
+func TestHostedCheckoutSaysWhenToTryAgain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		p := apptest.Start(t, e)
+		api(t, p, "POST", "/v1/applications", fmt.Sprintf(`{"store_id":%q,"applicant":{"first_name":"Returning","middle_name":"A-RR_L",
+			"last_name":"Customer","date_of_birth":"1970-01-20","email":"rc@example.com","phone":"4165550177",
+			"address":{"line1":"1 Bay St","city":"Toronto","province":"ON","postal_code":"M5J 2T3"},"annual_income":9000000,
+			"employment_status":"employed","housing_status":"own","monthly_housing_cost":200000},"consent":{"credit_check":true,"terms_accepted":true}}`, p.Stores[0].ID))
+		_, hosted := newCheckout(t, p, `,"language":"fr"`)
+		sh := newShopper(t, p.URL)
+		token := csrf(t, sh.get(hosted))
+		signin := url.Values{"csrf": {token}, "first_name": {"Returning"}, "last_name": {"Customer"}, "date_of_birth": {"1970-01-20"}, "postal_code": {"M5J 2T3"}}
+		for i := range 30 {
+			if r := sh.post(hosted+"/signin", signin, p.URL); r.status != 200 {
+				t.Fatalf("sign-in %d of TRAINING's 30 codes in 10 minutes = %d", i+1, r.status)
+			}
+		}
+		r := sh.post(hosted+"/signin", signin, p.URL)
+		if r.status != 429 || !strings.Contains(r.body, "Réessayez dans 10\u00a0minutes") && !strings.Contains(r.body, "Réessayez dans 10 minutes") {
+			t.Fatalf("the 31st code = %d, want 429 saying when to try again:\n%s", r.status, r.body)
+		}
+	})
+}
+
+// TestHostedCheckoutOneWayIn: a checkout limited to applying (or to
+// signing in) has no choice to offer, so its link goes straight to that
+// step, which offers no "Back" to a one-choice page.
+func TestHostedCheckoutOneWayIn(t *testing.T) {
+	p := apptest.Start(t, storetest.Engines(t)[0])
+	for flow, step := range map[string]string{"apply": "/apply", "buy": "/signin"} {
+		_, hosted := newCheckout(t, p, `,"flow":"`+flow+`"`)
+		sh := newShopper(t, p.URL)
+		r := sh.get(hosted)
+		if r.status != 303 || !strings.Contains(r.location, step) {
+			t.Fatalf("flow %s: landing = %d %q, want 303 to %s", flow, r.status, r.location, step)
+		}
+		if r := sh.get(p.URL + r.location); r.status != 200 || strings.Contains(r.body, "How would you like to continue") || strings.Contains(r.body, ">Back<") {
+			t.Fatalf("flow %s: %s = %d, want the step without a choice or a way back:\n%s", flow, step, r.status, r.body)
+		}
+	}
+}
+
+// TestHostedCheckoutShowsTheAgreement: the application page shows the
+// credit agreement (the lender's text when configured, else the default in
+// the shopper's language) and its key figures before the box that accepts
+// it.
+func TestHostedCheckoutShowsTheAgreement(t *testing.T) {
+	mine := filepath.Join(t.TempDir(), "agreement.txt")
+	if err := os.WriteFile(mine, []byte("Maple Credit Union cardholder agreement.\n\nSection 2: your limit."), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, file, lang string
+		want             []string
+	}{
+		{"default, English", "", "en", []string{"Credit agreement", "Annual interest rate on regular purchases", "29.99%", "Minimum monthly payment",
+			"Returned payment fee", "Regular purchases are charged interest", "I have read the credit agreement above and accept it."}},
+		{"default, French", "", "fr", []string{"Convention de crédit", "Taux d'intérêt annuel sur les achats réguliers", "29,99", "Les achats réguliers portent intérêt"}},
+		{"the lender's own", mine, "en", []string{"<p>Maple Credit Union cardholder agreement.</p><p>Section 2: your limit.</p>", "29.99%"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := apptest.Start(t, storetest.Engines(t)[0], apptest.Options{Tweak: func(c *app.Config) { c.CreditAgreement = tc.file }})
+			_, hosted := newCheckout(t, p, `,"language":"`+tc.lang+`"`)
+			r := newShopper(t, p.URL).get(hosted + "/apply")
+			body := strings.ReplaceAll(r.body, "&#39;", "'")
+			for _, want := range tc.want {
+				if !strings.Contains(body, want) {
+					t.Errorf("apply page lacks %q", want)
+				}
+			}
+			if a, box := strings.Index(body, `id="agreement-text"`), strings.Index(body, `id="consent_terms_accepted"`); a < 0 || box < a {
+				t.Errorf("the agreement (at %d) is not before the box accepting it (at %d)", a, box)
+			}
+		})
 	}
 }

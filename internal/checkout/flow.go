@@ -20,6 +20,7 @@ func (p *Pages) applyView(s *session, form map[string]string, errs map[string]st
 	if v.Errors == nil {
 		v.Errors = map[string]string{}
 	}
+	v.Agreement = p.Agreement.view(s.lang)
 	v.ProvinceSelect = v.sel("province", "province", provinces, func(x string) string { return x })
 	v.EmploymentSelect = v.sel("employment_status", "employment", credit.EmploymentStatuses, func(x string) string { return t(s.lang, x) })
 	v.HousingSelect = v.sel("housing_status", "housing", credit.HousingStatuses, func(x string) string { return t(s.lang, x) })
@@ -51,15 +52,15 @@ func (p *Pages) apply(w http.ResponseWriter, r *http.Request, s *session) error 
 	for _, f := range applyFields {
 		form[f] = strings.TrimSpace(r.PostFormValue(f))
 	}
-	income, incomeOK := parseDollars(form["annual_income"])
-	housing, housingOK := parseDollars(form["monthly_housing_cost"])
+	income, incomeOK := openflex.ParseDollars(form["annual_income"])
+	housing, housingOK := openflex.ParseDollars(form["monthly_housing_cost"])
 	a := openflex.Applicant{FirstName: form["first_name"], MiddleName: form["middle_name"], LastName: form["last_name"],
 		DateOfBirth: form["date_of_birth"], Email: form["email"], Phone: form["phone"], AnnualIncome: income,
 		EmploymentStatus: form["employment_status"], HousingStatus: form["housing_status"], MonthlyHousingCost: housing, SIN: form["sin"],
 		Address: openflex.Address{Line1: form["line1"], Line2: form["line2"], City: form["city"],
 			Province: openflex.Province(form["province"]), PostalCode: form["postal_code"]}}
 	consent := openflex.Consent{CreditCheck: form["consent_credit_check"] == "1", TermsAccepted: form["consent_terms_accepted"] == "1",
-		IP: clientIP(r)}
+		IP: p.ClientIP(r)}
 	// Every problem at once: the form's own number parsing and the
 	// application rules.
 	check := a
@@ -114,7 +115,7 @@ func (p *Pages) decision(w http.ResponseWriter, s *session, app *openflex.Applic
 	v := p.view(s)
 	v.Decision = string(app.Status)
 	if acct != nil {
-		v.Limit = finance.FormatCAD(acct.CreditLimit, s.lang)
+		v.Limit = openflex.FormatCAD(acct.CreditLimit, s.lang)
 	}
 	for _, rs := range app.Reasons {
 		v.Reasons = append(v.Reasons, credit.ReasonMessage(rs.Code, s.lang))
@@ -158,7 +159,7 @@ func (p *Pages) signin(w http.ResponseWriter, r *http.Request, s *session) error
 		v.Errors["_"] = t(s.lang, "not_found")
 		return p.render(w, "signin", v, http.StatusUnprocessableEntity)
 	case code == openflex.CodeRateLimited:
-		v.Errors["_"] = t(s.lang, "too_many_codes")
+		v.Errors["_"] = tooManyCodes(s.lang, err)
 		return p.render(w, "signin", v, http.StatusTooManyRequests)
 	default:
 		return err
@@ -181,7 +182,7 @@ func (p *Pages) code(w http.ResponseWriter, r *http.Request, s *session) error {
 	v := p.view(s)
 	if openflex.ErrorCode(err) == openflex.CodeRateLimited {
 		v.SentTo = "•••"
-		v.Errors["code"] = t(s.lang, "too_many_codes")
+		v.Errors["code"] = tooManyCodes(s.lang, err)
 		return p.render(w, "code", v, http.StatusTooManyRequests)
 	}
 	v.Errors["code"] = fe["_"]
@@ -220,12 +221,27 @@ func (p *Pages) plansPage(w http.ResponseWriter, r *http.Request, s *session) er
 	// Nothing is pre-selected: the shopper chooses.
 	for _, o := range opts {
 		val := o.Plan.ID + ":" + strconv.Itoa(o.Term.Months)
-		facts := t(s.lang, "apr") + " " + finance.FormatPercent(o.Quote.APR, s.lang) + " · " + t(s.lang, "cost") + " " +
-			finance.FormatCAD(o.Quote.TotalCostOfBorrowing, s.lang)
+		// The interest rate and the fee before the APR, so "0 %" in a plan's
+		// name and an APR above it are both explained.
+		// (A deferred plan's rate applies only if it is not paid in time; its
+		// name and disclosure say so.)
+		facts := ""
+		if o.Quote.Terms.Category == finance.EqualPayments {
+			facts = t(s.lang, "interest") + " " + finance.FormatPercent(o.Quote.Terms.AnnualRate, s.lang) + " · "
+		}
+		if fee := o.Quote.Terms.AdminFee; fee > 0 {
+			key := "admin_fee"
+			if o.Quote.Terms.FeeKind == finance.FeeMonthly {
+				key = "admin_fee_monthly"
+			}
+			facts += t(s.lang, key) + " " + openflex.FormatCAD(fee, s.lang) + " · "
+		}
+		facts += t(s.lang, "apr") + " " + finance.FormatPercent(o.Quote.APR, s.lang) + " · " + t(s.lang, "cost") + " " +
+			openflex.FormatCAD(o.Quote.TotalCostOfBorrowing, s.lang)
 		if o.Quote.Terms.Category == finance.Regular {
 			facts = t(s.lang, "revolving") + " " + finance.FormatPercent(o.Quote.Terms.AnnualRate, s.lang) + " " + t(s.lang, "annual_rate")
 		}
-		v.Options = append(v.Options, optionView{Value: val, Name: o.Plan.NameIn(s.lang), Monthly: finance.FormatCAD(o.Quote.MonthlyPayment, s.lang),
+		v.Options = append(v.Options, optionView{Value: val, Name: o.Plan.NameIn(s.lang), Monthly: openflex.FormatCAD(o.Quote.MonthlyPayment, s.lang),
 			Facts: facts, Disclosure: o.Quote.Disclosure, Checked: val == s.c.PlanID+":"+strconv.Itoa(s.c.TermMonths)})
 	}
 	return p.render(w, "plans", v, 200)
@@ -279,9 +295,9 @@ func (p *Pages) confirmPage(w http.ResponseWriter, r *http.Request, s *session) 
 	}
 	v := p.view(s)
 	v.AccountTail = s.c.AccountNumber[len(s.c.AccountNumber)-4:]
-	v.PlanName, v.Monthly, v.Disclosure = o.Plan.NameIn(s.lang), finance.FormatCAD(o.Quote.MonthlyPayment, s.lang), o.Quote.Disclosure
+	v.PlanName, v.Monthly, v.Disclosure = o.Plan.NameIn(s.lang), openflex.FormatCAD(o.Quote.MonthlyPayment, s.lang), o.Quote.Disclosure
 	if len(o.Quote.Payments) > 0 && o.Quote.Payments[0].Amount != o.Quote.MonthlyPayment {
-		v.FirstPayment = finance.FormatCAD(o.Quote.Payments[0].Amount, s.lang)
+		v.FirstPayment = openflex.FormatCAD(o.Quote.Payments[0].Amount, s.lang)
 	}
 	return p.render(w, "confirm", v, 200)
 }
@@ -309,17 +325,9 @@ func (p *Pages) confirm(w http.ResponseWriter, r *http.Request, s *session) erro
 			v.Errors["_"] = m
 		}
 		v.AccountTail = s.c.AccountNumber[len(s.c.AccountNumber)-4:]
-		v.PlanName, v.Monthly, v.Disclosure = o.Plan.NameIn(s.lang), finance.FormatCAD(o.Quote.MonthlyPayment, s.lang), o.Quote.Disclosure
+		v.PlanName, v.Monthly, v.Disclosure = o.Plan.NameIn(s.lang), openflex.FormatCAD(o.Quote.MonthlyPayment, s.lang), o.Quote.Disclosure
 		return p.render(w, "confirm", v, http.StatusUnprocessableEntity)
 	}
 	p.completed(w, r, s)
 	return nil
-}
-
-func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
-	}
-	return strings.Trim(host, "[]")
 }

@@ -15,8 +15,6 @@ import (
 	"strings"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/dberr"
-	"github.com/openflex/openflex/internal/finance"
 )
 
 //go:embed templates/*.html
@@ -38,12 +36,21 @@ type Pages struct {
 	Control  Control
 	// CSRFKey keys the per-checkout form tokens.
 	CSRFKey []byte
-	Logger  *slog.Logger
-	pages   map[string]*template.Template
+	// ClientIP is the request's client address by the API's rule (the
+	// nearest untrusted X-Forwarded-For hop behind --trusted-proxies): the
+	// address an application's consent records. Required.
+	ClientIP func(*http.Request) string
+	// Agreement is the lender's credit agreement and its key figures.
+	Agreement Agreement
+	Logger    *slog.Logger
+	pages     map[string]*template.Template
 }
 
 // Register adds the hosted pages, their assets and the drop-in to mux.
 func (p *Pages) Register(mux *http.ServeMux) {
+	if p.ClientIP == nil {
+		panic("checkout: Pages.ClientIP is required (the consent records the client's address)")
+	}
 	p.pages = map[string]*template.Template{}
 	for _, name := range []string{"choose", "apply", "decision", "signin", "code", "plans", "confirm", "done", "closed"} {
 		p.pages[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/fields.html", "templates/"+name+".html"))
@@ -189,7 +196,7 @@ func (p *Pages) csrf(s *session) string {
 }
 
 func (p *Pages) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if openflex.ErrorCode(err) == openflex.CodeUnavailable || dberr.Unavailable(err) {
+	if openflex.ErrorCode(err) == openflex.CodeUnavailable {
 		// A failover or a lost database: the shopper's next click works.
 		p.Logger.WarnContext(r.Context(), "checkout page failed: unavailable", "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", "1")
@@ -245,6 +252,7 @@ type view struct {
 	Reasons                                                                           []string
 	Options                                                                           []optionView
 	ProvinceSelect, EmploymentSelect, HousingSelect                                   selectView
+	Agreement                                                                         agreementView
 }
 
 type optionView struct {
@@ -334,7 +342,7 @@ func (p *Pages) view(s *session) *view {
 		sw += "&mode=" + s.mode
 	}
 	v := &view{s: s, p: p, Lang: s.lang, Mode: s.mode, Base: base, Q: q, CSRF: p.csrf(s), Merchant: s.merchant.Name,
-		Amount: finance.FormatCAD(s.c.Amount, s.lang), Training: s.svc.Env == openflex.Training, Open: s.c.Status == openflex.CheckoutOpen,
+		Amount: openflex.FormatCAD(s.c.Amount, s.lang), Training: s.svc.Env == openflex.Training, Open: s.c.Status == openflex.CheckoutOpen,
 		Flow: s.c.Flow, LangSwitch: sw, ParentOrigin: originOf(s.c.SuccessURL), Form: map[string]string{}, Errors: map[string]string{},
 		CheckoutID: s.c.ID, Status: string(s.c.Status)}
 	for _, it := range s.c.Items {
@@ -355,9 +363,9 @@ type itemView struct {
 func lineTotal(it openflex.LineItem, lang string) string {
 	q := max(it.Quantity, 1)
 	if it.UnitPrice > 0 && it.UnitPrice > openflex.MaxAmount/q {
-		return finance.FormatCAD(it.UnitPrice, lang)
+		return openflex.FormatCAD(it.UnitPrice, lang)
 	}
-	return finance.FormatCAD(it.UnitPrice*q, lang)
+	return openflex.FormatCAD(it.UnitPrice*q, lang)
 }
 
 // shopperLanguage picks the page's language: the shopper's own choice
@@ -428,6 +436,15 @@ func (p *Pages) render(w http.ResponseWriter, name string, v *view, status int) 
 func (p *Pages) choose(w http.ResponseWriter, r *http.Request, s *session) error {
 	if s.c.Verified {
 		http.Redirect(w, r, "/checkout/"+s.token+"/plans"+p.view(s).Q, http.StatusSeeOther)
+		return nil
+	}
+	// A checkout limited to one way in has no choice to offer: go there.
+	switch s.c.Flow {
+	case "apply":
+		http.Redirect(w, r, "/checkout/"+s.token+"/apply"+p.view(s).Q, http.StatusSeeOther)
+		return nil
+	case "buy":
+		http.Redirect(w, r, "/checkout/"+s.token+"/signin"+p.view(s).Q, http.StatusSeeOther)
 		return nil
 	}
 	return p.render(w, "choose", p.view(s), 200)
@@ -533,28 +550,6 @@ func shopperMessage(field string, code openflex.Code, lang string) string {
 		return pick(m, lang)
 	}
 	return t(lang, "err.invalid")
-}
-
-// parseDollars reads "1234", "1,234.56" or "1234,56 $" as cents, exactly.
-func parseDollars(s string) (int64, bool) {
-	s = strings.NewReplacer("$", "", " ", "", "\u00a0", "").Replace(strings.TrimSpace(s))
-	if strings.Count(s, ",") == 1 && !strings.Contains(s, ".") && len(s)-strings.Index(s, ",") <= 3 {
-		s = strings.Replace(s, ",", ".", 1) // French decimal comma
-	}
-	s = strings.ReplaceAll(s, ",", "")
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" || len(frac) > 2 {
-		return 0, false
-	}
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	w, err1 := strconv.ParseInt(whole, 10, 64)
-	f, err2 := strconv.ParseInt(frac, 10, 64)
-	if err1 != nil || err2 != nil || w < 0 || w > openflex.MaxAmount/100 {
-		return 0, false
-	}
-	return w*100 + f, true
 }
 
 //go:embed js

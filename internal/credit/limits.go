@@ -34,7 +34,7 @@ type VerificationLimits struct {
 // LimitDay is the window of the daily limits.
 const LimitDay = 24 * time.Hour
 
-// DefaultVerificationLimits are the limits of docs/decisions.md.
+// DefaultVerificationLimits are PRODUCTION's limits (docs/decisions.md).
 func DefaultVerificationLimits() VerificationLimits {
 	return VerificationLimits{
 		AccountCodesShort: 3, ShortWindow: 10 * time.Minute, AccountCodesDaily: 10, MerchantCodesDaily: 5,
@@ -43,9 +43,30 @@ func DefaultVerificationLimits() VerificationLimits {
 	}
 }
 
+// TrainingVerificationLimits are TRAINING's per-account limits: ten times
+// PRODUCTION's, so a developer's walk through the guide and a few clerk
+// tries on the demo account never lock it, while a test that loops still
+// meets them (and sees the same refusal). TRAINING sends nothing to anyone,
+// so the limits guard no person's phone there. The per-caller budget is
+// PRODUCTION's: it is about a leaked key set, not a customer.
+func TrainingVerificationLimits() VerificationLimits {
+	l := DefaultVerificationLimits()
+	l.AccountCodesShort, l.AccountCodesDaily, l.MerchantCodesDaily = 30, 100, 50
+	l.AccountWrongDaily, l.MerchantWrongDaily = 150, 100
+	return l
+}
+
+// LimitsFor returns the verification limits of env.
+func LimitsFor(env openflex.Environment) VerificationLimits {
+	if env == openflex.Training {
+		return TrainingVerificationLimits()
+	}
+	return DefaultVerificationLimits()
+}
+
 func (s *Service) limits() VerificationLimits {
 	if s.Limits == (VerificationLimits{}) {
-		return DefaultVerificationLimits()
+		return LimitsFor(s.Env)
 	}
 	return s.Limits
 }
@@ -104,7 +125,9 @@ func (r *refusal) err() error {
 	if r.after <= 0 {
 		return nil
 	}
-	return &openflex.Error{Code: openflex.CodeRateLimited, Message: r.msg, RetryAfter: r.after}
+	// The message says when, for the people reading it; Retry-After says
+	// it to programs.
+	return &openflex.Error{Code: openflex.CodeRateLimited, Message: r.msg + "; try again " + openflex.RetryIn(r.after, "en"), RetryAfter: r.after}
 }
 
 // guessRefusal considers the account's and the merchant's wrong-code
@@ -118,9 +141,9 @@ func (r *refusal) guesses(l VerificationLimits, recent []openflex.Verification, 
 		}
 	}
 	r.consider(wait(all, l.AccountWrongDaily, LimitDay, now),
-		"too many wrong codes were entered for this account in the last 24 hours; verifications are refused until the Retry-After delay has passed")
+		"too many wrong codes were entered for this account in the last 24 hours")
 	r.consider(wait(mine, l.MerchantWrongDaily, LimitDay, now),
-		"too many wrong codes were entered for this account through your integration in the last 24 hours; retry after the Retry-After delay")
+		"too many wrong codes were entered for this account through your integration in the last 24 hours")
 }
 
 // admitCode checks, inside the transaction that would add a verification
@@ -141,11 +164,11 @@ func (s *Service) admitCode(ctx context.Context, merchantID, budgetKey, number s
 		}
 	}
 	r.consider(wait(all, l.AccountCodesShort, l.ShortWindow, now),
-		"this account was sent the most codes allowed in a short time; retry after the Retry-After delay")
+		"this account was sent the most codes allowed in a short time")
 	r.consider(wait(all, l.AccountCodesDaily, LimitDay, now),
-		"this account was sent the most codes allowed in 24 hours; retry after the Retry-After delay")
+		"this account was sent the most codes allowed in 24 hours")
 	r.consider(wait(mine, l.MerchantCodesDaily, LimitDay, now),
-		"you asked for the most codes one merchant may send this account in 24 hours; retry after the Retry-After delay")
+		"you asked for the most codes one merchant may send this account in 24 hours")
 	if budgetKey != "" {
 		times, err := s.Store.BudgetVerifications(ctx, budgetKey, now.Add(-l.BudgetWindow))
 		if err != nil {
@@ -156,7 +179,7 @@ func (s *Service) admitCode(ctx context.Context, merchantID, budgetKey, number s
 			rows[i] = counted{t, 1}
 		}
 		r.consider(wait(rows, l.BudgetCodes, l.BudgetWindow, now),
-			"these keys asked for the most verification codes allowed in an hour; retry after the Retry-After delay")
+			"these keys asked for the most verification codes allowed in an hour")
 	}
 	return r.err()
 }

@@ -29,7 +29,7 @@ type want struct {
 }
 
 func (w want) String() string {
-	return fmt.Sprintf("{%s %v limit %s %s}", w.status, w.codes, openflex.FormatCents(w.limit), w.risk)
+	return fmt.Sprintf("{%s %v limit %s %s}", w.status, w.codes, openflex.FormatCAD(w.limit, "en"), w.risk)
 }
 
 func approved(risk openflex.RiskCategory, limit int64) want {
@@ -158,7 +158,7 @@ func TestPolicyDecide(t *testing.T) {
 			if !sameOutcome(got, tt.want) {
 				t.Errorf("Decide(score %d hit %t fraud %t, income %s, housing %s) = %v, want %v",
 					tt.report.Score, tt.report.Hit, tt.report.Fraud,
-					openflex.FormatCents(tt.income), openflex.FormatCents(tt.housing), got, tt.want)
+					openflex.FormatCAD(tt.income, "en"), openflex.FormatCAD(tt.housing, "en"), got, tt.want)
 			}
 		})
 	}

@@ -35,6 +35,7 @@ type Store interface {
 	LockIdentity(ctx context.Context, first, last, dob string) error
 	RecentApplication(ctx context.Context, first, last, dob string, since time.Time) (*openflex.Application, error)
 	RecordInquiry(ctx context.Context, in *openflex.Inquiry) error
+	// CreateAccount opens a; a taken number is openflex.CodeConflict.
 	CreateAccount(ctx context.Context, a *openflex.Account) error
 	Account(ctx context.Context, number string) (*openflex.Account, error)
 	AccountsByIdentity(ctx context.Context, first, last, dob, postal string) ([]*openflex.Account, error)
@@ -62,10 +63,6 @@ type Notifier interface {
 	Send(ctx context.Context, channel, to, subject, body string) error
 }
 
-// ErrDuplicate is what Store.CreateAccount returns for a taken number; the
-// service then draws another.
-var ErrDuplicate = errors.New("credit: duplicate account number")
-
 // DuplicateWindow is how long an earlier decision answers a new
 // application from the same person.
 const DuplicateWindow = 30 * 24 * time.Hour
@@ -89,13 +86,11 @@ type Service struct {
 	Bureau   Bureau // nil: no bureau configured (PRODUCTION answers 503)
 	Policy   Policy
 	Notifier Notifier // nil in TRAINING: messages go to the validation inbox only
-	// IsDuplicate reports whether a store error is a taken key.
-	IsDuplicate func(error) bool
 	// CodeKey keys the hash under which verification codes are stored.
 	CodeKey []byte
 	// Render turns an event's object (*ApplicationView) into its API JSON.
 	Render func(v any) ([]byte, error)
-	// Limits bound codes and wrong codes (zero: DefaultVerificationLimits).
+	// Limits bound codes and wrong codes (zero: LimitsFor(Env)).
 	Limits VerificationLimits
 	Now    func() time.Time
 }
@@ -194,9 +189,25 @@ func (s *Service) Commit(ctx context.Context, p *Prepared) (*openflex.Applicatio
 		// record repeats the application the person made; it follows that
 		// decision (Decide refuses it on its own), opens no account and
 		// grants this merchant no consent.
-		app := repeatOf(e, p.appID, p.req.MerchantID, p.req.StoreID, p.at)
-		app.RequestedAmount, app.Consent = p.req.RequestedAmount, p.req.Consent
-		if err := s.Store.CreateApplication(ctx, app); err != nil {
+		var app *openflex.Application
+		err := s.Store.Write(ctx, func(ctx context.Context) error {
+			// The application repeated is read again, locked, in this
+			// transaction: a decision made since Prepare is the one
+			// copied, and a decision being made waits for this record,
+			// then settles it with the others (settleRepeats).
+			root := e.ID
+			if e.RepeatOf != "" {
+				root = e.RepeatOf
+			}
+			cur, err := s.Store.Application(ctx, "", root)
+			if err != nil {
+				return err
+			}
+			app = repeatOf(cur, p.appID, p.req.MerchantID, p.req.StoreID, p.at)
+			app.RequestedAmount, app.Consent = p.req.RequestedAmount, p.req.Consent
+			return s.Store.CreateApplication(ctx, app)
+		})
+		if err != nil {
 			return nil, nil, err
 		}
 		return s.withAccount(ctx, app)
@@ -372,15 +383,11 @@ func (s *Service) openAccount(ctx context.Context, cust *openflex.Customer, limi
 		if err == nil {
 			return acct, nil
 		}
-		if !s.isDuplicate(err) {
+		if openflex.ErrorCode(err) != openflex.CodeConflict {
 			return nil, err
 		}
 	}
 	return nil, errors.New("credit: could not draw a free account number")
-}
-
-func (s *Service) isDuplicate(err error) bool {
-	return errors.Is(err, ErrDuplicate) || (s.IsDuplicate != nil && s.IsDuplicate(err))
 }
 
 // NewAccountNumber draws 13 random digits and appends the Luhn check digit.
@@ -641,7 +648,7 @@ func (s *Service) codeHash(verificationID, code string) []byte {
 // (budgetKey: the key set, or TillBudget for the clerk screens); past a
 // limit it fails with rate_limited and the error's RetryAfter. TRAINING
 // never sends: the message lands in the validation inbox and the code
-// 222222 also passes; its limits are the same.
+// 222222 also passes; its per-account limits are TrainingVerificationLimits.
 func (s *Service) StartVerification(ctx context.Context, merchantID, budgetKey, number, channel string) (*openflex.Verification, error) {
 	if channel != "sms" && channel != "email" {
 		return nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "channel", Message: "channel must be sms or email"}

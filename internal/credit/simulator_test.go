@@ -86,7 +86,7 @@ func TestSimulatorNudges(t *testing.T) {
 	}
 	for _, tt := range incomes {
 		if got := incomeNudge(tt.annual); got != tt.want {
-			t.Errorf("incomeNudge(%s) = %d, want %d", openflex.FormatCents(tt.annual), got, tt.want)
+			t.Errorf("incomeNudge(%s) = %d, want %d", openflex.FormatCAD(tt.annual, "en"), got, tt.want)
 		}
 	}
 	housing := []struct {
@@ -103,7 +103,7 @@ func TestSimulatorNudges(t *testing.T) {
 	}
 	for _, tt := range housing {
 		if got := housingNudge(tt.monthly, tt.annual); got != tt.want {
-			t.Errorf("housingNudge(%s, %s) = %d, want %d", openflex.FormatCents(tt.monthly), openflex.FormatCents(tt.annual), got, tt.want)
+			t.Errorf("housingNudge(%s, %s) = %d, want %d", openflex.FormatCAD(tt.monthly, "en"), openflex.FormatCAD(tt.annual, "en"), got, tt.want)
 		}
 	}
 

@@ -3,6 +3,8 @@ package finance
 import (
 	"strconv"
 	"strings"
+
+	"github.com/openflex/openflex"
 )
 
 // disclose writes q's plain-language disclosure in lang. Every disclosure
@@ -10,25 +12,173 @@ import (
 // annual interest rate, the APR, the administration fee, the total cost of
 // borrowing and the total to pay, because those are what the Cost of
 // Borrowing rules require before a customer commits.
+//
+// One builder decides what a disclosure says; a phrasebook per language
+// says it, so the two languages cannot drift apart in substance.
 func disclose(q Quote, lang string) string {
-	fr := IsFrench(lang)
+	b := builder{q: q, t: q.Terms, p: english, lang: "en"}
+	if IsFrench(lang) {
+		b.p, b.lang = french, "fr"
+	}
 	switch q.Terms.Category {
 	case Regular:
-		if fr {
-			return regularFR(q)
-		}
-		return regularEN(q)
+		return b.regular()
 	case Deferred:
-		if fr {
-			return deferredFR(q)
-		}
-		return deferredEN(q)
+		return b.deferred()
 	default:
-		if fr {
-			return equalFR(q)
-		}
-		return equalEN(q)
+		return b.equal()
 	}
+}
+
+// phrasebook is every phrase of a disclosure in one language. Amounts,
+// rates and counts arrive already formatted for the language.
+type phrasebook struct {
+	label func(name string) string // "Name: " with the language's colon
+
+	financing           func(amount string) string
+	financedInOne       func(amount, payment string) string
+	financedInEqual     func(amount, months, payment string) string
+	monthlyFeeIncluded  func(fee string) string // appended to a payment
+	noteFirstWithFee    func(payment string) string
+	noteLast            func(payment string) string
+	noteMonthlyFeeInc   func(fee string) string
+	annualRate, apr     string
+	feeName, feeNone    string
+	feeMonthly          func(fee, total string) string
+	feeOnce             func(fee, when string) string
+	withFirst, atBuying string
+	totalCost, totalPay string
+
+	months          func(n int) string
+	endOfMonth      func(n int) string
+	promoFree       func(months string) string
+	promoAccrues    func(months, rate, end string) string
+	otherwise       func(end, interest, rate, amount, months, apr string) string
+	noPaymentNeeded string
+	exceptFee       string
+	payInTime       func(monthly string) string
+	ifInTime        string
+	aprIfInTime     string
+
+	regularPurchase func(amount string) string
+	ratesTogether   func(rate, apr string) string
+	interestRule    string
+	minimumPayment  func(monthly, floor string) string
+	byDue           string
+	orElseInterest  string
+}
+
+// builder assembles one quote's disclosure from a phrasebook.
+type builder struct {
+	q    Quote
+	t    Terms
+	p    *phrasebook
+	lang string
+}
+
+func (b builder) m(c int64) string     { return openflex.FormatCAD(c, b.lang) }
+func (b builder) pct(p Percent) string { return FormatPercent(p, b.lang) }
+
+// line is "Label: value." in the phrasebook's punctuation.
+func (b builder) line(label, value string) string { return b.p.label(label) + value + "." }
+
+// notes appends "(a; b)" to s when there are notes.
+func notes(s string, ns []string) string {
+	if len(ns) > 0 {
+		s += " (" + strings.Join(ns, "; ") + ")"
+	}
+	return s
+}
+
+func (b builder) fee(when string) string {
+	t := b.t
+	switch {
+	case t.AdminFee == 0:
+		return b.p.label(b.p.feeName) + b.p.feeNone
+	case t.FeeKind == FeeMonthly:
+		return b.p.label(b.p.feeName) + b.p.feeMonthly(b.m(t.AdminFee), b.m(t.feeTotal()))
+	default:
+		return b.p.label(b.p.feeName) + b.p.feeOnce(b.m(t.AdminFee), when)
+	}
+}
+
+func (b builder) equal() string {
+	q, t, p := b.q, b.t, b.p
+	var pay string
+	if t.Months == 1 {
+		pay = p.financedInOne(b.m(q.Amount), b.m(q.Payments[0].Amount)) + "."
+	} else {
+		pay = p.financedInEqual(b.m(q.Amount), strconv.Itoa(t.Months), b.m(q.MonthlyPayment))
+		if t.FeeKind == FeeMonthly && t.AdminFee > 0 {
+			pay += p.monthlyFeeIncluded(b.m(t.AdminFee))
+		}
+		var ns []string
+		if t.FeeKind == FeeTotal && t.AdminFee > 0 {
+			ns = append(ns, p.noteFirstWithFee(b.m(q.Payments[0].Amount)))
+		}
+		if last := lastPayment(q); last >= 0 {
+			ns = append(ns, p.noteLast(b.m(last)))
+		}
+		pay = notes(pay, ns) + "."
+	}
+	return sentences(
+		pay,
+		b.line(p.annualRate, b.pct(t.AnnualRate)),
+		b.line(p.apr, b.pct(q.APR)),
+		b.fee(p.withFirst),
+		b.line(p.totalCost, b.m(q.TotalCostOfBorrowing)),
+		b.line(p.totalPay, b.m(q.TotalToPay)),
+	)
+}
+
+func (b builder) deferred() string {
+	q, t, p := b.q, b.t, b.p
+	months, end := p.months(t.Months), p.endOfMonth(t.Months)
+	var promo, otherwise string
+	if t.AnnualRate == 0 {
+		promo = p.promoFree(months)
+	} else {
+		promo = p.promoAccrues(months, b.pct(t.AnnualRate), end)
+		otherwise = p.otherwise(end, b.m(q.DeferredInterest), b.pct(t.AnnualRate), b.m(q.Amount), months, b.pct(q.DeferredAPR))
+	}
+	required := p.noPaymentNeeded
+	if t.AdminFee > 0 {
+		required += p.exceptFee
+	}
+	var ns []string
+	if t.FeeKind == FeeMonthly && t.AdminFee > 0 {
+		ns = append(ns, p.noteMonthlyFeeInc(b.m(t.AdminFee)))
+	}
+	if t.FeeKind == FeeTotal && t.AdminFee > 0 && t.Months > 1 {
+		ns = append(ns, p.noteFirstWithFee(b.m(q.Payments[0].Amount)))
+	}
+	if last := lastPayment(q); last >= 0 {
+		ns = append(ns, p.noteLast(b.m(last)))
+	}
+	plan := notes(required+p.payInTime(b.m(q.MonthlyPayment)), ns) + "."
+	return sentences(
+		promo,
+		p.financing(b.m(q.Amount))+".",
+		plan,
+		otherwise,
+		b.line(p.aprIfInTime, b.pct(q.APR)),
+		b.fee(p.withFirst),
+		b.line(p.totalCost+p.ifInTime, b.m(q.TotalCostOfBorrowing)),
+		b.line(p.totalPay+p.ifInTime, b.m(q.TotalToPay)),
+	)
+}
+
+func (b builder) regular() string {
+	q, t, p := b.q, b.t, b.p
+	return sentences(
+		p.regularPurchase(b.m(q.Amount)),
+		p.ratesTogether(b.pct(t.AnnualRate), b.pct(q.APR)),
+		p.interestRule,
+		p.minimumPayment(b.m(q.MonthlyPayment), b.m(minimumPaymentFloor)),
+		b.fee(p.atBuying),
+		p.label(p.totalCost)+b.m(q.TotalCostOfBorrowing)+p.byDue+p.orElseInterest,
+		p.label(p.totalPay)+b.m(q.TotalToPay)+p.byDue+".",
+	)
 }
 
 // sentences joins non-empty sentences with a space.
@@ -61,116 +211,4 @@ func lastPayment(q Quote) int64 {
 		return -1
 	}
 	return last
-}
-
-func equalEN(q Quote) string {
-	t := q.Terms
-	m := func(c int64) string { return FormatCAD(c, "en") }
-	pct := func(p Percent) string { return FormatPercent(p, "en") }
-	n := t.Months
-	var pay string
-	if n == 1 {
-		pay = "You are financing " + m(q.Amount) + ", repaid in one payment of " + m(q.Payments[0].Amount) + "."
-	} else {
-		pay = "You are financing " + m(q.Amount) + ", repaid in " + strconv.Itoa(n) + " equal monthly payments of " + m(q.MonthlyPayment)
-		if t.FeeKind == FeeMonthly && t.AdminFee > 0 {
-			pay += ", including the " + m(t.AdminFee) + " monthly administration fee"
-		}
-		var notes []string
-		if t.FeeKind == FeeTotal && t.AdminFee > 0 {
-			notes = append(notes, "first payment: "+m(q.Payments[0].Amount)+", including the administration fee")
-		}
-		if last := lastPayment(q); last >= 0 {
-			notes = append(notes, "last payment: "+m(last))
-		}
-		if len(notes) > 0 {
-			pay += " (" + strings.Join(notes, "; ") + ")"
-		}
-		pay += "."
-	}
-	return sentences(
-		pay,
-		"Annual interest rate: "+pct(t.AnnualRate)+".",
-		"Annual percentage rate (APR): "+pct(q.APR)+".",
-		feeEN(t, "with the first payment"),
-		"Total cost of borrowing (interest and fees): "+m(q.TotalCostOfBorrowing)+".",
-		"Total to pay: "+m(q.TotalToPay)+".",
-	)
-}
-
-func feeEN(t Terms, once string) string {
-	m := func(c int64) string { return FormatCAD(c, "en") }
-	switch {
-	case t.AdminFee == 0:
-		return "Administration fee: none."
-	case t.FeeKind == FeeMonthly:
-		return "Administration fee: " + m(t.AdminFee) + " a month, " + m(t.feeTotal()) + " in total."
-	default:
-		return "Administration fee: " + m(t.AdminFee) + ", charged once " + once + "."
-	}
-}
-
-func deferredEN(q Quote) string {
-	t := q.Terms
-	m := func(c int64) string { return FormatCAD(c, "en") }
-	pct := func(p Percent) string { return FormatPercent(p, "en") }
-	months := strconv.Itoa(t.Months) + plural(t.Months, " month", " months")
-	end := "the end of month " + strconv.Itoa(t.Months)
-
-	var promo, otherwise string
-	if t.AnnualRate == 0 {
-		promo = "No interest if paid in full within " + months + ": no interest accrues on this purchase (annual interest rate: 0%)."
-	} else {
-		promo = "No interest if paid in full within " + months + ". Interest accrues during the promotion: it is charged from the purchase date at the annual interest rate of " +
-			pct(t.AnnualRate) + " unless the balance is paid in full by " + end + "."
-		otherwise = "If the balance is not paid in full by " + end + ", the interest accrued since the purchase date is charged: " +
-			m(q.DeferredInterest) + " if nothing is paid during the promotion (simple interest at " + pct(t.AnnualRate) +
-			" a year on " + m(q.Amount) + " for " + months + "), for an annual percentage rate (APR) of " + pct(q.DeferredAPR) + "."
-	}
-	required := "No payment is required during the promotion"
-	if t.AdminFee > 0 {
-		required += " other than the administration fee"
-	}
-	plan := required + "; to pay the balance in full in time, pay " + m(q.MonthlyPayment) + " a month"
-	var notes []string
-	if t.FeeKind == FeeMonthly && t.AdminFee > 0 {
-		notes = append(notes, "including the "+m(t.AdminFee)+" monthly administration fee")
-	}
-	if t.FeeKind == FeeTotal && t.AdminFee > 0 && t.Months > 1 {
-		notes = append(notes, "first payment: "+m(q.Payments[0].Amount)+", including the administration fee")
-	}
-	if last := lastPayment(q); last >= 0 {
-		notes = append(notes, "last payment: "+m(last))
-	}
-	if len(notes) > 0 {
-		plan += " (" + strings.Join(notes, "; ") + ")"
-	}
-	plan += "."
-	return sentences(
-		promo,
-		"You are financing "+m(q.Amount)+".",
-		plan,
-		otherwise,
-		"Annual percentage rate (APR) if paid in full in time: "+pct(q.APR)+".",
-		feeEN(t, "with the first payment"),
-		"Total cost of borrowing (interest and fees) if paid in full in time: "+m(q.TotalCostOfBorrowing)+".",
-		"Total to pay if paid in full in time: "+m(q.TotalToPay)+".",
-	)
-}
-
-func regularEN(q Quote) string {
-	t := q.Terms
-	m := func(c int64) string { return FormatCAD(c, "en") }
-	pct := func(p Percent) string { return FormatPercent(p, "en") }
-	byDue := " if you pay this purchase in full by your statement due date"
-	return sentences(
-		"Regular purchase of "+m(q.Amount)+" on your revolving account.",
-		"Annual interest rate: "+pct(t.AnnualRate)+"; annual percentage rate (APR): "+pct(q.APR)+".",
-		"Interest is charged on any balance not paid in full by the statement due date.",
-		"Minimum payment on this purchase: "+m(q.MonthlyPayment)+" a month (3% of the purchase rounded up to the cent, but at least "+
-			m(minimumPaymentFloor)+", or the whole purchase if it is less).",
-		feeEN(t, "when the purchase is made"),
-		"Total cost of borrowing (interest and fees): "+m(q.TotalCostOfBorrowing)+byDue+"; otherwise interest is added.",
-		"Total to pay: "+m(q.TotalToPay)+byDue+".",
-	)
 }

@@ -2,31 +2,6 @@ package finance
 
 import "testing"
 
-func TestFormatCAD(t *testing.T) {
-	tests := []struct {
-		cents  int64
-		en, fr string
-	}{
-		{0, "$0.00", "0,00\u00a0$"},
-		{5, "$0.05", "0,05\u00a0$"},
-		{99, "$0.99", "0,99\u00a0$"},
-		{100, "$1.00", "1,00\u00a0$"},
-		{129999, "$1,299.99", "1\u00a0299,99\u00a0$"},
-		{100000, "$1,000.00", "1\u00a0000,00\u00a0$"},
-		{99999999, "$999,999.99", "999\u00a0999,99\u00a0$"},
-		{MaxAmount, "$99,999,999.99", "99\u00a0999\u00a0999,99\u00a0$"},
-		{-4999, "-$49.99", "-49,99\u00a0$"},
-	}
-	for _, tt := range tests {
-		if got := FormatCAD(tt.cents, "en-CA"); got != tt.en {
-			t.Errorf("FormatCAD(%d, \"en-CA\") = %q, want %q", tt.cents, got, tt.en)
-		}
-		if got := FormatCAD(tt.cents, "fr-CA"); got != tt.fr {
-			t.Errorf("FormatCAD(%d, \"fr-CA\") = %q, want %q", tt.cents, got, tt.fr)
-		}
-	}
-}
-
 func TestFormatPercent(t *testing.T) {
 	tests := []struct {
 		p      Percent

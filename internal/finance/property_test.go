@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/openflex/openflex"
 )
 
 // Property tests draw from a fixed seed so a failure reproduces exactly;
@@ -263,14 +265,14 @@ func TestDisclosureMentionsFigures(t *testing.T) {
 			monthly = q.Payments[0].Amount // "one payment of …"
 		}
 		want := []string{
-			FormatCAD(amount, lang), FormatCAD(monthly, lang), FormatPercent(terms.AnnualRate, lang),
-			FormatPercent(q.APR, lang), FormatCAD(q.TotalCostOfBorrowing, lang), FormatCAD(q.TotalToPay, lang),
+			openflex.FormatCAD(amount, lang), openflex.FormatCAD(monthly, lang), FormatPercent(terms.AnnualRate, lang),
+			FormatPercent(q.APR, lang), openflex.FormatCAD(q.TotalCostOfBorrowing, lang), openflex.FormatCAD(q.TotalToPay, lang),
 		}
 		if terms.AdminFee > 0 {
-			want = append(want, FormatCAD(terms.AdminFee, lang))
+			want = append(want, openflex.FormatCAD(terms.AdminFee, lang))
 		}
 		if c == Deferred && terms.AnnualRate > 0 {
-			want = append(want, FormatCAD(q.DeferredInterest, lang), FormatPercent(q.DeferredAPR, lang))
+			want = append(want, openflex.FormatCAD(q.DeferredInterest, lang), FormatPercent(q.DeferredAPR, lang))
 		}
 		for _, w := range want {
 			if !strings.Contains(q.Disclosure, w) {

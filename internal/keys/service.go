@@ -230,6 +230,32 @@ func (s *Service) SetTrust(ctx context.Context, keySetID string, urls, ips []str
 	return ks, nil
 }
 
+// KeySet returns key set id as stored now (not the authentication cache).
+func (s *Service) KeySet(ctx context.Context, id string) (*openflex.KeySet, error) {
+	return s.Store.KeySet(ctx, id)
+}
+
+// SetOwnTrust replaces a key set's Trust URLs and IPs at its own request
+// (a deployment script through the API), audited like the portal's
+// change. A list that would refuse the address the request came from is
+// refused (parameter_invalid on trust_ips): the key set could never undo
+// it. Errors: parameter_invalid, resource_missing.
+func (s *Service) SetOwnTrust(ctx context.Context, keySetID string, urls, ips []string, from netip.Addr, by Actor) (*openflex.KeySet, error) {
+	ks, err := s.Store.KeySet(ctx, keySetID)
+	if err != nil {
+		return nil, err
+	}
+	_, normIPs, err := s.normalizeTrust(ks.Environment, urls, ips)
+	if err != nil {
+		return nil, err
+	}
+	if !IPAllowed(normIPs, from) {
+		return nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "trust_ips",
+			Message: fmt.Sprintf("trust_ips must include %s, the address this request came from: otherwise this key set could never call the API again, even to undo it", from)}
+	}
+	return s.SetTrust(ctx, keySetID, urls, ips, by)
+}
+
 func (s *Service) audit(ctx context.Context, by Actor, action string, ks *openflex.KeySet, detail string) error {
 	return s.Store.Audit(ctx, openflex.AuditEntry{
 		ID: openflex.NewID("aud"), At: s.now(), Actor: by.Name, Action: action,

@@ -65,9 +65,16 @@ func (s *Service) Return(ctx context.Context, r ReturnRequest) (*ReturnResult, e
 			return &openflex.Error{Code: openflex.CodeReturnExceeds, Param: "amount",
 				Message: fmt.Sprintf("the return of %d cents exceeds the %d cents of the capture not yet returned", amount, left)}
 		}
+		// A return belongs to the order the authorization was for: without
+		// a reference of its own it carries the authorization's, so a
+		// merchant finds it under the order number like the capture.
+		ref := r.Reference
+		if ref == "" {
+			ref = a.Reference
+		}
 		ret := &openflex.Return{ID: openflex.NewID(openflex.PrefixReturn), MerchantID: c.MerchantID, CaptureID: c.ID,
 			AuthorizationID: a.ID, StoreID: c.StoreID, AccountNumber: c.AccountNumber, Amount: amount,
-			Reference: r.Reference, Reason: r.Reason, Created: s.now(),
+			Reference: ref, Reason: r.Reason, Created: s.now(),
 			FeeRefund: feeOf(a).Refund(c.Amount, c.Fee, c.ReturnedAmount, amount)}
 		if s.Servicing != nil {
 			// The return reduces its purchase's segment first: servicing
@@ -85,7 +92,7 @@ func (s *Service) Return(ctx context.Context, r ReturnRequest) (*ReturnResult, e
 			return err
 		}
 		t := &openflex.Transaction{MerchantID: c.MerchantID, StoreID: c.StoreID, AccountNumber: c.AccountNumber,
-			Type: openflex.TxnReturn, Amount: amount, AuthorizationID: a.ID, CaptureID: c.ID, ReturnID: ret.ID, Reference: r.Reference}
+			Type: openflex.TxnReturn, Amount: amount, AuthorizationID: a.ID, CaptureID: c.ID, ReturnID: ret.ID, Reference: ref}
 		if err := s.postMerchant(ctx, t, ret.Created, 0, -amount, "available", "posted", ret.FeeRefund); err != nil {
 			return err
 		}

@@ -144,9 +144,9 @@ func eligible(p *openflex.Plan, env openflex.Environment, acct *openflex.Account
 	case !p.OfferedIn(env):
 		return "this plan is not offered in this environment"
 	case p.MinAmount > 0 && amount < p.MinAmount:
-		return fmt.Sprintf("this plan starts at $%s", openflex.FormatCents(p.MinAmount))
+		return "this plan starts at " + openflex.FormatCAD(p.MinAmount, "en")
 	case p.MaxAmount > 0 && amount > p.MaxAmount:
-		return fmt.Sprintf("this plan goes up to $%s", openflex.FormatCents(p.MaxAmount))
+		return "this plan goes up to " + openflex.FormatCAD(p.MaxAmount, "en")
 	case len(p.Provinces) > 0 && !contains(p.Provinces, province):
 		return "this plan is not offered in " + string(province)
 	case acct != nil && len(p.RiskCategories) > 0 && !contains(p.RiskCategories, acct.RiskCategory):

@@ -77,7 +77,7 @@ func (p *Portal) renderAdminPlans(w http.ResponseWriter, r *http.Request, pg *pa
 	d := adminPlansData{Merchant: m, Env: env, Failed: failed}
 	for _, pl := range all {
 		v := adminPlanView{Plan: pl, Fee: feeText(pl.MerchantFee, pg.Lang, pg.t), Amounts: amountsText(pl, pg.Lang, pg.t),
-			FeeBps: strconv.FormatInt(pl.MerchantFee.Bps, 10), FeeFixed: openflex.FormatCents(pl.MerchantFee.Fixed), FeeRefund: refundProRata}
+			FeeBps: strconv.FormatInt(pl.MerchantFee.Bps, 10), FeeFixed: openflex.FormatCAD(pl.MerchantFee.Fixed, "en"), FeeRefund: refundProRata}
 		if pl.MerchantFee.NoRefund {
 			v.FeeRefund = refundNone
 		}
@@ -101,7 +101,7 @@ func feeText(f openflex.MerchantFee, lang string, t func(string, ...any) string)
 	if f.NoRefund {
 		refund = "plans.fee_kept"
 	}
-	return t("plans.fee", formatBps(f.Bps, lang), finance.FormatCAD(f.Fixed, lang), t(refund))
+	return t("plans.fee", formatBps(f.Bps, lang), openflex.FormatCAD(f.Fixed, lang), t(refund))
 }
 
 // formatBps reads basis points as a percentage with two decimals, as fee
@@ -115,7 +115,7 @@ func formatBps(bps int64, lang string) string {
 
 // amountsText reads a plan's purchase bounds; 0 is no bound.
 func amountsText(p *openflex.Plan, lang string, t func(string, ...any) string) string {
-	cad := func(c int64) string { return finance.FormatCAD(c, lang) }
+	cad := func(c int64) string { return openflex.FormatCAD(c, lang) }
 	switch {
 	case p.MinAmount > 0 && p.MaxAmount > 0:
 		return t("plans.amounts_between", cad(p.MinAmount), cad(p.MaxAmount))
@@ -150,7 +150,7 @@ func (p *Portal) adminSetPlanFee(w http.ResponseWriter, r *http.Request, pg *pag
 	f.Bps = bps
 	fixed, ok := int64(0), true
 	if s := pg.Form.Get("fixed"); s != "" {
-		fixed, ok = parseCentsOrZero(s)
+		fixed, ok = openflex.ParseDollars(s)
 	}
 	if !ok {
 		pg.Form.Fail("fixed", pg.t("plans.err_fixed"))

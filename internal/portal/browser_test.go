@@ -60,6 +60,9 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("password"), password),
 		chromedp.SendKeys(chromedp.ID("confirm"), password),
 		chromedp.Click(`form[action="/portal/signup"] button[type="submit"]`),
+		// The form itself links to the log-in page: wait for it to go
+		// first, or a loaded machine reads the mailbox before the POST.
+		chromedp.WaitNotPresent(`#company`),
 		chromedp.WaitVisible(`main a[href="/portal/login"]`),
 	)
 	if err != nil {

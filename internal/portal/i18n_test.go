@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/portal/account"
@@ -188,6 +189,41 @@ func TestLocalPath(t *testing.T) {
 	for _, tc := range tests {
 		if got := localPath(tc.in); got != tc.want {
 			t.Errorf("localPath(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// frenchPunct is a ? or ! glued to the word before it: French puts a
+// no-break space there ("Mot de passe oublié ?").
+var frenchPunct = regexp.MustCompile(`[^\s\x{00a0}\x{202f}][?!]($|[\s<])`)
+
+// TestFrenchPunctuation checks that every French message spaces its ? and !.
+func TestFrenchPunctuation(t *testing.T) {
+	for _, table := range []map[string][2]string{messages, pageMessages, reviewMessages, settlementMessages, adminPlanMessages, tillMessages} {
+		for k, m := range table {
+			if frenchPunct.MatchString(m[1]) {
+				t.Errorf("%s: %q has a ? or ! without the no-break space before it", k, m[1])
+			}
+		}
+	}
+}
+
+// TestTook: request durations read like "12 ms", never "1.301962ms".
+func TestTook(t *testing.T) {
+	for _, tc := range []struct {
+		d      time.Duration
+		en, fr string
+	}{
+		{1301962 * time.Nanosecond, "1.3\u00a0ms", "1,3\u00a0ms"},
+		{12400 * time.Microsecond, "12\u00a0ms", "12\u00a0ms"},
+		{1234 * time.Millisecond, "1.2\u00a0s", "1,2\u00a0s"},
+		{40 * time.Microsecond, "0.0\u00a0ms", "0,0\u00a0ms"},
+	} {
+		if got := took("en")(tc.d); got != tc.en {
+			t.Errorf("took(en)(%v) = %q, want %q", tc.d, got, tc.en)
+		}
+		if got := took("fr")(tc.d); got != tc.fr {
+			t.Errorf("took(fr)(%v) = %q, want %q", tc.d, got, tc.fr)
 		}
 	}
 }

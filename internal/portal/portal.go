@@ -20,6 +20,7 @@ import (
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/netguard"
 	"github.com/openflex/openflex/internal/portal/account"
+	"github.com/openflex/openflex/internal/ratelimit"
 	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/webhook"
 )
@@ -168,7 +169,7 @@ type Portal struct {
 	// log-ins cannot exhaust memory.
 	hashing chan struct{}
 	// signups and resets limit those forms per source address.
-	signups, resets *bucket
+	signups, resets *ratelimit.Keyed
 }
 
 // New builds the portal. Missing dependencies are programming errors and
@@ -189,7 +190,7 @@ func New(cfg Config) *Portal {
 	p := &Portal{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), pages: loadPages(),
 		ref: parseReference(cfg.OpenAPI, cfg.Logger), origins: http.NewCrossOriginProtection(),
 		hashing: make(chan struct{}, hashSlots()),
-		signups: newBucket(signupBurst, signupEvery), resets: newBucket(resetBurst, resetEvery)}
+		signups: ratelimit.Every(signupEvery, signupBurst, cfg.Now), resets: ratelimit.Every(resetEvery, resetBurst, cfg.Now)}
 	var missing []string
 	p.refFR, missing = p.ref.translated()
 	if len(missing) > 0 {

@@ -3,8 +3,9 @@ package portal
 import (
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
+
+	"github.com/openflex/openflex/internal/ratelimit"
 )
 
 // Sign-up and password-reset forms each send an email to an address the
@@ -19,53 +20,10 @@ const (
 	resetEvery  = 3 * time.Minute // 5 per 15 minutes
 )
 
-// bucket is a token bucket per key: burst tokens, one more every every.
-type bucket struct {
-	burst float64
-	every time.Duration
-
-	mu   sync.Mutex
-	keys map[string]*tokens
-}
-
-type tokens struct {
-	n    float64
-	last time.Time
-}
-
-func newBucket(burst int, every time.Duration) *bucket {
-	return &bucket{burst: float64(burst), every: every, keys: map[string]*tokens{}}
-}
-
-// take spends a token of key, or reports how long until one is due.
-func (b *bucket) take(key string, now time.Time) (bool, time.Duration) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if len(b.keys) > 100_000 { // forget idle addresses rather than grow
-		for k, t := range b.keys {
-			if now.Sub(t.last) > time.Duration(b.burst)*b.every {
-				delete(b.keys, k)
-			}
-		}
-	}
-	t, ok := b.keys[key]
-	if !ok {
-		t = &tokens{n: b.burst, last: now}
-		b.keys[key] = t
-	}
-	t.n = min(b.burst, t.n+float64(now.Sub(t.last))/float64(b.every))
-	t.last = now
-	if t.n >= 1 {
-		t.n--
-		return true, 0
-	}
-	return false, time.Duration((1 - t.n) * float64(b.every))
-}
-
 // limited answers 429 with Retry-After, and reports true, once the
-// request's source address has used up b.
-func (p *Portal) limited(w http.ResponseWriter, pg *page, b *bucket, r *http.Request) bool {
-	ok, wait := b.take(p.clientIP(r), p.now())
+// request's source address (an IPv6 one by its /64) has used up lim.
+func (p *Portal) limited(w http.ResponseWriter, pg *page, lim *ratelimit.Keyed, r *http.Request) bool {
+	ok, wait := lim.Allow(ratelimit.AddrKeyString(p.clientIP(r)))
 	if ok {
 		return false
 	}

@@ -9,11 +9,11 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/dberr"
 	"github.com/openflex/openflex/internal/portal/account"
 )
 
@@ -41,7 +41,7 @@ func loadPages() map[string]pageSet {
 	names = append(names, till...)
 	out := map[string]pageSet{}
 	for _, lang := range languages {
-		funcs := template.FuncMap{"t": translator(lang), "when": when, "stamp": stamp, "stampIn": stampIn, "code": codeSpans, "envLabel": envLabel(lang), "cad": formatCAD(lang)}
+		funcs := template.FuncMap{"t": translator(lang), "when": when, "stamp": stamp, "stampIn": stampIn, "code": codeSpans, "envLabel": envLabel(lang), "cad": formatCAD(lang), "took": took(lang)}
 		base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
 		set := pageSet{}
 		for _, n := range names {
@@ -228,7 +228,7 @@ func (p *Portal) fail(w http.ResponseWriter, r *http.Request, pg *page, err erro
 	switch {
 	case errors.As(err, &tooBig):
 		status, text = http.StatusRequestEntityTooLarge, pg.t("err.too_large")
-	case openflex.ErrorCode(err) == openflex.CodeUnavailable || dberr.Unavailable(err):
+	case openflex.ErrorCode(err) == openflex.CodeUnavailable:
 		// A failover or a lost database: nothing the user did; the same
 		// click works again in a moment.
 		p.log.WarnContext(r.Context(), "portal request failed: unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -377,4 +377,25 @@ func (pg *page) Current(nav string) template.HTMLAttr {
 		return `aria-current="page"`
 	}
 	return ""
+}
+
+// took shows how long a request took the way people read it: whole
+// milliseconds ("12 ms"), one decimal under 10 ms ("1.3 ms", French "1,3
+// ms"), seconds with one decimal from one second ("1.2 s").
+func took(lang string) func(time.Duration) string {
+	return func(d time.Duration) string {
+		var s string
+		switch {
+		case d >= time.Second:
+			s = strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "\u00a0s"
+		case d >= 10*time.Millisecond:
+			s = strconv.FormatInt(d.Round(time.Millisecond).Milliseconds(), 10) + "\u00a0ms"
+		default:
+			s = strconv.FormatFloat(float64(d.Round(100*time.Microsecond))/float64(time.Millisecond), 'f', 1, 64) + "\u00a0ms"
+		}
+		if lang == "fr" {
+			s = strings.Replace(s, ".", ",", 1)
+		}
+		return s
+	}
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/credit"
-	"github.com/openflex/openflex/internal/finance"
 )
 
 // Lender staff review the credit applications the policy sent to manual
@@ -132,7 +131,7 @@ func (p *Portal) reviewFile(ctx context.Context, env openflex.Environment, id st
 			v.Age--
 		}
 	}
-	v.LimitText = finance.FormatCAD(f.PolicyLimit, "en")
+	v.LimitText = openflex.FormatCAD(f.PolicyLimit, "en")
 	return v, nil
 }
 
@@ -153,7 +152,7 @@ func (p *Portal) reviewShow(w http.ResponseWriter, r *http.Request, pg *page) er
 	if err != nil {
 		return err
 	}
-	v.LimitText = strings.TrimSuffix(strings.TrimPrefix(finance.FormatCAD(v.PolicyLimit, pg.Lang), "$"), "\u00a0$")
+	v.LimitText = strings.TrimSuffix(strings.TrimPrefix(openflex.FormatCAD(v.PolicyLimit, pg.Lang), "$"), "\u00a0$")
 	return p.renderReview(w, pg, http.StatusOK, v)
 }
 
@@ -259,7 +258,7 @@ func (p *Portal) settleWith(w http.ResponseWriter, r *http.Request, pg *page, v 
 	}
 	detail := string(v.Env) + " " + string(app.Status)
 	if acct != nil {
-		detail += ", limit " + finance.FormatCAD(acct.CreditLimit, "en") + ", account ••••" + acct.Number[len(acct.Number)-4:]
+		detail += ", limit " + openflex.FormatCAD(acct.CreditLimit, "en") + ", account ••••" + acct.Number[len(acct.Number)-4:]
 	}
 	if len(reasons) > 0 {
 		detail += ": " + strings.Join(reasons, ", ")

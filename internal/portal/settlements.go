@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/finance"
 	"github.com/openflex/openflex/internal/settlement"
 )
 
@@ -152,7 +151,7 @@ func settlementChart(sts []*openflex.Settlement, now time.Time, lang string, t f
 			continue
 		}
 		fmt.Fprintf(&b, `<line class="grid" x1="%d" x2="%d" y1="%.1f" y2="%.1f"/>`, left, w-right, y(v), y(v))
-		fmt.Fprintf(&b, `<text class="axis" x="%d" y="%.1f" text-anchor="end">%s</text>`, left-6, y(v)+4, template.HTMLEscapeString(finance.FormatCAD(v, lang)))
+		fmt.Fprintf(&b, `<text class="axis" x="%d" y="%.1f" text-anchor="end">%s</text>`, left-6, y(v)+4, template.HTMLEscapeString(openflex.FormatCAD(v, lang)))
 	}
 	var net []string
 	for i, d := range days {
@@ -166,9 +165,9 @@ func settlementChart(sts []*openflex.Settlement, now time.Time, lang string, t f
 		}
 		bw := slot * 0.7
 		bx := x + (slot-bw)/2
-		label := fmt.Sprintf("%s: %s %s, %s %s, %s %s, %s %s", d, t("settlements.gross"), finance.FormatCAD(st.Gross, lang),
-			t("settlements.returns"), finance.FormatCAD(st.Returns, lang), t("settlements.fees"), finance.FormatCAD(st.Fees-st.FeeRefunds, lang),
-			t("settlements.net"), finance.FormatCAD(st.Net(), lang))
+		label := fmt.Sprintf("%s: %s %s, %s %s, %s %s, %s %s", d, t("settlements.gross"), openflex.FormatCAD(st.Gross, lang),
+			t("settlements.returns"), openflex.FormatCAD(st.Returns, lang), t("settlements.fees"), openflex.FormatCAD(st.Fees-st.FeeRefunds, lang),
+			t("settlements.net"), openflex.FormatCAD(st.Net(), lang))
 		fmt.Fprintf(&b, `<g><title>%s</title>`, template.HTMLEscapeString(label))
 		fmt.Fprintf(&b, `<rect class="bar gross" x="%.1f" y="%.1f" width="%.1f" height="%.1f"/>`, bx, y(st.Gross), bw, y(0)-y(st.Gross))
 		fmt.Fprintf(&b, `<rect class="bar returns" x="%.1f" y="%.1f" width="%.1f" height="%.1f"/>`, bx, y(0), bw, y(-st.Returns)-y(0))

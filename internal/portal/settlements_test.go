@@ -3,7 +3,6 @@ package portal_test
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -20,7 +19,6 @@ import (
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/portal"
 	"github.com/openflex/openflex/internal/settlement"
-	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/storetest"
 )
 
@@ -41,8 +39,7 @@ func settlementHarness(t *testing.T, e storetest.Engine) (*harness, map[openflex
 		c.Settlements = func(env openflex.Environment) *settlement.Service { return svcs[env] }
 	})
 	for _, env := range openflex.Environments {
-		svcs[env] = &settlement.Service{Env: env, Store: h.stores.Data(env), Catalog: h.stores.Control, Now: h.clock.Now,
-			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }}
+		svcs[env] = &settlement.Service{Env: env, Store: h.stores.Data(env), Catalog: h.stores.Control, Now: h.clock.Now}
 	}
 	return h, svcs
 }
@@ -136,7 +133,7 @@ func TestSettlementsPage(t *testing.T) {
 		t.Fatalf("settlements page = %d:\n%s", r.StatusCode, r.Body)
 	}
 	for _, want := range []string{`<svg class="chart"`, `<rect class="bar gross"`, `<polyline class="net"`, "carried forward", "Upcoming payout",
-		"$" + openflex.FormatCents(pending)} {
+		openflex.FormatCAD(pending, "en")} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("settlements page lacks %q", want)
 		}
@@ -226,7 +223,7 @@ func TestTillDaySettlesFor(t *testing.T) {
 	s := th.harness.stores
 	for _, env := range openflex.Environments {
 		th.credit[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),
-			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, CodeKey: []byte("test code key"), Now: th.clock.Now}
+			CodeKey: []byte("test code key"), Now: th.clock.Now}
 		th.lending[env] = &lending.Service{Store: s.Data(env), Verifier: th.credit[env], Now: th.clock.Now}
 		svcs[env] = &settlement.Service{Env: env, Store: s.Data(env), Catalog: s.Control, Now: th.clock.Now}
 	}
@@ -277,7 +274,7 @@ func TestAdminSettlements(t *testing.T) {
 	}
 	r := admin.get("/portal/admin/settlements")
 	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "004-12345-•••543") || strings.Contains(r.Body, "9876543") ||
-		!strings.Contains(r.Body, "$"+openflex.FormatCents(pending)) {
+		!strings.Contains(r.Body, openflex.FormatCAD(pending, "en")) {
 		t.Fatalf("admin settlements page = %d:\n%s", r.StatusCode, r.Body)
 	}
 	due, err := svcs[openflex.Training].Due(ctx, "")

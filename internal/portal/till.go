@@ -337,7 +337,7 @@ func (p *Portal) tillStartVerify(w http.ResponseWriter, r *http.Request, pg *pag
 		return p.renderDay(w, r, pg, tl, http.StatusServiceUnavailable, []customerView{viewOf(a)})
 	}
 	if openflex.ErrorCode(err) == openflex.CodeRateLimited {
-		pg.Form.Fail("channel", pg.t("till.err.rate_limited"))
+		pg.Form.Fail("channel", pg.t("till.err.rate_limited", openflex.RetryIn(retryAfter(err), pg.Lang)))
 		return p.renderDay(w, r, pg, tl, http.StatusTooManyRequests, []customerView{viewOf(a)})
 	}
 	if err != nil {
@@ -372,7 +372,7 @@ func (p *Portal) tillCheckVerify(w http.ResponseWriter, r *http.Request, pg *pag
 		f.Fail("code", pg.t("till.err.verification_failed"))
 		return p.renderSale(w, pg, http.StatusBadRequest, d)
 	case openflex.CodeRateLimited:
-		f.Fail("code", pg.t("till.err.rate_limited"))
+		f.Fail("code", pg.t("till.err.rate_limited", openflex.RetryIn(retryAfter(err), pg.Lang)))
 		return p.renderSale(w, pg, http.StatusTooManyRequests, d)
 	}
 	return err
@@ -394,7 +394,7 @@ func (p *Portal) tillQuote(w http.ResponseWriter, r *http.Request, pg *page) err
 	case !ok:
 		pg.Form.Fail("amount", pg.t("till.err.amount"))
 	case amount > a.Available():
-		pg.Form.Fail("amount", pg.t("till.err.insufficient_credit", finance.FormatCAD(a.Available(), pg.Lang)))
+		pg.Form.Fail("amount", pg.t("till.err.insufficient_credit", openflex.FormatCAD(a.Available(), pg.Lang)))
 	}
 	if !pg.Form.OK() {
 		return p.renderSale(w, pg, http.StatusBadRequest, d)
@@ -439,56 +439,23 @@ func digitsOnly(s string) string {
 	return s
 }
 
-// parseCents reads a dollar amount as clerks type it, in English or
-// French: "500", "1,299.99", "$1299.9", "1 299,99 $". It never uses
-// floats; amounts outside 1 cent..openflex.MaxAmount are refused.
+// parseCents reads a positive dollar amount as clerks type it, in English
+// or French (openflex.ParseDollars).
 func parseCents(s string) (int64, bool) {
-	cents, ok := parseCentsOrZero(s)
+	cents, ok := openflex.ParseDollars(s)
 	return cents, ok && cents > 0
-}
-
-// parseCentsOrZero is parseCents that also takes "0" (a fee of nothing).
-func parseCentsOrZero(s string) (int64, bool) {
-	s = strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '\u00a0', '\u202f', '$':
-			return -1
-		}
-		return r
-	}, s)
-	if i := strings.LastIndexByte(s, ','); i >= 0 && !strings.Contains(s, ".") && len(s)-i-1 <= 2 {
-		s = s[:i] + "." + s[i+1:] // a decimal comma
-	}
-	whole, frac, _ := strings.Cut(strings.ReplaceAll(s, ",", ""), ".")
-	if whole == "" && frac == "" || len(frac) > 2 || len(whole) > 12 {
-		return 0, false
-	}
-	for _, part := range []string{whole, frac} {
-		for _, c := range part {
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-		}
-	}
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	if whole == "" {
-		whole = "0"
-	}
-	w, err1 := strconv.ParseInt(whole, 10, 64)
-	c, err2 := strconv.ParseInt(frac, 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, false
-	}
-	cents := w*100 + c
-	if cents < 0 || cents > openflex.MaxAmount {
-		return 0, false
-	}
-	return cents, true
 }
 
 // formatCAD is the templates' "cad": cents as Canadians read them.
 func formatCAD(lang string) func(int64) string {
-	return func(cents int64) string { return finance.FormatCAD(cents, lang) }
+	return func(cents int64) string { return openflex.FormatCAD(cents, lang) }
+}
+
+// retryAfter is how long a rate_limited error asks to wait.
+func retryAfter(err error) time.Duration {
+	var e *openflex.Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }

@@ -2,7 +2,7 @@ package portal_test
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -13,7 +13,6 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/credit"
-	"github.com/openflex/openflex/internal/finance"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/plans"
 	"github.com/openflex/openflex/internal/portal"
@@ -48,7 +47,7 @@ func newTillHarness(t *testing.T, e storetest.Engine) *tillHarness {
 	s := th.harness.stores
 	for _, env := range openflex.Environments {
 		th.credit[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),
-			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, CodeKey: []byte("test code key"), Now: th.clock.Now}
+			CodeKey: []byte("test code key"), Now: th.clock.Now}
 		th.lending[env] = &lending.Service{Store: s.Data(env), Verifier: th.credit[env], Now: th.clock.Now}
 	}
 	return th
@@ -157,7 +156,7 @@ func want(t testing.TB, r resp, status int, step string, texts ...string) {
 func (th *tillHarness) sale(t testing.TB, b *browser, base string, acct *openflex.Account, amount string) resp {
 	t.Helper()
 	r := b.submit(base, base+"/lookup", url.Values{"account_number": {acct.Number}})
-	want(t, r, http.StatusOK, "look-up", "Jeanne T.", finance.FormatCAD(acct.Available(), "en"), "in good standing")
+	want(t, r, http.StatusOK, "look-up", "Jeanne T.", openflex.FormatCAD(acct.Available(), "en"), "in good standing")
 	if strings.Contains(r.Body, acct.LastName) {
 		t.Fatalf("look-up shows the last name %q:\n%s", acct.LastName, r.Body)
 	}
@@ -464,4 +463,23 @@ func TestTillShowsNamesZonesAndLanguage(t *testing.T) {
 	if strings.Contains(r.Body, `name="option" value=""`) || !strings.Contains(r.Body, `value="`+regular.ID+`:0" checked`) {
 		t.Errorf("with a regular plan, want it as the only, checked no-plan choice:\n%s", r.Body)
 	}
+}
+
+// TestTillSaysWhenToTryAgain: past the account's code limit (30 in 10
+// minutes in TRAINING) the till refuses to send a code and tells the clerk
+// when the customer may try again.
+func TestTillSaysWhenToTryAgain(t *testing.T) {
+	th := newTillHarness(t, storetest.Engines(t)[0])
+	b := th.browser(t)
+	m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
+	st := th.firstStore(t, m.ID)
+	acct := th.openAccount(t, openflex.Training, m.ID, st.ID)
+	base := "/portal/store/training/" + st.ID
+	lookup := b.submit(base, base+"/lookup", url.Values{"account_number": {acct.Number}})
+	for i := range 30 {
+		r := b.postIn(lookup.Body, base+"/verify", url.Values{"account": {acct.Number}, "channel": {"sms"}})
+		want(t, r, http.StatusOK, fmt.Sprintf("code %d of 30", i+1))
+	}
+	r := b.postIn(lookup.Body, base+"/verify", url.Values{"account": {acct.Number}, "channel": {"sms"}})
+	want(t, r, http.StatusTooManyRequests, "the 31st code in 10 minutes", "Ask the customer to try again in 10 minutes.")
 }

@@ -94,7 +94,7 @@ func TestErrors(t *testing.T) {
 				t.Fatal(`Captures.Return("..") succeeded`)
 			}
 			// Slashes stay inside the one segment: the account route answers.
-			if a, err := c.Accounts.Get(ctx, "x/../../stores"); apiError(t, err).Param != "account_number" || a != nil {
+			if a, err := c.Accounts.Get(ctx, "x/../../stores"); apiError(t, err).Param != "number" || a != nil {
 				t.Fatalf("Accounts.Get with slashes = %+v, %v; want the account route to refuse the number", a, err)
 			}
 		})

@@ -155,7 +155,7 @@ func Example() {
 	// Output:
 	// application: approved with a limit of $12000.00
 	// option: Regular purchase: $39.00 a month, $1299.99 in all
-	// option: 12 months, equal payments, 0%: $108.33 a month, $1349.98 in all
+	// option: 12 months, equal payments, 0% interest + $49.99 fee: $108.33 a month, $1349.98 in all
 	// option: 6 months, no interest if paid in full: $216.67 a month, $1299.99 in all
 	// authorization: pending $1299.99
 	// captured: $999.99 remaining: $300.00 status: partially_captured

@@ -57,7 +57,7 @@ func TestServices(t *testing.T) {
 		}
 		st, err := c.Stores.Get(ctx, on)
 		if err != nil || st.ID != on || st.Province != "ON" || st.TimeZone != "America/Toronto" || st.Object != "store" ||
-			st.Environment != sdk.Training || st.Created.IsZero() || st.Name != "Toronto" {
+			st.Environment != sdk.Shared || st.Created.IsZero() || st.Name != "Toronto" {
 			t.Fatalf("Stores.Get = %+v, %v", st, err)
 		}
 		if _, err := c.Stores.Get(ctx, "str_missing"); apiError(t, err).Code != sdk.CodeResourceMissing {
@@ -410,7 +410,7 @@ func TestProductionKeys(t *testing.T) {
 			t.Fatalf("Environment() = %q, want production", prod.Environment())
 		}
 		stores, err := prod.Stores.List(ctx, nil)
-		if err != nil || len(stores.Data) != 2 || stores.Data[0].Environment != sdk.Production {
+		if err != nil || len(stores.Data) != 2 || stores.Data[0].Environment != sdk.Shared {
 			t.Fatalf("production Stores.List = %+v, %v", stores, err)
 		}
 		acct := approvedAccount(t, train, p.Stores[0].ID)
@@ -435,4 +435,24 @@ func count[T any](t testing.TB, seq func(yield func(*T, error) bool)) int {
 		n++
 	}
 	return n
+}
+
+// TestKeySetTrust: a deployment script reads its key set and replaces its
+// Trust lists with the SDK; a list that would shut it out is refused.
+func TestKeySetTrust(t *testing.T) {
+	p := apptest.Start(t, storetest.Engines(t)[0])
+	ctx := context.Background()
+	c, _ := newClient(t, p.URL, p.Training)
+	ks, err := c.KeySet.Get(ctx)
+	if err != nil || ks.ClientID == "" || ks.Object != "key_set" {
+		t.Fatalf("KeySet.Get = %+v, %v", ks, err)
+	}
+	_, err = c.KeySet.ReplaceTrust(ctx, &sdk.TrustParams{TrustIPs: []string{"198.51.100.0/24"}})
+	if ae := apiError(t, err); ae.Status != 400 || ae.Param != "trust_ips" {
+		t.Fatalf("a Trust IP list without the caller = %+v, want 400 on trust_ips", ae)
+	}
+	got, err := c.KeySet.ReplaceTrust(ctx, &sdk.TrustParams{TrustURLs: []string{"https://shop.example.com"}, TrustIPs: []string{"127.0.0.0/8", "::1"}})
+	if err != nil || len(got.TrustURLs) != 1 || len(got.TrustIPs) != 2 {
+		t.Fatalf("KeySet.ReplaceTrust = %+v, %v", got, err)
+	}
 }

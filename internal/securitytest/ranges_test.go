@@ -193,6 +193,11 @@ func rangesNullable(s map[string]any) bool {
 // every closed object's unknown members, every array's items.
 func rangesBodyCases(t *testing.T, d *rangesDoc, s map[string]any, path string) []rangesCase {
 	s = d.resolve(s)
+	if branches, ok := s["oneOf"].([]any); ok && s["properties"] == nil {
+		// One of several shapes (a return: amount, or full): the base
+		// request is the first; its members' constraints are walked.
+		s = d.resolve(branches[0].(map[string]any))
+	}
 	var out []rangesCase
 	if path != "" {
 		out = rangesViolations(t, d, s, path)

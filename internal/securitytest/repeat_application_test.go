@@ -188,3 +188,66 @@ func TestRepeatApplicationAfterTheWindowKeepsOneAccount(t *testing.T) {
 		}
 	})
 }
+
+// TestRepeatApplicationConcurrentFirstsOpenOneAccount: two merchants'
+// applications of one new person, both decided by the bureau before
+// either is stored, commit at once: one opens the account (with consent
+// for its merchant), the other becomes its repeat, with no consent.
+func TestRepeatApplicationConcurrentFirstsOpenOneAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		cp := consentStart(t, e)
+		ctx := context.Background()
+		env := openflex.Production
+		a, b := cp.consentFirstMerchant(env), cp.consentNewMerchant(t, env, "Racing Merchant")
+		person := consentPerson{first: "Éloi", last: "Concurrent", dob: "1986-11-11"}
+		svc := cp.Main.Credit[env]
+		var preps []*credit.Prepared
+		for _, m := range []consentMerchant{a, b} {
+			p, err := svc.Prepare(ctx, credit.ApplyRequest{MerchantID: m.ID, StoreID: m.Store, Applicant: person.applicant(),
+				Consent: openflex.Consent{CreditCheck: true, TermsAccepted: true, IP: "203.0.113.9"}})
+			if err != nil || p.Repeat() {
+				t.Fatalf("Prepare = %v, repeat %v", err, p != nil && p.Repeat())
+			}
+			preps = append(preps, p)
+		}
+		type result struct {
+			app *openflex.Application
+			err error
+		}
+		results := make(chan result, 2)
+		for _, p := range preps {
+			go func() {
+				app, _, err := svc.Commit(ctx, p)
+				results <- result{app, err}
+			}()
+		}
+		opened, repeats := 0, 0
+		for range 2 {
+			r := <-results
+			switch {
+			case r.err != nil:
+				t.Fatal(r.err)
+			case r.app.RepeatOf == "":
+				opened++
+			default:
+				repeats++
+			}
+		}
+		if opened != 1 || repeats != 1 {
+			t.Fatalf("opened %d, repeats %d; want one of each", opened, repeats)
+		}
+		got := cp.repeatAccounts(t, a, person)
+		if len(got) != 1 {
+			t.Fatalf("accounts = %v, want one", got)
+		}
+		consents := 0
+		for _, m := range []consentMerchant{a, b} {
+			if _, c := cp.consentAccount(t, m, got[0]); c != nil {
+				consents++
+			}
+		}
+		if consents != 1 {
+			t.Fatalf("%d merchants hold consent on the one account, want 1", consents)
+		}
+	})
+}

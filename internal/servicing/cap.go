@@ -155,7 +155,7 @@ func CheckCriminalRate(t finance.Terms, minAmount, maxAmount int64) error {
 		hi = finance.MaxAmount
 	}
 	msg := fmt.Sprintf("at %s the cost of borrowing, fees included, is an annual percentage rate of %s, above the criminal rate of %s",
-		finance.FormatCAD(lo, "en"), finance.FormatPercent(APRAt(lo, t), "en"), finance.FormatPercent(CriminalRate, "en"))
+		openflex.FormatCAD(lo, "en"), finance.FormatPercent(APRAt(lo, t), "en"), finance.FormatPercent(CriminalRate, "en"))
 	if exceeds(hi, t) {
 		return &openflex.Error{Code: openflex.CodePlanExceedsCriminalRate, Message: msg + ": lower the fee or the rate"}
 	}
@@ -169,5 +169,5 @@ func CheckCriminalRate(t finance.Terms, minAmount, maxAmount int64) error {
 		}
 	}
 	return &openflex.Error{Code: openflex.CodePlanExceedsCriminalRate,
-		Message: fmt.Sprintf("%s: set a minimum amount of at least %s, or lower the fee", msg, finance.FormatCAD(hi, "en"))}
+		Message: fmt.Sprintf("%s: set a minimum amount of at least %s, or lower the fee", msg, openflex.FormatCAD(hi, "en"))}
 }

@@ -130,7 +130,7 @@ func (a *Account) expire(d Date) Result {
 		bal := s.Balance()
 		res.Postings = append(res.Postings, a.move(s, ReasonDeferredExpired)...)
 		res.Changes = append(res.Changes, Change{Kind: ChangeDeferredExpired, Segment: s.ID, Amount: bal,
-			Reason: "not paid in full by the expiry date; interest charged " + finance.FormatCAD(interest, "en")})
+			Reason: "not paid in full by the expiry date; interest charged " + openflex.FormatCAD(interest, "en")})
 	}
 	return res
 }

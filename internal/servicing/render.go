@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/finance"
 )
 
@@ -106,7 +107,7 @@ func Render(st *Statement) string {
 	if fr {
 		w, lang = &french, "fr"
 	}
-	money := func(c int64) string { return finance.FormatCAD(c, lang) }
+	money := func(c int64) string { return openflex.FormatCAD(c, lang) }
 	colon := ":"
 	if fr {
 		colon = "\u00a0:" // French typography: a no-break space before the colon

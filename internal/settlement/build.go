@@ -18,11 +18,11 @@ import (
 	"github.com/openflex/openflex"
 )
 
-// Build totals lines into a settlement of merchantID's date, with carriedIn
+// Build totals lines into a settlement of merchantID's date in env, with carriedIn
 // (≤ 0) from the previous settlement. Every total is the exact sum of its
 // lines; the per-store breakdown sums to the totals.
-func Build(merchantID, date string, lines []*openflex.SettlementLine, carriedIn int64) *openflex.Settlement {
-	s := &openflex.Settlement{ID: ID(merchantID, date), MerchantID: merchantID, BusinessDate: date, CarriedIn: carriedIn,
+func Build(env openflex.Environment, merchantID, date string, lines []*openflex.SettlementLine, carriedIn int64) *openflex.Settlement {
+	s := &openflex.Settlement{ID: ID(env, merchantID, date), MerchantID: merchantID, BusinessDate: date, CarriedIn: carriedIn,
 		Status: openflex.SettlementOpen}
 	per := map[string]*openflex.StoreTotals{}
 	for _, l := range lines {

@@ -39,17 +39,24 @@ func ValidDate(s string) bool {
 
 const crockford = "0123456789abcdefghjkmnpqrstvwxyz"
 
-// ID is the settlement identifier of merchantID's business date: the same
-// before the cut (while the day is open) and after, so a merchant can
-// follow today's settlement by id. Like every id it sorts by time (its
+// ID is the settlement identifier of merchantID's business date in env:
+// the same before the cut (while the day is open) and after, so a merchant
+// can follow today's settlement by id. Like every id it sorts by time (its
 // timestamp is the date's midnight UTC); the rest is a hash of the
-// merchant and date.
-func ID(merchantID, date string) string {
+// environment, merchant and date, so one environment's settlement id is
+// unknown to the other (404 there, as every other id). PRODUCTION's hash
+// is the one ids had before environments entered it, so no stored id
+// changes.
+func ID(env openflex.Environment, merchantID, date string) string {
 	d, err := time.Parse(time.DateOnly, date)
 	if err != nil {
 		panic("settlement: bad business date " + date)
 	}
-	sum := sha256.Sum256([]byte(merchantID + "\x00" + date))
+	seed := merchantID + "\x00" + date
+	if env != openflex.Production {
+		seed = string(env) + "\x00" + seed
+	}
+	sum := sha256.Sum256([]byte(seed))
 	var b [16]byte
 	copy(b[6:], sum[:10])
 	ms := uint64(d.UnixMilli())

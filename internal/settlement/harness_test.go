@@ -50,7 +50,7 @@ func newWorld(t testing.TB, e storetest.Engine, stores map[string][2]string) *wo
 	}
 	w.lend = &lending.Service{Store: w.db, Verifier: noVerifier{}, Now: w.clock, Render: func(any) ([]byte, error) { return []byte(`{}`), nil }}
 	w.settle = &settlement.Service{Env: openflex.Training, Store: w.db, Catalog: s.Control, Now: w.clock,
-		IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) },
+
 		Render: func(v any) ([]byte, error) {
 			w.mu.Lock()
 			w.events[v.(*openflex.Settlement).ID]++

@@ -56,9 +56,6 @@ type Service struct {
 	Catalog Catalog
 	// Render turns a *openflex.Settlement into its API JSON for events.
 	Render func(v any) ([]byte, error)
-	// IsDuplicate reports a unique-key collision (another node closed the
-	// same day first).
-	IsDuplicate func(error) bool
 	// TrainingPayDelay: TRAINING settlements are paid this long after
 	// their cut (default one hour); nothing is sent to a bank.
 	TrainingPayDelay time.Duration
@@ -183,7 +180,7 @@ func (s *Service) close(ctx context.Context, merchantID, date string, stores []s
 		if last != nil && last.BusinessDate >= date {
 			return errClosed
 		}
-		id := ID(merchantID, date)
+		id := ID(s.Env, merchantID, date)
 		var lines []*openflex.SettlementLine
 		for _, st := range stores {
 			ls, err := s.Store.SettleLines(ctx, id, merchantID, st, Boundary(date, zones.Of(st)))
@@ -192,10 +189,10 @@ func (s *Service) close(ctx context.Context, merchantID, date string, stores []s
 			}
 			lines = append(lines, ls...)
 		}
-		st := Build(merchantID, date, lines, CarryOf(last))
+		st := Build(s.Env, merchantID, date, lines, CarryOf(last))
 		Close(st, s.now())
 		if err := s.Store.CreateSettlement(ctx, st); err != nil {
-			if s.IsDuplicate != nil && s.IsDuplicate(err) {
+			if openflex.ErrorCode(err) == openflex.CodeConflict {
 				return errClosed
 			}
 			return err
@@ -294,7 +291,7 @@ func (s *Service) Open(ctx context.Context, merchantID string) (*OpenView, error
 		if len(byDate[d]) == 0 && d != latest {
 			continue
 		}
-		st := Build(merchantID, d, byDate[d], carry)
+		st := Build(s.Env, merchantID, d, byDate[d], carry)
 		carry = 0
 		view.Settlements = append(view.Settlements, st)
 		view.Lines[st.ID] = byDate[d]
@@ -304,7 +301,14 @@ func (s *Service) Open(ctx context.Context, merchantID string) (*OpenView, error
 
 // List returns merchantID's settlements, newest first: the open ones (on
 // the first page, when the filter admits them) then the closed ones.
+// Only days with lines are listed: a day without lines makes no settlement
+// (the cut never closes one), so an open day appears with its first line. A
+// cursor must be one of merchantID's settlements, open or closed
+// (parameter_invalid naming it otherwise).
 func (s *Service) List(ctx context.Context, merchantID string, f Filter, p openflex.ListParams) ([]*openflex.Settlement, bool, error) {
+	if err := s.checkCursor(ctx, merchantID, p); err != nil {
+		return nil, false, err
+	}
 	var out []*openflex.Settlement
 	if p.StartingAfter == "" && p.EndingBefore == "" && (f.Status == "" || f.Status == openflex.SettlementOpen) {
 		view, err := s.Open(ctx, merchantID)
@@ -313,7 +317,7 @@ func (s *Service) List(ctx context.Context, merchantID string, f Filter, p openf
 		}
 		for i := len(view.Settlements) - 1; i >= 0; i-- {
 			st := view.Settlements[i]
-			if admits(f, st, view.Lines[st.ID]) {
+			if len(view.Lines[st.ID]) > 0 && admits(f, st, view.Lines[st.ID]) {
 				out = append(out, st)
 			}
 		}
@@ -354,7 +358,7 @@ func (s *Service) Get(ctx context.Context, merchantID, id string) (*openflex.Set
 }
 
 func (s *Service) open(ctx context.Context, merchantID, id string) (*openflex.Settlement, []*openflex.SettlementLine, error) {
-	if d := DateOfID(id); d == "" || ID(merchantID, d) != id {
+	if d := DateOfID(id); d == "" || ID(s.Env, merchantID, d) != id {
 		return nil, nil, openflex.NotFound("settlement", id)
 	}
 	view, err := s.Open(ctx, merchantID)
@@ -362,11 +366,29 @@ func (s *Service) open(ctx context.Context, merchantID, id string) (*openflex.Se
 		return nil, nil, err
 	}
 	for _, st := range view.Settlements {
-		if st.ID == id {
+		if st.ID == id && len(view.Lines[id]) > 0 {
 			return st, view.Lines[id], nil
 		}
 	}
+	// A day without lines makes no settlement, open or closed.
 	return nil, nil, openflex.NotFound("settlement", id)
+}
+
+// checkCursor refuses a cursor that is none of merchantID's settlements.
+func (s *Service) checkCursor(ctx context.Context, merchantID string, p openflex.ListParams) error {
+	param, id := "starting_after", p.StartingAfter
+	if id == "" {
+		param, id = "ending_before", p.EndingBefore
+	}
+	if id == "" {
+		return nil
+	}
+	_, err := s.Get(ctx, merchantID, id)
+	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
+		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: param,
+			Message: fmt.Sprintf("%s %q is not one of your settlements: pass the id of one from the previous page", param, id)}
+	}
+	return err
 }
 
 // Lines lists a settlement's lines, newest first.
@@ -388,6 +410,12 @@ func (s *Service) Lines(ctx context.Context, merchantID, id string, p openflex.L
 // pageLines pages lines held in memory (an open day's) like the store
 // pages closed ones: newest first, cursors on the id.
 func pageLines(lines []*openflex.SettlementLine, p openflex.ListParams) ([]*openflex.SettlementLine, bool, error) {
+	for _, c := range []struct{ param, id string }{{"starting_after", p.StartingAfter}, {"ending_before", p.EndingBefore}} {
+		if c.id != "" && !slices.ContainsFunc(lines, func(l *openflex.SettlementLine) bool { return l.ID == c.id }) {
+			return nil, false, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: c.param,
+				Message: fmt.Sprintf("%s %q is not a line of this settlement", c.param, c.id)}
+		}
+	}
 	desc := slices.Clone(lines)
 	slices.SortFunc(desc, func(a, b *openflex.SettlementLine) int { return compare(b.ID, a.ID) })
 	var sel []*openflex.SettlementLine

@@ -100,6 +100,9 @@ func (c Control) Store(ctx context.Context, merchantID, id string) (*openflex.St
 // Stores lists merchantID's stores, newest first.
 func (c Control) Stores(ctx context.Context, merchantID string, p openflex.ListParams) ([]openflex.Store, bool, error) {
 	l := newList(`SELECT `+storeCols+` FROM stores WHERE merchant_id = $1`, merchantID)
+	if err := l.checkCursor(ctx, c.q(ctx), p); err != nil {
+		return nil, false, err
+	}
 	query, args := l.page(p)
 	rows, err := c.q(ctx).QueryContext(ctx, query, args...)
 	if err != nil {

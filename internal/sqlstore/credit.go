@@ -11,9 +11,10 @@ import (
 	"github.com/openflex/openflex"
 )
 
-// ErrDuplicate reports a unique-key collision the caller can retry with a
-// new value (a freshly drawn account number).
-var ErrDuplicate = errors.New("sqlstore: duplicate key")
+// ErrDuplicate (openflex.CodeConflict) reports a unique-key collision: the
+// caller draws a new value (an account number) or knows another node did
+// the work (a settlement day).
+var ErrDuplicate = &openflex.Error{Code: openflex.CodeConflict, Message: "a concurrent write took this key first"}
 
 // sealedPII is what a customer's pii column holds, sealed.
 type sealedPII struct {

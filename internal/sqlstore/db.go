@@ -204,10 +204,10 @@ func (db *DB) Close() error {
 // Ping checks that both pools answer.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.w.PingContext(ctx); err != nil {
-		return err
+		return domainErr(err)
 	}
 	var one int
-	return db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+	return domainErr(db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one))
 }
 
 type txKey struct{ db *DB }
@@ -243,19 +243,20 @@ type sqlQuerier interface {
 type stdQ[Q sqlQuerier] struct{ q Q }
 
 func (s stdQ[Q]) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return s.q.ExecContext(ctx, query, args...)
+	r, err := s.q.ExecContext(ctx, query, args...)
+	return r, domainErr(err)
 }
 
 func (s stdQ[Q]) QueryContext(ctx context.Context, query string, args ...any) (rows, error) {
 	r, err := s.q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, domainErr(err)
 	}
-	return r, nil
+	return stdRows{r}, nil
 }
 
 func (s stdQ[Q]) QueryRowContext(ctx context.Context, query string, args ...any) row {
-	return s.q.QueryRowContext(ctx, query, args...)
+	return stdRow{s.q.QueryRowContext(ctx, query, args...)}
 }
 
 // q returns the write transaction carried by ctx, or the read pool.
@@ -314,11 +315,11 @@ func (db *DB) Write(ctx context.Context, fn func(ctx context.Context) error) err
 		return fn(ctx)
 	}
 	if db.queue != nil {
-		return db.groupWrite(ctx, fn)
+		return domainErr(db.groupWrite(ctx, fn))
 	}
 	if db.Dialect != Postgres {
 		_, err := db.writeOnce(ctx, fn)
-		return err
+		return domainErr(err)
 	}
 	// A failover shows here as a lost connection, a server refusing
 	// connections or (in the moment a standby is promoted) a read-only
@@ -346,8 +347,7 @@ func (db *DB) Write(ctx context.Context, fn func(ctx context.Context) error) err
 			return err
 		}
 		if ctx.Err() != nil || time.Now().Add(wait).After(deadline) {
-			return &openflex.Error{Code: openflex.CodeUnavailable, Cause: err,
-				Message: "the database is unavailable (failing over?); retry shortly"}
+			return &openflex.Error{Code: openflex.CodeUnavailable, Cause: err, Message: errUnavailable}
 		}
 		t := time.NewTimer(wait)
 		select {

@@ -182,6 +182,11 @@ func (db *DB) OpenAuthorizationsExpiring(ctx context.Context, t time.Time, limit
 }
 
 func listRows[T any](ctx context.Context, db *DB, l *listQuery, p openflex.ListParams, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, bool, error) {
+	if !l.openCursor {
+		if err := l.checkCursor(ctx, db.q(ctx), p); err != nil {
+			return nil, false, err
+		}
+	}
 	query, args := l.page(p)
 	rows, err := db.q(ctx).QueryContext(ctx, query, args...)
 	if err != nil {

@@ -1,7 +1,9 @@
 package sqlstore
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/openflex/openflex"
@@ -17,6 +19,9 @@ type listQuery struct {
 	limit int
 	// reversed is set for ending_before, whose rows come back oldest first.
 	reversed bool
+	// openCursor lets the caller judge the cursor: settlements page past
+	// open days whose ids have no row yet.
+	openCursor bool
 }
 
 func newList(base string, args ...any) *listQuery {
@@ -34,6 +39,31 @@ func (l *listQuery) arg(v any) string {
 func (l *listQuery) where(cond string, v any) {
 	l.sb.WriteString(" AND ")
 	l.sb.WriteString(strings.Replace(cond, "?", l.arg(v), 1))
+}
+
+// checkCursor refuses a cursor that is not one of the objects this list
+// (with its filters) holds — a typo, another environment's id, one since
+// scrubbed — naming the parameter. Read as "from the start" it made a
+// paging client start over without noticing. Call it before page.
+func (l *listQuery) checkCursor(ctx context.Context, q querier, p openflex.ListParams) error {
+	param, id := "starting_after", p.StartingAfter
+	if id == "" {
+		param, id = "ending_before", p.EndingBefore
+	}
+	if id == "" {
+		return nil
+	}
+	args := append(slices.Clone(l.args), id)
+	var found bool
+	err := q.QueryRowContext(ctx, fmt.Sprintf("SELECT EXISTS (%s AND id = $%d)", l.sb.String(), len(args)), args...).Scan(&found)
+	if err != nil {
+		return fmt.Errorf("check the list cursor: %w", err)
+	}
+	if !found {
+		return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: param,
+			Message: fmt.Sprintf("%s %q is not one of the objects this list holds: pass the id of an object from the previous page", param, id)}
+	}
+	return nil
 }
 
 func (l *listQuery) page(p openflex.ListParams) (string, []any) {

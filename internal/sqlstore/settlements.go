@@ -219,6 +219,7 @@ func (db *DB) Settlement(ctx context.Context, merchantID, id string) (*openflex.
 // Settlements lists merchantID's closed settlements, newest first.
 func (db *DB) Settlements(ctx context.Context, merchantID string, f settlement.Filter, p openflex.ListParams) ([]*openflex.Settlement, bool, error) {
 	l := newList(`SELECT `+settlementCols+` FROM settlements WHERE merchant_id = $1`, merchantID)
+	l.openCursor = true // the service judges it: the cursor may be an open day's id
 	if f.Status != "" {
 		l.where("status = ?", string(f.Status))
 	}

@@ -210,7 +210,9 @@ export class OpenFlex {
    */
   async *list<P extends ListRoutes>(path: P, ...args: Args<P, "get">): AsyncGenerator<ListItem<P>, void, undefined> {
     const o: any = { ...((args as unknown[])[0] ?? {}) }
-    const query: Record<string, unknown> = { limit: 100, ...(o.query ?? {}) }
+    // No default page size: not every list route takes limit (GET /v1/plans
+    // answers one page), and the server refuses a parameter a route lacks.
+    const query: Record<string, unknown> = { ...(o.query ?? {}) }
     const backwards = query.ending_before !== undefined && query.ending_before !== ""
     for (;;) {
       const page: any = await this.call("GET", path, { ...o, query })
@@ -218,11 +220,12 @@ export class OpenFlex {
       for (const item of data) {
         yield item as ListItem<P>
       }
-      if (!page.has_more || data.length === 0) {
+      const cursor = backwards ? data[0]?.id : data[data.length - 1]?.id
+      if (!page.has_more || !cursor) {
         return
       }
-      if (backwards) query.ending_before = data[0].id
-      else query.starting_after = data[data.length - 1].id
+      if (backwards) query.ending_before = cursor
+      else query.starting_after = cursor
     }
   }
 

@@ -39,23 +39,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/metrics": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Prometheus metrics */
-        get: operations["metrics"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -178,7 +161,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a credit application
-         * @description Checks the applicant (every field problem at once, before any bureau inquiry), then decides. A decline is a 201 with status declined, not an error. A repeat within 30 days answers the earlier decision. In TRAINING the bureau is simulated and middle_name picks the outcome.
+         * @description Checks the applicant (every field problem at once, before any bureau inquiry), then decides. A decline is a 201 with status declined, not an error. A repeat (the same name and date of birth within 30 days, or while the person holds an open account) answers the earlier decision: it opens no account and grants this merchant no consent; when the earlier application is pending the repeat is pending too and follows its decision (then answering with the same account). Purchases on that account by this merchant need the customer's verification or a checkout. In TRAINING the bureau is simulated and middle_name picks the outcome.
          */
         post: operations["createApplication"];
         delete?: never;
@@ -258,7 +241,7 @@ export interface paths {
         put?: never;
         /**
          * Send the customer a verification code
-         * @description Sends a 6-digit code by sms or email. Codes live 10 minutes; 5 wrong tries lock the verification. An account is sent at most 3 codes in 10 minutes and 10 a day by all merchants together, at most 5 a day asked for by one merchant; one key set sends at most 600 codes an hour (the server's --verification-codes-per-key-set). An account takes at most 15 wrong codes a day, at most 10 through one merchant; past any limit the answer is 429 rate_limited with Retry-After (seconds until the oldest counted code leaves its window). In TRAINING nothing is sent and the code 222222 always passes; the limits are the same.
+         * @description Sends a 6-digit code by sms or email. Codes live 10 minutes; 5 wrong tries lock the verification. An account is sent at most 3 codes in 10 minutes and 10 a day by all merchants together, at most 5 a day asked for by one merchant; one key set sends at most 600 codes an hour (the server's --verification-codes-per-key-set). An account takes at most 15 wrong codes a day, at most 10 through one merchant; past any limit the answer is 429 rate_limited with Retry-After (seconds until the oldest counted code leaves its window) and a message saying when to try again ("try again in 7 minutes"). In TRAINING nothing is sent and the code 222222 always passes; its per-account limits are ten times these (30 codes in 10 minutes, 100 a day, 50 from one merchant; 150 wrong codes a day, 100 through one merchant).
          */
         post: operations["createVerification"];
         delete?: never;
@@ -298,7 +281,7 @@ export interface paths {
         put?: never;
         /**
          * Quote the financing options of a purchase
-         * @description Every plan and term this customer may use at this store for this amount, with monthly payment, APR (Canada's Cost of Borrowing rules) and the disclosure to show. Computes only: it answers 200 and writes nothing.
+         * @description Every plan and term this customer may use at this store for this amount, with monthly payment, APR (Canada's Cost of Borrowing rules) and the disclosure to show. Computes only: it answers 200 and moves nothing. Like every POST it honours an Idempotency-Key: a retry with the same key and body gets the first answer (the options of that moment) with Idempotent-Replayed.
          */
         post: operations["createQuote"];
         delete?: never;
@@ -632,7 +615,7 @@ export interface paths {
         put?: never;
         /**
          * TRAINING: decide a pending application
-         * @description Settles a pending application as lender staff would (400 when it is not pending). 404 with PRODUCTION keys.
+         * @description Settles a pending application as lender staff would (400 parameter_invalid when it is not pending, when it repeats an earlier application of the same person — it follows that decision — or when the person already holds an open account). 404 with PRODUCTION keys.
          */
         post: operations["testDecideApplication"];
         delete?: never;
@@ -828,7 +811,7 @@ export interface paths {
         };
         /**
          * Download a settlement's lines as CSV
-         * @description All lines, oldest first, amounts in cents: settlement_id, business_date, line_id, created, type, store_id, amount, fee_amount, net_amount, authorization_id, capture_id, return_id.
+         * @description All lines, oldest first, for reconciling a payout from this file alone. Columns: settlement_id, business_date, kind (capture, return, or carried_in for a negative amount a previous settlement carried into this one), order_reference (the authorization's reference), store_name, local_date and local_time (in the store's time zone), time_zone, amount_cad, fee_cad, net_cad (signed dollars from the merchant's side: a capture's amount is positive and its fee negative, a return's amount negative and its fee refund positive; net_cad = amount_cad + fee_cad, and the net_cad column sums to the settlement's amount), store_id, line_id, authorization_id, capture_id, return_id, created_utc (RFC 3339).
          */
         get: operations["downloadSettlementLines"];
         put?: never;
@@ -857,7 +840,7 @@ export interface components {
                 param?: string;
                 /** @description Human-readable explanation, French with `Accept-Language: fr` */
                 message: string;
-                /** @description Every field problem found, when there are field problems */
+                /** @description Every field problem found; present on every 400 whose `param` names a field, listing it too */
                 errors?: {
                     /** @description JSON path of the field */
                     param: string;
@@ -913,7 +896,11 @@ export interface components {
             id: string;
             /** @constant */
             object: "store";
-            environment: components["schemas"]["Environment"];
+            /**
+             * @description Always "shared": a store is one of the merchant's physical locations, the same in TRAINING and PRODUCTION (environment objects say which environment they belong to)
+             * @constant
+             */
+            environment: "shared";
             name: string;
             /** @description The merchant's own identifier of the location */
             external_location_id: string;
@@ -1140,9 +1127,16 @@ export interface components {
         };
         /** @description The financing options of a purchase */
         Quote: {
+            /** @description Identifies this quote in logs and support requests (quotes are not stored: ask again for current figures) */
+            id: string;
             /** @constant */
             object: "quote";
             environment: components["schemas"]["Environment"];
+            /**
+             * Format: date-time
+             * @description When the figures were worked out (RFC 3339, UTC)
+             */
+            created: string;
             /** @description 14-digit account number with a Luhn check digit */
             account_number: string;
             /** @description The purchase amount quoted, in cents */
@@ -1164,9 +1158,10 @@ export interface components {
             plan_id: string;
             /** @description Term in months; 0 for a regular (revolving) plan */
             term_months: number;
-            /** @description The cost-of-borrowing disclosure shown for this purchase */
+            /** @description The cost-of-borrowing disclosure as shown to the customer when the purchase was authorized, for the authorized amount, kept word for word as the record of what was agreed. A purchase captured in part finances only its captured_amount: the account's schedule and statements are built on what was captured, never on this text */
             disclosure?: string;
         };
+        /** @description One line of the purchase, shown to the shopper and kept on the authorization. Shipping and fees are lines of their own; prices are never negative, so give a discounted unit price. */
         LineItem: {
             sku: string;
             description: string;
@@ -1300,11 +1295,12 @@ export interface components {
             store_id: string;
             /** @description 14-digit account number with a Luhn check digit */
             account_number: string;
+            /** @description The merchant's reference: the one given with the return, else the authorization's (the order it belongs to) */
             reference: string;
             reason: string;
             /** @description What may still be returned of the capture, in cents (only in the reply to POST) */
             remaining_capture_amount?: number;
-            /** @description Captured minus returned on the whole authorization, in cents (only in the reply to POST) */
+            /** @description What may still be returned on the whole authorization: captured minus returned, in cents (only in the reply to POST). Not the authorization's remaining_amount, which is what may still be captured */
             remaining_authorization_amount?: number;
         };
         /**
@@ -1497,10 +1493,7 @@ export interface components {
                 /** @description One of the plan's terms; 0 (default) for a regular plan */
                 term_months?: number;
             };
-            /**
-             * @description Capture the whole amount at once
-             * @default false
-             */
+            /** @description Capture the whole amount at once (false when left out) */
             auto_capture?: boolean;
             /** @description Your order or receipt number */
             reference?: string;
@@ -1517,13 +1510,8 @@ export interface components {
             };
             employee_id?: string;
             register_id?: string;
-            items?: {
-                sku?: string;
-                description?: string;
-                quantity: number;
-                /** @description Unit price in cents */
-                unit_price?: number;
-            }[];
+            /** @description The purchase's lines. When given, the lines (quantity × unit_price, summed) plus taxes.gst_hst and taxes.pst must come to amount exactly, or 400 parameter_invalid naming items */
+            items?: components["schemas"]["LineItem"][];
             taxes?: {
                 /** @description GST or HST in cents */
                 gst_hst?: number;
@@ -1540,22 +1528,28 @@ export interface components {
             amount?: number;
             /** @description Reference of this capture (default: the authorization's) */
             reference?: string;
-            /**
-             * @description Release whatever remains after this capture
-             * @default false
-             */
+            /** @description Release whatever remains after this capture (false when left out) */
             final?: boolean;
         };
+        /** @description Give back part of the capture (amount) or all that remains of it (full: true), not both. */
         ReturnRequest: {
-            /** @description Amount to return, in cents; required unless full is true */
-            amount?: number;
-            /** @description Return all that remains of the capture (instead of amount) */
-            full?: boolean;
+            /** @description Amount to return, in cents */
+            amount: number;
+            /**
+             * @description false, or leave it out
+             * @enum {boolean}
+             */
+            full?: false;
             reference?: string;
             reason?: string;
-        } | unknown | {
-            /** @constant */
+        } | {
+            /**
+             * @description Return all that remains of the capture
+             * @enum {boolean}
+             */
             full: true;
+            reference?: string;
+            reason?: string;
         };
         /** @description No parameters; send no body or `{}` */
         EmptyRequest: Record<string, never>;
@@ -1719,6 +1713,7 @@ export interface components {
             currency: "CAD";
             store_id: string;
             reference?: string;
+            /** @description The order's lines, shown to the shopper. When given, they (quantity × unit_price, summed) must come to amount exactly, or 400 parameter_invalid naming items: put taxes and shipping in lines of their own */
             items?: components["schemas"]["LineItem"][];
             /** @description What the merchant already knows about the shopper; prefills the application form. Personal data, sealed at rest. */
             customer?: {
@@ -1848,11 +1843,11 @@ export interface components {
             /** @description Why, for the record */
             reason?: string;
         };
-        /** @description What each purchase on the plan costs the merchant, withheld from its settlements */
+        /** @description What each purchase on the plan costs the merchant, withheld from its settlements. The fee is worked out on the purchase's captured total: each capture is charged the fee of the total captured so far less the fee already charged, so splitting a purchase into captures never changes its fee */
         MerchantFee: {
-            /** @description Basis points of each capture (600 = 6 %), rounded half up to the cent per capture */
+            /** @description Basis points of the amount captured (600 = 6 %), rounded half up to the cent on the running captured total */
             rate_bps: number;
-            /** @description Cents per purchase, charged with its first capture */
+            /** @description Cents per purchase, charged once from its first capture on (a fee never exceeds the amount captured, so the rest of a fixed part a tiny first capture cannot carry comes with the next captures) */
             fixed_amount: number;
             /** @description Whether returns give the fee back pro rata */
             refunded_on_return: boolean;
@@ -1954,6 +1949,8 @@ export interface components {
             currency: "CAD";
             /** @description The authorization (auth_…) */
             authorization_id: string;
+            /** @description The authorization's reference (the merchant's order or receipt number); empty when it has none */
+            reference: string;
             /** @description The capture (for a return, the capture it gives back) */
             capture_id: string;
             /** @description The return; null for a capture */
@@ -1979,10 +1976,11 @@ export interface components {
         };
     };
     responses: {
-        /** @description invalid_request_error: parameter_missing, parameter_invalid, unknown_parameter, duplicate_parameter, body_invalid_json, url_not_trusted, destination_not_allowed or plan_not_available; `errors` lists every field problem */
+        /** @description invalid_request_error: parameter_missing, parameter_invalid, unknown_parameter, duplicate_parameter, body_invalid_json, url_not_trusted, destination_not_allowed or plan_not_available; `param` names the member, query parameter or header at fault (a query parameter the operation does not list is unknown_parameter; one given twice, or two Idempotency-Key headers, is duplicate_parameter) and `errors` lists every field problem */
         BadRequest: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
+                "X-Reference-Id": components["headers"]["X-Reference-Id"];
                 [name: string]: unknown;
             };
             content: {
@@ -1993,6 +1991,7 @@ export interface components {
         Unauthorized: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
+                "X-Reference-Id": components["headers"]["X-Reference-Id"];
                 [name: string]: unknown;
             };
             content: {
@@ -2003,6 +2002,7 @@ export interface components {
         CreditError: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
+                "X-Reference-Id": components["headers"]["X-Reference-Id"];
                 [name: string]: unknown;
             };
             content: {
@@ -2013,6 +2013,7 @@ export interface components {
         Forbidden: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
+                "X-Reference-Id": components["headers"]["X-Reference-Id"];
                 [name: string]: unknown;
             };
             content: {
@@ -2023,6 +2024,7 @@ export interface components {
         NotFound: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
+                "X-Reference-Id": components["headers"]["X-Reference-Id"];
                 [name: string]: unknown;
             };
             content: {
@@ -2033,6 +2035,7 @@ export interface components {
         IdempotencyInUse: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
+                "X-Reference-Id": components["headers"]["X-Reference-Id"];
                 [name: string]: unknown;
             };
             content: {
@@ -2043,6 +2046,7 @@ export interface components {
         Conflict: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
+                "X-Reference-Id": components["headers"]["X-Reference-Id"];
                 [name: string]: unknown;
             };
             content: {
@@ -2053,6 +2057,18 @@ export interface components {
         BodyTooLarge: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
+                "X-Reference-Id": components["headers"]["X-Reference-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description unsupported_media_type: the body is declared as something other than JSON (send `Content-Type: application/json`, or no Content-Type) */
+        UnsupportedMediaType: {
+            headers: {
+                "Request-Id": components["headers"]["Request-Id"];
+                "X-Reference-Id": components["headers"]["X-Reference-Id"];
                 [name: string]: unknown;
             };
             content: {
@@ -2063,6 +2079,7 @@ export interface components {
         IdempotencyKeyReused: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
+                "X-Reference-Id": components["headers"]["X-Reference-Id"];
                 [name: string]: unknown;
             };
             content: {
@@ -2074,6 +2091,7 @@ export interface components {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
                 "Retry-After": components["headers"]["Retry-After"];
+                "X-Reference-Id": components["headers"]["X-Reference-Id"];
                 [name: string]: unknown;
             };
             content: {
@@ -2084,6 +2102,7 @@ export interface components {
         InternalError: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
+                "X-Reference-Id": components["headers"]["X-Reference-Id"];
                 [name: string]: unknown;
             };
             content: {
@@ -2094,6 +2113,7 @@ export interface components {
         Unavailable: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
+                "X-Reference-Id": components["headers"]["X-Reference-Id"];
                 [name: string]: unknown;
             };
             content: {
@@ -2104,6 +2124,7 @@ export interface components {
         ConsentRequired: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
+                "X-Reference-Id": components["headers"]["X-Reference-Id"];
                 [name: string]: unknown;
             };
             content: {
@@ -2112,21 +2133,45 @@ export interface components {
         };
     };
     parameters: {
-        /** @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours. */
+        /**
+         * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+         * @example order-77-authorize
+         */
         IdempotencyKey: string;
-        /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+        /**
+         * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+         * @example fr-CA
+         */
         AcceptLanguage: string;
-        /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+        /**
+         * @description Your own trace identifier, echoed back and logged with the Request-Id
+         * @example till-2/receipt-1042
+         */
         ReferenceId: string;
-        /** @description Page size */
+        /**
+         * @description Page size, 1 to 100 (10 when left out)
+         * @example 20
+         */
         Limit: number;
-        /** @description An object id: the page after it (older objects) */
+        /**
+         * @description An object id from this list: the page after it (older objects). An id the list does not hold answers 400 parameter_invalid naming starting_after
+         * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+         */
         StartingAfter: string;
-        /** @description An object id: the page before it (newer objects); not with starting_after */
+        /**
+         * @description An object id from this list: the page before it (newer objects); not with starting_after. An id the list does not hold answers 400 parameter_invalid naming ending_before
+         * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+         */
         EndingBefore: string;
-        /** @description Created at or after: RFC 3339 time or YYYY-MM-DD */
+        /**
+         * @description Created at or after: RFC 3339 time or YYYY-MM-DD
+         * @example 2026-11-01
+         */
         CreatedFrom: string;
-        /** @description Created at or before: RFC 3339 time or YYYY-MM-DD (the whole day) */
+        /**
+         * @description Created at or before: RFC 3339 time or YYYY-MM-DD (the whole day)
+         * @example 2026-11-30T23:59:59Z
+         */
         CreatedTo: string;
     };
     requestBodies: never;
@@ -2137,6 +2182,8 @@ export interface components {
         "Retry-After": number;
         /** @description `true` when this is the stored first response to a retried Idempotency-Key */
         "Idempotent-Replayed": "true";
+        /** @description The X-Reference-Id the request sent (its first 255 characters), echoed back; absent when none was sent */
+        "X-Reference-Id": string;
     };
     pathItems: never;
 }
@@ -2155,6 +2202,7 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2167,6 +2215,7 @@ export interface operations {
             /** @description The request's headers exceed 64 KiB: refused by the HTTP server before any handler, in plain text */
             431: {
                 headers: {
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2188,6 +2237,7 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2200,6 +2250,7 @@ export interface operations {
             /** @description The request's headers exceed 64 KiB: refused by the HTTP server before any handler, in plain text */
             431: {
                 headers: {
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2211,40 +2262,11 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    metrics: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Prometheus text exposition format */
-            200: {
-                headers: {
-                    "Request-Id": components["headers"]["Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/plain": string;
-                };
-            };
-            /** @description The request's headers exceed 64 KiB: refused by the HTTP server before any handler, in plain text */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/plain": string;
                 };
             };
         };
@@ -2262,6 +2284,7 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2271,6 +2294,7 @@ export interface operations {
             /** @description The request's headers exceed 64 KiB: refused by the HTTP server before any handler, in plain text */
             431: {
                 headers: {
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2288,6 +2312,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "grant_type": "client_credentials"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": {
                     /** @constant */
                     grant_type: "client_credentials";
@@ -2302,6 +2331,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Cache-Control"?: "no-store";
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2313,6 +2343,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Cache-Control"?: "no-store";
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2324,6 +2355,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Cache-Control"?: "no-store";
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2335,6 +2367,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Cache-Control"?: "no-store";
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2347,6 +2380,7 @@ export interface operations {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Cache-Control"?: "no-store";
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2357,6 +2391,7 @@ export interface operations {
             500: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2368,21 +2403,42 @@ export interface operations {
     listStores: {
         parameters: {
             query?: {
-                /** @description Page size */
+                /**
+                 * @description Page size, 1 to 100 (10 when left out)
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description An object id: the page after it (older objects) */
+                /**
+                 * @description An object id from this list: the page after it (older objects). An id the list does not hold answers 400 parameter_invalid naming starting_after
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 starting_after?: components["parameters"]["StartingAfter"];
-                /** @description An object id: the page before it (newer objects); not with starting_after */
+                /**
+                 * @description An object id from this list: the page before it (newer objects); not with starting_after. An id the list does not hold answers 400 parameter_invalid naming ending_before
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 ending_before?: components["parameters"]["EndingBefore"];
-                /** @description Created at or after: RFC 3339 time or YYYY-MM-DD */
+                /**
+                 * @description Created at or after: RFC 3339 time or YYYY-MM-DD
+                 * @example 2026-11-01
+                 */
                 created_from?: components["parameters"]["CreatedFrom"];
-                /** @description Created at or before: RFC 3339 time or YYYY-MM-DD (the whole day) */
+                /**
+                 * @description Created at or before: RFC 3339 time or YYYY-MM-DD (the whole day)
+                 * @example 2026-11-30T23:59:59Z
+                 */
                 created_to?: components["parameters"]["CreatedTo"];
             };
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path?: never;
@@ -2394,6 +2450,7 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2411,13 +2468,22 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The store's id */
+                /**
+                 * @description The store's id
+                 * @example str_01jd8y4n6p8q0r2s4t6v8w0x2a
+                 */
                 id: string;
             };
             cookie?: never;
@@ -2428,12 +2494,14 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Store"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2444,17 +2512,29 @@ export interface operations {
     getStoreSummary: {
         parameters: {
             query?: {
-                /** @description The store's local day, YYYY-MM-DD (default: today there) */
+                /**
+                 * @description The store's local day, YYYY-MM-DD (default: today there)
+                 * @example 2026-11-23
+                 */
                 date?: string;
             };
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The store's id */
+                /**
+                 * @description The store's id
+                 * @example str_01jd8y4n6p8q0r2s4t6v8w0x2a
+                 */
                 id: string;
             };
             cookie?: never;
@@ -2465,6 +2545,7 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2483,9 +2564,15 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path?: never;
@@ -2497,12 +2584,14 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PlanList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
@@ -2513,11 +2602,20 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours. */
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path?: never;
@@ -2527,29 +2625,28 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "store_id": "str_01jd8x2k4m6p8r0t2v4w6y8z0a",
-                 *       "applicant": {
-                 *         "first_name": "Marie",
-                 *         "middle_name": "A-RR_L",
-                 *         "last_name": "Tremblay",
-                 *         "date_of_birth": "1988-04-12",
-                 *         "email": "marie@example.com",
-                 *         "phone": "514-555-0142",
-                 *         "address": {
-                 *           "line1": "1200 rue Sainte-Catherine O",
-                 *           "city": "Montréal",
-                 *           "province": "QC",
-                 *           "postal_code": "H3B 1K9"
-                 *         },
-                 *         "annual_income": 6500000,
-                 *         "employment_status": "employed",
-                 *         "housing_status": "rent",
-                 *         "monthly_housing_cost": 145000
-                 *       },
-                 *       "requested_amount": 250000,
+                 *       "store_id": "str_01jd8y4n6p8q0r2s4t6v8w0x2a",
                  *       "consent": {
                  *         "credit_check": true,
                  *         "terms_accepted": true
+                 *       },
+                 *       "applicant": {
+                 *         "first_name": "Zoë",
+                 *         "middle_name": "A-RR_L",
+                 *         "last_name": "Tremblay",
+                 *         "date_of_birth": "1988-03-14",
+                 *         "email": "zoe@example.com",
+                 *         "phone": "416-555-0199",
+                 *         "annual_income": 8500000,
+                 *         "employment_status": "employed",
+                 *         "housing_status": "rent",
+                 *         "monthly_housing_cost": 180000,
+                 *         "address": {
+                 *           "line1": "1 King St W",
+                 *           "city": "Toronto",
+                 *           "province": "ON",
+                 *           "postal_code": "M5H 1A1"
+                 *         }
                  *       }
                  *     }
                  */
@@ -2562,6 +2659,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2573,6 +2671,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             409: components["responses"]["IdempotencyInUse"];
             413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2583,13 +2682,22 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The application's id */
+                /**
+                 * @description The application's id
+                 * @example app_01jd8y4n6p8q0r2s4t6v8w0x2c
+                 */
                 id: string;
             };
             cookie?: never;
@@ -2600,12 +2708,14 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Application"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2617,13 +2727,22 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The 14-digit account number */
+                /**
+                 * @description The 14-digit account number
+                 * @example 51476567152129
+                 */
                 number: string;
             };
             cookie?: never;
@@ -2634,6 +2753,7 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2651,19 +2771,37 @@ export interface operations {
     searchCustomers: {
         parameters: {
             query: {
-                /** @description First name */
+                /**
+                 * @description First name
+                 * @example Zoë
+                 */
                 first_name: string;
-                /** @description Last name */
+                /**
+                 * @description Last name
+                 * @example Tremblay
+                 */
                 last_name: string;
-                /** @description YYYY-MM-DD */
+                /**
+                 * @description YYYY-MM-DD
+                 * @example 1988-03-14
+                 */
                 date_of_birth: string;
-                /** @description Canadian postal code, with or without its space */
+                /**
+                 * @description Canadian postal code, with or without its space
+                 * @example M5H 1A1
+                 */
                 postal_code?: string;
             };
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path?: never;
@@ -2675,6 +2813,7 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2692,21 +2831,38 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours. */
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The 14-digit account number */
+                /**
+                 * @description The 14-digit account number
+                 * @example 51476567152129
+                 */
                 number: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "channel": "sms"
+                 *     }
+                 */
                 "application/json": components["schemas"]["VerificationRequest"];
             };
         };
@@ -2716,6 +2872,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2728,6 +2885,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyInUse"];
             413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2738,15 +2896,27 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours. */
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The 14-digit account number */
+                /**
+                 * @description The 14-digit account number
+                 * @example 51476567152129
+                 */
                 number: string;
             };
             cookie?: never;
@@ -2755,11 +2925,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "verification": {
-                 *         "id": "ver_01jd8y4n6p8q0r2s4t6v8w0x2y",
-                 *         "code": "222222"
-                 *       },
-                 *       "reason": "customer removed the saved payment method"
+                 *       "reason": "The customer removed OpenFlex from their saved payment methods"
                  *     }
                  */
                 "application/json": components["schemas"]["ConsentRevokeRequest"];
@@ -2771,6 +2937,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2784,6 +2951,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyInUse"];
             413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2793,21 +2961,39 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours. */
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The 14-digit account number */
+                /**
+                 * @description The 14-digit account number
+                 * @example 51476567152129
+                 */
                 number: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": 120000,
+                 *       "store_id": "str_01jd8y4n6p8q0r2s4t6v8w0x2a"
+                 *     }
+                 */
                 "application/json": components["schemas"]["QuoteRequest"];
             };
         };
@@ -2816,6 +3002,8 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2828,6 +3016,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyInUse"];
             413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2836,29 +3025,62 @@ export interface operations {
     listAuthorizations: {
         parameters: {
             query?: {
-                /** @description Page size */
+                /**
+                 * @description Page size, 1 to 100 (10 when left out)
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description An object id: the page after it (older objects) */
+                /**
+                 * @description An object id from this list: the page after it (older objects). An id the list does not hold answers 400 parameter_invalid naming starting_after
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 starting_after?: components["parameters"]["StartingAfter"];
-                /** @description An object id: the page before it (newer objects); not with starting_after */
+                /**
+                 * @description An object id from this list: the page before it (newer objects); not with starting_after. An id the list does not hold answers 400 parameter_invalid naming ending_before
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 ending_before?: components["parameters"]["EndingBefore"];
-                /** @description Created at or after: RFC 3339 time or YYYY-MM-DD */
+                /**
+                 * @description Created at or after: RFC 3339 time or YYYY-MM-DD
+                 * @example 2026-11-01
+                 */
                 created_from?: components["parameters"]["CreatedFrom"];
-                /** @description Created at or before: RFC 3339 time or YYYY-MM-DD (the whole day) */
+                /**
+                 * @description Created at or before: RFC 3339 time or YYYY-MM-DD (the whole day)
+                 * @example 2026-11-30T23:59:59Z
+                 */
                 created_to?: components["parameters"]["CreatedTo"];
-                /** @description Only this store's */
+                /**
+                 * @description Only this store's
+                 * @example str_01jd8y4n6p8q0r2s4t6v8w0x2a
+                 */
                 store_id?: string;
-                /** @description Only this account's */
+                /**
+                 * @description Only this account's
+                 * @example 51476567152129
+                 */
                 account_number?: string;
-                /** @description Only those in this status */
+                /**
+                 * @description Only those in this status
+                 * @example partially_captured
+                 */
                 status?: "pending" | "partially_captured" | "captured" | "released" | "expired";
-                /** @description Only those with this reference */
+                /**
+                 * @description Only those with this reference
+                 * @example order-77
+                 */
                 reference?: string;
             };
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path?: never;
@@ -2870,6 +3092,7 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2887,11 +3110,20 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours. */
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path?: never;
@@ -2901,19 +3133,27 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "account_number": "41234567890120",
-                 *       "amount": 129999,
+                 *       "account_number": "51476567152129",
+                 *       "amount": 120000,
                  *       "currency": "CAD",
-                 *       "store_id": "str_01jd8x2k4m6p8r0t2v4w6y8z0a",
+                 *       "store_id": "str_01jd8y4n6p8q0r2s4t6v8w0x2a",
+                 *       "channel": "online",
+                 *       "reference": "order-77",
                  *       "financing": {
-                 *         "plan_id": "plan_01jd8x3b5c7d9e1f3g5h7j9k1m",
+                 *         "plan_id": "plan_01jd8y4n6p8q0r2s4t6v8w0x2b",
                  *         "term_months": 12
                  *       },
-                 *       "reference": "INV-1042",
-                 *       "channel": "in_store",
-                 *       "verification": {
-                 *         "id": "ver_01jd8y4n6p8q0r2s4t6v8w0x2y",
-                 *         "code": "222222"
+                 *       "items": [
+                 *         {
+                 *           "sku": "TBL-OAK-72",
+                 *           "description": "Harbour oak dining table",
+                 *           "quantity": 1,
+                 *           "unit_price": 106194
+                 *         }
+                 *       ],
+                 *       "taxes": {
+                 *         "gst_hst": 13806,
+                 *         "pst": 0
                  *       }
                  *     }
                  */
@@ -2926,6 +3166,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2939,6 +3180,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyInUse"];
             413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2948,13 +3190,22 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The authorization's id */
+                /**
+                 * @description The authorization's id
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 id: string;
             };
             cookie?: never;
@@ -2965,12 +3216,14 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Authorization"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2982,21 +3235,38 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours. */
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The authorization's id */
+                /**
+                 * @description The authorization's id
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": 30000
+                 *     }
+                 */
                 "application/json": components["schemas"]["CaptureRequest"];
             };
         };
@@ -3006,6 +3276,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3018,6 +3289,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -3027,21 +3299,34 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours. */
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The authorization's id */
+                /**
+                 * @description The authorization's id
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
+                /** @example {} */
                 "application/json": components["schemas"]["EmptyRequest"];
             };
         };
@@ -3051,6 +3336,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3063,6 +3349,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -3071,23 +3358,47 @@ export interface operations {
     listCaptures: {
         parameters: {
             query?: {
-                /** @description Page size */
+                /**
+                 * @description Page size, 1 to 100 (10 when left out)
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description An object id: the page after it (older objects) */
+                /**
+                 * @description An object id from this list: the page after it (older objects). An id the list does not hold answers 400 parameter_invalid naming starting_after
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 starting_after?: components["parameters"]["StartingAfter"];
-                /** @description An object id: the page before it (newer objects); not with starting_after */
+                /**
+                 * @description An object id from this list: the page before it (newer objects); not with starting_after. An id the list does not hold answers 400 parameter_invalid naming ending_before
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 ending_before?: components["parameters"]["EndingBefore"];
-                /** @description Created at or after: RFC 3339 time or YYYY-MM-DD */
+                /**
+                 * @description Created at or after: RFC 3339 time or YYYY-MM-DD
+                 * @example 2026-11-01
+                 */
                 created_from?: components["parameters"]["CreatedFrom"];
-                /** @description Created at or before: RFC 3339 time or YYYY-MM-DD (the whole day) */
+                /**
+                 * @description Created at or before: RFC 3339 time or YYYY-MM-DD (the whole day)
+                 * @example 2026-11-30T23:59:59Z
+                 */
                 created_to?: components["parameters"]["CreatedTo"];
-                /** @description Only this authorization's */
+                /**
+                 * @description Only this authorization's
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 authorization_id?: string;
             };
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path?: never;
@@ -3099,6 +3410,7 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3116,13 +3428,22 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The capture's id */
+                /**
+                 * @description The capture's id
+                 * @example cap_01jd8y4n6p8q0r2s4t6v8w0x2g
+                 */
                 id: string;
             };
             cookie?: never;
@@ -3133,12 +3454,14 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Capture"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -3150,21 +3473,39 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours. */
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The capture's id */
+                /**
+                 * @description The capture's id
+                 * @example cap_01jd8y4n6p8q0r2s4t6v8w0x2g
+                 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": 10000,
+                 *       "reason": "one chair arrived damaged"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ReturnRequest"];
             };
         };
@@ -3174,6 +3515,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3186,6 +3528,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -3194,23 +3537,47 @@ export interface operations {
     listReturns: {
         parameters: {
             query?: {
-                /** @description Page size */
+                /**
+                 * @description Page size, 1 to 100 (10 when left out)
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description An object id: the page after it (older objects) */
+                /**
+                 * @description An object id from this list: the page after it (older objects). An id the list does not hold answers 400 parameter_invalid naming starting_after
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 starting_after?: components["parameters"]["StartingAfter"];
-                /** @description An object id: the page before it (newer objects); not with starting_after */
+                /**
+                 * @description An object id from this list: the page before it (newer objects); not with starting_after. An id the list does not hold answers 400 parameter_invalid naming ending_before
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 ending_before?: components["parameters"]["EndingBefore"];
-                /** @description Created at or after: RFC 3339 time or YYYY-MM-DD */
+                /**
+                 * @description Created at or after: RFC 3339 time or YYYY-MM-DD
+                 * @example 2026-11-01
+                 */
                 created_from?: components["parameters"]["CreatedFrom"];
-                /** @description Created at or before: RFC 3339 time or YYYY-MM-DD (the whole day) */
+                /**
+                 * @description Created at or before: RFC 3339 time or YYYY-MM-DD (the whole day)
+                 * @example 2026-11-30T23:59:59Z
+                 */
                 created_to?: components["parameters"]["CreatedTo"];
-                /** @description Only this capture's */
+                /**
+                 * @description Only this capture's
+                 * @example cap_01jd8y4n6p8q0r2s4t6v8w0x2g
+                 */
                 capture_id?: string;
             };
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path?: never;
@@ -3222,6 +3589,7 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3239,13 +3607,22 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The return's id */
+                /**
+                 * @description The return's id
+                 * @example ret_01jd8y4n6p8q0r2s4t6v8w0x2h
+                 */
                 id: string;
             };
             cookie?: never;
@@ -3256,12 +3633,14 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Return"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -3272,27 +3651,57 @@ export interface operations {
     listTransactions: {
         parameters: {
             query?: {
-                /** @description Page size */
+                /**
+                 * @description Page size, 1 to 100 (10 when left out)
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description An object id: the page after it (older objects) */
+                /**
+                 * @description An object id from this list: the page after it (older objects). An id the list does not hold answers 400 parameter_invalid naming starting_after
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 starting_after?: components["parameters"]["StartingAfter"];
-                /** @description An object id: the page before it (newer objects); not with starting_after */
+                /**
+                 * @description An object id from this list: the page before it (newer objects); not with starting_after. An id the list does not hold answers 400 parameter_invalid naming ending_before
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 ending_before?: components["parameters"]["EndingBefore"];
-                /** @description Created at or after: RFC 3339 time or YYYY-MM-DD */
+                /**
+                 * @description Created at or after: RFC 3339 time or YYYY-MM-DD
+                 * @example 2026-11-01
+                 */
                 created_from?: components["parameters"]["CreatedFrom"];
-                /** @description Created at or before: RFC 3339 time or YYYY-MM-DD (the whole day) */
+                /**
+                 * @description Created at or before: RFC 3339 time or YYYY-MM-DD (the whole day)
+                 * @example 2026-11-30T23:59:59Z
+                 */
                 created_to?: components["parameters"]["CreatedTo"];
-                /** @description Only this store's */
+                /**
+                 * @description Only this store's
+                 * @example str_01jd8y4n6p8q0r2s4t6v8w0x2a
+                 */
                 store_id?: string;
-                /** @description Only this account's */
+                /**
+                 * @description Only this account's
+                 * @example 51476567152129
+                 */
                 account_number?: string;
-                /** @description Only this type */
+                /**
+                 * @description Only this type
+                 * @example capture
+                 */
                 type?: "authorization" | "capture" | "release" | "expiry" | "return";
             };
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path?: never;
@@ -3304,6 +3713,7 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3320,23 +3730,47 @@ export interface operations {
     listEvents: {
         parameters: {
             query?: {
-                /** @description Page size */
+                /**
+                 * @description Page size, 1 to 100 (10 when left out)
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description An object id: the page after it (older objects) */
+                /**
+                 * @description An object id from this list: the page after it (older objects). An id the list does not hold answers 400 parameter_invalid naming starting_after
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 starting_after?: components["parameters"]["StartingAfter"];
-                /** @description An object id: the page before it (newer objects); not with starting_after */
+                /**
+                 * @description An object id from this list: the page before it (newer objects); not with starting_after. An id the list does not hold answers 400 parameter_invalid naming ending_before
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 ending_before?: components["parameters"]["EndingBefore"];
-                /** @description Created at or after: RFC 3339 time or YYYY-MM-DD */
+                /**
+                 * @description Created at or after: RFC 3339 time or YYYY-MM-DD
+                 * @example 2026-11-01
+                 */
                 created_from?: components["parameters"]["CreatedFrom"];
-                /** @description Created at or before: RFC 3339 time or YYYY-MM-DD (the whole day) */
+                /**
+                 * @description Created at or before: RFC 3339 time or YYYY-MM-DD (the whole day)
+                 * @example 2026-11-30T23:59:59Z
+                 */
                 created_to?: components["parameters"]["CreatedTo"];
-                /** @description Only this event type, such as authorization.captured */
+                /**
+                 * @description Only this event type, such as authorization.captured
+                 * @example authorization.captured
+                 */
                 type?: string;
             };
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path?: never;
@@ -3348,6 +3782,7 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3365,9 +3800,15 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path?: never;
@@ -3379,12 +3820,14 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookEndpointList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
@@ -3395,11 +3838,20 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours. */
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path?: never;
@@ -3407,6 +3859,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "url": "https://shop.example.com/webhooks/openflex",
+                 *       "events": [
+                 *         "authorization.captured",
+                 *         "checkout.completed"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["WebhookEndpointRequest"];
             };
         };
@@ -3416,6 +3877,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3427,6 +3889,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             409: components["responses"]["IdempotencyInUse"];
             413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -3436,13 +3899,22 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The webhook endpoint's id */
+                /**
+                 * @description The webhook endpoint's id
+                 * @example we_01jd8y4n6p8q0r2s4t6v8w0x2j
+                 */
                 id: string;
             };
             cookie?: never;
@@ -3453,12 +3925,14 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookEndpoint"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -3470,13 +3944,22 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The webhook endpoint's id */
+                /**
+                 * @description The webhook endpoint's id
+                 * @example we_01jd8y4n6p8q0r2s4t6v8w0x2j
+                 */
                 id: string;
             };
             cookie?: never;
@@ -3487,12 +3970,14 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["DeletedWebhookEndpoint"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -3504,21 +3989,34 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours. */
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The webhook endpoint's id */
+                /**
+                 * @description The webhook endpoint's id
+                 * @example we_01jd8y4n6p8q0r2s4t6v8w0x2j
+                 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
+                /** @example {} */
                 "application/json": components["schemas"]["EmptyRequest"];
             };
         };
@@ -3528,6 +4026,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3540,6 +4039,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyInUse"];
             413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -3548,25 +4048,49 @@ export interface operations {
     listWebhookDeliveries: {
         parameters: {
             query?: {
-                /** @description Page size */
+                /**
+                 * @description Page size, 1 to 100 (10 when left out)
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description An object id: the page after it (older objects) */
+                /**
+                 * @description An object id from this list: the page after it (older objects). An id the list does not hold answers 400 parameter_invalid naming starting_after
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 starting_after?: components["parameters"]["StartingAfter"];
-                /** @description An object id: the page before it (newer objects); not with starting_after */
+                /**
+                 * @description An object id from this list: the page before it (newer objects); not with starting_after. An id the list does not hold answers 400 parameter_invalid naming ending_before
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 ending_before?: components["parameters"]["EndingBefore"];
-                /** @description Created at or after: RFC 3339 time or YYYY-MM-DD */
+                /**
+                 * @description Created at or after: RFC 3339 time or YYYY-MM-DD
+                 * @example 2026-11-01
+                 */
                 created_from?: components["parameters"]["CreatedFrom"];
-                /** @description Created at or before: RFC 3339 time or YYYY-MM-DD (the whole day) */
+                /**
+                 * @description Created at or before: RFC 3339 time or YYYY-MM-DD (the whole day)
+                 * @example 2026-11-30T23:59:59Z
+                 */
                 created_to?: components["parameters"]["CreatedTo"];
             };
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The webhook endpoint's id */
+                /**
+                 * @description The webhook endpoint's id
+                 * @example we_01jd8y4n6p8q0r2s4t6v8w0x2j
+                 */
                 id: string;
             };
             cookie?: never;
@@ -3577,6 +4101,7 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3595,21 +4120,38 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours. */
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The event's id */
+                /**
+                 * @description The event's id
+                 * @example evt_01jd8y4n6p8q0r2s4t6v8w0x2k
+                 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "endpoint_id": "we_01jd8y4n6p8q0r2s4t6v8w0x2j"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RedeliverRequest"];
             };
         };
@@ -3619,6 +4161,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3631,6 +4174,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyInUse"];
             413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -3640,21 +4184,39 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours. */
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The application's id */
+                /**
+                 * @description The application's id
+                 * @example app_01jd8y4n6p8q0r2s4t6v8w0x2d
+                 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "status": "approved",
+                 *       "credit_limit": 500000
+                 *     }
+                 */
                 "application/json": components["schemas"]["DecideRequest"];
             };
         };
@@ -3664,6 +4226,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3676,6 +4239,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyInUse"];
             413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -3685,21 +4249,38 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours. */
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The 14-digit account number */
+                /**
+                 * @description The 14-digit account number
+                 * @example 51476567152129
+                 */
                 number: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": 10000
+                 *     }
+                 */
                 "application/json": components["schemas"]["PaymentRequest"];
             };
         };
@@ -3709,6 +4290,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3721,6 +4303,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyInUse"];
             413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -3730,21 +4313,34 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours. */
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The authorization's id */
+                /**
+                 * @description The authorization's id
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2f
+                 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
+                /** @example {} */
                 "application/json": components["schemas"]["EmptyRequest"];
             };
         };
@@ -3754,6 +4350,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3766,6 +4363,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -3775,11 +4373,20 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours. */
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path?: never;
@@ -3787,6 +4394,27 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": 129999,
+                 *       "currency": "CAD",
+                 *       "store_id": "str_01jd8y4n6p8q0r2s4t6v8w0x2a",
+                 *       "reference": "ord_1042",
+                 *       "items": [
+                 *         {
+                 *           "sku": "TBL-OAK-72",
+                 *           "description": "Harbour oak dining table",
+                 *           "quantity": 1,
+                 *           "unit_price": 129999
+                 *         }
+                 *       ],
+                 *       "flow": "apply_or_buy",
+                 *       "auto_capture": false,
+                 *       "success_url": "https://shop.example.com/thanks",
+                 *       "cancel_url": "https://shop.example.com/cart",
+                 *       "language": "en"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CheckoutRequest"];
             };
         };
@@ -3796,6 +4424,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3807,6 +4436,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             409: components["responses"]["IdempotencyInUse"];
             413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -3816,13 +4446,22 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The checkout's id */
+                /**
+                 * @description The checkout's id
+                 * @example chk_01jd8y4n6p8q0r2s4t6v8w0x2m
+                 */
                 id: string;
             };
             cookie?: never;
@@ -3833,12 +4472,14 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Checkout"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -3849,13 +4490,22 @@ export interface operations {
     getPromotion: {
         parameters: {
             query: {
-                /** @description The key set's public Client ID (never the secret) */
+                /**
+                 * @description The key set's public Client ID (never the secret)
+                 * @example ofk_train_3Jq8Xr2Lm5Vn7Pw9Ks4Ty6Bz
+                 */
                 client_id: string;
-                /** @description Price in cents */
+                /**
+                 * @description Price in cents
+                 * @example 120000
+                 */
                 amount: number;
             };
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path?: never;
@@ -3867,6 +4517,7 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3881,7 +4532,10 @@ export interface operations {
     preflightPromotion: {
         parameters: {
             query: {
-                /** @description The key set's public Client ID (never the secret) */
+                /**
+                 * @description The key set's public Client ID (never the secret)
+                 * @example ofk_train_3Jq8Xr2Lm5Vn7Pw9Ks4Ty6Bz
+                 */
                 client_id: string;
             };
             header?: never;
@@ -3893,6 +4547,7 @@ export interface operations {
             /** @description Allowed: the Origin is a Trust URL */
             204: {
                 headers: {
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3900,6 +4555,7 @@ export interface operations {
             /** @description The Origin is not a Trust URL */
             403: {
                 headers: {
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3910,21 +4566,34 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours. */
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The checkout's id */
+                /**
+                 * @description The checkout's id
+                 * @example chk_01jd8y4n6p8q0r2s4t6v8w0x2m
+                 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
+                /** @example {} */
                 "application/json": components["schemas"]["EmptyRequest"];
             };
         };
@@ -3934,6 +4603,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3946,6 +4616,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -3954,25 +4625,52 @@ export interface operations {
     listSettlements: {
         parameters: {
             query?: {
-                /** @description Page size */
+                /**
+                 * @description Page size, 1 to 100 (10 when left out)
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description An object id: the page after it (older objects) */
+                /**
+                 * @description An object id from this list: the page after it (older objects). An id the list does not hold answers 400 parameter_invalid naming starting_after
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 starting_after?: components["parameters"]["StartingAfter"];
-                /** @description An object id: the page before it (newer objects); not with starting_after */
+                /**
+                 * @description An object id from this list: the page before it (newer objects); not with starting_after. An id the list does not hold answers 400 parameter_invalid naming ending_before
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 ending_before?: components["parameters"]["EndingBefore"];
-                /** @description Business dates on or after (YYYY-MM-DD) */
+                /**
+                 * @description Business dates on or after (YYYY-MM-DD)
+                 * @example 2026-11-01
+                 */
                 from?: string;
-                /** @description Business dates on or before (YYYY-MM-DD) */
+                /**
+                 * @description Business dates on or before (YYYY-MM-DD)
+                 * @example 2026-11-30
+                 */
                 to?: string;
-                /** @description Only this status */
+                /**
+                 * @description Only this status
+                 * @example open
+                 */
                 status?: "open" | "pending" | "paid" | "carried_forward";
-                /** @description Only settlements with lines of this store */
+                /**
+                 * @description Only settlements with lines of this store
+                 * @example str_01jd8y4n6p8q0r2s4t6v8w0x2a
+                 */
                 store_id?: string;
             };
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path?: never;
@@ -3984,6 +4682,7 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4001,13 +4700,22 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The settlement's id */
+                /**
+                 * @description The settlement's id
+                 * @example stl_01jd8y4n6p8q0r2s4t6v8w0x2n
+                 */
                 id: string;
             };
             cookie?: never;
@@ -4018,12 +4726,14 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Settlement"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -4034,21 +4744,49 @@ export interface operations {
     listSettlementLines: {
         parameters: {
             query?: {
-                /** @description Page size */
+                /**
+                 * @description Page size, 1 to 100 (10 when left out)
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description An object id: the page after it (older objects) */
+                /**
+                 * @description An object id from this list: the page after it (older objects). An id the list does not hold answers 400 parameter_invalid naming starting_after
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 starting_after?: components["parameters"]["StartingAfter"];
-                /** @description An object id: the page before it (newer objects); not with starting_after */
+                /**
+                 * @description An object id from this list: the page before it (newer objects); not with starting_after. An id the list does not hold answers 400 parameter_invalid naming ending_before
+                 * @example auth_01jd8y4n6p8q0r2s4t6v8w0x2e
+                 */
                 ending_before?: components["parameters"]["EndingBefore"];
+                /**
+                 * @description Created at or after: RFC 3339 time or YYYY-MM-DD
+                 * @example 2026-11-01
+                 */
+                created_from?: components["parameters"]["CreatedFrom"];
+                /**
+                 * @description Created at or before: RFC 3339 time or YYYY-MM-DD (the whole day)
+                 * @example 2026-11-30T23:59:59Z
+                 */
+                created_to?: components["parameters"]["CreatedTo"];
             };
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The settlement's id */
+                /**
+                 * @description The settlement's id
+                 * @example stl_01jd8y4n6p8q0r2s4t6v8w0x2n
+                 */
                 id: string;
             };
             cookie?: never;
@@ -4059,6 +4797,7 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4077,13 +4816,22 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA) */
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-                /** @description Your own trace identifier, echoed back and logged with the Request-Id */
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
                 "X-Reference-Id"?: components["parameters"]["ReferenceId"];
             };
             path: {
-                /** @description The settlement's id */
+                /**
+                 * @description The settlement's id
+                 * @example stl_01jd8y4n6p8q0r2s4t6v8w0x2n
+                 */
                 id: string;
             };
             cookie?: never;
@@ -4094,12 +4842,14 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "text/csv": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];

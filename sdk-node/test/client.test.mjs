@@ -251,6 +251,10 @@ describe("lists and errors", () => {
     for await (const a of c.list("/v1/authorizations", { query: { account_number: acct.account_number, limit: 2, ending_before: oldest } })) back.push(a.id)
     assert.equal(back.length, 4)
     assert.ok(!back.includes(oldest))
+    // A list without pages (no limit parameter): one page, every plan.
+    const plans = []
+    for await (const p of c.list("/v1/plans")) plans.push(p.id)
+    assert.deepEqual(plans, [of.plan.id])
   })
 
   test("bad input: InvalidRequestError with the field, every problem listed", async () => {

@@ -183,3 +183,86 @@ export function waits() {
   const all = []
   return { all, wait: async (ms, signal) => { all.push(ms); if (signal?.aborted) throw signal.reason } }
 }
+
+// --- the shopper: the hosted checkout's own form posts, no JavaScript -------
+
+async function page(url, form, origin) {
+  const res = await fetch(url, {
+    method: form ? "POST" : "GET",
+    redirect: "manual",
+    headers: form ? { "Content-Type": "application/x-www-form-urlencoded", Origin: origin } : {},
+    body: form ? new URLSearchParams(form).toString() : undefined,
+  })
+  return { status: res.status, body: await res.text(), location: res.headers.get("location") ?? "" }
+}
+
+function csrfOf(p) {
+  const m = /name="csrf" value="([0-9a-f]+)"/.exec(p.body)
+  if (!m) throw new Error(`no CSRF token in the page (${p.status}):\n${p.body.slice(0, 2000)}`)
+  return m[1]
+}
+
+/**
+ * Completes a hosted checkout as a shopper would: applies (the TRAINING
+ * bureau approves middle name A-RR_L), picks the plan "planId:months",
+ * confirms. Returns where the browser is sent (success_url?checkout_id=…).
+ */
+export async function completeHostedCheckout(hostedUrl, origin, planOption) {
+  const landing = await page(hostedUrl)
+  if (landing.status !== 200) throw new Error(`hosted checkout landing: ${landing.status}\n${landing.body.slice(0, 1000)}`)
+  const csrf = csrfOf(landing)
+  const a = applicant("A-RR_L")
+  const applied = await page(
+    `${hostedUrl}/apply`,
+    {
+      csrf,
+      first_name: "Shopper",
+      middle_name: a.middle_name,
+      last_name: a.last_name,
+      date_of_birth: "1990-05-05",
+      email: "shopper@example.com",
+      phone: "416-555-0142",
+      line1: "10 Queen St",
+      city: "Toronto",
+      province: "ON",
+      postal_code: "M5H 2N2",
+      annual_income: "72,000",
+      employment_status: "employed",
+      housing_status: "rent",
+      monthly_housing_cost: "1,650.00",
+      consent_credit_check: "1",
+      consent_terms_accepted: "1",
+    },
+    origin,
+  )
+  if (applied.status !== 200 || !applied.body.includes("approved")) throw new Error(`apply: ${applied.status}\n${applied.body.slice(0, 3000)}`)
+  const chosen = await page(`${hostedUrl}/plans`, { csrf, option: planOption }, origin)
+  if (chosen.status !== 303) throw new Error(`choose plan: ${chosen.status}\n${chosen.body.slice(0, 3000)}`)
+  const confirmed = await page(`${hostedUrl}/confirm`, { csrf }, origin)
+  if (confirmed.status !== 303) throw new Error(`confirm: ${confirmed.status}\n${confirmed.body.slice(0, 3000)}`)
+  return confirmed.location
+}
+
+/** The shopper clicks "cancel" on the hosted checkout; returns the redirect. */
+export async function cancelHostedCheckout(hostedUrl, origin) {
+  const landing = await page(hostedUrl)
+  const r = await page(`${hostedUrl}/cancel`, { csrf: csrfOf(landing) }, origin)
+  if (r.status !== 303) throw new Error(`cancel: ${r.status}\n${r.body.slice(0, 2000)}`)
+  return r.location
+}
+
+/** Polls fn until it returns a truthy value or the deadline passes. */
+export async function eventually(what, fn, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs
+  let last
+  for (;;) {
+    try {
+      const v = await fn()
+      if (v) return v
+    } catch (e) {
+      last = e
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ""}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}

@@ -162,3 +162,15 @@ func (c *client) do(ctx context.Context, method, path, idempotencyKey string, in
 	}
 	return json.Unmarshal(b, out)
 }
+
+// trustURLs returns the Trust URLs of the key set the client uses
+// (GET /v1/key_set).
+func (c *client) trustURLs(ctx context.Context) ([]string, error) {
+	var out struct {
+		TrustURLs []string `json:"trust_urls"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/v1/key_set", "", nil, &out); err != nil {
+		return nil, err
+	}
+	return out.TrustURLs, nil
+}

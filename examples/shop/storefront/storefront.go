@@ -94,6 +94,12 @@ type Shop struct {
 
 	mu     sync.Mutex
 	orders map[string]*Order
+
+	// trust caches whether OpenFlex trusts PublicURL, checked at most once
+	// a minute.
+	trustMu      sync.Mutex
+	trustChecked time.Time
+	trustProblem string
 }
 
 //go:embed templates static
@@ -213,7 +219,35 @@ func (s *Shop) product(w http.ResponseWriter, r *http.Request) {
 		p.Mode = "redirect"
 		p.LangSwitch += "&mode=redirect"
 	}
+	if s.untrusted(r.Context()) {
+		p.Error = strings.ReplaceAll(p.T("untrusted"), "{origin}", originOf(s.cfg.PublicURL))
+	}
 	s.render(w, "product", p, http.StatusOK)
+}
+
+// untrusted reports whether OpenFlex does not trust this shop's address:
+// its promotion line would stay empty (the browser blocks the answer) and
+// its checkouts would be refused, so the page says why instead. An error
+// reading the key set is logged and not shown (the shop still works).
+func (s *Shop) untrusted(ctx context.Context) bool {
+	s.trustMu.Lock()
+	defer s.trustMu.Unlock()
+	if time.Since(s.trustChecked) < time.Minute {
+		return s.trustProblem != ""
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	urls, err := s.openflx.trustURLs(ctx)
+	if err != nil {
+		s.log.Warn("read the key set's Trust URLs", "err", err)
+		return false
+	}
+	s.trustChecked, s.trustProblem = time.Now(), ""
+	if !slices.Contains(urls, originOf(s.cfg.PublicURL)) {
+		s.trustProblem = originOf(s.cfg.PublicURL)
+		s.log.Warn("this shop's address is not a Trust URL of its OpenFlex keys: no promotion line, checkouts refused", "origin", s.trustProblem, "trust_urls", urls)
+	}
+	return s.trustProblem != ""
 }
 
 // createCheckout is the shop's own endpoint behind "Pay with OpenFlex": it

@@ -135,7 +135,7 @@ func TestShop(t *testing.T) {
 		pages = append(pages, home)
 		if home.status != 200 || !strings.Contains(home.body, `<script src="`+e.p.URL+`/js/v1/openflex.js"`) ||
 			!strings.Contains(home.body, `id="promo"`) || !strings.Contains(home.body, `data-client-id="`+e.keys.ClientID+`"`) ||
-			!strings.Contains(home.body, "$1,299.99") {
+			!strings.Contains(home.body, "$1,299.99") || strings.Contains(home.body, `id="setup-error"`) {
 			t.Fatalf("product page: %d\n%s", home.status, home.body)
 		}
 		if csp := home.header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-src "+e.p.URL) || !strings.Contains(csp, "script-src 'self' "+e.p.URL) {
@@ -255,6 +255,16 @@ func TestShopUntrustedPublicURL(t *testing.T) {
 		}
 		ts := httptest.NewServer(shop)
 		defer ts.Close()
+		// The product page says why there is no promotion line.
+		res, err := http.Get(ts.URL + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(page), `id="setup-error"`) || !strings.Contains(string(page), "https://untrusted.example is not a Trust URL") {
+			t.Fatalf("the product page of an untrusted shop does not say why:\n%s", page)
+		}
 		r := post(t, ts.URL+"/checkout", "application/json", `{}`, "")
 		if r.status != 502 || !strings.Contains(r.body, "couldn't start the OpenFlex checkout") || !strings.Contains(logs.String(), "url_not_trusted") {
 			t.Fatalf("untrusted public URL: %d %s\nlog: %s", r.status, r.body, logs.String())

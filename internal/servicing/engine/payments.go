@@ -101,7 +101,7 @@ func (s *Service) Pay(ctx context.Context, r PaymentRequest) (*PaymentResult, er
 		}
 		if paid+r.Amount > DailyPaymentLimit {
 			return &openflex.Error{Code: openflex.CodePaymentLimit, Param: "amount",
-				Message: fmt.Sprintf("an account takes at most %s of payments a day; %s were paid today", "$"+openflex.FormatCents(DailyPaymentLimit), "$"+openflex.FormatCents(paid))}
+				Message: fmt.Sprintf("an account takes at most %s of payments a day; %s were paid today", openflex.FormatCAD(DailyPaymentLimit, "en"), openflex.FormatCAD(paid, "en"))}
 		}
 		p := &Payment{ID: openflex.NewID(openflex.PrefixPayment), AccountNumber: r.AccountNumber, Amount: r.Amount, Channel: r.Channel,
 			MerchantID: r.MerchantID, StoreID: r.StoreID, RegisterID: r.RegisterID, EmployeeID: r.EmployeeID, VerificationID: r.VerificationID,

@@ -84,7 +84,7 @@ export class OpenFlexServer {
     this.proc = spawn(
       bin,
       // --webhooks-allow-private: the storefront receiving the webhooks is on loopback.
-      ["serve", "--addr", `127.0.0.1:${this.port}`, "--data-dir", this.dataDir, "--no-scrub", "--rate-limit-training", "1000", "--webhooks-allow-private"],
+      ["serve", "--addr", `127.0.0.1:${this.port}`, "--data-dir", this.dataDir, "--no-scrub", "--rate-limit-training", "1000", "--webhooks-allow-private", "--metrics-addr", ""],
       { stdio: ["ignore", "pipe", "pipe"] }
     )
     const keep = (b: Buffer) => {

@@ -30,16 +30,20 @@ import type {
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { AmountError, fromCents, isCAD, toCents } from "./lib/amount"
-import {
-  Authorization,
-  Checkout,
-  CheckoutParams,
-  OpenFlexClient,
-  OpenFlexError,
-} from "./lib/client"
+import { randomUUID } from "node:crypto"
+import { OpenFlex, OpenFlexError, type RequestOptions, type Schemas } from "@openflex/sdk"
 import { environmentOf, OpenFlexOptions, validateOptions, webhookSecrets } from "./lib/options"
 import { SignatureError, verifySignature } from "./lib/signature"
 import { sessionStatus, SessionStatus, webhookAction } from "./lib/status"
+
+type Authorization = Schemas["Authorization"]
+type Checkout = Schemas["Checkout"]
+type CheckoutParams = NonNullable<RequestOptions<"/v1/checkouts", "post">["body"]>
+
+/** A fresh random Idempotency-Key, for calls Medusa gives no key for. */
+function randomKey(prefix: string): string {
+  return `${prefix}:${randomUUID()}`
+}
 
 /**
  * What the provider keeps in Medusa's payment session (and then payment)
@@ -105,7 +109,7 @@ export default class OpenFlexProviderService extends AbstractPaymentProvider<Ope
   static identifier = "openflex"
 
   protected readonly options_: OpenFlexOptions
-  protected readonly client_: OpenFlexClient
+  protected readonly client_: OpenFlex
   protected readonly logger_: Pick<Logger, "info" | "warn" | "error">
   protected readonly environment_: "training" | "production"
 
@@ -129,7 +133,7 @@ export default class OpenFlexProviderService extends AbstractPaymentProvider<Ope
       // An awilix cradle throws for a name it cannot resolve.
     }
     this.logger_ = logger ?? console
-    this.client_ = new OpenFlexClient({
+    this.client_ = new OpenFlex({
       baseUrl: options.baseUrl,
       clientId: options.clientId,
       clientSecret: options.clientSecret,
@@ -195,7 +199,7 @@ export default class OpenFlexProviderService extends AbstractPaymentProvider<Ope
   /** An Idempotency-Key from Medusa's own key, so Medusa's retries replay. */
   protected key(op: string, context: { idempotency_key?: string } | undefined, fallback?: string): string {
     const base = str(context?.idempotency_key) ?? fallback
-    return base ? `medusa:${op}:${base}` : OpenFlexClient.randomKey(`medusa:${op}`)
+    return base ? `medusa:${op}:${base}` : randomKey(`medusa:${op}`)
   }
 
   protected checkoutData(c: Checkout): OpenFlexPaymentData {
@@ -232,14 +236,14 @@ export default class OpenFlexProviderService extends AbstractPaymentProvider<Ope
     let checkout: Checkout | undefined
     let authorizationId = str(data?.authorization_id)
     if (checkoutId) {
-      checkout = await this.call(doing, () => this.client_.getCheckout(checkoutId))
+      checkout = await this.call(doing, () => this.client_.get("/v1/checkouts/{id}", { path: { id: checkoutId } }))
       authorizationId = checkout.authorization_id ?? authorizationId
     }
     if (!checkout && !authorizationId) {
       throw new MedusaError(MedusaError.Types.INVALID_DATA, `${doing}: this payment has no OpenFlex checkout`)
     }
     const authorization = authorizationId
-      ? await this.call(doing, () => this.client_.getAuthorization(authorizationId!))
+      ? await this.call(doing, () => this.client_.get("/v1/authorizations/{id}", { path: { id: authorizationId! } }))
       : undefined
     const merged: OpenFlexPaymentData = { ...(data ?? {}) }
     if (checkout) {
@@ -344,7 +348,7 @@ export default class OpenFlexProviderService extends AbstractPaymentProvider<Ope
     if (customer) {
       params.customer = customer
     }
-    const c = await this.call(doing, () => this.client_.createCheckout(params, idempotencyKey))
+    const c = await this.call(doing, () => this.client_.post("/v1/checkouts", { body: params, idempotencyKey }))
     const out: OpenFlexPaymentData = {
       ...this.checkoutData(c),
       session_id: params.reference,
@@ -381,7 +385,7 @@ export default class OpenFlexProviderService extends AbstractPaymentProvider<Ope
     if (data.checkout_id) {
       await this.releaseIfHeld(data, doing, input.context?.idempotency_key)
     }
-    const fresh = await this.createCheckout(input, doing, OpenFlexClient.randomKey("medusa:checkout"))
+    const fresh = await this.createCheckout(input, doing, randomKey("medusa:checkout"))
     // Keep what the storefront put in the data, drop all of the old checkout's state.
     const kept: Record<string, unknown> = { ...data }
     for (const k of PROVIDER_KEYS) {
@@ -396,7 +400,7 @@ export default class OpenFlexProviderService extends AbstractPaymentProvider<Ope
     const a = state.authorization
     if (a && a.status === "pending" && a.captured_amount === 0) {
       const released = await this.call(doing, () =>
-        this.client_.release(a.id, this.key("release", { idempotency_key: key }, a.id))
+        this.client_.post("/v1/authorizations/{id}/release", { path: { id: a.id }, idempotencyKey: this.key("release", { idempotency_key: key }, a.id) })
       )
       return { ...state.data, ...this.authorizationData(released) }
     }
@@ -459,10 +463,10 @@ export default class OpenFlexProviderService extends AbstractPaymentProvider<Ope
     const reference = str(input.context?.idempotency_key)
     let captured: Authorization
     try {
-      captured = await this.client_.capture(a.id, reference ? { reference } : {}, this.key("capture", input.context, a.id))
+      captured = await this.client_.post("/v1/authorizations/{id}/captures", { path: { id: a.id }, body: reference ? { reference } : {}, idempotencyKey: this.key("capture", input.context, a.id) })
     } catch (err) {
       if (err instanceof OpenFlexError && err.code === "authorization_not_open") {
-        const again = await this.call(doing, () => this.client_.getAuthorization(a.id))
+        const again = await this.call(doing, () => this.client_.get("/v1/authorizations/{id}", { path: { id: a.id } }))
         if (again.status === "captured") {
           return { data: { ...state.data, ...this.authorizationData(again) } }
         }
@@ -494,7 +498,7 @@ export default class OpenFlexProviderService extends AbstractPaymentProvider<Ope
     for (const c of captures) {
       let r = c.remaining_amount
       if (reference && captures.length > 1 && c.returned_amount > 0) {
-        const rets = await this.call(doing, () => this.client_.listReturns(c.id))
+        const rets = await this.call(doing, () => this.client_.get("/v1/returns", { query: { capture_id: c.id, limit: 100 } }))
         r += rets.data.filter((x) => x.reference === reference).reduce((s, x) => s + x.amount, 0)
       }
       room.set(c.id, r)
@@ -526,13 +530,13 @@ export default class OpenFlexProviderService extends AbstractPaymentProvider<Ope
         params.reference = reference
       }
       const key = captures.length > 1 ? this.key(`refund:${c.id}`, input.context) : this.key("refund", input.context)
-      const ret = await this.call(doing, () => this.client_.createReturn(c.id, params, key))
+      const ret = await this.call(doing, () => this.client_.post("/v1/captures/{id}/returns", { path: { id: c.id }, body: params, idempotencyKey: key }))
       if (!returnIds.includes(ret.id)) {
         returnIds.push(ret.id)
       }
       left -= part
     }
-    const after = await this.call(doing, () => this.client_.getAuthorization(a.id))
+    const after = await this.call(doing, () => this.client_.get("/v1/authorizations/{id}", { path: { id: a.id } }))
     return { data: { ...state.data, ...this.authorizationData(after), return_ids: returnIds } }
   }
 
@@ -561,11 +565,11 @@ export default class OpenFlexProviderService extends AbstractPaymentProvider<Ope
       )
     }
     try {
-      const released = await this.client_.release(a.id, this.key("release", input.context, a.id))
+      const released = await this.client_.post("/v1/authorizations/{id}/release", { path: { id: a.id }, idempotencyKey: this.key("release", input.context, a.id) })
       return { data: { ...state.data, ...this.authorizationData(released) } }
     } catch (err) {
       if (err instanceof OpenFlexError && err.code === "authorization_not_open") {
-        const again = await this.call(doing, () => this.client_.getAuthorization(a.id))
+        const again = await this.call(doing, () => this.client_.get("/v1/authorizations/{id}", { path: { id: a.id } }))
         if (again.status === "released" || again.status === "expired") {
           return { data: { ...state.data, ...this.authorizationData(again) } }
         }

@@ -3,7 +3,7 @@ import { environmentOf, OptionsError, validateOptions, webhookSecrets } from "..
 const good = {
   baseUrl: "https://api.lender.example",
   clientId: "ofk_train_abc",
-  clientSecret: "ofs_train_def",
+  clientSecret: "ofs_train_unitTestSecretUnitTestSecretUnitTestSecret11Ix3vo",
   storeId: "str_01m89f2db0cj26knd7j56cmrys",
 }
 
@@ -31,7 +31,8 @@ describe("validateOptions", () => {
 
   it.each([
     [{ ...good, clientSecret: "ofs_prod_x" }, /different environments/],
-    [{ ...good, clientId: "ofk_prod_x", clientSecret: "ofs_prod_x", baseUrl: "http://api.lender.example" }, /https with PRODUCTION/],
+    [{ ...good, clientId: "ofk_prod_x", clientSecret: "ofs_prod_unitTestSecretUnitTestSecretUnitTestSecret12ABC3M", baseUrl: "http://api.lender.example" }, /https with PRODUCTION/],
+    [{ ...good, clientSecret: good.clientSecret.slice(0, -1) + "0" }, /clientSecret checksum does not match/],
     [{ ...good, baseUrl: "https://user:pw@api.lender.example" }, /credentials/],
     [{ ...good, baseUrl: "not a url" }, /absolute URL/],
     [{ ...good, webhookSecret: 42 }, /webhookSecret/],
@@ -44,7 +45,7 @@ describe("validateOptions", () => {
 
   it("allows a PRODUCTION key over http only on loopback", () => {
     expect(() =>
-      validateOptions({ ...good, clientId: "ofk_prod_x", clientSecret: "ofs_prod_x", baseUrl: "http://localhost:8080" })
+      validateOptions({ ...good, clientId: "ofk_prod_x", clientSecret: "ofs_prod_unitTestSecretUnitTestSecretUnitTestSecret12ABC3M", baseUrl: "http://localhost:8080" })
     ).not.toThrow()
   })
 })

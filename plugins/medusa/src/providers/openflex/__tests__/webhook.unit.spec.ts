@@ -10,7 +10,7 @@ function provider(extra: Record<string, unknown> = {}) {
   return new OpenFlexProviderService({ logger } as any, {
     baseUrl: "http://127.0.0.1:1",
     clientId: "ofk_train_x",
-    clientSecret: "ofs_train_y",
+    clientSecret: "ofs_train_unitTestSecretUnitTestSecretUnitTestSecret11Ix3vo",
     storeId: "str_1",
     webhookSecret: `${SECRET},whsec_old`,
     ...extra,

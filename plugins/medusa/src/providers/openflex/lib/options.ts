@@ -2,6 +2,7 @@
  * The provider's options (medusa-config.ts) and their validation at boot.
  * No Medusa import: unit-tested alone.
  */
+import { keyEnvironment } from "@openflex/sdk"
 
 export interface OpenFlexOptions {
   /** The lender's OpenFlex API origin, e.g. https://api.lender.example (no /v1). */
@@ -112,6 +113,13 @@ export function validateOptions(options: unknown): asserts options is OpenFlexOp
     problems.push("clientSecret must start with ofs_train_ or ofs_prod_")
   } else if (env && !o.clientSecret.startsWith(env === "training" ? "ofs_train_" : "ofs_prod_")) {
     problems.push("clientId and clientSecret belong to different environments")
+  } else if (env) {
+    // The SDK's check: a secret whose checksum fails was mistyped or cut short.
+    try {
+      keyEnvironment(o.clientId as string, o.clientSecret)
+    } catch (e: any) {
+      problems.push(String(e?.message ?? e).replace(/^openflex: client secret/, "clientSecret"))
+    }
   }
   if (env === "production" && base && base.protocol !== "https:" && !LOOPBACK.has(base.hostname)) {
     problems.push("baseUrl must use https with PRODUCTION keys")

@@ -1,0 +1,7 @@
+export { captureOnFulfilmentProcess } from "./capture-on-fulfilment"
+export { HANDLER_CODE } from "./constants"
+export { openflexPaymentMethodHandler } from "./openflex.handler"
+export { OpenFlexPlugin } from "./openflex.plugin"
+export { OpenFlexService } from "./openflex.service"
+export type { CheckoutInput, HandlerArgs, PromotionResult } from "./openflex.service"
+export type { OpenFlexPluginOptions } from "./types"
