@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
 	"slices"
@@ -191,20 +192,27 @@ func (d *openAPIDoc) opLine(op guideOp) string {
 	if len(op.RequestBody) > 0 {
 		body := d.resolve(op.RequestBody)
 		var schema map[string]any
-		for ct, c := range body["content"].(map[string]any) {
-			raw, _ := json.Marshal(c.(map[string]any)["schema"])
-			schema = d.resolve(raw)
-			fmt.Fprintf(&b, "  Body (%s): ", ct)
+		var ct string
+		for c, v := range body["content"].(map[string]any) {
+			raw, _ := json.Marshal(v.(map[string]any)["schema"])
+			schema, ct = d.resolve(raw), c
 		}
-		if branches, ok := schema["oneOf"].([]any); ok && schema["properties"] == nil {
+		branches, oneOf := schema["oneOf"].([]any)
+		switch props, _ := schema["properties"].(map[string]any); {
+		case oneOf && props == nil:
 			var parts []string
 			for _, br := range branches {
 				raw, _ := json.Marshal(br)
 				parts = append(parts, "("+bodyFields(d.resolve(raw))+")")
 			}
-			fmt.Fprintf(&b, "one of %s.\n", strings.Join(parts, " or "))
-		} else {
-			fmt.Fprintf(&b, "%s.\n", bodyFields(schema))
+			fmt.Fprintf(&b, "  Body (%s): one of %s.\n", ct, strings.Join(parts, " or "))
+		case len(props) == 0:
+			b.WriteString("  No body (or an empty JSON object `{}`).\n")
+		default:
+			fmt.Fprintf(&b, "  Body (%s): %s.\n", ct, bodyFields(schema))
+			if shapes := d.shapes(props); shapes != "" {
+				fmt.Fprintf(&b, "  Shapes: %s.\n", shapes)
+			}
 		}
 	}
 	if len(headers) > 0 {
@@ -257,6 +265,26 @@ func errorTable() string {
 	return b.String() + "\n"
 }
 
+// shapes spells out the members of a body's object members (and of the
+// objects of its array members), so `financing` reads as what to send.
+func (d *openAPIDoc) shapes(props map[string]any) string {
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(props)) {
+		raw, _ := json.Marshal(props[name])
+		p := d.resolve(raw)
+		open, close := "{", "}"
+		if p["type"] == "array" {
+			raw, _ = json.Marshal(p["items"])
+			p = d.resolve(raw)
+			open, close = "[{", "}]"
+		}
+		if inner, _ := p["properties"].(map[string]any); len(inner) > 0 {
+			out = append(out, "`"+name+"` "+open+bodyFields(p)+close)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
 // bodyFields lists a body schema's members, required ones first.
 func bodyFields(schema map[string]any) string {
 	required := map[string]bool{}
@@ -281,4 +309,54 @@ func bodyFields(schema map[string]any) string {
 		return fmt.Sprintf("%s required", strings.Join(req, ", "))
 	}
 	return fmt.Sprintf("%s optional", strings.Join(opt, ", "))
+}
+
+// TestGuideNamesEveryEventAndPrefix: the guide's events table names every
+// event type a webhook endpoint may ask for, and its list of id prefixes
+// every prefix an id pattern of the contract has.
+func TestGuideNamesEveryEventAndPrefix(t *testing.T) {
+	b, err := os.ReadFile(guidePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guide := string(b)
+	i, j := strings.Index(guide, "## Events and webhooks"), strings.Index(guide, "An event is")
+	if i < 0 || j < i {
+		t.Fatal("docs/api.md has no events table under ## Events and webhooks")
+	}
+	events := guide[i:j]
+	raw, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Items struct {
+						Enum []string `json:"enum"`
+					} `json:"items"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	types := doc.Components.Schemas["WebhookEndpoint"].Properties["events"].Items.Enum
+	if len(types) == 0 {
+		t.Fatal("WebhookEndpoint.events lists no event types")
+	}
+	for _, typ := range types {
+		if typ != "*" && !strings.Contains(events, "`"+typ+"`") {
+			t.Errorf("docs/api.md's events table lacks `%s`", typ)
+		}
+	}
+	k := strings.Index(guide, "- **Ids** are")
+	ids := guide[k : k+strings.Index(guide[k:], "\n- ")]
+	for _, m := range regexp.MustCompile(`"pattern": "\^([a-z]+_)`).FindAllStringSubmatch(string(raw), -1) {
+		if !strings.Contains(ids, "`"+m[1]+"`") {
+			t.Errorf("docs/api.md's list of id prefixes lacks `%s`", m[1])
+		}
+	}
 }

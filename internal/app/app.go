@@ -145,7 +145,7 @@ func (m *Main) Open(ctx context.Context) error {
 			Backoff: m.Config.WebhookBackoff, Destinations: m.Destinations}
 		m.Servicing[env] = &engine.Service{Env: env, Store: data, Render: api.RenderEvent(env), Verifier: m.Credit[env], Workers: 4,
 			Logger: m.Logger, Now: time.Now}
-		m.Lending[env] = &lending.Service{Store: data, Verifier: m.Credit[env], Render: api.RenderEvent(env),
+		m.Lending[env] = &lending.Service{Env: env, Store: data, Verifier: m.Credit[env], Render: api.RenderEvent(env),
 			HoldTTL: m.Config.HoldTTL, Servicing: m.Servicing[env], Now: time.Now}
 		m.Checkouts[env] = &checkout.Service{Env: env, Store: data, Credit: m.Credit[env], Lending: m.Lending[env],
 			Render: api.RenderEvent(env), TokenKey: derive(key, "checkout tokens"), BaseURL: m.Config.PublicURL, Now: time.Now}

@@ -358,7 +358,14 @@ func redirectCancel(t *testing.T, w *world, tb *tab, shots map[string]string) {
 	shots["apply-phone.png"] = tb.shot("apply-empty")
 	apply(t, tb, newPerson(), "72000", "1650")
 	tb.shot("apply-filled")
-	tb.do(chromedp.Click(chromedp.CSS("form.cancel button")), chromedp.WaitVisible(chromedp.ID("cart-notice")))
+	// OpenFlex says the checkout is cancelled, with the way back, before
+	// the store's page takes over by itself.
+	tb.do(chromedp.Click(chromedp.CSS("form.cancel button")), chromedp.WaitVisible(chromedp.ID("auto-return")))
+	if h := tb.text("#page-title"); h != "Checkout cancelled" {
+		t.Fatalf("after cancelling, the page says %q", h)
+	}
+	tb.shot("cancelled")
+	tb.do(chromedp.WaitVisible(chromedp.ID("cart-notice")))
 	cancelled(t, w, tb)
 	tb.shot("cart")
 }

@@ -306,6 +306,10 @@ func labelKey(name string) string {
 		return "income"
 	case "monthly_housing_cost":
 		return "housing_cost"
+	case "employment_status":
+		return "employment"
+	case "housing_status":
+		return "housing"
 	}
 	return name
 }
@@ -497,11 +501,9 @@ func (p *Pages) cancel(w http.ResponseWriter, r *http.Request, s *session) error
 	if err := s.svc.Cancel(r.Context(), s.c); err != nil && openflex.ErrorCode(err) != openflex.CodeCheckoutNotOpen {
 		return err
 	}
-	if s.mode == "modal" {
-		p.closed(w, r, s)
-		return nil
-	}
-	http.Redirect(w, r, withCheckoutID(s.c.CancelURL, s.c.ID), http.StatusSeeOther)
+	// Full page too, the shopper sees that nothing was charged, with the
+	// way back to the store (taken by itself after a moment).
+	p.closed(w, r, s)
 	return nil
 }
 
@@ -572,13 +574,23 @@ func serveScript(name string) http.HandlerFunc {
 }
 
 // ErrorFields lists the failed fields in the form's order, for the error
-// summary's links to each field.
-func (v *view) ErrorFields() []string {
-	var out []string
+// summary's links. Each link names its field ("Annual income: Enter an
+// amount…"), so two fields failing alike read as two different links.
+func (v *view) ErrorFields() []errorLink {
+	var out []errorLink
 	for _, f := range applyFields {
-		if v.Errors[f] != "" {
-			out = append(out, f)
+		msg := v.Errors[f]
+		if msg == "" {
+			continue
 		}
+		text := msg
+		if !strings.HasPrefix(f, "consent_") { // their messages name the box
+			text = t(v.Lang, labelKey(f)) + t(v.Lang, "label_sep") + msg
+		}
+		out = append(out, errorLink{Name: f, Text: text})
 	}
 	return out
 }
+
+// errorLink is one line of the error summary: a link to its field.
+type errorLink struct{ Name, Text string }

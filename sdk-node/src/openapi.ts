@@ -150,6 +150,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/key_set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve the calling key set
+         * @description The key set this request authenticated with: its id, name, Client ID, Trust URLs and Trust IPs (never a secret). A deployment script reads it before replacing the Trust lists.
+         */
+        get: operations["getKeySet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/key_set/trust": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the calling key set's Trust URLs and IPs
+         * @description Replaces both lists as given (send the whole list; [] empties it), as the portal's Trust page does, audited (`key_set.trust_changed`, by `api:<client_id>`, with the caller's address). The rules are the portal's: origins (https in PRODUCTION), IPs or CIDR ranges, at least one IP in PRODUCTION. A Trust IP list that would refuse the address this request came from is refused (400 parameter_invalid on trust_ips): the key set could never call the API again, even to undo it. Takes effect on every node at once.
+         */
+        post: operations["replaceKeySetTrust"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/applications": {
         parameters: {
             query?: never;
@@ -1974,6 +2014,33 @@ export interface components {
             /** @description Whether more objects follow; page on with starting_after set to the last id */
             has_more: boolean;
         };
+        /** @description A key set as it may read itself: never its secrets */
+        KeySet: {
+            /** @description Identifier of the key set */
+            id: string;
+            /** @constant */
+            object: "key_set";
+            environment: components["schemas"]["Environment"];
+            /** @description The name it was given in the portal */
+            name: string;
+            /** @description Its Client ID */
+            client_id: string;
+            /** @description Origins allowed as success/cancel URLs, webhook URLs and promotion pages */
+            trust_urls: string[];
+            /** @description Addresses or CIDR ranges allowed to call the API; empty allows any (TRAINING only) */
+            trust_ips: string[];
+            /**
+             * Format: date-time
+             * @description When it was created (RFC 3339, UTC)
+             */
+            created: string;
+        };
+        KeySetTrustRequest: {
+            /** @description The whole new list of Trust URLs (origins) */
+            trust_urls: string[];
+            /** @description The whole new list of Trust IPs (addresses or CIDR ranges); must allow the address of this request */
+            trust_ips: string[];
+        };
     };
     responses: {
         /** @description invalid_request_error: parameter_missing, parameter_invalid, unknown_parameter, duplicate_parameter, body_invalid_json, url_not_trusted, destination_not_allowed or plan_not_available; `param` names the member, query parameter or header at fault (a query parameter the operation does not list is unknown_parameter; one given twice, or two Idempotency-Key headers, is duplicate_parameter) and `errors` lists every field problem */
@@ -2594,6 +2661,105 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getKeySet: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
+                "X-Reference-Id"?: components["parameters"]["ReferenceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key set */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeySet"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    replaceKeySetTrust: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
+                "X-Reference-Id"?: components["parameters"]["ReferenceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "trust_urls": [
+                 *         "https://shop.example.com"
+                 *       ],
+                 *       "trust_ips": [
+                 *         "203.0.113.0/24"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["KeySetTrustRequest"];
+            };
+        };
+        responses: {
+            /** @description The key set with its new Trust lists */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeySet"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };

@@ -15,9 +15,26 @@
     };
     if (window.parent !== window && parentOrigin) {
       window.parent.postMessage(message, parentOrigin);
-    } else if (message.outcome === "completed") {
-      window.location.replace(link.href);
+    } else if (message.outcome === "completed" || message.outcome === "cancelled") {
+      returnSoon(link.href);
     }
+  }
+  // Full page, the shopper gets a moment to read the outcome before the
+  // store's page replaces it, is told so, and may stay; the link works
+  // throughout (and without JavaScript).
+  var returnDelay = 4000;
+  function returnSoon(href) {
+    var box = document.getElementById("auto-return");
+    var timer = window.setTimeout(function () { window.location.replace(href); }, returnDelay);
+    if (!box) return;
+    box.hidden = false;
+    document.getElementById("stay").addEventListener("click", function () {
+      window.clearTimeout(timer);
+      var note = document.getElementById("auto-return-note");
+      note.textContent = note.getAttribute("data-stayed");
+      this.hidden = true;
+      document.getElementById("return").focus();
+    });
   }
   // After a failed submit, focus goes to the error summary so keyboard and
   // screen-reader users start from what needs fixing (autofocus alone is
