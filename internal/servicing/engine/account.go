@@ -155,9 +155,10 @@ type source struct {
 	MerchantID string
 	StoreID    string
 	Ref        string // the payment id
-	// OnlyTxn, when set, is the transaction the postings are booked as
-	// (payments and reversals carry their own id and type).
-	Txn *openflex.Transaction
+	// Txn, when set, is the transaction a payment's or reversal's postings
+	// are booked as (its record names it); used once.
+	Txn  *openflex.Transaction
+	used bool
 }
 
 // apply writes what a step did: its postings as ledger transactions and
@@ -247,7 +248,7 @@ func (s *Service) book(ctx context.Context, a *account, ps []servicing.Posting, 
 		groups[t] = append(groups[t], p)
 	}
 	for _, t := range order {
-		if err := s.post(ctx, a, t, groups[t], src); err != nil {
+		if err := s.post(ctx, a, t, groups[t], &src); err != nil {
 			return err
 		}
 	}
@@ -263,7 +264,7 @@ func (s *Service) book(ctx context.Context, a *account, ps []servicing.Posting, 
 // lender:funding for principal and credit, lender:receivable for interest
 // and fees, lender:charged_off for the charged-off balance, against the
 // income ledger for new charges or the payment's source for payments.
-func (s *Service) post(ctx context.Context, a *account, typ openflex.TransactionType, ps []servicing.Posting, src source) error {
+func (s *Service) post(ctx context.Context, a *account, typ openflex.TransactionType, ps []servicing.Posting, src *source) error {
 	var principal, interest, fees, chargedOff, gross int64
 	for _, p := range ps {
 		switch p.Bucket {
@@ -283,10 +284,16 @@ func (s *Service) post(ctx context.Context, a *account, typ openflex.Transaction
 	posted, charges := principal+chargedOff, interest+fees
 	total := posted + charges
 	number := a.acct.Number
-	payment := typ == openflex.TxnPayment || typ == openflex.TxnPaymentReversal || typ == "credit_applied"
+	// A payment's or reversal's own postings are booked as the transaction
+	// its record names; anything else (a credit balance applied, a fee) is
+	// a transaction of its own.
+	payment := typ == openflex.TxnPayment || typ == openflex.TxnPaymentReversal
 	t := src.Txn
-	if t == nil || !payment {
+	if t == nil || !payment || src.used {
 		t = &openflex.Transaction{ID: openflex.NewID(openflex.PrefixTransaction), AccountNumber: number, Reference: ps[0].Ref}
+	}
+	if payment && t == src.Txn {
+		src.used = true
 	}
 	if typ == "credit_applied" {
 		typ, t.Reference = openflex.TxnPayment, "credit balance applied"
