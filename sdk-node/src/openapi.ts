@@ -5384,6 +5384,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5443,6 +5444,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5486,6 +5488,7 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5545,6 +5548,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5608,6 +5612,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
                     [name: string]: unknown;
                 };
                 content: {
