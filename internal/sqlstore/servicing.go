@@ -412,6 +412,21 @@ func (db *DB) Payments(ctx context.Context, number string, p openflex.ListParams
 	return listRows(ctx, db, l, p, scanPayment)
 }
 
+// PaymentByReference returns an account's succeeded payment of channel
+// with reference, nil when there is none (a reversed cheque deposited
+// again is a new payment).
+func (db *DB) PaymentByReference(ctx context.Context, number, channel, reference string) (*engine.Payment, error) {
+	p, err := scanPayment(db.q(ctx).QueryRowContext(ctx, `SELECT `+paymentCols+` FROM payments WHERE account_number = $1 AND channel = $2 AND reference = $3
+		AND status = 'succeeded' ORDER BY id LIMIT 1`, number, channel, reference))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read payment: %w", err)
+	}
+	return p, nil
+}
+
 // PaidOn sums an account's succeeded payments dated day.
 func (db *DB) PaidOn(ctx context.Context, number, day string) (int64, error) {
 	var n int64

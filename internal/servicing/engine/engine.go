@@ -64,6 +64,9 @@ type Store interface {
 	Payment(ctx context.Context, id string) (*Payment, error)
 	UpdatePayment(ctx context.Context, p *Payment) error
 	Payments(ctx context.Context, number string, p openflex.ListParams) ([]*Payment, bool, error)
+	// PaymentByReference returns the account's succeeded payment of
+	// channel with reference, nil when there is none.
+	PaymentByReference(ctx context.Context, number, channel, reference string) (*Payment, error)
 	// PaidOn sums the succeeded payments of number dated day.
 	PaidOn(ctx context.Context, number, day string) (int64, error)
 	AddSettlementLine(ctx context.Context, l *openflex.SettlementLine) error

@@ -150,6 +150,14 @@ func TestPaymentReversedUndoesItsAllocation(t *testing.T) {
 		if len(paid.Payment.Allocation) == 0 || paid.Payment.PostedOn != "2025-03-25" {
 			t.Fatalf("payment = %+v: want an allocation, posted 2025-03-25", paid.Payment)
 		}
+		// The same cheque recorded again is the same payment.
+		again, err := w.svc.Pay(w.ctx, engine.PaymentRequest{AccountNumber: n, Amount: 100_00, Channel: engine.ChannelCheque, Reference: "chq 123"})
+		if err != nil || again.Payment.ID != paid.Payment.ID {
+			t.Fatalf("the cheque recorded twice: %v, %v; want payment %s again", again, err, paid.Payment.ID)
+		}
+		if _, err := w.svc.Pay(w.ctx, engine.PaymentRequest{AccountNumber: n, Amount: 99_00, Channel: engine.ChannelCheque, Reference: "chq 123"}); openflex.ErrorCode(err) != openflex.CodeParameterInvalid {
+			t.Fatalf("the cheque's reference for another amount: %v, want parameter_invalid", err)
+		}
 		w.set(toronto(3, 28))
 		rev, err := w.svc.Reverse(w.ctx, paid.Payment.ID, true, "cheque returned NSF")
 		if err != nil {

@@ -65,6 +65,12 @@ func (r *PaymentRequest) Validate() error {
 	return p.Err()
 }
 
+// lenderSide reports whether a payment of channel reaches the lender
+// itself (a bank bill payment, a cheque, a debit).
+func lenderSide(channel string) bool {
+	return channel == ChannelBank || channel == ChannelCheque || channel == ChannelDebit
+}
+
 // PaymentResult is a payment with the account after it.
 type PaymentResult struct {
 	Payment *Payment
@@ -77,14 +83,36 @@ type PaymentResult struct {
 // the customer's passed verification, and the cash the merchant took is
 // netted from its next settlement (a settlement line of its own).
 //
+// A lender-side payment (bank, cheque, debit) with a reference is
+// recorded once: the same reference again answers the payment already
+// recorded, unless it was reversed (a cheque deposited again).
+//
 // Errors: the request's field errors; verification_required (in store,
-// without one); payment_limit_exceeded past DailyPaymentLimit in one day.
+// without one); payment_limit_exceeded past DailyPaymentLimit in one day;
+// parameter_invalid for a reference already used for another amount.
 func (s *Service) Pay(ctx context.Context, r PaymentRequest) (*PaymentResult, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	var out *PaymentResult
 	err := s.onAccount(ctx, r.AccountNumber, func(ctx context.Context, a *account) error {
+		if lenderSide(r.Channel) && r.Reference != "" {
+			// The lender's side has no Idempotency-Key: the bank's or the
+			// cheque's reference makes a second recording of the same
+			// payment (a file imported twice) answer the first.
+			prev, err := s.Store.PaymentByReference(ctx, r.AccountNumber, r.Channel, r.Reference)
+			if err != nil {
+				return err
+			}
+			if prev != nil {
+				if prev.Amount != r.Amount {
+					return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "reference",
+						Message: fmt.Sprintf("payment %s already has reference %q, for %s", prev.ID, r.Reference, openflex.FormatCAD(prev.Amount, "en"))}
+				}
+				out = &PaymentResult{Payment: prev, Account: a.acct}
+				return nil
+			}
+		}
 		if r.Channel == ChannelInStore {
 			if r.VerificationID == "" {
 				return &openflex.Error{Code: openflex.CodeVerifyRequired, Param: "verification",
