@@ -23,7 +23,7 @@ type layer struct {
 
 var (
 	domain = []string{"", "internal/lending", "internal/credit", "internal/finance", "internal/keys", "internal/merchant",
-		"internal/settlement", "internal/plans", "internal/servicing", "internal/users", "internal/pii"}
+		"internal/settlement", "internal/plans", "internal/servicing", "internal/servicing/engine", "internal/users", "internal/pii"}
 	rooms = []string{"internal/portal", "internal/till", "internal/console"}
 )
 
@@ -51,7 +51,8 @@ var layers = []layer{
 	{name: "wiring", packages: []string{"internal/app"}, may: nil /* anything */},
 	// The CLI's --json output is the API's JSON (internal/api renders it).
 	{name: "CLI", packages: []string{"cmd/openflex"}, may: with(domain, "internal/app", "internal/api")},
-	{name: "tools", packages: []string{"cmd/openflex-bench", "cmd/openflex-cluster"}, may: with(domain, "internal/app")},
+	// The load tool seeds and renders events as the server does.
+	{name: "tools", packages: []string{"cmd/openflex-bench", "cmd/openflex-cluster"}, may: with(domain, "internal/app", "internal/api")},
 	{name: "examples", packages: []string{"examples/shop", "examples/shop/storefront"}, may: []string{"examples/shop/storefront"}},
 	{name: "test support", packages: []string{"internal/storetest", "internal/app/apptest", "internal/web/webtest", "internal/axetest",
 		"internal/sdktest", "internal/securitytest"}, may: nil},

@@ -25,7 +25,10 @@ type SettlementStore struct {
 	ReturnsAmount    int64  `json:"returns_amount"`
 	FeesAmount       int64  `json:"fees_amount"`
 	FeeRefundsAmount int64  `json:"fee_refunds_amount"`
-	// NetAmount is gross − returns − fees + fee refunds (may be negative).
+	// PaymentsAmount is customers' payments taken in store for the lender.
+	PaymentsAmount int64 `json:"payments_amount"`
+	// NetAmount is gross − returns − fees + fee refunds − payments (may be
+	// negative).
 	NetAmount int64 `json:"net_amount"`
 	LineCount int64 `json:"line_count"`
 }
@@ -45,7 +48,10 @@ type Settlement struct {
 	ReturnsAmount    int64 `json:"returns_amount"`
 	FeesAmount       int64 `json:"fees_amount"`
 	FeeRefundsAmount int64 `json:"fee_refunds_amount"`
-	// NetAmount is gross − returns − fees + fee refunds (may be negative).
+	// PaymentsAmount is customers' payments taken in store for the lender.
+	PaymentsAmount int64 `json:"payments_amount"`
+	// NetAmount is gross − returns − fees + fee refunds − payments (may be
+	// negative).
 	NetAmount int64 `json:"net_amount"`
 	LineCount int64 `json:"line_count"`
 	// CarriedInAmount is a negative amount carried from the previous

@@ -15,7 +15,7 @@ type DecideApplicationParams struct {
 
 // PaymentParams is a customer's payment.
 type PaymentParams struct {
-	// Amount is in cents, at most what the customer owes.
+	// Amount is in cents; more than is owed becomes a credit balance.
 	Amount int64 `json:"amount"`
 
 	// IdempotencyKey replaces the key the client makes up for this call.
@@ -46,8 +46,9 @@ func (s *TestHelperService) DecideApplication(ctx context.Context, id string, p 
 	return &out, nil
 }
 
-// Pay records the customer paying down the account (POST
-// /v1/test_helpers/accounts/{account_number}/payments) and returns it.
+// Pay records the customer paying towards the account (POST
+// /v1/test_helpers/accounts/{account_number}/payments), dated by the
+// account's clock, and returns the account.
 func (s *TestHelperService) Pay(ctx context.Context, accountNumber string, p *PaymentParams) (*Account, error) {
 	var out Account
 	if err := s.c.post(ctx, "/v1/test_helpers/accounts/"+pathEscape(accountNumber)+"/payments", p, &out); err != nil {

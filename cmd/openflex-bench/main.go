@@ -93,6 +93,10 @@ type options struct {
 	Seed             uint64
 	MemEvery         time.Duration
 
+	// StatementRun is the servicing scenario's account count (0: off).
+	StatementRun     int
+	StatementWorkers int
+
 	JSON    bool
 	Label   string
 	Keep    bool
@@ -149,6 +153,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.Idempotency, "idempotency", "all", "which POSTs send an Idempotency-Key: all, authorizations or none")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed of the mix and amounts")
 	fs.DurationVar(&o.MemEvery, "mem-every", 100*time.Millisecond, "memory sampling period (spawned: runtime.ReadMemStats; --url: GET --metrics-url, at least 1s)")
+	fs.IntVar(&o.StatementRun, "statement-run", 0, "with --spawn: seed this many accounts (a purchase and a payment each) and time their statement day's run while the mix runs (docs/scaling.md)")
+	fs.IntVar(&o.StatementWorkers, "statement-workers", 4, "with --statement-run: accounts the daily job serves at once")
 	fs.BoolVar(&o.JSON, "json", false, "print the report as one JSON document")
 	fs.StringVar(&o.Label, "label", "", "name of this run, copied into the report")
 	fs.BoolVar(&o.Keep, "keep", false, "with --spawn: keep the data dir (or PostgreSQL schemas) and print where")
@@ -197,6 +203,10 @@ func (o *options) validate() error {
 		return usagef("--idempotency must be all, authorizations or none")
 	case o.MemEvery <= 0:
 		return usagef("--mem-every must be positive")
+	case o.StatementRun < 0 || o.StatementWorkers < 1:
+		return usagef("--statement-run must not be negative, --statement-workers at least 1")
+	case o.StatementRun > 0 && !o.Spawn:
+		return usagef("--statement-run needs --spawn: it seeds the accounts in the server's own database")
 	}
 	if o.Rate == 0 && o.Concurrency == 0 {
 		o.Rate = 50
@@ -243,6 +253,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	}
 	took := time.Since(setupStart).Seconds()
 	setup := setupReport{Accounts: len(w.accounts), Seconds: round2(took), ApplicationsPerSecond: round2(float64(len(w.accounts)) / took)}
+	var sr *statementRun
+	if o.StatementRun > 0 {
+		if sr, err = seedStatementRun(ctx, tg, o.StatementRun, o.StatementWorkers, logf); err != nil {
+			return fmt.Errorf("statement run: %w", err)
+		}
+	}
 	logf("%d accounts in %.2fs; running %s for %s", setup.Accounts, took, o.loopName(), o.Duration)
 
 	if o.CPUProfile != "" {
@@ -283,7 +299,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		mallocs, cpu = ms.Mallocs, tg.cpu()
 	}
 	mem := tg.memory(o.MemEvery)
+	if sr != nil {
+		go sr.run(ctx)
+	}
 	res := w.drive(ctx, o, tg.quiet)
+	if sr != nil {
+		<-sr.done
+	}
 	cpuRep := cpu.stop()
 	memRep := mem.stop()
 	if o.CPUProfile != "" {
@@ -291,6 +313,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	}
 	runtime.ReadMemStats(&ms)
 	rep := buildReport(o, tg, setup, res, w.rec, memRep, cpuRep)
+	if sr != nil {
+		rep.StatementRun = sr.rep
+	}
 	if o.Spawn && rep.Totals.Completed > 0 {
 		a := round2(float64(ms.Mallocs-mallocs) / float64(rep.Totals.Completed))
 		rep.AllocsPerRequest = &a

@@ -40,7 +40,9 @@ type report struct {
 	// completed request (spawned: server and load generator together).
 	AllocsPerRequest *float64       `json:"allocs_per_request,omitempty"`
 	Timeline         []secondReport `json:"timeline"`
-	Notes            []string       `json:"notes,omitempty"`
+	// StatementRun is the servicing scenario's (--statement-run).
+	StatementRun *statementReport `json:"statement_run,omitempty"`
+	Notes        []string         `json:"notes,omitempty"`
 }
 
 type targetReport struct {
@@ -247,6 +249,14 @@ func writeReport(w io.Writer, rep *report, asJSON bool) error {
 		loop, t.WindowSeconds, rep.Setup.Accounts, rep.Setup.ApplicationsPerSecond)
 	fmt.Fprintf(&b, "offered %.1f/s  achieved %.1f/s  ok %.1f/s  completed %d  errors %d (5xx %d, no answer %d)  max in flight %d\n\n",
 		t.OfferedRate, t.AchievedRate, t.OKRate, t.Completed, t.Errors, t.Status5xx, t.TransportErrors, t.MaxInflight)
+	if sr := rep.StatementRun; sr != nil {
+		fmt.Fprintf(&b, "statement run: %d accounts (seeded in %.1fs, days to the statement day in %.1fs); the statement day served %d accounts in %.2fs (%.0f/s, %d workers; %.0fs per million)",
+			sr.Accounts, sr.SeedSeconds, sr.PrepareSeconds, sr.Served, sr.RunSeconds, sr.AccountsPerSec, sr.Workers, sr.ProjectedMillio)
+		if sr.Error != "" {
+			fmt.Fprintf(&b, "; error: %s", sr.Error)
+		}
+		fmt.Fprint(&b, "\n\n")
+	}
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "operation\tcount\trate/s\terrors\tp50 ms\tp90 ms\tp99 ms\tp99.9 ms\tmax ms\t")
 	row := func(name string, count int, rate float64, errs int, p percentiles) {

@@ -19,6 +19,11 @@ func storageFlags(c *Config, fs *flag.FlagSet) {
 	fs.StringVar(&c.SecretKey, "secret-key", "", "hex server key (≥32 bytes) for hashing secrets and tokens; default: generated into the data dir")
 }
 
+// takesArgument lists servicing's commands that take one positional
+// argument (an account number, a statement, payment or clock id).
+var takesArgument = map[string]bool{"accounts show": true, "accounts freeze": true, "accounts unfreeze": true, "accounts close": true,
+	"statements show": true, "payments reverse": true, "test-clocks advance": true, "test-clocks attach": true}
+
 // parse parses args, then fills every flag not given on the command line
 // from OPENFLEX_<FLAG> (dashes become underscores).
 func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
@@ -48,7 +53,7 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 		return usageError{err.Error()}
 	}
 	if fs.NArg() > 0 && fs.Name() != "merchant approve" && fs.Name() != "applications decide" && fs.Name() != "plan copy" &&
-		fs.Name() != "keys revoke" && fs.Name() != "keys roll" {
+		fs.Name() != "keys revoke" && fs.Name() != "keys roll" && !takesArgument[fs.Name()] {
 		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	set := map[string]bool{}

@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/openflex/openflex/internal/app"
+	"github.com/openflex/openflex/internal/servicing"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -68,6 +69,17 @@ var commands = []command{
 	{"consents revoke", "end a merchant's consent on an account (lender staff)", cmdConsentsRevoke},
 	{"scrub", "delete TRAINING data (never PRODUCTION)", cmdScrub},
 	{"verify", "recompute every balance from the ledger; non-zero exit on mismatch", cmdVerify},
+	{"accounts show", "an account's balances, standing and segments", cmdAccountsShow},
+	{"accounts freeze", "stop purchases on an account (lender staff, with --reason)", cmdAccountsStaff(servicing.ActionFreeze)},
+	{"accounts unfreeze", "lift a freeze (lender staff, with --reason)", cmdAccountsStaff(servicing.ActionUnfreeze)},
+	{"accounts close", "close an account for good (lender staff, with --reason)", cmdAccountsStaff(servicing.ActionClose)},
+	{"statements list", "an account's statements (--account NUMBER)", cmdStatementsList},
+	{"statements show", "a statement as the customer reads it", cmdStatementsShow},
+	{"payments create", "record a payment the lender received (bank bill payment, cheque, debit)", cmdPaymentsCreate},
+	{"payments reverse", "undo a payment (--returned: the bank returned it; the NSF fee applies)", cmdPaymentsReverse},
+	{"test-clocks create", "create a TRAINING test clock for a merchant", cmdTestClocksCreate},
+	{"test-clocks advance", "move a TRAINING test clock forward, running every day's servicing", cmdTestClocksAdvance},
+	{"test-clocks attach", "put a TRAINING account on a test clock", cmdTestClocksAttach},
 	{"settlements list", "list pending settlements", cmdSettlementsList},
 	{"settlements pay", "pay a business date's settlements (--cpa005 FILE: write the bank's credit file)", cmdSettlementsPay},
 	{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {

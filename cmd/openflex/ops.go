@@ -43,8 +43,9 @@ func cmdScrub(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// cmdVerify recomputes every balance from the ledger in both environments
-// and exits non-zero on any mismatch.
+// cmdVerify recomputes every balance from the ledger in both environments,
+// and every account's segments and statements from its history, and exits
+// non-zero on any mismatch.
 func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c Config
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
@@ -80,6 +81,17 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		bad += len(payables)
 		if len(payables) == 0 {
 			fmt.Fprintf(stdout, "%s: every merchant's payable equals its unsettled lines plus its unpaid settlements\n", env)
+		}
+		serviced, err := m.Planes[env].Servicing.Verify(ctx)
+		if err != nil {
+			return err
+		}
+		for _, f := range serviced {
+			fmt.Fprintf(stdout, "%s: %s\n", env, f)
+		}
+		bad += len(serviced)
+		if len(serviced) == 0 {
+			fmt.Fprintf(stdout, "%s: every account's segments and statements follow from its history and match the ledger\n", env)
 		}
 	}
 	if bad > 0 {

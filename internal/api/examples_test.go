@@ -36,6 +36,7 @@ var examplesOrder = []string{
 	"createAuthorization", "listAuthorizations", "getAuthorization", "createCapture", "listCaptures", "getCapture",
 	"createReturn", "listReturns", "getReturn", "releaseAuthorization",
 	"testExpireAuthorization", "testCreatePayment", "testDecideApplication",
+	"testCreateTestClock", "testGetTestClock", "testAdvanceTestClock",
 	"listTransactions", "listEvents",
 	"createWebhookEndpoint", "listWebhookEndpoints", "getWebhookEndpoint", "rollWebhookSecret", "redeliverEvent", "listWebhookDeliveries",
 	"createCheckout", "getCheckout", "cancelCheckout", "getPromotion", "preflightPromotion",
@@ -44,7 +45,11 @@ var examplesOrder = []string{
 }
 
 // examplesSkipped are operations the harness does not call, and why.
-var examplesSkipped = map[string]string{}
+var examplesSkipped = map[string]string{
+	"createPayment": "needs a verification passed at the till, and the walk's is consumed by its in-store authorization; " +
+		"TestInStorePaymentOverHTTP runs it end to end",
+	"testAttachTestClock": "needs an account with no purchase yet, and the walk's has them; TestWorkedFiguresOnATestClock attaches fresh accounts",
+}
 
 // examplesOp is one documented operation.
 type examplesOp struct {
@@ -254,6 +259,9 @@ func TestDocumentedExamples(t *testing.T) {
 
 		// What the example of each creating operation stands for.
 		learn := map[string]func(r examplesReply){
+			"testCreateTestClock": func(r examplesReply) {
+				w.ids[ex("testGetTestClock", "id")] = r.json["id"].(string)
+			},
 			"createApplication": func(r examplesReply) {
 				w.ids[ex("getApplication", "id")] = r.json["id"].(string)
 				w.ids[ex("getAccount", "number")] = r.json["account"].(map[string]any)["account_number"].(string)

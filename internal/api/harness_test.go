@@ -24,6 +24,7 @@ import (
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/plane"
+	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/storetest"
 )
@@ -43,7 +44,8 @@ type env struct {
 	lending map[openflex.Environment]*lending.Service
 	// planes are the server's planes; a test may add a service to one
 	// before its first request.
-	planes plane.Planes
+	planes    plane.Planes
+	servicing map[openflex.Environment]*engine.Service
 	// skew moves the clock of the key service (token expiry, secret grace).
 	skew time.Duration
 }
@@ -78,15 +80,17 @@ func newEnvAt(t *testing.T, cfg sqlstore.Config, tweak ...func(*Config)) *env {
 	ks := &keys.Service{Store: s.Control, Hasher: keys.NewHasher(bytes.Repeat([]byte{7}, 32)), Now: ev.now, CacheTTL: keys.DefaultCacheTTL}
 	t.Cleanup(ks.StartWatch())
 	ev.credit, ev.lending = map[openflex.Environment]*credit.Service{}, map[openflex.Environment]*lending.Service{}
+	ev.servicing = map[openflex.Environment]*engine.Service{}
 	for _, env := range openflex.Environments {
 		ev.credit[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),
 			CodeKey: []byte("test code key"), Now: ev.now}
-		ev.lending[env] = &lending.Service{Env: env, Store: s.Data(env), Verifier: ev.credit[env], Render: RenderEvent(env), Now: ev.now}
+		ev.servicing[env] = &engine.Service{Env: env, Store: s.Data(env), Render: RenderEvent(env), Verifier: ev.credit[env], Now: ev.now}
+		ev.lending[env] = &lending.Service{Env: env, Store: s.Data(env), Verifier: ev.credit[env], Render: RenderEvent(env), Servicing: ev.servicing[env], Now: ev.now}
 	}
 	ev.credit[openflex.Production].Bureau = nil // no bureau configured: 503
 	ev.planes = plane.Planes{}
 	for _, env := range openflex.Environments {
-		ev.planes[env] = &plane.Plane{Env: env, Credit: ev.credit[env], Lending: ev.lending[env]}
+		ev.planes[env] = &plane.Plane{Env: env, Credit: ev.credit[env], Lending: ev.lending[env], Servicing: ev.servicing[env]}
 	}
 	apiCfg := Config{
 		Planes:  ev.planes,

@@ -174,6 +174,7 @@ func (s *Server) routes() {
 	m.Handle("POST /v1/accounts/{number}/verifications", s.authed(s.createVerification))
 	m.Handle("POST /v1/accounts/{number}/consent/revoke", s.authed(s.revokeConsent))
 	m.Handle("POST /v1/accounts/{number}/quotes", s.authed(s.createQuote))
+	m.Handle("POST /v1/accounts/{number}/payments", s.authed(s.createPayment))
 
 	m.Handle("POST /v1/authorizations", s.authed(s.createAuthorization))
 	m.Handle("GET /v1/authorizations", s.authed(s.listAuthorizations))
@@ -208,4 +209,8 @@ func (s *Server) routes() {
 	m.Handle("POST /v1/test_helpers/applications/{id}/decide", s.authed(s.decideApplication))
 	m.Handle("POST /v1/test_helpers/accounts/{number}/payments", s.authed(s.pay))
 	m.Handle("POST /v1/test_helpers/authorizations/{id}/expire", s.authed(s.expireAuthorization))
+	m.Handle("POST /v1/test_helpers/test_clocks", s.authed(s.createTestClock))
+	m.Handle("GET /v1/test_helpers/test_clocks/{id}", s.authed(s.getTestClock))
+	m.Handle("POST /v1/test_helpers/test_clocks/{id}/advance", s.authed(s.advanceTestClock))
+	m.Handle("POST /v1/test_helpers/test_clocks/{id}/attach", s.authed(s.attachTestClock))
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/portal"
 	"github.com/openflex/openflex/internal/servicing"
+	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/till"
@@ -143,8 +144,10 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		pl.Webhooks = &webhook.Dispatcher{Env: env, Endpoints: m.Stores.Control, Plane: data, Logger: m.Logger, Now: time.Now,
 			Backoff: m.Config.WebhookBackoff, Destinations: m.Destinations}
+		pl.Servicing = &engine.Service{Env: env, Store: data, Render: api.RenderEvent(env), Verifier: pl.Credit, Workers: 4,
+			Logger: m.Logger, Now: time.Now}
 		pl.Lending = &lending.Service{Env: env, Store: data, Verifier: pl.Credit, Render: api.RenderEvent(env),
-			HoldTTL: m.Config.HoldTTL, Now: time.Now}
+			HoldTTL: m.Config.HoldTTL, Servicing: pl.Servicing, Now: time.Now}
 		pl.Checkouts = &checkout.Service{Env: env, Store: data, Credit: pl.Credit, Lending: pl.Lending,
 			Render: api.RenderEvent(env), TokenKey: derive(key, "checkout tokens"), BaseURL: m.Config.PublicURL, Now: time.Now}
 		pl.Settlements = &settlement.Service{Env: env, Store: data, Catalog: m.Stores.Control, Banks: m.Stores.Control, Render: api.RenderEvent(env),
@@ -409,12 +412,14 @@ func (m *Main) startJobs() {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &jobs.Runner{Expirers: map[openflex.Environment][]jobs.Expirer{}, Planes: map[openflex.Environment]jobs.Plane{},
 		Deliverers: map[openflex.Environment]jobs.Deliverer{}, DeliverEvery: m.Config.DeliverEvery, Settlers: map[openflex.Environment]jobs.Settler{},
-		Tokens: m.Stores.Control, Logger: m.Logger, Now: time.Now, NoScrub: m.Config.NoScrub}
+		Servicers: map[openflex.Environment]jobs.Servicer{},
+		Tokens:    m.Stores.Control, Logger: m.Logger, Now: time.Now, NoScrub: m.Config.NoScrub}
 	for _, env := range openflex.Environments {
 		r.Expirers[env] = []jobs.Expirer{m.Planes[env].Lending, m.Planes[env].Checkouts}
 		r.Planes[env] = m.Stores.Data(env)
 		r.Deliverers[env] = m.Planes[env].Webhooks
 		r.Settlers[env] = m.Planes[env].Settlements
+		r.Servicers[env] = m.Planes[env].Servicing
 	}
 	r.Cleanups = []func(context.Context) (int64, error){m.Site.Purge}
 	r.Lock = m.Stores.Control.TryLock

@@ -10,6 +10,7 @@ import (
 	"github.com/openflex/openflex/internal/checkout"
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/lending"
+	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/webhook"
 )
@@ -23,6 +24,8 @@ type Plane struct {
 	Checkouts   *checkout.Service
 	Webhooks    *webhook.Dispatcher
 	Settlements *settlement.Service
+	// Servicing bills, takes payments and runs TRAINING's test clocks.
+	Servicing *engine.Service
 }
 
 // Planes is every environment's plane.

@@ -83,6 +83,11 @@ var sdkOperations = map[string]string{
 	"getCheckout":             "Checkouts.Get",
 	"cancelCheckout":          "Checkouts.Cancel",
 	"getPromotion":            "Promotions.Get",
+	"createPayment":           "Accounts.CreatePayment",
+	"testCreateTestClock":     "TestHelpers.CreateTestClock",
+	"testGetTestClock":        "TestHelpers.GetTestClock",
+	"testAdvanceTestClock":    "TestHelpers.AdvanceTestClock",
+	"testAttachTestClock":     "TestHelpers.AttachTestClock",
 }
 
 // TestEveryOperationHasAMethod fails when the contract gains a /v1
@@ -149,6 +154,10 @@ var schemaTypes = map[string]any{
 	"QuoteRequest": sdk.QuoteParams{}, "WebhookEndpointRequest": sdk.WebhookEndpointParams{},
 	"RedeliverRequest": sdk.RedeliverParams{}, "DecideRequest": sdk.DecideApplicationParams{}, "PaymentRequest": sdk.PaymentParams{},
 	"EmptyRequest": sdk.ReleaseParams{}, "CheckoutRequest": sdk.CheckoutParams{},
+
+	"Payment": sdk.Payment{}, "Statement": sdk.Statement{}, "AccountStatusChange": sdk.AccountStatusChange{}, "TestClock": sdk.TestClock{},
+	"InStorePaymentRequest": sdk.InStorePaymentParams{}, "TestClockCreateRequest": sdk.TestClockParams{},
+	"TestClockAdvanceRequest": sdk.AdvanceTestClockParams{}, "TestClockAttachRequest": sdk.AttachTestClockParams{},
 }
 
 // TestTypesMatchTheContract compares every SDK type with its schema: the

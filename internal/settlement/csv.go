@@ -49,7 +49,9 @@ func (s *Service) CSV(ctx context.Context, merchantID, id string) (*openflex.Set
 // WriteCSV writes settlement st's lines (given newest first, as lists
 // return them) as CSV, oldest first. Amounts are signed from the
 // merchant's side: a capture's amount is positive and its fee negative, a
-// return's amount negative and its fee refund positive, and net_cad is
+// return's amount negative and its fee refund positive, a customer's
+// payment taken in store negative (the merchant owes it to the lender),
+// and net_cad is
 // their sum. A settlement carrying a negative amount in ends with a
 // carried_in row, so net_cad always sums to the settlement's amount (its
 // payout when positive). The API and the portal serve the same file.
@@ -68,7 +70,7 @@ func (s *Service) WriteCSV(ctx context.Context, w io.Writer, st *openflex.Settle
 		zone := store.Location()
 		local := l.Created.In(zone)
 		amount, fee := l.Amount, -l.Fee
-		if l.Type == openflex.TxnReturn {
+		if l.Type == openflex.TxnReturn || l.Type == openflex.TxnPayment {
 			amount, fee = -l.Amount, l.Fee
 		}
 		if err := cw.Write([]string{st.ID, st.BusinessDate, string(l.Type), l.Reference, store.Name, local.Format(time.DateOnly),

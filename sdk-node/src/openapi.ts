@@ -675,7 +675,7 @@ export interface paths {
         put?: never;
         /**
          * TRAINING: record a customer payment
-         * @description The customer pays down the posted balance (at most what is owed). 404 with PRODUCTION keys.
+         * @description The customer pays towards the account, through the servicing engine as any payment (allocated, dated by the account's clock, sent as payment.succeeded); an overpayment becomes a credit balance. 404 with PRODUCTION keys.
          */
         post: operations["testCreatePayment"];
         delete?: never;
@@ -856,6 +856,106 @@ export interface paths {
         get: operations["downloadSettlementLines"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{number}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a payment in store
+         * @description The customer pays towards their account at your till, verified by a code as for a sale. The payment is applied at once (dated by the account's day), answered with its receipt, and sent as payment.succeeded; the cash you took is netted from your next settlement as a line of its own (type payment). At most $10,000 a day per account (payment_limit_exceeded).
+         */
+        post: operations["createPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/test_helpers/test_clocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * TRAINING: create a test clock
+         * @description A clock frozen at the time you choose. Attach a fresh account to it, then advance it to see months of statements, interest, due dates and standing in seconds. TRAINING only: 404 with PRODUCTION keys.
+         */
+        post: operations["testCreateTestClock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/test_helpers/test_clocks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * TRAINING: read a test clock
+         * @description Your test clock. TRAINING only: 404 with PRODUCTION keys.
+         */
+        get: operations["testGetTestClock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/test_helpers/test_clocks/{id}/advance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * TRAINING: advance a test clock
+         * @description Moves the clock forward (never back) and, before answering, applies every day that ended on the way to each attached account, in order: interest, statements (statement.created), due dates, expiring plans and standing (account.status_changed). TRAINING only: 404 with PRODUCTION keys.
+         */
+        post: operations["testAdvanceTestClock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/test_helpers/test_clocks/{id}/attach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * TRAINING: put an account on a test clock
+         * @description From now on the account's purchases, payments and statements are dated by the clock. Only an account with no purchases or payments yet may be attached. TRAINING only: 404 with PRODUCTION keys.
+         */
+        post: operations["testAttachTestClock"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1392,10 +1492,10 @@ export interface components {
              * @description When the object was created (RFC 3339, UTC)
              */
             created: string;
-            /** @description Event type: application.approved|declined|pending|updated, authorization.created|captured|released|expired, return.created, checkout.completed|cancelled|expired, consent.granted|revoked */
+            /** @description Event type: application.approved|declined|pending|updated, authorization.created|captured|released|expired, return.created, checkout.completed|cancelled|expired, consent.granted|revoked, payment.succeeded|reversed, statement.created, account.status_changed */
             type: string;
             data: {
-                /** @description The object as the API renders it (an application, an authorization, a return, a checkout or a consent) */
+                /** @description The object as the API renders it (an application, an authorization, a return, a checkout, a consent, a payment, a statement or an account status change) */
                 object: Record<string, never>;
             };
         };
@@ -1902,7 +2002,9 @@ export interface components {
             fees_amount: number;
             /** @description Fees given back with returns, in cents */
             fee_refunds_amount: number;
-            /** @description gross − returns − fees + fee refunds, in cents (may be negative) */
+            /** @description Customers' payments the merchant took in store for the lender, in cents: netted from what it is paid */
+            payments_amount: number;
+            /** @description gross − returns − fees + fee refunds − payments, in cents (may be negative) */
             net_amount: number;
             /** @description Number of lines */
             line_count: number;
@@ -1939,7 +2041,9 @@ export interface components {
             fees_amount: number;
             /** @description Fees given back with returns, in cents */
             fee_refunds_amount: number;
-            /** @description gross − returns − fees + fee refunds, in cents (may be negative) */
+            /** @description Customers' payments the merchant took in store for the lender, in cents: netted from what it is paid */
+            payments_amount: number;
+            /** @description gross − returns − fees + fee refunds − payments, in cents (may be negative) */
             net_amount: number;
             /** @description Number of lines */
             line_count: number;
@@ -1972,8 +2076,11 @@ export interface components {
              * @description When the capture or return happened (RFC 3339, UTC)
              */
             created: string;
-            /** @enum {unknown} */
-            type: "capture" | "return";
+            /**
+             * @description payment: a customer's payment the merchant took in store (POST /v1/accounts/{number}/payments), owed back to the lender
+             * @enum {unknown}
+             */
+            type: "capture" | "return" | "payment";
             /** @description The store (str_…) */
             store_id: string;
             /** @description The capture or return, in cents */
@@ -2041,6 +2148,205 @@ export interface components {
             /** @description The whole new list of Trust IPs (addresses or CIDR ranges); must allow the address of this request */
             trust_ips: string[];
         };
+        /** @description A payment the customer makes at the merchant's till, verified as for a sale */
+        InStorePaymentRequest: {
+            /** @description Payment in cents; an account takes at most $10,000 of payments a day (402 payment_limit_exceeded) */
+            amount: number;
+            /** @enum {string} */
+            currency: "CAD";
+            /**
+             * @description Where the payment is taken: only in_store, at the merchant's till
+             * @enum {string}
+             */
+            channel: "in_store";
+            /** @description One of the merchant's stores: the cash it took is netted from the merchant's next settlement */
+            store_id: string;
+            register_id?: string;
+            employee_id?: string;
+            /** @description The merchant's own reference, printed on the receipt */
+            reference?: string;
+            /** @description A verification the customer passed at the till (POST /v1/accounts/{number}/verifications): the customer is present */
+            verification: {
+                id: string;
+                code: string;
+            };
+        };
+        /** @description A payment towards an account: its receipt, with how it was allocated (fees and interest first, then what is due on each segment, then the highest-rate balance; any excess becomes a credit balance) */
+        Payment: {
+            id: string;
+            /** @constant */
+            object: "payment";
+            environment: components["schemas"]["Environment"];
+            /**
+             * Format: date-time
+             * @description When the object was created (RFC 3339, UTC)
+             */
+            created: string;
+            account_number: string;
+            /** @description Cents */
+            amount: number;
+            /** @enum {string} */
+            currency: "CAD";
+            /** @enum {string} */
+            channel: "in_store" | "bank" | "cheque" | "debit" | "test_helper";
+            /**
+             * @description reversed: returned by the bank (an NSF fee may apply) or corrected by the lender
+             * @enum {string}
+             */
+            status: "succeeded" | "reversed";
+            /** @description The store that took an in-store payment */
+            store_id: string | null;
+            /** @description The register */
+            register_id: string | null;
+            /** @description The employee */
+            employee_id: string | null;
+            /** @description The merchant's reference */
+            reference: string | null;
+            /**
+             * Format: date
+             * @description The account's day the payment was applied (its province's date, or its test clock's)
+             */
+            posted_on: string;
+            allocation: {
+                /** @description revolving, a plan purchase's capture id, or empty for the account's own credit or charged-off balance */
+                segment: string;
+                /** @enum {string} */
+                bucket: "fee" | "interest" | "principal" | "credit" | "charged_off";
+                /** @description Cents of the payment applied there */
+                amount: number;
+            }[];
+            /** @description The lender's fee charged when the payment was returned unpaid, in cents */
+            nsf_fee: number;
+            /** Format: date-time */
+            reversed_at: string | null;
+            /** @description The account's available credit after the payment */
+            available_credit: number;
+            /** @description What the account owes after the payment (negative: a credit balance) */
+            balance: number;
+        };
+        /** @description A monthly statement (the statement.created event's object; sent to the lender and, in TRAINING, to the owner of the account's test clock) */
+        Statement: {
+            id: string;
+            /** @constant */
+            object: "statement";
+            environment: components["schemas"]["Environment"];
+            /**
+             * Format: date-time
+             * @description When the object was created (RFC 3339, UTC)
+             */
+            created: string;
+            account_number: string;
+            /** @description 1 for the account's first statement */
+            number: number;
+            /** @enum {string} */
+            language: "en" | "fr";
+            /** Format: date */
+            period_start: string;
+            /** Format: date */
+            period_end: string;
+            opening_balance: number;
+            total_debits: number;
+            total_credits: number;
+            interest_charged: number;
+            fees_charged: number;
+            closing_balance: number;
+            credit_limit: number;
+            available_credit: number;
+            /** @description Includes any past-due amount */
+            minimum_payment: number;
+            past_due: number;
+            /**
+             * Format: date
+             * @description At least 21 days after the period ends, moved to the next business day in the account's province
+             */
+            due_date: string;
+            /** @description Pay this by the due date to pay no interest on revolving purchases */
+            grace_amount: number;
+            lines: {
+                /** Format: date */
+                date: string;
+                /** @enum {string} */
+                kind: "purchase" | "return" | "payment" | "payment_reversed" | "interest" | "fee" | "charge_off";
+                description: string;
+                merchant: string;
+                store: string;
+                /** @description Positive: a charge; negative: a payment or credit */
+                amount: number;
+            }[];
+            plans: {
+                segment: string;
+                /** @enum {string} */
+                kind: "equal_payments" | "deferred";
+                description: string;
+                /** @description This statement's instalment (with its fee as disclosed); 0 for a deferred plan */
+                instalment: number;
+                remaining: number;
+                /** Format: date */
+                end_date: string | null;
+                /** @description Deferred: the interest accrued so far, charged if the balance is not paid by the end date */
+                interest_if_unpaid: number;
+                /** @description Deferred: the interest charged at the end date if the balance stays as it is */
+                interest_at_expiry: number;
+            }[];
+            /** @description The statement as the customer reads it, in the account's language */
+            text: string;
+        };
+        /** @description The account.status_changed event's object */
+        AccountStatusChange: {
+            /** @constant */
+            object: "account_status_change";
+            environment: components["schemas"]["Environment"];
+            /**
+             * Format: date-time
+             * @description When the object was created (RFC 3339, UTC)
+             */
+            created: string;
+            account_number: string;
+            from: string;
+            to: string;
+        };
+        /** @description A TRAINING test clock: the accounts attached to it live at its frozen time */
+        TestClock: {
+            id: string;
+            /** @constant */
+            object: "test_clock";
+            environment: components["schemas"]["Environment"];
+            /**
+             * Format: date-time
+             * @description When the object was created (RFC 3339, UTC)
+             */
+            created: string;
+            name: string;
+            /**
+             * Format: date-time
+             * @description The time the clock's accounts live at
+             */
+            frozen_time: string;
+            /**
+             * @description advancing while an advance applies its days (an advance interrupted stays advancing; advancing again resumes it)
+             * @enum {string}
+             */
+            status: "ready" | "advancing";
+        };
+        TestClockCreateRequest: {
+            /**
+             * Format: date-time
+             * @description Where the clock starts (RFC 3339)
+             */
+            frozen_time: string;
+            name?: string;
+        };
+        TestClockAdvanceRequest: {
+            /**
+             * Format: date-time
+             * @description The new time: after the clock's, at most two years later
+             */
+            frozen_time: string;
+        };
+        TestClockAttachRequest: {
+            /** @description An account with no purchases or payments yet, whose customer consented to you (your own approved application does) */
+            account_number: string;
+        };
     };
     responses: {
         /** @description invalid_request_error: parameter_missing, parameter_invalid, unknown_parameter, duplicate_parameter, body_invalid_json, url_not_trusted, destination_not_allowed or plan_not_available; `param` names the member, query parameter or header at fault (a query parameter the operation does not list is unknown_parameter; one given twice, or two Idempotency-Key headers, is duplicate_parameter) and `errors` lists every field problem */
@@ -2065,7 +2371,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description credit_error: insufficient_credit, account_not_in_good_standing, verification_failed or verification_required */
+        /** @description credit_error: insufficient_credit, account_not_in_good_standing, verification_failed, verification_required or payment_limit_exceeded */
         CreditError: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
@@ -5021,6 +5327,308 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
+                "X-Reference-Id"?: components["parameters"]["ReferenceId"];
+            };
+            path: {
+                /**
+                 * @description The 14-digit account number
+                 * @example 51476567152129
+                 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": 5000,
+                 *       "currency": "CAD",
+                 *       "channel": "in_store",
+                 *       "store_id": "str_01jd8y4n6p8q0r2s4t6v8w0x2a",
+                 *       "register_id": "R2",
+                 *       "employee_id": "E7",
+                 *       "reference": "till-42",
+                 *       "verification": {
+                 *         "id": "ver_01jd8y4n6p8q0r2s4t6v8w0x2c",
+                 *         "code": "222222"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["InStorePaymentRequest"];
+            };
+        };
+        responses: {
+            /** @description The payment's receipt */
+            201: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            402: components["responses"]["CreditError"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyInUse"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    testCreateTestClock: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
+                "X-Reference-Id"?: components["parameters"]["ReferenceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "frozen_time": "2025-03-01T12:00:00-05:00",
+                 *       "name": "March"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TestClockCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The clock */
+            201: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestClock"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyInUse"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    testGetTestClock: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /**
+                 * @description The test clock's id
+                 * @example clock_01jd8y4n6p8q0r2s4t6v8w0x2y
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The clock */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestClock"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    testAdvanceTestClock: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
+                "X-Reference-Id"?: components["parameters"]["ReferenceId"];
+            };
+            path: {
+                /**
+                 * @description The test clock's id
+                 * @example clock_01jd8y4n6p8q0r2s4t6v8w0x2y
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "frozen_time": "2025-04-01T09:00:00-04:00"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TestClockAdvanceRequest"];
+            };
+        };
+        responses: {
+            /** @description The clock at its new time */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestClock"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyInUse"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    testAttachTestClock: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
+                "X-Reference-Id"?: components["parameters"]["ReferenceId"];
+            };
+            path: {
+                /**
+                 * @description The test clock's id
+                 * @example clock_01jd8y4n6p8q0r2s4t6v8w0x2y
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "account_number": "51476567152129"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TestClockAttachRequest"];
+            };
+        };
+        responses: {
+            /** @description The clock */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestClock"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyInUse"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
