@@ -210,8 +210,13 @@ func TestTrustEditorProduction(t *testing.T) {
 		}
 		admin := h.Browser(t)
 		admin.LogIn("ops@lender.example", webtest.Password)
-		if r := b.Get("/portal/admin"); r.StatusCode != http.StatusNotFound {
-			t.Errorf("a merchant user sees the admin console: %d", r.StatusCode)
+		// The console's front door tells a merchant user it is for lender
+		// staff (403); its pages stay unknown (404).
+		if r := b.Get("/portal/admin"); r.StatusCode != http.StatusForbidden {
+			t.Errorf("a merchant user at the console's door: %d, want 403", r.StatusCode)
+		}
+		if r := b.Get("/portal/admin/settlements"); r.StatusCode != http.StatusNotFound {
+			t.Errorf("a merchant user sees a console page: %d, want 404", r.StatusCode)
 		}
 		reqs, err := h.Stores.Control.GoLiveRequests(ctx, m.ID, 1)
 		if err != nil || len(reqs) != 1 {
