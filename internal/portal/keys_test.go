@@ -123,6 +123,10 @@ func TestSignUpToRevoke(t *testing.T) {
 				t.Errorf("audit log misses %s", action)
 			}
 		}
+		// It names who did it, not a raw user id.
+		if !strings.Contains(r.Body, "<td title=\"portal:usr_") || strings.Contains(r.Body, "<td><code>portal:usr_") {
+			t.Errorf("the audit log shows raw user ids instead of names:\n%s", r.Body)
+		}
 
 		// Log-out ends the session on the server too.
 		if r := b.submit("/portal/", "/portal/logout", nil); r.StatusCode != http.StatusSeeOther {
