@@ -51,7 +51,7 @@ func TestSettlementsPay(t *testing.T) {
 	}
 	if _, err := m.Lending[openflex.Production].Authorize(ctx, lending.AuthorizeRequest{MerchantID: mc.MerchantID, StoreID: mc.Stores[0].ID,
 		AccountNumber: acct, Amount: 100_00, Currency: openflex.CAD, Channel: "online", AutoCapture: true,
-		Financing: &openflex.Financing{PlanID: plans[0].ID, TermMonths: 12, MerchantFee: plans[0].MerchantFee}}); err != nil {
+		Financing: &lending.FinancingChoice{PlanID: plans[0].ID, TermMonths: plans[0].Terms[0].Months}}); err != nil {
 		t.Fatal(err)
 	}
 	// A second merchant whose stored holder name no CPA-005 record can

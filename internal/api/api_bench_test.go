@@ -46,7 +46,7 @@ func newBenchAPI(b *testing.B, e storetest.Engine, accounts int) *benchAPI {
 	for _, env := range openflex.Environments {
 		creditSvc[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),
 			CodeKey: []byte("bench code key"), Now: time.Now}
-		lendingSvc[env] = &lending.Service{Store: s.Data(env), Verifier: creditSvc[env], Render: RenderEvent(env), Now: time.Now}
+		lendingSvc[env] = &lending.Service{Env: env, Store: s.Data(env), Verifier: creditSvc[env], Render: RenderEvent(env), Now: time.Now}
 	}
 	a := &benchAPI{b: b, srv: New(Config{
 		Credit:  func(env openflex.Environment) *credit.Service { return creditSvc[env] },

@@ -40,13 +40,11 @@ var examplesOrder = []string{
 	"createWebhookEndpoint", "listWebhookEndpoints", "getWebhookEndpoint", "rollWebhookSecret", "redeliverEvent", "listWebhookDeliveries",
 	"createCheckout", "getCheckout", "cancelCheckout", "getPromotion", "preflightPromotion",
 	"listSettlements", "getSettlement", "listSettlementLines", "downloadSettlementLines",
-	"revokeConsent", "deleteWebhookEndpoint",
+	"revokeConsent", "deleteWebhookEndpoint", "getKeySet", "replaceKeySetTrust",
 }
 
 // examplesSkipped are operations the harness does not call, and why.
-var examplesSkipped = map[string]string{
-	"metrics": "operations data, not part of the merchant contract's examples",
-}
+var examplesSkipped = map[string]string{}
 
 // examplesOp is one documented operation.
 type examplesOp struct {
@@ -249,6 +247,8 @@ func TestDocumentedExamples(t *testing.T) {
 		}
 		w.ids[ex("getStore", "id")] = p.Stores[0].ID
 		w.ids[ex("getPromotion", "client_id")] = p.Training.ClientID
+		// The Trust IPs of the example must keep allowing the harness.
+		w.ids["203.0.113.7"] = "127.0.0.1"
 		authEx := ops["createAuthorization"].op.RequestBody.Value.Content.Get("application/json").Example.(map[string]any)
 		w.ids[authEx["financing"].(map[string]any)["plan_id"].(string)] = p.Plans[1].ID
 

@@ -76,7 +76,7 @@ func newEnvAt(t *testing.T, cfg sqlstore.Config, tweak ...func(*Config)) *env {
 	for _, env := range openflex.Environments {
 		ev.credit[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),
 			CodeKey: []byte("test code key"), Now: ev.now}
-		ev.lending[env] = &lending.Service{Store: s.Data(env), Verifier: ev.credit[env], Render: RenderEvent(env), Now: ev.now}
+		ev.lending[env] = &lending.Service{Env: env, Store: s.Data(env), Verifier: ev.credit[env], Render: RenderEvent(env), Now: ev.now}
 	}
 	ev.credit[openflex.Production].Bureau = nil // no bureau configured: 503
 	apiCfg := Config{

@@ -259,6 +259,9 @@ func (s *Server) createAuthorization(w http.ResponseWriter, r *http.Request) err
 	req := lending.AuthorizeRequest{MerchantID: p.MerchantID, StoreID: in.StoreID, AccountNumber: in.AccountNumber, Amount: in.Amount,
 		Currency: openflex.Currency(in.Currency), AutoCapture: in.AutoCapture, Reference: in.Reference, Channel: in.Channel,
 		EmployeeID: in.EmployeeID, RegisterID: in.RegisterID, Metadata: in.Metadata}
+	if in.Financing != nil {
+		req.Financing, req.Language = &lending.FinancingChoice{PlanID: in.Financing.PlanID, TermMonths: in.Financing.TermMonths}, lang(r)
+	}
 	req.Items, probs = lineItems(in.Items)
 	if in.Taxes != nil {
 		req.TaxGSTHST, req.TaxPST = in.Taxes.GSTHST, in.Taxes.PST
@@ -270,10 +273,12 @@ func (s *Server) createAuthorization(w http.ResponseWriter, r *http.Request) err
 		probs = append(probs, err.(*openflex.Error).Fields...)
 	}
 	if in.StoreID != "" {
-		if _, err := s.store(r.Context(), p.MerchantID, in.StoreID); openflex.ErrorCode(err) == openflex.CodeResourceMissing {
+		if st, err := s.store(r.Context(), p.MerchantID, in.StoreID); openflex.ErrorCode(err) == openflex.CodeResourceMissing {
 			probs.Invalid("store_id", "store_id %q is not one of your stores", in.StoreID)
 		} else if err != nil {
 			return err
+		} else {
+			req.Province = st.Province
 		}
 	}
 	if in.Verification != nil {
@@ -289,13 +294,6 @@ func (s *Server) createAuthorization(w http.ResponseWriter, r *http.Request) err
 	}
 	if err := probs.Err(); err != nil {
 		return err
-	}
-	if in.Financing != nil {
-		f, err := s.financing(r.Context(), p, in.AccountNumber, in.StoreID, in.Financing.PlanID, in.Financing.TermMonths, in.Amount, lang(r))
-		if err != nil {
-			return err
-		}
-		req.Financing = f
 	}
 	creditSvc, lendingSvc := s.cfg.Credit(p.Env), s.cfg.Lending(p.Env)
 	var prepare func(ctx context.Context) error

@@ -139,7 +139,7 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		m.Webhooks[env] = &webhook.Dispatcher{Env: env, Endpoints: m.Stores.Control, Plane: data, Logger: m.Logger, Now: time.Now,
 			Backoff: m.Config.WebhookBackoff, Destinations: m.Destinations}
-		m.Lending[env] = &lending.Service{Store: data, Verifier: m.Credit[env], Render: api.RenderEvent(env),
+		m.Lending[env] = &lending.Service{Env: env, Store: data, Verifier: m.Credit[env], Render: api.RenderEvent(env),
 			HoldTTL: m.Config.HoldTTL, Now: time.Now}
 		m.Checkouts[env] = &checkout.Service{Env: env, Store: data, Credit: m.Credit[env], Lending: m.Lending[env],
 			Render: api.RenderEvent(env), TokenKey: derive(key, "checkout tokens"), BaseURL: m.Config.PublicURL, Now: time.Now}

@@ -9,6 +9,7 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/finance"
+	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/plans"
 )
 
@@ -314,8 +315,8 @@ func (p *Pages) confirm(w http.ResponseWriter, r *http.Request, s *session) erro
 		http.Redirect(w, r, "/checkout/"+s.token+"/plans"+p.view(s).Q, http.StatusSeeOther)
 		return nil
 	}
-	fin := &openflex.Financing{PlanID: o.Plan.ID, TermMonths: o.Term.Months, Disclosure: o.Quote.Disclosure, MerchantFee: o.Plan.MerchantFee}
-	if err := s.svc.Confirm(r.Context(), s.c, fin); err != nil {
+	choice := &lending.FinancingChoice{PlanID: o.Plan.ID, TermMonths: o.Term.Months}
+	if err := s.svc.Confirm(r.Context(), s.c, choice, s.store.Province, s.lang); err != nil {
 		fe, ok := fieldErrors(err, s.lang)
 		if !ok {
 			return err

@@ -270,8 +270,10 @@ func (s *Service) ChoosePlan(ctx context.Context, c *openflex.Checkout, planID s
 // the customer's consent to the merchant (a card on file, see
 // lending.Service.Authorize). Confirming a
 // completed checkout again returns it unchanged: a refresh or a double
-// click never creates a second authorization.
-func (s *Service) Confirm(ctx context.Context, c *openflex.Checkout, financing *openflex.Financing) error {
+// click never creates a second authorization. The shopper's plan choice
+// (nil: a regular purchase) is decided by lending, at the store's
+// province, with its disclosure in lang.
+func (s *Service) Confirm(ctx context.Context, c *openflex.Checkout, choice *lending.FinancingChoice, province openflex.Province, lang string) error {
 	return s.Store.Write(ctx, func(ctx context.Context) error {
 		locked, err := s.Store.Checkout(ctx, c.MerchantID, c.ID)
 		if err != nil {
@@ -293,7 +295,8 @@ func (s *Service) Confirm(ctx context.Context, c *openflex.Checkout, financing *
 			}
 		}
 		v, err := s.Lending.Authorize(ctx, lending.AuthorizeRequest{MerchantID: locked.MerchantID, StoreID: locked.StoreID,
-			AccountNumber: locked.AccountNumber, Amount: locked.Amount, Currency: openflex.CAD, Financing: financing,
+			AccountNumber: locked.AccountNumber, Amount: locked.Amount, Currency: openflex.CAD, Financing: choice,
+			Province: province, Language: lang,
 			AutoCapture: locked.AutoCapture, Reference: locked.Reference, Channel: "online", Items: locked.Items,
 			Metadata: map[string]string{"checkout_id": locked.ID}, CheckoutID: locked.ID})
 		if err != nil {

@@ -12,12 +12,18 @@ import (
 
 // AuthorizeRequest is a purchase to hold credit for.
 type AuthorizeRequest struct {
-	MerchantID     string
-	StoreID        string // checked by the caller against the merchant's stores
-	AccountNumber  string
-	Amount         int64
-	Currency       openflex.Currency
-	Financing      *openflex.Financing // checked by the caller against the merchant's plans
+	MerchantID string
+	StoreID    string // checked by the caller against the merchant's stores
+	// Province is the store's (the caller found the store by StoreID):
+	// plans may be offered in some provinces only.
+	Province      openflex.Province
+	AccountNumber string
+	Amount        int64
+	Currency      openflex.Currency
+	// Financing is the plan and term chosen (nil: a regular purchase);
+	// Language is the disclosure's ("en" or "fr").
+	Financing      *FinancingChoice
+	Language       string
 	AutoCapture    bool
 	Reference      string
 	Channel        string
@@ -76,6 +82,9 @@ func (r *AuthorizeRequest) Validate() error {
 	if r.VerificationID != "" && !strings.HasPrefix(r.VerificationID, openflex.PrefixVerification+"_") {
 		p.Invalid("verification.id", "verification.id must be a verification id (ver_…)")
 	}
+	if r.Financing != nil {
+		r.Financing.validate(&p)
+	}
 	return p.Err()
 }
 
@@ -101,6 +110,12 @@ func (s *Service) Authorize(ctx context.Context, r AuthorizeRequest) (*Authoriza
 		if err != nil {
 			return err
 		}
+		var fin *openflex.Financing
+		if r.Financing != nil {
+			if fin, err = s.decideFinancing(ctx, r, acct); err != nil {
+				return err
+			}
+		}
 		if acct.Status != openflex.AccountNormal {
 			return openflex.Errorf(openflex.CodeAccountNotGood, "the account is %s and cannot take purchases", acct.Status)
 		}
@@ -118,7 +133,7 @@ func (s *Service) Authorize(ctx context.Context, r AuthorizeRequest) (*Authoriza
 		a := &openflex.Authorization{
 			ID: openflex.NewID(openflex.PrefixAuth), MerchantID: r.MerchantID, StoreID: r.StoreID, AccountNumber: r.AccountNumber,
 			Amount: r.Amount, Currency: openflex.CAD, Status: openflex.AuthPending, Channel: r.Channel, Reference: r.Reference,
-			Financing: r.Financing, VerificationID: r.VerificationID, EmployeeID: r.EmployeeID, RegisterID: r.RegisterID,
+			Financing: fin, VerificationID: r.VerificationID, EmployeeID: r.EmployeeID, RegisterID: r.RegisterID,
 			Items: r.Items, TaxGSTHST: r.TaxGSTHST, TaxPST: r.TaxPST, Metadata: r.Metadata, ExpiresAt: now.Add(ttl), Created: now,
 		}
 		if err := s.Store.CreateAuthorization(ctx, a); err != nil {

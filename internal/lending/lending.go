@@ -50,6 +50,7 @@ type Store interface {
 	AppendEvent(ctx context.Context, e *openflex.Event) error
 	OpenAuthorizationsExpiring(ctx context.Context, t time.Time, limit int) ([]*openflex.Authorization, error)
 	ConsentStore
+	PlanStore
 }
 
 // ConsentStore keeps customers' consents (see openflex.AccountConsent).
@@ -73,6 +74,9 @@ const DefaultHoldTTL = 30 * 24 * time.Hour
 
 // Service moves money in one environment's data plane.
 type Service struct {
+	// Env is the environment of Store's data plane (plans may be offered
+	// in one environment only).
+	Env      openflex.Environment
 	Store    Store
 	Verifier Verifier
 	// Render turns an event's object (*openflex.Authorization with its

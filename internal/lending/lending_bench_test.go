@@ -106,11 +106,12 @@ func BenchmarkReturn(b *testing.B) {
 func BenchmarkCaptureWithFee(b *testing.B) {
 	eachEngine(b, 64, func(b *testing.B, le *ledgerEnv, accts []string) {
 		i := 0
+		plan := storetest.FeePlan(b, le.db, openflex.Training, "mer_test", openflex.MerchantFee{Bps: 600, Fixed: 25})
 		for b.Loop() {
 			b.StopTimer()
 			a, err := le.svc.Authorize(le.ctx, lending.AuthorizeRequest{MerchantID: "mer_test", StoreID: "str_test",
 				AccountNumber: accts[i%len(accts)], Amount: 100_00, Currency: openflex.CAD, Channel: "online",
-				Financing: &openflex.Financing{PlanID: "plan_test", TermMonths: 12, MerchantFee: openflex.MerchantFee{Bps: 600, Fixed: 25}}})
+				Financing: &lending.FinancingChoice{PlanID: plan}})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -30,7 +30,7 @@ func newLedger(t testing.TB, e storetest.Engine) *ledgerEnv {
 	t.Helper()
 	s := e.Open(t)
 	le := &ledgerEnv{t: t, db: s.Data(openflex.Training), ctx: context.Background(), now: time.Now().UTC()}
-	le.svc = &lending.Service{Store: le.db, Verifier: noVerifications{}, Now: le.clock,
+	le.svc = &lending.Service{Env: openflex.Training, Store: le.db, Verifier: noVerifications{}, Now: le.clock,
 		Render: func(v any) ([]byte, error) { return []byte(`{}`), nil }}
 	return le
 }

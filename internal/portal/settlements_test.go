@@ -56,7 +56,8 @@ func history(t *testing.T, h *harness, svc *settlement.Service, merchantID strin
 	if err != nil || len(stores) == 0 {
 		t.Fatalf("stores: %v", err)
 	}
-	lend := &lending.Service{Store: db, Now: h.clock.Now}
+	lend := &lending.Service{Env: openflex.Training, Store: db, Now: h.clock.Now}
+	chart := "" // the plan the chart's purchases are on
 	tor, _ := time.LoadLocation("America/Toronto")
 	real := time.Now()
 	var last *openflex.Capture
@@ -79,9 +80,12 @@ func history(t *testing.T, h *harness, svc *settlement.Service, merchantID strin
 			t.Fatal(err)
 		}
 		for i := range 1 + day%3 {
+			if chart == "" {
+				chart = storetest.FeePlan(t, db, openflex.Training, merchantID, openflex.MerchantFee{Bps: 600})
+			}
 			v, err := lend.Authorize(ctx, lending.AuthorizeRequest{MerchantID: merchantID, StoreID: stores[0].ID, AccountNumber: acct.Number,
 				Amount: int64(40_000 + 13_579*((day*7+i)%9)), Currency: openflex.CAD, Channel: "online", AutoCapture: true,
-				Financing: &openflex.Financing{PlanID: "plan_chart", TermMonths: 12, MerchantFee: openflex.MerchantFee{Bps: 600}}})
+				Financing: &lending.FinancingChoice{PlanID: chart}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -224,7 +228,7 @@ func TestTillDaySettlesFor(t *testing.T) {
 	for _, env := range openflex.Environments {
 		th.credit[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),
 			CodeKey: []byte("test code key"), Now: th.clock.Now}
-		th.lending[env] = &lending.Service{Store: s.Data(env), Verifier: th.credit[env], Now: th.clock.Now}
+		th.lending[env] = &lending.Service{Env: env, Store: s.Data(env), Verifier: th.credit[env], Now: th.clock.Now}
 		svcs[env] = &settlement.Service{Env: env, Store: s.Data(env), Catalog: s.Control, Now: th.clock.Now}
 	}
 	b := th.browser(t)
@@ -233,7 +237,7 @@ func TestTillDaySettlesFor(t *testing.T) {
 	acct := th.openAccount(t, openflex.Training, m.ID, st.ID)
 	_, err := th.lending[openflex.Training].Authorize(context.Background(), lending.AuthorizeRequest{MerchantID: m.ID, StoreID: st.ID,
 		AccountNumber: acct.Number, Amount: 100000, Currency: openflex.CAD, Channel: "online", AutoCapture: true,
-		Financing: &openflex.Financing{PlanID: "plan_x", TermMonths: 12, MerchantFee: openflex.MerchantFee{Bps: 600}}})
+		Financing: &lending.FinancingChoice{PlanID: storetest.FeePlan(t, th.stores.Data(openflex.Training), openflex.Training, m.ID, openflex.MerchantFee{Bps: 600})}})
 	if err != nil {
 		t.Fatal(err)
 	}

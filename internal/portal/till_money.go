@@ -94,24 +94,14 @@ func (p *Portal) tillAuthorize(w http.ResponseWriter, r *http.Request, pg *page)
 		f.Fail("reference", pg.t("till.err.reference_long"))
 	}
 	if opt := f.Get("option"); opt != "" {
+		// Lending decides whether the plan may finance this sale (a
+		// refusal comes back as plan_not_available, see saleError).
 		planID, months, _ := strings.Cut(opt, ":")
-		n, _ := strconv.Atoi(months)
-		all, err := p.cfg.Catalog.Plans(ctx, d.Env, pg.Merchant.ID)
-		if err != nil {
-			return err
-		}
-		// Eligibility, not credit: insufficient credit is the
-		// authorization's own answer (as the API judges it).
-		judged := *a
-		judged.PostedBalance, judged.Held, judged.CreditLimit = 0, 0, openflex.MaxAmount
-		o, err := plans.Choose(all, tl.Env, &judged, tl.Store.Province, planID, n, amount, pg.Lang)
-		if openflex.ErrorCode(err) == openflex.CodePlanNotAvailable {
+		n, err := strconv.Atoi(months)
+		if err != nil || !strings.HasPrefix(planID, openflex.PrefixPlan+"_") || n < 0 {
 			f.Fail("option", pg.t("till.err.plan_not_available"))
-		} else if err != nil {
-			return err
-		} else {
-			req.Financing = &openflex.Financing{PlanID: o.Plan.ID, TermMonths: o.Term.Months, Disclosure: o.Quote.Disclosure, MerchantFee: o.Plan.MerchantFee}
 		}
+		req.Financing, req.Province, req.Language = &lending.FinancingChoice{PlanID: planID, TermMonths: n}, tl.Store.Province, pg.Lang
 	}
 	if f.OK() {
 		err = p.once(w, r, pg, tl.Env, func(ctx context.Context) (string, error) {

@@ -48,7 +48,7 @@ func newTillHarness(t *testing.T, e storetest.Engine) *tillHarness {
 	for _, env := range openflex.Environments {
 		th.credit[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),
 			CodeKey: []byte("test code key"), Now: th.clock.Now}
-		th.lending[env] = &lending.Service{Store: s.Data(env), Verifier: th.credit[env], Now: th.clock.Now}
+		th.lending[env] = &lending.Service{Env: env, Store: s.Data(env), Verifier: th.credit[env], Now: th.clock.Now}
 	}
 	return th
 }

@@ -355,7 +355,7 @@ func TestConsentAccountNumberAloneNeverMovesMoney(t *testing.T) {
 				if err := svc.CheckCode(ctx, chk, cp.consentCode(t, env)); err != nil {
 					t.Fatal(err)
 				}
-				if err := svc.Confirm(ctx, chk, nil); err != nil {
+				if err := svc.Confirm(ctx, chk, nil, "", "en"); err != nil {
 					t.Fatal(err)
 				}
 				if _, c := cp.consentAccount(t, other, number); c["source"] != "checkout" || c["checkout_id"] != chk.ID {
@@ -421,7 +421,7 @@ func TestConsentRepeatApplicationSignsNobodyIn(t *testing.T) {
 		if chk.Verified {
 			t.Fatal("a repeat application signed the shopper in to an existing account")
 		}
-		if err := svc.Confirm(ctx, chk, nil); openflex.ErrorCode(err) != openflex.CodeVerifyRequired {
+		if err := svc.Confirm(ctx, chk, nil, "", "en"); openflex.ErrorCode(err) != openflex.CodeVerifyRequired {
 			t.Fatalf("Confirm after a repeat application = %v, want verification_required", err)
 		}
 		if _, c := cp.consentAccount(t, attacker, number); c != nil {

@@ -46,7 +46,7 @@ func TestFeeSplitCapturesPayTheSameFee(t *testing.T) {
 				total += c
 			}
 			v, err := lend.Authorize(ctx, lending.AuthorizeRequest{MerchantID: m.ID, StoreID: m.Store, AccountNumber: number, Amount: total,
-				Currency: openflex.CAD, Channel: "online", Financing: &openflex.Financing{PlanID: "plan_fee", TermMonths: 12, MerchantFee: tt.fee}})
+				Currency: openflex.CAD, Channel: "online", Financing: &lending.FinancingChoice{PlanID: storetest.FeePlan(t, cp.Main.Stores.Data(env), env, m.ID, tt.fee)}})
 			if err != nil {
 				t.Fatalf("%s: authorize: %v", tt.name, err)
 			}

@@ -23,7 +23,7 @@ func TestFeeSplitCapturesAndReturns(t *testing.T) {
 			for round := 0; round < 3; round++ {
 				total := 1000 + rng.Int64N(40000)
 				v, err := w.lend.Authorize(w.ctx, lending.AuthorizeRequest{MerchantID: w.merchant, StoreID: w.store["TOR"], AccountNumber: w.account(),
-					Amount: total, Currency: openflex.CAD, Channel: "online", Financing: &openflex.Financing{PlanID: "plan_test", TermMonths: 12, MerchantFee: f}})
+					Amount: total, Currency: openflex.CAD, Channel: "online", Financing: &lending.FinancingChoice{PlanID: w.feePlan(f)}})
 				if err != nil {
 					t.Fatal(err)
 				}

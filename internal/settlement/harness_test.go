@@ -30,6 +30,7 @@ type world struct {
 	mu       sync.Mutex
 	now      time.Time
 	events   map[string]int
+	plans    map[openflex.MerchantFee]string // fee → plan id (feePlan)
 }
 
 // newWorld opens fresh stores on e with one merchant whose stores are named
@@ -48,7 +49,7 @@ func newWorld(t testing.TB, e storetest.Engine, stores map[string][2]string) *wo
 		}
 		w.store[name] = st.ID
 	}
-	w.lend = &lending.Service{Store: w.db, Verifier: noVerifier{}, Now: w.clock, Render: func(any) ([]byte, error) { return []byte(`{}`), nil }}
+	w.lend = &lending.Service{Env: openflex.Training, Store: w.db, Verifier: noVerifier{}, Now: w.clock, Render: func(any) ([]byte, error) { return []byte(`{}`), nil }}
 	w.settle = &settlement.Service{Env: openflex.Training, Store: w.db, Catalog: s.Control, Now: w.clock,
 
 		Render: func(v any) ([]byte, error) {
@@ -105,6 +106,19 @@ func (w *world) account() string {
 	return acct.Number
 }
 
+// feePlan is the id of the merchant's plan charging fee, stored on first use.
+func (w *world) feePlan(fee openflex.MerchantFee) string {
+	w.t.Helper()
+	if w.plans == nil {
+		w.plans = map[openflex.MerchantFee]string{}
+	}
+	if id, ok := w.plans[fee]; ok {
+		return id
+	}
+	w.plans[fee] = storetest.FeePlan(w.t, w.db, openflex.Training, w.merchant, fee)
+	return w.plans[fee]
+}
+
 // purchase authorizes and captures amount in full at store on a plan with fee.
 func (w *world) purchase(store string, amount int64, fee openflex.MerchantFee) *openflex.Capture {
 	w.t.Helper()
@@ -116,7 +130,7 @@ func (w *world) order(store, reference string, amount int64, fee openflex.Mercha
 	w.t.Helper()
 	v, err := w.lend.Authorize(w.ctx, lending.AuthorizeRequest{MerchantID: w.merchant, StoreID: w.store[store], AccountNumber: w.account(),
 		Amount: amount, Currency: openflex.CAD, Channel: "online", AutoCapture: true, Reference: reference,
-		Financing: &openflex.Financing{PlanID: "plan_test", TermMonths: 12, MerchantFee: fee}})
+		Financing: &lending.FinancingChoice{PlanID: w.feePlan(fee)}})
 	if err != nil {
 		w.t.Fatalf("purchase of %d at %s: %v", amount, store, err)
 	}

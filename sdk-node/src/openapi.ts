@@ -2696,6 +2696,7 @@ export interface operations {
                     "application/json": components["schemas"]["KeySet"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
@@ -2733,7 +2734,8 @@ export interface operations {
                  *         "https://shop.example.com"
                  *       ],
                  *       "trust_ips": [
-                 *         "203.0.113.0/24"
+                 *         "203.0.113.7",
+                 *         "198.51.100.0/24"
                  *       ]
                  *     }
                  */

@@ -41,9 +41,10 @@ async function freePort() {
 export async function startOpenFlex({ extra = [], trustedUrls = [] } = {}) {
   const bin = openflexBinary()
   const dataDir = mkdtempSync(join(tmpdir(), "openflex-sdk-node-"))
-  const cli = (args) => JSON.parse(execFileSync(bin, [...args, "--json"], { env: { ...process.env, OPENFLEX_DATA_DIR: dataDir } }).toString())
-  // Only serve and migrate create a data directory; the other commands act on an existing one.
-  execFileSync(bin, ["migrate"], { env: { ...process.env, OPENFLEX_DATA_DIR: dataDir } })
+  const env = { ...process.env, OPENFLEX_DATA_DIR: dataDir }
+  // The admin commands work on an existing data directory only: migrate makes it.
+  execFileSync(bin, ["migrate"], { env, stdio: "ignore" })
+  const cli = (args) => JSON.parse(execFileSync(bin, [...args, "--json"], { env }).toString())
   const m = cli(["merchant", "create", "--name", "Maple Node Shop", "--email", `node-${randomBytes(4).toString("hex")}@example.com`, "--store", "Web:ON"])
   const keyArgs = ["keys", "create", "--merchant", m.merchant_id, "--env", "training"]
   for (const u of trustedUrls) keyArgs.push("--trusted-url", u)

@@ -8,9 +8,10 @@ import type { paths } from "./generated/openflex";
 const client = createClient<paths>({ baseUrl: "https://openflex.example", headers: { Authorization: "Bearer oft_train_…" } });
 
 export async function everyOperation(): Promise<void> {
+  await client.GET("/v1/key_set"); // getKeySet
+  await client.POST("/v1/key_set/trust", {"params": {"header": {"Idempotency-Key": "example-replaceKeySetTrust"}}, "body": {"trust_urls": ["https://shop.example.com"], "trust_ips": ["203.0.113.7", "198.51.100.0/24"]}}); // replaceKeySetTrust
   await client.GET("/healthz"); // healthz
   await client.GET("/readyz"); // readyz
-  await client.GET("/metrics"); // metrics
   await client.GET("/openapi.json"); // openapi
   await client.POST("/oauth/token", {"body": {"grant_type": "client_credentials"}}); // createToken
   await client.GET("/v1/stores"); // listStores

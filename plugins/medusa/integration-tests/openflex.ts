@@ -64,10 +64,10 @@ export class OpenFlexServer {
   async start(opts: { trustedUrls: string[] }): Promise<void> {
     const bin = openflexBinary()
     this.dataDir = mkdtempSync(join(tmpdir(), "openflex-medusa-data-"))
-    const cli = (args: string[]) =>
-      JSON.parse(execFileSync(bin, [...args, "--json"], { env: { ...process.env, OPENFLEX_DATA_DIR: this.dataDir } }).toString())
-    // Only serve and migrate create a data directory; the other commands act on an existing one.
-    execFileSync(bin, ["migrate"], { env: { ...process.env, OPENFLEX_DATA_DIR: this.dataDir } })
+    const env = { ...process.env, OPENFLEX_DATA_DIR: this.dataDir }
+    // The admin commands work on an existing data directory only: migrate makes it.
+    execFileSync(bin, ["migrate"], { env, stdio: "ignore" })
+    const cli = (args: string[]) => JSON.parse(execFileSync(bin, [...args, "--json"], { env }).toString())
     const m = cli(["merchant", "create", "--name", "Maple Medusa Shop", "--email", `shop-${randomBytes(4).toString("hex")}@example.com`, "--store", "Web:ON"])
     this.merchantId = m.merchant_id
     this.storeId = m.stores[0].id
