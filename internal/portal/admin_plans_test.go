@@ -67,7 +67,7 @@ func TestAdminPlanFees(t *testing.T) {
 
 		admin := th.browser(t)
 		admin.logIn("ops@lender.example", password)
-		if r := admin.get("/portal/admin?lang=en"); !strings.Contains(r.Body, `href="/portal/admin/merchants/`+m.ID+`/plans?env=production"`) {
+		if r := admin.get("/portal/admin?lang=en"); !strings.Contains(r.Body, `href="/portal/admin/merchants/`+m.ID+`/plans?env=training"` /* not live yet: its TRAINING plans */) {
 			t.Fatalf("the admin home does not link the merchant's plans:\n%s", r.Body)
 		}
 		r := admin.get(page)
