@@ -213,7 +213,9 @@ func TestTrustEditorProduction(t *testing.T) {
 		}
 		admin := h.browser(t)
 		admin.logIn("ops@lender.example", password)
-		if r := b.get("/portal/admin"); r.StatusCode != http.StatusNotFound {
+		// A merchant user at the console's door is told it is for staff
+		// (TestMerchantAtTheConsoleDoor), and sees none of it.
+		if r := b.get("/portal/admin"); r.StatusCode != http.StatusForbidden || strings.Contains(r.Body, "/portal/admin/merchants") {
 			t.Errorf("a merchant user sees the admin console: %d", r.StatusCode)
 		}
 		reqs, err := h.stores.Control.GoLiveRequests(ctx, m.ID, 1)
