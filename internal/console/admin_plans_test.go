@@ -64,7 +64,7 @@ func TestAdminPlanFees(t *testing.T) {
 
 		admin := th.Browser(t)
 		admin.LogIn("ops@lender.example", webtest.Password)
-		if r := admin.Get("/portal/admin?lang=en"); !strings.Contains(r.Body, `href="/portal/admin/merchants/`+m.ID+`/plans?env=production"`) {
+		if r := admin.Get("/portal/admin?lang=en"); !strings.Contains(r.Body, `href="/portal/admin/merchants/`+m.ID+`/plans?env=training"` /* not live yet: its TRAINING plans */) {
 			t.Fatalf("the admin home does not link the merchant's plans:\n%s", r.Body)
 		}
 		r := admin.Get(page)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -89,9 +90,36 @@ func (p *Portal) auditLog(w http.ResponseWriter, r *http.Request, pg *web.Page) 
 	if err != nil {
 		return err
 	}
+	// Who did it, by name: "portal:usr_…" is the merchant's own user
+	// (their email), "admin:usr_…" the lender's staff (said so, with the
+	// staff member's email), anything else (cli, api:ofk_…) as recorded.
+	names := map[string]string{}
+	rows := make([]auditRow, len(entries))
+	for i, e := range entries {
+		who, ok := names[e.Actor]
+		if !ok {
+			who = e.Actor
+			if kind, id, found := strings.Cut(e.Actor, ":"); found && (kind == "portal" || kind == "admin") {
+				if u, err := p.cfg.Control.PortalUser(r.Context(), id); err == nil {
+					who = u.Email
+					if kind == "admin" {
+						who = pg.T("audit.lender_staff", u.Email)
+					}
+				}
+			}
+			names[e.Actor] = who
+		}
+		rows[i] = auditRow{AuditEntry: e, Who: who}
+	}
 	pg.Title, pg.Nav = "audit.title", "audit"
-	p.Render(w, pg, http.StatusOK, "audit", entries)
+	p.Render(w, pg, http.StatusOK, "audit", rows)
 	return nil
+}
+
+// auditRow is an audit entry with its actor's name.
+type auditRow struct {
+	openflex.AuditEntry
+	Who string
 }
 
 type goLiveData struct {

@@ -54,6 +54,8 @@ type EndpointStore interface {
 // users.Service does the rest).
 type UserStore interface {
 	PortalUserByEmail(ctx context.Context, email string) (*users.User, error)
+	// PortalUser names an audit entry's actor.
+	PortalUser(ctx context.Context, id string) (*users.User, error)
 }
 
 // SessionStore ends the session being logged out (web.Site keeps the rest).

@@ -69,6 +69,7 @@ var messages = map[string][2]string{
 	"hint.go_live_note":          {"Tell the lender about your integration: storefront, POS, expected launch date.", "Décrivez votre intégration au prêteur : boutique, point de vente, date de lancement prévue."},
 
 	"err.title":              {"Something went wrong", "Un problème est survenu"},
+	"audit.lender_staff":     {"Lender staff (%s)", "Personnel du prêteur (%s)"},
 	"admin.staff_only_title": {"Lender staff only", "Réservé au personnel du prêteur"},
 	"admin.staff_only":       {"The lender's console is for lender staff. You are signed in with a merchant account: sign out, then sign in with your staff account.", "La console du prêteur est réservée à son personnel. Vous êtes connecté avec un compte marchand : déconnectez-vous, puis connectez-vous avec votre compte du personnel."},
 	"admin.staff_signin":     {"Sign out and sign in as staff", "Se déconnecter et se connecter comme membre du personnel"},
