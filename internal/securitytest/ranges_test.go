@@ -68,6 +68,8 @@ func rangesBase(w *strictWorld) map[string]struct {
 				"province": "ON", "postal_code": "M5H 1A1"}, "flow": "apply_or_buy", "auto_capture": false,
 			"success_url": "https://shop.example.com/ok", "cancel_url": "https://shop.example.com/cancel", "language": "en"}},
 		"POST /v1/checkouts/{id}/cancel": {"/v1/checkouts/" + w.checkoutID + "/cancel", map[string]any{}},
+		"POST /v1/key_set/trust": {"/v1/key_set/trust", map[string]any{"trust_urls": []any{"https://shop.example.com"},
+			"trust_ips": []any{"127.0.0.1"}}},
 		// GET operations: the path with its parameters' valid query.
 		"GET /v1/stores":                            {"/v1/stores", nil},
 		"GET /v1/stores/{id}/summary":               {"/v1/stores/" + w.storeID + "/summary", nil},
