@@ -76,6 +76,9 @@ func rangesBase(w *strictWorld) map[string]struct {
 			map[string]any{"frozen_time": "2025-04-01T12:00:00-04:00"}},
 		"POST /v1/test_helpers/test_clocks/{id}/attach": {"/v1/test_helpers/test_clocks/clock_01jd8y4n6p8q0r2s4t6v8w0x2y/attach",
 			map[string]any{"account_number": w.account}},
+
+		"POST /v1/key_set/trust": {"/v1/key_set/trust", map[string]any{"trust_urls": []any{"https://shop.example.com"},
+			"trust_ips": []any{"127.0.0.1"}}},
 		// GET operations: the path with its parameters' valid query.
 		"GET /v1/stores":                            {"/v1/stores", nil},
 		"GET /v1/stores/{id}/summary":               {"/v1/stores/" + w.storeID + "/summary", nil},
