@@ -246,12 +246,15 @@ export async function completeHostedCheckout(hostedUrl, origin, planOption) {
   return confirmed.location
 }
 
-/** The shopper clicks "cancel" on the hosted checkout; returns the redirect. */
+/** The shopper clicks "cancel" on the hosted checkout; returns where the page sends them back. */
 export async function cancelHostedCheckout(hostedUrl, origin) {
   const landing = await page(hostedUrl)
   const r = await page(`${hostedUrl}/cancel`, { csrf: csrfOf(landing) }, origin)
-  if (r.status !== 303) throw new Error(`cancel: ${r.status}\n${r.body.slice(0, 2000)}`)
-  return r.location
+  // The shopper lands on OpenFlex's "cancelled" page, whose link (and
+  // announced automatic return) goes back to the shop's cancel_url.
+  const back = r.status === 200 && /id="return" href="([^"]+)"/.exec(r.body)
+  if (!back) throw new Error(`cancel: ${r.status}\n${r.body.slice(0, 2000)}`)
+  return back[1].replace(/&amp;/g, "&")
 }
 
 /** Polls fn until it returns a truthy value or the deadline passes. */

@@ -258,10 +258,13 @@ export async function completeHostedCheckout(hostedUrl: string, of: OpenFlexServ
 export async function cancelHostedCheckout(hostedUrl: string, of: OpenFlexServer): Promise<string> {
   const landing = await get(hostedUrl)
   const r = await post(`${hostedUrl}/cancel`, { csrf: csrfOf(landing) }, of.url)
-  if (r.status !== 303) {
+  // The shopper lands on OpenFlex's "cancelled" page, whose link (and
+  // announced automatic return) goes back to the shop's cancel_url.
+  const back = r.status === 200 ? /id="return" href="([^"]+)"/.exec(r.body) : null
+  if (!back) {
     throw new Error(`cancel: ${r.status}\n${r.body.slice(0, 2000)}`)
   }
-  return r.location
+  return back[1].replace(/&amp;/g, "&")
 }
 
 // --- the storefront / webhook relay --------------------------------------------
