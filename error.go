@@ -154,3 +154,7 @@ const (
 	// closed one, …).
 	CodeAccountStatusInvalid Code = "account_status_invalid"
 )
+
+// CodeDebitNotReturnable: a pre-authorized debit that was not sent to the
+// bank, or was already returned, cannot be returned.
+const CodeDebitNotReturnable Code = "debit_not_returnable"

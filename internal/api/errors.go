@@ -52,6 +52,7 @@ var codeInfo = map[openflex.Code]struct {
 
 	openflex.CodePlanExceedsCriminalRate: {400, "invalid_request_error", "le coût d'emprunt de ce plan dépasse le taux criminel de 35 % par année"},
 	openflex.CodeAccountStatusInvalid:    {409, "invalid_request_error", "l'état du compte ne permet pas cette action"},
+	openflex.CodeDebitNotReturnable:      {409, "invalid_request_error", "ce débit préautorisé ne peut pas être retourné"},
 }
 
 // errorBody is the API.md error envelope.
