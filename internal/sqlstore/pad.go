@@ -163,7 +163,9 @@ func (db *DB) debit(ctx context.Context, where string, arg any) (*pad.Debit, err
 }
 
 // Debit returns debit id (resource_missing when none).
-func (db *DB) Debit(ctx context.Context, id string) (*pad.Debit, error) { return db.debit(ctx, "id", id) }
+func (db *DB) Debit(ctx context.Context, id string) (*pad.Debit, error) {
+	return db.debit(ctx, "id", id)
+}
 
 // DebitByReference returns the debit with a CPA-005 cross reference.
 func (db *DB) DebitByReference(ctx context.Context, ref string) (*pad.Debit, error) {
