@@ -111,26 +111,37 @@ const (
 )
 
 // Account is a revolving credit line. Balances are kept by the ledger:
-// available credit = limit − posted balance − held, never below zero.
+// available credit = limit − posted balance − charges − held, never below
+// zero.
 type Account struct {
 	Number        string // 14 digits, Luhn check digit
 	CustomerID    string
 	Status        AccountStatus
 	CreditLimit   int64
 	PostedBalance int64
-	Held          int64
-	Currency      Currency
-	RiskCategory  RiskCategory
-	Province      Province
-	Language      string
-	FirstName     string
-	LastName      string
-	Created       time.Time
+	// Charges are the interest and fees owed, kept apart from the posted
+	// balance so that a charge posts even on an account at its limit.
+	Charges      int64
+	Held         int64
+	Currency     Currency
+	RiskCategory RiskCategory
+	Province     Province
+	Language     string
+	FirstName    string
+	LastName     string
+	Created      time.Time
+	// ClockTime is the time on the account's TRAINING test clock, as the
+	// account's read found it; zero for an account on the wall clock.
+	ClockTime time.Time
 }
+
+// Owed is what the customer owes: the posted balance and the charges
+// (negative: a credit balance).
+func (a *Account) Owed() int64 { return a.PostedBalance + a.Charges }
 
 // Available is the credit the account can still draw.
 func (a *Account) Available() int64 {
-	if v := a.CreditLimit - a.PostedBalance - a.Held; v > 0 {
+	if v := a.CreditLimit - a.PostedBalance - a.Charges - a.Held; v > 0 {
 		return v
 	}
 	return 0

@@ -155,6 +155,16 @@ const (
 	CodeAccountStatusInvalid Code = "account_status_invalid"
 )
 
+// Payment codes (issue 26).
+const (
+	// CodePaymentLimit: the payment would take the account past the most
+	// it may be paid in one day ($10,000).
+	CodePaymentLimit Code = "payment_limit_exceeded"
+	// CodePaymentNotReversible: the payment is already reversed, or is cash
+	// a merchant took in store.
+	CodePaymentNotReversible Code = "payment_not_reversible"
+)
+
 // CodeDebitNotReturnable: a pre-authorized debit that was not sent to the
 // bank, or was already returned, cannot be returned.
 const CodeDebitNotReturnable Code = "debit_not_returnable"

@@ -27,6 +27,10 @@ const (
 	PrefixRequest      = "req"
 	PrefixKeySet       = "ks"
 	PrefixUser         = "usr"
+	PrefixTestClock    = "clock"
+	PrefixStatement    = "stmt"
+	PrefixPayment      = "pay"
+	PrefixStatusChange = "asc"
 )
 
 const crockford = "0123456789abcdefghjkmnpqrstvwxyz"

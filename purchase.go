@@ -157,6 +157,17 @@ const (
 	TxnReturn        TransactionType = "return"
 	TxnPayment       TransactionType = "payment"
 	TxnPayout        TransactionType = "payout" // the lender pays a merchant's settlement
+
+	// Servicing's movements (issue 26): interest and fees charged, a
+	// payment reversed, balances moved between an account's segments (a
+	// deferred plan expired, an equal-payment promotion cancelled) and a
+	// balance charged off.
+	TxnInterest           TransactionType = "interest"
+	TxnFee                TransactionType = "fee"
+	TxnPaymentReversal    TransactionType = "payment_reversal"
+	TxnPlanExpired        TransactionType = "plan_expired"
+	TxnPromotionCancelled TransactionType = "promotion_cancelled"
+	TxnChargeOff          TransactionType = "charge_off"
 )
 
 // Transaction is one money movement of the history.

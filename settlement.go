@@ -82,11 +82,17 @@ type SettlementTotals struct {
 	Returns    int64
 	Fees       int64
 	FeeRefunds int64
-	Lines      int64
+	// Payments is the customers' cash the merchant took in store for the
+	// lender, netted from what the lender owes it.
+	Payments int64
+	Lines    int64
 }
 
-// Net is what the lines owe the merchant: gross − returns − fees + fee refunds.
-func (t SettlementTotals) Net() int64 { return t.Gross - t.Returns - t.Fees + t.FeeRefunds }
+// Net is what the lines owe the merchant: gross − returns − fees + fee
+// refunds − payments collected.
+func (t SettlementTotals) Net() int64 {
+	return t.Gross - t.Returns - t.Fees + t.FeeRefunds - t.Payments
+}
 
 // Add adds one line.
 func (t *SettlementTotals) Add(l *SettlementLine) {
@@ -98,6 +104,8 @@ func (t *SettlementTotals) Add(l *SettlementLine) {
 	case TxnReturn:
 		t.Returns += l.Amount
 		t.FeeRefunds += l.Fee
+	case TxnPayment:
+		t.Payments += l.Amount
 	}
 }
 
@@ -129,13 +137,14 @@ type Settlement struct {
 // Negative means it carries forward.
 func (s *Settlement) Amount() int64 { return s.Net() + s.CarriedIn }
 
-// SettlementLine is one capture or return as the merchant's payable saw
-// it: written with the movement, rolled into a settlement at the cut.
+// SettlementLine is one capture, return or in-store payment as the
+// merchant's payable saw it: written with the movement, rolled into a
+// settlement at the cut.
 type SettlementLine struct {
 	ID              string // the movement's transaction id
 	MerchantID      string
 	StoreID         string
-	Type            TransactionType // capture or return
+	Type            TransactionType // capture, return or payment
 	Amount          int64
 	Fee             int64 // the fee (capture) or fee refund (return)
 	AuthorizationID string
@@ -151,7 +160,7 @@ type SettlementLine struct {
 
 // Net is the line's effect on the merchant's payable.
 func (l *SettlementLine) Net() int64 {
-	if l.Type == TxnReturn {
+	if l.Type == TxnReturn || l.Type == TxnPayment {
 		return -(l.Amount - l.Fee)
 	}
 	return l.Amount - l.Fee

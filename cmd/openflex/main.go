@@ -15,6 +15,12 @@
 //	openflex consents revoke [--env production] --merchant ID --account NUMBER [--reason TEXT]
 //	openflex scrub --env training [--older-than 24h]
 //	openflex verify
+//	openflex accounts show NUMBER [--env production] [--json]
+//	openflex accounts freeze|unfreeze|close NUMBER --reason TEXT [--staff NAME] [--env production] [--json]
+//	openflex statements list --account NUMBER [--json] | statements show ID [--json]
+//	openflex payments create --account NUMBER --amount CENTS [--channel bank|cheque|debit] [--json]
+//	openflex payments reverse ID --reason TEXT [--returned] [--json]
+//	openflex test-clocks create|advance|attach … (TRAINING)
 //	openflex settlements list|pay --date YYYY-MM-DD [--env production] [--cpa005 FILE …]
 //	openflex merchant bank-account --merchant ID --institution NNN --transit NNNNN --account N --holder-name NAME
 //	openflex version
@@ -32,6 +38,7 @@ import (
 	"syscall"
 
 	"github.com/openflex/openflex/internal/app"
+	"github.com/openflex/openflex/internal/servicing"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -76,6 +83,15 @@ commands:
   consents revoke   end a merchant's consent on an account (lender staff)
   scrub             delete TRAINING data (never PRODUCTION)
   verify            recompute every balance from the ledger; non-zero exit on mismatch
+  accounts show     an account's balances, standing and segments
+  accounts freeze   stop purchases on an account (lender staff, with --reason)
+  accounts unfreeze lift a freeze (lender staff, with --reason)
+  accounts close    close an account for good (lender staff, with --reason)
+  statements list   an account's statements (--account NUMBER)
+  statements show   a statement as the customer reads it
+  payments create   record a payment the lender received (bank bill payment, cheque, debit)
+  payments reverse  undo a payment (--returned: the bank returned it; the NSF fee applies)
+  test-clocks create|advance|attach  TRAINING test clocks for a merchant
   settlements list  list pending settlements
   settlements pay   pay a business date's settlements (--cpa005 FILE: write the bank's credit file)
   merchant bank-account  set where a merchant's settlements are paid (stored sealed)
@@ -92,7 +108,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError{usage}
 	}
 	cmd, rest := args[0], args[1:]
-	if (cmd == "merchant" || cmd == "keys" || cmd == "plan" || cmd == "admin" || cmd == "applications" || cmd == "consents" || cmd == "settlements") && len(rest) > 0 {
+	if (cmd == "merchant" || cmd == "keys" || cmd == "plan" || cmd == "admin" || cmd == "applications" || cmd == "consents" || cmd == "settlements" ||
+		cmd == "accounts" || cmd == "statements" || cmd == "payments" || cmd == "test-clocks") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -132,6 +149,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdSettlementsPay(ctx, rest, stdout, stderr)
 	case "settlements list":
 		return cmdSettlementsList(ctx, rest, stdout, stderr)
+	case "accounts show":
+		return cmdAccountsShow(ctx, rest, stdout, stderr)
+	case "accounts freeze":
+		return cmdAccountsStaff(servicing.ActionFreeze)(ctx, rest, stdout, stderr)
+	case "accounts unfreeze":
+		return cmdAccountsStaff(servicing.ActionUnfreeze)(ctx, rest, stdout, stderr)
+	case "accounts close":
+		return cmdAccountsStaff(servicing.ActionClose)(ctx, rest, stdout, stderr)
+	case "statements list":
+		return cmdStatementsList(ctx, rest, stdout, stderr)
+	case "statements show":
+		return cmdStatementsShow(ctx, rest, stdout, stderr)
+	case "payments create":
+		return cmdPaymentsCreate(ctx, rest, stdout, stderr)
+	case "payments reverse":
+		return cmdPaymentsReverse(ctx, rest, stdout, stderr)
+	case "test-clocks create":
+		return cmdTestClocksCreate(ctx, rest, stdout, stderr)
+	case "test-clocks advance":
+		return cmdTestClocksAdvance(ctx, rest, stdout, stderr)
+	case "test-clocks attach":
+		return cmdTestClocksAttach(ctx, rest, stdout, stderr)
 	case "merchant bank-account":
 		return cmdMerchantBankAccount(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":

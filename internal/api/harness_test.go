@@ -23,6 +23,7 @@ import (
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
+	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/storetest"
 )
@@ -36,10 +37,11 @@ type env struct {
 	srv    *Server
 	http   *httptest.Server
 	// remote is the peer address requests appear to come from.
-	remote  string
-	mu      sync.Mutex
-	credit  map[openflex.Environment]*credit.Service
-	lending map[openflex.Environment]*lending.Service
+	remote    string
+	mu        sync.Mutex
+	credit    map[openflex.Environment]*credit.Service
+	lending   map[openflex.Environment]*lending.Service
+	servicing map[openflex.Environment]*engine.Service
 	// skew moves the clock of the key service (token expiry, secret grace).
 	skew time.Duration
 }
@@ -74,18 +76,21 @@ func newEnvAt(t *testing.T, cfg sqlstore.Config, tweak ...func(*Config)) *env {
 	ks := &keys.Service{Store: s.Control, Hasher: keys.NewHasher(bytes.Repeat([]byte{7}, 32)), Now: ev.now, CacheTTL: keys.DefaultCacheTTL}
 	t.Cleanup(ks.StartWatch())
 	ev.credit, ev.lending = map[openflex.Environment]*credit.Service{}, map[openflex.Environment]*lending.Service{}
+	ev.servicing = map[openflex.Environment]*engine.Service{}
 	for _, env := range openflex.Environments {
 		ev.credit[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),
 			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, CodeKey: []byte("test code key"), Now: ev.now}
-		ev.lending[env] = &lending.Service{Store: s.Data(env), Verifier: ev.credit[env], Render: RenderEvent(env), Now: ev.now}
+		ev.servicing[env] = &engine.Service{Env: env, Store: s.Data(env), Render: RenderEvent(env), Verifier: ev.credit[env], Now: ev.now}
+		ev.lending[env] = &lending.Service{Store: s.Data(env), Verifier: ev.credit[env], Render: RenderEvent(env), Servicing: ev.servicing[env], Now: ev.now}
 	}
 	ev.credit[openflex.Production].Bureau = nil // no bureau configured: 503
 	apiCfg := Config{
-		Credit:  func(env openflex.Environment) *credit.Service { return ev.credit[env] },
-		Lending: func(env openflex.Environment) *lending.Service { return ev.lending[env] },
-		Control: s.Control,
-		Data:    func(env openflex.Environment) DataPlane { return s.Data(env) },
-		Keys:    ks, Ready: s.Ping, Now: ev.now,
+		Credit:    func(env openflex.Environment) *credit.Service { return ev.credit[env] },
+		Lending:   func(env openflex.Environment) *lending.Service { return ev.lending[env] },
+		Servicing: func(env openflex.Environment) *engine.Service { return ev.servicing[env] },
+		Control:   s.Control,
+		Data:      func(env openflex.Environment) DataPlane { return s.Data(env) },
+		Keys:      ks, Ready: s.Ping, Now: ev.now,
 		RateLimits: map[openflex.Environment]float64{openflex.Training: 1000, openflex.Production: 1000},
 	}
 	for _, f := range tweak {

@@ -300,7 +300,24 @@ func TestOpenAPIContractTour(t *testing.T) {
 		expect(ev.call("POST", "/v1/test_helpers/authorizations/"+str(b, "id")+"/expire", auth, ""), 409, "authorization_not_open")
 		expect(ev.call("POST", "/v1/authorizations", auth, authBody(3000, `,"auto_capture":true`)), 201, "")
 		expect(ev.call("POST", "/v1/test_helpers/accounts/"+acct+"/payments", auth, `{"amount":100}`), 200, "")
-		expect(ev.call("POST", "/v1/test_helpers/accounts/"+acct+"/payments", auth, `{"amount":9999999999}`), 400, "parameter_invalid")
+		expect(ev.call("POST", "/v1/test_helpers/accounts/"+acct+"/payments", auth, `{"amount":9999999999}`), 402, "payment_limit_exceeded")
+		expect(ev.call("POST", "/v1/test_helpers/accounts/"+acct+"/payments", auth, `{"amount":0}`), 400, "parameter_invalid")
+
+		// In-store payments and test clocks.
+		pv := expect(ev.call("POST", "/v1/accounts/"+acct+"/verifications", auth, `{"channel":"sms"}`), 201, "")
+		payBody := func(extra string) string {
+			return fmt.Sprintf(`{"amount":2500,"currency":"CAD","channel":"in_store","store_id":%q,"register_id":"R2","employee_id":"E7"%s}`, store, extra)
+		}
+		expect(ev.call("POST", "/v1/accounts/"+acct+"/payments", auth, payBody("")), 400, "parameter_missing")
+		expect(ev.call("POST", "/v1/accounts/"+acct+"/payments", auth, strings.Replace(payBody(`,"verification":{"id":"ver_x","code":"1"}`), "in_store", "online", 1)), 400, "parameter_invalid")
+		expect(ev.call("POST", "/v1/accounts/"+acct+"/payments", auth, payBody(fmt.Sprintf(`,"verification":{"id":%q,"code":"222222"}`, str(pv, "id")))), 201, "")
+		clock := expect(ev.call("POST", "/v1/test_helpers/test_clocks", auth, `{"frozen_time":"2025-03-01T12:00:00-05:00","name":"tour"}`), 201, "")
+		expect(ev.call("POST", "/v1/test_helpers/test_clocks", auth, `{"frozen_time":"March 1st"}`), 400, "parameter_invalid")
+		expect(ev.call("GET", "/v1/test_helpers/test_clocks/"+str(clock, "id"), auth, ""), 200, "")
+		expect(ev.call("GET", "/v1/test_helpers/test_clocks/clock_nope", auth, ""), 404, "resource_missing")
+		expect(ev.call("POST", "/v1/test_helpers/test_clocks/"+str(clock, "id")+"/attach", auth, fmt.Sprintf(`{"account_number":%q}`, acct)), 400, "parameter_invalid")
+		expect(ev.call("POST", "/v1/test_helpers/test_clocks/"+str(clock, "id")+"/advance", auth, `{"frozen_time":"2025-04-01T12:00:00-04:00"}`), 200, "")
+		expect(ev.call("POST", "/v1/test_helpers/test_clocks/"+str(clock, "id")+"/advance", auth, `{"frozen_time":"2025-03-01T12:00:00-05:00"}`), 400, "parameter_invalid")
 		expect(ev.call("GET", "/v1/transactions?type=return&account_number="+acct+"&created_from=2020-01-01&created_to="+time.Now().UTC().Format(time.RFC3339), auth, ""), 200, "")
 		expect(ev.call("GET", "/v1/transactions", auth, ""), 200, "")
 		expect(ev.call("GET", "/v1/transactions?type=payment", auth, ""), 400, "parameter_invalid")
@@ -326,5 +343,7 @@ func TestOpenAPIContractTour(t *testing.T) {
 			"annual_income":5000000,"employment_status":"employed","housing_status":"own","monthly_housing_cost":0},
 			"consent":{"credit_check":true,"terms_accepted":true}}`, prod.stores[0].ID), "\n", "", -1)), 503, "bureau_unavailable")
 		expect(ev.call("POST", "/v1/accounts/"+acct+"/verifications", pauth, `{"channel":"sms"}`), 404, "resource_missing")
+		expect(ev.call("POST", "/v1/test_helpers/test_clocks", pauth, `{"frozen_time":"2025-03-01T12:00:00-05:00"}`), 404, "resource_missing")
+		expect(ev.call("GET", "/v1/test_helpers/test_clocks/"+str(clock, "id"), pauth, ""), 404, "resource_missing")
 	})
 }

@@ -221,6 +221,9 @@ func RenderEvent(env openflex.Environment) func(v any) ([]byte, error) {
 		case *openflex.Settlement:
 			return json.Marshal(settlementOut(env, o))
 		}
+		if out, ok := renderServicing(env, v); ok {
+			return json.Marshal(out)
+		}
 		return json.Marshal(v)
 	}
 }
@@ -560,23 +563,3 @@ func (s *Server) storeSummary(w http.ResponseWriter, r *http.Request) error {
 }
 
 // pay is the TRAINING test helper for a customer's payment.
-func (s *Server) pay(w http.ResponseWriter, r *http.Request) error {
-	p := principalOf(r.Context())
-	if p.Env != openflex.Training {
-		return openflex.Errorf(openflex.CodeResourceMissing, "unrecognised request URL (%s %s)", r.Method, r.URL.Path)
-	}
-	var in struct {
-		Amount int64 `json:"amount"`
-	}
-	body, err := readJSON(r, &in)
-	if err != nil {
-		return err
-	}
-	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
-		a, err := s.cfg.Lending(p.Env).Pay(ctx, r.PathValue("number"), in.Amount)
-		if err != nil {
-			return 0, nil, err
-		}
-		return http.StatusOK, accountOut(p.Env, a), nil
-	}})
-}

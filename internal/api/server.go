@@ -17,6 +17,7 @@ import (
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/netguard"
+	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/webhook"
 )
@@ -86,6 +87,8 @@ type Config struct {
 	PublicURL func() string
 	// Settlements lists an environment's settlements.
 	Settlements func(openflex.Environment) *settlement.Service
+	// Servicing takes payments and runs TRAINING's test clocks.
+	Servicing func(openflex.Environment) *engine.Service
 	// OpenAPI is the served OpenAPI document (defaults to the embedded one).
 	OpenAPI []byte
 	Now     func() time.Time
@@ -166,6 +169,7 @@ func (s *Server) routes() {
 	m.Handle("POST /v1/accounts/{number}/verifications", s.authed(s.createVerification))
 	m.Handle("POST /v1/accounts/{number}/consent/revoke", s.authed(s.revokeConsent))
 	m.Handle("POST /v1/accounts/{number}/quotes", s.authed(s.createQuote))
+	m.Handle("POST /v1/accounts/{number}/payments", s.authed(s.createPayment))
 
 	m.Handle("POST /v1/authorizations", s.authed(s.createAuthorization))
 	m.Handle("GET /v1/authorizations", s.authed(s.listAuthorizations))
@@ -200,4 +204,8 @@ func (s *Server) routes() {
 	m.Handle("POST /v1/test_helpers/applications/{id}/decide", s.authed(s.decideApplication))
 	m.Handle("POST /v1/test_helpers/accounts/{number}/payments", s.authed(s.pay))
 	m.Handle("POST /v1/test_helpers/authorizations/{id}/expire", s.authed(s.expireAuthorization))
+	m.Handle("POST /v1/test_helpers/test_clocks", s.authed(s.createTestClock))
+	m.Handle("GET /v1/test_helpers/test_clocks/{id}", s.authed(s.getTestClock))
+	m.Handle("POST /v1/test_helpers/test_clocks/{id}/advance", s.authed(s.advanceTestClock))
+	m.Handle("POST /v1/test_helpers/test_clocks/{id}/attach", s.authed(s.attachTestClock))
 }

@@ -12,13 +12,14 @@ type settlementTotalsJSON struct {
 	ReturnsAmount    int64 `json:"returns_amount"`
 	FeesAmount       int64 `json:"fees_amount"`
 	FeeRefundsAmount int64 `json:"fee_refunds_amount"`
+	PaymentsAmount   int64 `json:"payments_amount"`
 	NetAmount        int64 `json:"net_amount"`
 	LineCount        int64 `json:"line_count"`
 }
 
 func totalsOut(t openflex.SettlementTotals) settlementTotalsJSON {
 	return settlementTotalsJSON{GrossAmount: t.Gross, ReturnsAmount: t.Returns, FeesAmount: t.Fees, FeeRefundsAmount: t.FeeRefunds,
-		NetAmount: t.Net(), LineCount: t.Lines}
+		PaymentsAmount: t.Payments, NetAmount: t.Net(), LineCount: t.Lines}
 }
 
 type settlementStoreJSON struct {

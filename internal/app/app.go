@@ -30,6 +30,7 @@ import (
 	"github.com/openflex/openflex/internal/netguard"
 	"github.com/openflex/openflex/internal/notify"
 	"github.com/openflex/openflex/internal/portal"
+	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/webhook"
@@ -63,6 +64,8 @@ type Main struct {
 	Destinations *netguard.Policy
 	// Settlements cut, list and pay merchants' settlements.
 	Settlements map[openflex.Environment]*settlement.Service
+	// Servicing bills accounts, takes payments and runs test clocks.
+	Servicing map[openflex.Environment]*engine.Service
 
 	key       []byte
 	closeOnce sync.Once
@@ -118,6 +121,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Webhooks = map[openflex.Environment]*webhook.Dispatcher{}
 	m.Checkouts = map[openflex.Environment]*checkout.Service{}
 	m.Settlements = map[openflex.Environment]*settlement.Service{}
+	m.Servicing = map[openflex.Environment]*engine.Service{}
 	m.key = key
 	for _, env := range openflex.Environments {
 		data := m.Stores.Data(env)
@@ -129,8 +133,10 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		m.Webhooks[env] = &webhook.Dispatcher{Env: env, Endpoints: m.Stores.Control, Plane: data, Logger: m.Logger, Now: time.Now,
 			Backoff: m.Config.WebhookBackoff, Destinations: m.Destinations}
+		m.Servicing[env] = &engine.Service{Env: env, Store: data, Render: api.RenderEvent(env), Verifier: m.Credit[env],
+			Logger: m.Logger, Now: time.Now}
 		m.Lending[env] = &lending.Service{Store: data, Verifier: m.Credit[env], Render: api.RenderEvent(env),
-			HoldTTL: m.Config.HoldTTL, Now: time.Now}
+			HoldTTL: m.Config.HoldTTL, Servicing: m.Servicing[env], Now: time.Now}
 		m.Checkouts[env] = &checkout.Service{Env: env, Store: data, Credit: m.Credit[env], Lending: m.Lending[env],
 			Render: api.RenderEvent(env), TokenKey: derive(key, "checkout tokens"), BaseURL: m.Config.PublicURL, Now: time.Now}
 		m.Settlements[env] = &settlement.Service{Env: env, Store: data, Catalog: m.Stores.Control, Render: api.RenderEvent(env),
@@ -241,6 +247,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Dispatchers:    func(env openflex.Environment) *webhook.Dispatcher { return m.Webhooks[env] },
 		Checkouts:      func(env openflex.Environment) *checkout.Service { return m.Checkouts[env] },
 		Settlements:    func(env openflex.Environment) *settlement.Service { return m.Settlements[env] },
+		Servicing:      func(env openflex.Environment) *engine.Service { return m.Servicing[env] },
 		Pages:          m.pages,
 		PublicURL:      func() string { return m.Config.PublicURL },
 		TrustedProxies: proxies, RateLimits: rates,
@@ -345,12 +352,14 @@ func (m *Main) startJobs() {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &jobs.Runner{Expirers: map[openflex.Environment][]jobs.Expirer{}, Planes: map[openflex.Environment]jobs.Plane{},
 		Deliverers: map[openflex.Environment]jobs.Deliverer{}, DeliverEvery: m.Config.DeliverEvery, Settlers: map[openflex.Environment]jobs.Settler{},
-		Tokens: m.Stores.Control, Logger: m.Logger, Now: time.Now, NoScrub: m.Config.NoScrub}
+		Servicers: map[openflex.Environment]jobs.Servicer{},
+		Tokens:    m.Stores.Control, Logger: m.Logger, Now: time.Now, NoScrub: m.Config.NoScrub}
 	for _, env := range openflex.Environments {
 		r.Expirers[env] = []jobs.Expirer{m.Lending[env], m.Checkouts[env]}
 		r.Planes[env] = m.Stores.Data(env)
 		r.Deliverers[env] = m.Webhooks[env]
 		r.Settlers[env] = m.Settlements[env]
+		r.Servicers[env] = m.Servicing[env]
 	}
 	r.Cleanups = []func(context.Context) (int64, error){m.Portal.Purge}
 	r.Lock = m.Stores.Control.TryLock

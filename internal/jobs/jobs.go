@@ -48,6 +48,12 @@ type Settler interface {
 	PayTraining(ctx context.Context) (int, error)
 }
 
+// Servicer applies accounts' servicing days that have ended (interest,
+// statements, due dates, standing), each (account, day) once.
+type Servicer interface {
+	RunDue(ctx context.Context) (int, error)
+}
+
 // Tokens forgets expired access tokens.
 type Tokens interface {
 	PurgeTokens(ctx context.Context, t time.Time) (int64, error)
@@ -62,6 +68,9 @@ type Runner struct {
 	// midnight has passed in every store (idempotent per merchant and day,
 	// so every node may run it).
 	Settlers map[openflex.Environment]Settler
+	// Servicers run the servicing day on their own loop, every Every: a
+	// long statement run does not hold up expiry or settlements.
+	Servicers map[openflex.Environment]Servicer
 	// Cleanups run with the retention clean-up (expired portal sessions…).
 	Cleanups []func(ctx context.Context) (int64, error)
 	// Deliverers run every DeliverEvery (default 250 ms).
@@ -106,15 +115,23 @@ func (r *Runner) exclusive(ctx context.Context, name string, fn func(ctx context
 
 // Run works until ctx ends.
 func (r *Runner) Run(ctx context.Context) {
+	every := r.Every
+	if every <= 0 {
+		every = time.Minute
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		r.deliver(ctx)
 	}()
 	defer func() { <-done }()
-	every := r.Every
-	if every <= 0 {
-		every = time.Minute
+	if len(r.Servicers) > 0 {
+		serviced := make(chan struct{})
+		go func() {
+			defer close(serviced)
+			r.serviceLoop(ctx, every)
+		}()
+		defer func() { <-serviced }()
 	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
@@ -132,6 +149,33 @@ func (r *Runner) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		}
+	}
+}
+
+// serviceLoop runs the servicing day every period until ctx ends.
+func (r *Runner) serviceLoop(ctx context.Context, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		r.exclusive(ctx, "jobs.servicing", r.ServiceOnce)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// ServiceOnce applies every environment's ended servicing days once.
+func (r *Runner) ServiceOnce(ctx context.Context) {
+	for env, s := range r.Servicers {
+		n, err := s.RunDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			r.Logger.Error("servicing day failed", "environment", env, "err", err)
+		}
+		if n > 0 {
+			r.Logger.Info("servicing days applied", "environment", env, "accounts", n)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/openflex/openflex"
 )
@@ -110,7 +111,7 @@ func (s *Service) Authorize(ctx context.Context, r AuthorizeRequest) (*Authoriza
 		if acct.Available() < r.Amount {
 			return openflex.Errorf(openflex.CodeInsufficientCred, "the account's available credit does not cover this amount")
 		}
-		now := s.now()
+		now := s.timeOf(acct)
 		ttl := s.HoldTTL
 		if ttl <= 0 {
 			ttl = DefaultHoldTTL
@@ -119,14 +120,14 @@ func (s *Service) Authorize(ctx context.Context, r AuthorizeRequest) (*Authoriza
 			ID: openflex.NewID(openflex.PrefixAuth), MerchantID: r.MerchantID, StoreID: r.StoreID, AccountNumber: r.AccountNumber,
 			Amount: r.Amount, Currency: openflex.CAD, Status: openflex.AuthPending, Channel: r.Channel, Reference: r.Reference,
 			Financing: r.Financing, VerificationID: r.VerificationID, EmployeeID: r.EmployeeID, RegisterID: r.RegisterID,
-			Items: r.Items, TaxGSTHST: r.TaxGSTHST, TaxPST: r.TaxPST, Metadata: r.Metadata, ExpiresAt: now.Add(ttl), Created: now,
+			Items: r.Items, TaxGSTHST: r.TaxGSTHST, TaxPST: r.TaxPST, Metadata: r.Metadata, ExpiresAt: s.now().Add(ttl), Created: now,
 		}
 		if err := s.Store.CreateAuthorization(ctx, a); err != nil {
 			return err
 		}
 		t := &openflex.Transaction{MerchantID: a.MerchantID, StoreID: a.StoreID, AccountNumber: a.AccountNumber,
 			Type: openflex.TxnAuthorization, Amount: a.Amount, AuthorizationID: a.ID, Reference: a.Reference}
-		if err := s.post(ctx, t, a.Amount, 0, "held", "available"); err != nil {
+		if err := s.post(ctx, t, now, a.Amount, 0, "held", "available"); err != nil {
 			return err
 		}
 		// Created just now in this transaction: it has no captures to read.
@@ -248,12 +249,21 @@ func (s *Service) capture(ctx context.Context, a *openflex.Authorization, amount
 	c := &openflex.Capture{ID: openflex.NewID(openflex.PrefixCapture), MerchantID: a.MerchantID, AuthorizationID: a.ID,
 		StoreID: a.StoreID, AccountNumber: a.AccountNumber, Amount: amount, Reference: reference, Created: s.now(),
 		Fee: feeOf(a).OnCapture(a.CapturedAmount, amount)}
+	if s.Servicing != nil {
+		// The purchase lands in its segment first: servicing reads the
+		// account's clock there, which dates the capture.
+		at, err := s.Servicing.Captured(ctx, a, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		c.Created = at.UTC().Truncate(time.Microsecond)
+	}
 	if err := s.Store.CreateCapture(ctx, c); err != nil {
 		return nil, nil, err
 	}
 	t := &openflex.Transaction{MerchantID: a.MerchantID, StoreID: a.StoreID, AccountNumber: a.AccountNumber,
 		Type: openflex.TxnCapture, Amount: amount, AuthorizationID: a.ID, CaptureID: c.ID, Reference: reference}
-	if err := s.postMerchant(ctx, t, -amount, amount, "posted", "held", c.Fee); err != nil {
+	if err := s.postMerchant(ctx, t, c.Created, -amount, amount, "posted", "held", c.Fee); err != nil {
 		return nil, nil, err
 	}
 	a.CapturedAmount += amount
@@ -280,7 +290,11 @@ func (s *Service) capture(ctx context.Context, a *openflex.Authorization, amount
 func (s *Service) release(ctx context.Context, a *openflex.Authorization, amount int64, typ openflex.TransactionType) error {
 	t := &openflex.Transaction{MerchantID: a.MerchantID, StoreID: a.StoreID, AccountNumber: a.AccountNumber,
 		Type: typ, Amount: amount, AuthorizationID: a.ID, Reference: a.Reference}
-	if err := s.post(ctx, t, -amount, 0, "available", "held"); err != nil {
+	at, err := s.accountTime(ctx, a.AccountNumber)
+	if err != nil {
+		return err
+	}
+	if err := s.post(ctx, t, at, -amount, 0, "available", "held"); err != nil {
 		return err
 	}
 	a.ReleasedAmount += amount

@@ -68,6 +68,17 @@ type Verifier interface {
 	ConsumeVerification(ctx context.Context, merchantID, id, accountNumber string) error
 }
 
+// Servicing keeps accounts' segments (package servicing/engine): it is told
+// of every captured purchase and every return inside the movement's
+// transaction, before lending stores it, and answers the time on the
+// account's clock (a TRAINING test clock, else the wall clock), which
+// dates the movement.
+type Servicing interface {
+	AccountTime(ctx context.Context, accountNumber string) (time.Time, error)
+	Captured(ctx context.Context, a *openflex.Authorization, c *openflex.Capture) (time.Time, error)
+	Returned(ctx context.Context, a *openflex.Authorization, r *openflex.Return) (time.Time, error)
+}
+
 // DefaultHoldTTL is how long an uncaptured authorization holds credit.
 const DefaultHoldTTL = 30 * 24 * time.Hour
 
@@ -80,7 +91,10 @@ type Service struct {
 	Render func(v any) ([]byte, error)
 	// HoldTTL is the authorization lifetime (default 30 days).
 	HoldTTL time.Duration
-	Now     func() time.Time
+	// Servicing, when set, lands captures and returns in the account's
+	// segments and dates movements by the account's clock.
+	Servicing Servicing
+	Now       func() time.Time
 }
 
 // AuthorizationView is an authorization with its captures, as events and
@@ -91,6 +105,26 @@ type AuthorizationView struct {
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// accountTime is the time on number's clock: what its movements are dated.
+func (s *Service) accountTime(ctx context.Context, number string) (time.Time, error) {
+	if s.Servicing == nil {
+		return s.now(), nil
+	}
+	t, err := s.Servicing.AccountTime(ctx, number)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return t.UTC().Truncate(time.Microsecond), nil
+}
+
+// timeOf is acct's time as its read gave it: its test clock's, else now.
+func (s *Service) timeOf(acct *openflex.Account) time.Time {
+	if acct.ClockTime.IsZero() {
+		return s.now()
+	}
+	return acct.ClockTime.UTC().Truncate(time.Microsecond)
+}
 
 func ledger(number, which string) string { return "acct:" + number + ":" + which }
 
@@ -138,16 +172,17 @@ func merchantEntries(txnID, merchantID string, typ openflex.TransactionType, amo
 	return out
 }
 
-// post writes the transaction, its entries and the balance change.
-func (s *Service) post(ctx context.Context, t *openflex.Transaction, dHeld, dPosted int64, debit, credit string) error {
-	return s.postMerchant(ctx, t, dHeld, dPosted, debit, credit, -1)
+// post writes the transaction, dated at, its entries and the balance
+// change.
+func (s *Service) post(ctx context.Context, t *openflex.Transaction, at time.Time, dHeld, dPosted int64, debit, credit string) error {
+	return s.postMerchant(ctx, t, at, dHeld, dPosted, debit, credit, -1)
 }
 
 // postMerchant is post for a capture or return (fee ≥ 0): the merchant's
 // entries join the customer's in the one transaction, and its settlement
 // line is inserted.
-func (s *Service) postMerchant(ctx context.Context, t *openflex.Transaction, dHeld, dPosted int64, debit, credit string, fee int64) error {
-	t.ID, t.Created = openflex.NewID(openflex.PrefixTransaction), s.now()
+func (s *Service) postMerchant(ctx context.Context, t *openflex.Transaction, at time.Time, dHeld, dPosted int64, debit, credit string, fee int64) error {
+	t.ID, t.Created = openflex.NewID(openflex.PrefixTransaction), at
 	if err := s.Store.AdjustBalances(ctx, t.AccountNumber, dHeld, dPosted); err != nil {
 		return err
 	}
@@ -161,7 +196,9 @@ func (s *Service) postMerchant(ctx context.Context, t *openflex.Transaction, dHe
 	}
 	return s.Store.AddSettlementLine(ctx, &openflex.SettlementLine{ID: t.ID, MerchantID: t.MerchantID, StoreID: t.StoreID,
 		Type: t.Type, Amount: t.Amount, Fee: fee, AuthorizationID: t.AuthorizationID, CaptureID: t.CaptureID, ReturnID: t.ReturnID,
-		Created: t.Created})
+		// Merchants settle on the wall clock, whatever clock the account
+		// lives on.
+		Created: s.now()})
 }
 
 // feeOf is the merchant fee agreed for a's purchase.

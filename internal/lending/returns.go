@@ -3,6 +3,7 @@ package lending
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/openflex/openflex"
 )
@@ -68,6 +69,15 @@ func (s *Service) Return(ctx context.Context, r ReturnRequest) (*ReturnResult, e
 			AuthorizationID: a.ID, StoreID: c.StoreID, AccountNumber: c.AccountNumber, Amount: amount,
 			Reference: r.Reference, Reason: r.Reason, Created: s.now(),
 			FeeRefund: feeOf(a).Refund(c.Amount, c.Fee, c.ReturnedAmount, amount)}
+		if s.Servicing != nil {
+			// The return reduces its purchase's segment first: servicing
+			// reads the account's clock there, which dates the return.
+			at, err := s.Servicing.Returned(ctx, a, ret)
+			if err != nil {
+				return err
+			}
+			ret.Created = at.UTC().Truncate(time.Microsecond)
+		}
 		if err := s.Store.CreateReturn(ctx, ret); err != nil {
 			return err
 		}
@@ -76,7 +86,7 @@ func (s *Service) Return(ctx context.Context, r ReturnRequest) (*ReturnResult, e
 		}
 		t := &openflex.Transaction{MerchantID: c.MerchantID, StoreID: c.StoreID, AccountNumber: c.AccountNumber,
 			Type: openflex.TxnReturn, Amount: amount, AuthorizationID: a.ID, CaptureID: c.ID, ReturnID: ret.ID, Reference: r.Reference}
-		if err := s.postMerchant(ctx, t, 0, -amount, "available", "posted", ret.FeeRefund); err != nil {
+		if err := s.postMerchant(ctx, t, ret.Created, 0, -amount, "available", "posted", ret.FeeRefund); err != nil {
 			return err
 		}
 		c.ReturnedAmount += amount
@@ -110,7 +120,7 @@ func (s *Service) Pay(ctx context.Context, accountNumber string, amount int64) (
 				Message: fmt.Sprintf("the payment exceeds the %d cents owed", a.PostedBalance)}
 		}
 		t := &openflex.Transaction{AccountNumber: accountNumber, Type: openflex.TxnPayment, Amount: amount}
-		if err := s.post(ctx, t, 0, -amount, "available", "posted"); err != nil {
+		if err := s.post(ctx, t, s.now(), 0, -amount, "available", "posted"); err != nil {
 			return err
 		}
 		acct, err = s.Store.Account(ctx, accountNumber)

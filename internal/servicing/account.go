@@ -45,10 +45,11 @@ type Segment struct {
 	// exact sum of balance × rate (cents × thousandths of a percent) per
 	// day; interest = Accrued / 36,500,000 rounded half up.
 	Accrued int64
-	// Daily is the balance each day of the open cycle accrued on, so a
-	// payment dated back takes off exactly the interest of the days it
-	// covers, never more than was owed on each.
-	Daily []DayBalance
+	// Daily is the balance each day of the open cycle accrued on, from
+	// the cycle's first day (0 before the segment accrued), so a payment
+	// dated back takes off exactly the interest of the days it covers,
+	// never more than was owed on each.
+	Daily []int64
 	// Closed is set when the segment's balance moved elsewhere (a
 	// promotion cancelled, a deferred plan expired, a charge-off); MovedTo
 	// names where.
@@ -60,6 +61,14 @@ type Segment struct {
 type DayBalance struct {
 	Day     Date
 	Balance int64
+}
+
+// close ends the segment, its balance moved to the segment movedTo ("":
+// paid; chargedOffID: written off). What only an open segment needs is
+// dropped, so a closed one stays small in the account's saved state.
+func (s *Segment) close(movedTo string) {
+	s.Closed, s.MovedTo = true, movedTo
+	s.Schedule, s.Daily = nil, nil
 }
 
 // Balance is what the segment owes: principal, interest and fees.

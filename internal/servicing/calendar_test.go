@@ -104,3 +104,21 @@ func TestHolidayNames(t *testing.T) {
 		t.Error("Canada Day 2026 is a business day, or July 2 is not")
 	}
 }
+
+func TestAddMonths(t *testing.T) {
+	for _, tt := range []struct {
+		from servicing.Date
+		n    int
+		want servicing.Date
+	}{
+		{d(2025, 1, 15), 12, d(2026, 1, 15)},
+		{d(2025, 1, 31), 1, d(2025, 2, 28)},
+		{d(2027, 11, 30), 3, d(2028, 2, 29)},
+		{d(2028, 2, 29), 12, d(2029, 2, 28)},
+		{d(2025, 8, 31), 6, d(2026, 2, 28)},
+	} {
+		if got := tt.from.AddMonths(tt.n); got != tt.want {
+			t.Errorf("%s.AddMonths(%d) = %s, want %s", tt.from, tt.n, got, tt.want)
+		}
+	}
+}

@@ -19,6 +19,11 @@ const (
 	CriminalRate finance.Percent = 35_000
 )
 
+// DefaultReversalDays is how long a payment's allocation is kept for a
+// reversal unless configured: more than the 90 days a pre-authorized debit
+// can be reclaimed in.
+const DefaultReversalDays = 120
+
 // Config is a lender's servicing settings. The zero value is not valid:
 // start from [DefaultConfig].
 type Config struct {
@@ -40,6 +45,11 @@ type Config struct {
 	MissedInstalmentsToCancel int
 	// ChargeOffDays is how many days past due charge the account off.
 	ChargeOffDays int
+	// ReversalDays is how long after it was applied a payment can be
+	// reversed (0: DefaultReversalDays); its allocation is forgotten after
+	// that, which keeps an account's saved state from growing with every
+	// payment.
+	ReversalDays int
 	// NSFFee is charged, in cents, when a payment is reversed as returned
 	// (a bounced cheque or debit); 0 charges nothing.
 	NSFFee int64
@@ -70,6 +80,7 @@ func DefaultConfig() Config {
 		AuthGraceDays:             0,
 		MissedInstalmentsToCancel: 1,
 		ChargeOffDays:             180,
+		ReversalDays:              DefaultReversalDays,
 		NSFFee:                    0,
 		RevolvingRate:             29_990,
 		Lender:                    Lender{Name: "OpenFlex Financial", Phone: "1-800-555-0199", DisputeDays: 60},
@@ -91,6 +102,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("servicing: missed instalments to cancel %d: at least 1", c.MissedInstalmentsToCancel)
 	case c.ChargeOffDays < 1:
 		return fmt.Errorf("servicing: charge-off days %d: at least 1", c.ChargeOffDays)
+	case c.ReversalDays < 0:
+		return fmt.Errorf("servicing: reversal days %d: must not be negative", c.ReversalDays)
 	case c.NSFFee < 0:
 		return fmt.Errorf("servicing: NSF fee %d: must not be negative", c.NSFFee)
 	case c.RevolvingRate < 0 || c.RevolvingRate > CriminalRate:

@@ -53,6 +53,14 @@ func (d Date) noon() time.Time { return time.Date(d.Year, d.Month, d.Day, 12, 0,
 // AddDays returns d moved n days (n may be negative).
 func (d Date) AddDays(n int) Date { return dateOf(d.noon().AddDate(0, 0, n)) }
 
+// AddMonths returns d moved n months, on the same day of the month or the
+// month's last day when it has fewer days: 2025-01-31 plus one month is
+// 2025-02-28, not March 3.
+func (d Date) AddMonths(n int) Date {
+	first := D(d.Year, d.Month+time.Month(n), 1)
+	return Date{first.Year, first.Month, min(d.Day, daysIn(first.Year, first.Month))}
+}
+
 // Before reports whether d is earlier than e.
 func (d Date) Before(e Date) bool { return d.ordinal() < e.ordinal() }
 
@@ -72,12 +80,13 @@ func (d Date) ordinal() int64 { return d.noon().Unix() / 86400 }
 // daysIn is the number of days of month m of year y.
 func daysIn(y int, m time.Month) int { return time.Date(y, m+1, 0, 12, 0, 0, 0, time.UTC).Day() }
 
-// Location is the time zone a province's accounts are serviced in.
+// Location is the time zone a province's accounts are serviced in: the
+// province's own zone ([openflex.Province.Location]), cached there.
 func Location(p openflex.Province) (*time.Location, error) {
 	if !p.Valid() {
 		return nil, fmt.Errorf("servicing: %q is not a province or territory", p)
 	}
-	return time.LoadLocation(p.TimeZone())
+	return openflex.LoadZone(p.TimeZone())
 }
 
 // DayOf is the civil date of instant t in loc (an account's province's

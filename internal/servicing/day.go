@@ -39,7 +39,10 @@ func (a *Account) EndDay(d Date) (Result, error) {
 	for _, s := range a.Segments {
 		if a.accrues(s, d) {
 			s.Accrued += s.Balance() * int64(s.Rate)
-			s.Daily = append(s.Daily, DayBalance{Day: d, Balance: s.Balance()})
+			for len(s.Daily) < a.Cycle.Start.DaysUntil(d) {
+				s.Daily = append(s.Daily, 0)
+			}
+			s.Daily = append(s.Daily, s.Balance())
 		}
 	}
 	if a.Last != nil && d == a.Last.DueDate && !a.Last.Decided {
@@ -47,7 +50,7 @@ func (a *Account) EndDay(d Date) (Result, error) {
 	}
 	a.Day = d
 	if a.Status != openflex.AccountChargedOff && a.DaysPastDue(a.OpenDay()) >= a.Config.ChargeOffDays {
-		add(a.chargeOff(d))
+		add(a.chargeOff())
 	} else {
 		res.Changes = append(res.Changes, a.restand(a.OpenDay())...)
 	}
@@ -98,7 +101,7 @@ func (a *Account) move(s *Segment, r Reason) []Posting {
 	}
 	rev.Due += s.Due
 	s.Due, s.Unbilled, s.Accrued, s.Daily = 0, 0, 0, nil
-	s.Closed, s.MovedTo = true, rev.ID
+	s.close(rev.ID)
 	// A balance that moves in bears interest from the day it moves: the
 	// cycle it moves in has no grace period.
 	a.Cycle.GraceLost = true
@@ -115,7 +118,7 @@ func (a *Account) expire(d Date) Result {
 		accrued := interestCents(s.Accrued)
 		if s.Balance() == 0 {
 			s.Accrued = 0
-			s.Closed = true
+			s.close("")
 			res.Changes = append(res.Changes, Change{Kind: ChangeDeferredWaived, Segment: s.ID, Amount: accrued, Reason: "paid in full by the expiry date"})
 			continue
 		}
@@ -222,13 +225,28 @@ func (a *Account) closeCycle(d Date) Result {
 			res.Postings = append(res.Postings, a.chargeInterest(s, p.Interest, s.ID, d))
 		}
 		if s.Terms.FeeKind == finance.FeeMonthly && p.Fee > 0 {
-			res.Postings = append(res.Postings, a.chargeFee(s, p.Fee, ReasonAdminFee, s.ID, d, "Administration fee"))
+			res.Postings = append(res.Postings, a.chargeFee(s, p.Fee, ReasonAdminFee, s.ID, d, feeAdmin))
 		}
 		s.Billed++
 		s.Unbilled = max(0, s.Unbilled-p.Principal)
-		inst := min(p.Amount, s.Balance()-s.Due)
+		// The instalment asks for its interest, its principal and its fee;
+		// a one-time fee posted with the purchase and paid already is not
+		// asked for again.
+		fee := p.Fee
+		if s.Terms.FeeKind != finance.FeeMonthly {
+			fee = min(p.Fee, s.Fees)
+		}
+		inst := min(p.Interest+p.Principal+fee, s.Balance()-s.Due)
 		s.Due += max(0, inst)
 		plans[s.ID] = max(0, inst)
+	}
+	for _, s := range a.Segments {
+		// A plan billed in full and paid is done: statements stop listing it.
+		if s.Kind == SegmentEqualPayments && !s.Closed && s.Billed >= len(s.Schedule) && s.Balance() == 0 {
+			if _, billedNow := plans[s.ID]; !billedNow {
+				s.close("")
+			}
+		}
 	}
 	pastDue := int64(0)
 	for _, due := range a.Dues {
@@ -266,6 +284,15 @@ func (a *Account) closeCycle(d Date) Result {
 		a.Last = nil
 	}
 	a.pruneDues(d)
+	keep := a.Config.ReversalDays
+	if keep == 0 {
+		keep = DefaultReversalDays
+	}
+	for id, rec := range a.Payments {
+		if rec.AppliedOn.AddDays(keep).Before(d) {
+			delete(a.Payments, id)
+		}
+	}
 	a.Cycle = Cycle{Start: d.AddDays(1), End: a.statementDate(d.AddDays(1)), Opening: a.Balance(), Pending: pending}
 	return res
 }

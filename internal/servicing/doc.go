@@ -60,6 +60,15 @@
 // otherwise (the default, [DeferredRetroactive]) it is charged at expiry and
 // the balance moves to the revolving segment.
 //
+// # Statements and plans
+//
+// A [Statement] is data: everything the provincial lists ask for, built by
+// EndDay on the statement day. [Render] writes it as plain text in English
+// or French; a page or a PDF lays out the same data. [EstimateRepayment]
+// is its "time to repay at the minimum". [CheckCriminalRate] refuses plan
+// terms that cost more than 35 % a year at an amount the plan allows;
+// internal/plans calls it when a plan is created.
+//
 // # Dates
 //
 // A [Date] is a civil date. [DayOf] maps an instant to the date in a

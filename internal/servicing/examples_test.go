@@ -2,7 +2,6 @@ package servicing_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/finance"
@@ -166,52 +165,37 @@ func equal(a, b []int64) bool {
 	return true
 }
 
-var _ = time.January
+// paid is a payment of amount on a day.
+type paid struct {
+	on     servicing.Date
+	amount int64
+}
 
 // Example 3: $1,500 bought 2025-01-15 on a 12-month deferred plan at
 // 29.99 %, $1,200 paid 2025-12-01, expiry 2026-01-15.
 func TestExampleDeferred(t *testing.T) {
 	tests := []struct {
-		name string
-		rule servicing.DeferredRule
-		// pays are (date, amount) after the purchase.
-		pays []struct {
-			on     servicing.Date
-			amount int64
-		}
-		wantInterest int64 // charged at expiry
-		wantRevolve  int64 // new regular balance at expiry
+		name         string
+		rule         servicing.DeferredRule
+		pays         []paid // after the purchase
+		wantInterest int64  // charged at expiry
+		wantRevolve  int64  // new regular balance at expiry
 		wantWaived   bool
 	}{
 		{name: "retroactive: $300 left at expiry", rule: servicing.DeferredRetroactive,
-			pays: []struct {
-				on     servicing.Date
-				amount int64
-			}{{d(2025, 12, 1), 1_200_00}},
+			pays:         []paid{{d(2025, 12, 1), 1_200_00}},
 			wantInterest: 405_48, wantRevolve: 705_48},
 		{name: "forward: $300 becomes regular balance", rule: servicing.DeferredForward,
-			pays: []struct {
-				on     servicing.Date
-				amount int64
-			}{{d(2025, 12, 1), 1_200_00}},
+			pays:         []paid{{d(2025, 12, 1), 1_200_00}},
 			wantInterest: 0, wantRevolve: 300_00},
 		{name: "retroactive: paid in full on 2026-01-14", rule: servicing.DeferredRetroactive,
-			pays: []struct {
-				on     servicing.Date
-				amount int64
-			}{{d(2025, 12, 1), 1_200_00}, {d(2026, 1, 14), 300_00}},
+			pays:       []paid{{d(2025, 12, 1), 1_200_00}, {d(2026, 1, 14), 300_00}},
 			wantWaived: true},
 		{name: "forward: paid in full on 2026-01-14", rule: servicing.DeferredForward,
-			pays: []struct {
-				on     servicing.Date
-				amount int64
-			}{{d(2025, 12, 1), 1_200_00}, {d(2026, 1, 14), 300_00}},
+			pays:       []paid{{d(2025, 12, 1), 1_200_00}, {d(2026, 1, 14), 300_00}},
 			wantWaived: true},
 		{name: "retroactive: paid in full on the expiry day itself", rule: servicing.DeferredRetroactive,
-			pays: []struct {
-				on     servicing.Date
-				amount int64
-			}{{d(2025, 12, 1), 1_200_00}, {d(2026, 1, 15), 300_00}},
+			pays:       []paid{{d(2025, 12, 1), 1_200_00}, {d(2026, 1, 15), 300_00}},
 			wantWaived: true},
 	}
 	for _, tt := range tests {
@@ -220,10 +204,9 @@ func TestExampleDeferred(t *testing.T) {
 			run(t, a, d(2025, 1, 14))
 			must(t)(a.Purchase(servicing.Purchase{ID: "cap_def", Date: d(2025, 1, 15), Amount: 1_500_00, DeferredRule: tt.rule,
 				Terms: finance.Terms{Category: finance.Deferred, Months: 12, AnnualRate: 29_990}, Description: "Television"}))
-			for i, p := range tt.pays {
+			for _, p := range tt.pays {
 				run(t, a, p.on.AddDays(-1))
 				must(t)(a.Pay(servicing.Payment{ID: "pay_" + p.on.String(), Date: p.on, Amount: p.amount}))
-				_ = i
 			}
 			run(t, a, d(2026, 1, 14))
 			seg := a.Segment("cap_def")

@@ -240,7 +240,7 @@ func (a *Account) Purchase(p Purchase) (Result, error) {
 			Merchant: p.Merchant, Description: p.Description, Terms: q.Terms, Amount: p.Amount}
 		if s.Kind == SegmentDeferred {
 			s.DeferredRule = rule
-			s.Expiry = dateOf(p.Date.noon().AddDate(0, q.Terms.Months, 0))
+			s.Expiry = p.Date.AddMonths(q.Terms.Months)
 		} else {
 			s.Schedule = q.Payments
 			s.Unbilled = p.Amount
@@ -257,7 +257,7 @@ func (a *Account) Purchase(p Purchase) (Result, error) {
 	res.Postings = append(res.Postings, Posting{Segment: s.ID, Bucket: BucketPrincipal, Amount: p.Amount, Reason: ReasonPurchase, Ref: p.ID})
 	a.Cycle.Lines = append(a.Cycle.Lines, withSegment(line, s.ID))
 	if fee > 0 {
-		res.Postings = append(res.Postings, a.chargeFee(s, fee, ReasonAdminFee, p.ID, p.Date, "Administration fee"))
+		res.Postings = append(res.Postings, a.chargeFee(s, fee, ReasonAdminFee, p.ID, p.Date, feeAdmin))
 	}
 	return res, nil
 }
@@ -280,7 +280,7 @@ func (a *Account) chargeInterest(s *Segment, interest int64, ref string, d Date)
 	if s.Kind == SegmentRevolving {
 		a.Cycle.RevolvingCharged += interest
 	}
-	a.Cycle.Lines = append(a.Cycle.Lines, Line{Date: d, Kind: LineInterest, Amount: interest, Description: "Interest", Ref: ref, Segment: s.ID})
+	a.Cycle.Lines = append(a.Cycle.Lines, Line{Date: d, Kind: LineInterest, Amount: interest, Description: interestText, Ref: ref, Segment: s.ID})
 	return Posting{Segment: s.ID, Bucket: BucketInterest, Amount: interest, Reason: ReasonInterest, Ref: ref}
 }
 

@@ -1,6 +1,7 @@
 package servicing
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/openflex/openflex"
@@ -129,23 +130,23 @@ func (a *Account) Pay(p Payment) (Result, error) {
 				continue
 			}
 			x := -q.Amount
-			for i := range g.Daily {
-				e := &g.Daily[i]
-				if e.Day.Before(p.Date) || e.Balance == 0 {
+			for i := max(0, a.Cycle.Start.DaysUntil(p.Date)); i < len(g.Daily); i++ {
+				r := min(x, g.Daily[i])
+				if r == 0 {
 					continue
 				}
-				r := min(x, e.Balance)
-				e.Balance -= r
+				g.Daily[i] -= r
 				credit := r * int64(g.Rate)
 				g.Accrued -= credit
 				rec.Accrual[g.ID] += credit
-				rec.Backdated[g.ID] = append(rec.Backdated[g.ID], DayBalance{Day: e.Day, Balance: r})
+				rec.Backdated[g.ID] = append(rec.Backdated[g.ID], DayBalance{Day: a.Cycle.Start.AddDays(i), Balance: r})
 			}
 		}
 	}
-	// The payment counts toward the minimums, oldest first, and toward the
-	// amount that keeps the grace period.
-	left := p.Amount
+	// What the payment paid counts toward the minimums, oldest first (what
+	// it left as a credit counts when the credit pays), and all of it toward
+	// the amount that keeps the grace period.
+	left := p.Amount - al.left
 	for i := range a.Dues {
 		x := min(left, a.Dues[i].Remaining)
 		a.Dues[i].Remaining -= x
@@ -172,12 +173,15 @@ func (a *Account) Pay(p Payment) (Result, error) {
 // as a credit balance that has since been used is owed again on the
 // revolving segment.
 //
-// Errors: resource_missing for an unknown payment; parameter_invalid when
-// it was already reversed or the date is not the open day.
+// Errors: resource_missing for an unknown payment, or one applied more
+// than Config.ReversalDays ago (its allocation is no longer kept);
+// parameter_invalid when it was already reversed or the date is not the
+// open day.
 func (a *Account) Reverse(r Reversal) (Result, error) {
 	rec, ok := a.Payments[r.PaymentID]
 	if !ok {
-		return Result{}, openflex.NotFound("payment", r.PaymentID)
+		return Result{}, &openflex.Error{Code: openflex.CodeResourceMissing, Param: "payment",
+			Message: fmt.Sprintf("no payment %q applied to this account recently enough to be reversed", r.PaymentID)}
 	}
 	if rec.Reversed {
 		return Result{}, invalid("payment", "payment %s is already reversed", r.PaymentID)
@@ -237,10 +241,8 @@ func (a *Account) Reverse(r Reversal) (Result, error) {
 		}
 		if s := a.Segment(seg); s != nil {
 			for _, b := range rec.Backdated[seg] {
-				for i := range s.Daily {
-					if s.Daily[i].Day == b.Day {
-						s.Daily[i].Balance += b.Balance
-					}
+				if i := a.Cycle.Start.DaysUntil(b.Day); i >= 0 && i < len(s.Daily) {
+					s.Daily[i] += b.Balance
 				}
 			}
 		}
@@ -258,7 +260,15 @@ func (a *Account) Reverse(r Reversal) (Result, error) {
 	for _, s := range a.Segments {
 		a.reamortise(s)
 	}
-	for st, x := range rec.MinimumParts {
+	// In date order: restoring one statement's minimum must not depend on
+	// the map's order (the pruned ones' share lands on the oldest due).
+	dates := make([]Date, 0, len(rec.MinimumParts))
+	for st := range rec.MinimumParts {
+		dates = append(dates, st)
+	}
+	slices.SortFunc(dates, func(x, y Date) int { return x.DaysUntil(y) * -1 })
+	for _, st := range dates {
+		x := rec.MinimumParts[st]
 		restored := false
 		for i := range a.Dues {
 			if a.Dues[i].Statement == st {
@@ -285,8 +295,14 @@ func (a *Account) Reverse(r Reversal) (Result, error) {
 	}
 	rec.Reversed = true
 	a.Cycle.Lines = append(a.Cycle.Lines, Line{Date: r.Date, Kind: LinePaymentReversed, Amount: rec.Payment.Amount, Description: r.Reason, Ref: r.PaymentID})
-	if r.Returned && a.Config.NSFFee > 0 {
-		out = append(out, a.chargeFee(a.revolving(), a.Config.NSFFee, ReasonNSFFee, r.PaymentID, r.Date, "Returned payment (NSF) fee"))
+	if fee := a.Config.NSFFee; r.Returned && fee > 0 {
+		if rev := a.resolve(RevolvingID); rev != nil {
+			out = append(out, a.chargeFee(rev, fee, ReasonNSFFee, r.PaymentID, r.Date, feeNSF))
+		} else { // charged off: the fee joins the written-off balance
+			a.ChargedOff += fee
+			a.Cycle.Lines = append(a.Cycle.Lines, Line{Date: r.Date, Kind: LineFee, Amount: fee, Description: feeNSF, Ref: r.PaymentID})
+			out = append(out, Posting{Bucket: BucketChargedOff, Amount: fee, Reason: ReasonNSFFee, Ref: r.PaymentID})
+		}
 	}
 	res.Postings = out
 	res.Changes = append(res.Changes, a.restand(a.OpenDay())...)

@@ -9,6 +9,13 @@ import (
 	"github.com/openflex/openflex/internal/finance"
 )
 
+// The descriptions the package writes on statement lines itself.
+const (
+	feeAdmin     = "Administration fee"
+	feeNSF       = "Returned payment (NSF) fee"
+	interestText = "Interest"
+)
+
 // words are a statement's fixed texts in one language.
 type words struct {
 	title, account, period, opening, activity, date, description, amount string
@@ -19,6 +26,8 @@ type words struct {
 	kinds                                                                map[LineKind]string
 	months                                                               [12]string
 	noActivity                                                           string
+	// texts translates the descriptions the package writes itself.
+	texts map[string]string
 }
 
 var english = words{
@@ -63,6 +72,8 @@ var french = words{
 		LinePaymentReversed: "Paiement annulé", LineInterest: "Intérêts", LineFee: "Frais"},
 	months:     [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
 	noActivity: "Aucune opération pendant la période.",
+	texts: map[string]string{feeAdmin: "Frais d'administration", feeNSF: "Frais de paiement refusé (provision insuffisante)",
+		interestText: "Intérêts"},
 }
 
 // statusFR names the account statuses in French.
@@ -96,6 +107,10 @@ func Render(st *Statement) string {
 		w, lang = &french, "fr"
 	}
 	money := func(c int64) string { return finance.FormatCAD(c, lang) }
+	colon := ":"
+	if fr {
+		colon = "\u00a0:" // French typography: a no-break space before the colon
+	}
 	var b strings.Builder
 	row := func(label, value string) {
 		fmt.Fprintf(&b, "%-44s %s\n", label, value)
@@ -124,13 +139,7 @@ func Render(st *Statement) string {
 	}
 	row(w.minimum, minimum)
 	row(w.due, w.longDate(st.DueDate, fr))
-	fmt.Fprintf(&b, "%s: %s\n", w.grace, money(st.GraceAmount))
-	if fr {
-		// French typography: a no-break space before the colon.
-		s := b.String()
-		b.Reset()
-		b.WriteString(strings.Replace(s, w.grace+":", w.grace+"\u00a0:", 1))
-	}
+	fmt.Fprintf(&b, "%s%s %s\n", w.grace, colon, money(st.GraceAmount))
 
 	fmt.Fprintf(&b, "\n%s\n", w.activity)
 	if len(st.Lines) == 0 {
@@ -138,7 +147,11 @@ func Render(st *Statement) string {
 	}
 	for _, l := range st.Lines {
 		desc := w.kinds[l.Kind]
-		for _, part := range []string{l.Merchant, l.Store, l.Description} {
+		what := l.Description
+		if t, ok := w.texts[what]; ok {
+			what = t
+		}
+		for _, part := range []string{l.Merchant, l.Store, what} {
 			if part != "" {
 				desc += " — " + part
 			}
@@ -171,17 +184,16 @@ func Render(st *Statement) string {
 				row("    "+w.remaining, money(p.Remaining))
 				row("    "+w.expires, w.longDate(p.EndDate, fr))
 				if p.Remaining > 0 && (p.InterestIfUnpaid > 0 || p.InterestAtExpiry > 0) {
-					fmt.Fprintf(&b, "    %s: %s\n", w.ifUnpaid, money(p.InterestIfUnpaid))
-					fmt.Fprintf(&b, "    %s: %s\n", w.atExpiry, money(p.InterestAtExpiry))
+					fmt.Fprintf(&b, "    %s%s %s\n", w.ifUnpaid, colon, money(p.InterestIfUnpaid))
+					fmt.Fprintf(&b, "    %s%s %s\n", w.atExpiry, colon, money(p.InterestAtExpiry))
 				}
 			}
 		}
 	}
-	fmt.Fprintf(&b, "\n%s\n", w.repayTitle)
 	if st.Repayment.Never {
-		b.WriteString(w.repayNever + "\n")
+		fmt.Fprintf(&b, "\n%s\n%s\n", w.repayTitle, w.repayNever)
 	} else if st.Repayment.Months > 0 {
-		fmt.Fprintf(&b, w.repay+"\n", st.Repayment.Months, money(st.Repayment.Interest))
+		fmt.Fprintf(&b, "\n%s\n"+w.repay+"\n", w.repayTitle, st.Repayment.Months, money(st.Repayment.Interest))
 	}
 	b.WriteString("\n")
 	fmt.Fprintf(&b, w.dispute+"\n", st.Lender.DisputeDays)

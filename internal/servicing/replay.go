@@ -18,7 +18,9 @@ const (
 // Event is one thing that happened to an account, as the ledger and the
 // account's records tell it; [Replay] rebuilds the account from them.
 type Event struct {
-	Kind     EventKind
+	Kind EventKind
+	// Date is the open day the event was applied on. A payment's own
+	// Payment.Date may be earlier (dated back within the cycle).
 	Date     Date
 	Purchase *Purchase
 	Return   *Return

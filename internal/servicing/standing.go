@@ -127,7 +127,7 @@ func (a *Account) SetStatus(action StaffAction, reason string, d Date) (Result, 
 
 // chargeOff moves every segment's balance to the charged-off balance and
 // stops accrual: what is accrued and not charged is dropped.
-func (a *Account) chargeOff(d Date) Result {
+func (a *Account) chargeOff() Result {
 	var res Result
 	var total int64
 	for _, s := range a.Segments {
@@ -142,7 +142,7 @@ func (a *Account) chargeOff(d Date) Result {
 			}
 		}
 		s.Accrued, s.Due, s.Unbilled = 0, 0, 0
-		s.Closed, s.MovedTo = true, chargedOffID
+		s.close(chargedOffID)
 	}
 	if total > 0 {
 		a.ChargedOff += total
@@ -154,6 +154,5 @@ func (a *Account) chargeOff(d Date) Result {
 	}
 	a.Dues = nil
 	res.Changes = a.setStatus(openflex.AccountChargedOff, "")
-	_ = d
 	return res
 }

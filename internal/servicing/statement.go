@@ -1,6 +1,8 @@
 package servicing
 
 import (
+	"slices"
+
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/finance"
 )
@@ -87,6 +89,8 @@ func (a *Account) statement(d, due Date, minimum, pastDue, grace int64, instalme
 		MinimumPayment: min(minimum, max(0, a.Balance())), PastDue: pastDue, DueDate: due, GraceAmount: grace,
 		Status: a.Status, Lender: a.Config.Lender,
 	}
+	// By posting date: a payment dated back is listed on its date.
+	slices.SortStableFunc(st.Lines, func(x, y Line) int { return x.Date.DaysUntil(y.Date) * -1 })
 	for _, l := range st.Lines {
 		if l.Amount > 0 {
 			st.TotalDebits += l.Amount

@@ -273,13 +273,19 @@ func (db *DB) Inquiries(ctx context.Context, applicationID string) ([]openflex.I
 	return out, rows.Err()
 }
 
-const accountCols = `account_number, customer_id, status, credit_limit, posted_balance, held, currency, risk_category, province, language, first_name, last_name, created`
+const accountCols = `account_number, customer_id, status, credit_limit, posted_balance, held, currency, risk_category, province, language, first_name, last_name, created, charges`
 
-func scanAccount(sc interface{ Scan(...any) error }) (*openflex.Account, error) {
+// accountClock is the time of the account's test clock (0 without one),
+// read with the account so that dating its movements costs no round trip.
+const accountClock = `COALESCE((SELECT c.frozen_time FROM account_servicing s JOIN test_clocks c ON c.id = s.test_clock_id
+	WHERE s.account_number = accounts.account_number), 0)`
+
+func scanAccount(sc interface{ Scan(...any) error }, extra ...any) (*openflex.Account, error) {
 	var a openflex.Account
 	var status, cur, risk, prov string
 	var created int64
-	err := sc.Scan(&a.Number, &a.CustomerID, &status, &a.CreditLimit, &a.PostedBalance, &a.Held, &cur, &risk, &prov, &a.Language, &a.FirstName, &a.LastName, &created)
+	err := sc.Scan(append([]any{&a.Number, &a.CustomerID, &status, &a.CreditLimit, &a.PostedBalance, &a.Held, &cur, &risk, &prov, &a.Language,
+		&a.FirstName, &a.LastName, &created, &a.Charges}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -298,13 +304,13 @@ func (db *DB) CreateAccount(ctx context.Context, a *openflex.Account) error {
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		_, err = db.q(ctx).ExecContext(ctx, `INSERT INTO accounts (`+accountCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		_, err = db.q(ctx).ExecContext(ctx, `INSERT INTO accounts (`+accountCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			a.Number, a.CustomerID, string(a.Status), a.CreditLimit, a.PostedBalance, a.Held, string(a.Currency), string(a.RiskCategory),
-			string(a.Province), a.Language, a.FirstName, a.LastName, micros(a.Created))
+			string(a.Province), a.Language, a.FirstName, a.LastName, micros(a.Created), a.Charges)
 		if err != nil {
 			return fmt.Errorf("insert account: %w", err)
 		}
-		return nil
+		return db.openServicing(ctx, a)
 	})
 }
 
@@ -319,14 +325,18 @@ func (db *DB) accountQuery(ctx context.Context) string {
 	if db.InTx(ctx) {
 		lock = db.forUpdate()
 	}
-	return `SELECT ` + accountCols + ` FROM accounts WHERE account_number = $1` + lock
+	return `SELECT ` + accountCols + `, ` + accountClock + ` FROM accounts WHERE account_number = $1` + lock
 }
 
 func readAccount(number string) func(row) (*openflex.Account, error) {
 	return func(r row) (*openflex.Account, error) {
-		a, err := scanAccount(r)
+		var clock int64
+		a, err := scanAccount(r, &clock)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, openflex.NotFound("account", number)
+		}
+		if clock != 0 {
+			a.ClockTime = fromMicros(clock)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read account: %w", err)
@@ -364,7 +374,7 @@ func (db *DB) AccountWithConsent(ctx context.Context, number, merchantID string)
 // postal code when given.
 func (db *DB) AccountsByIdentity(ctx context.Context, first, last, dob, postal string) ([]*openflex.Account, error) {
 	q := `SELECT a.account_number, a.customer_id, a.status, a.credit_limit, a.posted_balance, a.held, a.currency, a.risk_category,
-		a.province, a.language, a.first_name, a.last_name, a.created
+		a.province, a.language, a.first_name, a.last_name, a.created, a.charges
 		FROM accounts a JOIN customers c ON c.id = a.customer_id WHERE c.identity_hash = $1`
 	args := []any{db.identity(first, last, dob)}
 	if postal != "" {

@@ -15,13 +15,15 @@ import (
 
 // AdjustBalances changes an account's held and posted balances by the
 // deltas, refusing (insufficient_credit) any change that would take
-// available credit below zero. The condition sits in the UPDATE itself, so
+// available credit below zero (a new draw also counts the interest and
+// fees owed). The condition sits in the UPDATE itself, so
 // no interleaving of transactions can overspend, and the table's CHECK
 // backs it up.
 func (db *DB) AdjustBalances(ctx context.Context, number string, dHeld, dPosted int64) error {
 	return db.Write(ctx, func(ctx context.Context) error {
 		res, err := db.q(ctx).ExecContext(ctx, `UPDATE accounts SET held = held + $2, posted_balance = posted_balance + $3
-			WHERE account_number = $1 AND held + $2 >= 0 AND credit_limit - (posted_balance + $3) - (held + $2) >= 0`,
+			WHERE account_number = $1 AND held + $2 >= 0 AND credit_limit - (posted_balance + $3) - (held + $2) >= 0
+			AND ($2 + $3 <= 0 OR credit_limit - (posted_balance + $3) - (held + $2) - charges >= 0)`,
 			number, dHeld, dPosted)
 		if err != nil {
 			return fmt.Errorf("adjust balances: %w", err)
@@ -455,9 +457,10 @@ func (db *DB) VerifyLedger(ctx context.Context) ([]LedgerMismatch, error) {
 		out = append(out, LedgerMismatch{What: "transaction " + id + " does not balance", Expected: dr, Found: cr})
 	}
 	rows.Close()
-	rows, err = db.r.QueryContext(ctx, `SELECT a.account_number, a.held, a.posted_balance,
+	rows, err = db.r.QueryContext(ctx, `SELECT a.account_number, a.held, a.posted_balance, a.charges,
 		COALESCE((SELECT SUM(debit) - SUM(credit) FROM ledger_entries WHERE ledger = 'acct:' || a.account_number || ':held'), 0),
 		COALESCE((SELECT SUM(debit) - SUM(credit) FROM ledger_entries WHERE ledger = 'acct:' || a.account_number || ':posted'), 0),
+		COALESCE((SELECT SUM(debit) - SUM(credit) FROM ledger_entries WHERE ledger = 'acct:' || a.account_number || ':charges'), 0),
 		COALESCE((SELECT SUM(debit) - SUM(credit) FROM ledger_entries WHERE ledger = 'acct:' || a.account_number || ':available'), 0)
 		FROM accounts a ORDER BY a.account_number`)
 	if err != nil {
@@ -466,8 +469,8 @@ func (db *DB) VerifyLedger(ctx context.Context) ([]LedgerMismatch, error) {
 	defer rows.Close()
 	for rows.Next() {
 		var n string
-		var held, posted, lHeld, lPosted, lAvail int64
-		if err := rows.Scan(&n, &held, &posted, &lHeld, &lPosted, &lAvail); err != nil {
+		var held, posted, charges, lHeld, lPosted, lCharges, lAvail int64
+		if err := rows.Scan(&n, &held, &posted, &charges, &lHeld, &lPosted, &lCharges, &lAvail); err != nil {
 			return nil, err
 		}
 		if held != lHeld {
@@ -476,8 +479,11 @@ func (db *DB) VerifyLedger(ctx context.Context) ([]LedgerMismatch, error) {
 		if posted != lPosted {
 			out = append(out, LedgerMismatch{What: "account " + n + " posted balance", Expected: lPosted, Found: posted})
 		}
-		if lAvail != -(held + posted) {
-			out = append(out, LedgerMismatch{What: "account " + n + " available-credit ledger", Expected: -(held + posted), Found: lAvail})
+		if charges != lCharges {
+			out = append(out, LedgerMismatch{What: "account " + n + " charges", Expected: lCharges, Found: charges})
+		}
+		if lAvail != -(held + posted + charges) {
+			out = append(out, LedgerMismatch{What: "account " + n + " available-credit ledger", Expected: -(held + posted + charges), Found: lAvail})
 		}
 	}
 	return out, rows.Err()

@@ -9,7 +9,8 @@ import (
 // Scrub deletes a data plane's customers created before cutoff together
 // with everything that hangs off them (applications, inquiries, accounts,
 // verifications, consents, authorizations, captures, returns, transactions and their
-// ledger entries), so what remains still balances; and events, messages
+// ledger entries, servicing records, statements and payments), so what
+// remains still balances; test clocks no account lives on; and events, messages
 // and idempotency records older than cutoff. A zero cutoff scrubs all.
 // It is for TRAINING: the caller must never hand it the PRODUCTION plane.
 func (db *DB) Scrub(ctx context.Context, cutoff time.Time) (int64, error) {
@@ -40,6 +41,13 @@ func (db *DB) Scrub(ctx context.Context, cutoff time.Time) (int64, error) {
 		`DELETE FROM pad_debits WHERE account_number IN (` + accts + `)`,
 		`DELETE FROM pad_agreements WHERE account_number IN (` + accts + `)`,
 		`DELETE FROM consents WHERE account_number IN (` + accts + `)`,
+		`DELETE FROM payment_allocations WHERE payment_id IN (SELECT id FROM payments WHERE account_number IN (` + accts + `))`,
+		`DELETE FROM payments WHERE account_number IN (` + accts + `)`,
+		`DELETE FROM statement_lines WHERE statement_id IN (SELECT id FROM statements WHERE account_number IN (` + accts + `))`,
+		`DELETE FROM statements WHERE account_number IN (` + accts + `)`,
+		`DELETE FROM servicing_days WHERE account_number IN (` + accts + `)`,
+		`DELETE FROM account_status_changes WHERE account_number IN (` + accts + `)`,
+		`DELETE FROM account_servicing WHERE account_number IN (` + accts + `)`,
 		`DELETE FROM bureau_inquiries WHERE customer_id IN (` + doomed + `)`,
 		`DELETE FROM applications WHERE customer_id IN (` + doomed + `)`,
 		`DELETE FROM accounts WHERE customer_id IN (` + doomed + `)`,
@@ -48,6 +56,7 @@ func (db *DB) Scrub(ctx context.Context, cutoff time.Time) (int64, error) {
 		`DELETE FROM webhook_deliveries WHERE event_id IN (SELECT id FROM events WHERE created < $1)`,
 		`DELETE FROM events WHERE created < $1`,
 		`DELETE FROM checkouts WHERE created < $1`,
+		`DELETE FROM test_clocks WHERE created < $1 AND id NOT IN (SELECT test_clock_id FROM account_servicing)`,
 		`DELETE FROM sent_messages WHERE created < $1`,
 		`DELETE FROM idempotency_keys WHERE created < $1`,
 	}

@@ -139,18 +139,19 @@ type storeTotalsJSON struct {
 	Returns    int64  `json:"returns"`
 	Fees       int64  `json:"fees"`
 	FeeRefunds int64  `json:"fee_refunds"`
+	Payments   int64  `json:"payments,omitempty"`
 	Lines      int64  `json:"lines"`
 }
 
 const settlementCols = `id, merchant_id, business_date, status, gross, returns, fees, fee_refunds, lines, carried_in, stores,
-	closed_at, paid_at, payout_id, created`
+	closed_at, paid_at, payout_id, created, payments`
 
 func scanSettlement(sc interface{ Scan(...any) error }) (*openflex.Settlement, error) {
 	var s openflex.Settlement
 	var status, stores string
 	var closed, paid, created int64
 	if err := sc.Scan(&s.ID, &s.MerchantID, &s.BusinessDate, &status, &s.Gross, &s.Returns, &s.Fees, &s.FeeRefunds, &s.Lines,
-		&s.CarriedIn, &stores, &closed, &paid, &s.PayoutID, &created); err != nil {
+		&s.CarriedIn, &stores, &closed, &paid, &s.PayoutID, &created, &s.Payments); err != nil {
 		return nil, err
 	}
 	s.Status, s.ClosedAt, s.PaidAt, s.Created = openflex.SettlementStatus(status), fromMicros(closed), fromMicros(paid), fromMicros(created)
@@ -160,7 +161,7 @@ func scanSettlement(sc interface{ Scan(...any) error }) (*openflex.Settlement, e
 	}
 	for _, x := range st {
 		s.Stores = append(s.Stores, openflex.StoreTotals{StoreID: x.StoreID, SettlementTotals: openflex.SettlementTotals{
-			Gross: x.Gross, Returns: x.Returns, Fees: x.Fees, FeeRefunds: x.FeeRefunds, Lines: x.Lines}})
+			Gross: x.Gross, Returns: x.Returns, Fees: x.Fees, FeeRefunds: x.FeeRefunds, Payments: x.Payments, Lines: x.Lines}})
 	}
 	return &s, nil
 }
@@ -170,14 +171,15 @@ func scanSettlement(sc interface{ Scan(...any) error }) (*openflex.Settlement, e
 func (db *DB) CreateSettlement(ctx context.Context, s *openflex.Settlement) error {
 	st := make([]storeTotalsJSON, 0, len(s.Stores))
 	for _, x := range s.Stores {
-		st = append(st, storeTotalsJSON{StoreID: x.StoreID, Gross: x.Gross, Returns: x.Returns, Fees: x.Fees, FeeRefunds: x.FeeRefunds, Lines: x.Lines})
+		st = append(st, storeTotalsJSON{StoreID: x.StoreID, Gross: x.Gross, Returns: x.Returns, Fees: x.Fees, FeeRefunds: x.FeeRefunds,
+			Payments: x.Payments, Lines: x.Lines})
 	}
 	sj, _ := json.Marshal(st)
 	return db.Write(ctx, func(ctx context.Context) error {
 		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO settlements (`+settlementCols+`) VALUES
-			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 			s.ID, s.MerchantID, s.BusinessDate, string(s.Status), s.Gross, s.Returns, s.Fees, s.FeeRefunds, s.Lines, s.CarriedIn,
-			string(sj), micros(s.ClosedAt), micros(s.PaidAt), s.PayoutID, micros(s.Created))
+			string(sj), micros(s.ClosedAt), micros(s.PaidAt), s.PayoutID, micros(s.Created), s.Payments)
 		if isUniqueViolation(err) {
 			return ErrDuplicate
 		}
@@ -316,10 +318,10 @@ func (db *DB) VerifyPayables(ctx context.Context) ([]PayableMismatch, error) {
 	queries := []string{
 		`SELECT merchant_id, SUM(CASE WHEN type = 'capture' THEN amount - fee ELSE fee - amount END) FROM settlement_lines
 			WHERE settlement_id = '' GROUP BY merchant_id`,
-		`SELECT merchant_id, SUM(gross - returns - fees + fee_refunds + carried_in) FROM settlements WHERE status = 'pending' GROUP BY merchant_id`,
+		`SELECT merchant_id, SUM(gross - returns - fees + fee_refunds - payments + carried_in) FROM settlements WHERE status = 'pending' GROUP BY merchant_id`,
 		// The latest settlement, when it carried forward, is owed back
 		// against the next one.
-		`SELECT s.merchant_id, s.gross - s.returns - s.fees + s.fee_refunds + s.carried_in FROM settlements s
+		`SELECT s.merchant_id, s.gross - s.returns - s.fees + s.fee_refunds - s.payments + s.carried_in FROM settlements s
 			WHERE s.status = 'carried_forward' AND s.business_date = (SELECT MAX(business_date) FROM settlements WHERE merchant_id = s.merchant_id)`,
 	}
 	for _, q := range queries {
