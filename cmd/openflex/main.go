@@ -20,6 +20,8 @@
 //	openflex statements list --account NUMBER [--json] | statements show ID [--json]
 //	openflex payments create --account NUMBER --amount CENTS [--channel bank|cheque|debit] [--json]
 //	openflex payments reverse ID --reason TEXT [--returned] [--json]
+//	openflex payments debit-file --date YYYY-MM-DD --cpa005 FILE --originator-id ID … --return-account I-T-A
+//	openflex payments returns --file FILE
 //	openflex test-clocks create|advance|attach … (TRAINING)
 //	openflex settlements list|pay --date YYYY-MM-DD [--env production] [--cpa005 FILE …]
 //	openflex merchant bank-account --merchant ID --institution NNN --transit NNNNN --account N --holder-name NAME
@@ -91,6 +93,8 @@ commands:
   statements show   a statement as the customer reads it
   payments create   record a payment the lender received (bank bill payment, cheque, debit)
   payments reverse  undo a payment (--returned: the bank returned it; the NSF fee applies)
+  payments debit-file  write the day's pre-authorized debits as a CPA-005 file (--date D --cpa005 FILE)
+  payments returns  apply the bank's returned debits (--file F: CPA-005 J records)
   test-clocks create|advance|attach  TRAINING test clocks for a merchant
   settlements list  list pending settlements
   settlements pay   pay a business date's settlements (--cpa005 FILE: write the bank's credit file)
@@ -165,6 +169,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdPaymentsCreate(ctx, rest, stdout, stderr)
 	case "payments reverse":
 		return cmdPaymentsReverse(ctx, rest, stdout, stderr)
+	case "payments debit-file":
+		return cmdPaymentsDebitFile(ctx, rest, stdout, stderr)
+	case "payments returns":
+		return cmdPaymentsReturns(ctx, rest, stdout, stderr)
 	case "test-clocks create":
 		return cmdTestClocksCreate(ctx, rest, stdout, stderr)
 	case "test-clocks advance":

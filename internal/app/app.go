@@ -23,13 +23,16 @@ import (
 	"github.com/openflex/openflex/internal/checkout"
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/credit/httpbureau"
+	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/jobs"
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/netguard"
 	"github.com/openflex/openflex/internal/notify"
+	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/portal"
+	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/sqlstore"
@@ -66,6 +69,10 @@ type Main struct {
 	Settlements map[openflex.Environment]*settlement.Service
 	// Servicing bills accounts, takes payments and runs test clocks.
 	Servicing map[openflex.Environment]*engine.Service
+	// PAD runs customers' pre-authorized debit agreements and debit files.
+	PAD map[openflex.Environment]*pad.Service
+	// Messages tells customers about their accounts.
+	Messages map[openflex.Environment]*customer.Messenger
 
 	key       []byte
 	closeOnce sync.Once
@@ -122,6 +129,8 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Checkouts = map[openflex.Environment]*checkout.Service{}
 	m.Settlements = map[openflex.Environment]*settlement.Service{}
 	m.Servicing = map[openflex.Environment]*engine.Service{}
+	m.PAD = map[openflex.Environment]*pad.Service{}
+	m.Messages = map[openflex.Environment]*customer.Messenger{}
 	m.key = key
 	for _, env := range openflex.Environments {
 		data := m.Stores.Data(env)
@@ -135,6 +144,13 @@ func (m *Main) Open(ctx context.Context) error {
 			Backoff: m.Config.WebhookBackoff, Destinations: m.Destinations}
 		m.Servicing[env] = &engine.Service{Env: env, Store: data, Render: api.RenderEvent(env), Verifier: m.Credit[env],
 			Logger: m.Logger, Now: time.Now}
+		m.Messages[env] = &customer.Messenger{Env: env, Store: data, Now: time.Now, Log: m.Logger}
+		if env == openflex.Production && (notifier.Mail != nil || notifier.SMS != nil) {
+			m.Messages[env].Sender = notifier
+		}
+		lender := servicing.DefaultConfig().Lender
+		m.PAD[env] = &pad.Service{Store: data, Accounts: data, Payments: engine.PADPayments{S: m.Servicing[env]}, Messenger: m.Messages[env],
+			Payee: pad.Payee{Name: lender.Name, Phone: lender.Phone, Email: "help@openflex.example", Address: "Toronto, Ontario"}, Now: time.Now, Log: m.Logger}
 		m.Lending[env] = &lending.Service{Store: data, Verifier: m.Credit[env], Render: api.RenderEvent(env),
 			HoldTTL: m.Config.HoldTTL, Servicing: m.Servicing[env], Now: time.Now}
 		m.Checkouts[env] = &checkout.Service{Env: env, Store: data, Credit: m.Credit[env], Lending: m.Lending[env],
@@ -359,7 +375,7 @@ func (m *Main) startJobs() {
 		r.Planes[env] = m.Stores.Data(env)
 		r.Deliverers[env] = m.Webhooks[env]
 		r.Settlers[env] = m.Settlements[env]
-		r.Servicers[env] = m.Servicing[env]
+		r.Servicers[env] = servicingThenDebits{m.Servicing[env], m.PAD[env]}
 	}
 	r.Cleanups = []func(context.Context) (int64, error){m.Portal.Purge}
 	r.Lock = m.Stores.Control.TryLock

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -307,8 +308,9 @@ func (s *Service) schedule(ctx context.Context, a *Agreement) (bool, error) {
 }
 
 // reference is a debit's cross reference: "OF" and the last 17
-// characters of its id (the random part), 19 in all.
-func reference(id string) string { return "OF" + id[len(id)-17:] }
+// characters of its id (the random part), 19 in all, upper case as the
+// file carries it (and as the bank's return brings it back).
+func reference(id string) string { return strings.ToUpper("OF" + id[len(id)-17:]) }
 
 func daysBetween(from, to string) int {
 	f, _ := time.Parse(time.DateOnly, from)

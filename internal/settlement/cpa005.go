@@ -53,7 +53,11 @@ func WriteCPA005(w io.Writer, o Originator, fileNumber int, created time.Time, c
 	for i, c := range credits {
 		t := cpa005.Transfer{Amount: c.Amount, DueDate: c.DueDate, Account: c.Account, Name: c.PayeeName,
 			CrossReference: c.CrossReference, Sundry: c.Sundry}
-		if reason := t.Problem(); reason != "" {
+		reason := t.Problem()
+		if openflex.FoldHolderName(c.PayeeName) == "" {
+			reason = "the payee name has no character a CPA-005 record carries (" + openflex.HolderNameChars + ")"
+		}
+		if reason != "" {
 			skipped = append(skipped, Skipped{Index: i, Reason: reason})
 			continue
 		}
