@@ -13,7 +13,7 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/merchant"
-	"github.com/openflex/openflex/internal/portal"
+	"github.com/openflex/openflex/internal/users"
 )
 
 // openAdmin opens the stores for a one-shot administrative command.
@@ -129,8 +129,8 @@ func cmdMerchantCreate(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err != nil {
 		return cliError(err)
 	}
-	password := portal.GeneratePassword()
-	if err := m.Portal.Bootstrap(ctx, mer.Email, password, mer.ID); err != nil {
+	password := users.GeneratePassword()
+	if _, err := m.Users.Bootstrap(ctx, mer.Email, password, mer.ID, users.RoleMerchant); err != nil {
 		return cliError(err)
 	}
 	out := struct {
@@ -235,8 +235,8 @@ func cmdAdminCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer m.Close()
-	password := portal.GeneratePassword()
-	if err := m.Portal.BootstrapAdmin(ctx, email, password); err != nil {
+	password := users.GeneratePassword()
+	if err := m.Users.BootstrapAdmin(ctx, email, password); err != nil {
 		return cliError(err)
 	}
 	fmt.Fprintf(stdout, "admin console: /portal/admin\n  email    %s\n  password %s\n", email, password)

@@ -1,33 +1,8 @@
 // Command openflex runs the OpenFlex platform: the merchant API, and the
-// lender's command-line administration.
-//
-//	openflex serve [--addr 127.0.0.1:8080] [--data-dir ./openflex-data] [--database-url postgres://…] [--demo]
-//	openflex migrate
-//	openflex merchant create --name NAME --email EMAIL [--store NAME[:PROVINCE]]… [--json]
-//	openflex merchant approve ID
-//	openflex keys create --merchant ID --env training|production [--trusted-ip CIDR]… [--trusted-url URL]… [--json]
-//	openflex keys revoke KEY_SET_ID|CLIENT_ID
-//	openflex keys roll KEY_SET_ID|CLIENT_ID [--expires-in 24h|now] [--json]
-//	openflex plan create --merchant ID --env training|production --name NAME [--name-fr NOM] --category regular|equal_payments|deferred --months N --rate 29.99 [--admin-fee CENTS] [--json]
-//	openflex plan copy PLAN_ID --to production|training [--json]
-//	openflex admin create --email EMAIL
-//	openflex consents list [--env production] --account NUMBER
-//	openflex consents revoke [--env production] --merchant ID --account NUMBER [--reason TEXT]
-//	openflex scrub --env training [--older-than 24h]
-//	openflex verify
-//	openflex accounts show NUMBER [--env production] [--json]
-//	openflex accounts freeze|unfreeze|close NUMBER --reason TEXT [--staff NAME] [--env production] [--json]
-//	openflex statements list --account NUMBER [--json] | statements show ID [--json]
-//	openflex payments create --account NUMBER --amount CENTS [--channel bank|cheque|debit] [--json]
-//	openflex payments reverse ID --reason TEXT [--returned] [--json]
-//	openflex payments debit-file --date YYYY-MM-DD --cpa005 FILE --originator-id ID … --return-account I-T-A
-//	openflex payments returns --file FILE
-//	openflex test-clocks create|advance|attach … (TRAINING)
-//	openflex settlements list|pay --date YYYY-MM-DD [--env production] [--cpa005 FILE …]
-//	openflex merchant bank-account --merchant ID --institution NNN --transit NNNNN --account N --holder-name NAME
-//	openflex version
-//
-// Every flag also reads OPENFLEX_<FLAG> from the environment.
+// lender's command-line administration. `openflex help` lists the
+// commands (the table in main.go), `openflex GROUP` a group's
+// subcommands, and `openflex COMMAND -h` a command's flags. Every flag also
+// reads OPENFLEX_<FLAG> from the environment.
 package main
 
 import (
@@ -37,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/openflex/openflex/internal/app"
@@ -66,127 +42,109 @@ type usageError struct{ msg string }
 
 func (u usageError) Error() string { return u.msg }
 
-const usage = `usage: openflex <command> [flags]
+// command is one entry of the command table: its name (one word, or a
+// group and a word), its line in the usage, and what runs it.
+type command struct {
+	name, about string
+	run         func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
 
-commands:
-  serve             run the API server (embedded SQLite by default)
-  migrate           apply database migrations and exit
-  merchant create   onboard a merchant with stores and TRAINING keys
-  merchant approve  approve a merchant's go-live (allows PRODUCTION keys)
-  keys create       create a key set for a merchant
-  keys revoke       stop a key set, its secrets and tokens on every node
-  keys roll         issue a key set's new secret (--expires-in now: the old one stops at once)
-  plan create       set up a financing plan for a merchant in one environment
-  plan copy         copy a plan to the other environment (a new plan, a new id)
-  applications pending   list applications waiting for lender review
-  applications decide    approve or decline a pending application
-  admin create      create a lender staff account for the admin console (/portal/admin)
-  consents list     show which merchants hold a customer's consent on an account
-  consents revoke   end a merchant's consent on an account (lender staff)
-  scrub             delete TRAINING data (never PRODUCTION)
-  verify            recompute every balance from the ledger; non-zero exit on mismatch
-  accounts show     an account's balances, standing and segments
-  accounts freeze   stop purchases on an account (lender staff, with --reason)
-  accounts unfreeze lift a freeze (lender staff, with --reason)
-  accounts close    close an account for good (lender staff, with --reason)
-  statements list   an account's statements (--account NUMBER)
-  statements show   a statement as the customer reads it
-  payments create   record a payment the lender received (bank bill payment, cheque, debit)
-  payments reverse  undo a payment (--returned: the bank returned it; the NSF fee applies)
-  payments debit-file  write the day's pre-authorized debits as a CPA-005 file (--date D --cpa005 FILE)
-  payments returns  apply the bank's returned debits (--file F: CPA-005 J records)
-  test-clocks create|advance|attach  TRAINING test clocks for a merchant
-  settlements list  list pending settlements
-  settlements pay   pay a business date's settlements (--cpa005 FILE: write the bank's credit file)
-  merchant bank-account  set where a merchant's settlements are paid (stored sealed)
-  version           print the version
+// commands is the CLI's one command table: dispatch, the usage text and
+// each group's list of subcommands all come from it.
+var commands = []command{
+	{"serve", "run the API server (embedded SQLite by default)", cmdServe},
+	{"migrate", "apply database migrations and exit", cmdMigrate},
+	{"merchant create", "onboard a merchant with stores and TRAINING keys", cmdMerchantCreate},
+	{"merchant approve", "approve a merchant's go-live (allows PRODUCTION keys)", cmdMerchantApprove},
+	{"merchant bank-account", "set where a merchant's settlements are paid (stored sealed)", cmdMerchantBankAccount},
+	{"keys create", "create a key set for a merchant", cmdKeysCreate},
+	{"keys revoke", "stop a key set, its secrets and tokens on every node", cmdKeysRevoke},
+	{"keys roll", "issue a key set's new secret (--expires-in now: the old one stops at once)", cmdKeysRoll},
+	{"plan create", "set up a financing plan for a merchant in one environment", cmdPlanCreate},
+	{"plan copy", "copy a plan to the other environment (a new plan, a new id)", cmdPlanCopy},
+	{"applications pending", "list applications waiting for lender review", cmdApplicationsPending},
+	{"applications decide", "approve or decline a pending application", cmdApplicationsDecide},
+	{"admin create", "create a lender staff account for the admin console (/portal/admin)", cmdAdminCreate},
+	{"consents list", "show which merchants hold a customer's consent on an account", cmdConsentsList},
+	{"consents revoke", "end a merchant's consent on an account (lender staff)", cmdConsentsRevoke},
+	{"scrub", "delete TRAINING data (never PRODUCTION)", cmdScrub},
+	{"verify", "recompute every balance from the ledger; non-zero exit on mismatch", cmdVerify},
+	{"accounts show", "an account's balances, standing and segments", cmdAccountsShow},
+	{"accounts freeze", "stop purchases on an account (lender staff, with --reason)", cmdAccountsStaff(servicing.ActionFreeze)},
+	{"accounts unfreeze", "lift a freeze (lender staff, with --reason)", cmdAccountsStaff(servicing.ActionUnfreeze)},
+	{"accounts close", "close an account for good (lender staff, with --reason)", cmdAccountsStaff(servicing.ActionClose)},
+	{"statements list", "an account's statements (--account NUMBER)", cmdStatementsList},
+	{"statements show", "a statement as the customer reads it", cmdStatementsShow},
+	{"payments create", "record a payment the lender received (bank bill payment, cheque, debit)", cmdPaymentsCreate},
+	{"payments reverse", "undo a payment (--returned: the bank returned it; the NSF fee applies)", cmdPaymentsReverse},
+	{"payments debit-file", "write the day's pre-authorized debits as a CPA-005 file (--date D --cpa005 FILE)", cmdPaymentsDebitFile},
+	{"payments returns", "apply the bank's returned debits (--file F: CPA-005 J records)", cmdPaymentsReturns},
+	{"test-clocks create", "create a TRAINING test clock for a merchant", cmdTestClocksCreate},
+	{"test-clocks advance", "move a TRAINING test clock forward, servicing its accounts", cmdTestClocksAdvance},
+	{"test-clocks attach", "put a TRAINING account on a test clock", cmdTestClocksAttach},
+	{"settlements list", "list pending settlements", cmdSettlementsList},
+	{"settlements pay", "pay a business date's settlements (--cpa005 FILE: write the bank's credit file)", cmdSettlementsPay},
+	{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
+		fmt.Fprintln(stdout, "openflex", version)
+		return nil
+	}},
+}
 
-Run 'openflex <command> -h' for a command's flags. Every flag also reads
+const usageFoot = `Run 'openflex <command> -h' for a command's flags. Every flag also reads
 OPENFLEX_<FLAG> from the environment (--data-dir: OPENFLEX_DATA_DIR).
 Only serve and migrate create a data directory; every other command needs
 the server's (default ./openflex-data, relative to the current folder).`
 
+// usage lists the commands whose names start with prefix ("" for all).
+func usage(prefix string) string {
+	var b strings.Builder
+	if prefix == "" {
+		b.WriteString("usage: openflex <command> [flags]\n\ncommands:\n")
+	} else {
+		fmt.Fprintf(&b, "usage: openflex %s <command> [flags]\n\ncommands:\n", prefix)
+	}
+	width := 0
+	for _, c := range commands {
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands {
+		if prefix == "" || strings.HasPrefix(c.name, prefix+" ") {
+			fmt.Fprintf(&b, "  %-*s  %s\n", width, c.name, c.about)
+		}
+	}
+	b.WriteString("\n" + usageFoot)
+	return b.String()
+}
+
 // run is the one entry point; main is the one exit point.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{usage}
+		return usageError{usage("")}
 	}
-	cmd, rest := args[0], args[1:]
-	if (cmd == "merchant" || cmd == "keys" || cmd == "plan" || cmd == "admin" || cmd == "applications" || cmd == "consents" || cmd == "settlements" ||
-		cmd == "accounts" || cmd == "statements" || cmd == "payments" || cmd == "test-clocks") && len(rest) > 0 {
-		cmd, rest = cmd+" "+rest[0], rest[1:]
-	}
-	switch cmd {
-	case "serve":
-		return cmdServe(ctx, rest, stdout, stderr)
-	case "migrate":
-		return cmdMigrate(ctx, rest, stdout, stderr)
-	case "merchant create":
-		return cmdMerchantCreate(ctx, rest, stdout, stderr)
-	case "merchant approve":
-		return cmdMerchantApprove(ctx, rest, stdout, stderr)
-	case "keys create":
-		return cmdKeysCreate(ctx, rest, stdout, stderr)
-	case "keys revoke":
-		return cmdKeysRevoke(ctx, rest, stdout, stderr)
-	case "keys roll":
-		return cmdKeysRoll(ctx, rest, stdout, stderr)
-	case "plan create":
-		return cmdPlanCreate(ctx, rest, stdout, stderr)
-	case "plan copy":
-		return cmdPlanCopy(ctx, rest, stdout, stderr)
-	case "applications pending":
-		return cmdApplicationsPending(ctx, rest, stdout, stderr)
-	case "applications decide":
-		return cmdApplicationsDecide(ctx, rest, stdout, stderr)
-	case "admin create":
-		return cmdAdminCreate(ctx, rest, stdout, stderr)
-	case "consents list":
-		return cmdConsentsList(ctx, rest, stdout, stderr)
-	case "consents revoke":
-		return cmdConsentsRevoke(ctx, rest, stdout, stderr)
-	case "scrub":
-		return cmdScrub(ctx, rest, stdout, stderr)
-	case "verify":
-		return cmdVerify(ctx, rest, stdout, stderr)
-	case "settlements pay":
-		return cmdSettlementsPay(ctx, rest, stdout, stderr)
-	case "settlements list":
-		return cmdSettlementsList(ctx, rest, stdout, stderr)
-	case "accounts show":
-		return cmdAccountsShow(ctx, rest, stdout, stderr)
-	case "accounts freeze":
-		return cmdAccountsStaff(servicing.ActionFreeze)(ctx, rest, stdout, stderr)
-	case "accounts unfreeze":
-		return cmdAccountsStaff(servicing.ActionUnfreeze)(ctx, rest, stdout, stderr)
-	case "accounts close":
-		return cmdAccountsStaff(servicing.ActionClose)(ctx, rest, stdout, stderr)
-	case "statements list":
-		return cmdStatementsList(ctx, rest, stdout, stderr)
-	case "statements show":
-		return cmdStatementsShow(ctx, rest, stdout, stderr)
-	case "payments create":
-		return cmdPaymentsCreate(ctx, rest, stdout, stderr)
-	case "payments reverse":
-		return cmdPaymentsReverse(ctx, rest, stdout, stderr)
-	case "payments debit-file":
-		return cmdPaymentsDebitFile(ctx, rest, stdout, stderr)
-	case "payments returns":
-		return cmdPaymentsReturns(ctx, rest, stdout, stderr)
-	case "test-clocks create":
-		return cmdTestClocksCreate(ctx, rest, stdout, stderr)
-	case "test-clocks advance":
-		return cmdTestClocksAdvance(ctx, rest, stdout, stderr)
-	case "test-clocks attach":
-		return cmdTestClocksAttach(ctx, rest, stdout, stderr)
-	case "merchant bank-account":
-		return cmdMerchantBankAccount(ctx, rest, stdout, stderr)
-	case "version", "-version", "--version":
-		fmt.Fprintln(stdout, "openflex", version)
-		return nil
+	switch args[0] {
+	case "-version", "--version":
+		args[0] = "version"
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, usage)
+		fmt.Fprintln(stdout, usage(""))
 		return nil
 	}
-	return usageError{fmt.Sprintf("unknown command %q\n\n%s", cmd, usage)}
+	group := false
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+		if len(args) > 1 && c.name == args[0]+" "+args[1] {
+			return c.run(ctx, args[2:], stdout, stderr)
+		}
+		group = group || strings.HasPrefix(c.name, args[0]+" ")
+	}
+	if group {
+		// `openflex merchant` alone (or with an unknown word) lists the
+		// group's subcommands.
+		if len(args) == 1 || args[1] == "-h" || args[1] == "--help" || args[1] == "help" {
+			return usageError{usage(args[0])}
+		}
+		return usageError{fmt.Sprintf("unknown command %q\n\n%s", args[0]+" "+args[1], usage(args[0]))}
+	}
+	return usageError{fmt.Sprintf("unknown command %q\n\n%s", args[0], usage(""))}
 }

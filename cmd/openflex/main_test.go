@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -446,4 +447,32 @@ func TestCommandsNeedExistingData(t *testing.T) {
 			t.Fatalf("verify after migrate: %v", err)
 		}
 	})
+}
+
+// TestCommandTable: the usage and each group's list come from the one
+// command table; `openflex merchant` alone lists the merchant commands and
+// nothing else.
+func TestCommandTable(t *testing.T) {
+	var out strings.Builder
+	err := run(context.Background(), []string{"merchant"}, &out, &out)
+	var u usageError
+	if !errors.As(err, &u) {
+		t.Fatalf("openflex merchant = %v, want a usage error", err)
+	}
+	for _, c := range commands {
+		listed := strings.Contains(u.msg, "  "+c.name+" ")
+		if listed != strings.HasPrefix(c.name, "merchant ") {
+			t.Errorf("openflex merchant lists %q: %v", c.name, listed)
+		}
+		if !strings.Contains(usage(""), "  "+c.name+" ") {
+			t.Errorf("the usage does not list %q", c.name)
+		}
+	}
+	if err := run(context.Background(), []string{"merchant", "frobnicate"}, &out, &out); err == nil || !strings.Contains(err.Error(), `unknown command "merchant frobnicate"`) {
+		t.Errorf("openflex merchant frobnicate = %v", err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"--version"}, &out, &out); err != nil || !strings.Contains(out.String(), "openflex ") {
+		t.Errorf("--version = %v, %q", err, out.String())
+	}
 }

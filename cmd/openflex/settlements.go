@@ -64,81 +64,35 @@ func cmdSettlementsPay(ctx context.Context, args []string, stdout, stderr io.Wri
 		return err
 	}
 	defer m.Close()
-	svc := m.Settlements[e]
-	due, err := svc.Due(ctx, date)
-	if err != nil {
-		return err
-	}
-	var pay []*openflex.Settlement
-	var credits []settlement.Credit
-	for _, st := range due {
-		if file == "" {
-			pay = append(pay, st)
-			continue
-		}
-		bank, err := m.Stores.Control.BankAccount(ctx, st.MerchantID)
-		if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
-			fmt.Fprintf(stderr, "skipped %s of %s: the merchant has no bank account (openflex merchant bank-account)\n", st.ID, st.MerchantID)
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		pay = append(pay, st)
-		credits = append(credits, settlement.Credit{Amount: st.Amount(), DueDate: time.Now(), Account: bank, PayeeName: bank.HolderName,
-			CrossReference: st.ID[len(st.ID)-19:], Sundry: st.BusinessDate})
-	}
+	run := settlement.PayoutRun{Date: date, Originator: o, FileNumber: fileNumber}
 	var tmp string
 	if file != "" {
+		// The file is written next to its destination and renamed into
+		// place only once every settlement in it is paid.
 		f, err := os.CreateTemp(filepath.Dir(file), ".cpa005-*")
 		if err != nil {
 			return err
 		}
 		tmp = f.Name()
 		defer os.Remove(tmp)
-		skipped, err := settlement.WriteCPA005(f, o, fileNumber, time.Now(), credits)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return cliError(err)
-		}
-		// A payee the file cannot carry is left unpaid and named; every
-		// other merchant is paid.
-		left := map[int]bool{}
-		for _, sk := range skipped {
-			left[sk.Index] = true
-			fmt.Fprintf(stderr, "skipped %s of %s: %s\n", pay[sk.Index].ID, pay[sk.Index].MerchantID, sk.Reason)
-		}
-		kept := pay[:0:0]
-		for i, st := range pay {
-			if !left[i] {
-				kept = append(kept, st)
-			}
-		}
-		pay = kept // with a file, each settlement paid is one credit in it
+		defer f.Close()
+		run.File, run.Written = f, f.Close
 	}
-	var total int64
-	err = svc.Store.Write(ctx, func(ctx context.Context) error {
-		for _, st := range pay {
-			if err := svc.Pay(ctx, st); err != nil {
-				return fmt.Errorf("pay %s: %w", st.ID, err)
-			}
-			total += st.Amount()
-		}
-		return nil
-	})
+	res, err := m.Settlements[e].RunPayouts(ctx, run)
+	for _, sk := range res.Skipped {
+		fmt.Fprintf(stderr, "skipped %s of %s: %s\n", sk.Settlement.ID, sk.Settlement.MerchantID, sk.Reason)
+	}
 	if err != nil {
-		return err
+		return cliError(err)
 	}
 	if tmp != "" {
 		if err := os.Rename(tmp, file); err != nil {
 			return fmt.Errorf("the settlements are paid but the file stayed at %s: %w", tmp, err)
 		}
 	}
-	fmt.Fprintf(stdout, "%s %s: %d settlements paid, %s\n", strings.ToUpper(string(e)), date, len(pay), "$"+openflex.FormatCents(total))
+	fmt.Fprintf(stdout, "%s %s: %d settlements paid, %s\n", strings.ToUpper(string(e)), date, len(res.Paid), "$"+openflex.FormatCents(res.Total))
 	if file != "" {
-		fmt.Fprintf(stdout, "CPA-005 file %s: %d credits, file number %d\n", file, len(pay), fileNumber)
+		fmt.Fprintf(stdout, "CPA-005 file %s: %d credits, file number %d\n", file, len(res.Paid), fileNumber)
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 	_ "github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/keys"

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/plans"
 	"github.com/openflex/openflex/internal/storetest"

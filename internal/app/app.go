@@ -21,6 +21,7 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/api"
 	"github.com/openflex/openflex/internal/checkout"
+	"github.com/openflex/openflex/internal/console"
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/credit/httpbureau"
 	"github.com/openflex/openflex/internal/customer"
@@ -36,6 +37,9 @@ import (
 	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/sqlstore"
+	"github.com/openflex/openflex/internal/till"
+	"github.com/openflex/openflex/internal/users"
+	"github.com/openflex/openflex/internal/web"
 	"github.com/openflex/openflex/internal/webhook"
 )
 
@@ -60,8 +64,12 @@ type Main struct {
 	Lending   map[openflex.Environment]*lending.Service
 	Webhooks  map[openflex.Environment]*webhook.Dispatcher
 	Checkouts map[openflex.Environment]*checkout.Service
-	Portal    *portal.Portal
-	API       *api.Server
+	// Site serves /portal/: the Developer Portal, the till and the console.
+	Site *web.Site
+	// Users creates users and signs them in (the portal and the CLI).
+	Users  *users.Service
+	Portal *portal.Portal
+	API    *api.Server
 
 	// Destinations is the address policy of webhook URLs and deliveries.
 	Destinations *netguard.Policy
@@ -155,28 +163,34 @@ func (m *Main) Open(ctx context.Context) error {
 			HoldTTL: m.Config.HoldTTL, Servicing: m.Servicing[env], Now: time.Now}
 		m.Checkouts[env] = &checkout.Service{Env: env, Store: data, Credit: m.Credit[env], Lending: m.Lending[env],
 			Render: api.RenderEvent(env), TokenKey: derive(key, "checkout tokens"), BaseURL: m.Config.PublicURL, Now: time.Now}
-		m.Settlements[env] = &settlement.Service{Env: env, Store: data, Catalog: m.Stores.Control, Render: api.RenderEvent(env),
+		m.Settlements[env] = &settlement.Service{Env: env, Store: data, Catalog: m.Stores.Control, Banks: m.Stores.Control, Render: api.RenderEvent(env),
 			IsDuplicate: func(err error) bool { return errors.Is(err, sqlstore.ErrDuplicate) }, Now: time.Now}
 	}
-	m.Portal = portal.New(portal.Config{
-		Control:     m.Stores.Control,
-		Keys:        m.Keys,
-		Merchants:   m.Merchants,
-		Data:        func(env openflex.Environment) portal.DataPlane { return m.Stores.Data(env) },
-		Dispatchers: func(env openflex.Environment) *webhook.Dispatcher { return m.Webhooks[env] },
-		Logger:      m.Logger,
-		Notifier:    portalMail(notifier),
-		LogLinks:    m.Config.Demo,
+	m.Site = web.New(web.Config{
+		Control: m.Stores.Control,
+		Logger:  m.Logger,
 		ClientIP: func(r *http.Request) string {
 			if m.API == nil {
 				return r.RemoteAddr
 			}
 			return m.API.ClientIP(r).String()
 		},
-		Now:     time.Now,
-		Secure:  strings.HasPrefix(m.Config.PublicURL, "https://"),
-		BaseURL: m.Config.PublicURL,
-		OpenAPI: api.OpenAPIDocument,
+		Now:    time.Now,
+		Secure: strings.HasPrefix(m.Config.PublicURL, "https://"),
+	})
+	m.Users = users.New(m.Stores.Control, time.Now)
+	m.Portal = portal.New(m.Site, portal.Config{
+		Control:     m.Stores.Control,
+		Users:       m.Users,
+		Keys:        m.Keys,
+		Merchants:   m.Merchants,
+		Data:        func(env openflex.Environment) portal.DataPlane { return m.Stores.Data(env) },
+		Dispatchers: func(env openflex.Environment) *webhook.Dispatcher { return m.Webhooks[env] },
+		Notifier:    portalMail(notifier),
+		LogLinks:    m.Config.Demo,
+		Secure:      strings.HasPrefix(m.Config.PublicURL, "https://"),
+		BaseURL:     m.Config.PublicURL,
+		OpenAPI:     api.OpenAPIDocument,
 		RecentRequests: func(merchantID string) []portal.APIRequest {
 			if m.API == nil {
 				return nil
@@ -188,13 +202,24 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 			return out
 		},
+		Destinations: m.Destinations,
+		Settlements:  func(env openflex.Environment) *settlement.Service { return m.Settlements[env] },
+	})
+	till.New(m.Site, till.Config{
+		Control:     m.Stores.Control,
 		Credit:      func(env openflex.Environment) *credit.Service { return m.Credit[env] },
 		Lending:     func(env openflex.Environment) *lending.Service { return m.Lending[env] },
 		Catalog:     m.Stores,
-		Idempotency: func(env openflex.Environment) portal.Idempotency { return m.Stores.Data(env) },
-
-		Destinations: m.Destinations,
-		Settlements:  func(env openflex.Environment) *settlement.Service { return m.Settlements[env] },
+		Idempotency: func(env openflex.Environment) till.Idempotency { return m.Stores.Data(env) },
+		Settlements: func(env openflex.Environment) *settlement.Service { return m.Settlements[env] },
+	})
+	console.New(m.Site, console.Config{
+		Control:     m.Stores.Control,
+		Merchants:   m.Merchants,
+		Credit:      func(env openflex.Environment) *credit.Service { return m.Credit[env] },
+		Lending:     func(env openflex.Environment) *lending.Service { return m.Lending[env] },
+		Catalog:     m.Stores,
+		Settlements: func(env openflex.Environment) *settlement.Service { return m.Settlements[env] },
 	})
 	return nil
 }
@@ -377,7 +402,7 @@ func (m *Main) startJobs() {
 		r.Settlers[env] = m.Settlements[env]
 		r.Servicers[env] = servicingThenDebits{m.Servicing[env], m.PAD[env]}
 	}
-	r.Cleanups = []func(context.Context) (int64, error){m.Portal.Purge}
+	r.Cleanups = []func(context.Context) (int64, error){m.Site.Purge}
 	r.Lock = m.Stores.Control.TryLock
 	m.stopJobs, m.jobsDone = cancel, make(chan struct{})
 	go func() {
@@ -404,7 +429,7 @@ func (m *Main) pages(mux *http.ServeMux) {
 	cp := &checkout.Pages{Services: func(env openflex.Environment) *checkout.Service { return m.Checkouts[env] },
 		Control: m.Stores.Control, CSRFKey: derive(m.key, "checkout csrf"), Logger: m.Logger}
 	cp.Register(mux)
-	mux.Handle("/portal/", m.Portal)
+	mux.Handle("/portal/", m.Site)
 }
 
 // portalMail sends the portal's emails through SMTP when configured; nil

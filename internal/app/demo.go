@@ -15,7 +15,7 @@ import (
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/plans"
-	"github.com/openflex/openflex/internal/portal"
+	"github.com/openflex/openflex/internal/users"
 )
 
 const demoEmail = "demo@openflex.example"
@@ -53,8 +53,8 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 		if err := m.saveDemoSecret(secret); err != nil {
 			return err
 		}
-		portalPassword = portal.GeneratePassword()
-		if err := m.Portal.Bootstrap(ctx, demoEmail, portalPassword, mer.ID); err != nil {
+		portalPassword = users.GeneratePassword()
+		if _, err := m.Users.Bootstrap(ctx, demoEmail, portalPassword, mer.ID, users.RoleMerchant); err != nil {
 			return err
 		}
 		for _, np := range DemoPlans(mer.ID, openflex.Training) {

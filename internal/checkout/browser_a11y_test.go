@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
 	"github.com/openflex/openflex/internal/axetest"
 	"github.com/openflex/openflex/internal/storetest"
 )

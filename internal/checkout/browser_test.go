@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/examples/shop/storefront"
 	"github.com/openflex/openflex/internal/app/apptest"

@@ -3,10 +3,11 @@ package lending_test
 import (
 	"testing"
 
+	"pgregory.net/rapid"
+
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/storetest"
-	"pgregory.net/rapid"
 )
 
 // model is what the ledger must agree with after every step: a plain

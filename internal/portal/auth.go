@@ -3,9 +3,7 @@ package portal
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,14 +11,18 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/merchant"
-	"github.com/openflex/openflex/internal/portal/account"
+	"github.com/openflex/openflex/internal/users"
+	"github.com/openflex/openflex/internal/web"
 )
 
-// Lockout: the fifth wrong password in a row locks the account for 15
-// minutes (a password reset lifts it sooner).
+// An address whose log-ins keep failing, over any accounts, is throttled:
+// AddressFailures failures at once, then one more every addressRefill. A
+// person mistyping stays far below; an address spraying guesses over many
+// accounts is slowed to a trickle (issue 23). Per node, in memory, like
+// the API's throttle of Client IDs.
 const (
-	MaxFailedLogins = 5
-	LockoutDuration = 15 * time.Minute
+	AddressFailures = 20
+	addressRefill   = time.Minute
 )
 
 // Email links live long enough to be read, short enough to go stale.
@@ -35,12 +37,12 @@ var provinces = []openflex.Province{"AB", "BC", "MB", "NB", "NL", "NS", "NT", "N
 
 type signupData struct{ Provinces []openflex.Province }
 
-func (p *Portal) signupForm(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) signupForm(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	if pg.User != nil {
-		return redirect(w, r, "/portal/")
+		return web.Redirect(w, r, "/portal/")
 	}
 	pg.Title = "signup.title"
-	p.render(w, pg, http.StatusOK, "signup", signupData{provinces})
+	p.Render(w, pg, http.StatusOK, "signup", signupData{provinces})
 	return nil
 }
 
@@ -49,32 +51,32 @@ func (p *Portal) signupForm(w http.ResponseWriter, r *http.Request, pg *page) er
 // the confirmed address (verifyEmail). Whether the address already has an
 // account never shows: both answers are "check your email" after the same
 // work (a password hash), and the existing owner is emailed a notice.
-func (p *Portal) signup(w http.ResponseWriter, r *http.Request, pg *page) error {
-	if p.limited(w, pg, p.signups, r) {
+func (p *Portal) signup(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
+	if p.Limited(w, pg, p.signups, r) {
 		return nil
 	}
 	ctx, f := r.Context(), pg.Form
 	company, email, prov := f.Get("company"), strings.ToLower(f.Get("email")), openflex.Province(f.Get("province"))
-	pw, confirm := f.values.Get("password"), f.values.Get("confirm")
+	pw, confirm := f.Raw("password"), f.Raw("confirm")
 	switch {
 	case company == "":
-		f.Fail("company", pg.t("err.required"))
+		f.Fail("company", pg.T("err.required"))
 	case utf8.RuneCountInString(company) > 200:
-		f.Fail("company", pg.t("err.company_long"))
+		f.Fail("company", pg.T("err.company_long"))
 	}
-	if !validEmail(email) {
-		f.Fail("email", pg.t("err.email"))
+	if !users.ValidEmail(email) {
+		f.Fail("email", pg.T("err.email"))
 	}
 	if !prov.Valid() {
-		f.Fail("province", pg.t("err.province"))
+		f.Fail("province", pg.T("err.province"))
 	}
 	p.checkNewPassword(pg, pw, confirm)
 	if !f.OK() {
 		pg.Title = "signup.title"
-		p.render(w, pg, http.StatusBadRequest, "signup", signupData{provinces})
+		p.Render(w, pg, http.StatusBadRequest, "signup", signupData{provinces})
 		return nil
 	}
-	hash, err := p.hashPassword(ctx, pw)
+	hash, err := p.cfg.Users.HashPassword(ctx, pw)
 	if err != nil {
 		return err
 	}
@@ -87,9 +89,9 @@ func (p *Portal) signup(w http.ResponseWriter, r *http.Request, pg *page) error 
 	} else if openflex.ErrorCode(err) != openflex.CodeResourceMissing {
 		return err
 	}
-	now := p.now()
-	u := &account.User{ID: openflex.NewID(openflex.PrefixUser), Role: account.RoleMerchant, Email: email, PasswordHash: hash, Created: now}
-	actor := keys.Actor{Name: "portal:" + u.ID, RemoteAddr: remoteHost(r)}
+	now := p.Now()
+	u := &users.User{ID: openflex.NewID(openflex.PrefixUser), Role: users.RoleMerchant, Email: email, PasswordHash: hash, Created: now}
+	actor := keys.Actor{Name: "portal:" + u.ID, RemoteAddr: web.RemoteHost(r)}
 	var link string
 	err = p.cfg.Control.Write(ctx, func(ctx context.Context) error {
 		m, _, err := p.cfg.Merchants.Create(ctx, company, email, []merchant.NewStore{{Name: company, Province: prov}}, actor.Name)
@@ -100,7 +102,7 @@ func (p *Portal) signup(w http.ResponseWriter, r *http.Request, pg *page) error 
 		if err := p.cfg.Control.CreatePortalUser(ctx, u); err != nil {
 			return err
 		}
-		link, err = p.newLink(ctx, r, u.ID, account.PurposeVerify)
+		link, err = p.newLink(ctx, r, u.ID, users.PurposeVerify)
 		return err
 	})
 	if e := (*openflex.Error)(nil); errors.As(err, &e) && e.Param == "email" { // lost a race for the address
@@ -114,39 +116,34 @@ func (p *Portal) signup(w http.ResponseWriter, r *http.Request, pg *page) error 
 }
 
 // checkEmail is sign-up's one answer, whether or not the address was new.
-func (p *Portal) checkEmail(w http.ResponseWriter, pg *page, email string) error {
+func (p *Portal) checkEmail(w http.ResponseWriter, pg *web.Page, email string) error {
 	pg.Title = "signup.check_title"
-	p.render(w, pg, http.StatusOK, "message", message{Text: pg.t("signup.check_email", email), Link: "/portal/login", LinkLabel: "login.title"})
+	p.Render(w, pg, http.StatusOK, "message", web.Message{Text: pg.T("signup.check_email", email), Link: "/portal/login", LinkLabel: "login.title"})
 	return nil
 }
 
 // checkNewPassword records a new password's problem on its field.
-func (p *Portal) checkNewPassword(pg *page, pw, confirm string) {
-	switch k := passwordProblem(pw, confirm); k {
+func (p *Portal) checkNewPassword(pg *web.Page, pw, confirm string) {
+	switch k := users.PasswordProblem(pw, confirm); k {
 	case "":
 	case "err.password_confirm":
-		pg.Form.Fail("confirm", pg.t(k))
+		pg.Form.Fail("confirm", pg.T(k))
 	case "err.password_short":
-		pg.Form.Fail("password", pg.t(k, MinPasswordLen))
+		pg.Form.Fail("password", pg.T(k, users.MinPasswordLen))
 	default:
-		pg.Form.Fail("password", pg.t(k))
+		pg.Form.Fail("password", pg.T(k))
 	}
-}
-
-func validEmail(email string) bool {
-	a, err := mail.ParseAddress(email)
-	return err == nil && a.Address == email && len(email) <= 254
 }
 
 // verifyEmail spends a verification link. The token itself is the
 // credential, so a GET may act on it.
-func (p *Portal) verifyEmail(w http.ResponseWriter, r *http.Request, pg *page) error {
-	now := p.now()
-	var u *account.User
+func (p *Portal) verifyEmail(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
+	now := p.Now()
+	var u *users.User
 	var ks *openflex.KeySet
 	var secret string
 	err := p.cfg.Control.Write(r.Context(), func(ctx context.Context) error {
-		t, err := p.cfg.Control.UseEmailToken(ctx, tokenHash(r.URL.Query().Get("token")), account.PurposeVerify, now)
+		t, err := p.cfg.Control.UseEmailToken(ctx, web.TokenHash(r.URL.Query().Get("token")), users.PurposeVerify, now)
 		if err != nil {
 			return err
 		}
@@ -166,13 +163,13 @@ func (p *Portal) verifyEmail(w http.ResponseWriter, r *http.Request, pg *page) e
 		if err != nil || len(existing) > 0 {
 			return err
 		}
-		ks, secret, err = p.cfg.Keys.Create(ctx, keys.NewKeySet{MerchantID: u.MerchantID, Environment: openflex.Training, Name: pg.t("keys.default_name")},
-			keys.Actor{Name: "portal:" + u.ID, RemoteAddr: remoteHost(r)})
+		ks, secret, err = p.cfg.Keys.Create(ctx, keys.NewKeySet{MerchantID: u.MerchantID, Environment: openflex.Training, Name: pg.T("keys.default_name")},
+			keys.Actor{Name: "portal:" + u.ID, RemoteAddr: web.RemoteHost(r)})
 		return err
 	})
 	pg.Title = "verify.title"
 	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
-		p.render(w, pg, http.StatusBadRequest, "message", message{Text: pg.t("verify.bad_link"), Link: "/portal/login", LinkLabel: "login.title"})
+		p.Render(w, pg, http.StatusBadRequest, "message", web.Message{Text: pg.T("verify.bad_link"), Link: "/portal/login", LinkLabel: "login.title"})
 		return nil
 	}
 	if err != nil {
@@ -180,20 +177,20 @@ func (p *Portal) verifyEmail(w http.ResponseWriter, r *http.Request, pg *page) e
 	}
 	if ks != nil {
 		pg.Title = "signup.done_title"
-		p.render(w, pg, http.StatusOK, "secret", secretData{Kind: "signup", KeySet: ks, Secret: secret, Email: u.Email})
+		p.Render(w, pg, http.StatusOK, "secret", secretData{Kind: "signup", KeySet: ks, Secret: secret, Email: u.Email})
 		return nil
 	}
-	p.render(w, pg, http.StatusOK, "message", message{Text: pg.t("verify.done"), Link: "/portal/login", LinkLabel: "login.title"})
+	p.Render(w, pg, http.StatusOK, "message", web.Message{Text: pg.T("verify.done"), Link: "/portal/login", LinkLabel: "login.title"})
 	return nil
 }
 
 // resendVerification mails a fresh link to an unverified account. The
 // answer is the same whether or not the account exists.
-func (p *Portal) resendVerification(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) resendVerification(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	ctx := r.Context()
 	u, err := p.cfg.Control.PortalUserByEmail(ctx, pg.Form.Get("email"))
 	if err == nil && !u.Verified() {
-		link, err := p.newLink(ctx, r, u.ID, account.PurposeVerify)
+		link, err := p.newLink(ctx, r, u.ID, users.PurposeVerify)
 		if err != nil {
 			return err
 		}
@@ -202,87 +199,65 @@ func (p *Portal) resendVerification(w http.ResponseWriter, r *http.Request, pg *
 		return err
 	}
 	pg.Title = "verify.title"
-	p.render(w, pg, http.StatusOK, "message", message{Text: pg.t("verify.resent")})
+	p.Render(w, pg, http.StatusOK, "message", web.Message{Text: pg.T("verify.resent")})
 	return nil
 }
 
 type loginData struct{ Next, Unverified string }
 
-func (p *Portal) loginForm(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) loginForm(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	if pg.User != nil {
-		return redirect(w, r, home(pg.User))
+		return web.Redirect(w, r, home(pg.User))
 	}
 	pg.Title = "login.title"
-	p.render(w, pg, http.StatusOK, "login", loginData{Next: r.URL.Query().Get("next")})
+	p.Render(w, pg, http.StatusOK, "login", loginData{Next: r.URL.Query().Get("next")})
 	return nil
 }
 
-// login checks the password (taking as long for unknown emails), counts
-// failures towards the lockout, and starts a fresh session.
-func (p *Portal) login(w http.ResponseWriter, r *http.Request, pg *page) error {
+// login checks the password through the users service (which locks an
+// account per source address), throttles addresses that keep failing, and
+// starts a fresh session.
+func (p *Portal) login(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	ctx, f := r.Context(), pg.Form
 	data := loginData{Next: f.Get("next")}
 	refuse := func(status int, key string, args ...any) error {
-		f.Fail("form", pg.t(key, args...))
+		f.Fail("form", pg.T(key, args...))
 		pg.Title = "login.title"
-		p.render(w, pg, status, "login", data)
+		p.Render(w, pg, status, "login", data)
 		return nil
 	}
-	now := p.now()
-	// Unknown, locked and wrong-password answers are one answer, after the
-	// same password hashing: a log-in form tells no one which emails have
-	// an account, nor which accounts an attacker has locked.
-	failed := func() error {
-		return refuse(http.StatusUnauthorized, "login.failed", MaxFailedLogins, int(LockoutDuration.Minutes()))
+	addr := p.ClientIP(r)
+	if p.Throttled(w, pg, p.failures, r) {
+		return nil
 	}
-	u, err := p.cfg.Control.PortalUserByEmail(ctx, f.Get("email"))
-	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
-		if _, err := p.checkPassword(ctx, dummyHash, f.values.Get("password")); err != nil {
-			return err
-		}
-		return failed()
-	}
-	if err != nil {
-		return err
-	}
-	ok, err := p.checkPassword(ctx, u.PasswordHash, f.values.Get("password"))
-	if err != nil {
-		return err
-	}
-	if u.LockedAt(now) {
-		return failed()
-	}
-	if !ok {
-		locked, err := p.cfg.Control.PortalLoginFailed(ctx, u.ID, MaxFailedLogins, now.Add(LockoutDuration))
-		if err != nil {
-			return err
-		}
-		if locked {
-			p.audit(ctx, r, u, "portal.user_locked", u.ID, "")
-		}
-		return failed()
-	}
-	if !u.Verified() {
-		data.Unverified = u.Email
+	res, err := p.cfg.Users.LogIn(ctx, f.Get("email"), f.Raw("password"), addr)
+	switch {
+	case errors.Is(err, users.ErrLogInFailed):
+		// Unknown, locked and wrong-password answers are one answer, after
+		// the same password hashing.
+		p.failures.Take(addr, p.Now())
+		return refuse(http.StatusUnauthorized, "login.failed", users.MaxFailedLogins, int(users.LockoutDuration.Minutes()))
+	case errors.Is(err, users.ErrUnverified):
+		data.Unverified = res.User.Email
 		return refuse(http.StatusForbidden, "login.unverified")
-	}
-	if err := p.cfg.Control.PortalLoginSucceeded(ctx, u.ID); err != nil {
+	case err != nil:
 		return err
 	}
-	if err := p.startSession(ctx, w, r, u); err != nil {
+	u := res.User
+	if err := p.StartSession(ctx, w, r, u); err != nil {
 		return err
 	}
 	p.audit(ctx, r, u, "portal.logged_in", u.ID, "")
-	next := localPath(data.Next)
+	next := web.LocalPath(data.Next)
 	if next == "/portal/" {
 		next = home(u)
 	}
-	return redirect(w, r, next)
+	return web.Redirect(w, r, next)
 }
 
 // home is where a user lands after log-in.
-func home(u *account.User) string {
-	if u.Role == account.RoleAdmin {
+func home(u *users.User) string {
+	if u.Role == users.RoleAdmin {
 		return "/portal/admin"
 	}
 	return "/portal/"
@@ -290,14 +265,14 @@ func home(u *account.User) string {
 
 // newLink stores a single-use token for purpose and returns the absolute
 // link that spends it.
-func (p *Portal) newLink(ctx context.Context, r *http.Request, userID string, purpose account.Purpose) (string, error) {
-	tok, hash := newToken()
-	now := p.now()
+func (p *Portal) newLink(ctx context.Context, r *http.Request, userID string, purpose users.Purpose) (string, error) {
+	tok, hash := web.NewToken()
+	now := p.Now()
 	ttl, path := verifyTTL, "/portal/verify?token="
-	if purpose == account.PurposeReset {
+	if purpose == users.PurposeReset {
 		ttl, path = resetTTL, "/portal/password/reset?token="
 	}
-	if err := p.cfg.Control.CreateEmailToken(ctx, &account.EmailToken{Hash: hash, UserID: userID, Purpose: purpose, Created: now, ExpiresAt: now.Add(ttl)}); err != nil {
+	if err := p.cfg.Control.CreateEmailToken(ctx, &users.EmailToken{Hash: hash, UserID: userID, Purpose: purpose, Created: now, ExpiresAt: now.Add(ttl)}); err != nil {
 		return "", err
 	}
 	return p.baseURL(r) + path + tok, nil
@@ -316,36 +291,37 @@ func (p *Portal) baseURL(r *http.Request) string {
 
 // send emails a link, or logs it when no notifier is configured. A
 // failure is logged, not shown: the user can ask for another link.
-func (p *Portal) send(ctx context.Context, pg *page, to, subjectKey, bodyKey, link string) {
-	subject, body := pg.t(subjectKey), pg.t(bodyKey, link)
+func (p *Portal) send(ctx context.Context, pg *web.Page, to, subjectKey, bodyKey, link string) {
+	subject, body := pg.T(subjectKey), pg.T(bodyKey, link)
 	if p.cfg.Notifier == nil {
 		// A link is a credential (it resets a password): only a demo
 		// server, whose operator is its only user, may print it.
 		if p.cfg.LogLinks {
-			p.log.WarnContext(ctx, "portal: no mail notifier configured; the link follows (--demo)", "to", to, "subject", subject, "link", link)
+			p.Logger().WarnContext(ctx, "portal: no mail notifier configured; the link follows (--demo)", "to", to, "subject", subject, "link", link)
 		} else {
-			p.log.WarnContext(ctx, "portal: no mail notifier configured (--smtp-url); an email was not sent", "subject", subject)
+			p.Logger().WarnContext(ctx, "portal: no mail notifier configured (--smtp-url); an email was not sent", "subject", subject)
 		}
 		return
 	}
 	if err := p.cfg.Notifier(ctx, to, subject, body); err != nil {
-		p.log.ErrorContext(ctx, "portal: send email", "to", to, "subject", subject, "err", err)
+		p.Logger().ErrorContext(ctx, "portal: send email", "to", to, "subject", subject, "err", err)
 	}
 }
 
 // audit records a user's action; a failure is logged, since the action
 // itself already happened.
-func (p *Portal) audit(ctx context.Context, r *http.Request, u *account.User, action, objectID, detail string) {
-	err := p.cfg.Control.Audit(ctx, openflex.AuditEntry{ID: openflex.NewID("aud"), At: p.now(), Actor: "portal:" + u.ID, Action: action,
-		MerchantID: u.MerchantID, ObjectID: objectID, Detail: detail, RemoteAddr: remoteHost(r)})
+func (p *Portal) audit(ctx context.Context, r *http.Request, u *users.User, action, objectID, detail string) {
+	err := p.cfg.Control.Audit(ctx, openflex.AuditEntry{ID: openflex.NewID("aud"), At: p.Now(), Actor: "portal:" + u.ID, Action: action,
+		MerchantID: u.MerchantID, ObjectID: objectID, Detail: detail, RemoteAddr: web.RemoteHost(r)})
 	if err != nil {
-		p.log.ErrorContext(ctx, "portal: audit", "action", action, "err", err)
+		p.Logger().ErrorContext(ctx, "portal: audit", "action", action, "err", err)
 	}
 }
 
-func remoteHost(r *http.Request) string {
-	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return h
+func (p *Portal) logout(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
+	if err := p.cfg.Control.DeletePortalSession(r.Context(), pg.Session().Hash); err != nil {
+		return err
 	}
-	return r.RemoteAddr
+	p.ClearSession(w)
+	return web.Redirect(w, r, "/portal/login?done=logged_out")
 }

@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openflex/openflex/internal/portal"
 	"github.com/openflex/openflex/internal/storetest"
+	"github.com/openflex/openflex/internal/users"
+	"github.com/openflex/openflex/internal/web"
+	"github.com/openflex/openflex/internal/web/webtest"
 )
 
 // TestCSRF checks that a POST without a token, with a wrong one, with the
@@ -17,14 +19,14 @@ import (
 // nothing.
 func TestCSRF(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
-		h := newHarness(t, e)
-		b := h.browser(t)
-		b.verifiedMerchant("Maple Furniture", "dev@maple.example")
-		ksID := find(t, keySetLinkRE, b.get("/portal/keys").Body)
+		h := webtest.New(t, e)
+		b := h.Browser(t)
+		b.VerifiedMerchant("Maple Furniture", "dev@maple.example")
+		ksID := webtest.Find(t, webtest.KeySetLinkRE, b.Get("/portal/keys").Body)
 		page := "/portal/keys/" + ksID
 		revoke := page + "/revoke"
-		html := b.get(page).Body
-		rollToken := csrfIn(t, html, page+"/roll")
+		html := b.Get(page).Body
+		rollToken := webtest.CSRFIn(t, html, page+"/roll")
 
 		tests := []struct {
 			name   string
@@ -34,35 +36,35 @@ func TestCSRF(t *testing.T) {
 			{"no token", url.Values{}, ""},
 			{"wrong token", url.Values{"csrf": {"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}, ""},
 			{"another form's token", url.Values{"csrf": {rollToken}}, ""},
-			{"cross-origin", url.Values{"csrf": {b.sessionToken(revoke)}}, "https://evil.example"},
+			{"cross-origin", url.Values{"csrf": {b.SessionToken(revoke)}}, "https://evil.example"},
 		}
 		for _, tc := range tests {
-			b.hdr.Del("Origin")
+			b.Hdr.Del("Origin")
 			if tc.origin != "" {
-				b.hdr.Set("Origin", tc.origin)
+				b.Hdr.Set("Origin", tc.origin)
 			}
-			if r := b.post(revoke, tc.form); r.StatusCode != http.StatusForbidden {
+			if r := b.Post(revoke, tc.form); r.StatusCode != http.StatusForbidden {
 				t.Errorf("%s: POST %s = %d, want 403", tc.name, revoke, r.StatusCode)
 			}
 		}
-		b.hdr.Del("Origin")
-		if ks, _ := h.stores.Control.KeySet(context.Background(), ksID); !ks.Active() {
+		b.Hdr.Del("Origin")
+		if ks, _ := h.Stores.Control.KeySet(context.Background(), ksID); !ks.Active() {
 			t.Fatal("a refused POST revoked the key set")
 		}
 		// Browsers mark cross-site requests themselves, too.
-		b.hdr.Set("Sec-Fetch-Site", "cross-site")
-		if r := b.post(revoke, url.Values{"csrf": {b.sessionToken(revoke)}}); r.StatusCode != http.StatusForbidden {
+		b.Hdr.Set("Sec-Fetch-Site", "cross-site")
+		if r := b.Post(revoke, url.Values{"csrf": {b.SessionToken(revoke)}}); r.StatusCode != http.StatusForbidden {
 			t.Errorf("Sec-Fetch-Site: cross-site = %d, want 403", r.StatusCode)
 		}
-		b.hdr.Del("Sec-Fetch-Site")
+		b.Hdr.Del("Sec-Fetch-Site")
 
 		// Forms before log-in carry a token too: log-in CSRF is refused.
-		anon := h.browser(t)
-		if r := anon.post("/portal/login", url.Values{"email": {"dev@maple.example"}, "password": {password}}); r.StatusCode != http.StatusForbidden {
+		anon := h.Browser(t)
+		if r := anon.Post("/portal/login", url.Values{"email": {"dev@maple.example"}, "password": {webtest.Password}}); r.StatusCode != http.StatusForbidden {
 			t.Errorf("log-in without a token = %d, want 403", r.StatusCode)
 		}
 		// The same-origin token is accepted.
-		if r := b.post(revoke, url.Values{"csrf": {b.sessionToken(revoke)}}); r.StatusCode != http.StatusSeeOther {
+		if r := b.Post(revoke, url.Values{"csrf": {b.SessionToken(revoke)}}); r.StatusCode != http.StatusSeeOther {
 			t.Errorf("POST with the right token = %d, want 303", r.StatusCode)
 		}
 	})
@@ -72,15 +74,15 @@ func TestCSRF(t *testing.T) {
 // 15 minutes, even against the right password, and that a reset unlocks.
 func TestLockout(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
-		h := newHarness(t, e)
+		h := webtest.New(t, e)
 		ctx := context.Background()
-		m, _ := storetest.Merchant(t, h.stores, "ON")
-		if err := h.portal.Bootstrap(ctx, "Dev@Maple.example", password, m.ID); err != nil {
+		m, _ := storetest.Merchant(t, h.Stores, "ON")
+		if _, err := h.Users.Bootstrap(ctx, "Dev@Maple.example", webtest.Password, m.ID, users.RoleMerchant); err != nil {
 			t.Fatal(err)
 		}
-		b := h.browser(t)
-		login := func(pw string) resp {
-			return b.submit("/portal/login", "/portal/login", url.Values{"email": {"dev@maple.example"}, "password": {pw}})
+		b := h.Browser(t)
+		login := func(pw string) webtest.Resp {
+			return b.Submit("/portal/login", "/portal/login", url.Values{"email": {"dev@maple.example"}, "password": {pw}})
 		}
 		for i := 1; i <= 4; i++ {
 			if r := login("wrong password " + string(rune('0'+i))); r.StatusCode != http.StatusUnauthorized || !strings.Contains(r.Body, "The email or password is incorrect") {
@@ -92,59 +94,59 @@ func TestLockout(t *testing.T) {
 		if r := login("wrong password 5"); r.StatusCode != http.StatusUnauthorized || !strings.Contains(r.Body, "locked for 15 minutes") {
 			t.Fatalf("fifth wrong password = %d:\n%s", r.StatusCode, r.Body)
 		}
-		if r := login(password); r.StatusCode != http.StatusUnauthorized {
+		if r := login(webtest.Password); r.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("right password while locked = %d, want 401", r.StatusCode)
 		}
 		// An unknown email answers like a wrong password.
-		r := b.submit("/portal/login", "/portal/login", url.Values{"email": {"nobody@maple.example"}, "password": {password}})
+		r := b.Submit("/portal/login", "/portal/login", url.Values{"email": {"nobody@maple.example"}, "password": {webtest.Password}})
 		if r.StatusCode != http.StatusUnauthorized || !strings.Contains(r.Body, "The email or password is incorrect") {
 			t.Errorf("unknown email = %d", r.StatusCode)
 		}
-		h.clock.Advance(portal.LockoutDuration)
-		if r := login(password); r.StatusCode != http.StatusSeeOther {
+		h.Clock.Advance(users.LockoutDuration)
+		if r := login(webtest.Password); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("right password after the lockout = %d:\n%s", r.StatusCode, r.Body)
 		}
 
 		// Locked again, then unlocked early by a password reset, which also
 		// ends every session.
-		for i := 0; i < portal.MaxFailedLogins; i++ {
-			h.browser(t).submit("/portal/login", "/portal/login", url.Values{"email": {"dev@maple.example"}, "password": {"nope nope nope"}})
+		for i := 0; i < users.MaxFailedLogins; i++ {
+			h.Browser(t).Submit("/portal/login", "/portal/login", url.Values{"email": {"dev@maple.example"}, "password": {"nope nope nope"}})
 		}
-		other := h.browser(t)
-		if r := other.submit("/portal/password/forgot", "/portal/password/forgot", url.Values{"email": {"dev@maple.example"}}); r.StatusCode != http.StatusOK {
+		other := h.Browser(t)
+		if r := other.Submit("/portal/password/forgot", "/portal/password/forgot", url.Values{"email": {"dev@maple.example"}}); r.StatusCode != http.StatusOK {
 			t.Fatalf("forgot = %d", r.StatusCode)
 		}
-		link := h.mail.link(t, "dev@maple.example", "/portal/password/reset")
+		link := h.Mail.Link(t, "dev@maple.example", "/portal/password/reset")
 		const newPassword = "a brand new passphrase"
-		if r := other.submit(link, "/portal/password/reset", url.Values{"token": {strings.TrimPrefix(link, "/portal/password/reset?token=")},
+		if r := other.Submit(link, "/portal/password/reset", url.Values{"token": {strings.TrimPrefix(link, "/portal/password/reset?token=")},
 			"password": {newPassword}, "confirm": {newPassword}}); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("reset = %d:\n%s", r.StatusCode, r.Body)
 		}
-		if r := b.get("/portal/"); r.StatusCode != http.StatusSeeOther {
+		if r := b.Get("/portal/"); r.StatusCode != http.StatusSeeOther {
 			t.Errorf("a session survived the password reset: %d", r.StatusCode)
 		}
-		if r := other.submit(link, "/portal/password/reset", url.Values{"token": {strings.TrimPrefix(link, "/portal/password/reset?token=")},
+		if r := other.Submit(link, "/portal/password/reset", url.Values{"token": {strings.TrimPrefix(link, "/portal/password/reset?token=")},
 			"password": {newPassword}, "confirm": {newPassword}}); r.StatusCode != http.StatusBadRequest {
 			t.Errorf("second use of the reset link = %d, want 400", r.StatusCode)
 		}
-		other.logIn("dev@maple.example", newPassword)
+		other.LogIn("dev@maple.example", newPassword)
 	})
 }
 
 // TestSessionCookie checks the cookie's flags and both timeouts.
 func TestSessionCookie(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
-		h := newHarness(t, e, func(c *portal.Config) { c.Secure = true })
+		h := webtest.New(t, e, func(c *webtest.Config) { c.Site.Secure, c.Portal.Secure = true, true })
 		ctx := context.Background()
-		m, _ := storetest.Merchant(t, h.stores, "ON")
-		if err := h.portal.Bootstrap(ctx, "dev@maple.example", password, m.ID); err != nil {
+		m, _ := storetest.Merchant(t, h.Stores, "ON")
+		if _, err := h.Users.Bootstrap(ctx, "dev@maple.example", webtest.Password, m.ID, users.RoleMerchant); err != nil {
 			t.Fatal(err)
 		}
-		b := h.browser(t)
-		r := b.submit("/portal/login", "/portal/login", url.Values{"email": {"dev@maple.example"}, "password": {password}})
+		b := h.Browser(t)
+		r := b.Submit("/portal/login", "/portal/login", url.Values{"email": {"dev@maple.example"}, "password": {webtest.Password}})
 		var session *http.Cookie
 		for _, c := range r.Cookies() {
-			if c.Name == portal.SessionCookie {
+			if c.Name == web.SessionCookie {
 				session = c
 			}
 		}
@@ -152,51 +154,51 @@ func TestSessionCookie(t *testing.T) {
 			t.Fatalf("session cookie = %+v; want HttpOnly, Secure, SameSite=Lax, Path=/portal/", session)
 		}
 		// The database holds the token's hash, never the token.
-		if _, err := h.stores.Control.PortalSession(ctx, []byte(session.Value)); err == nil {
+		if _, err := h.Stores.Control.PortalSession(ctx, []byte(session.Value)); err == nil {
 			t.Fatal("the session is stored under its token")
 		}
 
 		// A Secure cookie is not sent over plain http: carry it by hand.
 		visit := func() int {
-			req, _ := http.NewRequest(http.MethodGet, h.srv.URL+"/portal/", nil)
+			req, _ := http.NewRequest(http.MethodGet, h.Srv.URL+"/portal/", nil)
 			req.AddCookie(&http.Cookie{Name: session.Name, Value: session.Value})
-			res, err := b.c.Transport.RoundTrip(req)
+			res, err := b.C.Transport.RoundTrip(req)
 			if err != nil {
 				t.Fatal(err)
 			}
 			res.Body.Close()
 			return res.StatusCode
 		}
-		if b.c.Transport == nil {
-			b.c.Transport = http.DefaultTransport
+		if b.C.Transport == nil {
+			b.C.Transport = http.DefaultTransport
 		}
 		if got := visit(); got != http.StatusOK {
 			t.Fatalf("fresh session = %d, want 200", got)
 		}
 		// Activity every 20 minutes keeps it alive until the 12-hour mark.
-		for elapsed := time.Duration(0); elapsed+20*time.Minute < portal.AbsoluteTimeout; elapsed += 20 * time.Minute {
-			h.clock.Advance(20 * time.Minute)
+		for elapsed := time.Duration(0); elapsed+20*time.Minute < web.AbsoluteTimeout; elapsed += 20 * time.Minute {
+			h.Clock.Advance(20 * time.Minute)
 			if got := visit(); got != http.StatusOK {
 				t.Fatalf("active session after %v = %d, want 200", elapsed+20*time.Minute, got)
 			}
 		}
-		h.clock.Advance(20 * time.Minute)
+		h.Clock.Advance(20 * time.Minute)
 		if got := visit(); got != http.StatusSeeOther {
 			t.Fatalf("session past 12 hours = %d, want a redirect to log-in", got)
 		}
 
 		// Idle for 30 minutes ends a session.
-		r = b.submit("/portal/login", "/portal/login", url.Values{"email": {"dev@maple.example"}, "password": {password}})
+		r = b.Submit("/portal/login", "/portal/login", url.Values{"email": {"dev@maple.example"}, "password": {webtest.Password}})
 		for _, c := range r.Cookies() {
-			if c.Name == portal.SessionCookie {
+			if c.Name == web.SessionCookie {
 				session = c
 			}
 		}
-		h.clock.Advance(portal.IdleTimeout - time.Minute)
+		h.Clock.Advance(web.IdleTimeout - time.Minute)
 		if got := visit(); got != http.StatusOK {
 			t.Fatalf("session idle 29 minutes = %d, want 200", got)
 		}
-		h.clock.Advance(portal.IdleTimeout)
+		h.Clock.Advance(web.IdleTimeout)
 		if got := visit(); got != http.StatusSeeOther {
 			t.Fatalf("session idle 30 minutes = %d, want a redirect to log-in", got)
 		}
@@ -205,10 +207,10 @@ func TestSessionCookie(t *testing.T) {
 
 // TestHeaders checks the security headers on pages and assets.
 func TestHeaders(t *testing.T) {
-	h := newHarness(t, storetest.Engines(t)[0])
-	b := h.browser(t)
+	h := webtest.New(t, storetest.Engines(t)[0])
+	b := h.Browser(t)
 	for _, path := range []string{"/portal/login", "/portal/static/portal.css", "/portal/static/portal.js", "/portal/nope"} {
-		r := b.get(path)
+		r := b.Get(path)
 		want := map[string]string{
 			"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
 			"X-Frame-Options":         "DENY",
@@ -221,15 +223,15 @@ func TestHeaders(t *testing.T) {
 			}
 		}
 	}
-	if r := b.get("/portal/nope"); r.StatusCode != http.StatusNotFound {
+	if r := b.Get("/portal/nope"); r.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown page = %d, want 404", r.StatusCode)
 	}
-	if r := b.get("/portal/static/"); r.StatusCode != http.StatusNotFound {
+	if r := b.Get("/portal/static/"); r.StatusCode != http.StatusNotFound {
 		t.Errorf("static directory listing = %d, want 404", r.StatusCode)
 	}
 	// No inline script or style anywhere: the CSP would block them.
 	for _, path := range []string{"/portal/login", "/portal/signup", "/portal/reference"} {
-		body := b.get(path).Body
+		body := b.Get(path).Body
 		if strings.Contains(body, "<script>") || strings.Contains(body, "style=") || strings.Contains(body, "<style") || strings.Contains(body, "onclick") {
 			t.Errorf("%s has inline script or style", path)
 		}
@@ -239,7 +241,7 @@ func TestHeaders(t *testing.T) {
 // TestLanguage checks English and French: ?lang= (remembered), then
 // Accept-Language.
 func TestLanguage(t *testing.T) {
-	h := newHarness(t, storetest.Engines(t)[0])
+	h := webtest.New(t, storetest.Engines(t)[0])
 	tests := []struct {
 		name   string
 		accept string
@@ -252,17 +254,17 @@ func TestLanguage(t *testing.T) {
 		{"parameter wins", "fr-CA", "/portal/login?lang=en", `<h1>Log in</h1>`},
 	}
 	for _, tc := range tests {
-		b := h.browser(t)
+		b := h.Browser(t)
 		if tc.accept != "" {
-			b.hdr.Set("Accept-Language", tc.accept)
+			b.Hdr.Set("Accept-Language", tc.accept)
 		}
-		if r := b.get(tc.path); !strings.Contains(r.Body, tc.want) {
+		if r := b.Get(tc.path); !strings.Contains(r.Body, tc.want) {
 			t.Errorf("%s: GET %s lacks %q", tc.name, tc.path, tc.want)
 		}
 	}
-	b := h.browser(t)
-	b.get("/portal/login?lang=fr")
-	if r := b.get("/portal/signup"); !strings.Contains(r.Body, `<html lang="fr">`) || !strings.Contains(r.Body, "Créez votre compte développeur") {
+	b := h.Browser(t)
+	b.Get("/portal/login?lang=fr")
+	if r := b.Get("/portal/signup"); !strings.Contains(r.Body, `<html lang="fr">`) || !strings.Contains(r.Body, "Créez votre compte développeur") {
 		t.Error("the language picked with ?lang= was not remembered")
 	}
 }

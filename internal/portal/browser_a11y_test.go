@@ -6,9 +6,11 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/axetest"
 	"github.com/openflex/openflex/internal/storetest"
+	"github.com/openflex/openflex/internal/web/webtest"
 )
 
 // TestBrowserAccessibility runs axe-core over the portal's pages, the
@@ -17,17 +19,17 @@ import (
 func TestBrowserAccessibility(t *testing.T) {
 	axetest.Script(t) // skips, saying so, without Node.js
 	tab := newChromium(t)
-	th := newTillHarness(t, storetest.Engines(t)[0])
-	b := th.browser(t)
-	m := b.verifiedMerchant("Maple Furniture", "dev@maple.example")
-	st := th.firstStore(t, m.ID)
-	plan := th.twelveMonths(t, m.ID)
-	acct := th.openAccount(t, openflex.Training, m.ID, st.ID)
-	th.pendingApplication(t, openflex.Training, m.ID, st.ID, "Roy-Axe")
-	if err := th.portal.BootstrapAdmin(context.Background(), "ops@lender.example", password); err != nil {
+	th := webtest.New(t, storetest.Engines(t)[0], webtest.WithTill)
+	b := th.Browser(t)
+	m := b.VerifiedMerchant("Maple Furniture", "dev@maple.example")
+	st := th.FirstStore(t, m.ID)
+	plan := th.TwelveMonths(t, m.ID)
+	acct := th.OpenAccount(t, openflex.Training, m.ID, st.ID)
+	th.PendingApplication(t, openflex.Training, m.ID, st.ID, "Roy-Axe")
+	if err := th.Users.BootstrapAdmin(context.Background(), "ops@lender.example", webtest.Password); err != nil {
 		t.Fatal(err)
 	}
-	base := th.srv.URL
+	base := th.Srv.URL
 
 	audit := func(state string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -40,7 +42,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	logIn := func(email string) {
 		t.Helper()
 		if err := chromedp.Do(tab, chromedp.Navigate(base+"/portal/login"),
-			chromedp.SendKeys(chromedp.ID("email"), email), chromedp.SendKeys(chromedp.ID("password"), password),
+			chromedp.SendKeys(chromedp.ID("email"), email), chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
 			chromedp.Click(`form[action="/portal/login"] button[type="submit"]`), chromedp.WaitVisible(`nav a[aria-current="page"]`)); err != nil {
 			t.Fatalf("log in as %s: %v", email, err)
 		}

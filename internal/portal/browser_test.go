@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
 	"github.com/openflex/openflex/internal/storetest"
+	"github.com/openflex/openflex/internal/web/webtest"
 )
 
 // newChromium starts a headless Chromium for the test. Without Chromium the
@@ -49,28 +51,30 @@ func newChromium(t *testing.T) context.Context {
 // a new key set whose secret appears once.
 func TestBrowser(t *testing.T) {
 	tab := newChromium(t)
-	h := newHarness(t, storetest.Engines(t)[0])
-	base := h.srv.URL
+	h := webtest.New(t, storetest.Engines(t)[0])
+	base := h.Srv.URL
 	const email = "dev@maple.example"
 
 	err := chromedp.Do(tab,
 		chromedp.Navigate(base+"/portal/signup"),
 		chromedp.SendKeys(chromedp.ID("company"), "Maple Furniture"),
 		chromedp.SendKeys(chromedp.ID("email"), email),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.SendKeys(chromedp.ID("confirm"), password),
+		chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
+		chromedp.SendKeys(chromedp.ID("confirm"), webtest.Password),
 		chromedp.Click(`form[action="/portal/signup"] button[type="submit"]`),
+		// The sign-up page links to log-in too: wait for it to be gone.
+		chromedp.WaitNotPresent(`form[action="/portal/signup"]`),
 		chromedp.WaitVisible(`main a[href="/portal/login"]`),
 	)
 	if err != nil {
 		t.Fatalf("sign-up: %v", err)
 	}
 	// The TRAINING secret comes with the confirmed address.
-	if err := chromedp.Do(tab, chromedp.Navigate(base+h.mail.link(t, email, "/portal/verify")), chromedp.WaitVisible(chromedp.ID("secret"))); err != nil {
+	if err := chromedp.Do(tab, chromedp.Navigate(base+h.Mail.Link(t, email, "/portal/verify")), chromedp.WaitVisible(chromedp.ID("secret"))); err != nil {
 		t.Fatalf("confirm the address: %v", err)
 	}
 	secret := mustText(t, tab, "secret")
-	if !trainSecretRE.MatchString(secret) {
+	if !webtest.TrainSecretRE.MatchString(secret) {
 		t.Fatalf("sign-up page secret = %q", secret)
 	}
 	copyButton := `button[data-copy="secret"]`
@@ -98,7 +102,7 @@ func TestBrowser(t *testing.T) {
 	if err := chromedp.Do(tab,
 		chromedp.Navigate(base+"/portal/login"),
 		chromedp.SendKeys(chromedp.ID("email"), email),
-		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
 		chromedp.Click(`form[action="/portal/login"] button[type="submit"]`),
 		chromedp.WaitVisible(`a[aria-current="page"][href="/portal/"]`),
 		chromedp.Navigate(base+"/portal/keys"),
@@ -110,7 +114,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("log in and create a key set: %v", err)
 	}
 	secret2 := mustText(t, tab, "secret")
-	if !trainSecretRE.MatchString(secret2) || secret2 == secret {
+	if !webtest.TrainSecretRE.MatchString(secret2) || secret2 == secret {
 		t.Fatalf("new key set secret = %q", secret2)
 	}
 	// Leave the page: the key set's own page never shows the secret again.

@@ -2,14 +2,17 @@ package portal
 
 import (
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/openflex/openflex/internal/web"
+
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/portal/account"
+	"github.com/openflex/openflex/internal/users"
 )
 
 // notMessages are literals the key scan would take for message keys.
@@ -19,13 +22,12 @@ var notMessages = map[string]bool{"layout.html": true, "webhook.redelivered": tr
 // names exists, and that each has English and French with the same
 // formatting verbs.
 func TestMessagesComplete(t *testing.T) {
-	for k := range messages {
-		if _, dup := pageMessages[k]; dup {
-			t.Errorf("%q is in both message tables", k)
-		}
-	}
+	site := web.New(web.Config{Control: struct{ web.Store }{}})
+	site.AddMessages(pageMessages) // panics on a key in two tables
+	site.AddMessages(settlementMessages)
+	hasMessage := func(k string) bool { _, ok := site.Messages()[k]; return ok }
 	verb := regexp.MustCompile(`%[dsv]`)
-	for _, table := range []map[string][2]string{messages, pageMessages} {
+	for _, table := range []map[string][2]string{site.Messages()} {
 		for k, m := range table {
 			if m[0] == "" || m[1] == "" {
 				t.Errorf("%q lacks a translation", k)
@@ -85,9 +87,9 @@ func TestMessagesComplete(t *testing.T) {
 	for _, s := range []string{"pending", "succeeded", "failed"} {
 		want["delivery."+s] = true
 	}
-	for _, s := range []account.GoLiveStatus{account.GoLivePending, account.GoLiveApproved, account.GoLiveRejected} {
+	for _, s := range []users.GoLiveStatus{users.GoLivePending, users.GoLiveApproved, users.GoLiveRejected} {
 		want["golive."+string(s)] = true
-		if s != account.GoLivePending {
+		if s != users.GoLivePending {
 			want["done.go_live_"+string(s)] = true
 		}
 	}
@@ -101,93 +103,21 @@ func TestMessagesComplete(t *testing.T) {
 	}
 }
 
-func TestNegotiate(t *testing.T) {
-	tests := []struct {
-		header, want string
-	}{
-		{"", "en"},
-		{"fr", "fr"},
-		{"fr-CA,fr;q=0.9,en;q=0.8", "fr"},
-		{"en-CA,en;q=0.9,fr;q=0.8", "en"},
-		{"de-DE,fr;q=0.5", "fr"},
-		{"de-DE", "en"},
-		{"en;q=0.2, fr-CA;q=0.7", "fr"},
-		{"FR-ca", "fr"},
-	}
-	for _, tc := range tests {
-		if got := negotiate(tc.header); got != tc.want {
-			t.Errorf("negotiate(%q) = %q, want %q", tc.header, got, tc.want)
-		}
-	}
-}
-
-func TestPasswordHash(t *testing.T) {
-	p := &Portal{hashing: make(chan struct{}, 1)}
-	ctx := t.Context()
-	h1, err := p.hashPassword(ctx, "correct horse battery staple")
+// TestReferenceFrenchComplete: every text of the OpenAPI document has its
+// French, so the French API reference has no English section. A new
+// summary or description in internal/api/openapi.json needs its French in
+// reference_fr.go.
+func TestReferenceFrenchComplete(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "api", "openapi.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h2, _ := p.hashPassword(ctx, "correct horse battery staple")
-	if !strings.HasPrefix(h1, "$argon2id$v=19$m=19456,t=2,p=1$") || h1 == h2 {
-		t.Fatalf("hashPassword = %q, %q; want salted OWASP-parameter argon2id", h1, h2)
+	ref := parseReference(doc, slog.New(slog.DiscardHandler))
+	if ref == nil {
+		t.Fatal("the OpenAPI document does not parse")
 	}
-	tests := []struct {
-		name, hash, pw string
-		ok             bool
-	}{
-		{"right", h1, "correct horse battery staple", true},
-		{"wrong", h1, "correct horse battery stapler", false},
-		{"dummy", dummyHash, "anything at all", false},
-	}
-	for _, tc := range tests {
-		if ok, err := p.checkPassword(ctx, tc.hash, tc.pw); ok != tc.ok || err != nil {
-			t.Errorf("%s: checkPassword = %v, %v; want %v", tc.name, ok, err, tc.ok)
-		}
-	}
-	for _, bad := range []string{"", "plain", "$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
-		"$argon2id$v=19$m=99999999,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", "$argon2id$v=19$m=19456,t=2,p=1$!!$aGFzaA"} {
-		if ok, err := p.checkPassword(ctx, bad, "x"); ok || err == nil {
-			t.Errorf("checkPassword(%q) = %v, %v; want an error", bad, ok, err)
-		}
-	}
-	if _, err := parseHash(dummyHash); err != nil {
-		t.Errorf("the dummy hash does not parse: %v", err)
-	}
-}
-
-func TestPasswordRules(t *testing.T) {
-	tests := []struct {
-		pw, confirm, want string
-	}{
-		{"short", "short", "err.password_short"},
-		{"élan vital !", "élan vital !", ""}, // 12 characters, more bytes
-		{"twelve chars", "twelve chars", ""},
-		{"twelve chars", "twelve charz", "err.password_confirm"},
-		{strings.Repeat("x", 1025), strings.Repeat("x", 1025), "err.password_long"},
-	}
-	for _, tc := range tests {
-		if got := passwordProblem(tc.pw, tc.confirm); got != tc.want {
-			t.Errorf("passwordProblem(%q) = %q, want %q", tc.pw, got, tc.want)
-		}
-	}
-	if a, b := GeneratePassword(), GeneratePassword(); a == b || len(a) < MinPasswordLen {
-		t.Errorf("GeneratePassword = %q, %q", a, b)
-	}
-}
-
-func TestLocalPath(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"/portal/keys", "/portal/keys"},
-		{"/portal/keys?x=1", "/portal/keys?x=1"},
-		{"https://evil.example/", "/portal/"},
-		{"//evil.example/portal/", "/portal/"},
-		{"/portal/\\evil", "/portal/"},
-		{"", "/portal/"},
-	}
-	for _, tc := range tests {
-		if got := localPath(tc.in); got != tc.want {
-			t.Errorf("localPath(%q) = %q, want %q", tc.in, got, tc.want)
-		}
+	_, missing := ref.translated()
+	for _, s := range missing {
+		t.Errorf("no French for %q (add it to reference_fr.go)", s)
 	}
 }

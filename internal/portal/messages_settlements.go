@@ -3,7 +3,6 @@ package portal
 // settlementMessages holds the texts of the Settlements page: English,
 // then French.
 var settlementMessages = map[string][2]string{
-	"nav.settlements":                    {"Settlements", "Règlements"},
 	"settlements.title":                  {"Settlements", "Règlements"},
 	"settlements.intro":                  {"What the lender pays you for each business day, cut at midnight in each store’s time zone: captures, less returns and merchant fees.", "Ce que le prêteur vous verse pour chaque jour ouvrable, arrêté à minuit dans le fuseau horaire de chaque magasin : les encaissements, moins les remboursements et les frais marchands."},
 	"settlements.upcoming":               {"Upcoming payout", "Prochain versement"},

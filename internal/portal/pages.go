@@ -8,13 +8,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/portal/account"
+	"github.com/openflex/openflex/internal/users"
+	"github.com/openflex/openflex/internal/web"
 )
 
 type overviewData struct {
 	Envs []envOverview
 	// GoLive is the latest go-live request, nil when none was made.
-	GoLive *account.GoLiveRequest
+	GoLive *users.GoLiveRequest
 }
 
 type envOverview struct {
@@ -28,7 +29,7 @@ type envOverview struct {
 
 // overview shows both environments side by side: key sets, their last
 // use, webhook endpoints, and where go-live stands.
-func (p *Portal) overview(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) overview(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	ctx := r.Context()
 	envs, err := p.byEnvironment(ctx, pg.Merchant.ID)
 	if err != nil {
@@ -60,7 +61,7 @@ func (p *Portal) overview(w http.ResponseWriter, r *http.Request, pg *page) erro
 		d.GoLive = reqs[0]
 	}
 	pg.Title, pg.Nav = "overview.title", "overview"
-	p.render(w, pg, http.StatusOK, "overview", d)
+	p.Render(w, pg, http.StatusOK, "overview", d)
 	return nil
 }
 
@@ -69,7 +70,7 @@ type storesData struct {
 	More   string
 }
 
-func (p *Portal) listStores(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) listStores(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	stores, more, err := p.cfg.Control.Stores(r.Context(), pg.Merchant.ID, openflex.ListParams{Limit: 50, StartingAfter: r.URL.Query().Get("after")})
 	if err != nil {
 		return err
@@ -79,59 +80,59 @@ func (p *Portal) listStores(w http.ResponseWriter, r *http.Request, pg *page) er
 		d.More = stores[len(stores)-1].ID
 	}
 	pg.Title, pg.Nav = "stores.title", "stores"
-	p.render(w, pg, http.StatusOK, "stores", d)
+	p.Render(w, pg, http.StatusOK, "stores", d)
 	return nil
 }
 
-func (p *Portal) auditLog(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) auditLog(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	entries, err := p.cfg.Control.AuditLog(r.Context(), pg.Merchant.ID, 200)
 	if err != nil {
 		return err
 	}
 	pg.Title, pg.Nav = "audit.title", "audit"
-	p.render(w, pg, http.StatusOK, "audit", entries)
+	p.Render(w, pg, http.StatusOK, "audit", entries)
 	return nil
 }
 
 type goLiveData struct {
-	Requests []*account.GoLiveRequest
+	Requests []*users.GoLiveRequest
 	Pending  bool
 }
 
-func (p *Portal) renderGoLive(w http.ResponseWriter, r *http.Request, pg *page, status int) error {
+func (p *Portal) renderGoLive(w http.ResponseWriter, r *http.Request, pg *web.Page, status int) error {
 	reqs, err := p.cfg.Control.GoLiveRequests(r.Context(), pg.Merchant.ID, 20)
 	if err != nil {
 		return err
 	}
 	d := goLiveData{Requests: reqs}
 	for _, q := range reqs {
-		d.Pending = d.Pending || q.Status == account.GoLivePending
+		d.Pending = d.Pending || q.Status == users.GoLivePending
 	}
 	pg.Title, pg.Nav = "golive.title", "golive"
-	p.render(w, pg, status, "golive", d)
+	p.Render(w, pg, status, "golive", d)
 	return nil
 }
 
-func (p *Portal) goLive(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) goLive(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	return p.renderGoLive(w, r, pg, http.StatusOK)
 }
 
 // requestGoLive asks the lender for PRODUCTION access; the admin console
 // decides.
-func (p *Portal) requestGoLive(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) requestGoLive(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	f := pg.Form
 	note := f.Get("note")
 	switch {
 	case pg.Merchant.LiveApproved:
-		f.Fail("note", pg.t("golive.already_approved"))
+		f.Fail("note", pg.T("golive.already_approved"))
 	case utf8.RuneCountInString(note) > 2000:
-		f.Fail("note", pg.t("err.note_long"))
+		f.Fail("note", pg.T("err.note_long"))
 	}
 	if !f.OK() {
 		return p.renderGoLive(w, r, pg, http.StatusBadRequest)
 	}
-	req := &account.GoLiveRequest{ID: openflex.NewID(account.PrefixGoLive), MerchantID: pg.Merchant.ID, Status: account.GoLivePending,
-		Note: note, Created: p.now()}
+	req := &users.GoLiveRequest{ID: openflex.NewID(users.PrefixGoLive), MerchantID: pg.Merchant.ID, Status: users.GoLivePending,
+		Note: note, Created: p.Now()}
 	err := p.cfg.Control.Write(r.Context(), func(ctx context.Context) error {
 		if err := p.cfg.Control.CreateGoLiveRequest(ctx, req); err != nil {
 			return err
@@ -139,23 +140,23 @@ func (p *Portal) requestGoLive(w http.ResponseWriter, r *http.Request, pg *page)
 		return p.cfg.Control.Audit(ctx, p.entry(r, pg, "go_live.requested", req.ID, ""))
 	})
 	if e := (*openflex.Error)(nil); errors.As(err, &e) && e.Code == openflex.CodeParameterInvalid {
-		f.Fail("note", pg.t("golive.already_pending"))
+		f.Fail("note", pg.T("golive.already_pending"))
 		return p.renderGoLive(w, r, pg, http.StatusBadRequest)
 	}
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, "/portal/go-live?done=go_live_requested")
+	return web.Redirect(w, r, "/portal/go-live?done=go_live_requested")
 }
 
 // inbox lists what TRAINING would have sent shoppers (verification codes
 // and notices), so merchants can test flows without real phones.
-func (p *Portal) inbox(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) inbox(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	msgs, err := p.cfg.Data(openflex.Training).Messages(r.Context(), pg.Merchant.ID, 50)
 	if err != nil {
 		return err
 	}
 	pg.Title, pg.Nav = "inbox.title", "inbox"
-	p.render(w, pg, http.StatusOK, "inbox", msgs)
+	p.Render(w, pg, http.StatusOK, "inbox", msgs)
 	return nil
 }

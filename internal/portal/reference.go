@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+
+	"github.com/openflex/openflex/internal/web"
 )
 
 // The API reference is rendered on the server from the OpenAPI document:
@@ -181,13 +183,13 @@ func (d *oaDoc) operation(method, path string, op oaOp, shared []oaParam) refOp 
 	return out
 }
 
-func (p *Portal) reference(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) reference(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	pg.Title, pg.Nav = "reference.title", "reference"
 	ref := p.ref
 	if pg.Lang == "fr" {
 		ref = p.refFR
 	}
-	p.render(w, pg, http.StatusOK, "reference", ref)
+	p.Render(w, pg, http.StatusOK, "reference", ref)
 	return nil
 }
 

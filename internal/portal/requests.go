@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/web"
 )
 
 // APIRequest is one recent API request of a merchant, as the requests page
@@ -22,11 +23,11 @@ type APIRequest struct {
 
 // requests lists the merchant's latest API requests, both environments,
 // newest first, when the API keeps such a log (Config.RecentRequests).
-func (p *Portal) requests(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) requests(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	if p.cfg.RecentRequests == nil {
 		return openflex.NotFound("page", r.URL.Path)
 	}
 	pg.Title, pg.Nav = "requests.title", "requests"
-	p.render(w, pg, http.StatusOK, "requests", p.cfg.RecentRequests(pg.Merchant.ID))
+	p.Render(w, pg, http.StatusOK, "requests", p.cfg.RecentRequests(pg.Merchant.ID))
 	return nil
 }

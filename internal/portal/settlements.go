@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/finance"
 	"github.com/openflex/openflex/internal/settlement"
+	"github.com/openflex/openflex/internal/web"
 )
 
 // ChartDays is how many business days the settlements chart shows.
@@ -28,14 +28,14 @@ type settlementsData struct {
 
 func (p *Portal) hasSettlements() bool { return p.cfg.Settlements != nil }
 
-func (p *Portal) settlementsPage(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) settlementsPage(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	env, ok := openflex.ParseEnvironment(r.PathValue("env"))
 	if !ok {
 		return openflex.NotFound("page", r.URL.Path)
 	}
 	svc := p.cfg.Settlements(env)
 	ctx := r.Context()
-	today := p.now()
+	today := p.Now()
 	from := today.AddDate(0, 0, -ChartDays).Format(time.DateOnly)
 	sts, _, err := svc.List(ctx, pg.Merchant.ID, settlement.Filter{From: from}, openflex.ListParams{Limit: openflex.MaxListLimit})
 	if err != nil {
@@ -60,9 +60,9 @@ func (p *Portal) settlementsPage(w http.ResponseWriter, r *http.Request, pg *pag
 	for _, s := range stores {
 		d.StoreNames[s.ID] = s.Name
 	}
-	d.Chart = settlementChart(sts, today, pg.Lang, pg.t)
+	d.Chart = settlementChart(sts, today, pg.Lang, pg.T)
 	pg.Title, pg.Nav = "settlements.title", "settlements"
-	p.render(w, pg, http.StatusOK, "settlements", d)
+	p.Render(w, pg, http.StatusOK, "settlements", d)
 	return nil
 }
 
@@ -74,7 +74,7 @@ type settlementData struct {
 	StoreNames map[string]string
 }
 
-func (p *Portal) settlementPage(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) settlementPage(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	env, ok := openflex.ParseEnvironment(r.PathValue("env"))
 	if !ok {
 		return openflex.NotFound("page", r.URL.Path)
@@ -100,12 +100,12 @@ func (p *Portal) settlementPage(w http.ResponseWriter, r *http.Request, pg *page
 		d.StoreNames[s.ID] = s.Name
 	}
 	pg.Title, pg.Nav = "settlements.title", "settlements"
-	p.render(w, pg, http.StatusOK, "settlement", d)
+	p.Render(w, pg, http.StatusOK, "settlement", d)
 	return nil
 }
 
 // settlementCSV downloads every line of a settlement (the API's CSV).
-func (p *Portal) settlementCSV(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) settlementCSV(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	env, ok := openflex.ParseEnvironment(r.PathValue("env"))
 	if !ok {
 		return openflex.NotFound("page", r.URL.Path)
@@ -193,28 +193,4 @@ func settlementChart(sts []*openflex.Settlement, now time.Time, lang string, t f
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
-}
-
-// storeSettles is what a store's business date will settle for: its part
-// of the merchant's open settlement of that date (nil when the page is
-// off or the day has no lines yet).
-func (p *Portal) storeSettles(ctx context.Context, env openflex.Environment, merchantID, storeID, date string) (*openflex.StoreTotals, error) {
-	if !p.hasSettlements() {
-		return nil, nil
-	}
-	view, err := p.cfg.Settlements(env).Open(ctx, merchantID)
-	if err != nil {
-		return nil, err
-	}
-	for _, st := range view.Settlements {
-		if st.BusinessDate != date {
-			continue
-		}
-		for i := range st.Stores {
-			if st.Stores[i].StoreID == storeID {
-				return &st.Stores[i], nil
-			}
-		}
-	}
-	return nil, nil
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/web"
 	"github.com/openflex/openflex/internal/webhook"
 )
 
@@ -32,7 +33,7 @@ type endpointView struct {
 	ClientID string
 }
 
-func (p *Portal) renderEndpoints(w http.ResponseWriter, r *http.Request, pg *page, env openflex.Environment, status int) error {
+func (p *Portal) renderEndpoints(w http.ResponseWriter, r *http.Request, pg *web.Page, env openflex.Environment, status int) error {
 	ctx := r.Context()
 	eps, err := p.cfg.Control.WebhookEndpoints(ctx, pg.Merchant.ID, env)
 	if err != nil {
@@ -54,11 +55,11 @@ func (p *Portal) renderEndpoints(w http.ResponseWriter, r *http.Request, pg *pag
 		d.Endpoints = append(d.Endpoints, endpointView{ep, clientIDs[ep.KeySetID]})
 	}
 	pg.Title, pg.Nav = "webhooks.title", "webhooks"
-	p.render(w, pg, status, "webhooks", d)
+	p.Render(w, pg, status, "webhooks", d)
 	return nil
 }
 
-func (p *Portal) listEndpoints(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) listEndpoints(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	env, err := pathEnv(r)
 	if err != nil {
 		return err
@@ -69,7 +70,7 @@ func (p *Portal) listEndpoints(w http.ResponseWriter, r *http.Request, pg *page)
 // createEndpoint validates the endpoint against its key set (Trust URLs,
 // https and public addresses in PRODUCTION) and shows its signing secret
 // once.
-func (p *Portal) createEndpoint(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) createEndpoint(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	ctx, f := r.Context(), pg.Form
 	env, err := pathEnv(r)
 	if err != nil {
@@ -83,20 +84,20 @@ func (p *Portal) createEndpoint(w http.ResponseWriter, r *http.Request, pg *page
 		return err
 	}
 	if !ks.Active() {
-		f.Fail("key_set", pg.t("err.revoked"))
+		f.Fail("key_set", pg.T("err.revoked"))
 		return p.renderEndpoints(w, r, pg, env, http.StatusBadRequest)
 	}
-	events := f.values["events"]
+	events := f.All("events")
 	if slices.Contains(events, "*") {
 		events = []string{"*"}
 	}
-	ep, err := webhook.NewEndpoint(ctx, p.cfg.Destinations, ks, f.Get("url"), events, p.now())
+	ep, err := webhook.NewEndpoint(ctx, p.cfg.Destinations, ks, f.Get("url"), events, p.Now())
 	if openflex.ErrorCode(err) == openflex.CodeURLNotTrusted {
-		f.Fail("url", pg.t("err.url_not_trusted"))
+		f.Fail("url", pg.T("err.url_not_trusted"))
 		return p.renderEndpoints(w, r, pg, env, http.StatusBadRequest)
 	}
 	if openflex.ErrorCode(err) == openflex.CodeDestinationNotAllowed {
-		f.Fail("url", pg.t("err.webhook_destination"))
+		f.Fail("url", pg.T("err.webhook_destination"))
 		return p.renderEndpoints(w, r, pg, env, http.StatusBadRequest)
 	}
 	if p.formErrors(pg, env, err, nil) {
@@ -115,14 +116,14 @@ func (p *Portal) createEndpoint(w http.ResponseWriter, r *http.Request, pg *page
 		return err
 	}
 	pg.Title, pg.Nav = "secret.webhook_title", "webhooks"
-	p.render(w, pg, http.StatusOK, "secret", secretData{Kind: "webhook", KeySet: ks, Endpoint: ep, Secret: ep.Secret})
+	p.Render(w, pg, http.StatusOK, "secret", secretData{Kind: "webhook", KeySet: ks, Endpoint: ep, Secret: ep.Secret})
 	return nil
 }
 
 // entry is an audit entry for the signed-in user's action.
-func (p *Portal) entry(r *http.Request, pg *page, action, objectID, detail string) openflex.AuditEntry {
-	return openflex.AuditEntry{ID: openflex.NewID("aud"), At: p.now(), Actor: "portal:" + pg.User.ID, Action: action,
-		MerchantID: pg.User.MerchantID, ObjectID: objectID, Detail: detail, RemoteAddr: remoteHost(r)}
+func (p *Portal) entry(r *http.Request, pg *web.Page, action, objectID, detail string) openflex.AuditEntry {
+	return openflex.AuditEntry{ID: openflex.NewID("aud"), At: p.Now(), Actor: "portal:" + pg.User.ID, Action: action,
+		MerchantID: pg.User.MerchantID, ObjectID: objectID, Detail: detail, RemoteAddr: web.RemoteHost(r)}
 }
 
 type endpointData struct {
@@ -139,7 +140,7 @@ type deliveryView struct {
 }
 
 // showEndpoint lists an endpoint's recent deliveries with every attempt.
-func (p *Portal) showEndpoint(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) showEndpoint(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	ctx := r.Context()
 	env, err := pathEnv(r)
 	if err != nil {
@@ -171,11 +172,11 @@ func (p *Portal) showEndpoint(w http.ResponseWriter, r *http.Request, pg *page) 
 		d.More = dels[len(dels)-1].ID
 	}
 	pg.Title, pg.Nav = "webhook.title", "webhooks"
-	p.render(w, pg, http.StatusOK, "webhook", d)
+	p.Render(w, pg, http.StatusOK, "webhook", d)
 	return nil
 }
 
-func (p *Portal) confirmDeleteEndpoint(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) confirmDeleteEndpoint(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	env, err := pathEnv(r)
 	if err != nil {
 		return err
@@ -186,20 +187,20 @@ func (p *Portal) confirmDeleteEndpoint(w http.ResponseWriter, r *http.Request, p
 	}
 	base := "/portal/webhooks/" + string(env) + "/" + ep.ID
 	pg.Title, pg.Nav = "endpoint_delete.title", "webhooks"
-	p.render(w, pg, http.StatusOK, "confirm", confirmData{Heading: "endpoint_delete.title", Text: "endpoint_delete.text",
+	p.Render(w, pg, http.StatusOK, "confirm", confirmData{Heading: "endpoint_delete.title", Text: "endpoint_delete.text",
 		Button: "endpoint_delete.button", Subject: ep.URL, Action: base + "/delete", Cancel: base})
 	return nil
 }
 
 // deleteEndpoint stops deliveries to an endpoint; its log stays.
-func (p *Portal) deleteEndpoint(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) deleteEndpoint(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	env, err := pathEnv(r)
 	if err != nil {
 		return err
 	}
 	id := r.PathValue("id")
 	err = p.cfg.Control.Write(r.Context(), func(ctx context.Context) error {
-		if err := p.cfg.Control.DeleteWebhookEndpoint(ctx, pg.Merchant.ID, env, id, p.now()); err != nil {
+		if err := p.cfg.Control.DeleteWebhookEndpoint(ctx, pg.Merchant.ID, env, id, p.Now()); err != nil {
 			return err
 		}
 		return p.cfg.Control.Audit(ctx, p.entry(r, pg, "webhook_endpoint.deleted", id, ""))
@@ -207,11 +208,11 @@ func (p *Portal) deleteEndpoint(w http.ResponseWriter, r *http.Request, pg *page
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, "/portal/webhooks/"+string(env)+"?done=endpoint_deleted")
+	return web.Redirect(w, r, "/portal/webhooks/"+string(env)+"?done=endpoint_deleted")
 }
 
 // resend queues one of the merchant's events again for the endpoint.
-func (p *Portal) resend(w http.ResponseWriter, r *http.Request, pg *page) error {
+func (p *Portal) resend(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	ctx := r.Context()
 	env, err := pathEnv(r)
 	if err != nil {
@@ -230,5 +231,5 @@ func (p *Portal) resend(w http.ResponseWriter, r *http.Request, pg *page) error 
 		return err
 	}
 	p.audit(ctx, r, pg.User, "webhook.redelivered", ep.ID, "event="+e.ID+" delivery="+del.ID)
-	return redirect(w, r, "/portal/webhooks/"+string(env)+"/"+ep.ID+"?done=resent")
+	return web.Redirect(w, r, "/portal/webhooks/"+string(env)+"/"+ep.ID+"?done=resent")
 }

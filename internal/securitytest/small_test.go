@@ -20,6 +20,7 @@ import (
 	"github.com/openflex/openflex/internal/app/apptest"
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/storetest"
+	"github.com/openflex/openflex/internal/users"
 )
 
 // TestSmallValidationNotStored: a 400 is never the final answer of an
@@ -144,7 +145,7 @@ func TestSmallPortalEnumeration(t *testing.T) {
 		}
 
 		// Log-in: lock the known account, then compare with an unknown email.
-		if err := p.Main.Portal.Bootstrap(context.Background(), "locked@maple.example", pw, p.Merchant.ID); err != nil {
+		if _, err := p.Main.Users.Bootstrap(context.Background(), "locked@maple.example", pw, p.Merchant.ID, users.RoleMerchant); err != nil {
 			t.Fatal(err)
 		}
 		login := func(email, pass string) (int, string) {

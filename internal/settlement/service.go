@@ -54,6 +54,8 @@ type Service struct {
 	Env     openflex.Environment
 	Store   Store
 	Catalog Catalog
+	// Banks reads merchants' bank accounts, for payout files.
+	Banks BankAccounts
 	// Render turns a *openflex.Settlement into its API JSON for events.
 	Render func(v any) ([]byte, error)
 	// IsDuplicate reports a unique-key collision (another node closed the

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/storetest"

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/portal/account"
+	"github.com/openflex/openflex/internal/users"
 )
 
 // The Developer Portal's records: users, sessions, email tokens, go-live
@@ -19,7 +19,7 @@ import (
 
 // CreatePortalUser inserts u with its email lower-cased; an email already
 // taken is parameter_invalid on "email".
-func (c Control) CreatePortalUser(ctx context.Context, u *account.User) error {
+func (c Control) CreatePortalUser(ctx context.Context, u *users.User) error {
 	u.Email = strings.ToLower(u.Email)
 	var merchantID any // NULL for admins, as the role check wants
 	if u.MerchantID != "" {
@@ -41,8 +41,8 @@ func (c Control) CreatePortalUser(ctx context.Context, u *account.User) error {
 
 const userCols = `id, merchant_id, role, email, password_hash, email_verified_at, failed_logins, locked_until, created`
 
-func (c Control) portalUserWhere(ctx context.Context, cond string, arg any, what string) (*account.User, error) {
-	var u account.User
+func (c Control) portalUserWhere(ctx context.Context, cond string, arg any, what string) (*users.User, error) {
+	var u users.User
 	var merchantID sql.NullString
 	var role string
 	var verified, locked, created int64
@@ -54,34 +54,47 @@ func (c Control) portalUserWhere(ctx context.Context, cond string, arg any, what
 	if err != nil {
 		return nil, fmt.Errorf("read portal user: %w", err)
 	}
-	u.MerchantID, u.Role = merchantID.String, account.Role(role)
+	u.MerchantID, u.Role = merchantID.String, users.Role(role)
 	u.EmailVerifiedAt, u.LockedUntil, u.Created = fromMicros(verified), fromMicros(locked), fromMicros(created)
 	return &u, nil
 }
 
 // PortalUser returns the portal user with id, or resource_missing.
-func (c Control) PortalUser(ctx context.Context, id string) (*account.User, error) {
+func (c Control) PortalUser(ctx context.Context, id string) (*users.User, error) {
 	return c.portalUserWhere(ctx, "id = $1", id, id)
 }
 
 // PortalUserByEmail returns the portal user with email (any case), or
 // resource_missing.
-func (c Control) PortalUserByEmail(ctx context.Context, email string) (*account.User, error) {
+func (c Control) PortalUserByEmail(ctx context.Context, email string) (*users.User, error) {
 	return c.portalUserWhere(ctx, "email = $1", strings.ToLower(strings.TrimSpace(email)), email)
 }
 
-// PortalLoginFailed counts a failed log-in. The limit-th failure in a row
-// locks the user until lockUntil and starts the count again; it reports
-// whether this failure locked the user. The count is incremented in SQL so
-// concurrent guesses cannot lose updates.
-func (c Control) PortalLoginFailed(ctx context.Context, userID string, limit int, lockUntil time.Time) (bool, error) {
+// PortalLoginLocked reports whether addr is locked out of the user at now.
+func (c Control) PortalLoginLocked(ctx context.Context, userID, addr string, now time.Time) (bool, error) {
+	var until int64
+	err := c.q(ctx).QueryRowContext(ctx, `SELECT locked_until FROM portal_login_failures WHERE user_id = $1 AND address = $2`, userID, addr).Scan(&until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read log-in failures: %w", err)
+	}
+	return micros(now) < until, nil
+}
+
+// PortalLoginFailed counts a wrong password from addr against the user
+// and, at the limit-th in a row, locks addr out until lockUntil and
+// reports true. Other addresses keep their own counts.
+func (c Control) PortalLoginFailed(ctx context.Context, userID, addr string, limit int, lockUntil time.Time) (bool, error) {
 	var locked bool
+	now := micros(c.Now())
 	err := c.Write(ctx, func(ctx context.Context) error {
 		var n int
-		err := c.q(ctx).QueryRowContext(ctx, `UPDATE portal_users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins`, userID).Scan(&n)
-		if errors.Is(err, sql.ErrNoRows) {
-			return openflex.NotFound("portal user", userID)
-		}
+		err := c.q(ctx).QueryRowContext(ctx, `INSERT INTO portal_login_failures (user_id, address, failures, locked_until, last_failed)
+			VALUES ($1, $2, 1, 0, $3)
+			ON CONFLICT (user_id, address) DO UPDATE SET failures = portal_login_failures.failures + 1, last_failed = excluded.last_failed
+			RETURNING failures`, userID, addr, now).Scan(&n)
 		if err != nil {
 			return fmt.Errorf("count failed log-in: %w", err)
 		}
@@ -89,16 +102,17 @@ func (c Control) PortalLoginFailed(ctx context.Context, userID string, limit int
 			return nil
 		}
 		locked = true
-		_, err = c.q(ctx).ExecContext(ctx, `UPDATE portal_users SET failed_logins = 0, locked_until = $2 WHERE id = $1`, userID, micros(lockUntil))
+		_, err = c.q(ctx).ExecContext(ctx, `UPDATE portal_login_failures SET failures = 0, locked_until = $3 WHERE user_id = $1 AND address = $2`,
+			userID, addr, micros(lockUntil))
 		return err
 	})
 	return locked, err
 }
 
-// PortalLoginSucceeded clears the failed log-in count.
-func (c Control) PortalLoginSucceeded(ctx context.Context, userID string) error {
+// PortalLoginSucceeded forgets addr's failed log-ins of the user.
+func (c Control) PortalLoginSucceeded(ctx context.Context, userID, addr string) error {
 	return c.Write(ctx, func(ctx context.Context) error {
-		_, err := c.q(ctx).ExecContext(ctx, `UPDATE portal_users SET failed_logins = 0 WHERE id = $1 AND failed_logins <> 0`, userID)
+		_, err := c.q(ctx).ExecContext(ctx, `DELETE FROM portal_login_failures WHERE user_id = $1 AND address = $2`, userID, addr)
 		return err
 	})
 }
@@ -106,7 +120,13 @@ func (c Control) PortalLoginSucceeded(ctx context.Context, userID string) error 
 // SetPortalPassword replaces a user's password hash and lifts any lockout:
 // whoever sets it proved control of the account's email.
 func (c Control) SetPortalPassword(ctx context.Context, userID, hash string) error {
-	return c.updateUser(ctx, userID, `UPDATE portal_users SET password_hash = $2, failed_logins = 0, locked_until = 0 WHERE id = $1`, hash)
+	return c.Write(ctx, func(ctx context.Context) error {
+		if err := c.updateUser(ctx, userID, `UPDATE portal_users SET password_hash = $2, failed_logins = 0, locked_until = 0 WHERE id = $1`, hash); err != nil {
+			return err
+		}
+		_, err := c.q(ctx).ExecContext(ctx, `DELETE FROM portal_login_failures WHERE user_id = $1`, userID)
+		return err
+	})
 }
 
 // VerifyPortalEmail records that the user proved control of the email
@@ -129,7 +149,7 @@ func (c Control) updateUser(ctx context.Context, userID, query string, arg any) 
 }
 
 // CreatePortalSession stores s (its token's hash, never the token).
-func (c Control) CreatePortalSession(ctx context.Context, s *account.Session) error {
+func (c Control) CreatePortalSession(ctx context.Context, s *users.Session) error {
 	return c.Write(ctx, func(ctx context.Context) error {
 		_, err := c.q(ctx).ExecContext(ctx, `INSERT INTO portal_sessions (id, user_id, csrf_secret, created, last_seen, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 			s.Hash, s.UserID, s.CSRFSecret, micros(s.Created), micros(s.LastSeen), micros(s.ExpiresAt))
@@ -142,8 +162,8 @@ func (c Control) CreatePortalSession(ctx context.Context, s *account.Session) er
 
 // PortalSession returns the session whose token hashes to hash, expired or
 // not (the caller applies its timeouts), or resource_missing.
-func (c Control) PortalSession(ctx context.Context, hash []byte) (*account.Session, error) {
-	s := account.Session{Hash: hash}
+func (c Control) PortalSession(ctx context.Context, hash []byte) (*users.Session, error) {
+	s := users.Session{Hash: hash}
 	var created, seen, expires int64
 	err := c.q(ctx).QueryRowContext(ctx, `SELECT user_id, csrf_secret, created, last_seen, expires_at FROM portal_sessions WHERE id = $1`, hash).
 		Scan(&s.UserID, &s.CSRFSecret, &created, &seen, &expires)
@@ -197,14 +217,21 @@ func (c Control) PurgePortal(ctx context.Context, now, idleSince time.Time) (int
 			return fmt.Errorf("purge email tokens: %w", err)
 		}
 		b, _ := res.RowsAffected()
-		n = a + b
+		// Failures older than the idle window are forgotten; a lock
+		// outlives them only while it lasts.
+		res, err = c.q(ctx).ExecContext(ctx, `DELETE FROM portal_login_failures WHERE last_failed < $1 AND locked_until <= $2`, micros(idleSince), micros(now))
+		if err != nil {
+			return fmt.Errorf("purge log-in failures: %w", err)
+		}
+		f, _ := res.RowsAffected()
+		n = a + b + f
 		return nil
 	})
 	return n, err
 }
 
 // CreateEmailToken stores an email token's hash.
-func (c Control) CreateEmailToken(ctx context.Context, t *account.EmailToken) error {
+func (c Control) CreateEmailToken(ctx context.Context, t *users.EmailToken) error {
 	return c.Write(ctx, func(ctx context.Context) error {
 		_, err := c.q(ctx).ExecContext(ctx, `INSERT INTO email_tokens (hash, user_id, purpose, created, expires_at, used_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 			t.Hash, t.UserID, string(t.Purpose), micros(t.Created), micros(t.ExpiresAt), micros(t.UsedAt))
@@ -218,8 +245,8 @@ func (c Control) CreateEmailToken(ctx context.Context, t *account.EmailToken) er
 // UseEmailToken spends the unused, unexpired token of purpose whose hash is
 // hash and returns it. Checking and spending are one statement, so a link
 // clicked twice at once works once; anything else is resource_missing.
-func (c Control) UseEmailToken(ctx context.Context, hash []byte, purpose account.Purpose, at time.Time) (*account.EmailToken, error) {
-	t := account.EmailToken{Hash: hash, Purpose: purpose, UsedAt: at}
+func (c Control) UseEmailToken(ctx context.Context, hash []byte, purpose users.Purpose, at time.Time) (*users.EmailToken, error) {
+	t := users.EmailToken{Hash: hash, Purpose: purpose, UsedAt: at}
 	err := c.Write(ctx, func(ctx context.Context) error {
 		var created, expires int64
 		err := c.q(ctx).QueryRowContext(ctx, `UPDATE email_tokens SET used_at = $3
@@ -242,7 +269,7 @@ func (c Control) UseEmailToken(ctx context.Context, hash []byte, purpose account
 
 // SpendEmailTokens marks every unused token of a user and purpose used, so
 // older links die once one of them has done its job.
-func (c Control) SpendEmailTokens(ctx context.Context, userID string, purpose account.Purpose, at time.Time) error {
+func (c Control) SpendEmailTokens(ctx context.Context, userID string, purpose users.Purpose, at time.Time) error {
 	return c.Write(ctx, func(ctx context.Context) error {
 		_, err := c.q(ctx).ExecContext(ctx, `UPDATE email_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at = 0`,
 			userID, string(purpose), micros(at))
@@ -252,7 +279,7 @@ func (c Control) SpendEmailTokens(ctx context.Context, userID string, purpose ac
 
 // CreateGoLiveRequest stores r; a merchant that already has a pending one
 // gets parameter_invalid.
-func (c Control) CreateGoLiveRequest(ctx context.Context, r *account.GoLiveRequest) error {
+func (c Control) CreateGoLiveRequest(ctx context.Context, r *users.GoLiveRequest) error {
 	return c.Write(ctx, func(ctx context.Context) error {
 		_, err := c.q(ctx).ExecContext(ctx, `INSERT INTO go_live_requests (id, merchant_id, status, note, decided_by, decision_note, created, decided_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, r.ID, r.MerchantID, string(r.Status), r.Note, r.DecidedBy, r.DecisionNote, micros(r.Created), micros(r.DecidedAt))
@@ -268,19 +295,19 @@ func (c Control) CreateGoLiveRequest(ctx context.Context, r *account.GoLiveReque
 
 const goLiveCols = `id, merchant_id, status, note, decided_by, decision_note, created, decided_at`
 
-func scanGoLive(sc interface{ Scan(...any) error }) (*account.GoLiveRequest, error) {
-	var r account.GoLiveRequest
+func scanGoLive(sc interface{ Scan(...any) error }) (*users.GoLiveRequest, error) {
+	var r users.GoLiveRequest
 	var status string
 	var created, decided int64
 	if err := sc.Scan(&r.ID, &r.MerchantID, &status, &r.Note, &r.DecidedBy, &r.DecisionNote, &created, &decided); err != nil {
 		return nil, err
 	}
-	r.Status, r.Created, r.DecidedAt = account.GoLiveStatus(status), fromMicros(created), fromMicros(decided)
+	r.Status, r.Created, r.DecidedAt = users.GoLiveStatus(status), fromMicros(created), fromMicros(decided)
 	return &r, nil
 }
 
 // GoLiveRequest returns the go-live request id, or resource_missing.
-func (c Control) GoLiveRequest(ctx context.Context, id string) (*account.GoLiveRequest, error) {
+func (c Control) GoLiveRequest(ctx context.Context, id string) (*users.GoLiveRequest, error) {
 	r, err := scanGoLive(c.q(ctx).QueryRowContext(ctx, `SELECT `+goLiveCols+` FROM go_live_requests WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, openflex.NotFound("go-live request", id)
@@ -292,23 +319,23 @@ func (c Control) GoLiveRequest(ctx context.Context, id string) (*account.GoLiveR
 }
 
 // GoLiveRequests lists a merchant's go-live requests, newest first.
-func (c Control) GoLiveRequests(ctx context.Context, merchantID string, limit int) ([]*account.GoLiveRequest, error) {
+func (c Control) GoLiveRequests(ctx context.Context, merchantID string, limit int) ([]*users.GoLiveRequest, error) {
 	return c.goLiveWhere(ctx, `merchant_id = $1`, merchantID, "DESC", limit)
 }
 
 // GoLiveRequestsByStatus lists requests in one status, oldest first: the
 // admin console works through pending ones in arrival order.
-func (c Control) GoLiveRequestsByStatus(ctx context.Context, status account.GoLiveStatus, limit int) ([]*account.GoLiveRequest, error) {
+func (c Control) GoLiveRequestsByStatus(ctx context.Context, status users.GoLiveStatus, limit int) ([]*users.GoLiveRequest, error) {
 	return c.goLiveWhere(ctx, `status = $1`, string(status), "ASC", limit)
 }
 
-func (c Control) goLiveWhere(ctx context.Context, cond string, arg any, order string, limit int) ([]*account.GoLiveRequest, error) {
+func (c Control) goLiveWhere(ctx context.Context, cond string, arg any, order string, limit int) ([]*users.GoLiveRequest, error) {
 	rows, err := c.q(ctx).QueryContext(ctx, `SELECT `+goLiveCols+` FROM go_live_requests WHERE `+cond+` ORDER BY id `+order+` LIMIT $2`, arg, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list go-live requests: %w", err)
 	}
 	defer rows.Close()
-	var out []*account.GoLiveRequest
+	var out []*users.GoLiveRequest
 	for rows.Next() {
 		r, err := scanGoLive(rows)
 		if err != nil {
@@ -321,8 +348,8 @@ func (c Control) goLiveWhere(ctx context.Context, cond string, arg any, order st
 
 // DecideGoLiveRequest approves or rejects a pending request. A request
 // already decided is parameter_invalid, a missing one resource_missing.
-func (c Control) DecideGoLiveRequest(ctx context.Context, id string, status account.GoLiveStatus, by, note string, at time.Time) error {
-	if status != account.GoLiveApproved && status != account.GoLiveRejected {
+func (c Control) DecideGoLiveRequest(ctx context.Context, id string, status users.GoLiveStatus, by, note string, at time.Time) error {
+	if status != users.GoLiveApproved && status != users.GoLiveRejected {
 		return openflex.Errorf(openflex.CodeParameterInvalid, "a go-live decision is approved or rejected")
 	}
 	return c.Write(ctx, func(ctx context.Context) error {

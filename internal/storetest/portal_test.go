@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/portal/account"
 	"github.com/openflex/openflex/internal/sqlstore"
+	"github.com/openflex/openflex/internal/users"
 )
 
 func hashOf(s string) []byte {
@@ -18,13 +18,13 @@ func hashOf(s string) []byte {
 	return h[:]
 }
 
-func portalUser(t *testing.T, s *sqlstore.Stores, merchantID, email string) *account.User {
+func portalUser(t *testing.T, s *sqlstore.Stores, merchantID, email string) *users.User {
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	u := &account.User{ID: openflex.NewID(openflex.PrefixUser), MerchantID: merchantID, Role: account.RoleMerchant,
+	u := &users.User{ID: openflex.NewID(openflex.PrefixUser), MerchantID: merchantID, Role: users.RoleMerchant,
 		Email: email, PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", Created: now}
 	if merchantID == "" {
-		u.Role = account.RoleAdmin
+		u.Role = users.RoleAdmin
 	}
 	if err := s.Control.CreatePortalUser(context.Background(), u); err != nil {
 		t.Fatalf("CreatePortalUser(%s): %v", email, err)
@@ -59,17 +59,17 @@ func TestPortalUsers(t *testing.T) {
 			}
 		}
 		got, err := s.Control.PortalUser(ctx, u.ID)
-		if err != nil || got.MerchantID != m.ID || got.Role != account.RoleMerchant || got.PasswordHash != u.PasswordHash || !got.Created.Equal(u.Created) || got.Verified() {
+		if err != nil || got.MerchantID != m.ID || got.Role != users.RoleMerchant || got.PasswordHash != u.PasswordHash || !got.Created.Equal(u.Created) || got.Verified() {
 			t.Fatalf("PortalUser = %+v, %v; want %+v", got, err, u)
 		}
-		if a, _ := s.Control.PortalUser(ctx, admin.ID); a.MerchantID != "" || a.Role != account.RoleAdmin {
+		if a, _ := s.Control.PortalUser(ctx, admin.ID); a.MerchantID != "" || a.Role != users.RoleAdmin {
 			t.Errorf("admin read back as %+v", a)
 		}
 		if _, err := s.Control.PortalUserByEmail(ctx, "nobody@maple.example"); openflex.ErrorCode(err) != openflex.CodeResourceMissing {
 			t.Errorf("PortalUserByEmail(unknown) = %v, want resource_missing", err)
 		}
 		// The same address in another case is the same account.
-		dup := &account.User{ID: openflex.NewID(openflex.PrefixUser), MerchantID: m.ID, Role: account.RoleMerchant, Email: "DEV@maple.example", PasswordHash: "x", Created: time.Now()}
+		dup := &users.User{ID: openflex.NewID(openflex.PrefixUser), MerchantID: m.ID, Role: users.RoleMerchant, Email: "DEV@maple.example", PasswordHash: "x", Created: time.Now()}
 		if err := s.Control.CreatePortalUser(ctx, dup); openflex.ErrorCode(err) != openflex.CodeParameterInvalid {
 			t.Errorf("CreatePortalUser(duplicate email) = %v, want parameter_invalid", err)
 		}
@@ -90,24 +90,35 @@ func TestPortalUsers(t *testing.T) {
 	})
 }
 
+// TestPortalLockout: failures count per (user, address); the fifth in a
+// row locks that address out only, concurrent guesses lock exactly once,
+// a success from the address starts its count again, and a new password
+// lifts every lock.
 func TestPortalLockout(t *testing.T) {
 	Each(t, func(t *testing.T, e Engine) {
 		s := e.Open(t)
 		ctx := context.Background()
 		m, _ := Merchant(t, s, "ON")
 		u := portalUser(t, s, m.ID, "dev@maple.example")
-		until := time.Now().UTC().Truncate(time.Microsecond).Add(15 * time.Minute)
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		until := now.Add(15 * time.Minute)
+		const from, other = "198.51.100.7", "203.0.113.10"
+		locked := func(addr string) bool {
+			t.Helper()
+			l, err := s.Control.PortalLoginLocked(ctx, u.ID, addr, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l
+		}
 
 		for i := 1; i <= 4; i++ {
-			if locked, err := s.Control.PortalLoginFailed(ctx, u.ID, 5, until); err != nil || locked {
-				t.Fatalf("failure %d: PortalLoginFailed = %v, %v; want not locked", i, locked, err)
+			if l, err := s.Control.PortalLoginFailed(ctx, u.ID, from, 5, until); err != nil || l {
+				t.Fatalf("failure %d: PortalLoginFailed = %v, %v; want not locked", i, l, err)
 			}
 		}
-		if got, _ := s.Control.PortalUser(ctx, u.ID); got.FailedLogins != 4 {
-			t.Fatalf("FailedLogins = %d, want 4", got.FailedLogins)
-		}
 		// A success in between starts the count again.
-		if err := s.Control.PortalLoginSucceeded(ctx, u.ID); err != nil {
+		if err := s.Control.PortalLoginSucceeded(ctx, u.ID, from); err != nil {
 			t.Fatal(err)
 		}
 		// Five concurrent guesses still lock exactly once.
@@ -116,11 +127,11 @@ func TestPortalLockout(t *testing.T) {
 		locks := 0
 		for range 5 {
 			wg.Go(func() {
-				locked, err := s.Control.PortalLoginFailed(ctx, u.ID, 5, until)
+				l, err := s.Control.PortalLoginFailed(ctx, u.ID, from, 5, until)
 				if err != nil {
 					t.Errorf("PortalLoginFailed: %v", err)
 				}
-				if locked {
+				if l {
 					mu.Lock()
 					locks++
 					mu.Unlock()
@@ -128,19 +139,18 @@ func TestPortalLockout(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		got, _ := s.Control.PortalUser(ctx, u.ID)
-		if locks != 1 || !got.LockedUntil.Equal(until) || got.FailedLogins != 0 || !got.LockedAt(until.Add(-time.Second)) || got.LockedAt(until) {
-			t.Fatalf("after 5 failures: locks %d, user %+v; want locked until %v", locks, got, until)
+		if locks != 1 || !locked(from) || locked(other) {
+			t.Fatalf("after 5 failures from %s: locks %d, locked there %v, locked from %s %v; want 1, true, false", from, locks, locked(from), other, locked(other))
+		}
+		if l, _ := s.Control.PortalLoginLocked(ctx, u.ID, from, until); l {
+			t.Error("still locked when the lock ends")
 		}
 		// Setting a password (a reset) lifts the lock.
 		if err := s.Control.SetPortalPassword(ctx, u.ID, "new-hash"); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := s.Control.PortalUser(ctx, u.ID); got.PasswordHash != "new-hash" || !got.LockedUntil.IsZero() {
-			t.Fatalf("after SetPortalPassword: %+v", got)
-		}
-		if _, err := s.Control.PortalLoginFailed(ctx, "usr_missing", 5, until); openflex.ErrorCode(err) != openflex.CodeResourceMissing {
-			t.Errorf("PortalLoginFailed(missing) = %v, want resource_missing", err)
+		if got, _ := s.Control.PortalUser(ctx, u.ID); got.PasswordHash != "new-hash" || locked(from) {
+			t.Fatalf("after SetPortalPassword: %+v, locked %v", got, locked(from))
 		}
 	})
 }
@@ -152,9 +162,9 @@ func TestPortalSessions(t *testing.T) {
 		m, _ := Merchant(t, s, "ON")
 		u := portalUser(t, s, m.ID, "dev@maple.example")
 		now := time.Now().UTC().Truncate(time.Microsecond)
-		sess := &account.Session{Hash: hashOf("token-1"), UserID: u.ID, CSRFSecret: []byte("csrf-secret-1"), Created: now, LastSeen: now, ExpiresAt: now.Add(12 * time.Hour)}
-		other := &account.Session{Hash: hashOf("token-2"), UserID: u.ID, CSRFSecret: []byte("csrf-secret-2"), Created: now, LastSeen: now, ExpiresAt: now.Add(12 * time.Hour)}
-		for _, x := range []*account.Session{sess, other} {
+		sess := &users.Session{Hash: hashOf("token-1"), UserID: u.ID, CSRFSecret: []byte("csrf-secret-1"), Created: now, LastSeen: now, ExpiresAt: now.Add(12 * time.Hour)}
+		other := &users.Session{Hash: hashOf("token-2"), UserID: u.ID, CSRFSecret: []byte("csrf-secret-2"), Created: now, LastSeen: now, ExpiresAt: now.Add(12 * time.Hour)}
+		for _, x := range []*users.Session{sess, other} {
 			if err := s.Control.CreatePortalSession(ctx, x); err != nil {
 				t.Fatal(err)
 			}
@@ -194,17 +204,17 @@ func TestPortalSessions(t *testing.T) {
 		}
 
 		// Purge drops idle and expired sessions and expired tokens only.
-		fresh := &account.Session{Hash: hashOf("fresh"), UserID: u.ID, CSRFSecret: []byte("x"), Created: now, LastSeen: now, ExpiresAt: now.Add(time.Hour)}
-		idle := &account.Session{Hash: hashOf("idle"), UserID: u.ID, CSRFSecret: []byte("x"), Created: now, LastSeen: now.Add(-time.Hour), ExpiresAt: now.Add(time.Hour)}
-		old := &account.Session{Hash: hashOf("old"), UserID: u.ID, CSRFSecret: []byte("x"), Created: now, LastSeen: now, ExpiresAt: now.Add(-time.Second)}
-		for _, x := range []*account.Session{fresh, idle, old} {
+		fresh := &users.Session{Hash: hashOf("fresh"), UserID: u.ID, CSRFSecret: []byte("x"), Created: now, LastSeen: now, ExpiresAt: now.Add(time.Hour)}
+		idle := &users.Session{Hash: hashOf("idle"), UserID: u.ID, CSRFSecret: []byte("x"), Created: now, LastSeen: now.Add(-time.Hour), ExpiresAt: now.Add(time.Hour)}
+		old := &users.Session{Hash: hashOf("old"), UserID: u.ID, CSRFSecret: []byte("x"), Created: now, LastSeen: now, ExpiresAt: now.Add(-time.Second)}
+		for _, x := range []*users.Session{fresh, idle, old} {
 			if err := s.Control.CreatePortalSession(ctx, x); err != nil {
 				t.Fatal(err)
 			}
 		}
-		for _, tok := range []*account.EmailToken{
-			{Hash: hashOf("live"), UserID: u.ID, Purpose: account.PurposeVerify, Created: now, ExpiresAt: now.Add(time.Hour)},
-			{Hash: hashOf("dead"), UserID: u.ID, Purpose: account.PurposeVerify, Created: now, ExpiresAt: now.Add(-time.Second)},
+		for _, tok := range []*users.EmailToken{
+			{Hash: hashOf("live"), UserID: u.ID, Purpose: users.PurposeVerify, Created: now, ExpiresAt: now.Add(time.Hour)},
+			{Hash: hashOf("dead"), UserID: u.ID, Purpose: users.PurposeVerify, Created: now, ExpiresAt: now.Add(-time.Second)},
 		} {
 			if err := s.Control.CreateEmailToken(ctx, tok); err != nil {
 				t.Fatal(err)
@@ -217,7 +227,7 @@ func TestPortalSessions(t *testing.T) {
 		if _, err := s.Control.PortalSession(ctx, fresh.Hash); err != nil {
 			t.Errorf("PurgePortal removed a live session: %v", err)
 		}
-		if _, err := s.Control.UseEmailToken(ctx, hashOf("live"), account.PurposeVerify, now); err != nil {
+		if _, err := s.Control.UseEmailToken(ctx, hashOf("live"), users.PurposeVerify, now); err != nil {
 			t.Errorf("PurgePortal removed a live token: %v", err)
 		}
 	})
@@ -230,11 +240,11 @@ func TestEmailTokens(t *testing.T) {
 		m, _ := Merchant(t, s, "ON")
 		u := portalUser(t, s, m.ID, "dev@maple.example")
 		now := time.Now().UTC().Truncate(time.Microsecond)
-		for _, tok := range []*account.EmailToken{
-			{Hash: hashOf("verify"), UserID: u.ID, Purpose: account.PurposeVerify, Created: now, ExpiresAt: now.Add(48 * time.Hour)},
-			{Hash: hashOf("reset-1"), UserID: u.ID, Purpose: account.PurposeReset, Created: now, ExpiresAt: now.Add(time.Hour)},
-			{Hash: hashOf("reset-2"), UserID: u.ID, Purpose: account.PurposeReset, Created: now, ExpiresAt: now.Add(time.Hour)},
-			{Hash: hashOf("expired"), UserID: u.ID, Purpose: account.PurposeReset, Created: now, ExpiresAt: now.Add(-time.Second)},
+		for _, tok := range []*users.EmailToken{
+			{Hash: hashOf("verify"), UserID: u.ID, Purpose: users.PurposeVerify, Created: now, ExpiresAt: now.Add(48 * time.Hour)},
+			{Hash: hashOf("reset-1"), UserID: u.ID, Purpose: users.PurposeReset, Created: now, ExpiresAt: now.Add(time.Hour)},
+			{Hash: hashOf("reset-2"), UserID: u.ID, Purpose: users.PurposeReset, Created: now, ExpiresAt: now.Add(time.Hour)},
+			{Hash: hashOf("expired"), UserID: u.ID, Purpose: users.PurposeReset, Created: now, ExpiresAt: now.Add(-time.Second)},
 		} {
 			if err := s.Control.CreateEmailToken(ctx, tok); err != nil {
 				t.Fatal(err)
@@ -243,15 +253,15 @@ func TestEmailTokens(t *testing.T) {
 		tests := []struct {
 			name    string
 			token   string
-			purpose account.Purpose
+			purpose users.Purpose
 			ok      bool
 		}{
-			{"wrong purpose", "verify", account.PurposeReset, false},
-			{"verify", "verify", account.PurposeVerify, true},
-			{"used twice", "verify", account.PurposeVerify, false},
-			{"expired", "expired", account.PurposeReset, false},
-			{"unknown", "nope", account.PurposeReset, false},
-			{"reset", "reset-1", account.PurposeReset, true},
+			{"wrong purpose", "verify", users.PurposeReset, false},
+			{"verify", "verify", users.PurposeVerify, true},
+			{"used twice", "verify", users.PurposeVerify, false},
+			{"expired", "expired", users.PurposeReset, false},
+			{"unknown", "nope", users.PurposeReset, false},
+			{"reset", "reset-1", users.PurposeReset, true},
 		}
 		for _, tc := range tests {
 			got, err := s.Control.UseEmailToken(ctx, hashOf(tc.token), tc.purpose, now)
@@ -263,10 +273,10 @@ func TestEmailTokens(t *testing.T) {
 			}
 		}
 		// One reset done, the other outstanding links die.
-		if err := s.Control.SpendEmailTokens(ctx, u.ID, account.PurposeReset, now); err != nil {
+		if err := s.Control.SpendEmailTokens(ctx, u.ID, users.PurposeReset, now); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Control.UseEmailToken(ctx, hashOf("reset-2"), account.PurposeReset, now); openflex.ErrorCode(err) != openflex.CodeResourceMissing {
+		if _, err := s.Control.UseEmailToken(ctx, hashOf("reset-2"), users.PurposeReset, now); openflex.ErrorCode(err) != openflex.CodeResourceMissing {
 			t.Errorf("UseEmailToken(after SpendEmailTokens) = %v, want resource_missing", err)
 		}
 	})
@@ -279,8 +289,8 @@ func TestGoLiveRequests(t *testing.T) {
 		m, _ := Merchant(t, s, "ON")
 		other, _ := Merchant(t, s, "BC")
 		now := time.Now().UTC().Truncate(time.Microsecond)
-		req := func(merchantID, note string) *account.GoLiveRequest {
-			return &account.GoLiveRequest{ID: openflex.NewID(account.PrefixGoLive), MerchantID: merchantID, Status: account.GoLivePending, Note: note, Created: now}
+		req := func(merchantID, note string) *users.GoLiveRequest {
+			return &users.GoLiveRequest{ID: openflex.NewID(users.PrefixGoLive), MerchantID: merchantID, Status: users.GoLivePending, Note: note, Created: now}
 		}
 		first := req(m.ID, "Shopify store ready")
 		if err := s.Control.CreateGoLiveRequest(ctx, first); err != nil {
@@ -293,25 +303,25 @@ func TestGoLiveRequests(t *testing.T) {
 		if err := s.Control.CreateGoLiveRequest(ctx, theirs); err != nil {
 			t.Fatal(err)
 		}
-		pending, err := s.Control.GoLiveRequestsByStatus(ctx, account.GoLivePending, 10)
+		pending, err := s.Control.GoLiveRequestsByStatus(ctx, users.GoLivePending, 10)
 		if err != nil || len(pending) != 2 || pending[0].ID != first.ID || pending[1].ID != theirs.ID {
 			t.Fatalf("GoLiveRequestsByStatus(pending) = %v, %v; want oldest first [%s %s]", pending, err, first.ID, theirs.ID)
 		}
 
-		if err := s.Control.DecideGoLiveRequest(ctx, first.ID, account.GoLiveRejected, "usr_admin", "need a privacy policy", now); err != nil {
+		if err := s.Control.DecideGoLiveRequest(ctx, first.ID, users.GoLiveRejected, "usr_admin", "need a privacy policy", now); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Control.DecideGoLiveRequest(ctx, first.ID, account.GoLiveApproved, "usr_admin", "", now); openflex.ErrorCode(err) != openflex.CodeParameterInvalid {
+		if err := s.Control.DecideGoLiveRequest(ctx, first.ID, users.GoLiveApproved, "usr_admin", "", now); openflex.ErrorCode(err) != openflex.CodeParameterInvalid {
 			t.Errorf("deciding twice = %v, want parameter_invalid", err)
 		}
-		if err := s.Control.DecideGoLiveRequest(ctx, "glr_missing", account.GoLiveApproved, "usr_admin", "", now); openflex.ErrorCode(err) != openflex.CodeResourceMissing {
+		if err := s.Control.DecideGoLiveRequest(ctx, "glr_missing", users.GoLiveApproved, "usr_admin", "", now); openflex.ErrorCode(err) != openflex.CodeResourceMissing {
 			t.Errorf("DecideGoLiveRequest(missing) = %v, want resource_missing", err)
 		}
-		if err := s.Control.DecideGoLiveRequest(ctx, theirs.ID, account.GoLivePending, "usr_admin", "", now); openflex.ErrorCode(err) != openflex.CodeParameterInvalid {
+		if err := s.Control.DecideGoLiveRequest(ctx, theirs.ID, users.GoLivePending, "usr_admin", "", now); openflex.ErrorCode(err) != openflex.CodeParameterInvalid {
 			t.Errorf("DecideGoLiveRequest(pending) = %v, want parameter_invalid", err)
 		}
 		got, err := s.Control.GoLiveRequest(ctx, first.ID)
-		if err != nil || got.Status != account.GoLiveRejected || got.DecisionNote != "need a privacy policy" || got.DecidedBy != "usr_admin" || !got.DecidedAt.Equal(now) || got.Note != first.Note {
+		if err != nil || got.Status != users.GoLiveRejected || got.DecisionNote != "need a privacy policy" || got.DecidedBy != "usr_admin" || !got.DecidedAt.Equal(now) || got.Note != first.Note {
 			t.Fatalf("GoLiveRequest = %+v, %v", got, err)
 		}
 		// Once decided, the merchant may ask again.

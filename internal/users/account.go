@@ -1,0 +1,97 @@
+package users
+
+import "time"
+
+// Role is what a portal user may see: one merchant's portal, or the
+// lender's admin console.
+type Role string
+
+// Roles.
+const (
+	RoleMerchant Role = "merchant"
+	RoleAdmin    Role = "admin"
+)
+
+// User is a person who logs in to the portal. A merchant user belongs to
+// exactly one merchant; an admin to none.
+type User struct {
+	ID         string
+	MerchantID string // "" for admins
+	Role       Role
+	// Email is unique and stored lower-cased.
+	Email string
+	// PasswordHash is an encoded argon2id hash ($argon2id$v=19$m=…), never
+	// the password.
+	PasswordHash    string
+	EmailVerifiedAt time.Time
+	FailedLogins    int
+	LockedUntil     time.Time
+	Created         time.Time
+}
+
+// Verified reports whether the user proved control of the email address.
+func (u *User) Verified() bool { return !u.EmailVerifiedAt.IsZero() }
+
+// LockedAt reports whether log-in is refused at t after too many failures.
+func (u *User) LockedAt(t time.Time) bool { return t.Before(u.LockedUntil) }
+
+// Session is a logged-in browser. Only the SHA-256 of the cookie's token is
+// stored, so a copy of the table cannot be replayed as cookies.
+type Session struct {
+	Hash   []byte
+	UserID string
+	// CSRFSecret keys the per-form CSRF tokens of this session.
+	CSRFSecret []byte
+	Created    time.Time
+	LastSeen   time.Time
+	// ExpiresAt is the absolute end, however active the session is.
+	ExpiresAt time.Time
+}
+
+// Purpose is what an email token proves.
+type Purpose string
+
+// Email token purposes.
+const (
+	PurposeVerify Purpose = "verify"
+	PurposeReset  Purpose = "reset"
+)
+
+// EmailToken is a single-use link sent by email, stored as the SHA-256 of
+// the token in the link.
+type EmailToken struct {
+	Hash      []byte
+	UserID    string
+	Purpose   Purpose
+	Created   time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time
+}
+
+// GoLiveStatus is where a go-live request stands.
+type GoLiveStatus string
+
+// Go-live request statuses.
+const (
+	GoLivePending  GoLiveStatus = "pending"
+	GoLiveApproved GoLiveStatus = "approved"
+	GoLiveRejected GoLiveStatus = "rejected"
+)
+
+// PrefixGoLive is the id prefix of go-live requests.
+const PrefixGoLive = "glr"
+
+// GoLiveRequest is a merchant asking the lender for PRODUCTION access. A
+// merchant has at most one pending request at a time.
+type GoLiveRequest struct {
+	ID         string
+	MerchantID string
+	Status     GoLiveStatus
+	// Note is the merchant's message to the lender.
+	Note string
+	// DecidedBy and DecisionNote say which admin decided and why.
+	DecidedBy    string
+	DecisionNote string
+	Created      time.Time
+	DecidedAt    time.Time
+}
