@@ -25,7 +25,7 @@ var (
 	domain = []string{"", "internal/lending", "internal/credit", "internal/finance", "internal/keys", "internal/merchant",
 		"internal/settlement", "internal/plans", "internal/servicing", "internal/users", "internal/pii",
 		"internal/servicing/engine", "internal/cpa005", "internal/pad", "internal/customer", "internal/statementpdf"}
-	rooms = []string{"internal/portal", "internal/till", "internal/console"}
+	rooms = []string{"internal/portal", "internal/till", "internal/console", "internal/account"}
 )
 
 func with(base []string, more ...string) []string { return append(slices.Clone(base), more...) }

@@ -32,6 +32,7 @@ import (
 	"github.com/openflex/openflex/internal/netguard"
 	"github.com/openflex/openflex/internal/notify"
 	"github.com/openflex/openflex/internal/pad"
+	"github.com/openflex/openflex/internal/account"
 	"github.com/openflex/openflex/internal/portal"
 	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/servicing/engine"
@@ -430,6 +431,7 @@ func (m *Main) pages(mux *http.ServeMux) {
 		Control: m.Stores.Control, CSRFKey: derive(m.key, "checkout csrf"), Logger: m.Logger}
 	cp.Register(mux)
 	mux.Handle("/portal/", m.Site)
+	mux.Handle(account.Root, m.accountRoom())
 }
 
 // portalMail sends the portal's emails through SMTP when configured; nil

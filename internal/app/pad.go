@@ -2,6 +2,13 @@ package app
 
 import (
 	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/account"
+	"github.com/openflex/openflex/internal/customer"
 
 	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/servicing/engine"
@@ -22,4 +29,19 @@ func (s servicingThenDebits) RunDue(ctx context.Context) (int, error) {
 	}
 	_, err = s.pad.Schedule(ctx)
 	return n, err
+}
+
+// accountRoom is the customer's own pages, /account/.
+func (m *Main) accountRoom() *account.Room {
+	return account.New(account.Config{
+		Services: func(env openflex.Environment) account.Services {
+			data := m.Stores.Data(env)
+			return account.Services{
+				SignIn:       &customer.SignIn{Store: data, Identity: data, Verifier: m.Credit[env], Now: time.Now},
+				Servicing:    m.Servicing[env],
+				Transactions: data.AccountTransactions,
+			}
+		},
+		Secure: strings.HasPrefix(m.Config.PublicURL, "https://"), ClientIP: func(r *http.Request) string { return m.API.ClientIP(r).String() }, Logger: m.Logger,
+	})
 }

@@ -1,0 +1,207 @@
+package account_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/app/apptest"
+	"github.com/openflex/openflex/internal/credit"
+	"github.com/openflex/openflex/internal/lending"
+	"github.com/openflex/openflex/internal/storetest"
+)
+
+var applicants atomic.Int64
+
+// customerWithStatement opens a TRAINING account (born 1985-06-15) on a
+// test clock, buys $500 on 2027-01-05 and runs the clock to 2027-02-01,
+// past the first statement.
+func customerWithStatement(t *testing.T, p *apptest.Platform, lang string) *openflex.Account {
+	t.Helper()
+	ctx := context.Background()
+	env, m := openflex.Training, p.Main
+	prep, err := m.Credit[env].Prepare(ctx, credit.ApplyRequest{MerchantID: p.Merchant.ID, StoreID: p.Stores[0].ID, Language: lang,
+		Applicant: openflex.Applicant{FirstName: "Élise", MiddleName: credit.MagicApproveLowRisk, LastName: "Client" + strings.Repeat("e", int(applicants.Add(1))),
+			DateOfBirth: "1985-06-15", Email: "elise@example.com", Phone: "+14165550199",
+			Address:      openflex.Address{Line1: "1 rue Main", City: "Toronto", Province: "ON", PostalCode: "M5V 2T6"},
+			AnnualIncome: 9_000_000, EmploymentStatus: "employed", HousingStatus: "own", MonthlyHousingCost: 100_000},
+		Consent: openflex.Consent{CreditCheck: true, TermsAccepted: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, acct, err := m.Credit[env].Commit(ctx, prep)
+	if err != nil || acct == nil {
+		t.Fatalf("Commit = %v, %v", acct, err)
+	}
+	toronto, _ := time.LoadLocation("America/Toronto")
+	clock, err := m.Servicing[env].CreateTestClock(ctx, p.Merchant.ID, "month", time.Date(2027, 1, 5, 12, 0, 0, 0, toronto))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Servicing[env].AttachTestClock(ctx, p.Merchant.ID, clock.ID, acct.Number); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Lending[env].Authorize(ctx, lending.AuthorizeRequest{MerchantID: p.Merchant.ID, StoreID: p.Stores[0].ID,
+		AccountNumber: acct.Number, Amount: 500_00, Currency: openflex.CAD, AutoCapture: true, Channel: "online"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Servicing[env].AdvanceTestClock(ctx, p.Merchant.ID, clock.ID, time.Date(2027, 2, 1, 12, 0, 0, 0, toronto)); err != nil {
+		t.Fatal(err)
+	}
+	return acct
+}
+
+type visitor struct {
+	t    *testing.T
+	c    *http.Client
+	base string
+}
+
+func newVisitor(t *testing.T, base string) *visitor {
+	jar, _ := cookiejar.New(nil)
+	return &visitor{t: t, base: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type resp struct {
+	status   int
+	body     string
+	location string
+	header   http.Header
+}
+
+func (v *visitor) do(method, path string, form url.Values) resp {
+	v.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, v.base+path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	res, err := v.c.Do(req)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return resp{status: res.StatusCode, body: string(b), location: res.Header.Get("Location"), header: res.Header}
+}
+
+func expect(t *testing.T, r resp, status int, step string, texts ...string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("%s = %d, want %d:\n%s", step, r.status, status, r.body)
+	}
+	for _, s := range texts {
+		if !strings.Contains(r.body, s) {
+			t.Fatalf("%s does not show %q:\n%s", step, s, r.body)
+		}
+	}
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+var statementRE = regexp.MustCompile(`/statements/([a-z]+_[0-9a-z]+)"`)
+
+// signIn walks the two steps with TRAINING's code.
+func (v *visitor) signIn(number, dob string) {
+	v.t.Helper()
+	r := v.do("POST", "signin", url.Values{"account_number": {number}, "date_of_birth": {dob}, "channel": {"sms"}, "lang": {"en"}})
+	expect(v.t, r, http.StatusSeeOther, "sign-in")
+	r = v.do("GET", "code", nil)
+	expect(v.t, r, http.StatusOK, "code form", "One-time code")
+	tok := csrfRE.FindStringSubmatch(r.body)[1]
+	expect(v.t, v.do("POST", "code", url.Values{"csrf": {tok}, "code": {"222222"}}), http.StatusSeeOther, "code")
+}
+
+// TestCustomerPages walks a customer through sign-in (a wrong date of
+// birth and a forged form refused), the overview, the statement as a page
+// and as a PDF, French, another account's statement refused, and sign-out.
+func TestCustomerPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		p := apptest.Start(t, e)
+		acct := customerWithStatement(t, p, "en")
+		other := customerWithStatement(t, p, "fr")
+		v := newVisitor(t, p.URL+"/account/training/")
+
+		expect(t, v.do("GET", "", nil), http.StatusOK, "sign-in page", "Account number", "Date of birth", "TRAINING")
+		expect(t, v.do("GET", "statements", nil), http.StatusSeeOther, "statements before sign-in")
+		r := v.do("POST", "signin", url.Values{"account_number": {acct.Number}, "date_of_birth": {"1985-06-16"}, "lang": {"en"}})
+		expect(t, r, http.StatusUnprocessableEntity, "wrong date of birth", "do not match an open account")
+		r = v.do("POST", "signin", url.Values{"account_number": {"70000000000013"}, "date_of_birth": {"1985-06-15"}, "lang": {"en"}})
+		expect(t, r, http.StatusUnprocessableEntity, "unknown account", "do not match an open account")
+
+		expect(t, v.do("POST", "signin", url.Values{"account_number": {acct.Number}, "date_of_birth": {"1985-06-15"}, "channel": {"sms"}, "lang": {"en"}}),
+			http.StatusSeeOther, "sign-in")
+		expect(t, v.do("POST", "code", url.Values{"csrf": {"forged"}, "code": {"222222"}}), http.StatusForbidden, "forged code form")
+		form := v.do("GET", "code", nil)
+		tok := csrfRE.FindStringSubmatch(form.body)[1]
+		expect(t, v.do("POST", "code", url.Values{"csrf": {tok}, "code": {"123456"}}), http.StatusUnprocessableEntity, "wrong code", "not right")
+		expect(t, v.do("POST", "code", url.Values{"csrf": {tok}, "code": {"222222"}}), http.StatusSeeOther, "right code")
+
+		over := v.do("GET", "", nil)
+		expect(t, over, http.StatusOK, "overview", "Your account", "•••• "+acct.Number[10:], "In good standing", "$500.00", "Minimum payment due on",
+			"Purchase", "Latest statement")
+		if strings.Contains(over.body, acct.Number) {
+			t.Errorf("the overview shows the full account number")
+		}
+		if cc := over.header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("Cache-Control = %q, want no-store", cc)
+		}
+		list := v.do("GET", "statements", nil)
+		expect(t, list, http.StatusOK, "statements", "2027-01-31", "$500.00")
+		id := statementRE.FindStringSubmatch(list.body)[1]
+		expect(t, v.do("GET", "statements/"+id, nil), http.StatusOK, "statement page", "New balance", "$500.00", "Payment due date")
+		pdf := v.do("GET", "statements/"+id+"/pdf", nil)
+		expect(t, pdf, http.StatusOK, "statement PDF")
+		if got := pdfText(t, []byte(pdf.body)); !strings.Contains(got, "New balance") || !strings.Contains(got, "$500.00") {
+			t.Errorf("the PDF's text lacks the balance:\n%s", got)
+		}
+		expect(t, v.do("GET", "statements/"+id+"?lang=fr", nil), http.StatusOK, "statement in French", "Nouveau solde", "500,00")
+		expect(t, v.do("GET", "", nil), http.StatusOK, "overview in French", "Votre compte", "En règle")
+
+		otherList, _, err := p.Main.Servicing[openflex.Training].Statements(context.Background(), other.Number, openflex.ListParams{Limit: 1})
+		if err != nil || len(otherList) != 1 {
+			t.Fatal(otherList, err)
+		}
+		expect(t, v.do("GET", "statements/"+otherList[0].Stored.ID, nil), http.StatusNotFound, "another account's statement")
+		expect(t, v.do("GET", "statements/"+otherList[0].Stored.ID+"/pdf", nil), http.StatusNotFound, "another account's PDF")
+
+		over = v.do("GET", "", nil)
+		expect(t, v.do("POST", "signout", url.Values{"csrf": {"forged"}}), http.StatusForbidden, "forged sign-out")
+		tok = csrfRE.FindStringSubmatch(over.body)[1]
+		expect(t, v.do("POST", "signout", url.Values{"csrf": {tok}}), http.StatusSeeOther, "sign-out")
+		expect(t, v.do("GET", "statements", nil), http.StatusSeeOther, "statements after sign-out")
+
+		// PRODUCTION's pages do not know TRAINING's accounts.
+		prod := newVisitor(t, p.URL+"/account/")
+		expect(t, prod.do("POST", "signin", url.Values{"account_number": {acct.Number}, "date_of_birth": {"1985-06-15"}, "lang": {"en"}}),
+			http.StatusUnprocessableEntity, "TRAINING account on PRODUCTION's pages")
+	})
+}
+
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Fatal("pdftotext (Debian poppler-utils) is needed; scripts/test installs it")
+	}
+	f := filepath.Join(t.TempDir(), "s.pdf")
+	os.WriteFile(f, pdf, 0o600)
+	out, err := exec.Command(bin, "-enc", "UTF-8", f, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
