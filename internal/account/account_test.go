@@ -114,17 +114,6 @@ func expect(t *testing.T, r resp, status int, step string, texts ...string) {
 var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 var statementRE = regexp.MustCompile(`/statements/([a-z]+_[0-9a-z]+)"`)
 
-// signIn walks the two steps with TRAINING's code.
-func (v *visitor) signIn(number, dob string) {
-	v.t.Helper()
-	r := v.do("POST", "signin", url.Values{"account_number": {number}, "date_of_birth": {dob}, "channel": {"sms"}, "lang": {"en"}})
-	expect(v.t, r, http.StatusSeeOther, "sign-in")
-	r = v.do("GET", "code", nil)
-	expect(v.t, r, http.StatusOK, "code form", "One-time code")
-	tok := csrfRE.FindStringSubmatch(r.body)[1]
-	expect(v.t, v.do("POST", "code", url.Values{"csrf": {tok}, "code": {"222222"}}), http.StatusSeeOther, "code")
-}
-
 // TestCustomerPages walks a customer through sign-in (a wrong date of
 // birth and a forged form refused), the overview, the statement as a page
 // and as a PDF, French, another account's statement refused, and sign-out.

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/account"
 	"github.com/openflex/openflex/internal/api"
 	"github.com/openflex/openflex/internal/checkout"
 	"github.com/openflex/openflex/internal/console"
@@ -32,7 +33,6 @@ import (
 	"github.com/openflex/openflex/internal/netguard"
 	"github.com/openflex/openflex/internal/notify"
 	"github.com/openflex/openflex/internal/pad"
-	"github.com/openflex/openflex/internal/account"
 	"github.com/openflex/openflex/internal/portal"
 	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/servicing/engine"
