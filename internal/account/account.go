@@ -341,5 +341,9 @@ func (h *envRoom) signOut(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.setCookie(w, "", -1)
-	http.Redirect(w, r, h.base, http.StatusSeeOther)
+	lang := "en"
+	if s != nil {
+		lang = s.Language
+	}
+	http.Redirect(w, r, h.base+"?lang="+lang, http.StatusSeeOther)
 }
