@@ -23,6 +23,8 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/finance"
+	"github.com/openflex/openflex/internal/lending"
+	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/web"
 )
@@ -45,6 +47,11 @@ type Services struct {
 	Servicing *engine.Service
 	// Transactions lists an account's latest movements, newest first.
 	Transactions func(ctx context.Context, number string, limit int) ([]*openflex.Transaction, error)
+	PAD          *pad.Service
+	Consents     func(ctx context.Context, number string) ([]*openflex.AccountConsent, error)
+	Revoke       func(ctx context.Context, r lending.RevokeRequest) (*openflex.AccountConsent, error)
+	// MerchantName names a merchant for the customer.
+	MerchantName func(ctx context.Context, id string) string
 }
 
 // Config is what the room is built from.
@@ -99,6 +106,11 @@ func New(cfg Config) *Room {
 		r.mux.HandleFunc("GET "+base+"statements", h.statements)
 		r.mux.HandleFunc("GET "+base+"statements/{id}", h.statement)
 		r.mux.HandleFunc("GET "+base+"statements/{id}/pdf", h.statementPDF)
+		r.mux.HandleFunc("GET "+base+"autopay", h.autopay)
+		r.mux.HandleFunc("POST "+base+"autopay", h.enrol)
+		r.mux.HandleFunc("POST "+base+"autopay/cancel", h.cancelAutopay)
+		r.mux.HandleFunc("GET "+base+"merchants", h.merchants)
+		r.mux.HandleFunc("POST "+base+"merchants/{merchant}/revoke", h.revoke)
 	}
 	return r
 }
@@ -347,3 +359,5 @@ func (h *envRoom) signOut(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, h.base+"?lang="+lang, http.StatusSeeOther)
 }
+
+func asError(err error, e **openflex.Error) bool { return errors.As(err, e) }

@@ -135,9 +135,9 @@ func TestCustomerPages(t *testing.T) {
 			http.StatusSeeOther, "sign-in")
 		expect(t, v.do("POST", "code", url.Values{"csrf": {"forged"}, "code": {"222222"}}), http.StatusForbidden, "forged code form")
 		form := v.do("GET", "code", nil)
-		tok := csrfRE.FindStringSubmatch(form.body)[1]
-		expect(t, v.do("POST", "code", url.Values{"csrf": {tok}, "code": {"123456"}}), http.StatusUnprocessableEntity, "wrong code", "not right")
-		expect(t, v.do("POST", "code", url.Values{"csrf": {tok}, "code": {"222222"}}), http.StatusSeeOther, "right code")
+		codeTok := csrfRE.FindStringSubmatch(form.body)[1]
+		expect(t, v.do("POST", "code", url.Values{"csrf": {codeTok}, "code": {"123456"}}), http.StatusUnprocessableEntity, "wrong code", "not right")
+		expect(t, v.do("POST", "code", url.Values{"csrf": {codeTok}, "code": {"222222"}}), http.StatusSeeOther, "right code")
 
 		over := v.do("GET", "", nil)
 		expect(t, over, http.StatusOK, "overview", "Your account", "•••• "+acct.Number[10:], "In good standing", "$500.00", "Minimum payment due on",
@@ -159,6 +159,40 @@ func TestCustomerPages(t *testing.T) {
 		}
 		expect(t, v.do("GET", "statements/"+id+"?lang=fr", nil), http.StatusOK, "statement in French", "Nouveau solde", "500,00")
 		expect(t, v.do("GET", "", nil), http.StatusOK, "overview in French", "Votre compte", "En règle")
+
+		// Automatic payments: refused without the agreement accepted, then
+		// set up (the written confirmation sent), then cancelled.
+		ap := v.do("GET", "autopay?lang=en", nil)
+		expect(t, ap, http.StatusOK, "autopay page", "Set up automatic payments", "recourse rights")
+		tok := csrfRE.FindAllStringSubmatch(ap.body, -1)[1][1] // the sign-out form's comes first
+		bank := url.Values{"csrf": {tok}, "choice": {"fixed"}, "fixed_amount": {"75.00"}, "holder_name": {"Élise Client"},
+			"institution": {"004"}, "transit": {"12345"}, "account": {"1234567"}}
+		expect(t, v.do("POST", "autopay", bank), http.StatusUnprocessableEntity, "enrol without accepting", `aria-invalid`, "accept the agreement")
+		bank.Set("accepted", "yes")
+		expect(t, v.do("POST", "autopay", url.Values{"csrf": {"forged"}, "accepted": {"yes"}}), http.StatusForbidden, "forged enrol")
+		expect(t, v.do("POST", "autopay", bank), http.StatusSeeOther, "enrol")
+		ap = v.do("GET", "autopay", nil)
+		expect(t, ap, http.StatusOK, "autopay on", "Automatic payments are on", "a fixed amount of $75.00", "004-12345-•••567", "Cancel automatic payments")
+		msgs, err := p.Main.Stores.Data(openflex.Training).AccountMessages(context.Background(), acct.Number, 5)
+		if err != nil || len(msgs) == 0 || msgs[0].Kind != "pad_confirmation" {
+			t.Errorf("no written confirmation after enrolment: %+v, %v", msgs, err)
+		}
+		tok = csrfRE.FindAllStringSubmatch(ap.body, -1)[1][1] // the cancel form's (the sign-out form comes first)
+		expect(t, v.do("POST", "autopay/cancel", url.Values{"csrf": {tok}}), http.StatusSeeOther, "cancel autopay")
+		expect(t, v.do("GET", "autopay", nil), http.StatusOK, "autopay off", "Set up automatic payments")
+
+		// The merchant whose application opened the account may charge it,
+		// until the customer revokes it.
+		mp := v.do("GET", "merchants", nil)
+		expect(t, mp, http.StatusOK, "merchants", "Maple Furniture", "Revoke")
+		action := "merchants/" + p.Merchant.ID + "/revoke"
+		expect(t, v.do("POST", action, url.Values{"csrf": {"forged"}}), http.StatusForbidden, "forged revoke")
+		tok = csrfRE.FindAllStringSubmatch(mp.body, -1)[1][1]
+		expect(t, v.do("POST", action, url.Values{"csrf": {tok}}), http.StatusSeeOther, "revoke")
+		expect(t, v.do("GET", "merchants", nil), http.StatusOK, "merchants after revoke", "No merchant may charge")
+		if k, _ := p.Main.Stores.Data(openflex.Training).ActiveConsent(context.Background(), p.Merchant.ID, acct.Number); k != nil {
+			t.Errorf("the consent is still active after the customer revoked it")
+		}
 
 		otherList, _, err := p.Main.Servicing[openflex.Training].Statements(context.Background(), other.Number, openflex.ListParams{Limit: 1})
 		if err != nil || len(otherList) != 1 {

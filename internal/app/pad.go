@@ -40,6 +40,15 @@ func (m *Main) accountRoom() *account.Room {
 				SignIn:       &customer.SignIn{Store: data, Identity: data, Verifier: m.Credit[env], Now: time.Now},
 				Servicing:    m.Servicing[env],
 				Transactions: data.AccountTransactions,
+				PAD:          m.PAD[env],
+				Consents:     m.Lending[env].Consents,
+				Revoke:       m.Lending[env].RevokeConsent,
+				MerchantName: func(ctx context.Context, id string) string {
+					if mer, err := m.Stores.Control.Merchant(ctx, id); err == nil {
+						return mer.Name
+					}
+					return id
+				},
 			}
 		},
 		Secure: strings.HasPrefix(m.Config.PublicURL, "https://"), ClientIP: func(r *http.Request) string { return m.API.ClientIP(r).String() }, Logger: m.Logger,
