@@ -124,6 +124,14 @@ func TestCustomerPages(t *testing.T) {
 		other := customerWithStatement(t, p, "fr")
 		v := newVisitor(t, p.URL+"/account/training/")
 
+		// The welcome message told the new customer their full number (in
+		// TRAINING it is kept, not sent).
+		spaced := acct.Number[0:4] + " " + acct.Number[4:8] + " " + acct.Number[8:12] + " " + acct.Number[12:]
+		welcome, err := p.Main.Stores.Data(openflex.Training).AccountMessages(context.Background(), acct.Number, 10)
+		if err != nil || len(welcome) == 0 || welcome[len(welcome)-1].Kind != "welcome" || !strings.Contains(welcome[len(welcome)-1].Body, spaced) {
+			t.Errorf("welcome message = %+v, %v; want the full account number", welcome, err)
+		}
+
 		expect(t, v.do("GET", "", nil), http.StatusOK, "sign-in page", "Account number", "Date of birth", "TRAINING")
 		expect(t, v.do("GET", "statements", nil), http.StatusSeeOther, "statements before sign-in")
 		r := v.do("POST", "signin", url.Values{"account_number": {acct.Number}, "date_of_birth": {"1985-06-16"}, "lang": {"en"}})

@@ -157,6 +157,13 @@ func (m *Main) Open(ctx context.Context) error {
 		if env == openflex.Production && (notifier.Mail != nil || notifier.SMS != nil) {
 			m.Messages[env].Sender = notifier
 		}
+		msgs, logger := m.Messages[env], m.Logger
+		m.Credit[env].Welcome = func(ctx context.Context, acct *openflex.Account) {
+			subject, body := customer.Welcome(acct)
+			if err := msgs.Tell(ctx, acct.Number, customer.MessageWelcome, subject, body); err != nil {
+				logger.Error("welcome message not sent", "account", acct.Number[10:], "err", err)
+			}
+		}
 		lender := servicing.DefaultConfig().Lender
 		m.PAD[env] = &pad.Service{Store: data, Accounts: data, Payments: engine.PADPayments{S: m.Servicing[env]}, Messenger: m.Messages[env],
 			Payee: pad.Payee{Name: lender.Name, Phone: lender.Phone, Email: "help@openflex.example", Address: "Toronto, Ontario"}, Now: time.Now, Log: m.Logger}

@@ -102,3 +102,20 @@ func (m *Messenger) Tell(ctx context.Context, number, kind, subject, body string
 	}
 	return sendErr
 }
+
+// MessageWelcome is the message to the holder of a new account.
+const MessageWelcome = "welcome"
+
+// Welcome is the message to the holder of a newly opened account, in its
+// language: the full account number (sent this once, as the approval page
+// shows it once) and how to sign in to their own pages.
+func Welcome(acct *openflex.Account) (subject, body string) {
+	n := acct.Number
+	spaced := n[0:4] + " " + n[4:8] + " " + n[8:12] + " " + n[12:]
+	if acct.Language == "fr" {
+		return "Bienvenue chez OpenFlex",
+			"Votre compte OpenFlex est ouvert. Votre numéro de compte : " + spaced + ". Conservez-le : avec votre date de naissance, il vous permet d’accéder à votre compte en ligne (relevés, paiements, paiements automatiques)."
+	}
+	return "Welcome to OpenFlex",
+		"Your OpenFlex account is open. Your account number: " + spaced + ". Keep it: with your date of birth it signs you in to your account online (statements, payments, automatic payments)."
+}

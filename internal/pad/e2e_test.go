@@ -118,7 +118,7 @@ func TestDebitsThroughTheBank(t *testing.T) {
 			t.Errorf("agreement: first debit %s, text %q", a.FirstDebitOn, a.Text)
 		}
 		msgs, err := data.AccountMessages(ctx, mo.number, 10)
-		if err != nil || len(msgs) != 1 || msgs[0].Kind != pad.MessageConfirmation || !strings.Contains(msgs[0].Body, "2027-02-11") {
+		if err != nil || len(msgs) != 2 || msgs[1].Kind != "welcome" || msgs[0].Kind != pad.MessageConfirmation || !strings.Contains(msgs[0].Body, "2027-02-11") {
 			t.Fatalf("messages after enrolment = %+v, %v; want the written confirmation", msgs, err)
 		}
 
@@ -135,7 +135,7 @@ func TestDebitsThroughTheBank(t *testing.T) {
 		if d.Amount != 500_00 || d.DueOn != due.DueOn || d.Status != pad.DebitScheduled || d.NoticeSentAt.IsZero() {
 			t.Errorf("debit = %+v; want the statement balance on %s, notified", d, due.DueOn)
 		}
-		if msgs, _ := data.AccountMessages(ctx, mo.number, 10); len(msgs) != 2 || msgs[0].Kind != pad.MessageNotice || !strings.Contains(msgs[0].Body, "500,00") {
+		if msgs, _ := data.AccountMessages(ctx, mo.number, 10); len(msgs) != 3 || msgs[0].Kind != pad.MessageNotice || !strings.Contains(msgs[0].Body, "500,00") {
 			t.Errorf("the variable debit's notice was not sent: %+v", msgs)
 		}
 
