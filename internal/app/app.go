@@ -34,7 +34,6 @@ import (
 	"github.com/openflex/openflex/internal/notify"
 	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/portal"
-	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/sqlstore"
@@ -153,20 +152,7 @@ func (m *Main) Open(ctx context.Context) error {
 			Backoff: m.Config.WebhookBackoff, Destinations: m.Destinations}
 		m.Servicing[env] = &engine.Service{Env: env, Store: data, Render: api.RenderEvent(env), Verifier: m.Credit[env],
 			Logger: m.Logger, Now: time.Now}
-		m.Messages[env] = &customer.Messenger{Env: env, Store: data, Now: time.Now, Log: m.Logger}
-		if env == openflex.Production && (notifier.Mail != nil || notifier.SMS != nil) {
-			m.Messages[env].Sender = notifier
-		}
-		msgs, logger := m.Messages[env], m.Logger
-		m.Credit[env].Welcome = func(ctx context.Context, acct *openflex.Account) {
-			subject, body := customer.Welcome(acct)
-			if err := msgs.Tell(ctx, acct.Number, customer.MessageWelcome, subject, body); err != nil {
-				logger.Error("welcome message not sent", "account", acct.Number[10:], "err", err)
-			}
-		}
-		lender := servicing.DefaultConfig().Lender
-		m.PAD[env] = &pad.Service{Store: data, Accounts: data, Payments: engine.PADPayments{S: m.Servicing[env]}, Messenger: m.Messages[env],
-			Payee: pad.Payee{Name: lender.Name, Phone: lender.Phone, Email: "help@openflex.example", Address: "Toronto, Ontario"}, Now: time.Now, Log: m.Logger}
+		m.wireCustomers(env, data, notifier)
 		m.Lending[env] = &lending.Service{Store: data, Verifier: m.Credit[env], Render: api.RenderEvent(env),
 			HoldTTL: m.Config.HoldTTL, Servicing: m.Servicing[env], Now: time.Now}
 		m.Checkouts[env] = &checkout.Service{Env: env, Store: data, Credit: m.Credit[env], Lending: m.Lending[env],

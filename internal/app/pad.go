@@ -9,6 +9,9 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/account"
 	"github.com/openflex/openflex/internal/customer"
+	"github.com/openflex/openflex/internal/notify"
+	"github.com/openflex/openflex/internal/servicing"
+	"github.com/openflex/openflex/internal/sqlstore"
 
 	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/servicing/engine"
@@ -53,4 +56,26 @@ func (m *Main) accountRoom() *account.Room {
 		},
 		Secure: strings.HasPrefix(m.Config.PublicURL, "https://"), ClientIP: func(r *http.Request) string { return m.API.ClientIP(r).String() }, Logger: m.Logger,
 	})
+}
+
+// wireCustomers builds env's customer messenger (sending in PRODUCTION
+// when a provider is configured), the welcome message of new accounts and
+// the PAD service.
+func (m *Main) wireCustomers(env openflex.Environment, data *sqlstore.DB, notifier *notify.Notifier) {
+	m.Messages[env] = &customer.Messenger{Env: env, Store: data, Now: time.Now, Log: m.Logger}
+	if env == openflex.Production && (notifier.Mail != nil || notifier.SMS != nil) {
+		m.Messages[env].Sender = notifier
+	}
+	msgs, logger := m.Messages[env], m.Logger
+	m.Credit[env].Welcome = func(ctx context.Context, acct *openflex.Account) {
+		subject, body := customer.Welcome(acct)
+		if err := msgs.Tell(ctx, acct.Number, customer.MessageWelcome, subject, body); err != nil {
+			logger.Error("welcome message not sent", "account", acct.Number[10:], "err", err)
+		}
+	}
+	// The agreement names the lender as statements do (servicing's
+	// configuration); its email and address are not configurable yet.
+	lender := servicing.DefaultConfig().Lender
+	m.PAD[env] = &pad.Service{Store: data, Accounts: data, Payments: engine.PADPayments{S: m.Servicing[env]}, Messenger: m.Messages[env],
+		Payee: pad.Payee{Name: lender.Name, Phone: lender.Phone, Email: "help@openflex.example", Address: "Toronto, Ontario"}, Now: time.Now, Log: m.Logger}
 }

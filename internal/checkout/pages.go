@@ -241,13 +241,14 @@ type view struct {
 	Page string
 	// page-specific
 	Decision, Limit, SentTo, AccountTail, PlanName, Monthly, FirstPayment, Disclosure string
+	SuccessURL, ReturnURL, CheckoutID, Status, Outcome                                string
+	Reasons                                                                           []string
+	Options                                                                           []optionView
+	ProvinceSelect, EmploymentSelect, HousingSelect                                   selectView
+
 	// AccountNumber is the new account's full number, shown once, on the
 	// approval that opened it.
-	AccountNumber                                      string
-	SuccessURL, ReturnURL, CheckoutID, Status, Outcome string
-	Reasons                                            []string
-	Options                                            []optionView
-	ProvinceSelect, EmploymentSelect, HousingSelect    selectView
+	AccountNumber string
 }
 
 type optionView struct {
