@@ -194,6 +194,11 @@ func WriteReturns(w io.Writer, o Originator, fileNumber int, created time.Time, 
 			if it.Amount <= 0 || it.Amount > MaxAmount || !digits(it.TransactionCode, 3, 3) {
 				return fmt.Errorf("cpa005: returned item %d: amount or transaction code out of range", i)
 			}
+			for _, b := range []openflex.BankAccount{it.Account, it.Returns} {
+				if !digits(b.Institution, 3, 3) || !digits(b.Transit, 5, 5) {
+					return fmt.Errorf("cpa005: returned item %d: institution and transit must be 3 and 5 digits", i)
+				}
+			}
 		}
 	}
 	return writeFile(w, o, fileNumber, created, []group{{ReturnedCredit, credits}, {ReturnedDebit, debits}})
