@@ -88,7 +88,8 @@ func (mo *month) account() *openflex.Account {
 // on), the statement's debit scheduled once with its notice, the debit
 // file (one file number per run, never the same debit twice, read back
 // field by field), and the bank's returned debit reversing the payment
-// (NSF fee, standing back) — applied twice, reversed once.
+// (NSF fee, standing back: purchases paused once the unpaid due date is
+// applied) — applied twice, reversed once.
 func TestDebitsThroughTheBank(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		ctx := context.Background()
@@ -172,6 +173,10 @@ func TestDebitsThroughTheBank(t *testing.T) {
 			t.Fatalf("second run the same day = %+v, %v; want no debit again", again, err)
 		}
 
+		if st := mo.account().Status; st != openflex.AccountNormal {
+			t.Errorf("standing after the debit = %s, want normal", st)
+		}
+
 		// The bank returns it.
 		var ret bytes.Buffer
 		if err := cpa005.WriteReturns(&ret, lender, 77, dayAt(due.DueOn, 0), nil, f.Debits); err != nil {
@@ -196,6 +201,13 @@ func TestDebitsThroughTheBank(t *testing.T) {
 		}
 		if msgs, _ := data.AccountMessages(ctx, mo.number, 10); msgs[0].Kind != pad.MessageReturned || !strings.Contains(msgs[0].Body, "retourné") {
 			t.Errorf("the customer was not told in French: %+v", msgs[0])
+		}
+
+		// The minimum is unpaid again: once the next day is applied, the
+		// standing is what an unpaid due date makes it.
+		mo.advance(dayAt(due.DueOn, 24+13))
+		if st := mo.account().Status; st != openflex.AccountAuthProhibited {
+			t.Errorf("standing after the returned debit = %s, want %s", st, openflex.AccountAuthProhibited)
 		}
 
 		if _, err := svc.Cancel(ctx, mo.number, "customer", "no longer wanted"); err != nil {
