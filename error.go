@@ -170,3 +170,7 @@ const (
 	// a merchant took in store.
 	CodePaymentNotReversible Code = "payment_not_reversible"
 )
+
+// CodeDebitNotReturnable: a pre-authorized debit that was not sent to the
+// bank, or was already returned, cannot be returned.
+const CodeDebitNotReturnable Code = "debit_not_returnable"

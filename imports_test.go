@@ -23,8 +23,9 @@ type layer struct {
 
 var (
 	domain = []string{"", "internal/lending", "internal/credit", "internal/finance", "internal/keys", "internal/merchant",
-		"internal/settlement", "internal/plans", "internal/servicing", "internal/servicing/engine", "internal/users", "internal/pii"}
-	rooms = []string{"internal/portal", "internal/till", "internal/console"}
+		"internal/settlement", "internal/plans", "internal/servicing", "internal/users", "internal/pii",
+		"internal/servicing/engine", "internal/cpa005", "internal/pad", "internal/customer", "internal/statementpdf"}
+	rooms = []string{"internal/portal", "internal/till", "internal/console", "internal/account"}
 )
 
 func with(base []string, more ...string) []string { return append(slices.Clone(base), more...) }

@@ -53,6 +53,7 @@ var codeInfo = map[openflex.Code]struct {
 	openflex.CodeAccountStatusInvalid:    {409, "invalid_request_error", "l'état du compte ne permet pas cette action"},
 	openflex.CodePaymentLimit:            {402, "credit_error", "le compte ne peut recevoir plus de 10 000 $ de paiements par jour"},
 	openflex.CodePaymentNotReversible:    {409, "invalid_request_error", "ce paiement ne peut être contrepassé"},
+	openflex.CodeDebitNotReturnable:      {409, "invalid_request_error", "ce débit préautorisé ne peut pas être retourné"},
 }
 
 // errorBody is the API.md error envelope.

@@ -21,17 +21,20 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/account"
 	"github.com/openflex/openflex/internal/api"
 	"github.com/openflex/openflex/internal/checkout"
 	"github.com/openflex/openflex/internal/console"
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/credit/httpbureau"
+	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/jobs"
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
 	"github.com/openflex/openflex/internal/netguard"
 	"github.com/openflex/openflex/internal/notify"
+	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/portal"
 	"github.com/openflex/openflex/internal/servicing"
@@ -73,6 +76,10 @@ type Main struct {
 
 	// Destinations is the address policy of webhook URLs and deliveries.
 	Destinations *netguard.Policy
+	// PAD runs customers' pre-authorized debit agreements and debit files.
+	PAD map[openflex.Environment]*pad.Service
+	// Messages tells customers about their accounts.
+	Messages map[openflex.Environment]*customer.Messenger
 
 	key       []byte
 	closeOnce sync.Once
@@ -132,6 +139,8 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Logger.Warn("WEBHOOKS MAY REACH LOOPBACK, PRIVATE AND OTHER NON-PUBLIC ADDRESSES (--webhooks-allow-private or --demo): any merchant can make this server send requests into its own network; for local development only")
 	}
 	m.Planes = plane.Planes{}
+	m.PAD = map[openflex.Environment]*pad.Service{}
+	m.Messages = map[openflex.Environment]*customer.Messenger{}
 	m.key = key
 	for _, env := range openflex.Environments {
 		data := m.Stores.Data(env)
@@ -146,6 +155,7 @@ func (m *Main) Open(ctx context.Context) error {
 			Backoff: m.Config.WebhookBackoff, Destinations: m.Destinations}
 		pl.Servicing = &engine.Service{Env: env, Store: data, Render: api.RenderEvent(env), Verifier: pl.Credit, Workers: 4,
 			Logger: m.Logger, Now: time.Now}
+		m.wireCustomers(env, data, notifier)
 		pl.Lending = &lending.Service{Env: env, Store: data, Verifier: pl.Credit, Render: api.RenderEvent(env),
 			HoldTTL: m.Config.HoldTTL, Servicing: pl.Servicing, Now: time.Now}
 		pl.Checkouts = &checkout.Service{Env: env, Store: data, Credit: pl.Credit, Lending: pl.Lending,
@@ -419,7 +429,7 @@ func (m *Main) startJobs() {
 		r.Planes[env] = m.Stores.Data(env)
 		r.Deliverers[env] = m.Planes[env].Webhooks
 		r.Settlers[env] = m.Planes[env].Settlements
-		r.Servicers[env] = m.Planes[env].Servicing
+		r.Servicers[env] = servicingThenDebits{m.Planes[env].Servicing, m.PAD[env]}
 	}
 	r.Cleanups = []func(context.Context) (int64, error){m.Site.Purge}
 	r.Lock = m.Stores.Control.TryLock
@@ -456,6 +466,7 @@ func (m *Main) pages(mux *http.ServeMux) {
 		Agreement: m.creditAgreement}
 	cp.Register(mux)
 	mux.Handle("/portal/", m.Site)
+	mux.Handle(account.Root, m.accountRoom())
 }
 
 // agreement is the credit agreement the checkout shows: the lender's

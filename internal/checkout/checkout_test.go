@@ -156,6 +156,11 @@ func TestHostedCheckoutApplyAndBuy(t *testing.T) {
 		if r.status != 200 || !strings.Contains(r.body, "approved") || !strings.Contains(r.body, `id="credit-limit"`) {
 			t.Fatalf("approved: %d\n%s", r.status, r.body)
 		}
+		// The new account's number, in full, this once: the customer signs
+		// in to their own pages with it.
+		if !regexp.MustCompile(`id="account-number">\d{4} \d{4} \d{4} \d{2}<`).MatchString(r.body) {
+			t.Errorf("the approval does not show the new account's number:\n%s", r.body)
+		}
 		plans := sh.get(hosted + "/plans")
 		// The 0 % plan's facts say its interest and its fee before the APR
 		// the fee makes.

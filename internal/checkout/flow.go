@@ -121,6 +121,12 @@ func (p *Pages) decision(w http.ResponseWriter, s *session, app *openflex.Applic
 	for _, rs := range app.Reasons {
 		v.Reasons = append(v.Reasons, credit.ReasonMessage(rs.Code, s.lang))
 	}
+	if acct != nil {
+		// Shown this once (this page answers the application's POST): with
+		// the date of birth it signs the customer in to their own pages.
+		n := acct.Number
+		v.AccountNumber = n[0:4] + " " + n[4:8] + " " + n[8:12] + " " + n[12:]
+	}
 	return p.render(w, "decision", v, 200)
 }
 

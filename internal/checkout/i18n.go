@@ -115,6 +115,8 @@ var texts = map[string][2]string{
 	"error_title":             {"Error", "Erreur"},
 	"items":                   {"Items", "Articles"},
 	"quantity":                {"Quantity", "Quantité"},
+	"acct_number":             {"Your account number:", "Votre numéro de compte\u00a0:"},
+	"acct_keep":               {"Write it down: we show it only now. With your date of birth it signs you in to your account online, to see your statements and pay.", "Notez-le : nous ne l’affichons qu’une fois. Avec votre date de naissance, il vous permet d’accéder à votre compte en ligne pour voir vos relevés et payer."},
 
 	// Shopper wording of form errors: what to do, never an API field path.
 	"err.missing":                   {"This field is required.", "Ce champ est obligatoire."},

@@ -253,6 +253,10 @@ type view struct {
 	Options                                                                           []optionView
 	ProvinceSelect, EmploymentSelect, HousingSelect                                   selectView
 	Agreement                                                                         agreementView
+
+	// AccountNumber is the new account's full number, shown once, on the
+	// approval that opened it.
+	AccountNumber string
 }
 
 type optionView struct {

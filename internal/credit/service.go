@@ -93,6 +93,9 @@ type Service struct {
 	// Limits bound codes and wrong codes (zero: LimitsFor(Env)).
 	Limits VerificationLimits
 	Now    func() time.Time
+	// Welcome, when set, tells the holder of a newly opened account its
+	// full number (the once it is sent), after the account is committed.
+	Welcome func(ctx context.Context, acct *openflex.Account)
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
@@ -214,6 +217,7 @@ func (s *Service) Commit(ctx context.Context, p *Prepared) (*openflex.Applicatio
 	}
 	var app *openflex.Application
 	var acct *openflex.Account
+	var opened bool
 	err := s.Store.Write(ctx, func(ctx context.Context) error {
 		cust := &openflex.Customer{ID: openflex.NewID("cus"), Applicant: p.req.Applicant, Language: p.req.Language, Created: p.at}
 		if err := s.Store.CreateCustomer(ctx, cust); err != nil {
@@ -228,7 +232,7 @@ func (s *Service) Commit(ctx context.Context, p *Prepared) (*openflex.Applicatio
 		if d.Status != openflex.ApplicationPending {
 			app.DecidedAt = p.at
 		}
-		opened := false
+		opened = false
 		if d.Status == openflex.ApplicationApproved {
 			held, err := s.openAccountOf(ctx, cust)
 			if err != nil {
@@ -268,6 +272,11 @@ func (s *Service) Commit(ctx context.Context, p *Prepared) (*openflex.Applicatio
 	})
 	if err != nil {
 		return nil, nil, err
+	}
+	if opened && s.Welcome != nil {
+		// After the commit: a message never goes out for an account that
+		// was not opened.
+		s.Welcome(ctx, acct)
 	}
 	return app, acct, nil
 }

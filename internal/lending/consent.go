@@ -27,8 +27,12 @@ type RevokeRequest struct {
 	By            string // openflex.RevokedBy…
 	Reason        string
 	// VerificationID is the customer's passed verification, consumed here;
-	// required when By is RevokedByCustomer.
+	// required when By is RevokedByCustomer, unless SignedIn.
 	VerificationID string
+	// SignedIn reports that the customer revokes from their own pages,
+	// signed in with the account number, date of birth and a one-time code:
+	// that sign-in is the proof a verification would give.
+	SignedIn bool
 }
 
 // RevokeConsent ends a merchant's active consent (resource_missing when
@@ -44,7 +48,7 @@ func (s *Service) RevokeConsent(ctx context.Context, r RevokeRequest) (*openflex
 	}
 	switch r.By {
 	case openflex.RevokedByCustomer:
-		if r.VerificationID == "" {
+		if r.VerificationID == "" && !r.SignedIn {
 			p.Missing("verification")
 		}
 	case openflex.RevokedByMerchant, openflex.RevokedByStaff:

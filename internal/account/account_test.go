@@ -1,0 +1,238 @@
+package account_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/app/apptest"
+	"github.com/openflex/openflex/internal/credit"
+	"github.com/openflex/openflex/internal/lending"
+	"github.com/openflex/openflex/internal/storetest"
+)
+
+var applicants atomic.Int64
+
+// customerWithStatement opens a TRAINING account (born 1985-06-15) on a
+// test clock, buys $500 on 2027-01-05 and runs the clock to 2027-02-01,
+// past the first statement.
+func customerWithStatement(t *testing.T, p *apptest.Platform, lang string) *openflex.Account {
+	t.Helper()
+	ctx := context.Background()
+	env, m := openflex.Training, p.Main
+	prep, err := m.Planes[env].Credit.Prepare(ctx, credit.ApplyRequest{MerchantID: p.Merchant.ID, StoreID: p.Stores[0].ID, Language: lang,
+		Applicant: openflex.Applicant{FirstName: "Élise", MiddleName: credit.MagicApproveLowRisk, LastName: "Client" + strings.Repeat("e", int(applicants.Add(1))),
+			DateOfBirth: "1985-06-15", Email: "elise@example.com", Phone: "+14165550199",
+			Address:      openflex.Address{Line1: "1 rue Main", City: "Toronto", Province: "ON", PostalCode: "M5V 2T6"},
+			AnnualIncome: 9_000_000, EmploymentStatus: "employed", HousingStatus: "own", MonthlyHousingCost: 100_000},
+		Consent: openflex.Consent{CreditCheck: true, TermsAccepted: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, acct, err := m.Planes[env].Credit.Commit(ctx, prep)
+	if err != nil || acct == nil {
+		t.Fatalf("Commit = %v, %v", acct, err)
+	}
+	toronto, _ := time.LoadLocation("America/Toronto")
+	clock, err := m.Planes[env].Servicing.CreateTestClock(ctx, p.Merchant.ID, "month", time.Date(2027, 1, 5, 12, 0, 0, 0, toronto))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Planes[env].Servicing.AttachTestClock(ctx, p.Merchant.ID, clock.ID, acct.Number); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Planes[env].Lending.Authorize(ctx, lending.AuthorizeRequest{MerchantID: p.Merchant.ID, StoreID: p.Stores[0].ID,
+		AccountNumber: acct.Number, Amount: 500_00, Currency: openflex.CAD, AutoCapture: true, Channel: "online"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Planes[env].Servicing.AdvanceTestClock(ctx, p.Merchant.ID, clock.ID, time.Date(2027, 2, 1, 12, 0, 0, 0, toronto)); err != nil {
+		t.Fatal(err)
+	}
+	return acct
+}
+
+type visitor struct {
+	t    *testing.T
+	c    *http.Client
+	base string
+}
+
+func newVisitor(t *testing.T, base string) *visitor {
+	jar, _ := cookiejar.New(nil)
+	return &visitor{t: t, base: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type resp struct {
+	status   int
+	body     string
+	location string
+	header   http.Header
+}
+
+func (v *visitor) do(method, path string, form url.Values) resp {
+	v.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, v.base+path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	res, err := v.c.Do(req)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return resp{status: res.StatusCode, body: string(b), location: res.Header.Get("Location"), header: res.Header}
+}
+
+func expect(t *testing.T, r resp, status int, step string, texts ...string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("%s = %d, want %d:\n%s", step, r.status, status, r.body)
+	}
+	for _, s := range texts {
+		if !strings.Contains(r.body, s) {
+			t.Fatalf("%s does not show %q:\n%s", step, s, r.body)
+		}
+	}
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+var statementRE = regexp.MustCompile(`/statements/([a-z]+_[0-9a-z]+)"`)
+
+// TestCustomerPages walks a customer through sign-in (a wrong date of
+// birth and a forged form refused), the overview, the statement as a page
+// and as a PDF, French, another account's statement refused, and sign-out.
+func TestCustomerPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		p := apptest.Start(t, e)
+		acct := customerWithStatement(t, p, "en")
+		other := customerWithStatement(t, p, "fr")
+		v := newVisitor(t, p.URL+"/account/training/")
+
+		// The welcome message told the new customer their full number (in
+		// TRAINING it is kept, not sent).
+		spaced := acct.Number[0:4] + " " + acct.Number[4:8] + " " + acct.Number[8:12] + " " + acct.Number[12:]
+		welcome, err := p.Main.Stores.Data(openflex.Training).AccountMessages(context.Background(), acct.Number, 10)
+		if err != nil || len(welcome) == 0 || welcome[len(welcome)-1].Kind != "welcome" || !strings.Contains(welcome[len(welcome)-1].Body, spaced) {
+			t.Errorf("welcome message = %+v, %v; want the full account number", welcome, err)
+		}
+
+		expect(t, v.do("GET", "", nil), http.StatusOK, "sign-in page", "Account number", "Date of birth", "TRAINING")
+		expect(t, v.do("GET", "statements", nil), http.StatusSeeOther, "statements before sign-in")
+		r := v.do("POST", "signin", url.Values{"account_number": {acct.Number}, "date_of_birth": {"1985-06-16"}, "lang": {"en"}})
+		expect(t, r, http.StatusUnprocessableEntity, "wrong date of birth", "do not match an open account")
+		r = v.do("POST", "signin", url.Values{"account_number": {"70000000000013"}, "date_of_birth": {"1985-06-15"}, "lang": {"en"}})
+		expect(t, r, http.StatusUnprocessableEntity, "unknown account", "do not match an open account")
+
+		expect(t, v.do("POST", "signin", url.Values{"account_number": {acct.Number}, "date_of_birth": {"1985-06-15"}, "channel": {"sms"}, "lang": {"en"}}),
+			http.StatusSeeOther, "sign-in")
+		expect(t, v.do("POST", "code", url.Values{"csrf": {"forged"}, "code": {"222222"}}), http.StatusForbidden, "forged code form")
+		form := v.do("GET", "code", nil)
+		codeTok := csrfRE.FindStringSubmatch(form.body)[1]
+		expect(t, v.do("POST", "code", url.Values{"csrf": {codeTok}, "code": {"123456"}}), http.StatusUnprocessableEntity, "wrong code", "not right")
+		expect(t, v.do("POST", "code", url.Values{"csrf": {codeTok}, "code": {"222222"}}), http.StatusSeeOther, "right code")
+
+		over := v.do("GET", "", nil)
+		expect(t, over, http.StatusOK, "overview", "Your account", "•••• "+acct.Number[10:], "In good standing", "$500.00", "Minimum payment due on",
+			"Purchase", "Latest statement")
+		if strings.Contains(over.body, acct.Number) {
+			t.Errorf("the overview shows the full account number")
+		}
+		if cc := over.header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("Cache-Control = %q, want no-store", cc)
+		}
+		list := v.do("GET", "statements", nil)
+		expect(t, list, http.StatusOK, "statements", "2027-01-31", "$500.00")
+		id := statementRE.FindStringSubmatch(list.body)[1]
+		expect(t, v.do("GET", "statements/"+id, nil), http.StatusOK, "statement page", "New balance", "$500.00", "Payment due date")
+		pdf := v.do("GET", "statements/"+id+"/pdf", nil)
+		expect(t, pdf, http.StatusOK, "statement PDF")
+		if got := pdfText(t, []byte(pdf.body)); !strings.Contains(got, "New balance") || !strings.Contains(got, "$500.00") {
+			t.Errorf("the PDF's text lacks the balance:\n%s", got)
+		}
+		expect(t, v.do("GET", "statements/"+id+"?lang=fr", nil), http.StatusOK, "statement in French", "Nouveau solde", "500,00")
+		expect(t, v.do("GET", "", nil), http.StatusOK, "overview in French", "Votre compte", "En règle")
+
+		// Automatic payments: refused without the agreement accepted, then
+		// set up (the written confirmation sent), then cancelled.
+		ap := v.do("GET", "autopay?lang=en", nil)
+		expect(t, ap, http.StatusOK, "autopay page", "Set up automatic payments", "recourse rights")
+		tok := csrfRE.FindAllStringSubmatch(ap.body, -1)[1][1] // the sign-out form's comes first
+		bank := url.Values{"csrf": {tok}, "choice": {"fixed"}, "fixed_amount": {"75.00"}, "holder_name": {"Élise Client"},
+			"institution": {"004"}, "transit": {"12345"}, "account": {"1234567"}}
+		expect(t, v.do("POST", "autopay", bank), http.StatusUnprocessableEntity, "enrol without accepting", `aria-invalid`, "accept the agreement")
+		bank.Set("accepted", "yes")
+		expect(t, v.do("POST", "autopay", url.Values{"csrf": {"forged"}, "accepted": {"yes"}}), http.StatusForbidden, "forged enrol")
+		expect(t, v.do("POST", "autopay", bank), http.StatusSeeOther, "enrol")
+		ap = v.do("GET", "autopay", nil)
+		expect(t, ap, http.StatusOK, "autopay on", "Automatic payments are on", "a fixed amount of $75.00", "004-12345-•••567", "Cancel automatic payments")
+		msgs, err := p.Main.Stores.Data(openflex.Training).AccountMessages(context.Background(), acct.Number, 5)
+		if err != nil || len(msgs) == 0 || msgs[0].Kind != "pad_confirmation" {
+			t.Errorf("no written confirmation after enrolment: %+v, %v", msgs, err)
+		}
+		tok = csrfRE.FindAllStringSubmatch(ap.body, -1)[1][1] // the cancel form's (the sign-out form comes first)
+		expect(t, v.do("POST", "autopay/cancel", url.Values{"csrf": {tok}}), http.StatusSeeOther, "cancel autopay")
+		expect(t, v.do("GET", "autopay", nil), http.StatusOK, "autopay off", "Set up automatic payments")
+
+		// The merchant whose application opened the account may charge it,
+		// until the customer revokes it.
+		mp := v.do("GET", "merchants", nil)
+		expect(t, mp, http.StatusOK, "merchants", "Maple Furniture", "Revoke")
+		action := "merchants/" + p.Merchant.ID + "/revoke"
+		expect(t, v.do("POST", action, url.Values{"csrf": {"forged"}}), http.StatusForbidden, "forged revoke")
+		tok = csrfRE.FindAllStringSubmatch(mp.body, -1)[1][1]
+		expect(t, v.do("POST", action, url.Values{"csrf": {tok}}), http.StatusSeeOther, "revoke")
+		expect(t, v.do("GET", "merchants", nil), http.StatusOK, "merchants after revoke", "No merchant may charge")
+		if k, _ := p.Main.Stores.Data(openflex.Training).ActiveConsent(context.Background(), p.Merchant.ID, acct.Number); k != nil {
+			t.Errorf("the consent is still active after the customer revoked it")
+		}
+
+		otherList, _, err := p.Main.Planes[openflex.Training].Servicing.Statements(context.Background(), other.Number, openflex.ListParams{Limit: 1})
+		if err != nil || len(otherList) != 1 {
+			t.Fatal(otherList, err)
+		}
+		expect(t, v.do("GET", "statements/"+otherList[0].Stored.ID, nil), http.StatusNotFound, "another account's statement")
+		expect(t, v.do("GET", "statements/"+otherList[0].Stored.ID+"/pdf", nil), http.StatusNotFound, "another account's PDF")
+
+		over = v.do("GET", "", nil)
+		expect(t, v.do("POST", "signout", url.Values{"csrf": {"forged"}}), http.StatusForbidden, "forged sign-out")
+		tok = csrfRE.FindStringSubmatch(over.body)[1]
+		expect(t, v.do("POST", "signout", url.Values{"csrf": {tok}}), http.StatusSeeOther, "sign-out")
+		expect(t, v.do("GET", "statements", nil), http.StatusSeeOther, "statements after sign-out")
+
+		// PRODUCTION's pages do not know TRAINING's accounts.
+		prod := newVisitor(t, p.URL+"/account/")
+		expect(t, prod.do("POST", "signin", url.Values{"account_number": {acct.Number}, "date_of_birth": {"1985-06-15"}, "lang": {"en"}}),
+			http.StatusUnprocessableEntity, "TRAINING account on PRODUCTION's pages")
+	})
+}
+
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Fatal("pdftotext (Debian poppler-utils) is needed; scripts/test installs it")
+	}
+	f := filepath.Join(t.TempDir(), "s.pdf")
+	os.WriteFile(f, pdf, 0o600)
+	out, err := exec.Command(bin, "-enc", "UTF-8", f, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}

@@ -1,0 +1,139 @@
+package account
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/customer"
+	"github.com/openflex/openflex/internal/servicing"
+	"github.com/openflex/openflex/internal/statementpdf"
+)
+
+// overviewData is the overview page.
+type overviewData struct {
+	Account      *openflex.Account
+	Masked       string
+	Status       string
+	Statement    *servicing.Statement // the latest, nil before the first
+	StatementID  string
+	Transactions []txnRow
+}
+
+type txnRow struct {
+	Date, What string
+	Amount     int64
+}
+
+// hidden shows the account number's last four digits only.
+func hidden(n string) string { return "•••• " + n[len(n)-4:] }
+
+func (h *envRoom) overview(w http.ResponseWriter, r *http.Request, s *customer.Session) {
+	ctx, svc, lang := r.Context(), h.svc(), s.Language
+	v, err := svc.Servicing.Account(ctx, s.AccountNumber)
+	if err != nil {
+		h.fail(w, r, lang, err)
+		return
+	}
+	d := overviewData{Account: v.Account, Masked: hidden(s.AccountNumber), Status: text(lang, "status."+string(v.Account.Status))}
+	list, _, err := svc.Servicing.Statements(ctx, s.AccountNumber, openflex.ListParams{Limit: 1})
+	if err != nil {
+		h.fail(w, r, lang, err)
+		return
+	}
+	if len(list) > 0 {
+		d.Statement, d.StatementID = list[0].Statement, list[0].Stored.ID
+	}
+	txns, err := svc.Transactions(ctx, s.AccountNumber, 10)
+	if err != nil {
+		h.fail(w, r, lang, err)
+		return
+	}
+	for _, t := range txns {
+		if t.Type == openflex.TxnAuthorization || t.Type == openflex.TxnRelease || t.Type == openflex.TxnExpiry {
+			continue // holds are not what the customer owes
+		}
+		d.Transactions = append(d.Transactions, txnRow{Date: t.Created.Format("2006-01-02"), What: text(lang, "txn."+string(t.Type)), Amount: t.Amount})
+	}
+	h.render(w, r, http.StatusOK, "overview", page{Lang: lang, Session: s, Data: d})
+}
+
+type statementRow struct {
+	ID, Period, Due  string
+	Closing, Minimum int64
+}
+
+func (h *envRoom) statements(w http.ResponseWriter, r *http.Request) {
+	s := h.active(w, r)
+	if s == nil {
+		return
+	}
+	list, _, err := h.svc().Servicing.Statements(r.Context(), s.AccountNumber, openflex.ListParams{Limit: 24})
+	if err != nil {
+		h.fail(w, r, s.Language, err)
+		return
+	}
+	var rows []statementRow
+	for _, v := range list {
+		rows = append(rows, statementRow{ID: v.Stored.ID, Period: v.Stored.PeriodStart + " – " + v.Stored.PeriodEnd, Due: v.Stored.DueDate,
+			Closing: v.Stored.Closing, Minimum: v.Stored.Minimum})
+	}
+	h.render(w, r, http.StatusOK, "statements", page{Lang: s.Language, Session: s, Data: rows})
+}
+
+// own returns the signed-in customer's statement id, or not found for
+// any other account's.
+func (h *envRoom) own(w http.ResponseWriter, r *http.Request, s *customer.Session) *servicing.Statement {
+	v, err := h.svc().Servicing.Statement(r.Context(), r.PathValue("id"))
+	if err == nil && v.Stored.AccountNumber != s.AccountNumber {
+		err = openflex.NotFound("statement", r.PathValue("id"))
+	}
+	if err != nil {
+		h.fail(w, r, s.Language, err)
+		return nil
+	}
+	st := v.Statement
+	// The statement in the language the customer reads the page in.
+	st.Language = s.Language
+	return st
+}
+
+type statementData struct {
+	ID   string
+	Text string
+	St   *servicing.Statement
+}
+
+func (h *envRoom) statement(w http.ResponseWriter, r *http.Request) {
+	s := h.active(w, r)
+	if s == nil {
+		return
+	}
+	st := h.own(w, r, s)
+	if st == nil {
+		return
+	}
+	h.render(w, r, http.StatusOK, "statement", page{Lang: s.Language, Session: s,
+		Data: statementData{ID: r.PathValue("id"), Text: servicing.Render(st), St: st}})
+}
+
+func (h *envRoom) statementPDF(w http.ResponseWriter, r *http.Request) {
+	s := h.active(w, r)
+	if s == nil {
+		return
+	}
+	st := h.own(w, r, s)
+	if st == nil {
+		return
+	}
+	var buf bytes.Buffer
+	if err := statementpdf.Write(&buf, st); err != nil {
+		h.fail(w, r, s.Language, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="openflex-statement-`+st.PeriodEnd.String()+`.pdf"`)
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Write(buf.Bytes())
+}

@@ -1,0 +1,81 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/account"
+	"github.com/openflex/openflex/internal/customer"
+	"github.com/openflex/openflex/internal/notify"
+	"github.com/openflex/openflex/internal/servicing"
+	"github.com/openflex/openflex/internal/sqlstore"
+
+	"github.com/openflex/openflex/internal/pad"
+	"github.com/openflex/openflex/internal/servicing/engine"
+)
+
+// servicingThenDebits is the servicing job of one environment: the days
+// that ended (statements among them), then the debits those statements
+// call for under customers' PAD agreements, with their notices.
+type servicingThenDebits struct {
+	engine *engine.Service
+	pad    *pad.Service
+}
+
+func (s servicingThenDebits) RunDue(ctx context.Context) (int, error) {
+	n, err := s.engine.RunDue(ctx)
+	if err != nil {
+		return n, err
+	}
+	_, err = s.pad.Schedule(ctx)
+	return n, err
+}
+
+// accountRoom is the customer's own pages, /account/.
+func (m *Main) accountRoom() *account.Room {
+	return account.New(account.Config{
+		Services: func(env openflex.Environment) account.Services {
+			data := m.Stores.Data(env)
+			return account.Services{
+				SignIn:       &customer.SignIn{Store: data, Identity: data, Verifier: m.Planes[env].Credit, Now: time.Now},
+				Servicing:    m.Planes[env].Servicing,
+				Transactions: data.AccountTransactions,
+				PAD:          m.PAD[env],
+				Consents:     m.Planes[env].Lending.Consents,
+				Revoke:       m.Planes[env].Lending.RevokeConsent,
+				MerchantName: func(ctx context.Context, id string) string {
+					if mer, err := m.Stores.Control.Merchant(ctx, id); err == nil {
+						return mer.Name
+					}
+					return id
+				},
+			}
+		},
+		Secure: strings.HasPrefix(m.Config.PublicURL, "https://"), ClientIP: func(r *http.Request) string { return m.API.ClientIP(r).String() }, Logger: m.Logger,
+	})
+}
+
+// wireCustomers builds env's customer messenger (sending in PRODUCTION
+// when a provider is configured), the welcome message of new accounts and
+// the PAD service.
+func (m *Main) wireCustomers(env openflex.Environment, data *sqlstore.DB, notifier *notify.Notifier) {
+	m.Messages[env] = &customer.Messenger{Env: env, Store: data, Now: time.Now, Log: m.Logger}
+	if env == openflex.Production && (notifier.Mail != nil || notifier.SMS != nil) {
+		m.Messages[env].Sender = notifier
+	}
+	msgs, logger := m.Messages[env], m.Logger
+	m.Planes[env].Credit.Welcome = func(ctx context.Context, acct *openflex.Account) {
+		subject, body := customer.Welcome(acct)
+		if err := msgs.Tell(ctx, acct.Number, customer.MessageWelcome, subject, body); err != nil {
+			logger.Error("welcome message not sent", "account", acct.Number[10:], "err", err)
+		}
+	}
+	// The agreement names the lender as statements do (servicing's
+	// configuration); its email and address are not configurable yet.
+	lender := servicing.DefaultConfig().Lender
+	m.PAD[env] = &pad.Service{Store: data, Accounts: data, Payments: engine.PADPayments{S: m.Planes[env].Servicing}, Messenger: m.Messages[env],
+		Payee: pad.Payee{Name: lender.Name, Phone: lender.Phone, Email: "help@openflex.example", Address: "Toronto, Ontario"}, Now: time.Now, Log: m.Logger}
+}

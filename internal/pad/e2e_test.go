@@ -1,0 +1,226 @@
+package pad_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/app/apptest"
+	"github.com/openflex/openflex/internal/cpa005"
+	"github.com/openflex/openflex/internal/credit"
+	"github.com/openflex/openflex/internal/lending"
+	"github.com/openflex/openflex/internal/pad"
+	"github.com/openflex/openflex/internal/storetest"
+)
+
+var applicants atomic.Int64
+
+var lender = cpa005.Originator{ID: "0123456789", ShortName: "OpenFlex", LongName: "OpenFlex Financial", DataCentre: "00310",
+	Returns: openflex.BankAccount{Institution: "001", Transit: "00011", Account: "1234567"}}
+
+// month is a TRAINING account on a test clock with a $500 purchase on
+// 2027-01-05 and its first statement (period end 2027-01-31) written.
+type month struct {
+	p      *apptest.Platform
+	number string
+	clock  string
+	t      *testing.T
+}
+
+func newMonth(t *testing.T, e storetest.Engine) *month {
+	t.Helper()
+	ctx := context.Background()
+	p := apptest.Start(t, e)
+	env := openflex.Training
+	m := p.Main
+	prep, err := m.Planes[env].Credit.Prepare(ctx, credit.ApplyRequest{MerchantID: p.Merchant.ID, StoreID: p.Stores[0].ID, Language: "fr",
+		Applicant: openflex.Applicant{FirstName: "Élise", MiddleName: credit.MagicApproveLowRisk, LastName: "Débit" + strings.Repeat("e", int(applicants.Add(1))),
+			DateOfBirth: "1985-06-15", Email: "elise@example.com", Phone: "+14165550199",
+			Address:      openflex.Address{Line1: "1 rue Main", City: "Toronto", Province: "ON", PostalCode: "M5V 2T6"},
+			AnnualIncome: 9_000_000, EmploymentStatus: "employed", HousingStatus: "own", MonthlyHousingCost: 100_000},
+		Consent: openflex.Consent{CreditCheck: true, TermsAccepted: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, acct, err := m.Planes[env].Credit.Commit(ctx, prep)
+	if err != nil || acct == nil {
+		t.Fatalf("Commit = %v, %v", acct, err)
+	}
+	toronto, _ := time.LoadLocation("America/Toronto")
+	clock, err := m.Planes[env].Servicing.CreateTestClock(ctx, p.Merchant.ID, "a month", time.Date(2027, 1, 5, 12, 0, 0, 0, toronto))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Planes[env].Servicing.AttachTestClock(ctx, p.Merchant.ID, clock.ID, acct.Number); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Planes[env].Lending.Authorize(ctx, lending.AuthorizeRequest{MerchantID: p.Merchant.ID, StoreID: p.Stores[0].ID,
+		AccountNumber: acct.Number, Amount: 500_00, Currency: openflex.CAD, AutoCapture: true, Channel: "online"}); err != nil {
+		t.Fatal(err)
+	}
+	mo := &month{p: p, number: acct.Number, clock: clock.ID, t: t}
+	mo.advance(time.Date(2027, 2, 1, 12, 0, 0, 0, toronto))
+	return mo
+}
+
+func (mo *month) advance(to time.Time) {
+	mo.t.Helper()
+	if _, err := mo.p.Main.Planes[openflex.Training].Servicing.AdvanceTestClock(context.Background(), mo.p.Merchant.ID, mo.clock, to); err != nil {
+		mo.t.Fatal(err)
+	}
+}
+
+func (mo *month) account() *openflex.Account {
+	mo.t.Helper()
+	a, err := mo.p.Main.Stores.Data(openflex.Training).Account(context.Background(), mo.number)
+	if err != nil {
+		mo.t.Fatal(err)
+	}
+	return a
+}
+
+// TestDebitsThroughTheBank walks a customer's automatic payments on the
+// TRAINING test clock: enrolment (confirmation sent, first debit 10 days
+// on), the statement's debit scheduled once with its notice, the debit
+// file (one file number per run, never the same debit twice, read back
+// field by field), and the bank's returned debit reversing the payment
+// (NSF fee, standing back: purchases paused once the unpaid due date is
+// applied) — applied twice, reversed once.
+func TestDebitsThroughTheBank(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		mo := newMonth(t, e)
+		svc := mo.p.Main.PAD[openflex.Training]
+		data := mo.p.Main.Stores.Data(openflex.Training)
+		owedBefore := mo.account().PostedBalance
+
+		due, err := svc.Payments.LatestStatement(ctx, mo.number)
+		if err != nil || due == nil {
+			t.Fatalf("LatestStatement = %+v, %v; want January's statement", due, err)
+		}
+		if due.Closing != 500_00 || due.Minimum <= 0 || due.DueOn <= "2027-02-01" {
+			t.Fatalf("January statement: closing %d, minimum %d, due %s", due.Closing, due.Minimum, due.DueOn)
+		}
+
+		// Svc.Now is the wall clock: the agreement's first debit day must
+		// come before the statement's due date for this test, so enrol as
+		// of the account's day.
+		svc.Now = func() time.Time { return time.Date(2027, 2, 1, 17, 0, 0, 0, time.UTC) }
+		a, err := svc.Enrol(ctx, pad.EnrolRequest{AccountNumber: mo.number, Choice: pad.ChoiceStatement, Language: "fr", Accepted: true,
+			Bank: openflex.BankAccount{Institution: "004", Transit: "12345", Account: "1234567", HolderName: "Élise Débit"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.FirstDebitOn != "2027-02-11" || !strings.Contains(a.Text, "droits de recours") {
+			t.Errorf("agreement: first debit %s, text %q", a.FirstDebitOn, a.Text)
+		}
+		msgs, err := data.AccountMessages(ctx, mo.number, 10)
+		if err != nil || len(msgs) != 2 || msgs[1].Kind != "welcome" || msgs[0].Kind != pad.MessageConfirmation || !strings.Contains(msgs[0].Body, "2027-02-11") {
+			t.Fatalf("messages after enrolment = %+v, %v; want the written confirmation", msgs, err)
+		}
+
+		for range 2 { // the daily job runs again: still one debit
+			if _, err := svc.Schedule(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		debits, err := data.Debits(ctx, mo.number)
+		if err != nil || len(debits) != 1 {
+			t.Fatalf("debits after scheduling twice = %d, %v; want 1", len(debits), err)
+		}
+		d := debits[0]
+		if d.Amount != 500_00 || d.DueOn != due.DueOn || d.Status != pad.DebitScheduled || d.NoticeSentAt.IsZero() {
+			t.Errorf("debit = %+v; want the statement balance on %s, notified", d, due.DueOn)
+		}
+		if msgs, _ := data.AccountMessages(ctx, mo.number, 10); len(msgs) != 3 || msgs[0].Kind != pad.MessageNotice || !strings.Contains(msgs[0].Body, "500,00") {
+			t.Errorf("the variable debit's notice was not sent: %+v", msgs)
+		}
+
+		// Before the due date: nothing to take.
+		var buf bytes.Buffer
+		res, err := svc.DebitFile(ctx, "2027-02-11", lender, &buf)
+		if err != nil || len(res.Debits) != 0 {
+			t.Fatalf("DebitFile before the due date = %+v, %v", res, err)
+		}
+		first := res.FileNumber
+		mo.advance(dayAt(due.DueOn, 13))
+		buf.Reset()
+		if res, err = svc.DebitFile(ctx, due.DueOn, lender, &buf); err != nil || len(res.Debits) != 1 || res.FileNumber == first {
+			t.Fatalf("DebitFile on the due date = %+v, %v; want one debit under a new file number", res, err)
+		}
+		f, err := cpa005.Read(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.FileNumber != res.FileNumber || len(f.Debits) != 1 || f.DebitTotal != 500_00 || f.CreditCount != 0 {
+			t.Fatalf("file read back: number %d, %d debits for %d", f.FileNumber, len(f.Debits), f.DebitTotal)
+		}
+		it := f.Debits[0]
+		if it.Amount != 500_00 || it.Account.Institution != "004" || it.Account.Transit != "12345" || it.Account.Account != "1234567" ||
+			it.Name != "ELISE DEBIT" || it.TransactionCode != cpa005.DebitCode || it.CrossReference != res.Debits[0].Reference ||
+			it.DueDate.Format(time.DateOnly) != due.DueOn {
+			t.Errorf("debit item = %+v", it)
+		}
+		if got := mo.account().PostedBalance; got != owedBefore-500_00 {
+			t.Errorf("owed after the debit = %d, want %d", got, owedBefore-500_00)
+		}
+		buf.Reset()
+		if again, err := svc.DebitFile(ctx, due.DueOn, lender, &buf); err != nil || len(again.Debits) != 0 {
+			t.Fatalf("second run the same day = %+v, %v; want no debit again", again, err)
+		}
+
+		if st := mo.account().Status; st != openflex.AccountNormal {
+			t.Errorf("standing after the debit = %s, want normal", st)
+		}
+
+		// The bank returns it.
+		var ret bytes.Buffer
+		if err := cpa005.WriteReturns(&ret, lender, 77, dayAt(due.DueOn, 0), nil, f.Debits); err != nil {
+			t.Fatal(err)
+		}
+		returned, err := cpa005.Read(bytes.NewReader(ret.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range []string{"returned", "already returned"} {
+			out, err := svc.Returns(ctx, returned)
+			if err != nil || len(out) != 1 || out[0].Result != want {
+				t.Fatalf("Returns, pass %d = %+v, %v; want %q", i+1, out, err, want)
+			}
+		}
+		after := mo.account()
+		if after.PostedBalance < owedBefore {
+			t.Errorf("owed after the return = %d, want at least %d (the payment reversed)", after.PostedBalance, owedBefore)
+		}
+		if got, _ := data.Debit(ctx, d.ID); got.Status != pad.DebitReturned {
+			t.Errorf("debit status after the return = %s", got.Status)
+		}
+		if msgs, _ := data.AccountMessages(ctx, mo.number, 10); msgs[0].Kind != pad.MessageReturned || !strings.Contains(msgs[0].Body, "retourné") {
+			t.Errorf("the customer was not told in French: %+v", msgs[0])
+		}
+
+		// The minimum is unpaid again: once the next day is applied, the
+		// standing is what an unpaid due date makes it.
+		mo.advance(dayAt(due.DueOn, 24+13))
+		if st := mo.account().Status; st != openflex.AccountAuthProhibited {
+			t.Errorf("standing after the returned debit = %s, want %s", st, openflex.AccountAuthProhibited)
+		}
+
+		if _, err := svc.Cancel(ctx, mo.number, "customer", "no longer wanted"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Cancel(ctx, mo.number, "customer", "again"); openflex.ErrorCode(err) != openflex.CodeResourceMissing {
+			t.Errorf("cancelling twice = %v, want resource_missing", err)
+		}
+	})
+}
+
+func dayAt(day string, hour int) time.Time {
+	toronto, _ := time.LoadLocation("America/Toronto")
+	d, _ := time.ParseInLocation(time.DateOnly, day, toronto)
+	return d.Add(time.Duration(hour) * time.Hour)
+}
