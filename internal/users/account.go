@@ -3,14 +3,19 @@ package users
 import "time"
 
 // Role is what a portal user may see: one merchant's portal, or the
-// lender's admin console.
+// lender's console — all of it for an administrator; for an agent, reading
+// accounts, writing notes and freezing (the account desk).
 type Role string
 
 // Roles.
 const (
 	RoleMerchant Role = "merchant"
 	RoleAdmin    Role = "admin"
+	RoleAgent    Role = "agent"
 )
+
+// Staff reports whether r is one of the lender's staff roles (no merchant).
+func (r Role) Staff() bool { return r == RoleAdmin || r == RoleAgent }
 
 // User is a person who logs in to the portal. A merchant user belongs to
 // exactly one merchant; an admin to none.

@@ -201,6 +201,16 @@ func (s *Service) BootstrapAdmin(ctx context.Context, email, password string) er
 	return err
 }
 
+// BootstrapStaff creates a verified lender staff account of role, an
+// administrator or an agent (`openflex admin create --role agent`).
+// Errors as Bootstrap; parameter_invalid for a role that is not staff.
+func (s *Service) BootstrapStaff(ctx context.Context, email, password string, role Role) (*User, error) {
+	if !role.Staff() {
+		return nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "role", Message: "role must be admin or agent"}
+	}
+	return s.Bootstrap(ctx, email, password, "", role)
+}
+
 // ValidEmail reports whether email is one plain address of at most 254
 // characters.
 func ValidEmail(email string) bool {

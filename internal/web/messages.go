@@ -25,6 +25,7 @@ var messages = map[string][2]string{
 	"nav.admin":       {"Merchants", "Marchands"},
 	"layout.table":    {"Table, scrolls sideways on narrow screens", "Tableau, défile horizontalement sur petit écran"},
 	"nav.review":      {"Applications", "Demandes"},
+	"nav.desk":        {"Accounts", "Comptes"},
 	"nav.settlements": {"Settlements", "Règlements"},
 	"nav.till":        {"Store", "Magasin"},
 	"nav.logout":      {"Log out", "Déconnexion"},

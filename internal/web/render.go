@@ -115,8 +115,12 @@ func (pg *Page) T(key string, args ...any) string { return pg.t(key, args...) }
 // Session is the signed-in session, nil on public pages without one.
 func (pg *Page) Session() *users.Session { return pg.sess }
 
-// IsAdmin reports whether the user is the lender's staff.
+// IsAdmin reports whether the user is a lender administrator.
 func (pg *Page) IsAdmin() bool { return pg.User != nil && pg.User.Role == users.RoleAdmin }
+
+// IsStaff reports whether the user is the lender's staff: an administrator
+// or an agent.
+func (pg *Page) IsStaff() bool { return pg.User != nil && pg.User.Role.Staff() }
 
 // Handler is a page of a room: it reads the request and renders or
 // redirects, returning an error for anything it leaves to the error page.
@@ -128,15 +132,18 @@ const (
 	anyone access = iota
 	anyUser
 	merchantUser
+	staffUser
 	adminUser
 )
 
 // Public serves h to anyone; SignedIn to any signed-in user; Merchant to a
-// merchant's users (lender staff go to the console); Admin to lender staff
-// alone (anyone else is told the page does not exist).
+// merchant's users (lender staff go to the console); Staff to the lender's
+// staff, administrators and agents; Admin to administrators alone (anyone
+// else is told the page does not exist).
 func (p *Site) Public(h Handler) http.Handler   { return p.wrap(anyone, h) }
 func (p *Site) SignedIn(h Handler) http.Handler { return p.wrap(anyUser, h) }
 func (p *Site) Merchant(h Handler) http.Handler { return p.wrap(merchantUser, h) }
+func (p *Site) Staff(h Handler) http.Handler    { return p.wrap(staffUser, h) }
 func (p *Site) Admin(h Handler) http.Handler    { return p.wrap(adminUser, h) }
 
 // wrap loads the session, enforces the access level and, on every POST,
@@ -157,8 +164,15 @@ func (p *Site) wrap(need access, h Handler) http.Handler {
 				return
 			}
 			switch {
-			case need == merchantUser && pg.User.Role == users.RoleAdmin:
+			case need == merchantUser && pg.User.Role.Staff():
 				Redirect(w, r, Root+"admin")
+				return
+			case need == adminUser && pg.User.Role == users.RoleAgent && r.Method == http.MethodGet && r.URL.Path == "/portal/admin" && p.HasDesk:
+				// An agent's console is the account desk.
+				Redirect(w, r, Root+"admin/accounts")
+				return
+			case need == staffUser && !pg.User.Role.Staff():
+				p.Fail(w, r, pg, openflex.NotFound("page", r.URL.Path))
 				return
 			case need == adminUser && pg.User.Role != users.RoleAdmin && r.Method == http.MethodGet && r.URL.Path == "/portal/admin":
 				// The console's front door (the README names it): say it is
