@@ -167,6 +167,7 @@ func New(site *web.Site, cfg Config) *Portal {
 	site.HasSettlements = p.hasSettlements()
 	site.AddMessages(pageMessages)
 	site.AddMessages(settlementMessages)
+	site.AddMessages(clerkMessages)
 	site.AddPages(templateFS, "templates/*.html")
 	p.routes()
 	return p
