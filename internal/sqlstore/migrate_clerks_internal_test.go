@@ -58,8 +58,18 @@ func TestClerksMigrationKeepsSignedInUsers(t *testing.T) {
 	if _, err := db.w.ExecContext(ctx, `INSERT INTO portal_users (id, merchant_id, role, email, password_hash, created) VALUES ('usr_2', 'mer_1', 'clerk', 'sam@maple.example', 'x', 1)`); err != nil {
 		t.Fatalf("a clerk after 00046: %v", err)
 	}
-	if _, err := db.w.ExecContext(ctx, `INSERT INTO portal_users (id, merchant_id, role, email, password_hash, created) VALUES ('usr_3', 'mer_1', 'boss', 'boss@maple.example', 'x', 1)`); err == nil {
-		t.Fatal("an unknown role was accepted")
+	for _, bad := range []string{
+		`INSERT INTO portal_users (id, merchant_id, role, email, password_hash, created) VALUES ('usr_3', 'mer_1', 'boss', 'boss@maple.example', 'x', 1)`,
+		`INSERT INTO portal_users (id, merchant_id, role, email, password_hash, created) VALUES ('usr_3', NULL, 'clerk', 'lone@maple.example', 'x', 1)`,
+		`INSERT INTO portal_users (id, merchant_id, role, email, password_hash, created) VALUES ('usr_3', 'mer_1', 'agent', 'desk@lender.example', 'x', 1)`,
+	} {
+		if _, err := db.w.ExecContext(ctx, bad); err == nil {
+			t.Fatalf("accepted: %s", bad)
+		}
+	}
+	// The desk's agents (00045) are lender staff, without a merchant.
+	if _, err := db.w.ExecContext(ctx, `INSERT INTO portal_users (id, merchant_id, role, email, password_hash, created) VALUES ('usr_4', NULL, 'agent', 'desk@lender.example', 'x', 1)`); err != nil {
+		t.Fatalf("an agent after 00046: %v", err)
 	}
 	// Deleting a user still cascades (the references follow the rebuilt table).
 	if _, err := db.w.ExecContext(ctx, `DELETE FROM portal_users WHERE id = 'usr_1'`); err != nil {

@@ -1,11 +1,11 @@
 -- +goose NO TRANSACTION
 -- +goose Up
 -- Store clerks (issue 28): a clerk belongs to one merchant and sells at the
--- stores listed in portal_user_stores, and nothing else. The role check
--- admits every role the rooms know (the servicing desk's agent came with
--- 00045), so the two migrations apply in either order. SQLite cannot alter
--- a CHECK: the table is rebuilt the way SQLite documents it, with foreign
--- keys off, so dropping the old table does not cascade to the sessions,
+-- stores listed in portal_user_stores, and nothing else. The table is
+-- rebuilt exactly as 00045 (staff roles: admin and agent have no merchant)
+-- rebuilds it, so the two apply in either order and leave the same schema.
+-- SQLite cannot alter a CHECK: the table is rebuilt the way SQLite
+-- documents it, with foreign keys off, so dropping the old table does not cascade to the sessions,
 -- email tokens and log-in failures that reference it (the writer is one
 -- connection, so the pragma holds for the whole migration).
 PRAGMA foreign_keys = OFF;
@@ -20,7 +20,7 @@ CREATE TABLE portal_users_new (
     failed_logins     INTEGER NOT NULL DEFAULT 0,
     locked_until      BIGINT NOT NULL DEFAULT 0,
     created           BIGINT NOT NULL,
-    CHECK ((role = 'admin') = (merchant_id IS NULL))
+    CHECK ((role IN ('admin', 'agent')) = (merchant_id IS NULL))
 );
 INSERT INTO portal_users_new (id, merchant_id, role, email, password_hash, email_verified_at, failed_logins, locked_until, created)
 SELECT id, merchant_id, role, email, password_hash, email_verified_at, failed_logins, locked_until, created FROM portal_users;
