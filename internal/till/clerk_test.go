@@ -102,8 +102,8 @@ func TestClerkSellsAtItsStoreOnly(t *testing.T) {
 		for _, path := range []string{"/portal/keys", "/portal/webhooks/training", "/portal/settlements/training", "/portal/audit", "/portal/requests",
 			"/portal/reference", "/portal/go-live", "/portal/stores", "/portal/inbox", "/portal/clerks", "/portal/admin", "/portal/admin/applications/production",
 			"/portal/store/training/" + other.ID, "/portal/store/training/" + other.ID + "/authorizations/x"} {
-			if r := clerk.Get(path); r.StatusCode != http.StatusNotFound {
-				t.Errorf("clerk GET %s = %d, want 404", path, r.StatusCode)
+			if r := clerk.Get(path); r.StatusCode != http.StatusNotFound || !strings.Contains(r.Body, `href="/portal/store"`) || strings.Contains(r.Body, `href="/portal/keys"`) {
+				t.Errorf("clerk GET %s = %d, want 404 leading back to the till, without portal links:\n%s", path, r.StatusCode, r.Body)
 			}
 		}
 		for _, path := range []string{"/portal/keys", "/portal/clerks", "/portal/store/training/" + other.ID + "/lookup"} {

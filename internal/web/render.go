@@ -305,7 +305,11 @@ func (p *Site) Fail(w http.ResponseWriter, r *http.Request, pg *Page, err error)
 		p.log.ErrorContext(r.Context(), "portal request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	pg.Title = "err.title"
-	p.Render(w, pg, status, "message", Message{Text: text, Link: Root, LinkLabel: "nav.overview"})
+	msg := Message{Text: text, Link: Root, LinkLabel: "nav.overview"}
+	if pg.IsClerk() { // a clerk's way back is its till
+		msg.Link, msg.LinkLabel = Root+"store", "nav.till"
+	}
+	p.Render(w, pg, status, "message", msg)
 }
 
 // Redirect answers a POST (or a GET needing another page) with 303 See
