@@ -43,6 +43,10 @@ type Store interface {
 	SpendEmailTokens(ctx context.Context, userID string, purpose Purpose, at time.Time) error
 	DeletePortalSessions(ctx context.Context, userID string) error
 	KeySets(ctx context.Context, merchantID string) ([]*openflex.KeySet, error)
+	Store(ctx context.Context, merchantID, id string) (*openflex.Store, error)
+	SetPortalUserStores(ctx context.Context, userID string, storeIDs []string) error
+	PortalUsersWithRole(ctx context.Context, merchantID string, role Role) ([]*User, error)
+	DeletePortalUser(ctx context.Context, id string) error
 	// PortalLoginLocked reports whether addr is locked out of the user at now.
 	PortalLoginLocked(ctx context.Context, userID, addr string, now time.Time) (bool, error)
 	// PortalLoginFailed counts a wrong password from addr and, at the
