@@ -80,3 +80,13 @@ type AuditEntry struct {
 	Detail     string
 	RemoteAddr string
 }
+
+// AccountNote is a lender staff member's note on an account (the account
+// desk). Notes are never edited or deleted: a correction is a new note.
+type AccountNote struct {
+	ID            string
+	AccountNumber string
+	Author        string // the staff member, "admin:usr_…" or "agent:usr_…"
+	Body          string
+	Created       time.Time
+}

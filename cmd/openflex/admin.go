@@ -223,10 +223,11 @@ func cmdKeysCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 // cmdAdminCreate creates a lender staff account for the admin console.
 func cmdAdminCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c Config
-	var email string
+	var email, role string
 	fs := flag.NewFlagSet("admin create", flag.ContinueOnError)
 	storageFlags(&c, fs)
 	fs.StringVar(&email, "email", "", "the staff member's email")
+	fs.StringVar(&role, "role", "admin", "admin (everything) or agent (the account desk: read, notes, freeze)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -236,9 +237,9 @@ func cmdAdminCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	defer m.Close()
 	password := users.GeneratePassword()
-	if err := m.Users.BootstrapAdmin(ctx, email, password); err != nil {
+	if _, err := m.Users.BootstrapStaff(ctx, email, password, users.Role(role)); err != nil {
 		return cliError(err)
 	}
-	fmt.Fprintf(stdout, "admin console: /portal/admin\n  email    %s\n  password %s\n", email, password)
+	fmt.Fprintf(stdout, "admin console: /portal/admin\n  email    %s\n  role     %s\n  password %s\n", email, role, password)
 	return nil
 }

@@ -207,6 +207,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Merchants: m.Merchants,
 		Planes:    m.Planes,
 		Catalog:   m.Stores,
+		Desk:      func(env openflex.Environment) console.DeskData { return m.Stores.Data(env) },
 	})
 	return nil
 }

@@ -1,8 +1,9 @@
 // Package console is the lender staff's room: merchants and go-live
 // decisions, the review of pending credit applications, consents,
-// merchants' plans and fees, settlements and payouts — on the shared web
-// kit (internal/web), under /portal/admin. Only admin users see it; to
-// anyone else its pages do not exist.
+// merchants' plans and fees, settlements and payouts, the account desk —
+// on the shared web kit (internal/web), under /portal/admin. Only the
+// lender's staff see it (agents only the account desk); to anyone else its
+// pages do not exist.
 package console
 
 import (
@@ -24,6 +25,8 @@ type Control interface {
 	Merchant(ctx context.Context, id string) (*openflex.Merchant, error)
 	ListMerchants(ctx context.Context, p openflex.ListParams) ([]openflex.Merchant, bool, error)
 	Audit(ctx context.Context, e openflex.AuditEntry) error
+	// AuditOf lists the audit entries about one object, newest first.
+	AuditOf(ctx context.Context, objectID string, limit int) ([]openflex.AuditEntry, error)
 	GoLiveRequest(ctx context.Context, id string) (*users.GoLiveRequest, error)
 	GoLiveRequestsByStatus(ctx context.Context, status users.GoLiveStatus, limit int) ([]*users.GoLiveRequest, error)
 	DecideGoLiveRequest(ctx context.Context, id string, status users.GoLiveStatus, by, note string, at time.Time) error
@@ -45,6 +48,10 @@ type Config struct {
 	// Catalog reads plans; when it also implements PlanFees the Plans pages
 	// are served.
 	Catalog Plans
+	// Desk is each environment's data plane as the account desk reads it;
+	// the desk is served when it is set and every plane has servicing,
+	// credit and lending.
+	Desk func(env openflex.Environment) DeskData
 }
 
 // Console is the lender staff's room on a site.
@@ -65,6 +72,8 @@ func New(site *web.Site, cfg Config) *Console {
 	site.HasReview = p.has(func(pl *plane.Plane) bool { return pl.Credit != nil })
 	site.AddMessages(reviewMessages)
 	site.AddMessages(adminPlanMessages)
+	site.AddMessages(deskMessages)
+	site.HasDesk = p.hasDesk()
 	site.AddPages(templateFS, "templates/*.html")
 	p.routes()
 	return p
@@ -80,6 +89,9 @@ func (p *Console) routes() {
 	m.Handle("POST /portal/admin/consents/revoke", p.Admin(p.adminRevokeConsent))
 	if p.has(func(pl *plane.Plane) bool { return pl.Credit != nil }) {
 		p.reviewRoutes()
+	}
+	if p.hasDesk() {
+		p.deskRoutes()
 	}
 	m.Handle("GET /portal/admin/settlements", p.Admin(p.adminSettlements))
 	m.Handle("POST /portal/admin/settlements/{env}/{merchant}/{id}/pay", p.Admin(p.adminPaySettlement))

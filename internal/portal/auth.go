@@ -196,7 +196,7 @@ func (p *Portal) login(w http.ResponseWriter, r *http.Request, pg *web.Page) err
 
 // home is where a user lands after log-in.
 func home(u *users.User) string {
-	if u.Role == users.RoleAdmin {
+	if u.Role.Staff() {
 		return "/portal/admin"
 	}
 	return "/portal/"

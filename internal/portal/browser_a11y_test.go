@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/axetest"
+	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/storetest"
 	"github.com/openflex/openflex/internal/web/webtest"
 )
@@ -22,13 +24,17 @@ import (
 func TestBrowserAccessibility(t *testing.T) {
 	axetest.Script(t) // skips, saying so, without Node.js
 	tab := newChromium(t)
-	th := webtest.New(t, storetest.Engines(t)[0], webtest.WithTill)
+	th := webtest.New(t, storetest.Engines(t)[0], webtest.WithTill, webtest.WithDesk)
 	b := th.Browser(t)
 	m := b.VerifiedMerchant("Maple Furniture", "dev@maple.example")
 	st := th.FirstStore(t, m.ID)
 	plan := th.TwelveMonths(t, m.ID)
 	acct := th.OpenAccount(t, openflex.Training, m.ID, st.ID)
 	th.PendingApplication(t, openflex.Training, m.ID, st.ID, "Roy-Axe")
+	if _, err := th.Servicing[openflex.Training].Pay(context.Background(), engine.PaymentRequest{AccountNumber: acct.Number, Amount: 2500,
+		Channel: engine.ChannelCheque, Reference: "CHQ-7"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := th.Users.BootstrapAdmin(context.Background(), "ops@lender.example", webtest.Password); err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +115,17 @@ func TestBrowserAccessibility(t *testing.T) {
 		audit("plans "+lang, chromedp.Navigate(plans))
 		audit("plan fee error "+lang, chromedp.Navigate(plans), chromedp.SetValue(chromedp.ID("bps-"+plan.ID), "-1"),
 			chromedp.Click(`form[action$="/`+plan.ID+`/merchant-fee"] button[type="submit"]`), chromedp.WaitVisible(`input[aria-invalid="true"]`))
+		// The account desk: the search, a search refused and its results,
+		// the account with a payment to reverse, and a refused action.
+		desk := base + "/portal/admin/accounts"
+		audit("desk search "+lang, chromedp.Navigate(desk+"?lang="+lang))
+		audit("desk search error "+lang, chromedp.Navigate(desk+"?env=training&number=123&lang="+lang), chromedp.WaitVisible(`#number[aria-invalid="true"]`))
+		audit("desk results "+lang, chromedp.Navigate(desk+"?"+url.Values{"env": {"training"}, "first_name": {"Jeanne"}, "last_name": {acct.LastName},
+			"date_of_birth": {"1985-06-15"}, "lang": {lang}}.Encode()), chromedp.WaitVisible(`#desk-results`))
+		page := desk + "/training/" + acct.Number
+		audit("desk account "+lang, chromedp.Navigate(page+"?lang="+lang), chromedp.WaitVisible(`form[action$="/reverse"]`))
+		audit("desk refused freeze "+lang, chromedp.Navigate(page+"?lang="+lang),
+			chromedp.Click(`form[action$="/freeze"] button[type="submit"]`), chromedp.WaitVisible(`#reason[aria-invalid="true"]`))
 	}
 	// Every page names its icon, so browsers do not ask for /favicon.ico.
 	res, err := http.Get(base + "/portal/static/favicon.svg")

@@ -25,6 +25,7 @@ func TestMessagesComplete(t *testing.T) {
 	site := web.New(web.Config{Control: struct{ web.Store }{}})
 	site.AddMessages(pageMessages) // panics on a key in two tables
 	site.AddMessages(settlementMessages)
+	site.AddMessages(clerkMessages)
 	hasMessage := func(k string) bool { _, ok := site.Messages()[k]; return ok }
 	verb := regexp.MustCompile(`%[dsv]`)
 	for _, table := range []map[string][2]string{site.Messages()} {

@@ -167,6 +167,7 @@ func New(site *web.Site, cfg Config) *Portal {
 	site.HasSettlements = p.hasSettlements()
 	site.AddMessages(pageMessages)
 	site.AddMessages(settlementMessages)
+	site.AddMessages(clerkMessages)
 	site.AddPages(templateFS, "templates/*.html")
 	p.routes()
 	return p
@@ -211,7 +212,12 @@ func (p *Portal) routes() {
 	m.Handle("POST /portal/go-live", p.Merchant(p.requestGoLive))
 	m.Handle("GET /portal/inbox", p.Merchant(p.inbox))
 	m.Handle("GET /portal/requests", p.Merchant(p.requests))
-	m.Handle("GET /portal/reference", p.Public(p.reference))
+	m.Handle("GET /portal/reference", p.Docs(p.reference))
+	m.Handle("GET /portal/clerks", p.Merchant(p.clerksPage))
+	m.Handle("POST /portal/clerks", p.Merchant(p.inviteClerk))
+	m.Handle("POST /portal/clerks/{id}/remove", p.Merchant(p.removeClerk))
+	m.Handle("GET /portal/invite", p.Public(p.inviteForm))
+	m.Handle("POST /portal/invite", p.Public(p.acceptInvite))
 
 	if p.hasSettlements() {
 		m.Handle("GET /portal/settlements", http.RedirectHandler("/portal/settlements/training", http.StatusSeeOther))

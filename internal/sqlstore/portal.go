@@ -56,7 +56,86 @@ func (c Control) portalUserWhere(ctx context.Context, cond string, arg any, what
 	}
 	u.MerchantID, u.Role = merchantID.String, users.Role(role)
 	u.EmailVerifiedAt, u.LockedUntil, u.Created = fromMicros(verified), fromMicros(locked), fromMicros(created)
+	if u.Role == users.RoleClerk {
+		if u.Stores, err = c.portalUserStores(ctx, u.ID); err != nil {
+			return nil, err
+		}
+	}
 	return &u, nil
+}
+
+func (c Control) portalUserStores(ctx context.Context, userID string) ([]string, error) {
+	rows, err := c.q(ctx).QueryContext(ctx, `SELECT store_id FROM portal_user_stores WHERE user_id = $1 ORDER BY store_id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("read portal user stores: %w", err)
+	}
+	defer rows.Close()
+	ids := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// SetPortalUserStores replaces the stores a clerk may sell at.
+func (c Control) SetPortalUserStores(ctx context.Context, userID string, storeIDs []string) error {
+	return c.Write(ctx, func(ctx context.Context) error {
+		if _, err := c.q(ctx).ExecContext(ctx, `DELETE FROM portal_user_stores WHERE user_id = $1`, userID); err != nil {
+			return fmt.Errorf("clear portal user stores: %w", err)
+		}
+		for _, id := range storeIDs {
+			if _, err := c.q(ctx).ExecContext(ctx, `INSERT INTO portal_user_stores (user_id, store_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, userID, id); err != nil {
+				return fmt.Errorf("insert portal user store: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// PortalUsersWithRole lists a merchant's users of role, oldest first.
+func (c Control) PortalUsersWithRole(ctx context.Context, merchantID string, role users.Role) ([]*users.User, error) {
+	rows, err := c.q(ctx).QueryContext(ctx, `SELECT id FROM portal_users WHERE merchant_id = $1 AND role = $2 ORDER BY created, id`, merchantID, string(role))
+	if err != nil {
+		return nil, fmt.Errorf("list portal users: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]*users.User, 0, len(ids))
+	for _, id := range ids {
+		u, err := c.PortalUser(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// DeletePortalUser deletes a user; its sessions, email links, log-in
+// failures and stores go with it.
+func (c Control) DeletePortalUser(ctx context.Context, id string) error {
+	return c.Write(ctx, func(ctx context.Context) error {
+		_, err := c.q(ctx).ExecContext(ctx, `DELETE FROM portal_users WHERE id = $1`, id)
+		if err != nil {
+			return fmt.Errorf("delete portal user: %w", err)
+		}
+		return nil
+	})
 }
 
 // PortalUser returns the portal user with id, or resource_missing.

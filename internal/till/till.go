@@ -88,17 +88,17 @@ func New(site *web.Site, cfg Config) *Till {
 func (p *Till) routes() {
 	m := p.Site
 	m.Handle("GET /portal/store", http.RedirectHandler("/portal/store/training", http.StatusSeeOther))
-	m.Handle("GET /portal/store/{env}", p.Merchant(p.tillStores))
-	m.Handle("GET /portal/store/{env}/{store}", p.Merchant(p.tillDay))
-	m.Handle("POST /portal/store/{env}/{store}/lookup", p.Merchant(p.tillLookup))
-	m.Handle("POST /portal/store/{env}/{store}/verify", p.Merchant(p.tillStartVerify))
-	m.Handle("POST /portal/store/{env}/{store}/verify/check", p.Merchant(p.tillCheckVerify))
-	m.Handle("POST /portal/store/{env}/{store}/quote", p.Merchant(p.tillQuote))
-	m.Handle("POST /portal/store/{env}/{store}/authorize", p.Merchant(p.tillAuthorize))
-	m.Handle("GET /portal/store/{env}/{store}/authorizations/{id}", p.Merchant(p.tillAuthorization))
-	m.Handle("POST /portal/store/{env}/{store}/authorizations/{id}/capture", p.Merchant(p.tillCapture))
-	m.Handle("POST /portal/store/{env}/{store}/authorizations/{id}/release", p.Merchant(p.tillRelease))
-	m.Handle("POST /portal/store/{env}/{store}/authorizations/{id}/captures/{capture}/return", p.Merchant(p.tillReturn))
+	m.Handle("GET /portal/store/{env}", p.Till(p.tillStores))
+	m.Handle("GET /portal/store/{env}/{store}", p.Till(p.tillDay))
+	m.Handle("POST /portal/store/{env}/{store}/lookup", p.Till(p.tillLookup))
+	m.Handle("POST /portal/store/{env}/{store}/verify", p.Till(p.tillStartVerify))
+	m.Handle("POST /portal/store/{env}/{store}/verify/check", p.Till(p.tillCheckVerify))
+	m.Handle("POST /portal/store/{env}/{store}/quote", p.Till(p.tillQuote))
+	m.Handle("POST /portal/store/{env}/{store}/authorize", p.Till(p.tillAuthorize))
+	m.Handle("GET /portal/store/{env}/{store}/authorizations/{id}", p.Till(p.tillAuthorization))
+	m.Handle("POST /portal/store/{env}/{store}/authorizations/{id}/capture", p.Till(p.tillCapture))
+	m.Handle("POST /portal/store/{env}/{store}/authorizations/{id}/release", p.Till(p.tillRelease))
+	m.Handle("POST /portal/store/{env}/{store}/authorizations/{id}/captures/{capture}/return", p.Till(p.tillReturn))
 }
 
 // tillEnv reads {env}: unknown is not found; PRODUCTION before go-live is
@@ -111,7 +111,11 @@ func (p *Till) tillEnv(w http.ResponseWriter, r *http.Request, pg *web.Page) (op
 	}
 	if env == openflex.Production && !pg.Merchant.LiveApproved {
 		pg.Title, pg.Nav = "till.title", "till"
-		p.Render(w, pg, http.StatusForbidden, "message", web.Message{Text: pg.T("till.production_locked"), Link: "/portal/go-live", LinkLabel: "nav.golive"})
+		msg := web.Message{Text: pg.T("till.production_locked"), Link: "/portal/go-live", LinkLabel: "nav.golive"}
+		if pg.IsClerk() { // go-live is the merchant's business
+			msg.Link, msg.LinkLabel = "/portal/store/training", "nav.till"
+		}
+		p.Render(w, pg, http.StatusForbidden, "message", msg)
 		return "", false
 	}
 	return env, true
@@ -142,7 +146,31 @@ func (p *Till) scope(w http.ResponseWriter, r *http.Request, pg *web.Page) (*til
 		return nil, false
 	}
 	pg.Nav = "till"
+	if err := p.clerkNav(r.Context(), pg, env, st.ID); err != nil {
+		p.Fail(w, r, pg, err)
+		return nil, false
+	}
 	return &till{Env: env, Store: st, Base: "/portal/store/" + string(env) + "/" + st.ID}, true
+}
+
+// clerkNav gives a clerk's frame its own navigation: its stores in env and
+// nothing else (the page guard keeps the rest of the portal out of reach;
+// this keeps it out of the tab order).
+func (p *Till) clerkNav(ctx context.Context, pg *web.Page, env openflex.Environment, current string) error {
+	if !pg.IsClerk() {
+		return nil
+	}
+	for _, id := range pg.User.Stores {
+		st, err := p.cfg.Catalog.Store(ctx, pg.Merchant.ID, id)
+		if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		pg.TillStores = append(pg.TillStores, web.TillLink{Name: st.Name, URL: "/portal/store/" + string(env) + "/" + st.ID, Current: st.ID == current})
+	}
+	return nil
 }
 
 type tillStoresData struct {
@@ -165,11 +193,18 @@ func (p *Till) tillStores(w http.ResponseWriter, r *http.Request, pg *web.Page) 
 		if err != nil {
 			return err
 		}
-		all = append(all, page...)
+		for _, st := range page {
+			if pg.User.SellsAt(st.ID) {
+				all = append(all, st)
+			}
+		}
 		if !more || len(page) == 0 || len(all) >= 1000 {
 			break
 		}
 		after = page[len(page)-1].ID
+	}
+	if err := p.clerkNav(r.Context(), pg, env, ""); err != nil {
+		return err
 	}
 	pg.Title, pg.Nav = "till.title", "till"
 	p.Render(w, pg, http.StatusOK, "till_stores", tillStoresData{Env: env, Envs: openflex.Environments,
@@ -230,8 +265,10 @@ func (p *Till) renderDay(w http.ResponseWriter, r *http.Request, pg *web.Page, t
 		}
 	}
 	d.MoreTxns = more
-	if d.Settles, err = p.storeSettles(ctx, tl.Env, pg.Merchant.ID, tl.Store.ID, d.Date); err != nil {
-		return err
+	if !pg.IsClerk() { // settlements are the merchant's, not the clerk's
+		if d.Settles, err = p.storeSettles(ctx, tl.Env, pg.Merchant.ID, tl.Store.ID, d.Date); err != nil {
+			return err
+		}
 	}
 	pg.Title = "till.day_title"
 	p.Render(w, pg, status, "till_day", struct {

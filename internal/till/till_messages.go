@@ -43,6 +43,7 @@ var tillMessages = map[string][2]string{
 	"till.enter_code":      {"Enter the customer’s code", "Saisissez le code du client"},
 	"till.code_sent":       {"A 6-digit code was sent to %s. It expires in 10 minutes.", "Un code à 6 chiffres a été envoyé à %s. Il expire dans 10 minutes."},
 	"till.training_code":   {"TRAINING: nothing is sent; the code is in the TRAINING inbox, and 222222 always passes.", "FORMATION : rien n’est envoyé; le code est dans la boîte FORMATION, et 222222 est toujours accepté."},
+	"till.clerk_code":      {"TRAINING: nothing is sent, and 222222 always passes.", "FORMATION : rien n’est envoyé, et 222222 est toujours accepté."},
 	"till.code":            {"Code", "Code"},
 	"till.check_code":      {"Verify", "Vérifier"},
 	"till.resend":          {"Send a new code", "Envoyer un nouveau code"},

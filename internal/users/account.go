@@ -2,22 +2,34 @@ package users
 
 import "time"
 
-// Role is what a portal user may see: one merchant's portal, or the
-// lender's admin console.
+// Role is what a portal user may see: one merchant's portal, the tills of
+// some of its stores, or the lender's console — all of it for an
+// administrator; for an agent, reading accounts, writing notes and freezing
+// (the account desk).
 type Role string
 
 // Roles.
 const (
 	RoleMerchant Role = "merchant"
 	RoleAdmin    Role = "admin"
+	RoleAgent    Role = "agent"
+	// RoleClerk sells at the tills of Stores of its merchant and sees
+	// nothing else: no keys, webhooks, settlements, audit log or other
+	// stores. The merchant invites and removes clerks.
+	RoleClerk Role = "clerk"
 )
+
+// Staff reports whether r is one of the lender's staff roles (no merchant).
+func (r Role) Staff() bool { return r == RoleAdmin || r == RoleAgent }
 
 // User is a person who logs in to the portal. A merchant user belongs to
 // exactly one merchant; an admin to none.
 type User struct {
 	ID         string
 	MerchantID string // "" for admins
-	Role       Role
+	// Stores are the ids of the stores a clerk sells at (nil for others).
+	Stores []string
+	Role   Role
 	// Email is unique and stored lower-cased.
 	Email string
 	// PasswordHash is an encoded argon2id hash ($argon2id$v=19$m=…), never
@@ -27,6 +39,22 @@ type User struct {
 	FailedLogins    int
 	LockedUntil     time.Time
 	Created         time.Time
+}
+
+// SellsAt reports whether the user may use storeID's till: a merchant user
+// at every store of its merchant, a clerk at its stores only.
+func (u *User) SellsAt(storeID string) bool {
+	switch u.Role {
+	case RoleMerchant:
+		return true
+	case RoleClerk:
+		for _, id := range u.Stores {
+			if id == storeID {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Verified reports whether the user proved control of the email address.

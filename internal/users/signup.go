@@ -154,6 +154,12 @@ func (s *Service) Verify(ctx context.Context, token, keySetName, remoteAddr stri
 			return err
 		}
 		first := !v.User.Verified()
+		if first && v.User.Role == RoleClerk {
+			// An invitation is spent by choosing a password
+			// (AcceptInvite); confirming the address alone would leave
+			// the clerk without one. Returning rolls the spending back.
+			return openflex.NotFound("email token", "")
+		}
 		if err := s.store.VerifyPortalEmail(ctx, t.UserID, now); err != nil {
 			return err
 		}

@@ -43,6 +43,10 @@ type Store interface {
 	SpendEmailTokens(ctx context.Context, userID string, purpose Purpose, at time.Time) error
 	DeletePortalSessions(ctx context.Context, userID string) error
 	KeySets(ctx context.Context, merchantID string) ([]*openflex.KeySet, error)
+	Store(ctx context.Context, merchantID, id string) (*openflex.Store, error)
+	SetPortalUserStores(ctx context.Context, userID string, storeIDs []string) error
+	PortalUsersWithRole(ctx context.Context, merchantID string, role Role) ([]*User, error)
+	DeletePortalUser(ctx context.Context, id string) error
 	// PortalLoginLocked reports whether addr is locked out of the user at now.
 	PortalLoginLocked(ctx context.Context, userID, addr string, now time.Time) (bool, error)
 	// PortalLoginFailed counts a wrong password from addr and, at the
@@ -199,6 +203,16 @@ func (s *Service) Bootstrap(ctx context.Context, email, password, merchantID str
 func (s *Service) BootstrapAdmin(ctx context.Context, email, password string) error {
 	_, err := s.Bootstrap(ctx, email, password, "", RoleAdmin)
 	return err
+}
+
+// BootstrapStaff creates a verified lender staff account of role, an
+// administrator or an agent (`openflex admin create --role agent`).
+// Errors as Bootstrap; parameter_invalid for a role that is not staff.
+func (s *Service) BootstrapStaff(ctx context.Context, email, password string, role Role) (*User, error) {
+	if !role.Staff() {
+		return nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "role", Message: "role must be admin or agent"}
+	}
+	return s.Bootstrap(ctx, email, password, "", role)
 }
 
 // ValidEmail reports whether email is one plain address of at most 254

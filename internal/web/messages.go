@@ -9,6 +9,7 @@ var messages = map[string][2]string{
 	"layout.error_summary": {"Please fix the following:", "Veuillez corriger ce qui suit :"},
 	"layout.brand":         {"Developer Portal", "Portail des développeurs"},
 	"layout.console":       {"Admin console", "Console d’administration"},
+	"layout.till":          {"Store till", "Caisse du magasin"},
 	"layout.other_lang":    {"Français", "English"},
 	"layout.footer":        {"OpenFlex point-of-sale financing", "OpenFlex — financement au point de vente"},
 
@@ -25,8 +26,11 @@ var messages = map[string][2]string{
 	"nav.admin":       {"Merchants", "Marchands"},
 	"layout.table":    {"Table, scrolls sideways on narrow screens", "Tableau, défile horizontalement sur petit écran"},
 	"nav.review":      {"Applications", "Demandes"},
+	"nav.desk":        {"Accounts", "Comptes"},
 	"nav.settlements": {"Settlements", "Règlements"},
 	"nav.till":        {"Store", "Magasin"},
+	"nav.till_label":  {"Your stores", "Vos magasins"},
+	"nav.clerks":      {"Clerks", "Commis"},
 	"nav.logout":      {"Log out", "Déconnexion"},
 
 	"env.training":   {"TRAINING", "FORMATION"},

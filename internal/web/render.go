@@ -94,6 +94,9 @@ type Page struct {
 	Form     *Form
 	Data     any
 	Features
+	// TillStores are the stores a clerk sells at, for the till's own
+	// navigation (the till fills them; a clerk's frame shows nothing else).
+	TillStores []TillLink
 
 	sess    *users.Session
 	csrfKey []byte
@@ -115,8 +118,22 @@ func (pg *Page) T(key string, args ...any) string { return pg.t(key, args...) }
 // Session is the signed-in session, nil on public pages without one.
 func (pg *Page) Session() *users.Session { return pg.sess }
 
-// IsAdmin reports whether the user is the lender's staff.
+// IsAdmin reports whether the user is a lender administrator.
 func (pg *Page) IsAdmin() bool { return pg.User != nil && pg.User.Role == users.RoleAdmin }
+
+// IsStaff reports whether the user is the lender's staff: an administrator
+// or an agent.
+func (pg *Page) IsStaff() bool { return pg.User != nil && pg.User.Role.Staff() }
+
+// IsClerk reports whether the user is a store clerk, whose frame is the
+// till's alone.
+func (pg *Page) IsClerk() bool { return pg.User != nil && pg.User.Role == users.RoleClerk }
+
+// TillLink is one store in a clerk's navigation.
+type TillLink struct {
+	Name, URL string
+	Current   bool
+}
 
 // Handler is a page of a room: it reads the request and renders or
 // redirects, returning an error for anything it leaves to the error page.
@@ -128,16 +145,41 @@ const (
 	anyone access = iota
 	anyUser
 	merchantUser
+	staffUser
 	adminUser
+	tillUser
+	notClerk
 )
 
 // Public serves h to anyone; SignedIn to any signed-in user; Merchant to a
-// merchant's users (lender staff go to the console); Admin to lender staff
-// alone (anyone else is told the page does not exist).
+// merchant's developer users (lender staff go to the console, a store clerk
+// is told the page does not exist); Staff to the lender's staff,
+// administrators and agents; Admin to administrators alone (anyone else is
+// told the page does not exist); Till to a merchant's developer users and
+// to its clerks, these only at their own stores (the path's {store}); Docs
+// to anyone but a signed-in clerk, whose frame is the till's alone.
 func (p *Site) Public(h Handler) http.Handler   { return p.wrap(anyone, h) }
 func (p *Site) SignedIn(h Handler) http.Handler { return p.wrap(anyUser, h) }
 func (p *Site) Merchant(h Handler) http.Handler { return p.wrap(merchantUser, h) }
+func (p *Site) Staff(h Handler) http.Handler    { return p.wrap(staffUser, h) }
 func (p *Site) Admin(h Handler) http.Handler    { return p.wrap(adminUser, h) }
+func (p *Site) Till(h Handler) http.Handler     { return p.wrap(tillUser, h) }
+func (p *Site) Docs(h Handler) http.Handler     { return p.wrap(notClerk, h) }
+
+// clerkMay reports whether a clerk may open a page of access need at r: the
+// till of its own stores, pages for any signed-in user (sign-out), public
+// pages other than the developer documentation. Everything else answers as
+// if it did not exist, whatever links the frame shows.
+func clerkMay(need access, u *users.User, r *http.Request) bool {
+	switch need {
+	case anyone, anyUser:
+		return true
+	case tillUser:
+		store := r.PathValue("store")
+		return store == "" || u.SellsAt(store)
+	}
+	return false
+}
 
 // wrap loads the session, enforces the access level and, on every POST,
 // the body limit and the CSRF check, before calling h.
@@ -149,7 +191,15 @@ func (p *Site) wrap(need access, h Handler) http.Handler {
 			p.Fail(w, r, pg, err)
 			return
 		}
-		if need == anyone {
+		if pg.User != nil && pg.User.Role == users.RoleClerk && !clerkMay(need, pg.User, r) {
+			if need == merchantUser && r.Method == http.MethodGet && r.URL.Path == Root {
+				Redirect(w, r, Root+"store")
+				return
+			}
+			p.Fail(w, r, pg, openflex.NotFound("page", r.URL.Path))
+			return
+		}
+		if need == anyone || need == notClerk {
 			pg.csrfKey = p.anonKey(w, r, r.Method == http.MethodGet)
 		} else {
 			if pg.User == nil {
@@ -157,8 +207,15 @@ func (p *Site) wrap(need access, h Handler) http.Handler {
 				return
 			}
 			switch {
-			case need == merchantUser && pg.User.Role == users.RoleAdmin:
+			case (need == merchantUser || need == tillUser) && pg.User.Role.Staff():
 				Redirect(w, r, Root+"admin")
+				return
+			case need == adminUser && pg.User.Role == users.RoleAgent && r.Method == http.MethodGet && r.URL.Path == "/portal/admin" && p.HasDesk:
+				// An agent's console is the account desk.
+				Redirect(w, r, Root+"admin/accounts")
+				return
+			case need == staffUser && !pg.User.Role.Staff():
+				p.Fail(w, r, pg, openflex.NotFound("page", r.URL.Path))
 				return
 			case need == adminUser && pg.User.Role != users.RoleAdmin && r.Method == http.MethodGet && r.URL.Path == "/portal/admin":
 				// The console's front door (the README names it): say it is
@@ -262,7 +319,11 @@ func (p *Site) Fail(w http.ResponseWriter, r *http.Request, pg *Page, err error)
 		p.log.ErrorContext(r.Context(), "portal request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	pg.Title = "err.title"
-	p.Render(w, pg, status, "message", Message{Text: text, Link: Root, LinkLabel: "nav.overview"})
+	msg := Message{Text: text, Link: Root, LinkLabel: "nav.overview"}
+	if pg.IsClerk() { // a clerk's way back is its till
+		msg.Link, msg.LinkLabel = Root+"store", "nav.till"
+	}
+	p.Render(w, pg, status, "message", msg)
 }
 
 // Redirect answers a POST (or a GET needing another page) with 303 See

@@ -59,6 +59,8 @@ type Features struct {
 	HasReview bool
 	// HasSettlements reports whether the Settlements page is served.
 	HasSettlements bool
+	// HasDesk reports whether the lender's account desk is served.
+	HasDesk bool
 }
 
 // Site is the handler of everything under Root: the rooms' routes on one

@@ -33,6 +33,7 @@ import (
 	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/plans"
 	"github.com/openflex/openflex/internal/portal"
+	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/sqlstore"
 	"github.com/openflex/openflex/internal/storetest"
@@ -120,12 +121,14 @@ type Harness struct {
 	Lending   map[openflex.Environment]*lending.Service
 	// Settlements are the settlement services (Config.Settlements).
 	Settlements map[openflex.Environment]*settlement.Service
-	Users       *users.Service
-	Site        *web.Site
-	Portal      *portal.Portal
-	Srv         *httptest.Server
-	Mail        *Mailbox
-	Clock       *Clock
+	// Servicing are the servicing engines (Config.Desk).
+	Servicing map[openflex.Environment]*engine.Service
+	Users     *users.Service
+	Site      *web.Site
+	Portal    *portal.Portal
+	Srv       *httptest.Server
+	Mail      *Mailbox
+	Clock     *Clock
 }
 
 // Config is the site a test asks for: each room's configuration, which
@@ -140,6 +143,9 @@ type Config struct {
 	// Settlements serves the settlement pages of every room, on
 	// Harness.Settlements.
 	Settlements bool
+	// Desk serves the console's account desk: the till's services plus
+	// the servicing engine (Harness.Servicing).
+	Desk bool
 }
 
 // New opens e's stores and serves the site; tweak adjusts the
@@ -149,7 +155,7 @@ func New(t *testing.T, e storetest.Engine, tweak ...func(*Config)) *Harness {
 	s := e.Open(t)
 	h := &Harness{Stores: s, Mail: &Mailbox{}, Clock: &Clock{t: time.Now().UTC()}, Disp: map[openflex.Environment]*webhook.Dispatcher{},
 		Credit: map[openflex.Environment]*credit.Service{}, Lending: map[openflex.Environment]*lending.Service{},
-		Settlements: map[openflex.Environment]*settlement.Service{}}
+		Settlements: map[openflex.Environment]*settlement.Service{}, Servicing: map[openflex.Environment]*engine.Service{}}
 	h.Keys = &keys.Service{Store: s.Control, Hasher: keys.NewHasher(bytes.Repeat([]byte{7}, 32)), Now: h.Clock.Now, CacheTTL: keys.DefaultCacheTTL}
 	h.Merchants = &merchant.Service{Store: s.Control, Now: h.Clock.Now}
 	h.Users = users.New(users.Config{Store: s.Control, Merchants: h.Merchants, Keys: h.Keys, Now: h.Clock.Now})
@@ -180,6 +186,11 @@ func New(t *testing.T, e storetest.Engine, tweak ...func(*Config)) *Harness {
 		if cfg.Till {
 			pl.Credit, pl.Lending = h.Credit[env], h.Lending[env]
 		}
+		if cfg.Desk {
+			pl.Credit, pl.Lending = h.Credit[env], h.Lending[env]
+			h.Servicing[env] = &engine.Service{Env: env, Store: s.Data(env), Render: api.RenderEvent(env), Verifier: h.Credit[env], Now: h.Clock.Now}
+			pl.Servicing = h.Servicing[env]
+		}
 		if cfg.Settlements {
 			h.Settlements[env] = &settlement.Service{Env: env, Store: s.Data(env), Catalog: s.Control, Banks: s.Control, Now: h.Clock.Now}
 			pl.Settlements = h.Settlements[env]
@@ -187,6 +198,9 @@ func New(t *testing.T, e storetest.Engine, tweak ...func(*Config)) *Harness {
 		planes[env] = pl
 	}
 	cfg.Portal.Planes, cfg.Console.Planes = planes, planes
+	if cfg.Desk {
+		cfg.Console.Desk = func(env openflex.Environment) console.DeskData { return s.Data(env) }
+	}
 	h.Site = web.New(cfg.Site)
 	h.Portal = portal.New(h.Site, cfg.Portal)
 	if cfg.Till {
@@ -461,6 +475,9 @@ func (h *Harness) PendingApplication(t testing.TB, env openflex.Environment, mer
 	}
 	return app
 }
+
+// WithDesk serves the console's account desk (Config.Desk).
+func WithDesk(c *Config) { c.Desk = true }
 
 // WithTill serves the till and the console's review (Config.Till).
 func WithTill(c *Config) { c.Till = true }
