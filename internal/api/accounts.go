@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"strings"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/lending"
@@ -142,14 +141,7 @@ func (s *Server) revokeConsent(w http.ResponseWriter, r *http.Request) error {
 	}
 	var prepare func(ctx context.Context) error
 	if v := in.Verification; v != nil {
-		if v.ID == "" {
-			probs.Missing("verification.id")
-		} else if !strings.HasPrefix(v.ID, openflex.PrefixVerification+"_") {
-			probs.Invalid("verification.id", "verification.id must be a verification id (ver_…)")
-		}
-		if v.Code == "" {
-			probs.Missing("verification.code")
-		}
+		checkVerification(&probs, v.ID, v.Code)
 		req.By, req.VerificationID = openflex.RevokedByCustomer, v.ID
 		prepare = func(ctx context.Context) error {
 			return s.cfg.Planes[p.Env].Credit.CheckVerification(ctx, p.MerchantID, v.ID, v.Code, number)

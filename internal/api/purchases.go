@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -286,14 +285,7 @@ func (s *Server) createAuthorization(w http.ResponseWriter, r *http.Request) err
 	}
 	if in.Verification != nil {
 		req.VerificationID = in.Verification.ID
-		if in.Verification.ID == "" {
-			probs.Missing("verification.id")
-		} else if !strings.HasPrefix(in.Verification.ID, openflex.PrefixVerification+"_") {
-			probs.Invalid("verification.id", "verification.id must be a verification id (ver_…)")
-		}
-		if in.Verification.Code == "" {
-			probs.Missing("verification.code")
-		}
+		checkVerification(&probs, in.Verification.ID, in.Verification.Code)
 	}
 	if err := probs.Err(); err != nil {
 		return err

@@ -173,6 +173,19 @@ func renderServicing(env openflex.Environment, v any) (any, bool) {
 	return nil, false
 }
 
+// checkVerification checks a request's verification: the customer's code
+// for a sale, a payment at the till or a revocation.
+func checkVerification(probs *openflex.Problems, id, code string) {
+	if id == "" {
+		probs.Missing("verification.id")
+	} else if !strings.HasPrefix(id, openflex.PrefixVerification+"_") {
+		probs.Invalid("verification.id", "verification.id must be a verification id (ver_…)")
+	}
+	if code == "" {
+		probs.Missing("verification.code")
+	}
+}
+
 type verificationIn struct {
 	ID   string `json:"id"`
 	Code string `json:"code"`
@@ -228,14 +241,7 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) error {
 		probs.Missing("verification")
 	} else {
 		req.VerificationID = v.ID
-		if v.ID == "" {
-			probs.Missing("verification.id")
-		} else if !strings.HasPrefix(v.ID, openflex.PrefixVerification+"_") {
-			probs.Invalid("verification.id", "verification.id must be a verification id (ver_…)")
-		}
-		if v.Code == "" {
-			probs.Missing("verification.code")
-		}
+		checkVerification(&probs, v.ID, v.Code)
 	}
 	if err := probs.Err(); err != nil {
 		return err
