@@ -142,6 +142,10 @@ type Payment struct {
 	// Channel is how it came ("in_store", "bill_payment", "cheque",
 	// "debit", …), printed on the statement.
 	Channel string
+	// Segment directs the payment at a plan (paying it off early): what
+	// remains after fees, interest and what is due goes to this segment
+	// before the highest-rate balance. "" follows the allocation order.
+	Segment string `json:",omitempty"`
 }
 
 // Reversal undoes a payment: a returned cheque or debit, or a mistake.
