@@ -21,7 +21,7 @@ func storageFlags(c *Config, fs *flag.FlagSet) {
 
 // takesArgument lists servicing's commands that take one positional
 // argument (an account number, a statement, payment or clock id).
-var takesArgument = map[string]bool{"accounts show": true, "accounts freeze": true, "accounts unfreeze": true, "accounts close": true,
+var takesArgument = map[string]bool{"accounts show": true, "accounts payoff": true, "accounts freeze": true, "accounts unfreeze": true, "accounts close": true,
 	"statements show": true, "payments reverse": true, "test-clocks advance": true, "test-clocks attach": true}
 
 // parse parses args, then fills every flag not given on the command line

@@ -79,6 +79,20 @@ func TestServicingCLI(t *testing.T) {
 		t.Fatalf("statements show prints no statement:\n%s", text)
 	}
 
+	// The payoff: $400.00 today; after the due date unpaid, the grace is
+	// lost and $20.05 of interest is owed too (docs/servicing.md).
+	if text := string(cli(t, c, "accounts", "payoff", n, "--env", "training")); !strings.Contains(text, "on 2025-04-01: $400.00") {
+		t.Fatalf("accounts payoff:\n%s", text)
+	}
+	var payoff struct {
+		Amount  int64 `json:"amount"`
+		Accrued int64 `json:"interest_accrued"`
+	}
+	out = cli(t, c, "accounts", "payoff", n, "--env", "training", "--date", "2025-04-25", "--json")
+	if err := json.Unmarshal(out, &payoff); err != nil || payoff.Amount != 420_05 || payoff.Accrued != 20_05 {
+		t.Fatalf("accounts payoff --date 2025-04-25: %s", out)
+	}
+
 	out = cli(t, c, "payments", "reverse", pay.ID, "--env", "training", "--reason", "cheque returned", "--returned")
 	if !strings.Contains(string(out), "reversed") {
 		t.Fatalf("payments reverse: %s", out)

@@ -295,7 +295,10 @@ func (s *Service) post(ctx context.Context, a *account, typ openflex.Transaction
 	if payment && t == src.Txn {
 		src.used = true
 	}
-	if typ == "credit_applied" {
+	// A credit balance paying interest or fees collects them: no income is
+	// earned again, the receivable is paid from the funding the credit was.
+	fromCredit := typ == "credit_applied"
+	if fromCredit {
 		typ, t.Reference = openflex.TxnPayment, "credit balance applied"
 	}
 	t.Type, t.Created = typ, a.now
@@ -314,7 +317,7 @@ func (s *Service) post(ctx context.Context, a *account, typ openflex.Transaction
 		}
 		es.add(t.ID, led, -total)
 		t.MerchantID, t.StoreID = src.MerchantID, src.StoreID
-	} else {
+	} else if !fromCredit {
 		es.add(t.ID, LedgerInterest, -interest)
 		es.add(t.ID, LedgerServicingFee, -fees)
 	}

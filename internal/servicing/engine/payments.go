@@ -28,6 +28,9 @@ type PaymentRequest struct {
 	EmployeeID     string
 	VerificationID string
 	Reference      string
+	// Segment directs the payment at a plan (paying it off early): see
+	// servicing.Payment.Segment.
+	Segment string
 }
 
 // Validate reports every field problem of r at once.
@@ -134,7 +137,7 @@ func (s *Service) Pay(ctx context.Context, r PaymentRequest) (*PaymentResult, er
 		p := &Payment{ID: openflex.NewID(openflex.PrefixPayment), AccountNumber: r.AccountNumber, Amount: r.Amount, Channel: r.Channel,
 			MerchantID: r.MerchantID, StoreID: r.StoreID, RegisterID: r.RegisterID, EmployeeID: r.EmployeeID, VerificationID: r.VerificationID,
 			Reference: r.Reference, Status: PaymentSucceeded, PostedOn: day.String(), Created: a.now}
-		res, err := a.state.Pay(servicing.Payment{ID: p.ID, Date: day, Amount: r.Amount, Channel: r.Channel})
+		res, err := a.state.Pay(servicing.Payment{ID: p.ID, Date: day, Amount: r.Amount, Channel: r.Channel, Segment: r.Segment})
 		if err != nil {
 			return err
 		}
