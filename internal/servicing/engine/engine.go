@@ -71,6 +71,8 @@ type Store interface {
 	PaidOn(ctx context.Context, number, day string) (int64, error)
 	AddSettlementLine(ctx context.Context, l *openflex.SettlementLine) error
 	PlanByID(ctx context.Context, id string) (*openflex.Plan, error)
+
+	DeliveryStore
 }
 
 // ErrDayApplied is returned when a day was already applied to an account
