@@ -109,6 +109,11 @@ func New(cfg Config) *Room {
 		r.mux.HandleFunc("GET "+base+"autopay", h.autopay)
 		r.mux.HandleFunc("POST "+base+"autopay", h.enrol)
 		r.mux.HandleFunc("POST "+base+"autopay/cancel", h.cancelAutopay)
+		r.mux.HandleFunc("GET "+base+"pay", h.pay)
+		r.mux.HandleFunc("POST "+base+"pay", h.review)
+		r.mux.HandleFunc("POST "+base+"pay/confirm", h.confirm)
+		r.mux.HandleFunc("POST "+base+"pay/{id}/cancel", h.cancelPayment)
+		r.mux.HandleFunc("POST "+base+"statements/delivery", h.delivery)
 		r.mux.HandleFunc("GET "+base+"merchants", h.merchants)
 		r.mux.HandleFunc("POST "+base+"merchants/{merchant}/revoke", h.revoke)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/servicing"
+	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/statementpdf"
 )
 
@@ -59,6 +60,14 @@ func (h *envRoom) overview(w http.ResponseWriter, r *http.Request, s *customer.S
 	h.render(w, r, http.StatusOK, "overview", page{Lang: lang, Session: s, Data: d})
 }
 
+// statementsData is the statements page: the list, and how statements
+// are delivered with the consent to electronic ones.
+type statementsData struct {
+	Rows     []statementRow
+	Delivery *engine.StatementDelivery
+	Consent  string
+}
+
 type statementRow struct {
 	ID, Period, Due  string
 	Closing, Minimum int64
@@ -74,12 +83,16 @@ func (h *envRoom) statements(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, s.Language, err)
 		return
 	}
-	var rows []statementRow
+	d := statementsData{Consent: engine.EStatementConsent(s.Language)}
 	for _, v := range list {
-		rows = append(rows, statementRow{ID: v.Stored.ID, Period: v.Stored.PeriodStart + " – " + v.Stored.PeriodEnd, Due: v.Stored.DueDate,
+		d.Rows = append(d.Rows, statementRow{ID: v.Stored.ID, Period: v.Stored.PeriodStart + " – " + v.Stored.PeriodEnd, Due: v.Stored.DueDate,
 			Closing: v.Stored.Closing, Minimum: v.Stored.Minimum})
 	}
-	h.render(w, r, http.StatusOK, "statements", page{Lang: s.Language, Session: s, Data: rows})
+	if d.Delivery, err = h.svc().Servicing.StatementDelivery(r.Context(), s.AccountNumber); err != nil {
+		h.fail(w, r, s.Language, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "statements", page{Lang: s.Language, Session: s, Data: d})
 }
 
 // own returns the signed-in customer's statement id, or not found for

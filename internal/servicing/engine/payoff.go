@@ -21,15 +21,10 @@ func (s *Service) Payoff(ctx context.Context, number, plan string, on servicing.
 	if err != nil {
 		return nil, err
 	}
-	now, err := s.AccountTime(ctx, number)
+	today, err := s.Today(ctx, number)
 	if err != nil {
 		return nil, err
 	}
-	loc, err := v.Row.Location()
-	if err != nil {
-		return nil, err
-	}
-	today := servicing.DayOf(now, loc)
 	if on.IsZero() {
 		on = today
 	}
@@ -43,4 +38,22 @@ func (s *Service) Payoff(ctx context.Context, number, plan string, on servicing.
 		return &servicing.Payoff{On: on, Kind: servicing.SegmentRevolving}, nil
 	}
 	return v.State.Payoff(plan, on)
+}
+
+// Today is the day number's account is on by its clock (its test clock in
+// TRAINING), in its province's zone: the first day a payment may be made.
+func (s *Service) Today(ctx context.Context, number string) (servicing.Date, error) {
+	row, err := s.Store.Servicing(ctx, number)
+	if err != nil {
+		return servicing.Date{}, err
+	}
+	loc, err := row.Location()
+	if err != nil {
+		return servicing.Date{}, err
+	}
+	now, err := s.AccountTime(ctx, number)
+	if err != nil {
+		return servicing.Date{}, err
+	}
+	return servicing.DayOf(now, loc), nil
 }
