@@ -61,9 +61,16 @@ func cmdPaymentsDebitFile(ctx context.Context, args []string, stdout, stderr io.
 	for _, d := range res.Debits {
 		total += d.Amount
 	}
-	fmt.Fprintf(stdout, "CPA-005 file %s: file number %d, %d debits, %s\n", file, res.FileNumber, len(res.Debits), dollars(total))
+	for _, o := range res.OneTime {
+		total += o.Amount
+	}
+	fmt.Fprintf(stdout, "CPA-005 file %s: file number %d, %d debits (%d one-time), %s\n", file, res.FileNumber, len(res.Debits)+len(res.OneTime),
+		len(res.OneTime), dollars(total))
 	for _, d := range res.Skipped {
 		fmt.Fprintf(stdout, "  not taken: debit %s on account %s (%s)\n", d.ID, d.AccountNumber, d.Note)
+	}
+	for _, o := range res.OneTimeSkipped {
+		fmt.Fprintf(stdout, "  not taken: one-time payment %s on account %s (%s)\n", o.ID, o.AccountNumber, o.Note)
 	}
 	return nil
 }
