@@ -123,6 +123,10 @@ type accountShowOut struct {
 	PastDue         int64        `json:"past_due"`
 	NextDue         *string      `json:"next_due_date"`
 	Segments        []segmentOut `json:"segments"`
+	// StatementDelivery is "electronic" (the customer consented) or
+	// "paper"; DeliveryChosen when the choice was made ("" by default).
+	StatementDelivery string `json:"statement_delivery"`
+	DeliveryChosen    string `json:"statement_delivery_chosen_at,omitempty"`
 }
 
 // cmdAccountsShow prints an account's balances, standing and segments.
@@ -161,6 +165,17 @@ func cmdAccountsShow(ctx context.Context, args []string, stdout, stderr io.Write
 				Interest: g.Interest, Fees: g.Fees, Due: g.Due, Expiry: g.Expiry.String(), Closed: g.Closed})
 		}
 	}
+	delivery, err := s.svc.StatementDelivery(ctx, s.arg)
+	if err != nil {
+		return cliError(err)
+	}
+	out.StatementDelivery = "paper"
+	if delivery.Electronic {
+		out.StatementDelivery = "electronic"
+	}
+	if !delivery.Created.IsZero() {
+		out.DeliveryChosen = delivery.Created.Format(time.RFC3339)
+	}
 	if s.asJSON {
 		return printJSON(stdout, out)
 	}
@@ -178,6 +193,11 @@ func cmdAccountsShow(ctx context.Context, args []string, stdout, stderr io.Write
 	fmt.Fprintln(stdout)
 	if out.PastDue > 0 {
 		fmt.Fprintf(stdout, "  past due %s\n", dollars(out.PastDue))
+	}
+	if delivery.Electronic {
+		fmt.Fprintf(stdout, "  statements electronic (consented %s)\n", out.DeliveryChosen)
+	} else {
+		fmt.Fprintln(stdout, "  statements on paper, by mail")
 	}
 	for _, g := range out.Segments {
 		fmt.Fprintf(stdout, "  segment %s  %s at %s  principal %s  interest %s  fees %s  due %s", g.ID, g.Kind, g.Rate, dollars(g.Principal),

@@ -98,6 +98,7 @@ func TestServicingCLI(t *testing.T) {
 		t.Fatalf("payments reverse: %s", out)
 	}
 	var shown struct {
+		Delivery string `json:"statement_delivery"`
 		Status   string `json:"status"`
 		Segments []struct {
 			ID        string `json:"id"`
@@ -105,7 +106,7 @@ func TestServicingCLI(t *testing.T) {
 		} `json:"segments"`
 	}
 	out = cli(t, c, "accounts", "show", n, "--env", "training", "--json")
-	if err := json.Unmarshal(out, &shown); err != nil || shown.Status != "normal" || len(shown.Segments) != 1 || shown.Segments[0].Principal != 500_00 {
+	if err := json.Unmarshal(out, &shown); err != nil || shown.Status != "normal" || shown.Delivery != "paper" || len(shown.Segments) != 1 || shown.Segments[0].Principal != 500_00 {
 		t.Fatalf("accounts show after the reversal: %s", out)
 	}
 	if out := string(cli(t, c, "accounts", "freeze", n, "--env", "training", "--reason", "suspected fraud", "--staff", "ops")); !strings.Contains(out, "frozen") {

@@ -149,6 +149,7 @@ var texts = map[string][2]string{
 	"pay.on_file":         {"The bank account of my automatic payments,", "Le compte bancaire de mes paiements automatiques,"},
 	"pay.new_bank":        {"Another bank account (enter it below)", "Un autre compte bancaire (entrez-le ci-dessous)"},
 	"pay.review":          {"Review the payment", "Vérifier le paiement"},
+	"pay.used":            {"This form already made a payment (see below). Check it, and start again for another one.", "Ce formulaire a déjà servi à un paiement (voir ci-dessous). Vérifiez-le, et recommencez pour un autre."},
 	"pay.invalid":         {"Please check the highlighted fields.", "Vérifiez les champs signalés."},
 	"pay.review_intro":    {"You are about to pay", "Vous allez payer"},
 	"pay.on":              {"on", "le"},

@@ -293,7 +293,11 @@ func (h *envRoom) confirm(w http.ResponseWriter, r *http.Request) {
 		if e.Param == "bank" {
 			d.Fields["source"] = true
 		}
-		h.payPage(w, r, s, http.StatusUnprocessableEntity, d, "pay", text(s.Language, "pay.invalid"))
+		msg := text(s.Language, "pay.invalid")
+		if d.Fields["key"] { // this form already made another payment
+			d.Key, msg = "", text(s.Language, "pay.used")
+		}
+		h.payPage(w, r, s, http.StatusUnprocessableEntity, d, "pay", msg)
 		return
 	}
 	if err != nil {

@@ -92,6 +92,12 @@ func TestPayPage(t *testing.T) {
 		if again.location != made.location {
 			t.Fatalf("the same form sent twice went to %s then %s; want the same payment", made.location, again.location)
 		}
+		changed := url.Values{}
+		for k, vs := range confirm {
+			changed[k] = vs
+		}
+		changed.Set("choice", "statement")
+		expect(t, v.do("POST", "pay/confirm", changed), http.StatusUnprocessableEntity, "the same form for another amount", "already made a payment")
 		list, err := data.OneTimePayments(ctx, acct.Number)
 		if err != nil || len(list) != 1 || list[0].Amount != 25_00 || list[0].DebitOn != "2027-02-01" || list[0].Status != pad.DebitScheduled {
 			t.Fatalf("one-time payments after two submissions = %+v, %v; want one of $25.00", list, err)

@@ -139,7 +139,8 @@ func OneTimeText(lang string, p Payee, payor, bank, number string, amount int64,
 // confirmation. The same key again returns the payment it made (a double
 // submit, a refresh): never a second one.
 //
-// Errors: the request's field errors; parameter_invalid (param "bank")
+// Errors: the request's field errors; parameter_invalid (param "key")
+// for a key that made a payment of another amount, day or plan; parameter_invalid (param "bank")
 // for OnFile without an active agreement; resource_missing;
 // account_status_invalid for a closed account with nothing owed.
 func (s *Service) OneTimePayment(ctx context.Context, r OneTimeRequest) (*OneTime, error) {
@@ -147,6 +148,12 @@ func (s *Service) OneTimePayment(ctx context.Context, r OneTimeRequest) (*OneTim
 		return nil, err
 	}
 	if prev, err := s.Store.OneTimeByKey(ctx, r.AccountNumber, r.Key); err != nil || prev != nil {
+		if prev != nil && (prev.Amount != r.Amount || prev.DebitOn != r.DebitOn || prev.PlanID != r.PlanID) {
+			// The key stands for the payment it made: another payment under
+			// it (a form changed after it was sent) is refused, not merged.
+			return nil, &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "key", Message: "this form already made another payment: start again",
+				Fields: []openflex.FieldError{{Code: openflex.CodeParameterInvalid, Param: "key", Message: "key already used for another payment"}}}
+		}
 		return prev, err
 	}
 	acct, err := s.Accounts.Account(ctx, r.AccountNumber)

@@ -93,6 +93,9 @@ func TestOneTimePayment(t *testing.T) {
 		if err != nil || again.ID != first.ID {
 			t.Fatalf("the same form submitted twice = %v, %v; want payment %s again", again, err, first.ID)
 		}
+		if _, err := ask("form-1", "2027-02-04", po.Amount, plan); openflex.ErrorCode(err) != openflex.CodeParameterInvalid {
+			t.Errorf("the form's key for another day = %v, want parameter_invalid", err)
+		}
 		if first.Status != pad.DebitScheduled || !strings.Contains(first.Text, "une seule fois") || !strings.Contains(first.Text, "droits de recours") {
 			t.Errorf("one-time payment = %+v", first)
 		}
