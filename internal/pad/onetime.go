@@ -221,7 +221,11 @@ func (s *Service) CancelOneTime(ctx context.Context, number, id, by string) (*On
 			return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "payment", Message: fmt.Sprintf("one-time payment %s is %s: only a payment not yet sent to the bank can be cancelled", id, o.Status)}
 		}
 		o.Status, o.Note, o.Updated = OneTimeCancelled, "cancelled by "+by, s.now()
-		return s.Store.UpdateOneTime(ctx, o)
+		moved, err := s.Store.MoveOneTime(ctx, o, DebitScheduled)
+		if err == nil && !moved { // the debit file claimed it meanwhile
+			return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "payment", Message: fmt.Sprintf("one-time payment %s was sent to the bank: it can no longer be cancelled", id)}
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -3,7 +3,9 @@ package pad_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -199,4 +201,63 @@ func hasParam(e *openflex.Error, param string) bool {
 		}
 	}
 	return false
+}
+
+// TestOneTimeCancelRacesTheDebitFile: customers cancelling while the day's
+// debit file claims their payments. Each payment ends either sent (in the
+// file, its payment applied) or cancelled (never paid), never both.
+func TestOneTimeCancelRacesTheDebitFile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		mo := newMonth(t, e)
+		svc := mo.p.Main.PAD[openflex.Training]
+		data := mo.p.Main.Stores.Data(openflex.Training)
+		var ids []string
+		for i := range 12 {
+			o, err := svc.OneTimePayment(ctx, pad.OneTimeRequest{AccountNumber: mo.number, Amount: 1_00, DebitOn: "2027-02-01",
+				Earliest: "2027-02-01", Latest: "2027-02-01", Language: "en", Accepted: true, Key: fmt.Sprint("race-", i),
+				Bank: openflex.BankAccount{Institution: "004", Transit: "12345", Account: "7654321", HolderName: "Race"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, o.ID)
+		}
+		var wg sync.WaitGroup
+		var buf bytes.Buffer
+		var res *pad.FileResult
+		var fileErr error
+		wg.Go(func() { res, fileErr = svc.DebitFile(ctx, "2027-02-01", lender, &buf) })
+		var cancelled sync.Map // the cancellations the customer was told succeeded
+		for _, id := range ids {
+			wg.Go(func() {
+				_, err := svc.CancelOneTime(ctx, mo.number, id, "customer")
+				if err == nil {
+					cancelled.Store(id, true)
+				} else if openflex.ErrorCode(err) != openflex.CodeParameterInvalid {
+					t.Errorf("cancel %s: %v", id, err)
+				}
+			})
+		}
+		wg.Wait()
+		if fileErr != nil {
+			t.Fatal(fileErr)
+		}
+		inFile := map[string]bool{}
+		for _, o := range res.OneTime {
+			inFile[o.ID] = true
+		}
+		for _, id := range ids {
+			o, err := data.OneTimePayment(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, told := cancelled.Load(id)
+			switch {
+			case o.Status == pad.DebitSent && o.PaymentID != "" && inFile[id] && !told:
+			case o.Status == pad.OneTimeCancelled && o.PaymentID == "" && !inFile[id] && told:
+			default:
+				t.Errorf("payment %s ended %s (payment %q, in the file %v, cancellation confirmed %v)", id, o.Status, o.PaymentID, inFile[id], told)
+			}
+		}
+	})
 }

@@ -87,6 +87,9 @@ type Store interface {
 	// day.
 	ScheduledOneTime(ctx context.Context, day string) ([]*OneTime, error)
 	UpdateOneTime(ctx context.Context, o *OneTime) error
+	// MoveOneTime saves o's status, file number and note only if its
+	// stored status is still from, and reports whether it did.
+	MoveOneTime(ctx context.Context, o *OneTime, from string) (bool, error)
 	// OneTimePayments lists an account's one-time payments, newest first.
 	OneTimePayments(ctx context.Context, number string) ([]*OneTime, error)
 	// NextFileNumber allocates the next CPA-005 file creation number of
@@ -395,10 +398,13 @@ func (s *Service) DebitFile(ctx context.Context, day string, o cpa005.Originator
 		}
 		for _, o := range ones {
 			o.Status, o.FileNumber, o.Updated = DebitSent, res.FileNumber, now
-			if err := s.Store.UpdateOneTime(ctx, o); err != nil {
+			moved, err := s.Store.MoveOneTime(ctx, o, DebitScheduled)
+			if err != nil {
 				return err
 			}
-			res.OneTime = append(res.OneTime, o)
+			if moved { // else the customer cancelled it meanwhile
+				res.OneTime = append(res.OneTime, o)
+			}
 		}
 		return nil
 	})

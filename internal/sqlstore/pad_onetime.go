@@ -134,3 +134,22 @@ func (db *DB) UpdateOneTime(ctx context.Context, o *pad.OneTime) error {
 		return nil
 	})
 }
+
+// MoveOneTime saves a one-time payment's new status, file and note only
+// if its status is still from, and reports whether it was: a customer's
+// cancellation and the debit file's claim race on PostgreSQL's read
+// committed, and only one of them may win.
+func (db *DB) MoveOneTime(ctx context.Context, o *pad.OneTime, from string) (bool, error) {
+	var moved bool
+	err := db.Write(ctx, func(ctx context.Context) error {
+		res, err := db.q(ctx).ExecContext(ctx, `UPDATE pad_one_time SET status = $3, file_number = $4, note = $5, updated = $6
+			WHERE id = $1 AND status = $2`, o.ID, from, o.Status, o.FileNumber, o.Note, micros(o.Updated))
+		if err != nil {
+			return fmt.Errorf("move one-time payment: %w", err)
+		}
+		n, err := res.RowsAffected()
+		moved = n == 1
+		return err
+	})
+	return moved, err
+}
