@@ -129,6 +129,9 @@ func (s *Service) catchUp(ctx context.Context, a *account, today servicing.Date)
 		if err := s.apply(ctx, a, res, d, source{}); err != nil {
 			return err
 		}
+		if err := s.queueDueReminder(ctx, a, d); err != nil {
+			return err
+		}
 		a.changed = true
 	}
 	return nil
@@ -171,6 +174,9 @@ func (s *Service) apply(ctx context.Context, a *account, res servicing.Result, d
 		if err := s.storeStatement(ctx, a, res.Statement); err != nil {
 			return err
 		}
+		if err := s.queueStatement(ctx, a, res.Statement, d); err != nil {
+			return err
+		}
 	}
 	for _, c := range res.Changes {
 		if c.Kind != servicing.ChangeStatus || c.From == c.To {
@@ -190,6 +196,9 @@ func (s *Service) apply(ctx context.Context, a *account, res servicing.Result, d
 		}
 		a.acct.Status = c.To
 		if err := s.emit(ctx, "account.status_changed", &StatusEvent{Change: sc, Account: a.acct}, a.merchants...); err != nil {
+			return err
+		}
+		if err := s.queueStatus(ctx, a, sc, d); err != nil {
 			return err
 		}
 	}
@@ -398,6 +407,9 @@ func (s *Service) ServiceThrough(ctx context.Context, number string, t time.Time
 	})
 	if errors.Is(err, ErrDayApplied) {
 		return false, nil
+	}
+	if err == nil {
+		s.afterCommit(ctx, number)
 	}
 	return err == nil, err
 }
