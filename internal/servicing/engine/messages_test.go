@@ -13,6 +13,7 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/customer"
+	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/storetest"
 )
@@ -355,6 +356,16 @@ func TestCustomerMessagesDeliveredOnceAfterCommit(t *testing.T) {
 					t.Fatal(err)
 				}
 			}, []string{"payment_received sent", "payment_received sent", "payment_received sent", "payment_reversed sent"}, 4},
+			{"staff freeze the account: the customer is told, with what to do", func(t *testing.T) {
+				if _, err := w.svc.StaffAction(w.ctx, n, servicing.ActionFreeze, "ops", "suspected fraud"); err != nil {
+					t.Fatal(err)
+				}
+			}, []string{"payment_received sent", "payment_received sent", "payment_received sent", "payment_reversed sent", "status_changed sent"}, 5},
+			{"and unfreeze it", func(t *testing.T) {
+				if _, err := w.svc.StaffAction(w.ctx, n, servicing.ActionUnfreeze, "ops", "cleared"); err != nil {
+					t.Fatal(err)
+				}
+			}, []string{"payment_received sent", "payment_received sent", "payment_received sent", "payment_reversed sent", "status_changed sent", "status_changed sent"}, 6},
 		}
 		for _, st := range steps {
 			st.do(t)
@@ -371,7 +382,10 @@ func TestCustomerMessagesDeliveredOnceAfterCommit(t *testing.T) {
 			}
 		}
 		last := w.messages(n)
-		if b := last[len(last)-1].Body; !strings.Contains(b, "$20.00") || !strings.Contains(b, "your bank returned it unpaid") || !strings.Contains(b, "fee of $25.00") {
+		if got := sender.sent[4:]; !slices.Equal(got, []string{"Your account is frozen", "Your account is unfrozen"}) {
+			t.Errorf("status messages = %q, want frozen then unfrozen", got)
+		}
+		if b := last[3].Body; !strings.Contains(b, "$20.00") || !strings.Contains(b, "your bank returned it unpaid") || !strings.Contains(b, "fee of $25.00") {
 			t.Errorf("payment_reversed body:\n%s", b)
 		}
 		w.verify()
