@@ -46,6 +46,7 @@ func (m *Main) accountRoom() *account.Room {
 				PAD:          m.PAD[env],
 				Consents:     m.Planes[env].Lending.Consents,
 				Revoke:       m.Planes[env].Lending.RevokeConsent,
+				Messages:     data.AccountMessages,
 				MerchantName: func(ctx context.Context, id string) string {
 					if mer, err := m.Stores.Control.Merchant(ctx, id); err == nil {
 						return mer.Name
