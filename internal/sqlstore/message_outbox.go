@@ -11,23 +11,16 @@ import (
 var _ engine.MessageOutbox = (*DB)(nil)
 
 // QueueMessage stores a queued customer message unless its fact
-// (account, kind, reference) already has one; it reports whether it was
-// stored.
-func (db *DB) QueueMessage(ctx context.Context, m *engine.QueuedMessage) (bool, error) {
-	var stored bool
-	err := db.Write(ctx, func(ctx context.Context) error {
-		res, err := db.q(ctx).ExecContext(ctx, `INSERT INTO account_message_outbox (id, account_number, kind, reference, subject, body, status, attempts, lease_until, error, created)
+// (account, kind, reference) already has one. In a PostgreSQL write
+// transaction it rides with the next statement (execLater): the
+// statement run pays no round trip for it.
+func (db *DB) QueueMessage(ctx context.Context, m *engine.QueuedMessage) error {
+	return db.Write(ctx, func(ctx context.Context) error {
+		return db.execLater(ctx, "queue account message", `INSERT INTO account_message_outbox (id, account_number, kind, reference, subject, body, status, attempts, lease_until, error, created)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, '', $8)
 			ON CONFLICT (account_number, kind, reference) DO NOTHING`,
 			m.ID, m.AccountNumber, m.Kind, m.Reference, m.Subject, m.Body, m.Status, micros(m.Created))
-		if err != nil {
-			return fmt.Errorf("queue account message: %w", err)
-		}
-		n, err := res.RowsAffected()
-		stored = n == 1
-		return err
 	})
-	return stored, err
 }
 
 const outboxCols = `id, account_number, kind, reference, subject, body, status, attempts, error, created`

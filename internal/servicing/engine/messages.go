@@ -57,9 +57,9 @@ type QueuedMessage struct {
 
 // MessageOutbox keeps the queued customer messages.
 type MessageOutbox interface {
-	// QueueMessage stores m unless its fact already has a message; it
-	// reports whether m was stored.
-	QueueMessage(ctx context.Context, m *QueuedMessage) (bool, error)
+	// QueueMessage stores m unless its fact already has a message (then
+	// it does nothing).
+	QueueMessage(ctx context.Context, m *QueuedMessage) error
 	// DueMessages lists, oldest first, messages of number (every account
 	// when "") not yet delivered, tried fewer than MaxMessageAttempts
 	// times and not held by a node at now.
@@ -108,9 +108,8 @@ func factTime(a *account, d servicing.Date) time.Time {
 // queue puts a message about a's account in the outbox, in the caller's
 // transaction.
 func (s *Service) queue(ctx context.Context, a *account, kind, ref string, at time.Time, subject, body string) error {
-	_, err := s.Store.QueueMessage(ctx, &QueuedMessage{ID: openflex.NewID("msg"), AccountNumber: a.acct.Number, Kind: kind, Reference: ref,
+	return s.Store.QueueMessage(ctx, &QueuedMessage{ID: openflex.NewID("msg"), AccountNumber: a.acct.Number, Kind: kind, Reference: ref,
 		Subject: subject, Body: body, Status: OutboxPending, Created: at.UTC().Truncate(time.Microsecond)})
-	return err
 }
 
 func (s *Service) queueStatement(ctx context.Context, a *account, st *servicing.Statement, d servicing.Date) error {

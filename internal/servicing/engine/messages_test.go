@@ -391,3 +391,68 @@ func TestCustomerMessagesDeliveredOnceAfterCommit(t *testing.T) {
 		w.verify()
 	})
 }
+
+// TestCustomerMessagesOnceAcrossNodes: four nodes running the daily job at
+// once over the same accounts send each statement's message once.
+func TestCustomerMessagesOnceAcrossNodes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newWorld(t, e, openflex.Production, toronto(3, 1))
+		sender := &flakySender{}
+		w.tell(openflex.Production, sender)
+		var numbers []string
+		for range 6 {
+			n := w.customerAccount("en", 1000_00)
+			if _, err := w.buy(n, 300_00); err != nil {
+				t.Fatal(err)
+			}
+			numbers = append(numbers, n)
+		}
+		w.set(toronto(4, 2)) // March 31 ended: one statement each
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				if _, err := w.svc.RunDue(w.ctx); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		for _, n := range numbers {
+			if got := kinds(w.messages(n)); got[customer.MessageStatementReady] != 1 || len(got) != 1 {
+				t.Errorf("account %s messages = %v, want one statement_ready", n, got)
+			}
+		}
+		if len(sender.sent) != len(numbers) {
+			t.Errorf("%d messages sent, want %d (one per account)", len(sender.sent), len(numbers))
+		}
+	})
+}
+
+// TestOutboxOneMessagePerFact: the outbox keeps one message per (account,
+// kind, reference) whatever queues it again, and a message held by one
+// node is not handed to another until its lease ends.
+func TestOutboxOneMessagePerFact(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newWorld(t, e, openflex.Production, toronto(3, 1))
+		n := w.customerAccount("en", 1000_00)
+		for i := range 3 {
+			if err := w.db.QueueMessage(w.ctx, &engine.QueuedMessage{ID: openflex.NewID("msg"), AccountNumber: n, Kind: customer.MessageStatementReady,
+				Reference: "2025-03-31", Subject: fmt.Sprintf("try %d", i), Body: "b", Status: engine.OutboxPending, Created: w.clock()}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		due, err := w.db.DueMessages(w.ctx, n, w.clock(), 10)
+		if err != nil || len(due) != 1 || due[0].Subject != "try 0" {
+			t.Fatalf("DueMessages after queueing one fact three times = %d, %v; want the first one only", len(due), err)
+		}
+		now := w.clock()
+		for i, want := range []bool{true, false} {
+			if got, err := w.db.ClaimMessage(w.ctx, due[0].ID, now, now.Add(5*time.Minute)); err != nil || got != want {
+				t.Fatalf("claim %d = %v, %v; want %v", i+1, got, err, want)
+			}
+		}
+		if later, err := w.db.ClaimMessage(w.ctx, due[0].ID, now.Add(6*time.Minute), now.Add(11*time.Minute)); err != nil || !later {
+			t.Fatalf("claim after the lease ended = %v, %v; want true", later, err)
+		}
+	})
+}
