@@ -38,7 +38,7 @@ func (s *Service) serviceBatch(ctx context.Context, numbers []string, now time.T
 	for range min(workers, len(numbers)) {
 		wg.Go(func() {
 			for num := range next {
-				ok, err := s.ServiceThrough(ctx, num, now)
+				ok, err := s.serviceThrough(ctx, num, now, false)
 				mu.Lock()
 				if err != nil {
 					errs = append(errs, fmt.Errorf("service %s: %w", num, err))

@@ -108,6 +108,7 @@ func factTime(a *account, d servicing.Date) time.Time {
 // queue puts a message about a's account in the outbox, in the caller's
 // transaction.
 func (s *Service) queue(ctx context.Context, a *account, kind, ref string, at time.Time, subject, body string) error {
+	a.queued = true
 	return s.Store.QueueMessage(ctx, &QueuedMessage{ID: openflex.NewID("msg"), AccountNumber: a.acct.Number, Kind: kind, Reference: ref,
 		Subject: subject, Body: body, Status: OutboxPending, Created: at.UTC().Truncate(time.Microsecond)})
 }
