@@ -1,12 +1,18 @@
 package account_test
 
 import (
+	"context"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/app/apptest"
+	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/axetest"
 	"github.com/openflex/openflex/internal/storetest"
 )
@@ -67,4 +73,41 @@ func TestBrowserMessagesPage(t *testing.T) {
 		}
 		step("signed out", chromedp.Click(`nav form button`), chromedp.WaitVisible("#account_number"))
 	}
+}
+
+// TestMessagesPage: the Messages page needs the customer signed in, shows
+// only their own account's messages, newest first, and leaves out a
+// delivery that failed (the customer never received it).
+func TestMessagesPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		p := apptest.Start(t, e)
+		acct := customerWithStatement(t, p, "en")
+		other := customerWithStatement(t, p, "fr")
+		data := p.Main.Stores.Data(openflex.Training)
+		if err := data.RecordAccountMessage(context.Background(), &customer.Message{ID: openflex.NewID("msg"), AccountNumber: acct.Number,
+			Kind: customer.MessagePaymentDue, Channel: "email", Recipient: "e***@example.com", Subject: "Never delivered", Body: "b",
+			Status: customer.MessageFailed, Error: "smtp: 550", Created: time.Date(2027, 2, 17, 5, 0, 0, 0, time.UTC)}); err != nil {
+			t.Fatal(err)
+		}
+		v := newVisitor(t, p.URL+"/account/training/")
+		expect(t, v.do("GET", "messages", nil), http.StatusSeeOther, "messages before sign-in")
+		expect(t, v.do("POST", "signin", url.Values{"account_number": {acct.Number}, "date_of_birth": {"1985-06-15"}, "channel": {"sms"}, "lang": {"en"}}),
+			http.StatusSeeOther, "sign-in")
+		tok := csrfRE.FindStringSubmatch(v.do("GET", "code", nil).body)[1]
+		expect(t, v.do("POST", "code", url.Values{"csrf": {tok}, "code": {"222222"}}), http.StatusSeeOther, "code")
+
+		page := v.do("GET", "messages", nil)
+		expect(t, page, http.StatusOK, "messages", `href="/account/training/messages"`, "Your statement is ready", "Statement ready", ">February 1, 2027</time>",
+			"•••• "+acct.Number[10:], "Welcome to OpenFlex")
+		if i, j := strings.Index(page.body, "Your statement is ready"), strings.Index(page.body, "Welcome to OpenFlex"); i > j {
+			t.Errorf("messages are not newest first:\n%s", page.body)
+		}
+		for _, hidden := range []string{"Never delivered", "•••• " + other.Number[10:], "Votre relevé"} {
+			if strings.Contains(page.body, hidden) {
+				t.Errorf("the messages page shows %q (a failed delivery, or another account's message)", hidden)
+			}
+		}
+		expect(t, v.do("GET", "messages?lang=fr", nil), http.StatusOK, "messages in French", "Messages", "Relevé prêt", ">1er février 2027</time>",
+			"Ce que nous vous avons envoyé")
+	})
 }
