@@ -12,8 +12,8 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/app/apptest"
-	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/axetest"
+	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/storetest"
 )
 
