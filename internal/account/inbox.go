@@ -2,6 +2,7 @@ package account
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/openflex/openflex/internal/customer"
@@ -15,6 +16,14 @@ const inboxLimit = 100
 type inboxRow struct {
 	Kind, Date, Subject, Body string
 	Time                      time.Time
+}
+
+// masked is body with the account number, written whole (the welcome
+// message's, grouped by four) or not, down to its last four digits: the
+// number is shown in full only once, when the account opens.
+func masked(body, number string) string {
+	grouped := number[0:4] + " " + number[4:8] + " " + number[8:12] + " " + number[12:]
+	return strings.NewReplacer(grouped, hidden(number), number, hidden(number)).Replace(body)
 }
 
 // inbox is the Messages page: what the lender sent the customer about
@@ -52,7 +61,7 @@ func (h *envRoom) inbox(w http.ResponseWriter, r *http.Request) {
 			kind = text(lang, "messages.kind.other")
 		}
 		rows = append(rows, inboxRow{Kind: kind, Date: servicing.LongDate(servicing.DayOf(m.Created, loc), lang),
-			Subject: m.Subject, Body: m.Body, Time: m.Created})
+			Subject: m.Subject, Body: masked(m.Body, s.AccountNumber), Time: m.Created})
 	}
 	h.render(w, r, http.StatusOK, "messages", page{Lang: lang, Session: s, Data: rows})
 }

@@ -76,8 +76,9 @@ func TestBrowserMessagesPage(t *testing.T) {
 }
 
 // TestMessagesPage: the Messages page needs the customer signed in, shows
-// only their own account's messages, newest first, and leaves out a
-// delivery that failed (the customer never received it).
+// only their own account's messages, newest first, leaves out a delivery
+// that failed (the customer never received it), and shows the welcome
+// message's account number as everywhere else: its last four digits.
 func TestMessagesPage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		p := apptest.Start(t, e)
@@ -102,9 +103,10 @@ func TestMessagesPage(t *testing.T) {
 		if i, j := strings.Index(page.body, "Your statement is ready"), strings.Index(page.body, "Welcome to OpenFlex"); i > j {
 			t.Errorf("messages are not newest first:\n%s", page.body)
 		}
-		for _, hidden := range []string{"Never delivered", "•••• " + other.Number[10:], "Votre relevé"} {
+		grouped := acct.Number[0:4] + " " + acct.Number[4:8] + " " + acct.Number[8:12] + " " + acct.Number[12:]
+		for _, hidden := range []string{"Never delivered", "•••• " + other.Number[10:], "Votre relevé", grouped, acct.Number} {
 			if strings.Contains(page.body, hidden) {
-				t.Errorf("the messages page shows %q (a failed delivery, or another account's message)", hidden)
+				t.Errorf("the messages page shows %q (a failed delivery, another account's message, or the whole account number)", hidden)
 			}
 		}
 		expect(t, v.do("GET", "messages?lang=fr", nil), http.StatusOK, "messages in French", "Messages", "Relevé prêt", ">1er février 2027</time>",
