@@ -10,6 +10,7 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/app/apptest"
+	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/storetest"
 )
@@ -126,6 +127,24 @@ func TestPayPage(t *testing.T) {
 		}
 		expect(t, v.do("GET", "pay", nil), http.StatusOK, "pay after cancelling", "Cancelled")
 
+		// A plan bought today: its payoff is its $300.00 and, paid first,
+		// the statement's $25.00 minimum; the payment is directed at it.
+		if _, err := p.Main.Planes[openflex.Training].Lending.Authorize(ctx, lending.AuthorizeRequest{MerchantID: p.Merchant.ID,
+			StoreID: p.Stores[0].ID, AccountNumber: acct.Number, Amount: 300_00, Currency: openflex.CAD, AutoCapture: true, Channel: "online",
+			Financing: &lending.FinancingChoice{PlanID: p.Plans[2].ID, TermMonths: 6}}); err != nil {
+			t.Fatal(err)
+		}
+		pg = v.do("GET", "pay", nil)
+		expect(t, pg, http.StatusOK, "pay with a plan", `id="payoff">$800.00`, "Pay off the plan", "$325.00", "Includes what is due first on your other balances: $25.00")
+		plan := regexp.MustCompile(`value="plan:([^"]+)"`).FindStringSubmatch(pg.body)[1]
+		form := url.Values{"key": {keyRE.FindStringSubmatch(pg.body)[1]}, "date": {"2027-02-01"}, "choice": {"plan:" + plan}, "source": {"new"},
+			"holder_name": {"Élise Client"}, "institution": {"004"}, "transit": {"12345"}, "account": {"1234567"}, "accepted": {"yes"}}
+		form.Set("csrf", formToken(t, v.do("POST", "pay", withCSRF(form, formToken(t, pg.body, "/pay"))).body, "/pay/confirm"))
+		expect(t, v.do("POST", "pay/confirm", form), http.StatusSeeOther, "pay the plan off")
+		if list, _ := data.OneTimePayments(ctx, acct.Number); list[0].PlanID != plan || list[0].Amount != 325_00 {
+			t.Errorf("the plan's payment = %+v, want $325.00 directed at %s", list[0], plan)
+		}
+
 		// E-statements: paper until the customer consents; the consent and
 		// its withdrawal are recorded with their wording.
 		st := v.do("GET", "statements", nil)
@@ -143,4 +162,14 @@ func TestPayPage(t *testing.T) {
 			t.Errorf("still electronic after the withdrawal")
 		}
 	})
+}
+
+// withCSRF is form with another csrf token.
+func withCSRF(form url.Values, tok string) url.Values {
+	out := url.Values{}
+	for k, vs := range form {
+		out[k] = vs
+	}
+	out.Set("csrf", tok)
+	return out
 }
