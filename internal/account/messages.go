@@ -131,6 +131,7 @@ var texts = map[string][2]string{
 	// One-time payments, payoffs and e-statement consent (issue 27's pay page).
 	"messages.kind.pad_one_time":           {"One-time payment", "Paiement ponctuel"},
 	"messages.kind.pad_one_time_cancelled": {"One-time payment cancelled", "Paiement ponctuel annulé"},
+	"messages.kind.pad_one_time_skipped":   {"One-time payment not taken", "Paiement ponctuel non effectué"},
 	"nav.pay":                              {"Pay", "Payer"},
 	"pay.title":                            {"Make a payment", "Faire un paiement"},
 	"pay.due":                              {"What is due", "Montant dû"},

@@ -26,7 +26,21 @@ const OneTimePrefix = "pot"
 const (
 	MessageOneTime          = "pad_one_time"
 	MessageOneTimeCancelled = "pad_one_time_cancelled"
+	// MessageOneTimeSkipped: the debit file could not take it (Note says
+	// why); nothing was debited.
+	MessageOneTimeSkipped = "pad_one_time_skipped"
 )
+
+// NotTaken is the message telling a customer their one-time payment was
+// not taken.
+func NotTaken(lang string, o *OneTime) (subject, body string) {
+	if lang == "fr" {
+		return "Paiement ponctuel non effectué", fmt.Sprintf("Votre paiement ponctuel de %s du %s n’a pas pu être effectué : rien n’a été débité. Veuillez payer autrement ou le prévoir de nouveau sur votre page de compte.",
+			Money("fr", o.Amount), o.DebitOn)
+	}
+	return "One-time payment not taken", fmt.Sprintf("Your one-time payment of %s on %s could not be taken: nothing was debited. Please pay another way, or schedule it again on your account pages.",
+		Money("en", o.Amount), o.DebitOn)
+}
 
 // OneTime is a one-time payment from a bank account: under Rule H1 a
 // sporadic pre-authorized debit, authorized by its own text for this one

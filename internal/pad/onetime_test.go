@@ -261,3 +261,41 @@ func TestOneTimeCancelRacesTheDebitFile(t *testing.T) {
 		}
 	})
 }
+
+// TestOneTimeNotTaken: a one-time payment the engine refuses (past the
+// $10,000 a day an account may be paid) is left out of the file, marked
+// not taken with the reason, and the customer is told; nothing moves.
+func TestOneTimeNotTaken(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		mo := newMonth(t, e)
+		svc := mo.p.Main.PAD[openflex.Training]
+		data := mo.p.Main.Stores.Data(openflex.Training)
+		o, err := svc.OneTimePayment(ctx, pad.OneTimeRequest{AccountNumber: mo.number, Amount: 10_000_01, DebitOn: "2027-02-01",
+			Earliest: "2027-02-01", Latest: "2027-02-01", Language: "fr", Accepted: true, Key: "too-much",
+			Bank: openflex.BankAccount{Institution: "004", Transit: "12345", Account: "7654321", HolderName: "Élise"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		owed := mo.account().Owed()
+		var buf bytes.Buffer
+		res, err := svc.DebitFile(ctx, "2027-02-01", lender, &buf)
+		if err != nil || len(res.OneTime) != 0 || len(res.OneTimeSkipped) != 1 {
+			t.Fatalf("DebitFile = %+v, %v; want the payment not taken", res, err)
+		}
+		f, err := cpa005.Read(&buf)
+		if err != nil || len(f.Debits) != 0 {
+			t.Fatalf("file = %+v, %v; want no debit", f, err)
+		}
+		got, _ := data.OneTimePayment(ctx, o.ID)
+		if got.Status != pad.DebitSkipped || got.PaymentID != "" || !strings.Contains(got.Note, "payment") {
+			t.Errorf("payment after the file = %+v", got)
+		}
+		if msgs, _ := data.AccountMessages(ctx, mo.number, 1); len(msgs) != 1 || msgs[0].Kind != pad.MessageOneTimeSkipped || !strings.Contains(msgs[0].Body, "rien n’a été débité") {
+			t.Errorf("the customer was not told: %+v", msgs)
+		}
+		if mo.account().Owed() != owed {
+			t.Errorf("owed moved from %d to %d", owed, mo.account().Owed())
+		}
+	})
+}

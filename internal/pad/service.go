@@ -436,6 +436,11 @@ func (s *Service) DebitFile(ctx context.Context, day string, o cpa005.Originator
 				return nil, uerr
 			}
 			res.OneTimeSkipped = append(res.OneTimeSkipped, o)
+			// The customer counts on it: they are told it was not taken.
+			subject, body := NotTaken(o.Language, o)
+			if terr := s.Messenger.Tell(ctx, o.AccountNumber, MessageOneTimeSkipped, subject, body); terr != nil {
+				s.log().Error("one-time payment not taken: notice not sent", "payment", o.ID, "err", terr)
+			}
 			continue
 		}
 		sentOnce = append(sentOnce, o)
