@@ -24,7 +24,7 @@ var lender = cpa005.Originator{ID: "0123456789", ShortName: "OpenFlex", LongName
 // width, in English and in French, with an axe-core audit of every state:
 // sign in, the payoff today and on a later day, a one-time payment of the
 // minimum from a bank account entered for it (reviewed, authorized, then
-// taken by the day's debit file, which the account's balance shows),
+// taken by the day's debit file, which the overview's balance shows),
 // another payment cancelled before it is sent, and the consent to
 // electronic statements.
 func TestBrowserPay(t *testing.T) {
@@ -36,9 +36,9 @@ func TestBrowserPay(t *testing.T) {
 	if err := chromedp.Do(tab, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)); err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct{ lang, payoff, later, minimum, sent, cancelled, electronic string }{
-		{"en", "$500.00", "$522.60", "$25.00", "Sent to your bank", "Cancelled", "You receive your statements electronically"},
-		{"fr", "500,00", "522,60", "25,00", "Transmis à votre banque", "Annulé", "Vous recevez vos relevés électroniquement"},
+	for _, tc := range []struct{ lang, payoff, later, minimum, balance, sent, cancelled, electronic string }{
+		{"en", "$500.00", "$522.60", "$25.00", "$475.00", "Sent to your bank", "Cancelled", "You receive your statements electronically"},
+		{"fr", "500,00", "522,60", "25,00", "475,00", "Transmis à votre banque", "Annulé", "Vous recevez vos relevés électroniquement"},
 	} {
 		acct := customerWithStatement(t, p, tc.lang)
 		step := func(state string, steps ...chromedp.Action[chromedp.Void]) {
@@ -107,6 +107,10 @@ func TestBrowserPay(t *testing.T) {
 		after, err := owed.Account(ctx, acct.Number)
 		if err != nil || after.Owed() != before.Owed()-25_00 {
 			t.Fatalf("owed after the debit file %s = %d, want %d", tc.lang, after.Owed(), before.Owed()-25_00)
+		}
+		step("balance after the debit", chromedp.Click(`nav a[href$="/training/"]`), chromedp.WaitVisible("#balance"))
+		if got := textOf("#balance"); !strings.Contains(got, tc.balance) {
+			t.Errorf("balance after the debit file %s = %q, want %s", tc.lang, got, tc.balance)
 		}
 		step("payment sent", chromedp.Navigate(base+"pay"), chromedp.WaitVisible("td.onetime-status"))
 		if got := textOf("td.onetime-status"); !strings.Contains(got, tc.sent) {
