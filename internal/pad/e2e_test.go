@@ -4,84 +4,38 @@ import (
 	"bytes"
 	"context"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/app/apptest"
 	"github.com/openflex/openflex/internal/cpa005"
-	"github.com/openflex/openflex/internal/credit"
-	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/storetest"
 )
 
-var applicants atomic.Int64
-
 var lender = cpa005.Originator{ID: "0123456789", ShortName: "OpenFlex", LongName: "OpenFlex Financial", DataCentre: "00310",
 	Returns: openflex.BankAccount{Institution: "001", Transit: "00011", Account: "1234567"}}
 
-// month is a TRAINING account on a test clock with a $500 purchase on
-// 2027-01-05 and its first statement (period end 2027-01-31) written.
+// month is apptest's customer past its first statement (a $500 purchase
+// on 2027-01-05, statement period end 2027-01-31), in French.
 type month struct {
+	*apptest.Customer
 	p      *apptest.Platform
 	number string
-	clock  string
 	t      *testing.T
 }
 
 func newMonth(t *testing.T, e storetest.Engine) *month {
 	t.Helper()
-	ctx := context.Background()
 	p := apptest.Start(t, e)
-	env := openflex.Training
-	m := p.Main
-	prep, err := m.Planes[env].Credit.Prepare(ctx, credit.ApplyRequest{MerchantID: p.Merchant.ID, StoreID: p.Stores[0].ID, Language: "fr",
-		Applicant: openflex.Applicant{FirstName: "Élise", MiddleName: credit.MagicApproveLowRisk, LastName: "Débit" + strings.Repeat("e", int(applicants.Add(1))),
-			DateOfBirth: "1985-06-15", Email: "elise@example.com", Phone: "+14165550199",
-			Address:      openflex.Address{Line1: "1 rue Main", City: "Toronto", Province: "ON", PostalCode: "M5V 2T6"},
-			AnnualIncome: 9_000_000, EmploymentStatus: "employed", HousingStatus: "own", MonthlyHousingCost: 100_000},
-		Consent: openflex.Consent{CreditCheck: true, TermsAccepted: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, acct, err := m.Planes[env].Credit.Commit(ctx, prep)
-	if err != nil || acct == nil {
-		t.Fatalf("Commit = %v, %v", acct, err)
-	}
-	toronto, _ := time.LoadLocation("America/Toronto")
-	clock, err := m.Planes[env].Servicing.CreateTestClock(ctx, p.Merchant.ID, "a month", time.Date(2027, 1, 5, 12, 0, 0, 0, toronto))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Planes[env].Servicing.AttachTestClock(ctx, p.Merchant.ID, clock.ID, acct.Number); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Planes[env].Lending.Authorize(ctx, lending.AuthorizeRequest{MerchantID: p.Merchant.ID, StoreID: p.Stores[0].ID,
-		AccountNumber: acct.Number, Amount: 500_00, Currency: openflex.CAD, AutoCapture: true, Channel: "online"}); err != nil {
-		t.Fatal(err)
-	}
-	mo := &month{p: p, number: acct.Number, clock: clock.ID, t: t}
-	mo.advance(time.Date(2027, 2, 1, 12, 0, 0, 0, toronto))
-	return mo
+	c := p.CustomerWithStatement(t, "fr")
+	return &month{Customer: c, p: p, number: c.Account.Number, t: t}
 }
 
-func (mo *month) advance(to time.Time) {
-	mo.t.Helper()
-	if _, err := mo.p.Main.Planes[openflex.Training].Servicing.AdvanceTestClock(context.Background(), mo.p.Merchant.ID, mo.clock, to); err != nil {
-		mo.t.Fatal(err)
-	}
-}
+func (mo *month) advance(to time.Time) { mo.t.Helper(); mo.Advance(mo.t, to) }
 
-func (mo *month) account() *openflex.Account {
-	mo.t.Helper()
-	a, err := mo.p.Main.Stores.Data(openflex.Training).Account(context.Background(), mo.number)
-	if err != nil {
-		mo.t.Fatal(err)
-	}
-	return a
-}
+func (mo *month) account() *openflex.Account { mo.t.Helper(); return mo.Reload(mo.t) }
 
 // TestDebitsThroughTheBank walks a customer's automatic payments on the
 // TRAINING test clock: enrolment (confirmation sent, first debit 10 days
@@ -220,7 +174,6 @@ func TestDebitsThroughTheBank(t *testing.T) {
 }
 
 func dayAt(day string, hour int) time.Time {
-	toronto, _ := time.LoadLocation("America/Toronto")
-	d, _ := time.ParseInLocation(time.DateOnly, day, toronto)
-	return d.Add(time.Duration(hour) * time.Hour)
+	d, _ := time.Parse(time.DateOnly, day)
+	return apptest.Toronto(d.Year(), d.Month(), d.Day(), 0).Add(time.Duration(hour) * time.Hour)
 }
