@@ -35,6 +35,7 @@ type servicingCmd struct {
 func newServicingCmd(name string, stdout io.Writer) *servicingCmd {
 	s := &servicingCmd{fs: flag.NewFlagSet(name, flag.ContinueOnError), stdout: stdout}
 	storageFlags(&s.c, s.fs)
+	lenderFlags(&s.c, s.fs)
 	s.fs.StringVar(&s.env, "env", "production", "environment: training or production")
 	s.fs.BoolVar(&s.asJSON, "json", false, "print JSON (the API's objects)")
 	return s

@@ -52,6 +52,9 @@ type Services struct {
 	Revoke       func(ctx context.Context, r lending.RevokeRequest) (*openflex.AccountConsent, error)
 	// MerchantName names a merchant for the customer.
 	MerchantName func(ctx context.Context, id string) string
+	// Messages lists the messages sent to an account, newest first (the
+	// written confirmation of automatic payments among them).
+	Messages func(ctx context.Context, number string, limit int) ([]*customer.Message, error)
 }
 
 // Config is what the room is built from.

@@ -65,6 +65,10 @@ type Messenger struct {
 	Sender Sender // nil: nothing is sent (TRAINING, or no provider)
 	Now    func() time.Time
 	Log    *slog.Logger
+	// Signature ends every message's body: the lender and how to reach it
+	// (the server's configured lender, as statements and the PAD
+	// agreement name it); "" adds nothing.
+	Signature string
 }
 
 // Tell sends the account's customer subject and body (already in their
@@ -82,6 +86,9 @@ func (m *Messenger) Tell(ctx context.Context, number, kind, subject, body string
 	channel, to, masked := "email", cust.Applicant.Email, pii.MaskEmail(cust.Applicant.Email)
 	if to == "" {
 		channel, to, masked = "sms", cust.Applicant.Phone, pii.MaskPhone(cust.Applicant.Phone)
+	}
+	if m.Signature != "" {
+		body += "\n\n" + m.Signature
 	}
 	msg := &Message{ID: openflex.NewID("msg"), AccountNumber: number, Kind: kind, Channel: channel, Recipient: masked,
 		Subject: subject, Body: body, Status: MessageTraining, Created: m.Now().UTC().Truncate(time.Microsecond)}
