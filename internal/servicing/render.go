@@ -126,8 +126,14 @@ func Render(st *Statement) string {
 	row(w.status, status)
 	b.WriteString("\n")
 	row(w.opening, money(st.OpeningBalance))
-	row(w.totalCredits, "-"+money(st.TotalCredits))
-	row(w.totalDebits, "+"+money(st.TotalDebits))
+	signed := func(sign string, c int64) string { // no sign on nothing: "-$0.00" reads as a debt
+		if c == 0 {
+			return money(0)
+		}
+		return sign + money(c)
+	}
+	row(w.totalCredits, signed("-", st.TotalCredits))
+	row(w.totalDebits, signed("+", st.TotalDebits))
 	row("  "+w.interest, money(st.InterestCharged))
 	row("  "+w.fees, money(st.FeesCharged))
 	row(w.closing, money(st.ClosingBalance))
