@@ -77,4 +77,9 @@ func (m *Main) wireCustomers(env openflex.Environment, data *sqlstore.DB, notifi
 	// The agreement names the lender as statements and messages do.
 	m.PAD[env] = &pad.Service{Store: data, Accounts: data, Payments: engine.PADPayments{S: m.Planes[env].Servicing}, Messenger: m.Messages[env],
 		Payee: pad.Payee{Name: lender.Name, Phone: lender.Phone, Email: lender.Email, Address: lender.Address}, Now: time.Now, Log: m.Logger}
+	debits := m.PAD[env]
+	m.Planes[env].Servicing.AfterAdvance = func(ctx context.Context) error {
+		_, err := debits.Schedule(ctx)
+		return err
+	}
 }

@@ -177,3 +177,32 @@ func dayAt(day string, hour int) time.Time {
 	d, _ := time.Parse(time.DateOnly, day)
 	return apptest.Toronto(d.Year(), d.Month(), d.Day(), 0).Add(time.Duration(hour) * time.Hour)
 }
+
+// TestAdvanceSchedulesDebits walks automatic payments on the TRAINING test
+// clock alone, as a merchant's developer would: enrolled after the
+// statement, the clock advanced a day (the debit is scheduled and
+// notified then, 20 days ahead, as the daily job would have done), then to
+// the due date, where the debit file takes it. Without the advance's
+// follow-up the debit waited for the minutely job, and a clock moved past
+// the notice window before it ran never got one.
+func TestAdvanceSchedulesDebits(t *testing.T) {
+	ctx := context.Background()
+	mo := newMonth(t, storetest.Engines(t)[0])
+	svc := mo.p.Main.PAD[openflex.Training]
+	data := mo.p.Main.Stores.Data(openflex.Training)
+	if _, err := svc.Enrol(ctx, pad.EnrolRequest{AccountNumber: mo.number, Choice: pad.ChoiceMinimum, Language: "fr", Accepted: true,
+		Bank: openflex.BankAccount{Institution: "004", Transit: "12345", Account: "1234567", HolderName: "Élise Débit"}}); err != nil {
+		t.Fatal(err)
+	}
+	mo.advance(apptest.Toronto(2027, 2, 2, 12))
+	debits, err := data.Debits(ctx, mo.number)
+	if err != nil || len(debits) != 1 || debits[0].DueOn != "2027-02-22" || debits[0].NoticeSentAt.IsZero() {
+		t.Fatalf("debits after advancing a day = %+v, %v; want the statement's minimum, notified", debits, err)
+	}
+	mo.advance(apptest.Toronto(2027, 2, 22, 13))
+	var buf bytes.Buffer
+	res, err := svc.DebitFile(ctx, "2027-02-22", lender, &buf)
+	if err != nil || len(res.Debits) != 1 || res.Debits[0].Amount != debits[0].Amount {
+		t.Fatalf("DebitFile on the due date = %+v, %v; want the scheduled debit", res, err)
+	}
+}
