@@ -3,6 +3,7 @@ package pad_test
 import (
 	"bytes"
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -113,11 +114,23 @@ func TestDebitsThroughTheBank(t *testing.T) {
 		if f.FileNumber != res.FileNumber || len(f.Debits) != 1 || f.DebitTotal != 500_00 || f.CreditCount != 0 {
 			t.Fatalf("file read back: number %d, %d debits for %d", f.FileNumber, len(f.Debits), f.DebitTotal)
 		}
-		it := f.Debits[0]
-		if it.Amount != 500_00 || it.Account.Institution != "004" || it.Account.Transit != "12345" || it.Account.Account != "1234567" ||
-			it.Name != "ELISE DEBIT" || it.TransactionCode != cpa005.DebitCode || it.CrossReference != res.Debits[0].Reference ||
-			it.DueDate.Format(time.DateOnly) != due.DueOn {
-			t.Errorf("debit item = %+v", it)
+		// Field by field, every field of the D record as the bank reads it:
+		// the payor's bank account and name (upper case, accents dropped),
+		// the due date, the lender as originator with its return account,
+		// the cross reference the bank's return will carry back, and the
+		// customer's account in the sundry field.
+		dueDay, _ := time.Parse(time.DateOnly, due.DueOn)
+		want := cpa005.Item{TransactionCode: cpa005.DebitCode, Amount: 500_00, DueDate: dueDay,
+			Account:   openflex.BankAccount{Institution: "004", Transit: "12345", Account: "1234567"},
+			ShortName: strings.ToUpper(lender.ShortName), Name: "ELISE DEBIT", LongName: strings.ToUpper(lender.LongName), OriginatorID: lender.ID,
+			CrossReference: res.Debits[0].Reference, Returns: lender.Returns,
+			Sundry:      mo.number[len(mo.number)-8:],                                                            // the OpenFlex account, for the payor's bank statement
+			TraceNumber: strings.Repeat("0", 22), StoredType: "000", InvalidDataElement: strings.Repeat("0", 11)} // the bank's to fill
+		if got := f.Debits[0]; !reflect.DeepEqual(got, want) {
+			t.Errorf("debit record read back:\n got %+v\nwant %+v", got, want)
+		}
+		if f.OriginatorID != lender.ID || f.DataCentre != lender.DataCentre || f.Currency != "CAD" || f.DebitCount != 1 {
+			t.Errorf("file header and trailer read back: %+v", f)
 		}
 		if got := mo.account().PostedBalance; got != owedBefore-500_00 {
 			t.Errorf("owed after the debit = %d, want %d", got, owedBefore-500_00)
