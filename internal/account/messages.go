@@ -111,6 +111,23 @@ var texts = map[string][2]string{
 	"txn.promotion_cancelled": {"Promotion cancelled", "Promotion annulée"},
 	"txn.charge_off":          {"Charged off", "Radiation"},
 
+	// The Messages page (/account/messages): what was sent to the customer.
+	"nav.messages":                   {"Messages", "Messages"},
+	"messages.title":                 {"Messages", "Messages"},
+	"messages.intro":                 {"What we sent you about this account, by email or text message, newest first.", "Ce que nous vous avons envoyé au sujet de ce compte, par courriel ou texto, du plus récent au plus ancien."},
+	"messages.none":                  {"No messages yet.", "Aucun message pour l’instant."},
+	"messages.kind.welcome":          {"Welcome", "Bienvenue"},
+	"messages.kind.statement_ready":  {"Statement ready", "Relevé prêt"},
+	"messages.kind.payment_due":      {"Payment due", "Paiement dû"},
+	"messages.kind.payment_received": {"Payment received", "Paiement reçu"},
+	"messages.kind.payment_reversed": {"Payment reversed", "Paiement annulé"},
+	"messages.kind.status_changed":   {"Account status", "État du compte"},
+	"messages.kind.pad_confirmation": {"Automatic payments", "Paiements automatiques"},
+	"messages.kind.pad_notice":       {"Upcoming debit", "Débit à venir"},
+	"messages.kind.pad_cancelled":    {"Automatic payments cancelled", "Paiements automatiques annulés"},
+	"messages.kind.debit_returned":   {"Debit returned", "Débit retourné"},
+	"messages.kind.other":            {"Message", "Message"},
+
 	// The written confirmation of automatic payments, and French
 	// typography (custwalk).
 	"colon":                 {":", "\u00a0:"},

@@ -59,14 +59,23 @@ func (m *Main) accountRoom() *account.Room {
 }
 
 // wireCustomers builds env's customer messenger (sending in PRODUCTION
-// when a provider is configured), the welcome message of new accounts and
-// the PAD service.
+// when a provider is configured), the welcome message of new accounts,
+// servicing's messages and the PAD service.
 func (m *Main) wireCustomers(env openflex.Environment, data *sqlstore.DB, notifier *notify.Notifier) {
 	lender := m.Config.LenderIdentity()
-	m.Messages[env] = &customer.Messenger{Env: env, Store: data, Now: time.Now, Log: m.Logger, Signature: lender.Contact()}
+	m.Messages[env] = &customer.Messenger{Env: env, Store: data, Now: time.Now, AccountTime: m.Planes[env].Servicing.AccountTime, Log: m.Logger,
+		Signature: lender.Contact()}
 	if env == openflex.Production && (notifier.Mail != nil || notifier.SMS != nil) {
 		m.Messages[env].Sender = notifier
 	}
+	// Servicing's customer messages (statement ready, payment due and
+	// received, status changed) go out through the same messenger,
+	// pointing to the customer's own pages.
+	pages := strings.TrimRight(m.Config.PublicURL, "/") + account.Root
+	if env == openflex.Training {
+		pages += "training/"
+	}
+	m.Planes[env].Servicing.Messages, m.Planes[env].Servicing.AccountPages = m.Messages[env], pages
 	msgs, logger := m.Messages[env], m.Logger
 	m.Planes[env].Credit.Welcome = func(ctx context.Context, acct *openflex.Account) {
 		subject, body := customer.Welcome(acct)

@@ -11,6 +11,7 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/app/apptest"
 	"github.com/openflex/openflex/internal/cpa005"
+	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/storetest"
 )
@@ -74,8 +75,9 @@ func TestDebitsThroughTheBank(t *testing.T) {
 			t.Errorf("agreement: first debit %s, text %q", a.FirstDebitOn, a.Text)
 		}
 		msgs, err := data.AccountMessages(ctx, mo.number, 10)
-		if err != nil || len(msgs) != 2 || msgs[1].Kind != "welcome" || msgs[0].Kind != pad.MessageConfirmation || !strings.Contains(msgs[0].Body, "2027-02-11") {
-			t.Fatalf("messages after enrolment = %+v, %v; want the written confirmation", msgs, err)
+		// Newest first: the confirmation, January's statement_ready, the welcome.
+		if err != nil || len(msgs) != 3 || msgs[2].Kind != "welcome" || msgs[1].Kind != customer.MessageStatementReady || msgs[0].Kind != pad.MessageConfirmation || !strings.Contains(msgs[0].Body, "2027-02-11") {
+			t.Fatalf("messages after enrolment = %v, %v; want the written confirmation", kindsOf(msgs), err)
 		}
 
 		for range 2 { // the daily job runs again: still one debit
@@ -91,7 +93,7 @@ func TestDebitsThroughTheBank(t *testing.T) {
 		if d.Amount != 500_00 || d.DueOn != due.DueOn || d.Status != pad.DebitScheduled || d.NoticeSentAt.IsZero() {
 			t.Errorf("debit = %+v; want the statement balance on %s, notified", d, due.DueOn)
 		}
-		if msgs, _ := data.AccountMessages(ctx, mo.number, 10); len(msgs) != 3 || msgs[0].Kind != pad.MessageNotice || !strings.Contains(msgs[0].Body, "500,00") {
+		if msgs, _ := data.AccountMessages(ctx, mo.number, 10); len(msgs) != 4 || msgs[0].Kind != pad.MessageNotice || !strings.Contains(msgs[0].Body, "500,00") {
 			t.Errorf("the variable debit's notice was not sent: %+v", msgs)
 		}
 
@@ -166,8 +168,18 @@ func TestDebitsThroughTheBank(t *testing.T) {
 		if got, _ := data.Debit(ctx, d.ID); got.Status != pad.DebitReturned {
 			t.Errorf("debit status after the return = %s", got.Status)
 		}
-		if msgs, _ := data.AccountMessages(ctx, mo.number, 10); msgs[0].Kind != pad.MessageReturned || !strings.Contains(msgs[0].Body, "retourné") {
+		msgs, _ = data.AccountMessages(ctx, mo.number, 20)
+		if msgs[0].Kind != pad.MessageReturned || !strings.Contains(msgs[0].Body, "retourné") {
 			t.Errorf("the customer was not told in French: %+v", msgs[0])
+		}
+		// Told once: pad's notice, not also servicing's payment_reversed
+		// (the payment received when the debit was taken came before).
+		told := map[string]int{}
+		for _, m := range msgs {
+			told[m.Kind]++
+		}
+		if told[pad.MessageReturned] != 1 || told[customer.MessagePaymentReversed] != 0 || told[customer.MessagePaymentReceived] != 1 {
+			t.Errorf("messages about the debit: %v; want one payment_received and one debit_returned", told)
 		}
 
 		// The minimum is unpaid again: once the next day is applied, the
@@ -218,4 +230,12 @@ func TestAdvanceSchedulesDebits(t *testing.T) {
 	if err != nil || len(res.Debits) != 1 || res.Debits[0].Amount != debits[0].Amount {
 		t.Fatalf("DebitFile on the due date = %+v, %v; want the scheduled debit", res, err)
 	}
+}
+
+func kindsOf(msgs []*customer.Message) []string {
+	var out []string
+	for _, m := range msgs {
+		out = append(out, m.Kind+" "+m.Created.Format(time.RFC3339))
+	}
+	return out
 }
