@@ -42,7 +42,7 @@ func TestBrowserMessagesPage(t *testing.T) {
 		acct := customerWithStatement(t, p, tc.lang)
 		step := func(state string, steps ...chromedp.Action[chromedp.Void]) {
 			t.Helper()
-			if err := chromedp.Do(tab, append(steps, chromedp.WaitVisible("main"))...); err != nil {
+			if err := chromedp.Do(tab, append(steps, chromedp.WaitVisible(chromedp.CSS("main")))...); err != nil {
 				t.Fatalf("%s %s: %v", state, tc.lang, err)
 			}
 			axetest.Check(t, tab, state+" "+tc.lang)

@@ -70,6 +70,10 @@ type Messenger struct {
 	// test clock's for an account on one): Tell dates messages by it.
 	AccountTime func(ctx context.Context, number string) (time.Time, error)
 	Log         *slog.Logger
+	// Signature ends every message's body: the lender and how to reach it
+	// (the server's configured lender, as statements and the PAD
+	// agreement name it); "" adds nothing.
+	Signature string
 }
 
 // Tell sends the account's customer subject and body (already in their
@@ -103,6 +107,9 @@ func (m *Messenger) Deliver(ctx context.Context, id, number, kind, subject, body
 	channel, to, masked := "email", cust.Applicant.Email, pii.MaskEmail(cust.Applicant.Email)
 	if to == "" {
 		channel, to, masked = "sms", cust.Applicant.Phone, pii.MaskPhone(cust.Applicant.Phone)
+	}
+	if m.Signature != "" {
+		body += "\n\n" + m.Signature
 	}
 	msg := &Message{ID: id, AccountNumber: number, Kind: kind, Channel: channel, Recipient: masked,
 		Subject: subject, Body: body, Status: MessageTraining, Created: at.UTC().Truncate(time.Microsecond)}

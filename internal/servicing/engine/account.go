@@ -88,6 +88,10 @@ func (s *Service) open(ctx context.Context, number string) (*account, error) {
 		if err := unmarshal(row.State, a.state); err != nil {
 			return nil, fmt.Errorf("account %s servicing state: %w", number, err)
 		}
+		// An account keeps the rules it was opened under, but the lender's
+		// contact details are today's: a new phone number reaches every
+		// statement written from now on.
+		a.state.Config.Lender = s.config().Lender
 	} else {
 		opened := row.OpenedOn
 		if opened == "" {

@@ -147,6 +147,12 @@ type Service struct {
 	// Now is the wall clock; accounts on a test clock ignore it.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// AfterAdvance, when set, runs once a test clock's advance has served
+	// its accounts, as the daily job's follow-up work runs after each of
+	// its passes (the app schedules pre-authorized debits with it): a clock
+	// moved past a due date in two steps finds what the first step called
+	// for, as a real month would.
+	AfterAdvance func(ctx context.Context) error
 }
 
 // Verifier consumes a customer's passed verification (package credit).
