@@ -35,7 +35,7 @@ const (
 // not taken.
 func NotTaken(lang string, o *OneTime) (subject, body string) {
 	if lang == "fr" {
-		return "Paiement ponctuel non effectué", fmt.Sprintf("Votre paiement ponctuel de %s du %s n’a pas pu être effectué : rien n’a été débité. Veuillez payer autrement ou le prévoir de nouveau sur votre page de compte.",
+		return "Paiement ponctuel non effectué", fmt.Sprintf("Votre paiement ponctuel de %s du %s n’a pas pu être effectué\u00a0: rien n’a été débité. Veuillez payer autrement ou le prévoir de nouveau sur votre page de compte.",
 			Money("fr", o.Amount), o.DebitOn)
 	}
 	return "One-time payment not taken", fmt.Sprintf("Your one-time payment of %s on %s could not be taken: nothing was debited. Please pay another way, or schedule it again on your account pages.",
@@ -246,7 +246,7 @@ func (s *Service) CancelOneTime(ctx context.Context, number, id, by string) (*On
 	}
 	subject, body := "One-time payment cancelled", fmt.Sprintf("Your one-time payment of %s on %s is cancelled: nothing will be debited.", Money("en", o.Amount), o.DebitOn)
 	if o.Language == "fr" {
-		subject, body = "Paiement ponctuel annulé", fmt.Sprintf("Votre paiement ponctuel de %s du %s est annulé : rien ne sera débité.", Money("fr", o.Amount), o.DebitOn)
+		subject, body = "Paiement ponctuel annulé", fmt.Sprintf("Votre paiement ponctuel de %s du %s est annulé\u00a0: rien ne sera débité.", Money("fr", o.Amount), o.DebitOn)
 	}
 	if err := s.Messenger.Tell(ctx, number, MessageOneTimeCancelled, subject, body); err != nil {
 		s.log().Error("one-time payment cancellation notice not sent", "payment", o.ID, "err", err)

@@ -39,7 +39,7 @@ func EStatementConsent(lang string) string {
 		return strings.Join([]string{
 			"Je consens à recevoir mes relevés de compte OpenFlex sous forme électronique plutôt que sur papier.",
 			"Chaque relevé sera disponible sur ma page de compte (à l’écran et en PDF), et un avis me sera envoyé par courriel ou texto quand il est prêt.",
-			"Je peux retirer ce consentement en tout temps sur la page Relevés ; je recevrai alors mes relevés par la poste, sans frais.",
+			"Je peux retirer ce consentement en tout temps sur la page Relevés\u00a0; je recevrai alors mes relevés par la poste, sans frais.",
 		}, " ")
 	}
 	return strings.Join([]string{
@@ -53,7 +53,7 @@ func EStatementConsent(lang string) string {
 // their consent.
 func EStatementWithdrawal(lang string) string {
 	if lang == "fr" {
-		return "Je retire mon consentement aux relevés électroniques : envoyez-moi mes relevés par la poste."
+		return "Je retire mon consentement aux relevés électroniques\u00a0: envoyez-moi mes relevés par la poste."
 	}
 	return "I withdraw my consent to electronic statements: send my statements by mail."
 }
