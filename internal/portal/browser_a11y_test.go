@@ -284,7 +284,8 @@ func TestBrowserTillKeyboard(t *testing.T) {
 // with axe-core on every screen: the store's day with its movements fits
 // the screen (its tables need no sideways scrolling: they were cut off on
 // the right), the look-up's result, the code, the amount, the options, the
-// authorization and a used sale's page; each post's redirect lands on a
+// authorization, its partial capture (what is financed) and a used sale's
+// page; each post's redirect lands on a
 // page that a reload does not repeat.
 func TestBrowserTillAtPhoneAndDesktop(t *testing.T) {
 	axetest.Script(t)
@@ -361,7 +362,9 @@ func TestBrowserTillAtPhoneAndDesktop(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		audit("till authorization", submit(store+"/authorize"), chromedp.WaitVisible(`form[action$="/return"]`))
+		audit("till authorization", chromedp.Click(`input[name="option"][value^="plan_"]`), chromedp.Click(`input[name="auto_capture"]`), submit(store+"/authorize"), chromedp.WaitVisible(chromedp.ID("capture_amount")))
+		audit("till partly captured", chromedp.SendKeys(chromedp.ID("capture_amount"), "100"),
+			chromedp.Click(`form[action$="/capture"] button[type="submit"]`), chromedp.WaitVisible(chromedp.ID("financed")))
 		audit("till used sale", chromedp.Navigate(base+sale), chromedp.WaitVisible(chromedp.ID("over-h")))
 		audit("till day fr", chromedp.Navigate(base+store+"?lang=fr"), chromedp.WaitVisible(`tr.txn`))
 	}

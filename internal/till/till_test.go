@@ -107,6 +107,10 @@ func TestTillHappyPath(t *testing.T) {
 		}
 		r = b.Get(r.Header.Get("Location"))
 		webtest.Want(t, r, http.StatusOK, "after capture", "Captured.", "Partly captured", `<dd id="captured">$300.00</dd>`, `<dd id="remaining">$200.00</dd>`)
+		// The disclosure stays as agreed, for $500.00, and the page says only
+		// the $300.00 captured is financed, worded on the same terms.
+		webtest.Want(t, r, http.StatusOK, "disclosure after a partial capture", "As disclosed and agreed, for the authorized $500.00:",
+			"Only what was captured, $300.00, is financed.", `id="captured-disclosure">You are financing $300.00`)
 
 		// Capturing more than remains is refused next to the form.
 		r2 := b.PostIn(r.Body, page+"/capture", url.Values{"capture_amount": {"250"}, "nonce": {webtest.FormNonce(t, r.Body, page+"/capture")}})
