@@ -732,9 +732,8 @@ func (s *Service) Verification(ctx context.Context, merchantID, id string) (*ope
 	return s.Store.Verification(ctx, merchantID, id)
 }
 
-// Usable reports why a verification of merchantID can no longer serve a
-// purchase (verification_failed: used, locked or expired), nil when it
-// still can.
+// Usable reports why v can no longer serve a purchase (verification_failed:
+// used, locked or expired), nil when it still can.
 func (s *Service) Usable(v *openflex.Verification) error {
 	return s.usable(v, v.AccountNumber, openflex.VerificationPending, openflex.VerificationPassed)
 }

@@ -385,7 +385,8 @@ func (p *Till) tillLookup(w http.ResponseWriter, r *http.Request, pg *web.Page) 
 type saleData struct {
 	*till
 	Customer customerView
-	// Step is "code" (enter the code), "amount" (quote) or "options".
+	// Step is "code" (enter the code), "amount" (quote), "options", or
+	// "over" (the verification was used, locked or expired).
 	Step         string
 	Verification *openflex.Verification
 	VerifyID     string
