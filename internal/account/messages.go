@@ -3,7 +3,7 @@ package account
 // texts are the room's words, English then French.
 var texts = map[string][2]string{
 	"site":                  {"OpenFlex — your account", "OpenFlex — votre compte"},
-	"training":              {"TRAINING: test data only; the code 222222 always works.", "FORMATION : données de test seulement; le code 222222 fonctionne toujours."},
+	"training":              {"TRAINING: test data only; the code 222222 always works.", "FORMATION\u00a0: données de test seulement\u00a0; le code 222222 fonctionne toujours."},
 	"lang.switch":           {"Français", "English"},
 	"nav.overview":          {"Overview", "Aperçu"},
 	"nav.statements":        {"Statements", "Relevés"},
@@ -24,7 +24,7 @@ var texts = map[string][2]string{
 	"autopay.accept":        {"I have read and accept the pre-authorized debit agreement.", "J’ai lu et j’accepte l’accord de débit préautorisé."},
 	"autopay.enrol":         {"Set up automatic payments", "Activer les paiements automatiques"},
 	"autopay.invalid":       {"Please check the highlighted fields and accept the agreement.", "Vérifiez les champs signalés et acceptez l’accord."},
-	"autopay.on":            {"Automatic payments are on:", "Les paiements automatiques sont activés :"},
+	"autopay.on":            {"Automatic payments are on:", "Les paiements automatiques sont activés\u00a0:"},
 	"autopay.from":          {"from bank account", "du compte bancaire"},
 	"autopay.first":         {"We sent your written confirmation. No debit before", "Nous vous avons envoyé la confirmation écrite. Aucun débit avant le"},
 	"autopay.debits":        {"Debits", "Débits"},
@@ -65,7 +65,7 @@ var texts = map[string][2]string{
 	"overview.due":          {"Payment due", "Paiement dû"},
 	"overview.due_on":       {"Minimum payment due on", "Paiement minimum dû le"},
 	"overview.grace":        {"Pay this by then to pay no interest on regular purchases", "Payez ce montant d’ici là pour n’avoir aucun intérêt sur vos achats courants"},
-	"overview.no_statement": {"No statement yet: your first one comes at the end of your first billing cycle.", "Aucun relevé pour l’instant : le premier arrive à la fin de votre premier cycle de facturation."},
+	"overview.no_statement": {"No statement yet: your first one comes at the end of your first billing cycle.", "Aucun relevé pour l’instant\u00a0: le premier arrive à la fin de votre premier cycle de facturation."},
 	"overview.plans":        {"Your plans", "Vos plans"},
 	"overview.plan":         {"Plan", "Plan"},
 	"overview.merchant":     {"Merchant", "Marchand"},
@@ -95,12 +95,12 @@ var texts = map[string][2]string{
 	"error.not_found":       {"This page does not exist.", "Cette page n’existe pas."},
 	"error.rate_limited":    {"Too many attempts. Please wait a few minutes and try again.", "Trop de tentatives. Attendez quelques minutes et réessayez."},
 	"error.csrf":            {"This form expired. Please go back and try again.", "Ce formulaire a expiré. Revenez en arrière et réessayez."},
-	"status.normal":         {"In good standing: you can make purchases.", "En règle : vous pouvez faire des achats."},
+	"status.normal":         {"In good standing: you can make purchases.", "En règle\u00a0: vous pouvez faire des achats."},
 	"status.auth_prohibited": {"Purchases paused: a payment is past due. Pay the past-due amount and purchases resume by themselves.",
-		"Achats suspendus : un paiement est en souffrance. Payez le montant en souffrance et les achats reprennent d’eux-mêmes."},
-	"status.frozen":           {"Frozen by OpenFlex: no purchases for now. Call us to find out why.", "Gelé par OpenFlex : aucun achat pour l’instant. Appelez-nous pour savoir pourquoi."},
+		"Achats suspendus\u00a0: un paiement est en souffrance. Payez le montant en souffrance et les achats reprennent d’eux-mêmes."},
+	"status.frozen":           {"Frozen by OpenFlex: no purchases for now. Call us to find out why.", "Gelé par OpenFlex\u00a0: aucun achat pour l’instant. Appelez-nous pour savoir pourquoi."},
 	"status.charged_off":      {"Charged off after months without payment. Call us to arrange payment.", "Radié après des mois sans paiement. Appelez-nous pour convenir d’un paiement."},
-	"status.closed":           {"Closed: no new purchases.", "Fermé : aucun nouvel achat."},
+	"status.closed":           {"Closed: no new purchases.", "Fermé\u00a0: aucun nouvel achat."},
 	"txn.capture":             {"Purchase", "Achat"},
 	"txn.return":              {"Return", "Retour"},
 	"txn.payment":             {"Payment, thank you", "Paiement, merci"},
@@ -110,6 +110,32 @@ var texts = map[string][2]string{
 	"txn.plan_expired":        {"Promotion ended", "Fin de la promotion"},
 	"txn.promotion_cancelled": {"Promotion cancelled", "Promotion annulée"},
 	"txn.charge_off":          {"Charged off", "Radiation"},
+
+	// The Messages page (/account/messages): what was sent to the customer.
+	"nav.messages":                   {"Messages", "Messages"},
+	"messages.title":                 {"Messages", "Messages"},
+	"messages.intro":                 {"What we sent you about this account, by email or text message, newest first.", "Ce que nous vous avons envoyé au sujet de ce compte, par courriel ou texto, du plus récent au plus ancien."},
+	"messages.none":                  {"No messages yet.", "Aucun message pour l’instant."},
+	"messages.kind.welcome":          {"Welcome", "Bienvenue"},
+	"messages.kind.statement_ready":  {"Statement ready", "Relevé prêt"},
+	"messages.kind.payment_due":      {"Payment due", "Paiement dû"},
+	"messages.kind.payment_received": {"Payment received", "Paiement reçu"},
+	"messages.kind.payment_reversed": {"Payment reversed", "Paiement annulé"},
+	"messages.kind.status_changed":   {"Account status", "État du compte"},
+	"messages.kind.pad_confirmation": {"Automatic payments", "Paiements automatiques"},
+	"messages.kind.pad_notice":       {"Upcoming debit", "Débit à venir"},
+	"messages.kind.pad_cancelled":    {"Automatic payments cancelled", "Paiements automatiques annulés"},
+	"messages.kind.debit_returned":   {"Debit returned", "Débit retourné"},
+	"messages.kind.other":            {"Message", "Message"},
+
+	// The written confirmation of automatic payments, and French
+	// typography (custwalk).
+	"colon":                 {":", "\u00a0:"},
+	"autopay.confirmation":  {"Your written confirmation", "Votre confirmation écrite"},
+	"autopay.sent_email":    {"Sent by email to", "Envoyée par courriel à"},
+	"autopay.sent_sms":      {"Sent by text message to", "Envoyée par texto au"},
+	"autopay.sent_on":       {" on", " le"},
+	"autopay.training_kept": {"TRAINING: nothing is sent; this is the message you would have received.", "FORMATION\u00a0: rien n’est envoyé\u00a0; voici le message que vous auriez reçu."},
 }
 
 func text(lang, key string) string {
