@@ -135,6 +135,9 @@ type Service struct {
 	// node per region, or a benchmark's own accounts); default: every
 	// province's.
 	Zones []string
+	// MaxCreditLimit is the highest credit limit staff may give an account
+	// (0: DefaultMaxCreditLimit).
+	MaxCreditLimit int64
 	// Now is the wall clock; accounts on a test clock ignore it.
 	Now    func() time.Time
 	Logger *slog.Logger
