@@ -176,6 +176,9 @@ type WaiveRequest struct {
 type WaiverResult struct {
 	Waiver  *Waiver
 	Account *openflex.Account
+	// Again reports whether the waiver was recorded before (the same key):
+	// nothing changed this time.
+	Again bool
 }
 
 // Waive forgives all or part of a fee or interest charge, through the
@@ -217,7 +220,7 @@ func (s *Service) Waive(ctx context.Context, r WaiveRequest) (*WaiverResult, err
 			if prev.ChargeID != r.ChargeID || prev.Amount != r.Amount {
 				return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "key", Message: "this request's key was used for waiver " + prev.ID}
 			}
-			out = &WaiverResult{Waiver: prev, Account: a.acct}
+			out = &WaiverResult{Waiver: prev, Account: a.acct, Again: true}
 			return nil
 		}
 		charge, err := ds.Transaction(ctx, r.AccountNumber, r.ChargeID)

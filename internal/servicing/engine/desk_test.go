@@ -155,7 +155,7 @@ func TestWaiveOnTheEngine(t *testing.T) {
 			t.Fatalf("after waiving $10 of the $25 fee: charges %d, owed %d", a.Charges, a.Owed())
 		}
 		again, err := waive(fee.ID, 10_00, "k1")
-		if err != nil || again.Waiver.ID != r.Waiver.ID {
+		if err != nil || again.Waiver.ID != r.Waiver.ID || !again.Again || r.Again {
 			t.Fatalf("the same request again = %+v, %v; want waiver %s", again, err, r.Waiver.ID)
 		}
 		if a := w.acct(n); a.Charges != 15_00 {

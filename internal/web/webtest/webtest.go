@@ -27,9 +27,11 @@ import (
 	"github.com/openflex/openflex/internal/api"
 	"github.com/openflex/openflex/internal/console"
 	"github.com/openflex/openflex/internal/credit"
+	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
+	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/plans"
 	"github.com/openflex/openflex/internal/portal"
@@ -123,12 +125,14 @@ type Harness struct {
 	Settlements map[openflex.Environment]*settlement.Service
 	// Servicing are the servicing engines (Config.Desk).
 	Servicing map[openflex.Environment]*engine.Service
-	Users     *users.Service
-	Site      *web.Site
-	Portal    *portal.Portal
-	Srv       *httptest.Server
-	Mail      *Mailbox
-	Clock     *Clock
+	// Planes are the services each room is handed.
+	Planes plane.Planes
+	Users  *users.Service
+	Site   *web.Site
+	Portal *portal.Portal
+	Srv    *httptest.Server
+	Mail   *Mailbox
+	Clock  *Clock
 }
 
 // Config is the site a test asks for: each room's configuration, which
@@ -190,6 +194,10 @@ func New(t *testing.T, e storetest.Engine, tweak ...func(*Config)) *Harness {
 			pl.Credit, pl.Lending = h.Credit[env], h.Lending[env]
 			h.Servicing[env] = &engine.Service{Env: env, Store: s.Data(env), Render: api.RenderEvent(env), Verifier: h.Credit[env], Now: h.Clock.Now}
 			pl.Servicing = h.Servicing[env]
+			h.Lending[env].Servicing = pl.Servicing // captures land on the account's segments, as the app wires it
+			pl.Messages = &customer.Messenger{Env: env, Store: s.Data(env), Now: h.Clock.Now}
+			pl.PAD = &pad.Service{Store: s.Data(env), Accounts: s.Data(env), Payments: engine.PADPayments{S: pl.Servicing}, Messenger: pl.Messages,
+				Payee: pad.Payee{Name: "OpenFlex Financial", Phone: "1-800-555-0199", Email: "help@openflex.example", Address: "Toronto, Ontario"}, Now: h.Clock.Now}
 		}
 		if cfg.Settlements {
 			h.Settlements[env] = &settlement.Service{Env: env, Store: s.Data(env), Catalog: s.Control, Banks: s.Control, Now: h.Clock.Now}
@@ -197,7 +205,7 @@ func New(t *testing.T, e storetest.Engine, tweak ...func(*Config)) *Harness {
 		}
 		planes[env] = pl
 	}
-	cfg.Portal.Planes, cfg.Console.Planes = planes, planes
+	cfg.Portal.Planes, cfg.Console.Planes, h.Planes = planes, planes, planes
 	if cfg.Desk {
 		cfg.Console.Desk = func(env openflex.Environment) console.DeskData { return s.Data(env) }
 	}

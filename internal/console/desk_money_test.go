@@ -1,0 +1,257 @@
+package console_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/customer"
+	"github.com/openflex/openflex/internal/lending"
+	"github.com/openflex/openflex/internal/pad"
+	"github.com/openflex/openflex/internal/servicing"
+	"github.com/openflex/openflex/internal/servicing/engine"
+	"github.com/openflex/openflex/internal/storetest"
+	"github.com/openflex/openflex/internal/users"
+	"github.com/openflex/openflex/internal/web/webtest"
+)
+
+// TestAccountDeskMoney: an administrator changes the credit limit, waives
+// a fee and marks a debit returned from the account page; each takes a
+// reason, is audited with the staff member's identity and tells the
+// customer. An agent's post of each is refused (404), a post without the
+// form's CSRF token is refused (403), and bad input is refused with a
+// message on its field — each time with nothing changed.
+func TestAccountDeskMoney(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		th := webtest.New(t, e, webtest.WithTill, webtest.WithDesk)
+		ctx := context.Background()
+		env := openflex.Training
+		cfg := servicing.DefaultConfig()
+		cfg.NSFFee = 25_00
+		th.Servicing[env].Config = &cfg
+		m := th.Browser(t).VerifiedMerchant("Maple Furniture", "dev@maple.example")
+		acct := th.OpenAccount(t, env, m.ID, th.FirstStore(t, m.ID).ID)
+		n, data, svc := acct.Number, th.Stores.Data(env), th.Servicing[env]
+		adminUser, err := th.Users.BootstrapStaff(ctx, "ops@lender.example", webtest.Password, users.RoleAdmin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := th.Users.BootstrapStaff(ctx, "agent@lender.example", webtest.Password, users.RoleAgent); err != nil {
+			t.Fatal(err)
+		}
+		admin, agent := th.Browser(t), th.Browser(t)
+		admin.LogIn("ops@lender.example", webtest.Password)
+		agent.LogIn("agent@lender.example", webtest.Password)
+		page := "/portal/admin/accounts/training/" + n
+
+		// A $200 purchase; an automatic payment's $30 debit went to the
+		// bank; a $40 cheque bounced, leaving a $25 NSF fee owing.
+		if _, err := data.GrantConsent(ctx, &openflex.AccountConsent{ID: openflex.NewID(openflex.PrefixConsent), AccountNumber: n, MerchantID: m.ID,
+			Source: openflex.ConsentByCheckout, CheckoutID: "chk_test", Created: th.Clock.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := th.Lending[env].Authorize(ctx, lending.AuthorizeRequest{MerchantID: m.ID, StoreID: th.FirstStore(t, m.ID).ID, AccountNumber: n,
+			Amount: 200_00, Currency: openflex.CAD, Channel: "online", AutoCapture: true}); err != nil {
+			t.Fatal(err)
+		}
+		agreement, err := th.Planes[env].PAD.Enrol(ctx, pad.EnrolRequest{AccountNumber: n, Choice: pad.ChoiceMinimum, Language: "en", Accepted: true,
+			Bank: openflex.BankAccount{Institution: "004", Transit: "12345", Account: "1234567", HolderName: "Jeanne Tremblay"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		debit := &pad.Debit{ID: openflex.NewID("pdb"), Reference: "OF" + strings.Repeat("7", 17), AgreementID: agreement.ID, AccountNumber: n,
+			StatementID: "stmt_test", DueOn: "2026-01-21", Amount: 30_00, Status: pad.DebitScheduled, Created: th.Clock.Now(), Updated: th.Clock.Now()}
+		if _, err := data.CreateDebit(ctx, debit); err != nil {
+			t.Fatal(err)
+		}
+		if debit.PaymentID, err = (engine.PADPayments{S: svc}).PayDebit(ctx, n, debit.Amount, debit.ID); err != nil {
+			t.Fatal(err)
+		}
+		debit.Status = pad.DebitSent
+		if err := data.UpdateDebit(ctx, debit); err != nil {
+			t.Fatal(err)
+		}
+
+		paid, err := svc.Pay(ctx, engine.PaymentRequest{AccountNumber: n, Amount: 40_00, Channel: engine.ChannelCheque, Reference: "CHQ-7"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Reverse(ctx, paid.Payment.ID, true, "cheque returned NSF"); err != nil {
+			t.Fatal(err)
+		}
+		fee := ""
+		ts, err := data.AccountTransactions(ctx, n, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range ts {
+			if x.Type == openflex.TxnFee {
+				fee = x.ID
+			}
+		}
+		type state struct {
+			limit, charges int64
+			debit          string
+			audits, msgs   int
+		}
+		now := func() state {
+			t.Helper()
+			a, err := data.Account(ctx, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := data.Debit(ctx, debit.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			au, err := th.Stores.Control.AuditOf(ctx, n, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ms, err := data.AccountMessages(ctx, n, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return state{a.CreditLimit, a.Charges, d.Status, len(au), len(ms)}
+		}
+		start := now()
+		if start.charges != 25_00 || start.debit != pad.DebitSent {
+			t.Fatalf("set-up: %+v, want $25 of fees and a debit sent", start)
+		}
+
+		r := admin.Get(page)
+		webtest.Want(t, r, http.StatusOK, "the administrator's account page", "Fees and interest charged", "Fee", "Pre-authorized debits",
+			"sent to the bank", "Messages sent to the customer", "Change the credit limit", "Waive a fee or interest", "Mark returned")
+		key := webtest.Find(t, regexpKey, r.Body)
+		actions := []struct {
+			name, path string
+			form       url.Values
+		}{
+			{"change the limit", page + "/limit", url.Values{"credit_limit": {"2,000"}, "reason": {"good payment history"}}},
+			{"waive a fee", page + "/waivers", url.Values{"charge": {fee}, "amount": {"10.00"}, "reason": {"first return forgiven"}, "key": {key}}},
+			{"mark a debit returned", page + "/debits/" + debit.ID + "/return", url.Values{"reason": {"NSF (R01)"}}},
+		}
+
+		// An agent is offered none of them, and its posts are refused.
+		r = agent.Get(page)
+		webtest.Want(t, r, http.StatusOK, "the agent's account page", "Fees and interest charged", "Pre-authorized debits")
+		for _, a := range actions {
+			if strings.Contains(r.Body, `action="`+a.path+`"`) {
+				t.Errorf("the agent's page offers to %s", a.name)
+			}
+			form := url.Values{"csrf": {agent.SessionToken(a.path)}}
+			for k, v := range a.form {
+				form[k] = v
+			}
+			if r := agent.Post(a.path, form); r.StatusCode != http.StatusNotFound {
+				t.Errorf("agent: %s = %d, want 404", a.name, r.StatusCode)
+			}
+			// Without the form's token, even an administrator is refused.
+			if r := admin.Post(a.path, a.form); r.StatusCode != http.StatusForbidden {
+				t.Errorf("admin without CSRF: %s = %d, want 403", a.name, r.StatusCode)
+			}
+		}
+		if s := now(); s != start {
+			t.Fatalf("refused posts changed the account: %+v, was %+v", s, start)
+		}
+
+		// Bad input: refused on its field, nothing changed.
+		for _, c := range []struct {
+			name, path string
+			form       url.Values
+			want       string
+		}{
+			{"a limit that is not an amount", page + "/limit", url.Values{"credit_limit": {"lots"}, "reason": {"x"}}, "Enter a limit in whole dollars"},
+			{"a limit below what the account draws", page + "/limit", url.Values{"credit_limit": {"100"}, "reason": {"x"}}, "no less than $195.00"},
+			{"a limit with cents", page + "/limit", url.Values{"credit_limit": {"1500.50"}, "reason": {"x"}}, "Enter a limit in whole dollars"},
+			{"a limit above the ceiling", page + "/limit", url.Values{"credit_limit": {"15,100"}, "reason": {"x"}}, "at most $15,000.00"},
+			{"a limit without a reason", page + "/limit", url.Values{"credit_limit": {"2000"}}, "Enter the reason."},
+			{"more than the fee", page + "/waivers", url.Values{"charge": {fee}, "amount": {"25.01"}, "reason": {"x"}, "key": {"k-more"}}, "no more than what is left"},
+			{"a payment for a charge", page + "/waivers", url.Values{"charge": {paid.Payment.TransactionID}, "amount": {"1"}, "reason": {"x"}, "key": {"k-pay"}}, "Choose a fee or an interest charge"},
+			{"no such charge", page + "/waivers", url.Values{"charge": {"txn_nope"}, "amount": {"1"}, "reason": {"x"}, "key": {"k-nope"}}, "Choose a fee or an interest charge"},
+			{"no amount to waive", page + "/waivers", url.Values{"charge": {fee}, "amount": {"0"}, "reason": {"x"}, "key": {"k-zero"}}, "more than 0"},
+			{"a return without a reason", page + "/debits/" + debit.ID + "/return", url.Values{"reason": {""}}, "Enter the reason."},
+		} {
+			r := admin.Submit(page, c.path, c.form)
+			if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, c.want) || !strings.Contains(r.Body, `aria-invalid="true"`) {
+				t.Errorf("%s = %d, want 400 saying %q on its field:\n%s", c.name, r.StatusCode, c.want, r.Body)
+			}
+		}
+		if s := now(); s != start {
+			t.Fatalf("refused input changed the account: %+v, was %+v", s, start)
+		}
+
+		// The administrator's actions, each audited and told.
+		for _, a := range actions {
+			if r := admin.Submit(page, a.path, a.form); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("%s = %d:\n%s", a.name, r.StatusCode, r.Body)
+			}
+		}
+		after := now()
+		want := state{limit: 2000_00, charges: 15_00 + 25_00, debit: pad.DebitReturned, audits: start.audits + 3, msgs: start.msgs + 3}
+		if after != want {
+			t.Fatalf("after the actions: %+v, want %+v", after, want)
+		}
+		all, err := th.Stores.Control.AuditOf(ctx, n, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, action := range []string{"account.credit_limit_changed", "account.charge_waived", "debit.returned"} {
+			found := false
+			for _, a := range all {
+				found = found || (a.Action == action && a.Actor == "admin:"+adminUser.ID && a.Detail != "")
+			}
+			if !found {
+				t.Errorf("no %s audit entry by admin:%s in %+v", action, adminUser.ID, all)
+			}
+		}
+		msgs, err := data.AccountMessages(ctx, n, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[string]bool{}
+		for _, m := range msgs {
+			kinds[m.Kind] = true
+		}
+		for _, k := range []string{customer.MessageLimitChanged, customer.MessageChargeWaived, pad.MessageReturned} {
+			if !kinds[k] {
+				t.Errorf("the customer was not told (%s): %+v", k, kinds)
+			}
+		}
+		// The same waiver form sent again waives nothing more.
+		if r := admin.Submit(page, actions[1].path, actions[1].form); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("the waiver sent again = %d", r.StatusCode)
+		}
+		if s := now(); s != after {
+			t.Fatalf("the waiver sent again changed the account: %+v, was %+v", s, after)
+		}
+		ts, err = data.AccountTransactions(ctx, n, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waived := 0
+		for _, x := range ts {
+			if x.Type == openflex.TxnFeeWaived && x.Amount == 10_00 {
+				waived++
+			}
+		}
+		if waived != 1 {
+			t.Errorf("fee_waived transactions of $10 = %d, want 1", waived)
+		}
+
+		r = admin.Get(page)
+		webtest.Want(t, r, http.StatusOK, "the account page after", "$2,000.00", "first return forgiven", "returned: NSF (R01)",
+			"Your credit limit has changed", "A credit on your account")
+		if strings.Contains(r.Body, `action="`+page+"/debits/"+debit.ID+`/return"`) {
+			t.Errorf("a returned debit is offered for return again")
+		}
+		r = admin.Get(page + "?lang=fr")
+		webtest.Want(t, r, http.StatusOK, "the French account page", "Frais et intérêts imputés", "Débits préautorisés", "Messages envoyés au client")
+	})
+}
+
+var regexpKey = regexp.MustCompile(`name="key" value="([^"]+)"`)
