@@ -58,24 +58,7 @@ func TestAccountDeskMoney(t *testing.T) {
 			Amount: 200_00, Currency: openflex.CAD, Channel: "online", AutoCapture: true}); err != nil {
 			t.Fatal(err)
 		}
-		agreement, err := th.Planes[env].PAD.Enrol(ctx, pad.EnrolRequest{AccountNumber: n, Choice: pad.ChoiceMinimum, Language: "en", Accepted: true,
-			Bank: openflex.BankAccount{Institution: "004", Transit: "12345", Account: "1234567", HolderName: "Jeanne Tremblay"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		debit := &pad.Debit{ID: openflex.NewID("pdb"), Reference: "OF" + strings.Repeat("7", 17), AgreementID: agreement.ID, AccountNumber: n,
-			StatementID: "stmt_test", DueOn: "2026-01-21", Amount: 30_00, Status: pad.DebitScheduled, Created: th.Clock.Now(), Updated: th.Clock.Now()}
-		if _, err := data.CreateDebit(ctx, debit); err != nil {
-			t.Fatal(err)
-		}
-		if debit.PaymentID, err = (engine.PADPayments{S: svc}).PayDebit(ctx, n, debit.Amount, debit.ID); err != nil {
-			t.Fatal(err)
-		}
-		debit.Status = pad.DebitSent
-		if err := data.UpdateDebit(ctx, debit); err != nil {
-			t.Fatal(err)
-		}
-
+		debit := th.SentDebit(t, env, n, 30_00)
 		paid, err := svc.Pay(ctx, engine.PaymentRequest{AccountNumber: n, Amount: 40_00, Channel: engine.ChannelCheque, Reference: "CHQ-7"})
 		if err != nil {
 			t.Fatal(err)

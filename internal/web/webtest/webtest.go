@@ -509,3 +509,31 @@ func (c *Clock) Set(t time.Time) {
 	c.t = t
 	c.mu.Unlock()
 }
+
+// SentDebit enrols the account in automatic payments and puts one debit
+// of amount in a file to the bank (its payment applied through the
+// engine), as `openflex payments debit-file` does (Config.Desk).
+func (h *Harness) SentDebit(t testing.TB, env openflex.Environment, number string, amount int64) *pad.Debit {
+	t.Helper()
+	ctx, data := context.Background(), h.Stores.Data(env)
+	a, err := h.Planes[env].PAD.Enrol(ctx, pad.EnrolRequest{AccountNumber: number, Choice: pad.ChoiceMinimum, Language: "en", Accepted: true,
+		Bank: openflex.BankAccount{Institution: "004", Transit: "12345", Account: "1234567", HolderName: "Jeanne Tremblay"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := h.Clock.Now()
+	d := &pad.Debit{ID: openflex.NewID("pdb"), AgreementID: a.ID, AccountNumber: number, StatementID: "stmt_test",
+		DueOn: now.Format(time.DateOnly), Amount: amount, Status: pad.DebitScheduled, Created: now, Updated: now}
+	d.Reference = strings.ToUpper("OF" + d.ID[len(d.ID)-17:])
+	if _, err := data.CreateDebit(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if d.PaymentID, err = (engine.PADPayments{S: h.Servicing[env]}).PayDebit(ctx, number, amount, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	d.Status, d.FileNumber = pad.DebitSent, 1
+	if err := data.UpdateDebit(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
