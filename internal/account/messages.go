@@ -110,6 +110,10 @@ var texts = map[string][2]string{
 	"txn.plan_expired":        {"Promotion ended", "Fin de la promotion"},
 	"txn.promotion_cancelled": {"Promotion cancelled", "Promotion annulée"},
 	"txn.charge_off":          {"Charged off", "Radiation"},
+
+	// The lender's account desk (issue 27): a fee or interest waived.
+	"txn.fee_waived":      {"Fee waived", "Frais annulés"},
+	"txn.interest_waived": {"Interest waived", "Intérêts annulés"},
 }
 
 func text(lang, key string) string {
