@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -238,3 +239,143 @@ func TestAccountDeskMoney(t *testing.T) {
 }
 
 var regexpKey = regexp.MustCompile(`name="key" value="([^"]+)"`)
+
+// TestDeskActionsByRole: every action of the desk, posted by each staff
+// role with a valid form token, on an account set up for it. An agent may
+// write notes and freeze; every other action is an administrator's, and
+// the agent's post is refused (404) with nothing changed.
+func TestDeskActionsByRole(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		th := webtest.New(t, e, webtest.WithTill, webtest.WithDesk)
+		ctx, env := context.Background(), openflex.Training
+		cfg := servicing.DefaultConfig()
+		cfg.NSFFee = 25_00
+		th.Servicing[env].Config = &cfg
+		svc, data := th.Servicing[env], th.Stores.Data(env)
+		m := th.Browser(t).VerifiedMerchant("Maple Furniture", "dev@maple.example")
+		for _, u := range []struct {
+			email string
+			role  users.Role
+		}{{"ops@lender.example", users.RoleAdmin}, {"agent@lender.example", users.RoleAgent}} {
+			if _, err := th.Users.BootstrapStaff(ctx, u.email, webtest.Password, u.role); err != nil {
+				t.Fatal(err)
+			}
+		}
+		browsers := map[string]*webtest.Browser{"admin": th.Browser(t), "agent": th.Browser(t)}
+		browsers["admin"].LogIn("ops@lender.example", webtest.Password)
+		browsers["agent"].LogIn("agent@lender.example", webtest.Password)
+
+		// fixture is an account with a debit sent to the bank, a cheque to
+		// reverse and a bounced cheque's NSF fee to waive.
+		type fixture struct{ number, payment, fee, debit string }
+		open := func(t *testing.T) fixture {
+			t.Helper()
+			a := th.OpenAccount(t, env, m.ID, th.FirstStore(t, m.ID).ID)
+			f := fixture{number: a.Number, debit: th.SentDebit(t, env, a.Number, 30_00).ID}
+			p, err := svc.Pay(ctx, engine.PaymentRequest{AccountNumber: a.Number, Amount: 20_00, Channel: engine.ChannelCheque, Reference: "CHQ-1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.payment = p.Payment.ID
+			b, err := svc.Pay(ctx, engine.PaymentRequest{AccountNumber: a.Number, Amount: 10_00, Channel: engine.ChannelCheque, Reference: "CHQ-2"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.Reverse(ctx, b.Payment.ID, true, "NSF"); err != nil {
+				t.Fatal(err)
+			}
+			ts, err := data.AccountTransactions(ctx, a.Number, 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range ts {
+				if x.Type == openflex.TxnFee {
+					f.fee = x.ID
+				}
+			}
+			return f
+		}
+		// snapshot is everything an action may change.
+		snapshot := func(t *testing.T, f fixture) string {
+			t.Helper()
+			a, err := data.Account(ctx, f.number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps, _, err := data.Payments(ctx, f.number, openflex.ListParams{Limit: 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reversed := 0
+			for _, p := range ps {
+				if p.Status == engine.PaymentReversed {
+					reversed++
+				}
+			}
+			d, err := data.Debit(ctx, f.debit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			notes, err := data.AccountNotes(ctx, f.number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprintf("%s limit %d owed %d/%d payments %d reversed %d debit %s notes %d", a.Status, a.CreditLimit, a.PostedBalance, a.Charges,
+				len(ps), reversed, d.Status, len(notes))
+		}
+		why := url.Values{"reason": {"a reason"}}
+		for _, c := range []struct {
+			action string
+			path   func(fixture) string
+			form   func(fixture) url.Values
+			before func(*testing.T, fixture) // puts the account where the action applies
+			agent  int
+		}{
+			{"add a note", func(fixture) string { return "/notes" }, func(fixture) url.Values { return url.Values{"note": {"called"}} }, nil, http.StatusSeeOther},
+			{"freeze", func(fixture) string { return "/freeze" }, func(fixture) url.Values { return why }, nil, http.StatusSeeOther},
+			{"unfreeze", func(fixture) string { return "/unfreeze" }, func(fixture) url.Values { return why }, func(t *testing.T, f fixture) {
+				if _, err := svc.StaffAction(ctx, f.number, servicing.ActionFreeze, "ops", "fraud"); err != nil {
+					t.Fatal(err)
+				}
+			}, http.StatusNotFound},
+			{"close", func(fixture) string { return "/close" }, func(fixture) url.Values { return why }, nil, http.StatusNotFound},
+			{"record a payment", func(fixture) string { return "/payments" }, func(fixture) url.Values {
+				return url.Values{"amount": {"12.00"}, "channel": {"bank"}, "reference": {"BP-9"}, "reason": {"bill payment"}}
+			}, nil, http.StatusNotFound},
+			{"reverse a payment", func(f fixture) string { return "/payments/" + f.payment + "/reverse" }, func(fixture) url.Values { return why }, nil, http.StatusNotFound},
+			{"change the limit", func(fixture) string { return "/limit" }, func(fixture) url.Values {
+				return url.Values{"credit_limit": {"5000"}, "reason": {"risk review"}}
+			}, nil, http.StatusNotFound},
+			{"waive a fee", func(fixture) string { return "/waivers" }, func(f fixture) url.Values {
+				return url.Values{"charge": {f.fee}, "amount": {"25"}, "reason": {"goodwill"}, "key": {"k-" + f.number}}
+			}, nil, http.StatusNotFound},
+			{"mark a debit returned", func(f fixture) string { return "/debits/" + f.debit + "/return" }, func(fixture) url.Values { return why }, nil, http.StatusNotFound},
+		} {
+			for _, role := range []string{"agent", "admin"} {
+				t.Run(c.action+"/"+role, func(t *testing.T) {
+					f := open(t)
+					if c.before != nil {
+						c.before(t, f)
+					}
+					b, action := browsers[role], "/portal/admin/accounts/training/"+f.number+c.path(f)
+					before := snapshot(t, f)
+					form := url.Values{"csrf": {b.SessionToken(action)}}
+					for k, v := range c.form(f) {
+						form[k] = v
+					}
+					want := http.StatusSeeOther
+					if role == "agent" {
+						want = c.agent
+					}
+					r := b.Post(action, form)
+					if r.StatusCode != want {
+						t.Fatalf("%s by the %s = %d, want %d:\n%s", c.action, role, r.StatusCode, want, r.Body)
+					}
+					if after := snapshot(t, f); (after != before) != (want == http.StatusSeeOther) {
+						t.Errorf("%s by the %s (%d): before %q, after %q", c.action, role, r.StatusCode, before, after)
+					}
+				})
+			}
+		}
+	})
+}

@@ -396,12 +396,24 @@ func Find(t testing.TB, re *regexp.Regexp, body string) string {
 
 var applicants atomic.Int64
 
+// letters spells n in the letters a–z (1 is "b"): a distinct, short
+// name part for each applicant however many a test run opens.
+func letters(n int64) string {
+	var b []byte
+	for {
+		b = append([]byte{byte('a' + n%26)}, b...)
+		if n /= 26; n == 0 {
+			return string(b)
+		}
+	}
+}
+
 // OpenAccount opens an approved account in env for Jeanne Tremblay (a
 // distinct last name each time) and returns it.
 func (h *Harness) OpenAccount(t testing.TB, env openflex.Environment, merchantID, storeID string) *openflex.Account {
 	t.Helper()
 	ctx := context.Background()
-	last := "Tremblay" + strings.Repeat("e", int(applicants.Add(1)))
+	last := "Tremblay-" + letters(applicants.Add(1))
 	prep, err := h.Credit[env].Prepare(ctx, credit.ApplyRequest{MerchantID: merchantID, StoreID: storeID, Language: "en",
 		Applicant: openflex.Applicant{FirstName: "Jeanne", MiddleName: credit.MagicApproveLowRisk, LastName: last, DateOfBirth: "1985-06-15",
 			Email: "jeanne@example.com", Phone: "+14165550199",
