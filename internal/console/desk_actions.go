@@ -79,7 +79,14 @@ func (p *Console) deskLimit(w http.ResponseWriter, r *http.Request, pg *web.Page
 	if !pg.Form.OK() {
 		return p.renderDesk(w, r, pg, env, number, http.StatusBadRequest, "limit")
 	}
-	res, err := pl.Servicing.ChangeLimit(ctx, engine.LimitChange{AccountNumber: number, Limit: limit, Staff: staffID(pg.User) + " " + pg.User.Email, Reason: why})
+	asked := pg.Form.Get("customer_requested") == "yes"
+	res, err := pl.Servicing.ChangeLimit(ctx, engine.LimitChange{AccountNumber: number, Limit: limit, Staff: staffID(pg.User) + " " + pg.User.Email,
+		Reason: why, CustomerRequested: asked})
+	var e *openflex.Error
+	if errors.As(err, &e) && e.Param == "customer_requested" {
+		pg.Form.Fail("customer_requested", pg.T("desk.err_customer_requested"))
+		return p.renderDesk(w, r, pg, env, number, http.StatusBadRequest, "limit")
+	}
 	if refused(pg, err, "credit_limit", limitMsg()) {
 		return p.renderDesk(w, r, pg, env, number, http.StatusBadRequest, "limit")
 	}
@@ -87,7 +94,7 @@ func (p *Console) deskLimit(w http.ResponseWriter, r *http.Request, pg *web.Page
 		return err
 	}
 	if err := p.audit(r, pg, env, number, "account.credit_limit_changed",
-		openflex.FormatCAD(res.Previous, "en")+" → "+openflex.FormatCAD(limit, "en")+": "+why); err != nil {
+		openflex.FormatCAD(res.Previous, "en")+" → "+openflex.FormatCAD(limit, "en")+requested(asked)+": "+why); err != nil {
 		return err
 	}
 	subject, body := customer.LimitChanged(res.Account.Language, res.Previous, limit)
@@ -187,4 +194,13 @@ func (p *Console) deskReturnDebit(w http.ResponseWriter, r *http.Request, pg *we
 		return err
 	}
 	return p.done(w, r, env, number, "desk_debit_returned")
+}
+
+// requested is what the audit says of a customer's request for a new
+// limit.
+func requested(asked bool) string {
+	if asked {
+		return " (at the customer's request)"
+	}
+	return ""
 }

@@ -37,6 +37,7 @@ func TestAccountDeskMoney(t *testing.T) {
 		m := th.Browser(t).VerifiedMerchant("Maple Furniture", "dev@maple.example")
 		acct := th.OpenAccount(t, env, m.ID, th.FirstStore(t, m.ID).ID)
 		n, data, svc := acct.Number, th.Stores.Data(env), th.Servicing[env]
+		svc.MaxCreditLimit = 25_000_00 // above the $15,000 the account was approved for
 		adminUser, err := th.Users.BootstrapStaff(ctx, "ops@lender.example", webtest.Password, users.RoleAdmin)
 		if err != nil {
 			t.Fatal(err)
@@ -115,7 +116,7 @@ func TestAccountDeskMoney(t *testing.T) {
 			name, path string
 			form       url.Values
 		}{
-			{"change the limit", page + "/limit", url.Values{"credit_limit": {"2,000"}, "reason": {"good payment history"}}},
+			{"change the limit", page + "/limit", url.Values{"credit_limit": {"20,000"}, "customer_requested": {"yes"}, "reason": {"good payment history"}}},
 			{"waive a fee", page + "/waivers", url.Values{"charge": {fee}, "amount": {"10.00"}, "reason": {"first return forgiven"}, "key": {key}}},
 			{"mark a debit returned", page + "/debits/" + debit.ID + "/return", url.Values{"reason": {"NSF (R01)"}}},
 		}
@@ -152,8 +153,9 @@ func TestAccountDeskMoney(t *testing.T) {
 			{"a limit that is not an amount", page + "/limit", url.Values{"credit_limit": {"lots"}, "reason": {"x"}}, "Enter a limit in whole dollars"},
 			{"a limit below what the account draws", page + "/limit", url.Values{"credit_limit": {"100"}, "reason": {"x"}}, "no less than $195.00"},
 			{"a limit with cents", page + "/limit", url.Values{"credit_limit": {"1500.50"}, "reason": {"x"}}, "Enter a limit in whole dollars"},
-			{"a limit above the ceiling", page + "/limit", url.Values{"credit_limit": {"15,100"}, "reason": {"x"}}, "at most $15,000.00"},
+			{"a limit above the ceiling", page + "/limit", url.Values{"credit_limit": {"25,100"}, "customer_requested": {"yes"}, "reason": {"x"}}, "at most $25,000.00"},
 			{"a limit without a reason", page + "/limit", url.Values{"credit_limit": {"2000"}}, "Enter the reason."},
+			{"a raise the customer did not ask for", page + "/limit", url.Values{"credit_limit": {"20,000"}, "reason": {"x"}}, "only at the customer"},
 			{"more than the fee", page + "/waivers", url.Values{"charge": {fee}, "amount": {"25.01"}, "reason": {"x"}, "key": {"k-more"}}, "no more than what is left"},
 			{"a payment for a charge", page + "/waivers", url.Values{"charge": {paid.Payment.TransactionID}, "amount": {"1"}, "reason": {"x"}, "key": {"k-pay"}}, "Choose a fee or an interest charge"},
 			{"no such charge", page + "/waivers", url.Values{"charge": {"txn_nope"}, "amount": {"1"}, "reason": {"x"}, "key": {"k-nope"}}, "Choose a fee or an interest charge"},
@@ -176,7 +178,7 @@ func TestAccountDeskMoney(t *testing.T) {
 			}
 		}
 		after := now()
-		want := state{limit: 2000_00, charges: 15_00 + 25_00, debit: pad.DebitReturned, audits: start.audits + 3, msgs: start.msgs + 3}
+		want := state{limit: 20_000_00, charges: 15_00 + 25_00, debit: pad.DebitReturned, audits: start.audits + 3, msgs: start.msgs + 3}
 		if after != want {
 			t.Fatalf("after the actions: %+v, want %+v", after, want)
 		}
@@ -228,7 +230,7 @@ func TestAccountDeskMoney(t *testing.T) {
 		}
 
 		r = admin.Get(page)
-		webtest.Want(t, r, http.StatusOK, "the account page after", "$2,000.00", "first return forgiven", "returned: NSF (R01)",
+		webtest.Want(t, r, http.StatusOK, "the account page after", "$20,000.00", "at the customer", "first return forgiven", "returned: NSF (R01)",
 			"Your credit limit has changed", "A credit on your account")
 		if strings.Contains(r.Body, `action="`+page+"/debits/"+debit.ID+`/return"`) {
 			t.Errorf("a returned debit is offered for return again")

@@ -71,6 +71,9 @@ type LimitChange struct {
 	AccountNumber string
 	Limit         int64
 	Staff, Reason string
+	// CustomerRequested reports whether the customer asked for the new
+	// limit: a higher limit is given only at their express request.
+	CustomerRequested bool
 }
 
 // LimitResult is the account after a limit change and the limit before.
@@ -89,12 +92,15 @@ type LimitEvent struct {
 // ChangeLimit sets an account's credit limit: never below what the account
 // draws (its posted balance, interest and fees, and the holds of open
 // authorizations, so available credit never goes below zero), unless it
-// is a raise; never above MaxCreditLimit. The account row and its
+// is a raise; never above MaxCreditLimit; a raise only at the customer's
+// express request (Canadian credit rules want the borrower's consent to a
+// higher limit; a lower one is the lender's to set, the customer told). The account row and its
 // servicing state change together, with account.credit_limit_changed in
 // the lender's outbox (merchants see the account's available credit, not
 // its limit).
 //
-// Errors: parameter_missing without a reason or staff; parameter_invalid
+// Errors: parameter_missing without a reason or staff, or for a raise the
+// customer did not ask for (customer_requested); parameter_invalid
 // for a limit out of range, the same limit, or a limit below what the
 // account draws; account_status_invalid on a closed
 // or charged-off account.
@@ -128,6 +134,10 @@ func (s *Service) ChangeLimit(ctx context.Context, c LimitChange) (*LimitResult,
 		case c.Limit == acct.CreditLimit:
 			return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "credit_limit",
 				Message: "the credit limit is already " + openflex.FormatCAD(c.Limit, "en")}
+		}
+		if c.Limit > acct.CreditLimit && !c.CustomerRequested {
+			return &openflex.Error{Code: openflex.CodeParameterMissing, Param: "customer_requested",
+				Message: "a higher credit limit is given only at the customer's express request"}
 		}
 		if floor := acct.Owed() + acct.Held; c.Limit < acct.CreditLimit && c.Limit < floor {
 			return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "credit_limit",

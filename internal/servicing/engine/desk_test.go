@@ -27,8 +27,9 @@ func TestChangeLimit(t *testing.T) {
 			Amount: 100_00, Currency: openflex.CAD, Channel: "online"}); err != nil {
 			t.Fatal(err)
 		}
-		change := func(limit int64, reason string) (*engine.LimitResult, error) {
-			return w.svc.ChangeLimit(w.ctx, engine.LimitChange{AccountNumber: n, Limit: limit, Staff: "admin:usr_1", Reason: reason})
+		// raise is a higher limit the customer asked for.
+		raise := func(limit int64, reason string) (*engine.LimitResult, error) {
+			return w.svc.ChangeLimit(w.ctx, engine.LimitChange{AccountNumber: n, Limit: limit, Staff: "admin:usr_1", Reason: reason, CustomerRequested: true})
 		}
 		for _, c := range []struct {
 			name  string
@@ -43,8 +44,11 @@ func TestChangeLimit(t *testing.T) {
 			{"negative", -100, "lower", openflex.CodeParameterInvalid, "credit_limit"},
 			{"the same limit", 1000_00, "same", openflex.CodeParameterInvalid, "credit_limit"},
 			{"no reason", 2000_00, " ", openflex.CodeParameterMissing, "reason"},
+			{"a raise the customer did not ask for", 2000_00, "unasked", openflex.CodeParameterMissing, "customer_requested"},
 		} {
-			_, err := change(c.limit, c.why)
+			// Every raise here is at the customer's request but the last.
+			_, err := w.svc.ChangeLimit(w.ctx, engine.LimitChange{AccountNumber: n, Limit: c.limit, Staff: "admin:usr_1", Reason: c.why,
+				CustomerRequested: c.why != "unasked"})
 			var fe *openflex.Error
 			if !errors.As(err, &fe) || fe.Code != c.code || !strings.Contains(fe.Param+" "+fe.Message, c.param) {
 				t.Errorf("%s: ChangeLimit(%d) = %v, want %s on %s", c.name, c.limit, err, c.code, c.param)
@@ -54,7 +58,8 @@ func TestChangeLimit(t *testing.T) {
 			t.Fatalf("refused changes moved the limit to %d", a.CreditLimit)
 		}
 		// Down to exactly what the account draws: nothing left to spend.
-		res, err := change(700_00, "customer asked for a lower limit")
+		// A lower limit needs no request from the customer.
+		res, err := w.svc.ChangeLimit(w.ctx, engine.LimitChange{AccountNumber: n, Limit: 700_00, Staff: "admin:usr_1", Reason: "risk review"})
 		if err != nil || res.Previous != 1000_00 || res.Account.CreditLimit != 700_00 {
 			t.Fatalf("ChangeLimit(700) = %+v, %v", res, err)
 		}
@@ -64,7 +69,7 @@ func TestChangeLimit(t *testing.T) {
 		if _, err := w.buy(n, 1_00); openflex.ErrorCode(err) != openflex.CodeInsufficientCred {
 			t.Fatalf("a purchase at the new limit: %v, want insufficient_credit", err)
 		}
-		if _, err := change(2000_00, "good payment history"); err != nil {
+		if _, err := raise(2000_00, "customer asked, good payment history"); err != nil {
 			t.Fatal(err)
 		}
 		v, err := w.svc.Account(w.ctx, n)
@@ -84,7 +89,7 @@ func TestChangeLimit(t *testing.T) {
 		if _, err := w.svc.StaffAction(w.ctx, n, "close", "ops", "customer asked"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := change(3000_00, "raise"); openflex.ErrorCode(err) != openflex.CodeAccountStatusInvalid {
+		if _, err := raise(3000_00, "raise"); openflex.ErrorCode(err) != openflex.CodeAccountStatusInvalid {
 			t.Fatalf("the limit of a closed account: %v, want account_status_invalid", err)
 		}
 		w.verify()
