@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/lending"
@@ -162,7 +163,7 @@ func (s *Service) ChangeLimit(ctx context.Context, c LimitChange) (*LimitResult,
 func reasonProblems(p *openflex.Problems, reason, staff string) {
 	if strings.TrimSpace(reason) == "" {
 		p.Missing("reason")
-	} else if len(reason) > 500 {
+	} else if utf8.RuneCountInString(reason) > 500 {
 		p.Invalid("reason", "reason must be at most 500 characters")
 	}
 	if strings.TrimSpace(staff) == "" {
