@@ -113,6 +113,7 @@ var deskMessages = map[string][2]string{
 	"desk.txn.fee":                {"Fee", "Frais"},
 	"desk.txn.interest":           {"Interest", "Intérêts"},
 	"desk.debits":                 {"Pre-authorized debits", "Débits préautorisés"},
+	"desk.cross_reference":        {"Reference in the bank's file", "Référence dans le fichier bancaire"},
 	"desk.due_on":                 {"Due on", "Échéance"},
 	"desk.debit.scheduled":        {"scheduled", "prévu"},
 	"desk.debit.sent":             {"sent to the bank", "envoyé à la banque"},
