@@ -91,10 +91,13 @@ func checkWalkOutcome(t *testing.T, replies []walkReply) {
 	}
 }
 
-// walkStep is a curl command of the walk, or a "# NAME = .path" capture.
+// walkStep is a curl command of the walk, or a "# NAME = .path" capture
+// (docs/servicing.md's walk also has openflex commands and a browser step).
 type walkStep struct {
 	curl       string
 	name, path string
+	cli        string
+	browser    bool
 }
 
 // readmeWalk reads the walk section's code blocks into steps.

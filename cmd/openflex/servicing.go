@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"strconv"
 	"time"
 
@@ -35,6 +36,7 @@ type servicingCmd struct {
 func newServicingCmd(name string, stdout io.Writer) *servicingCmd {
 	s := &servicingCmd{fs: flag.NewFlagSet(name, flag.ContinueOnError), stdout: stdout}
 	storageFlags(&s.c, s.fs)
+	lenderFlags(&s.c, s.fs)
 	s.fs.StringVar(&s.env, "env", "production", "environment: training or production")
 	s.fs.BoolVar(&s.asJSON, "json", false, "print JSON (the API's objects)")
 	return s
@@ -193,6 +195,19 @@ func cmdAccountsShow(ctx context.Context, args []string, stdout, stderr io.Write
 	return nil
 }
 
+// operator is who runs the command, for the record of a staff action:
+// $USER, else the system's name for the process's user (a container or a
+// service has no $USER), else "".
+func operator() string {
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return ""
+}
+
 // cmdAccountsStaff freezes, unfreezes or closes an account, as lender
 // staff with a reason.
 func cmdAccountsStaff(action servicing.StaffAction) func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -201,11 +216,14 @@ func cmdAccountsStaff(action servicing.StaffAction) func(ctx context.Context, ar
 		s.needArg = "NUMBER"
 		var reason, staff string
 		s.fs.StringVar(&reason, "reason", "", "why, for the record (required)")
-		s.fs.StringVar(&staff, "staff", os.Getenv("USER"), "who does it (default: $USER)")
+		s.fs.StringVar(&staff, "staff", operator(), "who does it (default: the user running the command)")
 		defer s.close()
 		usage := fmt.Sprintf("openflex accounts %s NUMBER --reason TEXT [--staff NAME] [--env training|production] [--json]", action)
 		if err := s.open(ctx, args, stderr, usage, func() bool { return reason != "" }); err != nil {
 			return err
+		}
+		if staff == "" {
+			return usageError{"--staff NAME is required: who is running the command could not be told"}
 		}
 		a, err := s.svc.StaffAction(ctx, s.arg, action, staff, reason)
 		if err != nil {

@@ -52,6 +52,9 @@ type Services struct {
 	Revoke       func(ctx context.Context, r lending.RevokeRequest) (*openflex.AccountConsent, error)
 	// MerchantName names a merchant for the customer.
 	MerchantName func(ctx context.Context, id string) string
+	// Messages lists what the lender sent about an account, newest first
+	// (the Messages page; the written confirmation of automatic payments).
+	Messages func(ctx context.Context, number string, limit int) ([]*customer.Message, error)
 }
 
 // Config is what the room is built from.
@@ -111,6 +114,7 @@ func New(cfg Config) *Room {
 		r.mux.HandleFunc("POST "+base+"autopay/cancel", h.cancelAutopay)
 		r.mux.HandleFunc("GET "+base+"merchants", h.merchants)
 		r.mux.HandleFunc("POST "+base+"merchants/{merchant}/revoke", h.revoke)
+		r.mux.HandleFunc("GET "+base+"messages", h.inbox)
 	}
 	return r
 }

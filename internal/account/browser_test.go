@@ -55,7 +55,10 @@ func TestBrowserCustomerPages(t *testing.T) {
 		acct := customerWithStatement(t, p, tc.lang)
 		step := func(state string, steps ...chromedp.Action[chromedp.Void]) {
 			t.Helper()
-			if err := chromedp.Do(tab, append(steps, chromedp.WaitVisible("main"))...); err != nil {
+			// CSS("main"), not "main": a plain string is a DOM text search,
+			// which also matches the word in "semaine" and waits forever
+			// for that text to be visible.
+			if err := chromedp.Do(tab, append(steps, chromedp.WaitVisible(chromedp.CSS("main")))...); err != nil {
 				t.Fatalf("%s %s: %v", state, tc.lang, err)
 			}
 			axetest.Check(t, tab, state+" "+tc.lang)
@@ -89,7 +92,7 @@ func TestBrowserCustomerPages(t *testing.T) {
 		if text := pdfText(t, pdf); !strings.Contains(text, tc.statement) || !strings.Contains(text, acct.Number) {
 			t.Errorf("PDF %s text:\n%s", tc.lang, text)
 		}
-		if tc.lang == "en" { // in French the walk hangs in Chromium (see the report); TestCustomerPages covers the forms
+		if tc.lang == "en" { // in French: TestBrowserAutomaticPayments (autopay_browser_test.go)
 			step("automatic payments", chromedp.Click(`nav a[href$="/autopay"]`), chromedp.WaitVisible("#enrol"))
 			// Past the browser's own check, as a script-less or older browser
 			// would send it: the server refuses it too.

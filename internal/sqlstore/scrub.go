@@ -39,6 +39,7 @@ func (db *DB) Scrub(ctx context.Context, cutoff time.Time) (int64, error) {
 		`DELETE FROM authorizations WHERE account_number IN (` + accts + `)`,
 		`DELETE FROM verifications WHERE account_number IN (` + accts + `)`,
 		`DELETE FROM account_messages WHERE account_number IN (` + accts + `)`,
+		`DELETE FROM account_message_outbox WHERE account_number IN (` + accts + `)`,
 		`DELETE FROM customer_sessions WHERE account_number IN (` + accts + `)`,
 		`DELETE FROM pad_debits WHERE account_number IN (` + accts + `)`,
 		`DELETE FROM pad_agreements WHERE account_number IN (` + accts + `)`,

@@ -38,7 +38,7 @@ func (s *Service) serviceBatch(ctx context.Context, numbers []string, now time.T
 	for range min(workers, len(numbers)) {
 		wg.Go(func() {
 			for num := range next {
-				ok, err := s.ServiceThrough(ctx, num, now)
+				ok, err := s.serviceThrough(ctx, num, now, false)
 				mu.Lock()
 				if err != nil {
 					errs = append(errs, fmt.Errorf("service %s: %w", num, err))
@@ -67,7 +67,8 @@ func (s *Service) serviceBatch(ctx context.Context, numbers []string, now time.T
 // batches by account number, so memory stays flat however many there are.
 // Several nodes may run it at once: a day is applied once whoever gets
 // there first (the others skip it). Accounts on a test clock wait for
-// their clock. It returns how many accounts it moved forward.
+// their clock. Then it delivers the customer messages waiting (messages.go).
+// It returns how many accounts it moved forward.
 func (s *Service) RunDue(ctx context.Context) (int, error) {
 	n := 0
 	var errs []error
@@ -102,6 +103,11 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 	}
 	if len(errs) > 10 {
 		errs = append(errs[:10], fmt.Errorf("and %d more accounts", len(errs)-10))
+	}
+	// The customer messages the days queued, and any earlier delivery
+	// that failed or waited on a caller's transaction (messages.go).
+	if _, err := s.DeliverMessages(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("customer messages: %w", err))
 	}
 	return n, errors.Join(errs...)
 }

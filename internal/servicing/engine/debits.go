@@ -96,9 +96,11 @@ func (p PADPayments) PayDebit(ctx context.Context, number string, amount int64, 
 }
 
 // ReturnDebit reverses a returned debit's payment as returned (the NSF
-// fee, the standing moved back) and returns the fee.
+// fee, the standing moved back) and returns the fee. The customer hears
+// of it once, by package pad's debit_returned notice: the engine's own
+// payment_reversed message is not queued.
 func (p PADPayments) ReturnDebit(ctx context.Context, paymentID, reason string) (int64, error) {
-	r, err := p.S.Reverse(ctx, paymentID, true, reason)
+	r, err := p.S.reverse(ctx, paymentID, true, reason, false)
 	if err != nil {
 		return 0, fmt.Errorf("reverse debit payment: %w", err)
 	}

@@ -23,6 +23,7 @@ import (
 // context carrying a write transaction join it; Account and Servicing
 // inside one lock the row.
 type Store interface {
+	MessageOutbox // customer messages (messages.go)
 	Write(ctx context.Context, fn func(ctx context.Context) error) error
 	Account(ctx context.Context, number string) (*openflex.Account, error)
 	ActiveConsent(ctx context.Context, merchantID, accountNumber string) (*openflex.AccountConsent, error)
@@ -138,9 +139,21 @@ type Service struct {
 	// MaxCreditLimit is the highest credit limit staff may give an account
 	// (0: DefaultMaxCreditLimit).
 	MaxCreditLimit int64
+	// Messages delivers the customer messages servicing queues (nil: they
+	// wait in the outbox); AccountPages is the address of the customer's
+	// own pages the messages point to (default: the path /account/, or
+	// /account/training/ in TRAINING).
+	Messages     Messenger
+	AccountPages string
 	// Now is the wall clock; accounts on a test clock ignore it.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// AfterAdvance, when set, runs once a test clock's advance has served
+	// its accounts, as the daily job's follow-up work runs after each of
+	// its passes (the app schedules pre-authorized debits with it): a clock
+	// moved past a due date in two steps finds what the first step called
+	// for, as a real month would.
+	AfterAdvance func(ctx context.Context) error
 }
 
 // Verifier consumes a customer's passed verification (package credit).

@@ -165,11 +165,15 @@ func (s *Service) Pay(ctx context.Context, r PaymentRequest) (*PaymentResult, er
 			}
 		}
 		out = &PaymentResult{Payment: p, Account: a.acct}
+		if err := s.queuePayment(ctx, a, p); err != nil {
+			return err
+		}
 		return s.emit(ctx, "payment.succeeded", out, append(a.merchants, r.MerchantID)...)
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.afterCommit(ctx, r.AccountNumber)
 	return out, nil
 }
 
@@ -182,6 +186,12 @@ func (s *Service) Pay(ctx context.Context, r PaymentRequest) (*PaymentResult, er
 // Errors: resource_missing; payment_not_reversible for a payment already
 // reversed or taken in store; parameter_missing without a reason.
 func (s *Service) Reverse(ctx context.Context, paymentID string, returned bool, reason string) (*PaymentResult, error) {
+	return s.reverse(ctx, paymentID, returned, reason, true)
+}
+
+// reverse is Reverse; tell queues the customer's payment_reversed message
+// (a returned PAD debit is told by package pad's own notice instead).
+func (s *Service) reverse(ctx context.Context, paymentID string, returned bool, reason string, tell bool) (*PaymentResult, error) {
 	if strings.TrimSpace(reason) == "" {
 		return nil, &openflex.Error{Code: openflex.CodeParameterMissing, Param: "reason", Message: "a reversal needs its reason"}
 	}
@@ -221,11 +231,17 @@ func (s *Service) Reverse(ctx context.Context, paymentID string, returned bool, 
 			return err
 		}
 		out = &PaymentResult{Payment: p, Account: a.acct}
+		if tell {
+			if err := s.queueReversal(ctx, a, p, returned); err != nil {
+				return err
+			}
+		}
 		return s.emit(ctx, "payment.reversed", out, a.merchants...)
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.afterCommit(ctx, p.AccountNumber)
 	return out, nil
 }
 
