@@ -1,12 +1,10 @@
 package console
 
 import (
-	"context"
 	"errors"
 	"net/http"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/servicing/engine"
@@ -16,8 +14,8 @@ import (
 // The account desk's administrator actions on an account's money: a new
 // credit limit, a fee or interest charge waived, a debit the bank
 // returned. Each is the servicing engine's (or the PAD service's)
-// operation; the console reads the form, calls it once, audits it with
-// the staff member's identity and tells the customer.
+// operation, which also tells the customer; the console reads the form,
+// calls it once and audits it with the staff member's identity.
 
 // refused records a refusal of the engine on the form's field when it is
 // the user's to correct (a field, or the account's standing), with msg in
@@ -36,18 +34,6 @@ func refused(pg *web.Page, err error, field, msg string) bool {
 	}
 	pg.Form.Fail(field, msg)
 	return true
-}
-
-// tell sends the customer a message about a desk action. The action
-// stands whether or not the message goes out (the messenger keeps a
-// failed one on the account, where the desk lists it).
-func (p *Console) tell(ctx context.Context, pl *plane.Plane, number, kind, subject, body string) {
-	if pl.Messages == nil {
-		return
-	}
-	if err := pl.Messages.Tell(ctx, number, kind, subject, body); err != nil {
-		p.Logger().Error("desk: customer message not sent", "kind", kind, "account", number[10:], "err", err)
-	}
 }
 
 func (p *Console) maxLimit(pl *plane.Plane) int64 {
@@ -97,8 +83,6 @@ func (p *Console) deskLimit(w http.ResponseWriter, r *http.Request, pg *web.Page
 		openflex.FormatCAD(res.Previous, "en")+" → "+openflex.FormatCAD(limit, "en")+requested(asked)+": "+why); err != nil {
 		return err
 	}
-	subject, body := customer.LimitChanged(res.Account.Language, res.Previous, limit)
-	p.tell(ctx, pl, number, customer.MessageLimitChanged, subject, body)
 	return p.done(w, r, env, number, "desk_limit")
 }
 
@@ -147,8 +131,6 @@ func (p *Console) deskWaive(w http.ResponseWriter, r *http.Request, pg *web.Page
 		wv.ID+" "+openflex.FormatCAD(wv.Amount, "en")+" of "+wv.Kind+" "+wv.ChargeID+": "+why); err != nil {
 		return err
 	}
-	subject, body := customer.ChargeWaived(res.Account.Language, wv.Kind, wv.Amount)
-	p.tell(ctx, pl, number, customer.MessageChargeWaived, subject, body)
 	return p.done(w, r, env, number, "desk_waive")
 }
 

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/servicing"
 )
@@ -98,7 +99,7 @@ type LimitEvent struct {
 // higher limit; a lower one is the lender's to set, the customer told). The account row and its
 // servicing state change together, with account.credit_limit_changed in
 // the lender's outbox (merchants see the account's available credit, not
-// its limit).
+// its limit) and the customer's message in the messages' outbox.
 //
 // Errors: parameter_missing without a reason or staff, or for a raise the
 // customer did not ask for (customer_requested); parameter_invalid
@@ -152,11 +153,16 @@ func (s *Service) ChangeLimit(ctx context.Context, c LimitChange) (*LimitResult,
 		a.state.CreditLimit = c.Limit
 		a.changed = true
 		out.Account = acct
+		subject, body := customer.LimitChanged(s.about(a), out.Previous, c.Limit)
+		if err := s.queue(ctx, a, customer.MessageLimitChanged, openflex.NewID("lim"), a.now, subject, body); err != nil {
+			return err
+		}
 		return s.emit(ctx, "account.credit_limit_changed", &LimitEvent{Account: acct, Previous: out.Previous, Staff: c.Staff, Reason: c.Reason})
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.afterCommit(ctx, c.AccountNumber)
 	return out, nil
 }
 
@@ -196,8 +202,8 @@ type WaiverResult struct {
 // servicing rules (servicing.Account.Waive): a balanced ledger
 // transaction (fee_waived or interest_waived) takes it off what the
 // account owes and out of the lender's income, the statement lists it as
-// a credit, and no charge is ever waived beyond what it was. The same Key
-// twice records one waiver.
+// a credit, the customer's message is queued with it, and no charge is
+// ever waived beyond what it was. The same Key twice records one waiver.
 //
 // Errors: parameter_missing without a reason, staff or key; resource_missing
 // for a charge that is not one of the account's; parameter_invalid for a
@@ -266,12 +272,17 @@ func (s *Service) Waive(ctx context.Context, r WaiveRequest) (*WaiverResult, err
 		if err := s.apply(ctx, a, servicing.Result{Changes: res.Changes}, a.today(), source{}); err != nil {
 			return err
 		}
+		subject, body := customer.ChargeWaived(s.about(a), w.Kind, w.Amount)
+		if err := s.queue(ctx, a, customer.MessageChargeWaived, w.ID, a.now, subject, body); err != nil {
+			return err
+		}
 		out = &WaiverResult{Waiver: w, Account: a.acct}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.afterCommit(ctx, r.AccountNumber)
 	return out, nil
 }
 

@@ -5,8 +5,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/storetest"
@@ -78,6 +80,9 @@ func TestChangeLimit(t *testing.T) {
 		}
 		if v.Account.CreditLimit != 2000_00 || v.State == nil || v.State.CreditLimit != 2000_00 || v.Account.Available() != 1300_00 {
 			t.Fatalf("the account row and its servicing state disagree: row %d, state %+v, available %d", v.Account.CreditLimit, v.State, v.Account.Available())
+		}
+		if got := w.queued(n, customer.MessageLimitChanged); len(got) != 2 || !strings.Contains(got[1].Body, "$2,000.00") {
+			t.Errorf("the customer's limit messages = %+v, want two, the last saying $2,000.00", got)
 		}
 		evs, _, err := w.db.Events(w.ctx, "", "account.credit_limit_changed", openflex.ListParams{Limit: 10})
 		if err != nil || len(evs) != 2 {
@@ -211,6 +216,9 @@ func TestWaiveOnTheEngine(t *testing.T) {
 		if a := w.acct(n); a.Owed() != before.Owed()-interest.Amount {
 			t.Fatalf("after waiving %d of interest: owed %d, was %d", interest.Amount, a.Owed(), before.Owed())
 		}
+		if got := w.queued(n, customer.MessageChargeWaived); len(got) != 3 {
+			t.Errorf("the customer's waiver messages = %d, want 3 (one per waiver, none for the same request again)", len(got))
+		}
 		w.set(toronto(6, 2))
 		if _, err := w.svc.ServiceThrough(w.ctx, n, w.clock()); err != nil {
 			t.Fatal(err)
@@ -240,4 +248,21 @@ func (w *world) charge(number string, typ openflex.TransactionType) *openflex.Tr
 	}
 	w.t.Fatalf("account %s has no %s transaction", number, typ)
 	return nil
+}
+
+// queued returns the customer messages of kind waiting in number's
+// outbox, oldest first (the tests' engine delivers none).
+func (w *world) queued(number, kind string) []*engine.QueuedMessage {
+	w.t.Helper()
+	ms, err := w.db.DueMessages(w.ctx, number, w.clock().Add(time.Hour), 100)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var out []*engine.QueuedMessage
+	for _, m := range ms {
+		if m.Kind == kind {
+			out = append(out, m)
+		}
+	}
+	return out
 }

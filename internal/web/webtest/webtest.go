@@ -195,7 +195,8 @@ func New(t *testing.T, e storetest.Engine, tweak ...func(*Config)) *Harness {
 			h.Servicing[env] = &engine.Service{Env: env, Store: s.Data(env), Render: api.RenderEvent(env), Verifier: h.Credit[env], Now: h.Clock.Now}
 			pl.Servicing = h.Servicing[env]
 			h.Lending[env].Servicing = pl.Servicing // captures land on the account's segments, as the app wires it
-			pl.Messages = &customer.Messenger{Env: env, Store: s.Data(env), Now: h.Clock.Now}
+			pl.Messages = &customer.Messenger{Env: env, Store: s.Data(env), Now: h.Clock.Now, AccountTime: pl.Servicing.AccountTime}
+			pl.Servicing.Messages = pl.Messages // servicing's customer messages are delivered, as the app wires them
 			pl.PAD = &pad.Service{Store: s.Data(env), Accounts: s.Data(env), Payments: engine.PADPayments{S: pl.Servicing}, Messenger: pl.Messages,
 				Payee: pad.Payee{Name: "OpenFlex Financial", Phone: "1-800-555-0199", Email: "help@openflex.example", Address: "Toronto, Ontario"}, Now: h.Clock.Now}
 		}
