@@ -14,7 +14,8 @@ import (
 )
 
 // TestDeskWaiverOnTheCustomerPages: interest the lender's staff waived
-// shows in the customer's own transactions, in their language.
+// shows in the customer's own transactions and messages, in their
+// language.
 func TestDeskWaiverOnTheCustomerPages(t *testing.T) {
 	p := apptest.Start(t, storetest.Engines(t)[0])
 	ctx, env := context.Background(), openflex.Training
@@ -54,4 +55,6 @@ func TestDeskWaiverOnTheCustomerPages(t *testing.T) {
 	expect(t, v2.do("POST", "code", url.Values{"csrf": {tok}, "code": {"222222"}}), http.StatusSeeOther, "code")
 	expect(t, v2.do("GET", "", nil), http.StatusOK, "overview", "Intérêts annulés")
 	expect(t, v2.do("GET", "?lang=en", nil), http.StatusOK, "overview in English", "Interest waived")
+	// and the message that told them, on their Messages page.
+	expect(t, v2.do("GET", "messages?lang=fr", nil), http.StatusOK, "messages", "Crédit à votre compte", "Un crédit sur votre compte")
 }

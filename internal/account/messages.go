@@ -140,6 +140,9 @@ var texts = map[string][2]string{
 	// The lender's account desk (issue 27): a fee or interest waived.
 	"txn.fee_waived":      {"Fee waived", "Frais annulés"},
 	"txn.interest_waived": {"Interest waived", "Intérêts annulés"},
+	// and the desk's messages on the Messages page.
+	"messages.kind.limit_changed": {"Credit limit", "Limite de crédit"},
+	"messages.kind.charge_waived": {"Credit on your account", "Crédit à votre compte"},
 }
 
 func text(lang, key string) string {
