@@ -15,6 +15,8 @@ import (
 	"github.com/openflex/openflex/internal/axetest"
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/lending"
+
+	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/storetest"
 	"github.com/openflex/openflex/internal/web/webtest"
@@ -33,6 +35,20 @@ func TestBrowserAccessibility(t *testing.T) {
 	plan := th.TwelveMonths(t, m.ID)
 	acct := th.OpenAccount(t, openflex.Training, m.ID, st.ID)
 	th.PendingApplication(t, openflex.Training, m.ID, st.ID, "Roy-Axe")
+	// The account desk's forms: a payment to reverse, a returned cheque's
+	// NSF fee to waive, a debit sent to the bank to mark returned.
+	cfg := servicing.DefaultConfig()
+	cfg.NSFFee = 25_00
+	th.Servicing[openflex.Training].Config = &cfg
+	th.SentDebit(t, openflex.Training, acct.Number, 30_00)
+	bounced, err := th.Servicing[openflex.Training].Pay(context.Background(), engine.PaymentRequest{AccountNumber: acct.Number, Amount: 1000,
+		Channel: engine.ChannelCheque, Reference: "CHQ-6"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := th.Servicing[openflex.Training].Reverse(context.Background(), bounced.Payment.ID, true, "NSF"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := th.Servicing[openflex.Training].Pay(context.Background(), engine.PaymentRequest{AccountNumber: acct.Number, Amount: 2500,
 		Channel: engine.ChannelCheque, Reference: "CHQ-7"}); err != nil {
 		t.Fatal(err)
@@ -127,7 +143,12 @@ func TestBrowserAccessibility(t *testing.T) {
 		audit("desk results "+lang, chromedp.Navigate(desk+"?"+url.Values{"env": {"training"}, "first_name": {"Jeanne"}, "last_name": {acct.LastName},
 			"date_of_birth": {"1985-06-15"}, "lang": {lang}}.Encode()), chromedp.WaitVisible(`#desk-results`))
 		page := desk + "/training/" + acct.Number
-		audit("desk account "+lang, chromedp.Navigate(page+"?lang="+lang), chromedp.WaitVisible(`form[action$="/reverse"]`))
+		audit("desk account "+lang, chromedp.Navigate(page+"?lang="+lang), chromedp.WaitVisible(`form[action$="/reverse"]`),
+			chromedp.WaitVisible(`form[action$="/waivers"]`), chromedp.WaitVisible(`form[action$="/return"]`))
+		audit("desk refused limit "+lang, chromedp.Navigate(page+"?lang="+lang),
+			chromedp.Click(`form[action$="/limit"] button[type="submit"]`), chromedp.WaitVisible(`#credit_limit[aria-invalid="true"]`))
+		audit("desk refused waiver "+lang, chromedp.Navigate(page+"?lang="+lang),
+			chromedp.Click(`form[action$="/waivers"] button[type="submit"]`), chromedp.WaitVisible(`#amount[aria-invalid="true"]`))
 		audit("desk refused freeze "+lang, chromedp.Navigate(page+"?lang="+lang),
 			chromedp.Click(`form[action$="/freeze"] button[type="submit"]`), chromedp.WaitVisible(`#reason[aria-invalid="true"]`))
 	}

@@ -2286,7 +2286,7 @@ export interface components {
                 /** Format: date */
                 date: string;
                 /** @enum {string} */
-                kind: "purchase" | "return" | "payment" | "payment_reversed" | "interest" | "fee" | "charge_off";
+                kind: "purchase" | "return" | "payment" | "payment_reversed" | "interest" | "fee" | "fee_waived" | "interest_waived" | "charge_off";
                 description: string;
                 merchant: string;
                 store: string;
