@@ -49,8 +49,15 @@ func (h *envRoom) autopayPage(w http.ResponseWriter, r *http.Request, s *custome
 			return
 		}
 	} else {
+		// Dated by the account's day (its test clock's in TRAINING), as the
+		// agreement it becomes is.
+		today, err := h.svc().Servicing.Today(ctx, s.AccountNumber)
+		if err != nil {
+			h.fail(w, r, s.Language, err)
+			return
+		}
 		d.Sample = pad.Text(s.Language, h.svc().PAD.Payee, pad.EnrolRequest{AccountNumber: s.AccountNumber, Choice: pad.ChoiceMinimum,
-			Bank: openflex.BankAccount{Institution: "000", Transit: "00000", Account: "00000"}}, text(s.Language, "autopay.you"), h.cfg.Now().Format("2006-01-02"))
+			Bank: openflex.BankAccount{Institution: "000", Transit: "00000", Account: "00000"}}, text(s.Language, "autopay.you"), today.String())
 	}
 	h.render(w, r, status, "autopay", page{Lang: s.Language, Session: s, Data: d, Error: msg})
 }

@@ -261,7 +261,7 @@ func (h *envRoom) review(w http.ResponseWriter, r *http.Request) {
 	if req.OnFile {
 		holder, bank = d.holder, d.OnFile
 	}
-	d.Review = pad.OneTimeText(s.Language, h.svc().PAD.Payee, holder, bank, s.AccountNumber, req.Amount, req.DebitOn, h.cfg.Now().Format("2006-01-02"))
+	d.Review = pad.OneTimeText(s.Language, h.svc().PAD.Payee, holder, bank, s.AccountNumber, req.Amount, req.DebitOn, d.Today)
 	d.ReviewFor, d.ReviewBank = req.Amount, bank
 	h.payPage(w, r, s, http.StatusOK, d, "payconfirm", "")
 }

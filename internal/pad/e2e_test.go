@@ -62,10 +62,6 @@ func TestDebitsThroughTheBank(t *testing.T) {
 			t.Fatalf("January statement: closing %d, minimum %d, due %s", due.Closing, due.Minimum, due.DueOn)
 		}
 
-		// Svc.Now is the wall clock: the agreement's first debit day must
-		// come before the statement's due date for this test, so enrol as
-		// of the account's day.
-		svc.Now = func() time.Time { return time.Date(2027, 2, 1, 17, 0, 0, 0, time.UTC) }
 		a, err := svc.Enrol(ctx, pad.EnrolRequest{AccountNumber: mo.number, Choice: pad.ChoiceStatement, Language: "fr", Accepted: true,
 			Bank: openflex.BankAccount{Institution: "004", Transit: "12345", Account: "1234567", HolderName: "Élise Débit"}})
 		if err != nil {
@@ -238,4 +234,66 @@ func kindsOf(msgs []*customer.Message) []string {
 		out = append(out, m.Kind+" "+m.Created.Format(time.RFC3339))
 	}
 	return out
+}
+
+// TestPastTestClockDatesDebits walks automatic payments and a one-time
+// payment on a TRAINING test clock set in January 2026, long before the
+// wall clock: the agreement is accepted on the account's day, its first
+// debit is 10 days after that day, the statement's debit is scheduled for
+// its due date and taken there, and a one-time payment is authorized on
+// the account's day. Dated by the wall clock, the first debit came months
+// after the clock's due date, so the account never got a debit.
+func TestPastTestClockDatesDebits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		p := apptest.Start(t, e)
+		c := p.CustomerWithStatementFrom(t, "en", 2026, 1)
+		number := c.Account.Number
+		svc := p.Main.PAD[openflex.Training]
+		data := p.Main.Stores.Data(openflex.Training)
+
+		a, err := svc.Enrol(ctx, pad.EnrolRequest{AccountNumber: number, Choice: pad.ChoiceMinimum, Language: "en", Accepted: true,
+			Bank: openflex.BankAccount{Institution: "004", Transit: "12345", Account: "1234567", HolderName: "Elise Debit"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.FirstDebitOn != "2026-02-11" || !strings.Contains(a.Text, "on 2026-02-01.") || a.AgreedAt.Format(time.DateOnly) != "2026-02-01" {
+			t.Errorf("agreement: first debit %s, agreed at %s, text %q; want the clock's 2026-02-01 and 2026-02-11", a.FirstDebitOn, a.AgreedAt, a.Text)
+		}
+
+		c.Advance(t, apptest.Toronto(2026, 2, 2, 12))
+		debits, err := data.Debits(ctx, number)
+		if err != nil || len(debits) != 1 {
+			t.Fatalf("debits after advancing a day = %d, %v; want January's statement's", len(debits), err)
+		}
+		d := debits[0]
+		// The 21 days after the period end fall on Sunday 2026-02-22: due
+		// the next business day.
+		if d.DueOn != "2026-02-23" || d.NoticeSentAt.Format(time.DateOnly) != "2026-02-02" || d.Created.Format(time.DateOnly) != "2026-02-02" {
+			t.Errorf("debit due %s, notified %s, created %s; want due 2026-02-23, notified and created on 2026-02-02", d.DueOn, d.NoticeSentAt, d.Created)
+		}
+
+		o, err := svc.OneTimePayment(ctx, pad.OneTimeRequest{AccountNumber: number, Amount: 20_00, DebitOn: "2026-02-05", Earliest: "2026-02-02",
+			Latest: "2026-04-03", OnFile: true, Language: "en", Accepted: true, Key: "past-clock"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.AuthorizedAt.Format(time.DateOnly) != "2026-02-02" || !strings.Contains(o.Text, "on 2026-02-02.") {
+			t.Errorf("one-time payment authorized %s, text %q; want the clock's 2026-02-02", o.AuthorizedAt, o.Text)
+		}
+		if o, err = svc.CancelOneTime(ctx, number, o.ID, "customer"); err != nil || o.Updated.Format(time.DateOnly) != "2026-02-02" {
+			t.Errorf("CancelOneTime = %+v, %v; want it cancelled on the clock's day", o, err)
+		}
+
+		c.Advance(t, apptest.Toronto(2026, 2, 23, 13))
+		var buf bytes.Buffer
+		res, err := svc.DebitFile(ctx, "2026-02-23", lender, &buf)
+		if err != nil || len(res.Debits) != 1 || res.Debits[0].ID != d.ID {
+			t.Fatalf("DebitFile on the clock's due date = %+v, %v; want the scheduled debit", res, err)
+		}
+		got, err := svc.Cancel(ctx, number, "customer", "moving banks")
+		if err != nil || got.CancelledAt.Format(time.DateOnly) != "2026-02-23" {
+			t.Errorf("Cancel = %+v, %v; want it cancelled on the clock's 2026-02-23", got, err)
+		}
+	})
 }

@@ -177,7 +177,10 @@ func (s *Service) OneTimePayment(ctx context.Context, r OneTimeRequest) (*OneTim
 	if acct.Status == openflex.AccountClosed && acct.Owed() <= 0 {
 		return nil, &openflex.Error{Code: openflex.CodeAccountStatusInvalid, Message: "a closed account with nothing owed takes no payment"}
 	}
-	now := s.now()
+	now, day, err := s.accountNow(ctx, r.AccountNumber)
+	if err != nil {
+		return nil, err
+	}
 	by := r.By
 	if by == "" {
 		by = "customer"
@@ -196,7 +199,7 @@ func (s *Service) OneTimePayment(ctx context.Context, r OneTimeRequest) (*OneTim
 		}
 		o.AgreementID, o.Bank = a.ID, a.Bank
 	}
-	o.Text = OneTimeText(r.Language, s.Payee, o.Bank.HolderName, o.Bank.Masked(), r.AccountNumber, r.Amount, r.DebitOn, now.Format(time.DateOnly))
+	o.Text = OneTimeText(r.Language, s.Payee, o.Bank.HolderName, o.Bank.Masked(), r.AccountNumber, r.Amount, r.DebitOn, day)
 	stored, err := s.Store.CreateOneTime(ctx, o)
 	if err != nil {
 		return nil, err
@@ -222,8 +225,12 @@ func (s *Service) OneTimePayment(ctx context.Context, r OneTimeRequest) (*OneTim
 // Errors: resource_missing (also for another account's);
 // parameter_invalid when it was already sent or cancelled.
 func (s *Service) CancelOneTime(ctx context.Context, number, id, by string) (*OneTime, error) {
+	now, _, err := s.accountNow(ctx, number)
+	if err != nil {
+		return nil, err
+	}
 	var o *OneTime
-	err := s.Store.Write(ctx, func(ctx context.Context) error {
+	err = s.Store.Write(ctx, func(ctx context.Context) error {
 		var err error
 		if o, err = s.Store.OneTimePayment(ctx, id); err != nil {
 			return err
@@ -234,7 +241,7 @@ func (s *Service) CancelOneTime(ctx context.Context, number, id, by string) (*On
 		if o.Status != DebitScheduled {
 			return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "payment", Message: fmt.Sprintf("one-time payment %s is %s: only a payment not yet sent to the bank can be cancelled", id, o.Status)}
 		}
-		o.Status, o.Note, o.Updated = OneTimeCancelled, "cancelled by "+by, s.now()
+		o.Status, o.Note, o.Updated = OneTimeCancelled, "cancelled by "+by, now
 		moved, err := s.Store.MoveOneTime(ctx, o, DebitScheduled)
 		if err == nil && !moved { // the debit file claimed it meanwhile
 			return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "payment", Message: fmt.Sprintf("one-time payment %s was sent to the bank: it can no longer be cancelled", id)}
@@ -283,7 +290,11 @@ func (s *Service) returnOneTime(ctx context.Context, id, by, reason string) (int
 	if err != nil {
 		return 0, err
 	}
-	o.Status, o.Note, o.Updated = DebitReturned, reason+" — "+by, s.now()
+	now, _, err := s.accountNow(ctx, o.AccountNumber)
+	if err != nil {
+		return 0, err
+	}
+	o.Status, o.Note, o.Updated = DebitReturned, reason+" — "+by, now
 	if err := s.Store.UpdateOneTime(ctx, o); err != nil {
 		return 0, err
 	}

@@ -126,6 +126,10 @@ type Payments interface {
 	// ReturnDebit reverses a returned debit's payment (NSF fee, standing)
 	// and returns the fee charged.
 	ReturnDebit(ctx context.Context, paymentID, reason string) (int64, error)
+	// Clock returns the time on the account's clock (a TRAINING test
+	// clock's for an account on one, else the wall clock) and the day it
+	// is on in the account's zone, YYYY-MM-DD.
+	Clock(ctx context.Context, number string) (now time.Time, today string, err error)
 }
 
 // Messenger sends a customer a message in their language (by their
@@ -160,6 +164,23 @@ type Service struct {
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
+// accountNow is the time and day on number's clock: what an agreement, a
+// debit or a one-time payment of the account is dated by, so that an
+// account on a TRAINING test clock (in the past or the future) gets its
+// first debit, notices and dates by its own calendar. Without an engine
+// clock (Payments nil) it is Now, in UTC.
+func (s *Service) accountNow(ctx context.Context, number string) (time.Time, string, error) {
+	if s.Payments == nil {
+		now := s.now()
+		return now, now.Format(time.DateOnly), nil
+	}
+	now, day, err := s.Payments.Clock(ctx, number)
+	if err != nil {
+		return time.Time{}, "", fmt.Errorf("account clock: %w", err)
+	}
+	return now.UTC().Truncate(time.Microsecond), day, nil
+}
+
 func (s *Service) log() *slog.Logger {
 	if s.Log == nil {
 		return slog.Default()
@@ -184,8 +205,10 @@ func (s *Service) Enrol(ctx context.Context, r EnrolRequest) (*Agreement, error)
 	if acct.Status == openflex.AccountClosed {
 		return nil, &openflex.Error{Code: openflex.CodeAccountStatusInvalid, Message: "a closed account takes no automatic payments"}
 	}
-	now := s.now()
-	day := now.Format(time.DateOnly)
+	now, day, err := s.accountNow(ctx, r.AccountNumber)
+	if err != nil {
+		return nil, err
+	}
 	by := r.By
 	if by == "" {
 		by = "customer"
@@ -223,9 +246,12 @@ func (s *Service) Enrol(ctx context.Context, r EnrolRequest) (*Agreement, error)
 //
 // Errors: resource_missing when the account has no active agreement.
 func (s *Service) Cancel(ctx context.Context, number, by, reason string) (*Agreement, error) {
-	now := s.now()
+	now, _, err := s.accountNow(ctx, number)
+	if err != nil {
+		return nil, err
+	}
 	var a *Agreement
-	err := s.Store.Write(ctx, func(ctx context.Context) error {
+	err = s.Store.Write(ctx, func(ctx context.Context) error {
 		var err error
 		a, err = s.Store.ActiveAgreement(ctx, number)
 		if err != nil {
@@ -309,7 +335,10 @@ func (s *Service) schedule(ctx context.Context, a *Agreement) (bool, error) {
 	if amount == 0 {
 		return false, nil
 	}
-	now := s.now()
+	now, _, err := s.accountNow(ctx, a.AccountNumber)
+	if err != nil {
+		return false, err
+	}
 	d := &Debit{ID: openflex.NewID("pdb"), AgreementID: a.ID, AccountNumber: a.AccountNumber, StatementID: st.StatementID,
 		DueOn: st.DueOn, Amount: amount, Status: DebitScheduled, Created: now, Updated: now}
 	d.Reference = reference(d.ID)
@@ -562,7 +591,11 @@ func (s *Service) Return(ctx context.Context, debitID, by, reason string) (int64
 	if err != nil {
 		return 0, err
 	}
-	d.Status, d.Note, d.Updated = DebitReturned, reason+" — "+by, s.now()
+	now, _, err := s.accountNow(ctx, d.AccountNumber)
+	if err != nil {
+		return 0, err
+	}
+	d.Status, d.Note, d.Updated = DebitReturned, reason+" — "+by, now
 	if err := s.Store.UpdateDebit(ctx, d); err != nil {
 		return 0, err
 	}

@@ -31,6 +31,15 @@ var applicants atomic.Int64
 // 2027-02-01: past the first statement, period end 2027-01-31.
 func (p *Platform) CustomerWithStatement(t testing.TB, lang string) *Customer {
 	t.Helper()
+	return p.CustomerWithStatementFrom(t, lang, 2027, 1)
+}
+
+// CustomerWithStatementFrom is CustomerWithStatement with the test clock
+// starting on the 5th of another month (noon in Toronto) and run to noon
+// on the 1st of the next, past that month's statement: a clock in the
+// past as well as in the future.
+func (p *Platform) CustomerWithStatementFrom(t testing.TB, lang string, year int, month time.Month) *Customer {
+	t.Helper()
 	ctx := context.Background()
 	pl := p.Main.Planes[openflex.Training]
 	prep, err := pl.Credit.Prepare(ctx, credit.ApplyRequest{MerchantID: p.Merchant.ID, StoreID: p.Stores[0].ID, Language: lang,
@@ -46,7 +55,7 @@ func (p *Platform) CustomerWithStatement(t testing.TB, lang string) *Customer {
 	if err != nil || acct == nil {
 		t.Fatalf("Commit = %v, %v", acct, err)
 	}
-	clock, err := pl.Servicing.CreateTestClock(ctx, p.Merchant.ID, "a month", Toronto(2027, 1, 5, 12))
+	clock, err := pl.Servicing.CreateTestClock(ctx, p.Merchant.ID, "a month", Toronto(year, month, 5, 12))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +67,7 @@ func (p *Platform) CustomerWithStatement(t testing.TB, lang string) *Customer {
 		t.Fatal(err)
 	}
 	c := &Customer{Account: acct, Clock: clock.ID, p: p}
-	c.Advance(t, Toronto(2027, 2, 1, 12))
+	c.Advance(t, Toronto(year, month+1, 1, 12))
 	return c
 }
 

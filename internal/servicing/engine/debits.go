@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/pad"
@@ -45,6 +46,25 @@ func (p PADPayments) LatestStatement(ctx context.Context, number string) (*pad.S
 	}
 	return &pad.StatementDue{StatementID: st.ID, DueOn: st.DueDate, Minimum: st.Minimum, Closing: st.Closing,
 		PaidSince: paid, Owed: max(0, acct.PostedBalance), Today: servicing.DayOf(now, loc).String()}, nil
+}
+
+// Clock returns the time on number's clock (its test clock's in
+// TRAINING) and the day it is on in its province's zone: what package pad
+// dates agreements, debits and one-time payments by.
+func (p PADPayments) Clock(ctx context.Context, number string) (time.Time, string, error) {
+	now, err := p.S.AccountTime(ctx, number)
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	row, err := p.S.Store.Servicing(ctx, number)
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	loc, err := row.Location()
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	return now, servicing.DayOf(now, loc).String(), nil
 }
 
 // paidAfter sums number's succeeded payments posted after day.
