@@ -58,28 +58,28 @@ func TestBrowserCustomerPages(t *testing.T) {
 			// CSS("main"), not "main": a plain string is a DOM text search,
 			// which also matches the word in "semaine" and waits forever
 			// for that text to be visible.
-			if err := chromedp.Do(tab, append(steps, chromedp.WaitVisible(chromedp.CSS("main")))...); err != nil {
+			if err := chromedp.Do(tab, append(steps, chromedp.WaitVisible(css("main")))...); err != nil {
 				t.Fatalf("%s %s: %v", state, tc.lang, err)
 			}
 			axetest.Check(t, tab, state+" "+tc.lang)
 		}
 		step("sign-in", chromedp.Navigate(base+"?lang="+tc.lang))
-		step("code", chromedp.SendKeys("#account_number", acct.Number), chromedp.SetValue("#date_of_birth", "1985-06-15"),
-			chromedp.Click(`form[action$="/signin"] button[type="submit"]`), chromedp.WaitVisible("#code"))
-		step("wrong code", chromedp.SendKeys("#code", "000000"), chromedp.Click(`form[action$="/code"] button[type="submit"]`),
-			chromedp.WaitVisible(`[role="alert"]`))
-		step("overview", chromedp.SetValue("#code", "222222"), chromedp.Click(`form[action$="/code"] button[type="submit"]`),
-			chromedp.WaitVisible("#balance"))
-		got, err := chromedp.Run(tab, chromedp.Text("main"))
+		step("code", chromedp.SendKeys(css("#account_number"), acct.Number), chromedp.SetValue(css("#date_of_birth"), "1985-06-15"),
+			chromedp.Click(css(`form[action$="/signin"] button[type="submit"]`)), chromedp.WaitVisible(css("#code")))
+		step("wrong code", chromedp.SendKeys(css("#code"), "000000"), chromedp.Click(css(`form[action$="/code"] button[type="submit"]`)),
+			chromedp.WaitVisible(css(`[role="alert"]`)))
+		step("overview", chromedp.SetValue(css("#code"), "222222"), chromedp.Click(css(`form[action$="/code"] button[type="submit"]`)),
+			chromedp.WaitVisible(css("#balance")))
+		got, err := chromedp.Run(tab, chromedp.Text(css("main")))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(got, tc.overview) || !strings.Contains(got, tc.balance) {
 			t.Errorf("overview %s:\n%s", tc.lang, got)
 		}
-		step("statements", chromedp.Navigate(base+"statements"), chromedp.WaitVisible("table"))
-		step("statement", chromedp.Click(`main table a`), chromedp.WaitVisible("pre.statement"))
-		got, err = chromedp.Run(tab, chromedp.Text("pre.statement"))
+		step("statements", chromedp.Navigate(base+"statements"), chromedp.WaitVisible(css("table")))
+		step("statement", chromedp.Click(css(`main table a`)), chromedp.WaitVisible(css("pre.statement")))
+		got, err = chromedp.Run(tab, chromedp.Text(css("pre.statement")))
 		if err != nil || !strings.Contains(got, tc.statement) {
 			t.Errorf("statement page %s = %v:\n%s", tc.lang, err, got)
 		}
@@ -93,20 +93,20 @@ func TestBrowserCustomerPages(t *testing.T) {
 			t.Errorf("PDF %s text:\n%s", tc.lang, text)
 		}
 		if tc.lang == "en" { // in French: TestBrowserAutomaticPayments (autopay_browser_test.go)
-			step("automatic payments", chromedp.Click(`nav a[href$="/autopay"]`), chromedp.WaitVisible("#enrol"))
+			step("automatic payments", chromedp.Click(css(`nav a[href$="/autopay"]`)), chromedp.WaitVisible(css("#enrol")))
 			// Past the browser's own check, as a script-less or older browser
 			// would send it: the server refuses it too.
 			if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.querySelector("#enrol").form.noValidate = true`)); err != nil {
 				t.Fatal(err)
 			}
-			step("automatic payments refused", chromedp.Click("#enrol"), chromedp.WaitVisible(`[role="alert"]`))
-			step("automatic payments on", chromedp.Click(`input[value="statement_balance"]`), chromedp.SendKeys("#holder_name", "Élise Client"),
-				chromedp.SendKeys("#institution", "004"), chromedp.SendKeys("#transit", "12345"), chromedp.SendKeys("#bank_account", "1234567"),
-				chromedp.Click("#accepted"), chromedp.Click("#enrol"), chromedp.WaitVisible("#autopay-on"))
-			step("automatic payments cancelled", chromedp.Click("#cancel-autopay"), chromedp.WaitVisible("#enrol"))
-			step("merchants", chromedp.Navigate(base+"merchants"), chromedp.WaitVisible(`main form button`))
-			step("merchant revoked", chromedp.Click(`main form button`), chromedp.WaitVisible("#no-merchants"))
+			step("automatic payments refused", chromedp.Click(css("#enrol")), chromedp.WaitVisible(css(`[role="alert"]`)))
+			step("automatic payments on", chromedp.Click(css(`input[value="statement_balance"]`)), chromedp.SendKeys(css("#holder_name"), "Élise Client"),
+				chromedp.SendKeys(css("#institution"), "004"), chromedp.SendKeys(css("#transit"), "12345"), chromedp.SendKeys(css("#bank_account"), "1234567"),
+				chromedp.Click(css("#accepted")), chromedp.Click(css("#enrol")), chromedp.WaitVisible(css("#autopay-on")))
+			step("automatic payments cancelled", chromedp.Click(css("#cancel-autopay")), chromedp.WaitVisible(css("#enrol")))
+			step("merchants", chromedp.Navigate(base+"merchants"), chromedp.WaitVisible(css(`main form button`)))
+			step("merchant revoked", chromedp.Click(css(`main form button`)), chromedp.WaitVisible(css("#no-merchants")))
 		}
-		step("signed out", chromedp.Click(`nav form button`), chromedp.WaitVisible("#account_number"))
+		step("signed out", chromedp.Click(css(`nav form button`)), chromedp.WaitVisible(css("#account_number")))
 	}
 }

@@ -42,19 +42,19 @@ func TestBrowserMessagesPage(t *testing.T) {
 		acct := customerWithStatement(t, p, tc.lang)
 		step := func(state string, steps ...chromedp.Action[chromedp.Void]) {
 			t.Helper()
-			if err := chromedp.Do(tab, append(steps, chromedp.WaitVisible(chromedp.CSS("main")))...); err != nil {
+			if err := chromedp.Do(tab, append(steps, chromedp.WaitVisible(css("main")))...); err != nil {
 				t.Fatalf("%s %s: %v", state, tc.lang, err)
 			}
 			axetest.Check(t, tab, state+" "+tc.lang)
 		}
 		step("sign-in", chromedp.Navigate(base+"?lang="+tc.lang))
-		if err := chromedp.Do(tab, chromedp.SendKeys("#account_number", acct.Number), chromedp.SetValue("#date_of_birth", "1985-06-15"),
-			chromedp.Click(`form[action$="/signin"] button[type="submit"]`), chromedp.WaitVisible("#code"),
-			chromedp.SetValue("#code", "222222"), chromedp.Click(`form[action$="/code"] button[type="submit"]`), chromedp.WaitVisible("#balance")); err != nil {
+		if err := chromedp.Do(tab, chromedp.SendKeys(css("#account_number"), acct.Number), chromedp.SetValue(css("#date_of_birth"), "1985-06-15"),
+			chromedp.Click(css(`form[action$="/signin"] button[type="submit"]`)), chromedp.WaitVisible(css("#code")),
+			chromedp.SetValue(css("#code"), "222222"), chromedp.Click(css(`form[action$="/code"] button[type="submit"]`)), chromedp.WaitVisible(css("#balance"))); err != nil {
 			t.Fatalf("sign in %s: %v", tc.lang, err)
 		}
-		step("messages", chromedp.Click(`nav a[href$="/messages"]`), chromedp.WaitVisible("#messages"))
-		got, err := chromedp.Run(tab, chromedp.Text("#messages"))
+		step("messages", chromedp.Click(css(`nav a[href$="/messages"]`)), chromedp.WaitVisible(css("#messages")))
+		got, err := chromedp.Run(tab, chromedp.Text(css("#messages")))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +71,7 @@ func TestBrowserMessagesPage(t *testing.T) {
 		if err != nil || wide {
 			t.Errorf("messages page %s scrolls sideways at 390px: %v, %v", tc.lang, wide, err)
 		}
-		step("signed out", chromedp.Click(`nav form button`), chromedp.WaitVisible("#account_number"))
+		step("signed out", chromedp.Click(css(`nav form button`)), chromedp.WaitVisible(css("#account_number")))
 	}
 }
 

@@ -48,7 +48,7 @@ func TestBrowserPay(t *testing.T) {
 			// By CSS: chromedp's default search also matches text, and
 			// a page saying "remaining" (or "semaine") has "main" in it, a
 			// text node that is never "visible".
-			if err := chromedp.Do(sctx, append(steps, chromedp.WaitVisible(chromedp.CSS("main")))...); err != nil {
+			if err := chromedp.Do(sctx, append(steps, chromedp.WaitVisible(css("main")))...); err != nil {
 				// Where the walk stopped, for the report.
 				where, _ := chromedp.Run(tab, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
 				t.Fatalf("%s %s: %v\n%s", state, tc.lang, err, where)
@@ -57,24 +57,24 @@ func TestBrowserPay(t *testing.T) {
 		}
 		textOf := func(sel string) string {
 			t.Helper()
-			got, err := chromedp.Run(tab, chromedp.Text(sel))
+			got, err := chromedp.Run(tab, chromedp.Text(css(sel)))
 			if err != nil {
 				t.Fatalf("%s %s: %v", sel, tc.lang, err)
 			}
 			return got
 		}
 		step("sign-in", chromedp.Navigate(base+"?lang="+tc.lang))
-		step("code", chromedp.SetValue("#account_number", acct.Number), chromedp.SetValue("#date_of_birth", "1985-06-15"),
-			chromedp.Click(`form[action$="/signin"] button[type="submit"]`), chromedp.WaitVisible("#code"))
-		step("overview", chromedp.SetValue("#code", "222222"), chromedp.Click(`form[action$="/code"] button[type="submit"]`),
-			chromedp.WaitVisible("#balance"))
+		step("code", chromedp.SetValue(css("#account_number"), acct.Number), chromedp.SetValue(css("#date_of_birth"), "1985-06-15"),
+			chromedp.Click(css(`form[action$="/signin"] button[type="submit"]`)), chromedp.WaitVisible(css("#code")))
+		step("overview", chromedp.SetValue(css("#code"), "222222"), chromedp.Click(css(`form[action$="/code"] button[type="submit"]`)),
+			chromedp.WaitVisible(css("#balance")))
 
-		step("pay", chromedp.Click(`nav a[href$="/pay"]`), chromedp.WaitVisible(chromedp.CSS("#payoff")))
+		step("pay", chromedp.Click(css(`nav a[href$="/pay"]`)), chromedp.WaitVisible(css("#payoff")))
 		if got := textOf("#payoff"); !strings.Contains(got, tc.payoff) {
 			t.Errorf("payoff today %s = %q, want %s", tc.lang, got, tc.payoff)
 		}
-		step("payoff later", chromedp.SetValue("#payoff-date", "2027-03-02"), chromedp.Click("#see-date"),
-			chromedp.WaitVisible(`time[datetime="2027-03-02"]`))
+		step("payoff later", chromedp.SetValue(css("#payoff-date"), "2027-03-02"), chromedp.Click(css("#see-date")),
+			chromedp.WaitVisible(css(`time[datetime="2027-03-02"]`)))
 		if got := textOf("#payoff"); !strings.Contains(got, tc.later) {
 			t.Errorf("payoff on 2027-03-02 %s = %q, want %s", tc.lang, got, tc.later)
 		}
@@ -84,15 +84,15 @@ func TestBrowserPay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bank := []chromedp.Action[chromedp.Void]{chromedp.Click("#source-new"), chromedp.SetValue("#holder_name", "Élise Client"),
-			chromedp.SetValue("#institution", "004"), chromedp.SetValue("#transit", "12345"), chromedp.SetValue("#bank_account", "1234567")}
-		step("pay today", chromedp.Navigate(base+"pay"), chromedp.WaitVisible("#pay-form"))
-		step("review", append(append([]chromedp.Action[chromedp.Void]{chromedp.Click(`input[name="choice"][value="minimum"]`)}, bank...),
-			chromedp.Click("#review"), chromedp.WaitVisible("#authorization"))...)
+		bank := []chromedp.Action[chromedp.Void]{chromedp.Click(css("#source-new")), chromedp.SetValue(css("#holder_name"), "Élise Client"),
+			chromedp.SetValue(css("#institution"), "004"), chromedp.SetValue(css("#transit"), "12345"), chromedp.SetValue(css("#bank_account"), "1234567")}
+		step("pay today", chromedp.Navigate(base+"pay"), chromedp.WaitVisible(css("#pay-form")))
+		step("review", append(append([]chromedp.Action[chromedp.Void]{chromedp.Click(css(`input[name="choice"][value="minimum"]`))}, bank...),
+			chromedp.Click(css("#review")), chromedp.WaitVisible(css("#authorization")))...)
 		if got := textOf("#review-summary"); !strings.Contains(got, tc.minimum) {
 			t.Errorf("review %s = %q, want %s", tc.lang, got, tc.minimum)
 		}
-		step("payment made", chromedp.Click("#accepted"), chromedp.Click("#confirm"), chromedp.WaitVisible("#made"))
+		step("payment made", chromedp.Click(css("#accepted")), chromedp.Click(css("#confirm")), chromedp.WaitVisible(css("#made")))
 
 		// The day's debit file takes it, and the account's balance shows it.
 		var file bytes.Buffer
@@ -108,19 +108,19 @@ func TestBrowserPay(t *testing.T) {
 		if err != nil || after.Owed() != before.Owed()-25_00 {
 			t.Fatalf("owed after the debit file %s = %d, want %d", tc.lang, after.Owed(), before.Owed()-25_00)
 		}
-		step("balance after the debit", chromedp.Click(`nav a[href$="/training/"]`), chromedp.WaitVisible("#balance"))
+		step("balance after the debit", chromedp.Click(css(`nav a[href$="/training/"]`)), chromedp.WaitVisible(css("#balance")))
 		if got := textOf("#balance"); !strings.Contains(got, tc.balance) {
 			t.Errorf("balance after the debit file %s = %q, want %s", tc.lang, got, tc.balance)
 		}
-		step("payment sent", chromedp.Navigate(base+"pay"), chromedp.WaitVisible("td.onetime-status"))
+		step("payment sent", chromedp.Navigate(base+"pay"), chromedp.WaitVisible(css("td.onetime-status")))
 		if got := textOf("td.onetime-status"); !strings.Contains(got, tc.sent) {
 			t.Errorf("payment status %s = %q, want %s", tc.lang, got, tc.sent)
 		}
 
-		step("another payment", append(append([]chromedp.Action[chromedp.Void]{chromedp.Click("#choice-other"), chromedp.SetValue("#other_amount", "10")}, bank...),
-			chromedp.Click("#review"), chromedp.WaitVisible("#authorization"))...)
-		step("another payment made", chromedp.Click("#accepted"), chromedp.Click("#confirm"), chromedp.WaitVisible(".cancel-payment"))
-		step("payment cancelled", chromedp.Click(".cancel-payment"), chromedp.WaitNotPresent(chromedp.CSS(".cancel-payment")))
+		step("another payment", append(append([]chromedp.Action[chromedp.Void]{chromedp.Click(css("#choice-other")), chromedp.SetValue(css("#other_amount"), "10")}, bank...),
+			chromedp.Click(css("#review")), chromedp.WaitVisible(css("#authorization")))...)
+		step("another payment made", chromedp.Click(css("#accepted")), chromedp.Click(css("#confirm")), chromedp.WaitVisible(css(".cancel-payment")))
+		step("payment cancelled", chromedp.Click(css(".cancel-payment")), chromedp.WaitNotPresent(css(".cancel-payment")))
 		list, err := p.Main.Stores.Data(openflex.Training).OneTimePayments(ctx, acct.Number)
 		if err != nil || len(list) != 2 || list[0].Status != pad.OneTimeCancelled || list[1].Status != pad.DebitSent {
 			t.Fatalf("one-time payments %s = %+v, %v; want one cancelled, one sent", tc.lang, list, err)
@@ -129,11 +129,11 @@ func TestBrowserPay(t *testing.T) {
 			t.Errorf("payments %s = %q, want one %s", tc.lang, got, tc.cancelled)
 		}
 
-		step("statements", chromedp.Click(`nav a[href$="/statements"]`), chromedp.WaitVisible("#delivery-electronic"))
-		step("e-statements", chromedp.Click("#delivery-electronic"), chromedp.WaitVisible("#delivery-paper"))
+		step("statements", chromedp.Click(css(`nav a[href$="/statements"]`)), chromedp.WaitVisible(css("#delivery-electronic")))
+		step("e-statements", chromedp.Click(css("#delivery-electronic")), chromedp.WaitVisible(css("#delivery-paper")))
 		if got := textOf("#delivery-now"); !strings.Contains(got, tc.electronic) {
 			t.Errorf("delivery %s = %q", tc.lang, got)
 		}
-		step("signed out", chromedp.Click(`nav form button`), chromedp.WaitVisible("#account_number"))
+		step("signed out", chromedp.Click(css(`nav form button`)), chromedp.WaitVisible(css("#account_number")))
 	}
 }

@@ -70,7 +70,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		t.Helper()
 		if err := chromedp.Do(tab, chromedp.Navigate(base+"/portal/login"),
 			chromedp.SendKeys(chromedp.ID("email"), email), chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
-			chromedp.Click(`form[action="/portal/login"] button[type="submit"]`), chromedp.WaitVisible(`nav a[aria-current="page"]`)); err != nil {
+			chromedp.Click(chromedp.CSS(`form[action="/portal/login"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`nav a[aria-current="page"]`))); err != nil {
 			t.Fatalf("log in as %s: %v", email, err)
 		}
 	}
@@ -93,35 +93,35 @@ func TestBrowserAccessibility(t *testing.T) {
 		}
 		// The clerk's look-up, found and not found.
 		audit("till look-up "+lang, chromedp.Navigate(base+store+"?lang="+lang), chromedp.SendKeys(chromedp.ID("account_number"), acct.Number),
-			chromedp.Click(`form[action="`+store+`/lookup"] button[type="submit"]`), chromedp.WaitVisible(`form[action="`+store+`/verify"]`))
+			chromedp.Click(chromedp.CSS(`form[action="`+store+`/lookup"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`form[action="`+store+`/verify"]`)))
 		audit("till look-up error "+lang, chromedp.Navigate(base+store+"?lang="+lang),
-			chromedp.Click(`form[action="`+store+`/lookup"] button[type="submit"]`), chromedp.WaitVisible(`[aria-invalid="true"]`))
+			chromedp.Click(chromedp.CSS(`form[action="`+store+`/lookup"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`[aria-invalid="true"]`)))
 		// The rest of a sale: the code, a wrong one, the quote, the plans,
 		// then the authorization with its capture and release forms and,
 		// once captured, the return form.
 		submit := func(action string) chromedp.Action[chromedp.Void] {
-			return chromedp.Click(`form[action="` + action + `"] button[type="submit"]`)
+			return chromedp.Click(chromedp.CSS(`form[action="` + action + `"] button[type="submit"]`))
 		}
 		audit("till code "+lang, chromedp.Navigate(base+store+"?lang="+lang), chromedp.SendKeys(chromedp.ID("account_number"), acct.Number),
-			submit(store+"/lookup"), chromedp.WaitVisible(`form[action="`+store+`/verify"]`), submit(store+"/verify"), chromedp.WaitVisible(chromedp.ID("code")))
+			submit(store+"/lookup"), chromedp.WaitVisible(chromedp.CSS(`form[action="`+store+`/verify"]`)), submit(store+"/verify"), chromedp.WaitVisible(chromedp.ID("code")))
 		audit("till wrong code "+lang, chromedp.SendKeys(chromedp.ID("code"), "000000"), submit(store+"/verify/check"),
-			chromedp.WaitVisible(`#code[aria-invalid="true"]`))
+			chromedp.WaitVisible(chromedp.CSS(`#code[aria-invalid="true"]`)))
 		audit("till amount "+lang, chromedp.SetValue(chromedp.ID("code"), "222222"), submit(store+"/verify/check"), chromedp.WaitVisible(chromedp.ID("amount")))
-		audit("till plans "+lang, chromedp.SendKeys(chromedp.ID("amount"), "500"), chromedp.Click(`form[action^="`+store+`/sale/"] button[type="submit"]`),
-			chromedp.WaitVisible(`form[action="`+store+`/authorize"]`))
+		audit("till plans "+lang, chromedp.SendKeys(chromedp.ID("amount"), "500"), chromedp.Click(chromedp.CSS(`form[action^="`+store+`/sale/"] button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`form[action="`+store+`/authorize"]`)))
 		// Capturing now is the default; untick it to keep the capture and
 		// release forms.
-		audit("till authorization "+lang, chromedp.Click(`input[name="auto_capture"]`), submit(store+"/authorize"), chromedp.WaitVisible(chromedp.ID("capture_amount")))
+		audit("till authorization "+lang, chromedp.Click(chromedp.CSS(`input[name="auto_capture"]`)), submit(store+"/authorize"), chromedp.WaitVisible(chromedp.ID("capture_amount")))
 		audit("till capture error "+lang, chromedp.SendKeys(chromedp.ID("capture_amount"), "99999"),
-			chromedp.Click(`form[action$="/capture"] button[type="submit"]`), chromedp.WaitVisible(`#capture_amount[aria-invalid="true"]`))
+			chromedp.Click(chromedp.CSS(`form[action$="/capture"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`#capture_amount[aria-invalid="true"]`)))
 		audit("till captured "+lang, chromedp.SetValue(chromedp.ID("capture_amount"), "100"),
-			chromedp.Click(`form[action$="/capture"] button[type="submit"]`), chromedp.WaitVisible(`form[action$="/return"]`))
+			chromedp.Click(chromedp.CSS(`form[action$="/capture"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/return"]`)))
 	}
 
-	if err := chromedp.Do(tab, chromedp.Click(`form[action="/portal/logout"] button`),
+	if err := chromedp.Do(tab, chromedp.Click(chromedp.CSS(`form[action="/portal/logout"] button`)),
 		// The log-in form, not #main: the page being left has a #main too,
 		// and navigating before the log-out lands aborts one of the two.
-		chromedp.WaitVisible(`form[action="/portal/login"]`)); err != nil {
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/portal/login"]`))); err != nil {
 		t.Fatal(err)
 	}
 	logIn("ops@lender.example")
@@ -129,28 +129,28 @@ func TestBrowserAccessibility(t *testing.T) {
 		audit("console "+lang, chromedp.Navigate(base+"/portal/admin?lang="+lang))
 		audit("review list "+lang, chromedp.Navigate(base+"/portal/admin/applications/training?lang="+lang))
 		audit("review file "+lang, chromedp.Navigate(base+"/portal/admin/applications/training?lang="+lang),
-			chromedp.Click(`table a`), chromedp.WaitVisible(chromedp.ID("approve")))
-		audit("review decline error "+lang, chromedp.Click(chromedp.ID("decline")), chromedp.WaitVisible(`fieldset[aria-invalid="true"]`))
+			chromedp.Click(chromedp.CSS(`table a`)), chromedp.WaitVisible(chromedp.ID("approve")))
+		audit("review decline error "+lang, chromedp.Click(chromedp.ID("decline")), chromedp.WaitVisible(chromedp.CSS(`fieldset[aria-invalid="true"]`)))
 		plans := base + "/portal/admin/merchants/" + m.ID + "/plans?env=training&lang=" + lang
 		audit("plans "+lang, chromedp.Navigate(plans))
 		audit("plan fee error "+lang, chromedp.Navigate(plans), chromedp.SetValue(chromedp.ID("bps-"+plan.ID), "-1"),
-			chromedp.Click(`form[action$="/`+plan.ID+`/merchant-fee"] button[type="submit"]`), chromedp.WaitVisible(`input[aria-invalid="true"]`))
+			chromedp.Click(chromedp.CSS(`form[action$="/`+plan.ID+`/merchant-fee"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`input[aria-invalid="true"]`)))
 		// The account desk: the search, a search refused and its results,
 		// the account with a payment to reverse, and a refused action.
 		desk := base + "/portal/admin/accounts"
 		audit("desk search "+lang, chromedp.Navigate(desk+"?lang="+lang))
-		audit("desk search error "+lang, chromedp.Navigate(desk+"?env=training&number=123&lang="+lang), chromedp.WaitVisible(`#number[aria-invalid="true"]`))
+		audit("desk search error "+lang, chromedp.Navigate(desk+"?env=training&number=123&lang="+lang), chromedp.WaitVisible(chromedp.CSS(`#number[aria-invalid="true"]`)))
 		audit("desk results "+lang, chromedp.Navigate(desk+"?"+url.Values{"env": {"training"}, "first_name": {"Jeanne"}, "last_name": {acct.LastName},
-			"date_of_birth": {"1985-06-15"}, "lang": {lang}}.Encode()), chromedp.WaitVisible(`#desk-results`))
+			"date_of_birth": {"1985-06-15"}, "lang": {lang}}.Encode()), chromedp.WaitVisible(chromedp.CSS(`#desk-results`)))
 		page := desk + "/training/" + acct.Number
-		audit("desk account "+lang, chromedp.Navigate(page+"?lang="+lang), chromedp.WaitVisible(`form[action$="/reverse"]`),
-			chromedp.WaitVisible(`form[action$="/waivers"]`), chromedp.WaitVisible(`form[action$="/return"]`))
+		audit("desk account "+lang, chromedp.Navigate(page+"?lang="+lang), chromedp.WaitVisible(chromedp.CSS(`form[action$="/reverse"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`form[action$="/waivers"]`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/return"]`)))
 		audit("desk refused limit "+lang, chromedp.Navigate(page+"?lang="+lang),
-			chromedp.Click(`form[action$="/limit"] button[type="submit"]`), chromedp.WaitVisible(`#credit_limit[aria-invalid="true"]`))
+			chromedp.Click(chromedp.CSS(`form[action$="/limit"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`#credit_limit[aria-invalid="true"]`)))
 		audit("desk refused waiver "+lang, chromedp.Navigate(page+"?lang="+lang),
-			chromedp.Click(`form[action$="/waivers"] button[type="submit"]`), chromedp.WaitVisible(`#amount[aria-invalid="true"]`))
+			chromedp.Click(chromedp.CSS(`form[action$="/waivers"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`#amount[aria-invalid="true"]`)))
 		audit("desk refused freeze "+lang, chromedp.Navigate(page+"?lang="+lang),
-			chromedp.Click(`form[action$="/freeze"] button[type="submit"]`), chromedp.WaitVisible(`#reason[aria-invalid="true"]`))
+			chromedp.Click(chromedp.CSS(`form[action$="/freeze"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`#reason[aria-invalid="true"]`)))
 	}
 	// Every page names its icon, so browsers do not ask for /favicon.ico.
 	res, err := http.Get(base + "/portal/static/favicon.svg")
@@ -176,9 +176,9 @@ func TestBrowserFocusAndInvalidFields(t *testing.T) {
 	store := "/portal/store/training/" + st.ID
 	if err := chromedp.Do(tab, chromedp.Navigate(base+"/portal/login"),
 		chromedp.SendKeys(chromedp.ID("email"), "dev@maple.example"), chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
-		chromedp.Click(`form[action="/portal/login"] button[type="submit"]`), chromedp.WaitVisible(`nav a[aria-current="page"]`),
-		chromedp.Navigate(base+store), chromedp.Click(`form[action="`+store+`/lookup"] button[type="submit"]`),
-		chromedp.WaitVisible(`[aria-invalid="true"]`)); err != nil {
+		chromedp.Click(chromedp.CSS(`form[action="/portal/login"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`nav a[aria-current="page"]`)),
+		chromedp.Navigate(base+store), chromedp.Click(chromedp.CSS(`form[action="`+store+`/lookup"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[aria-invalid="true"]`))); err != nil {
 		t.Fatal(err)
 	}
 	// contrast is the WCAG contrast ratio of two computed colours.
@@ -193,7 +193,7 @@ func TestBrowserFocusAndInvalidFields(t *testing.T) {
 	    onPage: ratio(s.outlineColor, page), onWhite: ratio(s.outlineColor, "rgb(255, 255, 255)") });
 	})()`
 	// Reach the field from the keyboard, as its users do: :focus-visible.
-	if err := chromedp.Do(tab, chromedp.Focus(`input[aria-invalid="true"]`), chromedp.KeyEvent(kb.Tab)); err != nil {
+	if err := chromedp.Do(tab, chromedp.Focus(chromedp.CSS(`input[aria-invalid="true"]`)), chromedp.KeyEvent(kb.Tab)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := chromedp.Run(tab, chromedp.Evaluate[string](js))
@@ -229,7 +229,7 @@ func TestBrowserTillKeyboard(t *testing.T) {
 	store := "/portal/store/training/" + st.ID
 	if err := chromedp.Do(tab, chromedp.Navigate(base+"/portal/login"),
 		chromedp.SendKeys(chromedp.ID("email"), "dev@maple.example"), chromedp.SendKeys(chromedp.ID("password"), webtest.Password+kb.Enter),
-		chromedp.WaitVisible(`nav a[aria-current="page"]`), chromedp.Navigate(base+store)); err != nil {
+		chromedp.WaitVisible(chromedp.CSS(`nav a[aria-current="page"]`)), chromedp.Navigate(base+store)); err != nil {
 		t.Fatal(err)
 	}
 	focused := func(step string) {
@@ -274,8 +274,8 @@ func TestBrowserTillKeyboard(t *testing.T) {
 	focused("an empty look-up")
 	// A wrong code read out by the customer.
 	if err := chromedp.Do(tab, chromedp.SendKeys(chromedp.ID("account_number"), acct.Number+kb.Enter),
-		chromedp.WaitVisible(`form[action="`+store+`/verify"]`),
-		chromedp.Focus(`form[action="`+store+`/verify"] button[type="submit"]`), chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="`+store+`/verify"]`)),
+		chromedp.Focus(chromedp.CSS(`form[action="`+store+`/verify"] button[type="submit"]`)), chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitVisible(chromedp.ID("code")), chromedp.SendKeys(chromedp.ID("code"), "000000"+kb.Enter),
 		chromedp.WaitVisible(chromedp.ID("error-summary"))); err != nil {
 		t.Fatal(err)
@@ -338,7 +338,7 @@ func TestBrowserTillAtPhoneAndDesktop(t *testing.T) {
 	store := "/portal/store/training/" + st.ID
 	if err := chromedp.Do(tab, chromedp.Navigate(base+"/portal/login"),
 		chromedp.SendKeys(chromedp.ID("email"), "dev@maple.example"), chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
-		chromedp.Click(`form[action="/portal/login"] button[type="submit"]`), chromedp.WaitVisible(`nav a[aria-current="page"]`)); err != nil {
+		chromedp.Click(chromedp.CSS(`form[action="/portal/login"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`nav a[aria-current="page"]`))); err != nil {
 		t.Fatal(err)
 	}
 	// fits reports the page's and each table wrapper's overflow.
@@ -347,7 +347,7 @@ func TestBrowserTillAtPhoneAndDesktop(t *testing.T) {
 	  document.querySelectorAll(".table-wrap").forEach((w, i) => { if (w.scrollWidth > w.clientWidth) out.push("table " + i + " " + w.scrollWidth + ">" + w.clientWidth) });
 	  return out.join(", ") })()`
 	submit := func(action string) chromedp.Action[chromedp.Void] {
-		return chromedp.Click(`form[action="` + action + `"] button[type="submit"]`)
+		return chromedp.Click(chromedp.CSS(`form[action="` + action + `"] button[type="submit"]`))
 	}
 	for _, size := range []struct {
 		name string
@@ -372,21 +372,21 @@ func TestBrowserTillAtPhoneAndDesktop(t *testing.T) {
 		if err := chromedp.Do(tab, chromedp.EmulateViewport(size.w, size.h, size.opts...)); err != nil {
 			t.Fatal(err)
 		}
-		audit("till day", chromedp.Navigate(base+store+"?lang=en"), chromedp.WaitVisible(`tr.txn`))
+		audit("till day", chromedp.Navigate(base+store+"?lang=en"), chromedp.WaitVisible(chromedp.CSS(`tr.txn`)))
 		audit("till look-up result", chromedp.SendKeys(chromedp.ID("account_number"), acct.Number), submit(store+"/lookup"),
-			chromedp.WaitVisible(`form[action="`+store+`/verify"]`))
+			chromedp.WaitVisible(chromedp.CSS(`form[action="`+store+`/verify"]`)))
 		audit("till code", submit(store+"/verify"), chromedp.WaitVisible(chromedp.ID("code")))
 		audit("till amount", chromedp.SendKeys(chromedp.ID("code"), "222222"), submit(store+"/verify/check"), chromedp.WaitVisible(chromedp.ID("amount")))
-		audit("till options", chromedp.SendKeys(chromedp.ID("amount"), "250"), chromedp.Click(`form[action^="`+store+`/sale/"] button[type="submit"]`),
-			chromedp.WaitVisible(`form[action="`+store+`/authorize"]`))
+		audit("till options", chromedp.SendKeys(chromedp.ID("amount"), "250"), chromedp.Click(chromedp.CSS(`form[action^="`+store+`/sale/"] button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`form[action="`+store+`/authorize"]`)))
 		sale, err := chromedp.Run(tab, chromedp.Evaluate[string](`location.pathname`))
 		if err != nil {
 			t.Fatal(err)
 		}
-		audit("till authorization", chromedp.Click(`input[name="option"][value^="plan_"]`), chromedp.Click(`input[name="auto_capture"]`), submit(store+"/authorize"), chromedp.WaitVisible(chromedp.ID("capture_amount")))
+		audit("till authorization", chromedp.Click(chromedp.CSS(`input[name="option"][value^="plan_"]`)), chromedp.Click(chromedp.CSS(`input[name="auto_capture"]`)), submit(store+"/authorize"), chromedp.WaitVisible(chromedp.ID("capture_amount")))
 		audit("till partly captured", chromedp.SendKeys(chromedp.ID("capture_amount"), "100"),
-			chromedp.Click(`form[action$="/capture"] button[type="submit"]`), chromedp.WaitVisible(chromedp.ID("financed")))
+			chromedp.Click(chromedp.CSS(`form[action$="/capture"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.ID("financed")))
 		audit("till used sale", chromedp.Navigate(base+sale), chromedp.WaitVisible(chromedp.ID("over-h")))
-		audit("till day fr", chromedp.Navigate(base+store+"?lang=fr"), chromedp.WaitVisible(`tr.txn`))
+		audit("till day fr", chromedp.Navigate(base+store+"?lang=fr"), chromedp.WaitVisible(chromedp.CSS(`tr.txn`)))
 	}
 }

@@ -48,28 +48,28 @@ func TestBrowserClerksAccessibility(t *testing.T) {
 		t.Helper()
 		do("log in as "+email, chromedp.Navigate(base+"/portal/login?lang=en"),
 			chromedp.SendKeys(chromedp.ID("email"), email), chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
-			chromedp.Click(`form[action="/portal/login"] button[type="submit"]`), chromedp.WaitVisible(`a[href="/portal/store/training/`+st.ID+`"]`))
+			chromedp.Click(chromedp.CSS(`form[action="/portal/login"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`a[href="/portal/store/training/`+st.ID+`"]`)))
 	}
 
 	do("log in as the merchant", chromedp.Navigate(base+"/portal/login?lang=en"),
 		chromedp.SendKeys(chromedp.ID("email"), "dev@maple.example"), chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
-		chromedp.Click(`form[action="/portal/login"] button[type="submit"]`), chromedp.WaitVisible(`nav a[aria-current="page"]`))
+		chromedp.Click(chromedp.CSS(`form[action="/portal/login"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`nav a[aria-current="page"]`)))
 	audit("clerks, none yet", "/portal/clerks")
 	do("invite without a store", chromedp.Navigate(base+"/portal/clerks?lang=en"), chromedp.SendKeys(chromedp.ID("email"), clerk),
-		chromedp.Click(`form[action="/portal/clerks"] button[type="submit"]`), chromedp.WaitVisible(`[aria-invalid="true"]`))
+		chromedp.Click(chromedp.CSS(`form[action="/portal/clerks"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`[aria-invalid="true"]`)))
 	axetest.Check(t, tab, "clerks, refused invitation")
 	do("invite", chromedp.Navigate(base+"/portal/clerks?lang=en"), chromedp.SendKeys(chromedp.ID("email"), clerk),
-		chromedp.Click(`input[name="stores"]`), chromedp.Click(`form[action="/portal/clerks"] button[type="submit"]`), chromedp.WaitVisible(`p.flash`))
+		chromedp.Click(chromedp.CSS(`input[name="stores"]`)), chromedp.Click(chromedp.CSS(`form[action="/portal/clerks"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`p.flash`)))
 	audit("clerks, one invited", "/portal/clerks")
 
-	do("log out", chromedp.Click(`form[action="/portal/logout"] button[type="submit"]`), chromedp.WaitVisible(chromedp.ID("email")))
+	do("log out", chromedp.Click(chromedp.CSS(`form[action="/portal/logout"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.ID("email")))
 	link := th.Mail.Link(t, clerk, "/portal/invite")
 	for _, w := range widths {
 		do("invitation", w.size, chromedp.Navigate(base+link), chromedp.WaitVisible(chromedp.ID("password")))
 		axetest.Check(t, tab, "invitation "+w.name)
 	}
 	do("accept", chromedp.SendKeys(chromedp.ID("password"), webtest.Password), chromedp.SendKeys(chromedp.ID("confirm"), webtest.Password),
-		chromedp.Click(`form[action="/portal/invite"] button[type="submit"]`), chromedp.WaitVisible(`p.flash`))
+		chromedp.Click(chromedp.CSS(`form[action="/portal/invite"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`p.flash`)))
 
 	logIn(clerk)
 	audit("clerk's store picker", "/portal/store/training")

@@ -61,11 +61,11 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
 		chromedp.SendKeys(chromedp.ID("confirm"), webtest.Password),
-		chromedp.Click(`form[action="/portal/signup"] button[type="submit"]`),
+		chromedp.Click(chromedp.CSS(`form[action="/portal/signup"] button[type="submit"]`)),
 		// The form itself links to the log-in page: wait for it to go
 		// first, or a loaded machine reads the mailbox before the POST.
-		chromedp.WaitNotPresent(`#company`),
-		chromedp.WaitVisible(`main a[href="/portal/login"]`),
+		chromedp.WaitNotPresent(chromedp.CSS(`#company`)),
+		chromedp.WaitVisible(chromedp.CSS(`main a[href="/portal/login"]`)),
 	)
 	if err != nil {
 		t.Fatalf("sign-up: %v", err)
@@ -79,7 +79,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("sign-up page secret = %q", secret)
 	}
 	copyButton := `button[data-copy="secret"]`
-	if err := chromedp.Do(tab, chromedp.WaitVisible(copyButton), chromedp.Click(copyButton)); err != nil {
+	if err := chromedp.Do(tab, chromedp.WaitVisible(chromedp.CSS(copyButton)), chromedp.Click(chromedp.CSS(copyButton))); err != nil {
 		t.Fatalf("copy button: %v", err)
 	}
 	// The clipboard may be refused to a headless browser; then the script
@@ -104,13 +104,13 @@ func TestBrowser(t *testing.T) {
 		chromedp.Navigate(base+"/portal/login"),
 		chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
-		chromedp.Click(`form[action="/portal/login"] button[type="submit"]`),
-		chromedp.WaitVisible(`a[aria-current="page"][href="/portal/"]`),
+		chromedp.Click(chromedp.CSS(`form[action="/portal/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[aria-current="page"][href="/portal/"]`)),
 		chromedp.Navigate(base+"/portal/keys"),
 		chromedp.SendKeys(chromedp.ID("name"), "POS lane 3"),
-		chromedp.Click(`form[action="/portal/keys"] button[type="submit"]`),
+		chromedp.Click(chromedp.CSS(`form[action="/portal/keys"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.ID("secret")),
-		chromedp.WaitVisible(copyButton),
+		chromedp.WaitVisible(chromedp.CSS(copyButton)),
 	); err != nil {
 		t.Fatalf("log in and create a key set: %v", err)
 	}
@@ -120,12 +120,12 @@ func TestBrowser(t *testing.T) {
 	}
 	// Leave the page: the key set's own page never shows the secret again.
 	if err := chromedp.Do(tab,
-		chromedp.Click(`p.actions a.button`),
+		chromedp.Click(chromedp.CSS(`p.actions a.button`)),
 		chromedp.WaitVisible(chromedp.ID("client-id")),
 	); err != nil {
 		t.Fatal(err)
 	}
-	html, err := chromedp.Run(tab, chromedp.OuterHTML("html"))
+	html, err := chromedp.Run(tab, chromedp.OuterHTML(chromedp.CSS("html")))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -170,10 +170,10 @@ func TestSettlementsBrowser(t *testing.T) {
 		chromedp.Navigate(base+"/portal/login"),
 		chromedp.SendKeys(chromedp.ID("email"), "dev@maple.example"),
 		chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
-		chromedp.Click(`form[action="/portal/login"] button[type="submit"]`),
-		chromedp.WaitVisible(`a[aria-current="page"][href="/portal/"]`),
+		chromedp.Click(chromedp.CSS(`form[action="/portal/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[aria-current="page"][href="/portal/"]`)),
 		chromedp.Navigate(base+"/portal/settlements/training"),
-		chromedp.WaitVisible(`svg.chart rect.bar.gross`),
+		chromedp.WaitVisible(chromedp.CSS(`svg.chart rect.bar.gross`)),
 	); err != nil {
 		t.Fatalf("open the settlements page: %v", err)
 	}
@@ -394,7 +394,7 @@ func TestBrowserCloseTodayAndConfirmations(t *testing.T) {
 		t.Helper()
 		if err := chromedp.Do(tab, chromedp.Navigate(base+"/portal/login"),
 			chromedp.SendKeys(chromedp.ID("email"), email), chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
-			chromedp.Click(`form[action="/portal/login"] button[type="submit"]`), chromedp.WaitVisible(`nav a[aria-current="page"]`)); err != nil {
+			chromedp.Click(chromedp.CSS(`form[action="/portal/login"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`nav a[aria-current="page"]`))); err != nil {
 			t.Fatalf("log in as %s: %v", email, err)
 		}
 	}
@@ -422,18 +422,18 @@ func TestBrowserCloseTodayAndConfirmations(t *testing.T) {
 			saleToday(t, th, m.ID, 123_00)
 			state := "settlements " + size.name + " " + lang
 			if err := chromedp.Do(tab, chromedp.EmulateViewport(size.w, size.h, size.opts...),
-				chromedp.Navigate(base+"/portal/settlements/training?lang="+lang), chromedp.WaitVisible(`#close-today button`)); err != nil {
+				chromedp.Navigate(base+"/portal/settlements/training?lang="+lang), chromedp.WaitVisible(chromedp.CSS(`#close-today button`))); err != nil {
 				t.Fatalf("%s: %v", state, err)
 			}
 			axetest.Check(t, tab, state)
-			if err := chromedp.Do(tab, chromedp.Click(`#close-today button`), chromedp.WaitVisible(`p.flash`)); err != nil {
+			if err := chromedp.Do(tab, chromedp.Click(chromedp.CSS(`#close-today button`)), chromedp.WaitVisible(chromedp.CSS(`p.flash`))); err != nil {
 				t.Fatalf("%s: close: %v", state, err)
 			}
 			axetest.Check(t, tab, state+" closed")
 			focusedIn(state+" closed", "flash")
 		}
 	}
-	if err := chromedp.Do(tab, chromedp.Click(`form[action="/portal/logout"] button`), chromedp.WaitVisible(`form[action="/portal/login"]`)); err != nil {
+	if err := chromedp.Do(tab, chromedp.Click(chromedp.CSS(`form[action="/portal/logout"] button`)), chromedp.WaitVisible(chromedp.CSS(`form[action="/portal/login"]`))); err != nil {
 		t.Fatal(err)
 	}
 	logIn("ops@lender.example")
@@ -442,7 +442,7 @@ func TestBrowserCloseTodayAndConfirmations(t *testing.T) {
 		state := "plan fee saved " + size.name
 		if err := chromedp.Do(tab, chromedp.EmulateViewport(size.w, size.h, size.opts...), chromedp.Navigate(plans),
 			chromedp.SetValue(chromedp.ID("bps-"+plan.ID), "250"),
-			chromedp.Click(`form[action$="/`+plan.ID+`/merchant-fee"] button[type="submit"]`), chromedp.WaitVisible(chromedp.ID("saved"))); err != nil {
+			chromedp.Click(chromedp.CSS(`form[action$="/`+plan.ID+`/merchant-fee"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.ID("saved"))); err != nil {
 			t.Fatalf("%s: %v", state, err)
 		}
 		axetest.Check(t, tab, state)
