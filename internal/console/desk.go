@@ -45,6 +45,12 @@ type DeskData interface {
 	// AccountMessages lists the messages sent to the customer, newest
 	// first.
 	AccountMessages(ctx context.Context, number string, limit int) ([]*customer.Message, error)
+	// OneTimePayments lists the account's one-time payments from a bank
+	// account (the Pay page's), newest first.
+	OneTimePayments(ctx context.Context, number string) ([]*pad.OneTime, error)
+	// StatementDeliveries lists the account's statement delivery choices
+	// (e-statement consents and their withdrawals), newest first.
+	StatementDeliveries(ctx context.Context, number string) ([]*engine.StatementDelivery, error)
 }
 
 // maxReason bounds a reason or a note, as the engine bounds its reasons.
@@ -73,6 +79,7 @@ func (p *Console) deskRoutes() {
 	m.Handle("POST /portal/admin/accounts/{env}/{number}/limit", p.Admin(p.deskLimit))
 	m.Handle("POST /portal/admin/accounts/{env}/{number}/waivers", p.Admin(p.deskWaive))
 	m.Handle("POST /portal/admin/accounts/{env}/{number}/debits/{id}/return", p.Admin(p.deskReturnDebit))
+	m.Handle("POST /portal/admin/accounts/{env}/{number}/one-time/{id}/cancel", p.Admin(p.deskCancelOneTime))
 }
 
 type deskSearchData struct {
@@ -149,6 +156,13 @@ type deskData struct {
 	Waivers  []*engine.Waiver
 	Debits   []*pad.Debit
 	Messages []*customer.Message
+	// OneTime are the customer's one-time payments from a bank account,
+	// newest first; PlanName names the plan one is directed at.
+	OneTime  []*pad.OneTime
+	PlanName map[string]string
+	// Deliveries are the statement delivery choices, newest first: the
+	// first is in force (none: paper, never chose).
+	Deliveries []*engine.StatementDelivery
 	// WaiveKey identifies this drawing of the waiver form: sent twice, it
 	// waives once.
 	WaiveKey string
@@ -447,6 +461,19 @@ func (p *Console) deskMoney(ctx context.Context, d *deskData, data DeskData, pl 
 		return err
 	}
 	if d.Messages, err = data.AccountMessages(ctx, number, 50); err != nil {
+		return err
+	}
+	if d.OneTime, err = data.OneTimePayments(ctx, number); err != nil {
+		return err
+	}
+	d.PlanName = map[string]string{}
+	for _, sg := range d.Segments {
+		d.PlanName[sg.ID] = sg.Description
+		if sg.Description == "" {
+			d.PlanName[sg.ID] = sg.ID
+		}
+	}
+	if d.Deliveries, err = data.StatementDeliveries(ctx, number); err != nil {
 		return err
 	}
 	a := d.View.Account

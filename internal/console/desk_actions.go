@@ -3,6 +3,7 @@ package console
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/pad"
@@ -146,25 +147,17 @@ func (p *Console) deskReturnDebit(w http.ResponseWriter, r *http.Request, pg *we
 	if pl.PAD == nil {
 		return openflex.NotFound("page", r.URL.Path)
 	}
-	debits, err := p.cfg.Desk(env).Debits(ctx, number)
+	id := r.PathValue("id")
+	amount, err := p.debitAmount(r, env, number, id)
 	if err != nil {
 		return err
 	}
-	var d *pad.Debit
-	for _, x := range debits {
-		if x.ID == r.PathValue("id") {
-			d = x
-		}
-	}
-	if d == nil {
-		return openflex.NotFound("debit", r.PathValue("id"))
-	}
-	form := "return-" + d.ID
+	form := "return-" + id
 	why := reason(pg, "reason", maxReason)
 	if !pg.Form.OK() {
 		return p.renderDesk(w, r, pg, env, number, http.StatusBadRequest, form)
 	}
-	fee, err := pl.PAD.Return(ctx, d.ID, staffID(pg.User)+" "+pg.User.Email, why)
+	fee, err := pl.PAD.Return(ctx, id, staffID(pg.User)+" "+pg.User.Email, why)
 	if refused(pg, err, "reason", pg.T("desk.err_not_now")) {
 		return p.renderDesk(w, r, pg, env, number, http.StatusBadRequest, form)
 	}
@@ -172,10 +165,75 @@ func (p *Console) deskReturnDebit(w http.ResponseWriter, r *http.Request, pg *we
 		return err
 	}
 	if err := p.audit(r, pg, env, number, "debit.returned",
-		d.ID+" "+openflex.FormatCAD(d.Amount, "en")+" (NSF fee "+openflex.FormatCAD(fee, "en")+"): "+why); err != nil {
+		id+" "+openflex.FormatCAD(amount, "en")+" (NSF fee "+openflex.FormatCAD(fee, "en")+"): "+why); err != nil {
 		return err
 	}
 	return p.done(w, r, env, number, "desk_debit_returned")
+}
+
+// debitAmount finds the account's debit id — an automatic payment's, or a
+// one-time payment's (pad.OneTimePrefix) — and returns its amount; another
+// account's is not found.
+func (p *Console) debitAmount(r *http.Request, env openflex.Environment, number, id string) (int64, error) {
+	ctx, data := r.Context(), p.cfg.Desk(env)
+	if strings.HasPrefix(id, pad.OneTimePrefix+"_") {
+		ones, err := data.OneTimePayments(ctx, number)
+		if err != nil {
+			return 0, err
+		}
+		for _, o := range ones {
+			if o.ID == id {
+				return o.Amount, nil
+			}
+		}
+		return 0, openflex.NotFound("one-time payment", id)
+	}
+	debits, err := data.Debits(ctx, number)
+	if err != nil {
+		return 0, err
+	}
+	for _, d := range debits {
+		if d.ID == id {
+			return d.Amount, nil
+		}
+	}
+	return 0, openflex.NotFound("debit", id)
+}
+
+// deskCancelOneTime cancels a one-time payment not yet sent to the bank on
+// the customer's behalf (they called): the PAD service keeps the reason on
+// it and tells the customer.
+func (p *Console) deskCancelOneTime(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
+	env, number, err := p.deskEnv(r)
+	if err != nil {
+		return err
+	}
+	ctx, pl, id := r.Context(), p.cfg.Planes[env], r.PathValue("id")
+	if pl.PAD == nil || !strings.HasPrefix(id, pad.OneTimePrefix+"_") {
+		return openflex.NotFound("one-time payment", id)
+	}
+	amount, err := p.debitAmount(r, env, number, id)
+	if err != nil {
+		return err
+	}
+	form := "cancel-" + id
+	why := reason(pg, "reason", maxReason)
+	if !pg.Form.OK() {
+		return p.renderDesk(w, r, pg, env, number, http.StatusBadRequest, form)
+	}
+	o, err := pl.PAD.CancelOneTimeFor(ctx, number, id, staffID(pg.User)+" "+pg.User.Email, why)
+	if openflex.ErrorCode(err) == openflex.CodeParameterInvalid { // sent to the bank, or cancelled, meanwhile
+		pg.Form.Fail("reason", pg.T("desk.err_not_now"))
+		return p.renderDesk(w, r, pg, env, number, http.StatusBadRequest, form)
+	}
+	if err != nil {
+		return err
+	}
+	if err := p.audit(r, pg, env, number, "one_time_payment.cancelled",
+		o.ID+" "+openflex.FormatCAD(amount, "en")+" on "+o.DebitOn+": "+why); err != nil {
+		return err
+	}
+	return p.done(w, r, env, number, "desk_one_time_cancelled")
 }
 
 // requested is what the audit says of a customer's request for a new

@@ -133,4 +133,21 @@ var deskMessages = map[string][2]string{
 	"done.desk_limit":             {"Credit limit changed; the customer is told.", "Limite de crédit changée; le client en est avisé."},
 	"done.desk_waive":             {"Charge waived; the customer is told.", "Montant annulé; le client en est avisé."},
 	"done.desk_debit_returned":    {"Debit marked returned; the customer is told.", "Débit marqué retourné; le client en est avisé."},
+
+	// The desk's one-time payments and statement delivery.
+	"desk.one_time":                {"One-time payments from a bank account", "Paiements ponctuels par compte bancaire"},
+	"desk.debit_on":                {"Debit date", "Date du débit"},
+	"desk.plan":                    {"Plan", "Plan"},
+	"desk.whole_account":           {"the account", "le compte"},
+	"desk.authorized":              {"Authorized", "Autorisé"},
+	"desk.debit.cancelled":         {"cancelled", "annulé"},
+	"desk.cancel_reason":           {"Reason for cancelling (the customer's request)", "Motif de l’annulation (demande du client)"},
+	"desk.cancel_one_time":         {"Cancel this payment", "Annuler ce paiement"},
+	"done.desk_one_time_cancelled": {"One-time payment cancelled; the customer is told.", "Paiement ponctuel annulé; le client en est avisé."},
+	"desk.delivery":                {"Statement delivery", "Envoi des relevés"},
+	"desk.delivery.electronic":     {"Electronic (e-statements) since %s, chosen by %s.", "Électronique (relevés électroniques) depuis le %s, choisi par %s."},
+	"desk.delivery.paper":          {"Paper by mail since %s, chosen by %s.", "Papier par la poste depuis le %s, choisi par %s."},
+	"desk.delivery.default":        {"Paper by mail: the customer never consented to electronic statements.", "Papier par la poste : le client n’a jamais consenti aux relevés électroniques."},
+	"desk.delivery.wording":        {"Wording agreed to", "Texte accepté"},
+	"desk.delivery.earlier":        {"Earlier choices", "Choix précédents"},
 }

@@ -225,6 +225,13 @@ func (s *Service) OneTimePayment(ctx context.Context, r OneTimeRequest) (*OneTim
 // Errors: resource_missing (also for another account's);
 // parameter_invalid when it was already sent or cancelled.
 func (s *Service) CancelOneTime(ctx context.Context, number, id, by string) (*OneTime, error) {
+	return s.CancelOneTimeFor(ctx, number, id, by, "")
+}
+
+// CancelOneTimeFor is CancelOneTime with the reason kept on the payment's
+// note: staff at the account desk cancelling it on the customer's behalf
+// (a phone call) say why.
+func (s *Service) CancelOneTimeFor(ctx context.Context, number, id, by, reason string) (*OneTime, error) {
 	now, _, err := s.accountNow(ctx, number)
 	if err != nil {
 		return nil, err
@@ -242,6 +249,9 @@ func (s *Service) CancelOneTime(ctx context.Context, number, id, by string) (*On
 			return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "payment", Message: fmt.Sprintf("one-time payment %s is %s: only a payment not yet sent to the bank can be cancelled", id, o.Status)}
 		}
 		o.Status, o.Note, o.Updated = OneTimeCancelled, "cancelled by "+by, now
+		if reason != "" {
+			o.Note += ": " + reason
+		}
 		moved, err := s.Store.MoveOneTime(ctx, o, DebitScheduled)
 		if err == nil && !moved { // the debit file claimed it meanwhile
 			return &openflex.Error{Code: openflex.CodeParameterInvalid, Param: "payment", Message: fmt.Sprintf("one-time payment %s was sent to the bank: it can no longer be cancelled", id)}

@@ -15,6 +15,7 @@ import (
 	"github.com/openflex/openflex/internal/axetest"
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/lending"
+	"github.com/openflex/openflex/internal/pad"
 
 	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/servicing/engine"
@@ -52,6 +53,22 @@ func TestBrowserAccessibility(t *testing.T) {
 	if _, err := th.Servicing[openflex.Training].Pay(context.Background(), engine.PaymentRequest{AccountNumber: acct.Number, Amount: 2500,
 		Channel: engine.ChannelCheque, Reference: "CHQ-7"}); err != nil {
 		t.Fatal(err)
+	}
+	// A one-time payment to cancel, and e-statements consented to, then
+	// withdrawn (the choice in force and an earlier one).
+	today, err := th.Servicing[openflex.Training].Today(context.Background(), acct.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := th.Planes[openflex.Training].PAD.OneTimePayment(context.Background(), pad.OneTimeRequest{AccountNumber: acct.Number, Amount: 15_00,
+		DebitOn: today.AddDays(3).String(), Earliest: today.String(), Latest: today.AddDays(60).String(), Language: "en", Accepted: true, Key: "k-axe",
+		Bank: openflex.BankAccount{Institution: "004", Transit: "12345", Account: "1234567", HolderName: "Jeanne Tremblay"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, electronic := range []bool{true, false} {
+		if _, err := th.Servicing[openflex.Training].SetStatementDelivery(context.Background(), acct.Number, electronic, "fr", "customer"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := th.Users.BootstrapAdmin(context.Background(), "ops@lender.example", webtest.Password); err != nil {
 		t.Fatal(err)
@@ -144,7 +161,10 @@ func TestBrowserAccessibility(t *testing.T) {
 			"date_of_birth": {"1985-06-15"}, "lang": {lang}}.Encode()), chromedp.WaitVisible(chromedp.CSS(`#desk-results`)))
 		page := desk + "/training/" + acct.Number
 		audit("desk account "+lang, chromedp.Navigate(page+"?lang="+lang), chromedp.WaitVisible(chromedp.CSS(`form[action$="/reverse"]`)),
-			chromedp.WaitVisible(chromedp.CSS(`form[action$="/waivers"]`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/return"]`)))
+			chromedp.WaitVisible(chromedp.CSS(`form[action$="/waivers"]`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/return"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`form[action$="/cancel"]`)), chromedp.WaitVisible(chromedp.CSS(`#desk-delivery-now`)))
+		audit("desk refused cancel "+lang, chromedp.Navigate(page+"?lang="+lang),
+			chromedp.Click(chromedp.CSS(`form[action$="/cancel"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`input[aria-invalid="true"]`)))
 		audit("desk refused limit "+lang, chromedp.Navigate(page+"?lang="+lang),
 			chromedp.Click(chromedp.CSS(`form[action$="/limit"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`#credit_limit[aria-invalid="true"]`)))
 		audit("desk refused waiver "+lang, chromedp.Navigate(page+"?lang="+lang),
