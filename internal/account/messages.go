@@ -212,6 +212,14 @@ var texts = map[string][2]string{
 	"delivery.wording":                     {"What you consented to", "Ce à quoi vous avez consenti"},
 	"delivery.consent":                     {"I consent: send my statements electronically", "J’y consens\u00a0: envoyez mes relevés électroniquement"},
 	"delivery.withdraw":                    {"Withdraw my consent: send statements by mail", "Retirer mon consentement\u00a0: envoyez mes relevés par la poste"},
+
+	// The caps on scheduled one-time payments (pay.go).
+	"pay.limit_payment": {"You already have %d one-time payments scheduled, the most at once. Cancel one below, or wait until one is taken, to schedule another.",
+		"Vous avez déjà %d paiements ponctuels prévus, le maximum à la fois. Annulez-en un ci-dessous, ou attendez qu’un soit effectué, pour en prévoir un autre."},
+	"pay.limit_amount": {"With the payments already scheduled, this one would pay more than you owe (what pays your account off by that day). Choose a smaller amount, or cancel a scheduled payment below.",
+		"Avec les paiements déjà prévus, celui-ci paierait plus que ce que vous devez (ce qui rembourse votre compte à cette date). Choisissez un montant plus petit, ou annulez un paiement prévu ci-dessous."},
+	"pay.limit_day": {"Payments on that day would add up to more than %s, the most an account takes in a day. Choose another day or a smaller amount.",
+		"Les paiements de ce jour dépasseraient %s, le maximum qu’un compte reçoit par jour. Choisissez un autre jour ou un montant plus petit."},
 }
 
 func text(lang, key string) string {

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -257,6 +258,9 @@ func (h *envRoom) review(w http.ResponseWriter, r *http.Request) {
 		h.payPage(w, r, s, http.StatusUnprocessableEntity, d, "pay", text(s.Language, "pay.invalid"))
 		return
 	}
+	if h.overLimit(w, r, s, d, h.svc().PAD.CheckOneTime(r.Context(), req)) {
+		return
+	}
 	holder, bank := req.Bank.HolderName, req.Bank.Masked()
 	if req.OnFile {
 		holder, bank = d.holder, d.OnFile
@@ -285,6 +289,9 @@ func (h *envRoom) confirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := h.svc().PAD.OneTimePayment(r.Context(), req)
+	if h.overLimit(w, r, s, d, err) {
+		return
+	}
 	var e *openflex.Error
 	if err != nil && asError(err, &e) && (e.Code == openflex.CodeParameterInvalid || e.Code == openflex.CodeParameterMissing) {
 		for _, f := range e.Fields {
@@ -305,6 +312,33 @@ func (h *envRoom) confirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, h.base+"pay?made="+o.ID, http.StatusSeeOther)
+}
+
+// overLimit shows the pay form again, saying which cap err (from
+// pad.CheckOneTime) is, and reports whether it did: too many payments
+// scheduled, more than the account owes, or more than a day takes.
+func (h *envRoom) overLimit(w http.ResponseWriter, r *http.Request, s *customer.Session, d *payData, err error) bool {
+	var e *openflex.Error
+	if err == nil || !asError(err, &e) || e.Code != openflex.CodePaymentLimit {
+		return false
+	}
+	lang, msg := s.Language, ""
+	switch e.Param {
+	case "debit_on":
+		d.Fields["date"] = true
+		msg = fmt.Sprintf(text(lang, "pay.limit_day"), openflex.FormatCAD(h.svc().PAD.Payments.DailyLimit(), lang))
+	case "amount":
+		if d.Form["choice"] == "other" {
+			d.Fields["other_amount"] = true
+		} else {
+			d.Fields["choice"] = true
+		}
+		msg = text(lang, "pay.limit_amount")
+	default:
+		msg = fmt.Sprintf(text(lang, "pay.limit_payment"), pad.MaxScheduledOneTime)
+	}
+	h.payPage(w, r, s, http.StatusUnprocessableEntity, d, "pay", msg)
+	return true
 }
 
 func (h *envRoom) cancelPayment(w http.ResponseWriter, r *http.Request) {

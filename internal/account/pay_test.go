@@ -173,3 +173,57 @@ func withCSRF(form url.Values, tok string) url.Values {
 	out.Set("csrf", tok)
 	return out
 }
+
+// TestPayPageCaps: the pay page refuses, with a message saying why, a
+// payment that would take the one-time payments scheduled past what the
+// account owes (at the review, before the authorization is shown, and at
+// the confirmation), and one more once five are scheduled — in French
+// too; nothing is scheduled.
+func TestPayPageCaps(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		p := apptest.Start(t, e)
+		acct := customerWithStatement(t, p, "en")
+		data := p.Main.Stores.Data(openflex.Training)
+		v := newVisitor(t, p.URL+"/account/training/")
+		signIn(t, v, acct, "en")
+		pg := v.do("GET", "pay", nil)
+		form := url.Values{"csrf": {formToken(t, pg.body, "/pay")}, "key": {keyRE.FindStringSubmatch(pg.body)[1]}, "date": {"2027-02-01"},
+			"choice": {"other"}, "other_amount": {"600"}, "source": {"new"}, "holder_name": {"Élise Client"}, "institution": {"004"},
+			"transit": {"12345"}, "account": {"1234567"}}
+		expect(t, v.do("POST", "pay", form), http.StatusUnprocessableEntity, "a review of $600 on $500 owed",
+			"this one would pay more than you owe", `value="600" aria-invalid="true"`)
+		// Reviewed at $100, then sent for $600 (a form changed in between):
+		// the confirmation checks again.
+		form.Set("other_amount", "100")
+		rv := v.do("POST", "pay", form)
+		expect(t, rv, http.StatusOK, "a review of $100", "You are about to pay")
+		confirm := url.Values{"accepted": {"yes"}}
+		for k, vs := range form {
+			confirm[k] = vs
+		}
+		confirm.Set("csrf", formToken(t, rv.body, "/pay/confirm"))
+		confirm.Set("other_amount", "600")
+		expect(t, v.do("POST", "pay/confirm", confirm), http.StatusUnprocessableEntity, "a confirmation of $600 on $500 owed", "would pay more than you owe")
+
+		for i := range pad.MaxScheduledOneTime {
+			if _, err := p.Main.PAD[openflex.Training].OneTimePayment(ctx, pad.OneTimeRequest{AccountNumber: acct.Number, Amount: 10_00,
+				DebitOn: "2027-02-03", Earliest: "2027-02-01", Latest: "2027-02-03", Language: "en", Accepted: true, Key: "k" + string(rune('a'+i)),
+				Bank: openflex.BankAccount{Institution: "004", Transit: "12345", Account: "1234567", HolderName: "Élise Client"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		form.Set("other_amount", "10")
+		expect(t, v.do("POST", "pay", form), http.StatusUnprocessableEntity, "a sixth payment", "You already have 5 one-time payments scheduled")
+		fr := newVisitor(t, p.URL+"/account/training/")
+		signIn(t, fr, acct, "fr")
+		pg = fr.do("GET", "pay", nil)
+		form.Set("csrf", formToken(t, pg.body, "/pay"))
+		form.Set("key", keyRE.FindStringSubmatch(pg.body)[1])
+		expect(t, fr.do("POST", "pay", form), http.StatusUnprocessableEntity, "a sixth payment, in French", "Vous avez déjà 5 paiements ponctuels prévus")
+		list, err := data.OneTimePayments(ctx, acct.Number)
+		if err != nil || len(list) != pad.MaxScheduledOneTime {
+			t.Fatalf("one-time payments = %d, %v; want the %d scheduled", len(list), err, pad.MaxScheduledOneTime)
+		}
+	})
+}

@@ -42,6 +42,12 @@ func NotTaken(lang string, o *OneTime) (subject, body string) {
 		Money("en", o.Amount), o.DebitOn)
 }
 
+// MaxScheduledOneTime is the most one-time payments an account may have
+// scheduled (not yet sent to the bank) at once: enough to spread a
+// payoff over the weeks ahead, few enough that a mistaken or malicious
+// run of submissions cannot stack up debits (see docs/decisions.md).
+const MaxScheduledOneTime = 5
+
 // OneTime is a one-time payment from a bank account: under Rule H1 a
 // sporadic pre-authorized debit, authorized by its own text for this one
 // debit and ended by it. The day's debit file takes it on DebitOn; until
@@ -177,6 +183,9 @@ func (s *Service) OneTimePayment(ctx context.Context, r OneTimeRequest) (*OneTim
 	if acct.Status == openflex.AccountClosed && acct.Owed() <= 0 {
 		return nil, &openflex.Error{Code: openflex.CodeAccountStatusInvalid, Message: "a closed account with nothing owed takes no payment"}
 	}
+	if err := s.CheckOneTime(ctx, r); err != nil {
+		return nil, err
+	}
 	now, day, err := s.accountNow(ctx, r.AccountNumber)
 	if err != nil {
 		return nil, err
@@ -217,6 +226,55 @@ func (s *Service) OneTimePayment(ctx context.Context, r OneTimeRequest) (*OneTim
 		s.log().Error("one-time payment confirmation not sent", "payment", o.ID, "err", err)
 	}
 	return o, nil
+}
+
+// CheckOneTime reports whether r fits beside the account's one-time
+// payments still scheduled: at most MaxScheduledOneTime of them at once;
+// on r's day, no more than the engine takes in a day (the debit file
+// would leave the rest out); and all of them together no more than what
+// pays the whole account off by the last one's day (interest to then
+// included): more is an overpayment the lender would have to refund.
+//
+// Errors: payment_limit_exceeded, param "payment" (too many), "debit_on"
+// (the day's limit) or "amount" (more than the account owes).
+func (s *Service) CheckOneTime(ctx context.Context, r OneTimeRequest) error {
+	list, err := s.Store.OneTimePayments(ctx, r.AccountNumber)
+	if err != nil {
+		return err
+	}
+	n, total, sameDay, last := 0, r.Amount, r.Amount, r.DebitOn
+	for _, o := range list {
+		if o.Status != DebitScheduled || o.Key == r.Key {
+			continue
+		}
+		n++
+		total += o.Amount
+		if o.DebitOn == r.DebitOn {
+			sameDay += o.Amount
+		}
+		last = max(last, o.DebitOn)
+	}
+	limit := func(param, msg string, args ...any) error {
+		m := fmt.Sprintf(msg, args...)
+		return &openflex.Error{Code: openflex.CodePaymentLimit, Param: param, Message: m,
+			Fields: []openflex.FieldError{{Code: openflex.CodePaymentLimit, Param: param, Message: m}}}
+	}
+	if n >= MaxScheduledOneTime {
+		return limit("payment", "an account may have at most %d one-time payments scheduled at once: cancel one, or wait until one is taken", MaxScheduledOneTime)
+	}
+	if day := s.Payments.DailyLimit(); day > 0 && sameDay > day {
+		return limit("debit_on", "one-time payments on %s would add up to %s: an account takes at most %s a day", r.DebitOn,
+			Money("en", sameDay), Money("en", day))
+	}
+	payoff, err := s.Payments.PayoffBy(ctx, r.AccountNumber, last)
+	if err != nil {
+		return err
+	}
+	if total > payoff {
+		return limit("amount", "one-time payments scheduled would add up to %s, more than the %s that pays the account off by %s", Money("en", total),
+			Money("en", payoff), last)
+	}
+	return nil
 }
 
 // CancelOneTime cancels an account's one-time payment not yet sent to the

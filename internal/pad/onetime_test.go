@@ -14,6 +14,7 @@ import (
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/servicing"
+	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/storetest"
 )
 
@@ -213,7 +214,7 @@ func TestOneTimeCancelRacesTheDebitFile(t *testing.T) {
 		svc := mo.p.Main.PAD[openflex.Training]
 		data := mo.p.Main.Stores.Data(openflex.Training)
 		var ids []string
-		for i := range 12 {
+		for i := range pad.MaxScheduledOneTime { // as many as an account may have scheduled
 			o, err := svc.OneTimePayment(ctx, pad.OneTimeRequest{AccountNumber: mo.number, Amount: 1_00, DebitOn: "2027-02-01",
 				Earliest: "2027-02-01", Latest: "2027-02-01", Language: "en", Accepted: true, Key: fmt.Sprint("race-", i),
 				Bank: openflex.BankAccount{Institution: "004", Transit: "12345", Account: "7654321", HolderName: "Race"}})
@@ -262,19 +263,24 @@ func TestOneTimeCancelRacesTheDebitFile(t *testing.T) {
 	})
 }
 
-// TestOneTimeNotTaken: a one-time payment the engine refuses (past the
-// $10,000 a day an account may be paid) is left out of the file, marked
-// not taken with the reason, and the customer is told; nothing moves.
+// TestOneTimeNotTaken: a one-time payment the engine refuses (the account
+// was paid $9,700 by bill payment the same day: past the $10,000 a day an
+// account may be paid) is left out of the file, marked not taken with the
+// reason, and the customer is told; nothing moves.
 func TestOneTimeNotTaken(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		ctx := context.Background()
 		mo := newMonth(t, e)
 		svc := mo.p.Main.PAD[openflex.Training]
 		data := mo.p.Main.Stores.Data(openflex.Training)
-		o, err := svc.OneTimePayment(ctx, pad.OneTimeRequest{AccountNumber: mo.number, Amount: 10_000_01, DebitOn: "2027-02-01",
+		o, err := svc.OneTimePayment(ctx, pad.OneTimeRequest{AccountNumber: mo.number, Amount: 400_00, DebitOn: "2027-02-01",
 			Earliest: "2027-02-01", Latest: "2027-02-01", Language: "fr", Accepted: true, Key: "too-much",
 			Bank: openflex.BankAccount{Institution: "004", Transit: "12345", Account: "7654321", HolderName: "Élise"}})
 		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := mo.p.Main.Planes[openflex.Training].Servicing.Pay(ctx, engine.PaymentRequest{AccountNumber: mo.number, Amount: 9_700_00,
+			Channel: engine.ChannelBank, Reference: "BP-9700"}); err != nil {
 			t.Fatal(err)
 		}
 		owed := mo.account().Owed()
@@ -296,6 +302,93 @@ func TestOneTimeNotTaken(t *testing.T) {
 		}
 		if mo.account().Owed() != owed {
 			t.Errorf("owed moved from %d to %d", owed, mo.account().Owed())
+		}
+	})
+}
+
+// TestOneTimeCaps: an account's one-time payments still scheduled are
+// capped — at most pad.MaxScheduledOneTime at once, together no more than
+// what pays the account off by the last one's day, and on one day no more
+// than the engine takes in a day — each refusal payment_limit_exceeded on
+// its field, with nothing scheduled; a cancelled one frees its place.
+func TestOneTimeCaps(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		mo := newMonth(t, e)
+		svc := mo.p.Main.PAD[openflex.Training]
+		data := mo.p.Main.Stores.Data(openflex.Training)
+		bank := openflex.BankAccount{Institution: "004", Transit: "12345", Account: "7654321", HolderName: "Élise"}
+		ask := func(key, on string, amount int64) (*pad.OneTime, error) {
+			return svc.OneTimePayment(ctx, pad.OneTimeRequest{AccountNumber: mo.number, Amount: amount, DebitOn: on, Earliest: "2027-02-01",
+				Latest: "2027-04-01", Bank: bank, Language: "en", Accepted: true, Key: key})
+		}
+		refused := func(step, param string, err error) {
+			t.Helper()
+			var fe *openflex.Error
+			if !asErr(err, &fe) || fe.Code != openflex.CodePaymentLimit || !hasParam(fe, param) {
+				t.Errorf("%s = %v, want payment_limit_exceeded on %s", step, err, param)
+			}
+		}
+		scheduled := func() int {
+			t.Helper()
+			list, err := data.OneTimePayments(ctx, mo.number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, o := range list {
+				if o.Status == pad.DebitScheduled {
+					n++
+				}
+			}
+			return n
+		}
+
+		// The account owes $500: $300 and then $250 more is an overpayment.
+		first, err := ask("k-300", "2027-02-03", 300_00)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ask("k-250", "2027-02-05", 250_00)
+		refused("$550 scheduled on $500 owed", "amount", err)
+		var ids []string
+		for i := range pad.MaxScheduledOneTime - 1 {
+			o, err := ask(fmt.Sprint("k-small-", i), "2027-02-10", 10_00)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, o.ID)
+		}
+		_, err = ask("k-sixth", "2027-02-11", 10_00)
+		refused("a sixth scheduled payment", "payment", err)
+		if n := scheduled(); n != pad.MaxScheduledOneTime {
+			t.Fatalf("scheduled = %d, want %d", n, pad.MaxScheduledOneTime)
+		}
+		if _, err := svc.CancelOneTime(ctx, mo.number, ids[0], "customer"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ask("k-sixth-again", "2027-02-11", 10_00); err != nil {
+			t.Errorf("after a cancellation, another payment = %v", err)
+		}
+
+		// On one day, no more than the engine's $10,000 (a balance that
+		// large: a $12,000 purchase).
+		for _, id := range []string{first.ID, ids[1], ids[2]} {
+			if _, err := svc.CancelOneTime(ctx, mo.number, id, "customer"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := mo.p.Main.Planes[openflex.Training].Lending.Authorize(ctx, lending.AuthorizeRequest{MerchantID: mo.p.Merchant.ID,
+			StoreID: mo.p.Stores[0].ID, AccountNumber: mo.number, Amount: 12_000_00, Currency: openflex.CAD, AutoCapture: true, Channel: "online"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ask("k-6000", "2027-02-12", 6_000_00); err != nil {
+			t.Fatal(err)
+		}
+		_, err = ask("k-4001", "2027-02-12", 4_000_01)
+		refused("$10,000.01 on one day", "debit_on", err)
+		if _, err := ask("k-4001-next-day", "2027-02-13", 4_000_01); err != nil {
+			t.Errorf("the same amount the next day = %v", err)
 		}
 	})
 }

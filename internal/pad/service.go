@@ -130,6 +130,14 @@ type Payments interface {
 	// clock's for an account on one, else the wall clock) and the day it
 	// is on in the account's zone, YYYY-MM-DD.
 	Clock(ctx context.Context, number string) (now time.Time, today string, err error)
+	// PayoffBy returns what pays the whole account off as of day
+	// (YYYY-MM-DD, its interest to then; a day past the payoff window is
+	// taken as the window's last): the most one-time payments may add up
+	// to.
+	PayoffBy(ctx context.Context, number, day string) (int64, error)
+	// DailyLimit is the most an account may be paid in one day (0: no
+	// limit).
+	DailyLimit() int64
 }
 
 // Messenger sends a customer a message in their language (by their

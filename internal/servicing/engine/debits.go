@@ -67,6 +67,31 @@ func (p PADPayments) Clock(ctx context.Context, number string) (time.Time, strin
 	return now, servicing.DayOf(now, loc).String(), nil
 }
 
+// PayoffBy returns the payoff of number's whole account as of day, kept
+// within today … PayoffMaxDays.
+func (p PADPayments) PayoffBy(ctx context.Context, number, day string) (int64, error) {
+	today, err := p.S.Today(ctx, number)
+	if err != nil {
+		return 0, err
+	}
+	on := today
+	if d, err := servicing.ParseDate(day); err == nil && d.After(today) {
+		on = d
+		if last := today.AddDays(servicing.PayoffMaxDays); on.After(last) {
+			on = last
+		}
+	}
+	po, err := p.S.Payoff(ctx, number, "", on)
+	if err != nil {
+		return 0, err
+	}
+	return po.Amount, nil
+}
+
+// DailyLimit is DailyPaymentLimit: the debit file's payments are refused
+// past it.
+func (PADPayments) DailyLimit() int64 { return DailyPaymentLimit }
+
 // paidAfter sums number's succeeded payments posted after day.
 func (p PADPayments) paidAfter(ctx context.Context, number, day string) (int64, error) {
 	var sum int64
