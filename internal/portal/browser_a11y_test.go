@@ -54,8 +54,17 @@ func TestBrowserAccessibility(t *testing.T) {
 		Channel: engine.ChannelCheque, Reference: "CHQ-7"}); err != nil {
 		t.Fatal(err)
 	}
-	// A one-time payment to cancel, and e-statements consented to, then
-	// withdrawn (the choice in force and an earlier one).
+	// A one-time payment to cancel (on a $200 purchase: it pays no more
+	// than what is owed), and e-statements consented to, then withdrawn
+	// (the choice in force and an earlier one).
+	if _, err := th.Stores.Data(openflex.Training).GrantConsent(context.Background(), &openflex.AccountConsent{ID: openflex.NewID(openflex.PrefixConsent),
+		AccountNumber: acct.Number, MerchantID: m.ID, Source: openflex.ConsentByCheckout, CheckoutID: "chk_axe", Created: th.Clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := th.Lending[openflex.Training].Authorize(context.Background(), lending.AuthorizeRequest{MerchantID: m.ID, StoreID: st.ID,
+		AccountNumber: acct.Number, Amount: 200_00, Currency: openflex.CAD, Channel: "online", AutoCapture: true}); err != nil {
+		t.Fatal(err)
+	}
 	today, err := th.Servicing[openflex.Training].Today(context.Background(), acct.Number)
 	if err != nil {
 		t.Fatal(err)
