@@ -249,4 +249,11 @@ var referenceFR = map[string]string{
 	"false, or leave it out":                                                                      "false, ou omettez-le",
 	"Return all that remains of the capture":                                                      "Rendre tout ce qui reste de la saisie",
 	"Every field problem found; present on every 400 whose `param` names a field, listing it too": "Chaque problème de champ trouvé; présent sur chaque 400 dont `param` nomme un champ, qui y figure aussi",
+	// Statement lines' and plans' merchant and store names.
+	"A purchase's merchant id; empty on other lines":                                           "L’identifiant du marchand d’un achat ; vide sur les autres lignes",
+	"A purchase's store id; empty on other lines and on purchases made online without a store": "L’identifiant du magasin d’un achat ; vide sur les autres lignes et sur les achats en ligne sans magasin",
+	"The merchant's name when the purchase was captured (a later rename does not change it), as the text shows it; empty on other lines and on statements produced before names were recorded": "Le nom du marchand au moment de l’encaissement de l’achat (un changement de nom ultérieur ne le modifie pas), tel que le texte le montre ; vide sur les autres lignes et sur les relevés produits avant que les noms soient enregistrés",
+	"The store's name when the purchase was captured, as the text shows it; empty where store is, and on statements produced before names were recorded":                                       "Le nom du magasin au moment de l’encaissement de l’achat, tel que le texte le montre ; vide là où store l’est, et sur les relevés produits avant que les noms soient enregistrés",
+	"The plan purchase's merchant id": "L’identifiant du marchand de l’achat du plan",
+	"The merchant's name when the purchase was captured; empty on statements produced before names were recorded": "Le nom du marchand au moment de l’encaissement de l’achat ; vide sur les relevés produits avant que les noms soient enregistrés",
 }

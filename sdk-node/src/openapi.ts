@@ -2268,8 +2268,14 @@ export interface components {
                 /** @enum {string} */
                 kind: "purchase" | "return" | "payment" | "payment_reversed" | "interest" | "fee" | "charge_off";
                 description: string;
+                /** @description A purchase's merchant id; empty on other lines */
                 merchant: string;
+                /** @description A purchase's store id; empty on other lines and on purchases made online without a store */
                 store: string;
+                /** @description The merchant's name when the purchase was captured (a later rename does not change it), as the text shows it; empty on other lines and on statements produced before names were recorded */
+                merchant_name: string;
+                /** @description The store's name when the purchase was captured, as the text shows it; empty where store is, and on statements produced before names were recorded */
+                store_name: string;
                 /** @description Positive: a charge; negative: a payment or credit */
                 amount: number;
             }[];
@@ -2278,6 +2284,10 @@ export interface components {
                 /** @enum {string} */
                 kind: "equal_payments" | "deferred";
                 description: string;
+                /** @description The plan purchase's merchant id */
+                merchant: string;
+                /** @description The merchant's name when the purchase was captured; empty on statements produced before names were recorded */
+                merchant_name: string;
                 /** @description This statement's instalment (with its fee as disclosed); 0 for a deferred plan */
                 instalment: number;
                 remaining: number;

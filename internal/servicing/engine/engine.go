@@ -151,6 +151,18 @@ type Service struct {
 	// moved past a due date in two steps finds what the first step called
 	// for, as a real month would.
 	AfterAdvance func(ctx context.Context) error
+	// Directory names the merchants and stores purchases are made at;
+	// nil: statements show their ids.
+	Directory Directory
+}
+
+// Directory reads merchants and stores (the control plane): a purchase
+// records their names when it is captured, so that its statements name
+// them without a lookup per line, and a later rename does not rewrite
+// what a customer was already sent.
+type Directory interface {
+	Merchant(ctx context.Context, id string) (*openflex.Merchant, error)
+	Store(ctx context.Context, merchantID, id string) (*openflex.Store, error)
 }
 
 // Verifier consumes a customer's passed verification (package credit).

@@ -27,11 +27,15 @@ func (s *Service) Captured(ctx context.Context, auth *openflex.Authorization, c 
 	if desc == "" {
 		desc = plan
 	}
+	merchant, store, err := s.names(ctx, auth)
+	if err != nil {
+		return time.Time{}, err
+	}
 	var at time.Time
 	err = s.onAccount(ctx, c.AccountNumber, func(ctx context.Context, a *account) error {
 		at = a.now
 		res, err := a.state.Purchase(servicing.Purchase{ID: c.ID, Date: a.today(), Amount: c.Amount, Terms: terms,
-			Merchant: auth.MerchantID, Store: auth.StoreID, Description: desc})
+			Merchant: auth.MerchantID, Store: auth.StoreID, MerchantName: merchant, StoreName: store, Description: desc})
 		if err != nil {
 			return err
 		}
@@ -39,6 +43,32 @@ func (s *Service) Captured(ctx context.Context, auth *openflex.Authorization, c 
 		return s.apply(ctx, a, res, a.today(), source{})
 	})
 	return at, err
+}
+
+// names are the merchant's and the store's names a purchase records; ""
+// for one the directory does not know (the statement shows its id then).
+func (s *Service) names(ctx context.Context, auth *openflex.Authorization) (merchant, store string, err error) {
+	if s.Directory == nil {
+		return "", "", nil
+	}
+	m, err := s.Directory.Merchant(ctx, auth.MerchantID)
+	switch {
+	case err == nil:
+		merchant = m.Name
+	case openflex.ErrorCode(err) != openflex.CodeResourceMissing:
+		return "", "", err
+	}
+	if auth.StoreID == "" {
+		return merchant, "", nil
+	}
+	st, err := s.Directory.Store(ctx, auth.MerchantID, auth.StoreID)
+	switch {
+	case err == nil:
+		store = st.Name
+	case openflex.ErrorCode(err) != openflex.CodeResourceMissing:
+		return "", "", err
+	}
+	return merchant, store, nil
 }
 
 // Returned reduces the returned purchase's segment, before lending stores
