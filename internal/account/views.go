@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/customer"
@@ -21,6 +22,12 @@ type overviewData struct {
 	Transactions []txnRow
 }
 
+// standing is the account's status in plain words, with the lender's
+// name and phone number where it tells the customer to call.
+func standing(lang string, st openflex.AccountStatus, l servicing.Lender) string {
+	return strings.NewReplacer("{lender}", l.Name, "{phone}", l.Phone).Replace(text(lang, "status."+string(st)))
+}
+
 type txnRow struct {
 	Date, What string
 	Amount     int64
@@ -36,7 +43,7 @@ func (h *envRoom) overview(w http.ResponseWriter, r *http.Request, s *customer.S
 		h.fail(w, r, lang, err)
 		return
 	}
-	d := overviewData{Account: v.Account, Masked: hidden(s.AccountNumber), Status: text(lang, "status."+string(v.Account.Status))}
+	d := overviewData{Account: v.Account, Masked: hidden(s.AccountNumber), Status: standing(lang, v.Account.Status, svc.Servicing.Lender())}
 	list, _, err := svc.Servicing.Statements(ctx, s.AccountNumber, openflex.ListParams{Limit: 1})
 	if err != nil {
 		h.fail(w, r, lang, err)
