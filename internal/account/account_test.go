@@ -112,7 +112,7 @@ func TestCustomerPages(t *testing.T) {
 
 		over := v.do("GET", "", nil)
 		expect(t, over, http.StatusOK, "overview", "Your account", "•••• "+acct.Number[10:], "In good standing", "$500.00", "Minimum payment due on",
-			"Purchase", "Latest statement")
+			"Purchase — Maple Furniture — Toronto", "Latest statement")
 		if strings.Contains(over.body, acct.Number) {
 			t.Errorf("the overview shows the full account number")
 		}
@@ -146,7 +146,7 @@ func TestCustomerPages(t *testing.T) {
 				t.Errorf("the statement page shows an id:\n%s", r.body)
 			}
 		}
-		expect(t, v.do("GET", "", nil), http.StatusOK, "overview in French", "Votre compte", "En règle")
+		expect(t, v.do("GET", "", nil), http.StatusOK, "overview in French", "Votre compte", "En règle", "Achat — Maple Furniture — Toronto")
 
 		// Automatic payments: refused without the agreement accepted, then
 		// set up (the written confirmation sent), then cancelled.

@@ -57,11 +57,27 @@ func (h *envRoom) overview(w http.ResponseWriter, r *http.Request, s *customer.S
 		h.fail(w, r, lang, err)
 		return
 	}
+	names := map[string]string{} // a page's few merchants and stores, each read once
+	name := func(key string, read func() string) string {
+		if n, ok := names[key]; ok {
+			return n
+		}
+		names[key] = read()
+		return names[key]
+	}
 	for _, t := range txns {
 		if t.Type == openflex.TxnAuthorization || t.Type == openflex.TxnRelease || t.Type == openflex.TxnExpiry {
 			continue // holds are not what the customer owes
 		}
-		d.Transactions = append(d.Transactions, txnRow{Date: t.Created.Format("2006-01-02"), What: text(lang, "txn."+string(t.Type)), Amount: t.Amount})
+		what := text(lang, "txn."+string(t.Type))
+		// Where the customer bought (or paid in store), by name.
+		if t.MerchantID != "" && svc.MerchantName != nil {
+			what += " — " + name(t.MerchantID, func() string { return svc.MerchantName(ctx, t.MerchantID) })
+			if t.StoreID != "" && svc.StoreName != nil {
+				what += " — " + name(t.MerchantID+"/"+t.StoreID, func() string { return svc.StoreName(ctx, t.MerchantID, t.StoreID) })
+			}
+		}
+		d.Transactions = append(d.Transactions, txnRow{Date: t.Created.Format("2006-01-02"), What: what, Amount: t.Amount})
 	}
 	h.render(w, r, http.StatusOK, "overview", page{Lang: lang, Session: s, Data: d})
 }
