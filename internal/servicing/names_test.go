@@ -9,7 +9,8 @@ import (
 )
 
 // TestStatementNamesMerchantAndStore: a statement names each charge's
-// merchant and store by the names recorded with the purchase, in both
+// merchant and store by the names recorded with the purchase (a return's
+// credit too), in both
 // languages, the plan by its merchant's; a purchase recorded before names
 // were (its state has ids only) still reads as it always did.
 func TestStatementNamesMerchantAndStore(t *testing.T) {
@@ -21,10 +22,11 @@ func TestStatementNamesMerchantAndStore(t *testing.T) {
 		notWant                 []string
 	}{
 		{"names, English", "en", "Maple Furniture", "Downtown",
-			[]string{"Purchase — Maple Furniture — Downtown — Armchair", "Purchase — Maple Furniture — Downtown — Television", "Television (Maple Furniture)"},
+			[]string{"Purchase — Maple Furniture — Downtown — Armchair", "Purchase — Maple Furniture — Downtown — Television",
+				"Return — Maple Furniture — Downtown — Armchair", "Television (Maple Furniture)"},
 			[]string{"mer_maple", "str_downtown"}},
 		{"names, French", "fr", "Maple Furniture", "Downtown",
-			[]string{"Achat — Maple Furniture — Downtown — Armchair", "Television (Maple Furniture)"},
+			[]string{"Achat — Maple Furniture — Downtown — Armchair", "Retour — Maple Furniture — Downtown — Armchair", "Television (Maple Furniture)"},
 			[]string{"mer_maple", "str_downtown"}},
 		{"recorded before names", "en", "", "",
 			[]string{"Purchase — mer_maple — str_downtown — Armchair", "Television (mer_maple)"}, nil},
@@ -39,6 +41,9 @@ func TestStatementNamesMerchantAndStore(t *testing.T) {
 				p.Date, p.Merchant, p.Store, p.MerchantName, p.StoreName = d(2025, 3, 1), "mer_maple", "str_downtown", tc.merchantName, tc.storeName
 				must(t)(a.Purchase(p))
 			}
+			run(t, a, d(2025, 3, 10))
+			must(t)(a.Return(servicing.Return{ID: "ret_1", PurchaseID: "cap_1", Date: a.OpenDay(), Amount: 50_00, Description: "Armchair",
+				Merchant: "mer_maple", Store: "str_downtown", MerchantName: tc.merchantName, StoreName: tc.storeName}))
 			st := run(t, a, d(2025, 3, 31))
 			if len(st) != 1 {
 				t.Fatalf("statements = %d, want 1", len(st))

@@ -332,7 +332,8 @@ func (a *Account) Return(r Return) (Result, error) {
 	if a.Last != nil && !a.Last.Decided {
 		a.Last.GraceOwed -= r.Amount
 	}
-	a.Cycle.Lines = append(a.Cycle.Lines, Line{Date: r.Date, Kind: LineReturn, Amount: -r.Amount, Description: r.Description, Ref: r.ID, Segment: segID})
+	a.Cycle.Lines = append(a.Cycle.Lines, Line{Date: r.Date, Kind: LineReturn, Amount: -r.Amount, Description: r.Description,
+		Merchant: r.Merchant, Store: r.Store, MerchantName: r.MerchantName, StoreName: r.StoreName, Ref: r.ID, Segment: segID})
 	a.capDues()
 	res.Changes = a.restand(r.Date)
 	return res, nil

@@ -137,6 +137,10 @@ type Return struct {
 	Date        Date
 	Amount      int64
 	Description string
+	// Merchant, Store and their names are the purchase's, as for a
+	// Purchase: a credit says where it comes from.
+	Merchant, Store         string
+	MerchantName, StoreName string
 }
 
 // Payment is money received from the customer.

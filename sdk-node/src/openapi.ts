@@ -2268,13 +2268,13 @@ export interface components {
                 /** @enum {string} */
                 kind: "purchase" | "return" | "payment" | "payment_reversed" | "interest" | "fee" | "charge_off";
                 description: string;
-                /** @description A purchase's merchant id; empty on other lines */
+                /** @description The merchant's id on a purchase or a return; empty on other lines */
                 merchant: string;
-                /** @description A purchase's store id; empty on other lines and on purchases made online without a store */
+                /** @description The store's id on a purchase or a return; empty on other lines and where the purchase was made online without a store */
                 store: string;
-                /** @description The merchant's name when the purchase was captured (a later rename does not change it), as the text shows it; empty on other lines and on statements produced before names were recorded */
+                /** @description The merchant's name when the purchase or the return was recorded (a later rename does not change it), as the text shows it; empty on other lines and on statements produced before names were recorded */
                 merchant_name: string;
-                /** @description The store's name when the purchase was captured, as the text shows it; empty where store is, and on statements produced before names were recorded */
+                /** @description The store's name when the purchase or the return was recorded, as the text shows it; empty where store is, and on statements produced before names were recorded */
                 store_name: string;
                 /** @description Positive: a charge; negative: a payment or credit */
                 amount: number;

@@ -74,11 +74,15 @@ func (s *Service) names(ctx context.Context, auth *openflex.Authorization) (merc
 // Returned reduces the returned purchase's segment, before lending stores
 // the return, and returns the account's time, which dates it.
 func (s *Service) Returned(ctx context.Context, auth *openflex.Authorization, r *openflex.Return) (time.Time, error) {
+	merchant, store, err := s.names(ctx, auth)
+	if err != nil {
+		return time.Time{}, err
+	}
 	var at time.Time
-	err := s.onAccount(ctx, r.AccountNumber, func(ctx context.Context, a *account) error {
+	err = s.onAccount(ctx, r.AccountNumber, func(ctx context.Context, a *account) error {
 		at = a.now
 		res, err := a.state.Return(servicing.Return{ID: r.ID, PurchaseID: r.CaptureID, Date: a.today(), Amount: r.Amount,
-			Description: describe(auth)})
+			Description: describe(auth), Merchant: auth.MerchantID, Store: auth.StoreID, MerchantName: merchant, StoreName: store})
 		if err != nil {
 			return err
 		}
