@@ -156,13 +156,15 @@ type Service struct {
 	Directory Directory
 }
 
-// Directory reads merchants and stores (the control plane): a purchase
+// Directory names merchants and stores (the control plane): a purchase
 // records their names when it is captured, so that its statements name
 // them without a lookup per line, and a later rename does not rewrite
 // what a customer was already sent.
 type Directory interface {
-	Merchant(ctx context.Context, id string) (*openflex.Merchant, error)
-	Store(ctx context.Context, merchantID, id string) (*openflex.Store, error)
+	// PurchaseNames returns the merchant's name and its store's ("" for
+	// no store or another merchant's); resource_missing for an unknown
+	// merchant.
+	PurchaseNames(ctx context.Context, merchantID, storeID string) (merchant, store string, err error)
 }
 
 // Verifier consumes a customer's passed verification (package credit).

@@ -47,28 +47,17 @@ func (s *Service) Captured(ctx context.Context, auth *openflex.Authorization, c 
 
 // names are the merchant's and the store's names a purchase records; ""
 // for one the directory does not know (the statement shows its id then).
+// Any other failure fails the capture, which its idempotency key retries,
+// rather than record a purchase without its names.
 func (s *Service) names(ctx context.Context, auth *openflex.Authorization) (merchant, store string, err error) {
 	if s.Directory == nil {
 		return "", "", nil
 	}
-	m, err := s.Directory.Merchant(ctx, auth.MerchantID)
-	switch {
-	case err == nil:
-		merchant = m.Name
-	case openflex.ErrorCode(err) != openflex.CodeResourceMissing:
-		return "", "", err
+	merchant, store, err = s.Directory.PurchaseNames(ctx, auth.MerchantID, auth.StoreID)
+	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
+		return "", "", nil
 	}
-	if auth.StoreID == "" {
-		return merchant, "", nil
-	}
-	st, err := s.Directory.Store(ctx, auth.MerchantID, auth.StoreID)
-	switch {
-	case err == nil:
-		store = st.Name
-	case openflex.ErrorCode(err) != openflex.CodeResourceMissing:
-		return "", "", err
-	}
-	return merchant, store, nil
+	return merchant, store, err
 }
 
 // Returned reduces the returned purchase's segment, before lending stores
