@@ -139,6 +139,13 @@ var texts = map[string][2]string{
 	"autopay.sent_sms":      {"Sent by text message to", "Envoyée par texto au"},
 	"autopay.sent_on":       {" on", " le"},
 	"autopay.training_kept": {"TRAINING: nothing is sent; this is the message you would have received.", "FORMATION\u00a0: rien n’est envoyé\u00a0; voici le message que vous auriez reçu."},
+
+	// The lender's account desk (issue 27): a fee or interest waived.
+	"txn.fee_waived":      {"Fee waived", "Frais annulés"},
+	"txn.interest_waived": {"Interest waived", "Intérêts annulés"},
+	// and the desk's messages on the Messages page.
+	"messages.kind.limit_changed": {"Credit limit", "Limite de crédit"},
+	"messages.kind.charge_waived": {"Credit on your account", "Crédit à votre compte"},
 }
 
 func text(lang, key string) string {

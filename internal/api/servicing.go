@@ -173,8 +173,24 @@ func renderServicing(env openflex.Environment, v any) (any, bool) {
 	case *engine.StatusEvent:
 		return statusChangeJSON{Object: "account_status_change", Environment: string(env), Created: rfc3339(o.Change.Created),
 			AccountNumber: o.Change.AccountNumber, From: string(o.Change.From), To: string(o.Change.To)}, true
+	case *engine.LimitEvent:
+		// The lender's own outbox only: merchants are never sent it.
+		return limitChangeJSON{Object: "account_credit_limit_change", Environment: string(env), AccountNumber: o.Account.Number,
+			CreditLimit: o.Account.CreditLimit, Previous: o.Previous, Staff: o.Staff, Reason: o.Reason}, true
 	}
 	return nil, false
+}
+
+// limitChangeJSON is account.credit_limit_changed's object, in the
+// lender's own outbox.
+type limitChangeJSON struct {
+	Object        string `json:"object"`
+	Environment   string `json:"environment"`
+	AccountNumber string `json:"account_number"`
+	CreditLimit   int64  `json:"credit_limit"`
+	Previous      int64  `json:"previous_credit_limit"`
+	Staff         string `json:"staff"`
+	Reason        string `json:"reason"`
 }
 
 // checkVerification checks a request's verification: the customer's code

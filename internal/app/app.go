@@ -159,6 +159,8 @@ func (m *Main) Open(ctx context.Context) error {
 		pl.Servicing = &engine.Service{Env: env, Store: data, Render: api.RenderEvent(env), Verifier: pl.Credit, Workers: 4,
 			Config: &sc, Logger: m.Logger, Now: time.Now, Directory: m.Stores.Control}
 		m.wireCustomers(env, data, notifier)
+		pl.PAD, pl.Messages = m.PAD[env], m.Messages[env]
+		pl.Servicing.MaxCreditLimit = pl.Credit.Policy.MaxLimit
 		pl.Lending = &lending.Service{Env: env, Store: data, Verifier: pl.Credit, Render: api.RenderEvent(env),
 			HoldTTL: m.Config.HoldTTL, Servicing: pl.Servicing, Now: time.Now}
 		pl.Checkouts = &checkout.Service{Env: env, Store: data, Credit: pl.Credit, Lending: pl.Lending,

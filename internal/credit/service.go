@@ -726,6 +726,18 @@ func (s *Service) StartVerification(ctx context.Context, merchantID, budgetKey, 
 	return v, nil
 }
 
+// Verification returns merchantID's verification id (resource_missing for
+// any other), as it stands: the till shows the step it has reached.
+func (s *Service) Verification(ctx context.Context, merchantID, id string) (*openflex.Verification, error) {
+	return s.Store.Verification(ctx, merchantID, id)
+}
+
+// Usable reports why v can no longer serve a purchase (verification_failed:
+// used, locked or expired), nil when it still can.
+func (s *Service) Usable(v *openflex.Verification) error {
+	return s.usable(v, v.AccountNumber, openflex.VerificationPending, openflex.VerificationPassed)
+}
+
 // CheckVerification checks a code in its own transaction, so wrong tries
 // are counted even when the purchase that carried them fails; the fifth
 // wrong code locks the verification. Wrong codes also count against the

@@ -119,6 +119,9 @@ type Account struct {
 	// never lifts.
 	StaffFrozen bool
 	StaffClosed bool
+	// Waived is how much of each charge staff waived, by charge id: a
+	// charge is never waived beyond what it was (see [Account.Waive]).
+	Waived map[string]int64 `json:",omitempty"`
 }
 
 // Cycle is the open billing cycle's running figures.

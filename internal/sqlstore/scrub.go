@@ -50,6 +50,8 @@ func (db *DB) Scrub(ctx context.Context, cutoff time.Time) (int64, error) {
 		`DELETE FROM statements WHERE account_number IN (` + accts + `)`,
 		`DELETE FROM servicing_days WHERE account_number IN (` + accts + `)`,
 		`DELETE FROM account_status_changes WHERE account_number IN (` + accts + `)`,
+		`DELETE FROM account_waivers WHERE account_number IN (` + accts + `)`,
+		`DELETE FROM account_notes WHERE account_number IN (` + accts + `)`,
 		`DELETE FROM account_servicing WHERE account_number IN (` + accts + `)`,
 		`DELETE FROM bureau_inquiries WHERE customer_id IN (` + doomed + `)`,
 		`DELETE FROM applications WHERE customer_id IN (` + doomed + `)`,

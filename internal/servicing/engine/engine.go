@@ -136,6 +136,9 @@ type Service struct {
 	// node per region, or a benchmark's own accounts); default: every
 	// province's.
 	Zones []string
+	// MaxCreditLimit is the highest credit limit staff may give an account
+	// (0: DefaultMaxCreditLimit).
+	MaxCreditLimit int64
 	// Messages delivers the customer messages servicing queues (nil: they
 	// wait in the outbox); AccountPages is the address of the customer's
 	// own pages the messages point to (default: the path /account/, or
