@@ -49,6 +49,14 @@ func (a About) colon() string {
 	return ":"
 }
 
+// question is "?" with French typography's no-break space before it.
+func (a About) question() string {
+	if a.fr() {
+		return "\u00a0?"
+	}
+	return "?"
+}
+
 // StatementReady tells the customer their statement is out: its new
 // balance, minimum payment and due date, and where to read it.
 func StatementReady(a About, periodEnd, due servicing.Date, closing, minimum int64) (subject, body string) {
@@ -135,8 +143,8 @@ func StatusChanged(a About, from, to openflex.AccountStatus, pastDue, balance in
 	if a.fr() {
 		switch to {
 		case openflex.AccountAuthProhibited:
-			return "Achats suspendus sur votre compte", fmt.Sprintf("Un paiement minimum du compte %s est en souffrance%s les nouveaux achats sont suspendus. Payez le montant en souffrance de %s et les achats reprendront d’eux-mêmes. Payez sur vos pages de compte%s %s",
-				m, c, a.money(pastDue), c, a.Pages)
+			return "Achats suspendus sur votre compte", fmt.Sprintf("Un paiement minimum du compte %s est en souffrance%s les nouveaux achats sont suspendus. Payez le montant en souffrance de %s et les achats reprendront d’eux-mêmes. Des questions%s Appelez-nous au %s. Payez sur vos pages de compte%s %s",
+				m, c, a.money(pastDue), a.question(), phone, c, a.Pages)
 		case openflex.AccountNormal:
 			if from == openflex.AccountFrozen {
 				return "Votre compte est dégelé", fmt.Sprintf("%s a levé le gel du compte %s%s vous pouvez de nouveau faire des achats.", a.Lender.Name, m, c)
@@ -153,8 +161,8 @@ func StatusChanged(a About, from, to openflex.AccountStatus, pastDue, balance in
 	}
 	switch to {
 	case openflex.AccountAuthProhibited:
-		return "Purchases paused on your account", fmt.Sprintf("A minimum payment on account %s is past due%s new purchases are paused. Pay the past-due amount of %s and purchases resume by themselves. Pay on your account pages%s %s",
-			m, c, a.money(pastDue), c, a.Pages)
+		return "Purchases paused on your account", fmt.Sprintf("A minimum payment on account %s is past due%s new purchases are paused. Pay the past-due amount of %s and purchases resume by themselves. Questions? Call us at %s. Pay on your account pages%s %s",
+			m, c, a.money(pastDue), phone, c, a.Pages)
 	case openflex.AccountNormal:
 		if from == openflex.AccountFrozen {
 			return "Your account is unfrozen", fmt.Sprintf("%s lifted the freeze on account %s%s you can make purchases again.", a.Lender.Name, m, c)
