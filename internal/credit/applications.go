@@ -211,14 +211,9 @@ func (p *Prepared) Repeat() bool { return p.earlier != nil }
 func (s *Service) earlier(ctx context.Context, merchantID string, a openflex.Applicant, now time.Time) (*openflex.Application, error) {
 	e, err := s.Store.RecentApplication(ctx, a.FirstName, a.LastName, a.DateOfBirth, now.Add(-DuplicateWindow))
 	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
-		accts, err := s.Store.AccountsByIdentity(ctx, a.FirstName, a.LastName, a.DateOfBirth, "")
-		if err != nil {
-			return nil, err
-		}
-		for _, acct := range accts {
-			if isOpen(acct.Status) {
-				return s.Store.OpeningApplication(ctx, acct.Number)
-			}
+		held, err := s.heldAccountOpening(ctx, a)
+		if err != nil || held != nil {
+			return held, err
 		}
 		return nil, openflex.NotFound("application", "")
 	}
@@ -242,6 +237,12 @@ func (s *Service) openAccountOf(ctx context.Context, cust *openflex.Customer) (*
 	if err := s.Store.LockIdentity(ctx, a.FirstName, a.LastName, a.DateOfBirth); err != nil {
 		return nil, err
 	}
+	return s.heldAccountOpening(ctx, a)
+}
+
+// heldAccountOpening returns the application that opened an account the
+// person a still holds (see isOpen), nil when there is none.
+func (s *Service) heldAccountOpening(ctx context.Context, a openflex.Applicant) (*openflex.Application, error) {
 	accts, err := s.Store.AccountsByIdentity(ctx, a.FirstName, a.LastName, a.DateOfBirth, "")
 	if err != nil {
 		return nil, err
