@@ -27,20 +27,7 @@ import (
 func TestREADMEWalk(t *testing.T) {
 	steps := readmeWalk(t, "../../README.md")
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
-		c := config(t, e)
-		c.Demo = true
-		var out bytes.Buffer
-		srv := &Main{Config: c, Out: &out}
-		if err := srv.Run(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		defer srv.Close()
-		m := regexp.MustCompile(`client_id\s+(\S+)\s+client_secret\s+(\S+)`).FindStringSubmatch(out.String())
-		if m == nil {
-			t.Fatalf("serve --demo printed no credentials:\n%s", out.String())
-		}
-		vars := map[string]string{"CLIENT_ID": m[1], "CLIENT_SECRET": m[2]}
-		w := &walker{t: t, base: "http://" + srv.Addr(), vars: vars, declared: declaredNames(steps)}
+		_, w := serveDemo(t, e, steps)
 		var replies []walkReply
 		for _, st := range steps {
 			if st.curl != "" {
@@ -51,6 +38,28 @@ func TestREADMEWalk(t *testing.T) {
 		}
 		checkWalkOutcome(t, replies)
 	})
+}
+
+// serveDemo runs `serve --demo` on engine e until the test ends, and
+// returns its configuration and a walker for steps that holds the
+// credentials it printed (CLIENT_ID, CLIENT_SECRET).
+func serveDemo(t *testing.T, e storetest.Engine, steps []walkStep) (Config, *walker) {
+	t.Helper()
+	c := config(t, e)
+	c.Demo = true
+	var out bytes.Buffer
+	srv := &Main{Config: c, Out: &out}
+	if err := srv.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	m := regexp.MustCompile(`client_id\s+(\S+)\s+client_secret\s+(\S+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("serve --demo printed no credentials:\n%s", out.String())
+	}
+	w := &walker{t: t, base: "http://" + srv.Addr(), vars: map[string]string{"CLIENT_ID": m[1], "CLIENT_SECRET": m[2]},
+		declared: declaredNames(steps)}
+	return c, w
 }
 
 // checkWalkOutcome holds the walk to its prose: the store's history shows

@@ -25,24 +25,11 @@ import (
 func TestServicingWalk(t *testing.T) {
 	steps := docWalk(t, "../../docs/servicing.md", "## A customer's month end to end on the TRAINING test clock")
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
-		c := config(t, e)
-		c.Demo = true
-		var out bytes.Buffer
-		srv := &Main{Config: c, Out: &out}
-		if err := srv.Run(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		defer srv.Close()
-		m := regexp.MustCompile(`client_id\s+(\S+)\s+client_secret\s+(\S+)`).FindStringSubmatch(out.String())
-		if m == nil {
-			t.Fatalf("serve --demo printed no credentials:\n%s", out.String())
-		}
+		c, w := serveDemo(t, e, steps)
 		t.Setenv("OPENFLEX_DATA_DIR", c.DataDir)
 		t.Setenv("OPENFLEX_DATABASE_URL", c.DatabaseURL)
 		t.Setenv("OPENFLEX_SCHEMA_PREFIX", c.SchemaPrefix)
 		t.Chdir(t.TempDir()) // the debit file is written where the commands run
-		w := &walker{t: t, base: "http://" + srv.Addr(), vars: map[string]string{"CLIENT_ID": m[1], "CLIENT_SECRET": m[2]},
-			declared: declaredNames(steps)}
 		var replies []walkReply
 		var printed []string // what each openflex command printed
 		for _, st := range steps {
