@@ -112,7 +112,7 @@ func TestCustomerPages(t *testing.T) {
 
 		over := v.do("GET", "", nil)
 		expect(t, over, http.StatusOK, "overview", "Your account", "•••• "+acct.Number[10:], "In good standing", "$500.00", "Minimum payment due on",
-			"Purchase", "Latest statement")
+			"Purchase — Maple Furniture — Toronto", "Latest statement")
 		if strings.Contains(over.body, acct.Number) {
 			t.Errorf("the overview shows the full account number")
 		}
@@ -122,14 +122,31 @@ func TestCustomerPages(t *testing.T) {
 		list := v.do("GET", "statements", nil)
 		expect(t, list, http.StatusOK, "statements", "2027-01-31", "$500.00")
 		id := statementRE.FindStringSubmatch(list.body)[1]
-		expect(t, v.do("GET", "statements/"+id, nil), http.StatusOK, "statement page", "New balance", "$500.00", "Payment due date")
+		// The purchase is named by its merchant's and store's names, as
+		// the customer knows them, never by their ids.
+		page := v.do("GET", "statements/"+id, nil)
+		expect(t, page, http.StatusOK, "statement page", "New balance", "$500.00", "Payment due date",
+			"Purchase — Maple Furniture — Toronto")
 		pdf := v.do("GET", "statements/"+id+"/pdf", nil)
 		expect(t, pdf, http.StatusOK, "statement PDF")
-		if got := pdfText(t, []byte(pdf.body)); !strings.Contains(got, "New balance") || !strings.Contains(got, "$500.00") {
+		got := pdfText(t, []byte(pdf.body))
+		if !strings.Contains(got, "New balance") || !strings.Contains(got, "$500.00") {
 			t.Errorf("the PDF's text lacks the balance:\n%s", got)
 		}
-		expect(t, v.do("GET", "statements/"+id+"?lang=fr", nil), http.StatusOK, "statement in French", "Nouveau solde", "500,00")
-		expect(t, v.do("GET", "", nil), http.StatusOK, "overview in French", "Votre compte", "En règle")
+		if !strings.Contains(got, "Purchase — Maple Furniture — Toronto") {
+			t.Errorf("the PDF's text does not name the merchant and the store:\n%s", got)
+		}
+		fr := v.do("GET", "statements/"+id+"?lang=fr", nil)
+		expect(t, fr, http.StatusOK, "statement in French", "Nouveau solde", "500,00", "Achat — Maple Furniture — Toronto")
+		if got, frPDF := pdfText(t, []byte(v.do("GET", "statements/"+id+"/pdf?lang=fr", nil).body)), "Achat — Maple Furniture — Toronto"; !strings.Contains(got, frPDF) {
+			t.Errorf("the French PDF's text lacks %q:\n%s", frPDF, got)
+		}
+		for _, r := range []resp{page, fr} {
+			if strings.Contains(r.body, "mer_") || strings.Contains(r.body, "str_") {
+				t.Errorf("the statement page shows an id:\n%s", r.body)
+			}
+		}
+		expect(t, v.do("GET", "", nil), http.StatusOK, "overview in French", "Votre compte", "En règle", "Achat — Maple Furniture — Toronto")
 
 		// Automatic payments: refused without the agreement accepted, then
 		// set up (the written confirmation sent), then cancelled.

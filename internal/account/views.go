@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/customer"
@@ -22,6 +23,12 @@ type overviewData struct {
 	Transactions []txnRow
 }
 
+// standing is the account's status in plain words, with the lender's
+// name and phone number where it tells the customer to call.
+func standing(lang string, st openflex.AccountStatus, l servicing.Lender) string {
+	return strings.NewReplacer("{lender}", l.Name, "{phone}", l.Phone).Replace(text(lang, "status."+string(st)))
+}
+
 type txnRow struct {
 	Date, What string
 	Amount     int64
@@ -37,7 +44,7 @@ func (h *envRoom) overview(w http.ResponseWriter, r *http.Request, s *customer.S
 		h.fail(w, r, lang, err)
 		return
 	}
-	d := overviewData{Account: v.Account, Masked: hidden(s.AccountNumber), Status: text(lang, "status."+string(v.Account.Status))}
+	d := overviewData{Account: v.Account, Masked: hidden(s.AccountNumber), Status: standing(lang, v.Account.Status, svc.Servicing.Lender())}
 	list, _, err := svc.Servicing.Statements(ctx, s.AccountNumber, openflex.ListParams{Limit: 1})
 	if err != nil {
 		h.fail(w, r, lang, err)
@@ -51,11 +58,27 @@ func (h *envRoom) overview(w http.ResponseWriter, r *http.Request, s *customer.S
 		h.fail(w, r, lang, err)
 		return
 	}
+	names := map[string]string{} // a page's few merchants and stores, each read once
+	name := func(key string, read func() string) string {
+		if n, ok := names[key]; ok {
+			return n
+		}
+		names[key] = read()
+		return names[key]
+	}
 	for _, t := range txns {
 		if t.Type == openflex.TxnAuthorization || t.Type == openflex.TxnRelease || t.Type == openflex.TxnExpiry {
 			continue // holds are not what the customer owes
 		}
-		d.Transactions = append(d.Transactions, txnRow{Date: t.Created.Format("2006-01-02"), What: text(lang, "txn."+string(t.Type)), Amount: t.Amount})
+		what := text(lang, "txn."+string(t.Type))
+		// Where the customer bought (or paid in store), by name.
+		if t.MerchantID != "" && svc.MerchantName != nil {
+			what += " — " + name(t.MerchantID, func() string { return svc.MerchantName(ctx, t.MerchantID) })
+			if t.StoreID != "" && svc.StoreName != nil {
+				what += " — " + name(t.MerchantID+"/"+t.StoreID, func() string { return svc.StoreName(ctx, t.MerchantID, t.StoreID) })
+			}
+		}
+		d.Transactions = append(d.Transactions, txnRow{Date: t.Created.Format("2006-01-02"), What: what, Amount: t.Amount})
 	}
 	h.render(w, r, http.StatusOK, "overview", page{Lang: lang, Session: s, Data: d})
 }
