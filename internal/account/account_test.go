@@ -122,11 +122,18 @@ func TestCustomerPages(t *testing.T) {
 		list := v.do("GET", "statements", nil)
 		expect(t, list, http.StatusOK, "statements", "2027-01-31", "$500.00")
 		id := statementRE.FindStringSubmatch(list.body)[1]
-		expect(t, v.do("GET", "statements/"+id, nil), http.StatusOK, "statement page", "New balance", "$500.00", "Payment due date")
+		page := v.do("GET", "statements/"+id, nil)
+		expect(t, page, http.StatusOK, "statement page", "New balance", "$500.00", "Payment due date", "•••• "+acct.Number[10:])
 		pdf := v.do("GET", "statements/"+id+"/pdf", nil)
 		expect(t, pdf, http.StatusOK, "statement PDF")
-		if got := pdfText(t, []byte(pdf.body)); !strings.Contains(got, "New balance") || !strings.Contains(got, "$500.00") {
-			t.Errorf("the PDF's text lacks the balance:\n%s", got)
+		pdfWords := pdfText(t, []byte(pdf.body))
+		if !strings.Contains(pdfWords, "New balance") || !strings.Contains(pdfWords, "$500.00") {
+			t.Errorf("the PDF's text lacks the balance:\n%s", pdfWords)
+		}
+		// As everywhere after the account opens, its number shows only its
+		// last four digits: a downloaded PDF outlives the session.
+		if strings.Contains(page.body, acct.Number) || strings.Contains(pdfWords, acct.Number) {
+			t.Errorf("the statement page or its PDF shows the full account number")
 		}
 		expect(t, v.do("GET", "statements/"+id+"?lang=fr", nil), http.StatusOK, "statement in French", "Nouveau solde", "500,00")
 		expect(t, v.do("GET", "", nil), http.StatusOK, "overview in French", "Votre compte", "En règle")

@@ -107,8 +107,11 @@ func (h *envRoom) own(w http.ResponseWriter, r *http.Request, s *customer.Sessio
 		return nil
 	}
 	st := v.Statement
-	// The statement in the language the customer reads the page in.
+	// The statement in the language the customer reads the page in, with
+	// the account number masked as on every other page (the PDF outlives
+	// the session in a downloads folder).
 	st.Language = s.Language
+	st.Account = hidden(st.Account)
 	return st
 }
 
