@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/customer"
@@ -25,6 +26,24 @@ type overviewData struct {
 type txnRow struct {
 	Date, What string
 	Amount     int64
+}
+
+// txnRows are the overview's recent transactions as the statement shows
+// them: dated in the account's province (its statement's days), credits
+// with a minus sign, holds left out (they are not what the customer owes).
+func txnRows(txns []*openflex.Transaction, loc *time.Location, lang string) []txnRow {
+	var rows []txnRow
+	for _, t := range txns {
+		amount := t.Amount
+		switch t.Type {
+		case openflex.TxnAuthorization, openflex.TxnRelease, openflex.TxnExpiry:
+			continue
+		case openflex.TxnPayment, openflex.TxnReturn, openflex.TxnFeeWaived, openflex.TxnInterestWaived:
+			amount = -amount
+		}
+		rows = append(rows, txnRow{Date: t.Created.In(loc).Format("2006-01-02"), What: text(lang, "txn."+string(t.Type)), Amount: amount})
+	}
+	return rows
 }
 
 // hidden shows the account number's last four digits only.
@@ -51,12 +70,7 @@ func (h *envRoom) overview(w http.ResponseWriter, r *http.Request, s *customer.S
 		h.fail(w, r, lang, err)
 		return
 	}
-	for _, t := range txns {
-		if t.Type == openflex.TxnAuthorization || t.Type == openflex.TxnRelease || t.Type == openflex.TxnExpiry {
-			continue // holds are not what the customer owes
-		}
-		d.Transactions = append(d.Transactions, txnRow{Date: t.Created.Format("2006-01-02"), What: text(lang, "txn."+string(t.Type)), Amount: t.Amount})
-	}
+	d.Transactions = txnRows(txns, v.Account.Province.Location(), lang)
 	h.render(w, r, http.StatusOK, "overview", page{Lang: lang, Session: s, Data: d})
 }
 
