@@ -212,6 +212,10 @@ var texts = map[string][2]string{
 	"delivery.wording":                     {"What you consented to", "Ce à quoi vous avez consenti"},
 	"delivery.consent":                     {"I consent: send my statements electronically", "J’y consens\u00a0: envoyez mes relevés électroniquement"},
 	"delivery.withdraw":                    {"Withdraw my consent: send statements by mail", "Retirer mon consentement\u00a0: envoyez mes relevés par la poste"},
+
+	// The overview's moves between balances (qa).
+	"txn.moved_regular":     {"moved to your regular balance", "transférés à votre solde courant"},
+	"txn.moved_charged_off": {"moved to a charged-off balance, still owed", "transférés à un solde radié, toujours dû"},
 }
 
 func text(lang, key string) string {

@@ -26,6 +26,10 @@ type overviewData struct {
 type txnRow struct {
 	Date, What string
 	Amount     int64
+	// Moved: a balance moved within the account (a promotion ended or
+	// cancelled, a charge-off); What says how much, the amount column is
+	// empty since nothing more is owed.
+	Moved bool
 }
 
 // txnRows are the overview's recent transactions as the statement shows
@@ -40,6 +44,14 @@ func txnRows(txns []*openflex.Transaction, loc *time.Location, lang string) []tx
 			continue
 		case openflex.TxnPayment, openflex.TxnReturn, openflex.TxnFeeWaived, openflex.TxnInterestWaived:
 			amount = -amount
+		case openflex.TxnPlanExpired, openflex.TxnPromotionCancelled, openflex.TxnChargeOff:
+			to := "txn.moved_regular"
+			if t.Type == openflex.TxnChargeOff {
+				to = "txn.moved_charged_off"
+			}
+			what := text(lang, "txn."+string(t.Type)) + text(lang, "colon") + " " + openflex.FormatCAD(t.Amount, lang) + " " + text(lang, to)
+			rows = append(rows, txnRow{Date: t.Created.In(loc).Format("2006-01-02"), What: what, Moved: true})
+			continue
 		}
 		rows = append(rows, txnRow{Date: t.Created.In(loc).Format("2006-01-02"), What: text(lang, "txn."+string(t.Type)), Amount: amount})
 	}

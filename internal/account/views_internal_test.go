@@ -21,6 +21,11 @@ func TestTransactionRows(t *testing.T) {
 		{Type: openflex.TxnReturn, Amount: 20_00, Created: late},
 		{Type: openflex.TxnPaymentReversal, Amount: 100_00, Created: late},
 		{Type: openflex.TxnInterestWaived, Amount: 5_00, Created: late},
+		// Moves between balances change nothing owed: never an amount that
+		// reads as a new charge.
+		{Type: openflex.TxnPromotionCancelled, Amount: 1249_99, Created: late},
+		{Type: openflex.TxnPlanExpired, Amount: 300_00, Created: late},
+		{Type: openflex.TxnChargeOff, Amount: 400_00, Created: late},
 	}
 	want := []txnRow{
 		{Date: "2027-01-31", What: "Purchase", Amount: 500_00},
@@ -28,6 +33,9 @@ func TestTransactionRows(t *testing.T) {
 		{Date: "2027-01-31", What: "Return", Amount: -20_00},
 		{Date: "2027-01-31", What: "Payment reversed", Amount: 100_00},
 		{Date: "2027-01-31", What: "Interest waived", Amount: -5_00},
+		{Date: "2027-01-31", What: "Promotion cancelled: $1,249.99 moved to your regular balance", Moved: true},
+		{Date: "2027-01-31", What: "Promotion ended: $300.00 moved to your regular balance", Moved: true},
+		{Date: "2027-01-31", What: "Charged off: $400.00 moved to a charged-off balance, still owed", Moved: true},
 	}
 	got := txnRows(txns, toronto, "en")
 	if len(got) != len(want) {
@@ -37,5 +45,9 @@ func TestTransactionRows(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("row %d = %+v, want %+v", i, got[i], want[i])
 		}
+	}
+	fr := txnRows(txns[6:7], toronto, "fr")
+	if want := "Promotion annulée : 1 249,99 $ transférés à votre solde courant"; len(fr) != 1 || fr[0].What != want {
+		t.Errorf("French move = %+v, want %q", fr, want)
 	}
 }
