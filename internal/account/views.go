@@ -58,6 +58,23 @@ func txnRows(txns []*openflex.Transaction, loc *time.Location, lang string) []tx
 	return rows
 }
 
+// livePlans are the statement's plans still running on the account now:
+// a promotion cancelled or a plan expired since the statement moved its
+// balance to the regular one, and the overview must not show it with an
+// instalment and an end date as if it still ran.
+func livePlans(plans []servicing.PlanSummary, state *servicing.Account) []servicing.PlanSummary {
+	if state == nil {
+		return plans
+	}
+	var live []servicing.PlanSummary
+	for _, p := range plans {
+		if s := state.Segment(p.Segment); s == nil || !s.Closed {
+			live = append(live, p)
+		}
+	}
+	return live
+}
+
 // hidden shows the account number's last four digits only.
 func hidden(n string) string { return "•••• " + n[len(n)-4:] }
 
@@ -76,6 +93,7 @@ func (h *envRoom) overview(w http.ResponseWriter, r *http.Request, s *customer.S
 	}
 	if len(list) > 0 {
 		d.Statement, d.StatementID = list[0].Statement, list[0].Stored.ID
+		d.Statement.Plans = livePlans(d.Statement.Plans, v.State)
 	}
 	txns, err := svc.Transactions(ctx, s.AccountNumber, 10)
 	if err != nil {

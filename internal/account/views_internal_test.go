@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/servicing"
 )
 
 // TestTransactionRows: the overview's recent transactions read as the
@@ -49,5 +50,22 @@ func TestTransactionRows(t *testing.T) {
 	fr := txnRows(txns[6:7], toronto, "fr")
 	if want := "Promotion annulée : 1 249,99 $ transférés à votre solde courant"; len(fr) != 1 || fr[0].What != want {
 		t.Errorf("French move = %+v, want %q", fr, want)
+	}
+}
+
+// TestLivePlans: the overview lists the latest statement's plans that are
+// still plans today; one whose promotion was cancelled, or that expired,
+// since the statement is in the regular balance and is not shown with
+// its instalment and end date as if it still ran.
+func TestLivePlans(t *testing.T) {
+	plans := []servicing.PlanSummary{{Segment: "cap_equal", Description: "sofa"}, {Segment: "cap_deferred", Description: "bed"}}
+	state := &servicing.Account{Segments: []*servicing.Segment{
+		{ID: "revolving"}, {ID: "cap_equal", Closed: true, MovedTo: "revolving"}, {ID: "cap_deferred"}}}
+	got := livePlans(plans, state)
+	if len(got) != 1 || got[0].Segment != "cap_deferred" {
+		t.Errorf("live plans = %+v, want only cap_deferred", got)
+	}
+	if got := livePlans(plans, nil); len(got) != 2 {
+		t.Errorf("with no servicing state: %+v, want the statement's plans", got)
 	}
 }
