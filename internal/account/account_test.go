@@ -206,3 +206,28 @@ func pdfText(t *testing.T, pdf []byte) string {
 	}
 	return string(out)
 }
+
+// TestOverviewAfterTheDueDate: once the statement's due date has passed,
+// the overview no longer tells the customer to "pay this by then" to keep
+// the grace period (that day is gone); it says what is past due now.
+func TestOverviewAfterTheDueDate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		p := apptest.Start(t, e)
+		c := p.CustomerWithStatement(t, "en") // $500.00, $25.00 due 2027-02-22
+		v := newVisitor(t, p.URL+"/account/training/")
+		signIn(t, v, c.Account, "en")
+		expect(t, v.do("GET", "", nil), http.StatusOK, "before the due date", "Pay this by then to pay no interest")
+
+		c.Advance(t, apptest.Toronto(2027, 2, 24, 12))
+		for _, tc := range []struct{ lang, want, notWant string }{
+			{"en", "The due date has passed. Past due now: $25.00", "Pay this by then"},
+			{"fr", "La date d’échéance est passée. En souffrance maintenant\u00a0: 25,00\u00a0$", "Payez ce montant d’ici là"},
+		} {
+			r := v.do("GET", "?lang="+tc.lang, nil)
+			expect(t, r, http.StatusOK, "after the due date, "+tc.lang, tc.want)
+			if strings.Contains(r.body, tc.notWant) {
+				t.Errorf("%s: the overview still says %q after the due date", tc.lang, tc.notWant)
+			}
+		}
+	})
+}

@@ -216,6 +216,9 @@ var texts = map[string][2]string{
 	// The overview's moves between balances (qa).
 	"txn.moved_regular":     {"moved to your regular balance", "transférés à votre solde courant"},
 	"txn.moved_charged_off": {"moved to a charged-off balance, still owed", "transférés à un solde radié, toujours dû"},
+	"overview.past_due":     {"The due date has passed. Past due now", "La date d’échéance est passée. En souffrance maintenant"},
+	"overview.past_due_pay": {"Pay it as soon as you can (Pay, above).", "Payez-le dès que possible (Payer, ci-dessus)."},
+	"overview.due_passed":   {"The due date has passed; your next statement shows what is due next.", "La date d’échéance est passée\u00a0; votre prochain relevé indique le prochain montant dû."},
 }
 
 func text(lang, key string) string {

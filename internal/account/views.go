@@ -21,6 +21,11 @@ type overviewData struct {
 	Statement    *servicing.Statement // the latest, nil before the first
 	StatementID  string
 	Transactions []txnRow
+	// DuePassed: the latest statement's due date is behind the account's
+	// today (its test clock's in TRAINING), so its grace-period advice no
+	// longer holds; PastDue is what of its minimums is unpaid now.
+	DuePassed bool
+	PastDue   int64
 }
 
 type txnRow struct {
@@ -94,6 +99,11 @@ func (h *envRoom) overview(w http.ResponseWriter, r *http.Request, s *customer.S
 	if len(list) > 0 {
 		d.Statement, d.StatementID = list[0].Statement, list[0].Stored.ID
 		d.Statement.Plans = livePlans(d.Statement.Plans, v.State)
+		if v.State != nil {
+			today := v.State.OpenDay()
+			d.DuePassed = d.Statement.DueDate.Before(today)
+			d.PastDue = v.State.PastDue(today)
+		}
 	}
 	txns, err := svc.Transactions(ctx, s.AccountNumber, 10)
 	if err != nil {
