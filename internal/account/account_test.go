@@ -15,6 +15,7 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/app/apptest"
+	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/storetest"
 )
 
@@ -227,6 +228,35 @@ func TestOverviewAfterTheDueDate(t *testing.T) {
 			expect(t, r, http.StatusOK, "after the due date, "+tc.lang, tc.want)
 			if strings.Contains(r.body, tc.notWant) {
 				t.Errorf("%s: the overview still says %q after the due date", tc.lang, tc.notWant)
+			}
+		}
+	})
+}
+
+// TestOverviewStandingContact: an account that is not in good standing
+// tells the customer whom to call and the number, the lender's own (not
+// "OpenFlex", the software's name), as its messages do.
+func TestOverviewStandingContact(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		p := apptest.Start(t, e)
+		c := p.CustomerWithStatement(t, "en")
+		v := newVisitor(t, p.URL+"/account/training/")
+		signIn(t, v, c.Account, "en")
+		if r := v.do("GET", "", nil); strings.Contains(r.body, "Call OpenFlex Financial") {
+			t.Errorf("a normal account's overview asks the customer to call")
+		}
+		svc := p.Main.Planes[openflex.Training].Servicing
+		if _, err := svc.StaffAction(context.Background(), c.Account.Number, servicing.ActionFreeze, "ops", "lost card"); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct{ lang, want, notWant string }{
+			{"en", "Questions: call OpenFlex Financial at 1-800-555-0199.", "Frozen by OpenFlex"},
+			{"fr", "Des questions\u00a0? Appelez OpenFlex Financial au 1-800-555-0199.", "Gelé par OpenFlex"},
+		} {
+			r := v.do("GET", "?lang="+tc.lang, nil)
+			expect(t, r, http.StatusOK, "frozen, "+tc.lang, tc.want)
+			if strings.Contains(r.body, tc.notWant) {
+				t.Errorf("%s: %q on the overview", tc.lang, tc.notWant)
 			}
 		}
 	})

@@ -98,7 +98,7 @@ var texts = map[string][2]string{
 	"status.normal":         {"In good standing: you can make purchases.", "En règle\u00a0: vous pouvez faire des achats."},
 	"status.auth_prohibited": {"Purchases paused: a payment is past due. Pay the past-due amount and purchases resume by themselves.",
 		"Achats suspendus\u00a0: un paiement est en souffrance. Payez le montant en souffrance et les achats reprennent d’eux-mêmes."},
-	"status.frozen":           {"Frozen by OpenFlex: no purchases for now. Call us to find out why.", "Gelé par OpenFlex\u00a0: aucun achat pour l’instant. Appelez-nous pour savoir pourquoi."},
+	"status.frozen":           {"Frozen: no purchases for now. Call us to find out why.", "Gelé\u00a0: aucun achat pour l’instant. Appelez-nous pour savoir pourquoi."},
 	"status.charged_off":      {"Charged off after months without payment. Call us to arrange payment.", "Radié après des mois sans paiement. Appelez-nous pour convenir d’un paiement."},
 	"status.closed":           {"Closed: no new purchases.", "Fermé\u00a0: aucun nouvel achat."},
 	"txn.capture":             {"Purchase", "Achat"},
@@ -218,6 +218,7 @@ var texts = map[string][2]string{
 	"txn.moved_charged_off": {"moved to a charged-off balance, still owed", "transférés à un solde radié, toujours dû"},
 	"overview.past_due":     {"The due date has passed. Past due now", "La date d’échéance est passée. En souffrance maintenant"},
 	"overview.past_due_pay": {"Pay it as soon as you can (Pay, above).", "Payez-le dès que possible (Payer, ci-dessus)."},
+	"overview.call":         {"Questions: call %s at %s.", "Des questions\u00a0? Appelez %s au %s."},
 	"overview.due_passed":   {"The due date has passed; your next statement shows what is due next.", "La date d’échéance est passée\u00a0; votre prochain relevé indique le prochain montant dû."},
 }
 

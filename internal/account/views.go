@@ -26,6 +26,9 @@ type overviewData struct {
 	// longer holds; PastDue is what of its minimums is unpaid now.
 	DuePassed bool
 	PastDue   int64
+	// Lender is whom to call, shown when the account is not in good
+	// standing (the status's words say "call us").
+	Lender *servicing.Lender
 }
 
 type txnRow struct {
@@ -91,6 +94,10 @@ func (h *envRoom) overview(w http.ResponseWriter, r *http.Request, s *customer.S
 		return
 	}
 	d := overviewData{Account: v.Account, Masked: hidden(s.AccountNumber), Status: text(lang, "status."+string(v.Account.Status))}
+	if v.Account.Status != openflex.AccountNormal {
+		l := svc.Servicing.Lender()
+		d.Lender = &l
+	}
 	list, _, err := svc.Servicing.Statements(ctx, s.AccountNumber, openflex.ListParams{Limit: 1})
 	if err != nil {
 		h.fail(w, r, lang, err)

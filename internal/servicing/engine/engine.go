@@ -170,6 +170,10 @@ func (s *Service) config() servicing.Config {
 	return *s.Config
 }
 
+// Lender is who the lender is, as its customers read it (name, phone,
+// addresses): the customer pages name it where the customer must call.
+func (s *Service) Lender() servicing.Lender { return s.config().Lender }
+
 func (s *Service) wall() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
 func dayOf(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.DateOnly) }
