@@ -261,3 +261,30 @@ func TestOverviewStandingContact(t *testing.T) {
 		}
 	})
 }
+
+// TestMessagesLinkToThePages: a message about the account links to the
+// customer's pages by their full address (an email or a text message has
+// no page to be relative to), also when the server was given no
+// --public-url and learnt its address when it started listening.
+func TestMessagesLinkToThePages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		p := apptest.Start(t, e)
+		c := p.CustomerWithStatement(t, "en")
+		msgs, err := p.Main.Stores.Data(openflex.Training).AccountMessages(context.Background(), c.Account.Number, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found bool
+		for _, m := range msgs {
+			if m.Kind == "statement_ready" {
+				found = true
+				if !strings.Contains(m.Body, p.URL+"/account/training/") {
+					t.Errorf("the statement message does not link to %s/account/training/:\n%s", p.URL, m.Body)
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("no statement_ready message in %+v", msgs)
+		}
+	})
+}
