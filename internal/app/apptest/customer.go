@@ -2,7 +2,6 @@ package apptest
 
 import (
 	"context"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,6 +23,18 @@ type Customer struct {
 // checks refuse a second application from the same person.
 var applicants atomic.Int64
 
+// letters spells n in base 26 with a–z: a distinct surname suffix per
+// applicant (one person has one account) that stays short however many
+// customers a test binary opens ("Client" + n repeated letters passed the
+// 50-character limit after 44).
+func letters(n int64) string {
+	var b []byte
+	for ; n > 0; n /= 26 {
+		b = append([]byte{byte('a' + n%26)}, b...)
+	}
+	return string(b)
+}
+
 // CustomerWithStatement opens a TRAINING account in lang for Élise Client
 // (born 1985-06-15, elise@example.com, +14165550199, Toronto), puts it on
 // a test clock at noon on 2027-01-05 in Toronto, buys $500 there at the
@@ -34,7 +45,7 @@ func (p *Platform) CustomerWithStatement(t testing.TB, lang string) *Customer {
 	ctx := context.Background()
 	pl := p.Main.Planes[openflex.Training]
 	prep, err := pl.Credit.Prepare(ctx, credit.ApplyRequest{MerchantID: p.Merchant.ID, StoreID: p.Stores[0].ID, Language: lang,
-		Applicant: openflex.Applicant{FirstName: "Élise", MiddleName: credit.MagicApproveLowRisk, LastName: "Client" + strings.Repeat("e", int(applicants.Add(1))),
+		Applicant: openflex.Applicant{FirstName: "Élise", MiddleName: credit.MagicApproveLowRisk, LastName: "Client" + letters(applicants.Add(1)),
 			DateOfBirth: "1985-06-15", Email: "elise@example.com", Phone: "+14165550199",
 			Address:      openflex.Address{Line1: "1 rue Main", City: "Toronto", Province: "ON", PostalCode: "M5V 2T6"},
 			AnnualIncome: 9_000_000, EmploymentStatus: "employed", HousingStatus: "own", MonthlyHousingCost: 100_000},
