@@ -16,6 +16,7 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/app/apptest"
 	"github.com/openflex/openflex/internal/servicing"
+	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/storetest"
 )
 
@@ -286,5 +287,36 @@ func TestMessagesLinkToThePages(t *testing.T) {
 		if !found {
 			t.Fatalf("no statement_ready message in %+v", msgs)
 		}
+	})
+}
+
+// TestOverviewAfterAPayment: once the customer has paid the minimum, or
+// the whole statement balance, the overview says so instead of still
+// asking for the statement's figures (the pay page shows what was paid
+// since; the overview must agree with it).
+func TestOverviewAfterAPayment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		p := apptest.Start(t, e)
+		c := p.CustomerWithStatement(t, "en") // $500.00, $25.00 due 2027-02-22
+		v := newVisitor(t, p.URL+"/account/training/")
+		signIn(t, v, c.Account, "en")
+		svc := p.Main.Planes[openflex.Training].Servicing
+		pay := func(amount int64, ref string) {
+			t.Helper()
+			if _, err := svc.Pay(ctx, engine.PaymentRequest{AccountNumber: c.Account.Number, Amount: amount, Channel: engine.ChannelCheque, Reference: ref}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pay(10_00, "CHQ-1")
+		expect(t, v.do("GET", "", nil), http.StatusOK, "part of the minimum paid",
+			"$15.00</span> — Minimum payment due on", "Pay this by then to pay no interest on regular purchases: $490.00")
+		pay(15_00, "CHQ-2")
+		r := v.do("GET", "", nil)
+		expect(t, r, http.StatusOK, "the minimum paid", "Your minimum payment is paid. Thank you.",
+			"Pay this by then to pay no interest on regular purchases: $475.00")
+		pay(475_00, "CHQ-3")
+		expect(t, v.do("GET", "?lang=fr", nil), http.StatusOK, "the statement paid, in French",
+			"Votre paiement minimum est payé. Merci.", "Le solde de votre relevé est payé\u00a0: aucun intérêt sur vos achats courants.")
 	})
 }

@@ -219,6 +219,8 @@ var texts = map[string][2]string{
 	"overview.past_due":     {"The due date has passed. Past due now", "La date d’échéance est passée. En souffrance maintenant"},
 	"overview.past_due_pay": {"Pay it as soon as you can (Pay, above).", "Payez-le dès que possible (Payer, ci-dessus)."},
 	"overview.call":         {"Questions: call %s at %s.", "Des questions\u00a0? Appelez %s au %s."},
+	"overview.minimum_paid": {"Your minimum payment is paid. Thank you.", "Votre paiement minimum est payé. Merci."},
+	"overview.grace_paid":   {"Your statement balance is paid: no interest on your regular purchases.", "Le solde de votre relevé est payé\u00a0: aucun intérêt sur vos achats courants."},
 	"overview.due_passed":   {"The due date has passed; your next statement shows what is due next.", "La date d’échéance est passée\u00a0; votre prochain relevé indique le prochain montant dû."},
 }
 

@@ -26,6 +26,10 @@ type overviewData struct {
 	// longer holds; PastDue is what of its minimums is unpaid now.
 	DuePassed bool
 	PastDue   int64
+	// MinimumLeft and GraceLeft are the statement's minimum and the
+	// amount that keeps the grace period less what was paid since it (as
+	// the pay page counts it).
+	MinimumLeft, GraceLeft int64
 	// Lender is whom to call, shown when the account is not in good
 	// standing (the status's words say "call us").
 	Lender *servicing.Lender
@@ -106,6 +110,16 @@ func (h *envRoom) overview(w http.ResponseWriter, r *http.Request, s *customer.S
 	if len(list) > 0 {
 		d.Statement, d.StatementID = list[0].Statement, list[0].Stored.ID
 		d.Statement.Plans = livePlans(d.Statement.Plans, v.State)
+		d.MinimumLeft, d.GraceLeft = d.Statement.MinimumPayment, d.Statement.GraceAmount
+		due, err := svc.PAD.Payments.LatestStatement(ctx, s.AccountNumber)
+		if err != nil {
+			h.fail(w, r, lang, err)
+			return
+		}
+		if due != nil {
+			d.MinimumLeft = max(0, d.Statement.MinimumPayment-due.PaidSince)
+			d.GraceLeft = max(0, d.Statement.GraceAmount-due.PaidSince)
+		}
 		if v.State != nil {
 			today := v.State.OpenDay()
 			d.DuePassed = d.Statement.DueDate.Before(today)
