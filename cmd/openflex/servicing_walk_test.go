@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -23,26 +22,13 @@ import (
 // must end as its prose says: the statement shown, one $500.00 debit in
 // the bank's file, and nothing owed.
 func TestServicingWalk(t *testing.T) {
-	steps := docWalk(t, "../../docs/servicing.md", "## A customer's month end to end on the TRAINING test clock")
+	steps := walkSection(t, "../../docs/servicing.md", "## A customer's month end to end on the TRAINING test clock")
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
-		c := config(t, e)
-		c.Demo = true
-		var out bytes.Buffer
-		srv := &Main{Config: c, Out: &out}
-		if err := srv.Run(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		defer srv.Close()
-		m := regexp.MustCompile(`client_id\s+(\S+)\s+client_secret\s+(\S+)`).FindStringSubmatch(out.String())
-		if m == nil {
-			t.Fatalf("serve --demo printed no credentials:\n%s", out.String())
-		}
+		c, w := serveDemo(t, e, steps)
 		t.Setenv("OPENFLEX_DATA_DIR", c.DataDir)
 		t.Setenv("OPENFLEX_DATABASE_URL", c.DatabaseURL)
 		t.Setenv("OPENFLEX_SCHEMA_PREFIX", c.SchemaPrefix)
 		t.Chdir(t.TempDir()) // the debit file is written where the commands run
-		w := &walker{t: t, base: "http://" + srv.Addr(), vars: map[string]string{"CLIENT_ID": m[1], "CLIENT_SECRET": m[2]},
-			declared: declaredNames(steps)}
 		var replies []walkReply
 		var printed []string // what each openflex command printed
 		for _, st := range steps {
@@ -72,58 +58,6 @@ func TestServicingWalk(t *testing.T) {
 			}
 		}
 	})
-}
-
-// docWalk reads the code blocks of a document's section: curl commands,
-// openflex commands, "# NAME = .path" captures and "# In a browser" steps.
-func docWalk(t *testing.T, path, heading string) []walkStep {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(b)
-	i := strings.Index(text, heading+"\n")
-	if i < 0 {
-		t.Fatalf("%s has no %q section", path, heading)
-	}
-	text = text[i+len(heading):]
-	if j := strings.Index(text, "\n## "); j >= 0 {
-		text = text[:j]
-	}
-	captureLine := regexp.MustCompile(`^# ([A-Z][A-Z_]*) = (\..*)$`)
-	var steps []walkStep
-	var cmd []string
-	for _, line := range strings.Split(text, "\n") {
-		if !strings.HasPrefix(line, "    ") {
-			if len(cmd) > 0 {
-				t.Fatalf("%s walk: unterminated command %q", path, strings.Join(cmd, "\n"))
-			}
-			continue
-		}
-		line = strings.TrimPrefix(line, "    ")
-		switch {
-		case len(cmd) > 0 || strings.HasPrefix(line, "curl "):
-			cmd = append(cmd, line)
-			if joined := strings.Join(cmd, "\n"); strings.Count(joined, "'")%2 == 0 {
-				steps = append(steps, walkStep{curl: joined})
-				cmd = nil
-			}
-		case strings.HasPrefix(line, "openflex "):
-			steps = append(steps, walkStep{cli: line})
-		case strings.HasPrefix(line, "# In a browser"):
-			steps = append(steps, walkStep{browser: true})
-		case captureLine.MatchString(line):
-			m := captureLine.FindStringSubmatch(line)
-			steps = append(steps, walkStep{name: m[1], path: strings.TrimSpace(m[2])})
-		default:
-			t.Fatalf("%s walk: a code line the test cannot run: %q", path, line)
-		}
-	}
-	if len(steps) < 10 {
-		t.Fatalf("%s walk: %d steps found; the parser and the document disagree", path, len(steps))
-	}
-	return steps
 }
 
 // cli runs an openflex command of the walk in this process, its

@@ -52,6 +52,8 @@ type Services struct {
 	Revoke       func(ctx context.Context, r lending.RevokeRequest) (*openflex.AccountConsent, error)
 	// MerchantName names a merchant for the customer.
 	MerchantName func(ctx context.Context, id string) string
+	// StoreName names a merchant's store for the customer.
+	StoreName func(ctx context.Context, merchantID, id string) string
 	// Messages lists what the lender sent about an account, newest first
 	// (the Messages page; the written confirmation of automatic payments).
 	Messages func(ctx context.Context, number string, limit int) ([]*customer.Message, error)

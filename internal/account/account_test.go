@@ -15,7 +15,6 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/app/apptest"
-	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/storetest"
 )
@@ -114,7 +113,7 @@ func TestCustomerPages(t *testing.T) {
 
 		over := v.do("GET", "", nil)
 		expect(t, over, http.StatusOK, "overview", "Your account", "•••• "+acct.Number[10:], "In good standing", "$500.00", "Minimum payment due on",
-			"Purchase", "Latest statement")
+			"Purchase — Maple Furniture — Toronto", "Latest statement")
 		if strings.Contains(over.body, acct.Number) {
 			t.Errorf("the overview shows the full account number")
 		}
@@ -124,21 +123,36 @@ func TestCustomerPages(t *testing.T) {
 		list := v.do("GET", "statements", nil)
 		expect(t, list, http.StatusOK, "statements", "2027-01-31", "$500.00")
 		id := statementRE.FindStringSubmatch(list.body)[1]
+		// The purchase is named by its merchant's and store's names, as
+		// the customer knows them, never by their ids.
 		page := v.do("GET", "statements/"+id, nil)
-		expect(t, page, http.StatusOK, "statement page", "New balance", "$500.00", "Payment due date", "•••• "+acct.Number[10:])
+		expect(t, page, http.StatusOK, "statement page", "New balance", "$500.00", "Payment due date",
+			"Purchase — Maple Furniture — Toronto", "•••• "+acct.Number[10:])
 		pdf := v.do("GET", "statements/"+id+"/pdf", nil)
 		expect(t, pdf, http.StatusOK, "statement PDF")
-		pdfWords := pdfText(t, []byte(pdf.body))
-		if !strings.Contains(pdfWords, "New balance") || !strings.Contains(pdfWords, "$500.00") {
-			t.Errorf("the PDF's text lacks the balance:\n%s", pdfWords)
+		got := pdfText(t, []byte(pdf.body))
+		if !strings.Contains(got, "New balance") || !strings.Contains(got, "$500.00") {
+			t.Errorf("the PDF's text lacks the balance:\n%s", got)
 		}
 		// As everywhere after the account opens, its number shows only its
 		// last four digits: a downloaded PDF outlives the session.
-		if strings.Contains(page.body, acct.Number) || strings.Contains(pdfWords, acct.Number) {
+		if strings.Contains(page.body, acct.Number) || strings.Contains(got, acct.Number) {
 			t.Errorf("the statement page or its PDF shows the full account number")
 		}
-		expect(t, v.do("GET", "statements/"+id+"?lang=fr", nil), http.StatusOK, "statement in French", "Nouveau solde", "500,00")
-		expect(t, v.do("GET", "", nil), http.StatusOK, "overview in French", "Votre compte", "En règle")
+		if !strings.Contains(got, "Purchase — Maple Furniture — Toronto") {
+			t.Errorf("the PDF's text does not name the merchant and the store:\n%s", got)
+		}
+		fr := v.do("GET", "statements/"+id+"?lang=fr", nil)
+		expect(t, fr, http.StatusOK, "statement in French", "Nouveau solde", "500,00", "Achat — Maple Furniture — Toronto")
+		if got, frPDF := pdfText(t, []byte(v.do("GET", "statements/"+id+"/pdf?lang=fr", nil).body)), "Achat — Maple Furniture — Toronto"; !strings.Contains(got, frPDF) {
+			t.Errorf("the French PDF's text lacks %q:\n%s", frPDF, got)
+		}
+		for _, r := range []resp{page, fr} {
+			if strings.Contains(r.body, "mer_") || strings.Contains(r.body, "str_") {
+				t.Errorf("the statement page shows an id:\n%s", r.body)
+			}
+		}
+		expect(t, v.do("GET", "", nil), http.StatusOK, "overview in French", "Votre compte", "En règle", "Achat — Maple Furniture — Toronto")
 
 		// Automatic payments: refused without the agreement accepted, then
 		// set up (the written confirmation sent), then cancelled.
@@ -229,35 +243,6 @@ func TestOverviewAfterTheDueDate(t *testing.T) {
 			expect(t, r, http.StatusOK, "after the due date, "+tc.lang, tc.want)
 			if strings.Contains(r.body, tc.notWant) {
 				t.Errorf("%s: the overview still says %q after the due date", tc.lang, tc.notWant)
-			}
-		}
-	})
-}
-
-// TestOverviewStandingContact: an account that is not in good standing
-// tells the customer whom to call and the number, the lender's own (not
-// "OpenFlex", the software's name), as its messages do.
-func TestOverviewStandingContact(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
-		p := apptest.Start(t, e)
-		c := p.CustomerWithStatement(t, "en")
-		v := newVisitor(t, p.URL+"/account/training/")
-		signIn(t, v, c.Account, "en")
-		if r := v.do("GET", "", nil); strings.Contains(r.body, "Call OpenFlex Financial") {
-			t.Errorf("a normal account's overview asks the customer to call")
-		}
-		svc := p.Main.Planes[openflex.Training].Servicing
-		if _, err := svc.StaffAction(context.Background(), c.Account.Number, servicing.ActionFreeze, "ops", "lost card"); err != nil {
-			t.Fatal(err)
-		}
-		for _, tc := range []struct{ lang, want, notWant string }{
-			{"en", "Questions: call OpenFlex Financial at 1-800-555-0199.", "Frozen by OpenFlex"},
-			{"fr", "Des questions\u00a0? Appelez OpenFlex Financial au 1-800-555-0199.", "Gelé par OpenFlex"},
-		} {
-			r := v.do("GET", "?lang="+tc.lang, nil)
-			expect(t, r, http.StatusOK, "frozen, "+tc.lang, tc.want)
-			if strings.Contains(r.body, tc.notWant) {
-				t.Errorf("%s: %q on the overview", tc.lang, tc.notWant)
 			}
 		}
 	})

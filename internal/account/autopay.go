@@ -86,12 +86,12 @@ func (h *envRoom) enrol(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := map[string]string{}
-	for _, k := range []string{"choice", "fixed_amount", "institution", "transit", "account", "holder_name"} {
+	for _, k := range append([]string{"choice", "fixed_amount"}, bankFields...) {
 		form[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
 	req := pad.EnrolRequest{AccountNumber: s.AccountNumber, Choice: pad.Choice(form["choice"]), Language: s.Language,
 		Accepted: r.PostFormValue("accepted") == "yes", By: "customer",
-		Bank: openflex.BankAccount{Institution: form["institution"], Transit: form["transit"], Account: form["account"], HolderName: form["holder_name"]}}
+		Bank: bankAccount(form)}
 	fieldErr := map[string]bool{}
 	if req.Choice == pad.ChoiceFixed {
 		c, ok := openflex.ParseDollars(form["fixed_amount"])
@@ -101,11 +101,8 @@ func (h *envRoom) enrol(w http.ResponseWriter, r *http.Request) {
 		req.FixedAmount = c
 	}
 	_, err := h.svc().PAD.Enrol(r.Context(), req)
-	var e *openflex.Error
-	if err != nil && asError(err, &e) && e.Code == openflex.CodeParameterInvalid || err != nil && asError(err, &e) && e.Code == openflex.CodeParameterMissing {
-		for _, f := range e.Fields {
-			fieldErr[strings.TrimPrefix(f.Param, "bank.")] = true
-		}
+	if e := refused(err); e != nil {
+		markRefused(e, fieldErr)
 	}
 	if len(fieldErr) > 0 {
 		h.autopayPage(w, r, s, http.StatusUnprocessableEntity, autopayData{Form: form, Fields: fieldErr}, text(s.Language, "autopay.invalid"))

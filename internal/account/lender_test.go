@@ -3,6 +3,9 @@ package account_test
 import (
 	"bytes"
 	"context"
+	"html"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -69,4 +72,41 @@ func TestConfiguredLender(t *testing.T) {
 			check(m.Kind+" message in "+lang, m.Body, lender.Contact())
 		}
 	}
+}
+
+// TestOverviewStatusNamesTheLender: a frozen account's overview tells the
+// customer who froze it and the number to call (the configured lender's),
+// never a bare "call us", in both languages. (A closed account cannot sign
+// in; a charged-off one takes 180 days: their texts are checked by
+// TestStatusTextsNameTheLender.)
+func TestOverviewStatusNamesTheLender(t *testing.T) {
+	lender := servicing.Lender{Name: "Prêts Érable inc.", Phone: "1-877-555-0142", Email: "aide@erable.example",
+		Address: "500 rue Sainte-Catherine O, Montréal QC H3B 1A6"}
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		p := apptest.Start(t, e, apptest.Options{Tweak: func(c *app.Config) { c.Lender = lender }})
+		for _, tc := range []struct {
+			lang   string
+			action servicing.StaffAction
+			want   string
+		}{
+			{"en", servicing.ActionFreeze, "Frozen by Prêts Érable inc.: no purchases for now. Call 1-877-555-0142 to find out why."},
+			{"fr", servicing.ActionFreeze, "Gelé par Prêts Érable inc.\u00a0: aucun achat pour l’instant. Appelez le 1-877-555-0142 pour savoir pourquoi."},
+		} {
+			t.Run(tc.lang+" "+string(tc.action), func(t *testing.T) {
+				acct := customerWithStatement(t, p, tc.lang)
+				if _, err := p.Main.Planes[openflex.Training].Servicing.StaffAction(context.Background(), acct.Number, tc.action, "agent@lender.example", "test"); err != nil {
+					t.Fatal(err)
+				}
+				v := newVisitor(t, p.URL+"/account/training/")
+				expect(t, v.do("POST", "signin", url.Values{"account_number": {acct.Number}, "date_of_birth": {"1985-06-15"}, "lang": {tc.lang}}), http.StatusSeeOther, "sign-in")
+				codeTok := csrfRE.FindStringSubmatch(v.do("GET", "code", nil).body)[1]
+				expect(t, v.do("POST", "code", url.Values{"csrf": {codeTok}, "code": {"222222"}}), http.StatusSeeOther, "code")
+				over := v.do("GET", "", nil)
+				expect(t, over, http.StatusOK, "overview", html.EscapeString(tc.want))
+				if strings.Contains(over.body, "OpenFlex Financial") || strings.Contains(over.body, servicing.DefaultLender.Phone) {
+					t.Errorf("the overview names the demo lender:\n%s", over.body)
+				}
+			})
+		}
+	})
 }

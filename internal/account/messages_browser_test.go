@@ -27,9 +27,7 @@ func TestBrowserMessagesPage(t *testing.T) {
 	tab := newChromium(t)
 	p := apptest.Start(t, storetest.Engines(t)[0])
 	base := p.URL + "/account/training/"
-	if err := chromedp.Do(tab, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)); err != nil {
-		t.Fatal(err)
-	}
+	onAPhone(t, tab)
 	for _, tc := range []struct {
 		lang string
 		// want is, newest first, each message's subject, date and a line of
@@ -40,13 +38,7 @@ func TestBrowserMessagesPage(t *testing.T) {
 		{"fr", []string{"Votre relevé est prêt", "Relevé prêt · 1er février 2027", "Nouveau solde\u00a0: 500,00\u00a0$", "Bienvenue chez OpenFlex"}},
 	} {
 		acct := customerWithStatement(t, p, tc.lang)
-		step := func(state string, steps ...chromedp.Action[chromedp.Void]) {
-			t.Helper()
-			if err := chromedp.Do(tab, append(steps, chromedp.WaitVisible(chromedp.CSS("main")))...); err != nil {
-				t.Fatalf("%s %s: %v", state, tc.lang, err)
-			}
-			axetest.Check(t, tab, state+" "+tc.lang)
-		}
+		step := stepper(t, tab, tc.lang)
 		step("sign-in", chromedp.Navigate(base+"?lang="+tc.lang))
 		if err := chromedp.Do(tab, chromedp.SendKeys("#account_number", acct.Number), chromedp.SetValue("#date_of_birth", "1985-06-15"),
 			chromedp.Click(`form[action$="/signin"] button[type="submit"]`), chromedp.WaitVisible("#code"),

@@ -187,7 +187,7 @@ func (h *envRoom) pay(w http.ResponseWriter, r *http.Request) {
 // from the page, except for another amount.
 func (h *envRoom) readPay(r *http.Request, s *customer.Session) (pad.OneTimeRequest, *payData, error) {
 	form := map[string]string{}
-	for _, k := range []string{"key", "date", "choice", "other_amount", "source", "institution", "transit", "account", "holder_name"} {
+	for _, k := range append([]string{"key", "date", "choice", "other_amount", "source"}, bankFields...) {
 		form[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
 	fields := map[string]bool{}
@@ -217,7 +217,7 @@ func (h *envRoom) readPay(r *http.Request, s *customer.Session) (pad.OneTimeRequ
 		req.OnFile = true
 	} else {
 		form["source"] = "new"
-		req.Bank = openflex.BankAccount{Institution: form["institution"], Transit: form["transit"], Account: form["account"], HolderName: form["holder_name"]}
+		req.Bank = bankAccount(form)
 	}
 	check := req
 	check.Accepted = true
@@ -234,7 +234,7 @@ func (h *envRoom) readPay(r *http.Request, s *customer.Session) (pad.OneTimeRequ
 			case "debit_on":
 				fields["date"] = true
 			default:
-				fields[strings.TrimPrefix(f.Param, "bank.")] = true
+				fields[formField(f.Param)] = true
 			}
 		}
 	}
@@ -285,11 +285,8 @@ func (h *envRoom) confirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := h.svc().PAD.OneTimePayment(r.Context(), req)
-	var e *openflex.Error
-	if err != nil && asError(err, &e) && (e.Code == openflex.CodeParameterInvalid || e.Code == openflex.CodeParameterMissing) {
-		for _, f := range e.Fields {
-			d.Fields[strings.TrimPrefix(f.Param, "bank.")] = true
-		}
+	if e := refused(err); e != nil {
+		markRefused(e, d.Fields)
 		if e.Param == "bank" {
 			d.Fields["source"] = true
 		}
@@ -339,4 +336,34 @@ func (h *envRoom) delivery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, h.base+"statements", http.StatusSeeOther)
+}
+
+// bankFields are the form fields of a bank account the customer enters.
+var bankFields = []string{"institution", "transit", "account", "holder_name"}
+
+// bankAccount is the bank account entered in form's bankFields.
+func bankAccount(form map[string]string) openflex.BankAccount {
+	return openflex.BankAccount{Institution: form["institution"], Transit: form["transit"], Account: form["account"], HolderName: form["holder_name"]}
+}
+
+// formField is the form field of an error's param: a bank account's
+// "bank.transit" is the form's "transit".
+func formField(param string) string { return strings.TrimPrefix(param, "bank.") }
+
+// refused is err when it refuses what the customer entered
+// (parameter_invalid or parameter_missing), to show on the form; nil
+// otherwise.
+func refused(err error) *openflex.Error {
+	var e *openflex.Error
+	if err != nil && asError(err, &e) && (e.Code == openflex.CodeParameterInvalid || e.Code == openflex.CodeParameterMissing) {
+		return e
+	}
+	return nil
+}
+
+// markRefused marks in fields the form fields e names.
+func markRefused(e *openflex.Error, fields map[string]bool) {
+	for _, f := range e.Fields {
+		fields[formField(f.Param)] = true
+	}
 }

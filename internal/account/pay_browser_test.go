@@ -5,7 +5,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -33,28 +32,13 @@ func TestBrowserPay(t *testing.T) {
 	p := apptest.Start(t, storetest.Engines(t)[0])
 	ctx := context.Background()
 	base := p.URL + "/account/training/"
-	if err := chromedp.Do(tab, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)); err != nil {
-		t.Fatal(err)
-	}
+	onAPhone(t, tab)
 	for _, tc := range []struct{ lang, payoff, later, minimum, balance, sent, cancelled, electronic string }{
 		{"en", "$500.00", "$522.60", "$25.00", "$475.00", "Sent to your bank", "Cancelled", "You receive your statements electronically"},
 		{"fr", "500,00", "522,60", "25,00", "475,00", "Transmis à votre banque", "Annulé", "Vous recevez vos relevés électroniquement"},
 	} {
 		acct := customerWithStatement(t, p, tc.lang)
-		step := func(state string, steps ...chromedp.Action[chromedp.Void]) {
-			t.Helper()
-			sctx, cancel := context.WithTimeout(tab, 20*time.Second)
-			defer cancel()
-			// By CSS: chromedp's default search also matches text, and
-			// a page saying "remaining" (or "semaine") has "main" in it, a
-			// text node that is never "visible".
-			if err := chromedp.Do(sctx, append(steps, chromedp.WaitVisible(chromedp.CSS("main")))...); err != nil {
-				// Where the walk stopped, for the report.
-				where, _ := chromedp.Run(tab, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
-				t.Fatalf("%s %s: %v\n%s", state, tc.lang, err, where)
-			}
-			axetest.Check(t, tab, state+" "+tc.lang)
-		}
+		step := stepper(t, tab, tc.lang)
 		textOf := func(sel string) string {
 			t.Helper()
 			got, err := chromedp.Run(tab, chromedp.Text(sel))

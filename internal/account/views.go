@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -30,9 +31,12 @@ type overviewData struct {
 	// amount that keeps the grace period less what was paid since it (as
 	// the pay page counts it).
 	MinimumLeft, GraceLeft int64
-	// Lender is whom to call, shown when the account is not in good
-	// standing (the status's words say "call us").
-	Lender *servicing.Lender
+}
+
+// standing is the account's status in plain words, with the lender's
+// name and phone number where it tells the customer to call.
+func standing(lang string, st openflex.AccountStatus, l servicing.Lender) string {
+	return strings.NewReplacer("{lender}", l.Name, "{phone}", l.Phone).Replace(text(lang, "status."+string(st)))
 }
 
 type txnRow struct {
@@ -46,8 +50,9 @@ type txnRow struct {
 
 // txnRows are the overview's recent transactions as the statement shows
 // them: dated in the account's province (its statement's days), credits
-// with a minus sign, holds left out (they are not what the customer owes).
-func txnRows(txns []*openflex.Transaction, loc *time.Location, lang string) []txnRow {
+// with a minus sign, holds left out (they are not what the customer owes),
+// each followed by where (the merchant and store, "" for none).
+func txnRows(txns []*openflex.Transaction, loc *time.Location, lang string, where func(*openflex.Transaction) string) []txnRow {
 	var rows []txnRow
 	for _, t := range txns {
 		amount := t.Amount
@@ -65,7 +70,11 @@ func txnRows(txns []*openflex.Transaction, loc *time.Location, lang string) []tx
 			rows = append(rows, txnRow{Date: t.Created.In(loc).Format("2006-01-02"), What: what, Moved: true})
 			continue
 		}
-		rows = append(rows, txnRow{Date: t.Created.In(loc).Format("2006-01-02"), What: text(lang, "txn."+string(t.Type)), Amount: amount})
+		what := text(lang, "txn."+string(t.Type))
+		if where != nil {
+			what += where(t)
+		}
+		rows = append(rows, txnRow{Date: t.Created.In(loc).Format("2006-01-02"), What: what, Amount: amount})
 	}
 	return rows
 }
@@ -97,11 +106,7 @@ func (h *envRoom) overview(w http.ResponseWriter, r *http.Request, s *customer.S
 		h.fail(w, r, lang, err)
 		return
 	}
-	d := overviewData{Account: v.Account, Masked: hidden(s.AccountNumber), Status: text(lang, "status."+string(v.Account.Status))}
-	if v.Account.Status != openflex.AccountNormal {
-		l := svc.Servicing.Lender()
-		d.Lender = &l
-	}
+	d := overviewData{Account: v.Account, Masked: hidden(s.AccountNumber), Status: standing(lang, v.Account.Status, svc.Servicing.Lender())}
 	list, _, err := svc.Servicing.Statements(ctx, s.AccountNumber, openflex.ListParams{Limit: 1})
 	if err != nil {
 		h.fail(w, r, lang, err)
@@ -131,7 +136,26 @@ func (h *envRoom) overview(w http.ResponseWriter, r *http.Request, s *customer.S
 		h.fail(w, r, lang, err)
 		return
 	}
-	d.Transactions = txnRows(txns, v.Account.Province.Location(), lang)
+	names := map[string]string{} // a page's few merchants and stores, each read once
+	name := func(key string, read func() string) string {
+		if n, ok := names[key]; ok {
+			return n
+		}
+		names[key] = read()
+		return names[key]
+	}
+	// Where the customer bought (or paid in store), by name.
+	where := func(t *openflex.Transaction) string {
+		var w string
+		if t.MerchantID != "" && svc.MerchantName != nil {
+			w += " — " + name(t.MerchantID, func() string { return svc.MerchantName(ctx, t.MerchantID) })
+			if t.StoreID != "" && svc.StoreName != nil {
+				w += " — " + name(t.MerchantID+"/"+t.StoreID, func() string { return svc.StoreName(ctx, t.MerchantID, t.StoreID) })
+			}
+		}
+		return w
+	}
+	d.Transactions = txnRows(txns, v.Account.Province.Location(), lang, where)
 	h.render(w, r, http.StatusOK, "overview", page{Lang: lang, Session: s, Data: d})
 }
 

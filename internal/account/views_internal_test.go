@@ -38,7 +38,7 @@ func TestTransactionRows(t *testing.T) {
 		{Date: "2027-01-31", What: "Promotion ended: $300.00 moved to your regular balance", Moved: true},
 		{Date: "2027-01-31", What: "Charged off: $400.00 moved to a charged-off balance, still owed", Moved: true},
 	}
-	got := txnRows(txns, toronto, "en")
+	got := txnRows(txns, toronto, "en", nil)
 	if len(got) != len(want) {
 		t.Fatalf("rows = %+v, want %+v", got, want)
 	}
@@ -47,7 +47,7 @@ func TestTransactionRows(t *testing.T) {
 			t.Errorf("row %d = %+v, want %+v", i, got[i], want[i])
 		}
 	}
-	fr := txnRows(txns[6:7], toronto, "fr")
+	fr := txnRows(txns[6:7], toronto, "fr", nil)
 	if want := "Promotion annulée : 1 249,99 $ transférés à votre solde courant"; len(fr) != 1 || fr[0].What != want {
 		t.Errorf("French move = %+v, want %q", fr, want)
 	}

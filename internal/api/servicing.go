@@ -67,18 +67,22 @@ func paymentOut(env openflex.Environment, r *engine.PaymentResult) paymentJSON {
 }
 
 type statementLineJSON struct {
-	Date        string `json:"date"`
-	Kind        string `json:"kind"`
-	Description string `json:"description"`
-	Merchant    string `json:"merchant"`
-	Store       string `json:"store"`
-	Amount      int64  `json:"amount"`
+	Date         string `json:"date"`
+	Kind         string `json:"kind"`
+	Description  string `json:"description"`
+	Merchant     string `json:"merchant"`
+	Store        string `json:"store"`
+	MerchantName string `json:"merchant_name"`
+	StoreName    string `json:"store_name"`
+	Amount       int64  `json:"amount"`
 }
 
 type statementPlanJSON struct {
 	Segment          string  `json:"segment"`
 	Kind             string  `json:"kind"`
 	Description      string  `json:"description"`
+	Merchant         string  `json:"merchant"`
+	MerchantName     string  `json:"merchant_name"`
 	Instalment       int64   `json:"instalment"`
 	Remaining        int64   `json:"remaining"`
 	EndDate          *string `json:"end_date"`
@@ -125,11 +129,11 @@ func statementOut(env openflex.Environment, v *engine.StatementView) statementJS
 		Lines: []statementLineJSON{}, Plans: []statementPlanJSON{}, Text: ss.Text}
 	for _, l := range st.Lines {
 		out.Lines = append(out.Lines, statementLineJSON{Date: l.Date.String(), Kind: string(l.Kind), Description: l.Description,
-			Merchant: l.Merchant, Store: l.Store, Amount: l.Amount})
+			Merchant: l.Merchant, Store: l.Store, MerchantName: l.MerchantName, StoreName: l.StoreName, Amount: l.Amount})
 	}
 	for _, p := range st.Plans {
 		out.Plans = append(out.Plans, statementPlanJSON{Segment: p.Segment, Kind: string(p.Kind), Description: p.Description,
-			Instalment: p.Instalment, Remaining: p.Remaining, EndDate: optString(p.EndDate.String()), InterestIfUnpaid: p.InterestIfUnpaid,
+			Merchant: p.Merchant, MerchantName: p.MerchantName, Instalment: p.Instalment, Remaining: p.Remaining, EndDate: optString(p.EndDate.String()), InterestIfUnpaid: p.InterestIfUnpaid,
 			InterestAtExpiry: p.InterestAtExpiry})
 	}
 	return out

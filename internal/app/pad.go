@@ -52,6 +52,12 @@ func (m *Main) accountRoom() *account.Room {
 					}
 					return id
 				},
+				StoreName: func(ctx context.Context, merchantID, id string) string {
+					if st, err := m.Stores.Control.Store(ctx, merchantID, id); err == nil {
+						return st.Name
+					}
+					return id
+				},
 			}
 		},
 		Secure: strings.HasPrefix(m.Config.PublicURL, "https://"), ClientIP: func(r *http.Request) string { return m.API.ClientIP(r).String() }, Logger: m.Logger,

@@ -2,6 +2,7 @@ package customer
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/finance"
@@ -131,41 +132,65 @@ func PaymentReversed(a About, paidOn servicing.Date, amount int64, returned bool
 // plain words, with what they can do about it. pastDue is what is past
 // due (for auth_prohibited) and balance what is owed (for charged_off).
 func StatusChanged(a About, from, to openflex.AccountStatus, pastDue, balance int64) (subject, body string) {
-	c, m, phone := a.colon(), a.masked(), a.Lender.Phone
+	change := statusChange(to)
+	if to == openflex.AccountNormal && from == openflex.AccountFrozen {
+		change = statusUnfrozen
+	}
+	t, ok := statusTexts[change]
+	if !ok {
+		t = statusTexts[statusOther]
+	}
+	text := t.en
 	if a.fr() {
-		switch to {
-		case openflex.AccountAuthProhibited:
-			return "Achats suspendus sur votre compte", fmt.Sprintf("Un paiement minimum du compte %s est en souffrance%s les nouveaux achats sont suspendus. Payez le montant en souffrance de %s et les achats reprendront d’eux-mêmes. Payez sur vos pages de compte%s %s",
-				m, c, a.money(pastDue), c, a.Pages)
-		case openflex.AccountNormal:
-			if from == openflex.AccountFrozen {
-				return "Votre compte est dégelé", fmt.Sprintf("%s a levé le gel du compte %s%s vous pouvez de nouveau faire des achats.", a.Lender.Name, m, c)
-			}
-			return "Votre compte est de nouveau en règle", fmt.Sprintf("Merci%s le montant en souffrance est payé. Vous pouvez de nouveau faire des achats avec le compte %s.", c, m)
-		case openflex.AccountFrozen:
-			return "Votre compte est gelé", fmt.Sprintf("%s a gelé le compte %s%s aucun nouvel achat pour l’instant. Vos paiements restent dus. Pour en savoir plus, appelez-nous au %s.", a.Lender.Name, m, c, phone)
-		case openflex.AccountClosed:
-			return "Votre compte est fermé", fmt.Sprintf("Le compte %s est fermé%s aucun nouvel achat. Tout solde reste à payer comme l’indiquent vos relevés. Pour toute question, appelez-nous au %s.", m, c, phone)
-		case openflex.AccountChargedOff:
-			return "Votre compte a été radié", fmt.Sprintf("Le compte %s a été radié après des mois sans paiement%s il est fermé aux achats et le solde de %s reste dû. Appelez-nous au %s pour convenir d’un paiement.", m, c, a.money(balance), phone)
-		}
-		return "L’état de votre compte a changé", fmt.Sprintf("L’état du compte %s a changé. Consultez vos pages de compte%s %s", m, c, a.Pages)
+		text = t.fr
 	}
-	switch to {
-	case openflex.AccountAuthProhibited:
-		return "Purchases paused on your account", fmt.Sprintf("A minimum payment on account %s is past due%s new purchases are paused. Pay the past-due amount of %s and purchases resume by themselves. Pay on your account pages%s %s",
-			m, c, a.money(pastDue), c, a.Pages)
-	case openflex.AccountNormal:
-		if from == openflex.AccountFrozen {
-			return "Your account is unfrozen", fmt.Sprintf("%s lifted the freeze on account %s%s you can make purchases again.", a.Lender.Name, m, c)
-		}
-		return "Your account is back in good standing", fmt.Sprintf("Thank you%s the past-due amount is paid. You can make purchases again with account %s.", c, m)
-	case openflex.AccountFrozen:
-		return "Your account is frozen", fmt.Sprintf("%s froze account %s%s no new purchases for now. Your payments are still due. To find out why, call us at %s.", a.Lender.Name, m, c, phone)
-	case openflex.AccountClosed:
-		return "Your account is closed", fmt.Sprintf("Account %s is closed%s no new purchases. Any balance is still to be paid as your statements show. Questions: call us at %s.", m, c, phone)
-	case openflex.AccountChargedOff:
-		return "Your account was charged off", fmt.Sprintf("Account %s was charged off after months without payment%s it is closed to purchases and the balance of %s is still owed. Call us at %s to arrange payment.", m, c, a.money(balance), phone)
-	}
-	return "Your account's status changed", fmt.Sprintf("The status of account %s changed. See your account pages%s %s", m, c, a.Pages)
+	fill := strings.NewReplacer("{account}", a.masked(), "{lender}", a.Lender.Name, "{phone}", a.Lender.Phone, "{pages}", a.Pages,
+		"{past_due}", a.money(pastDue), "{balance}", a.money(balance))
+	return text.subject, fill.Replace(text.body)
+}
+
+// statusChange is which status message an account's move calls for: the
+// status it moved to, but for a freeze lifted (to normal from frozen),
+// which is not a past-due amount paid.
+type statusChange string
+
+const (
+	statusUnfrozen statusChange = "unfrozen"
+	statusOther    statusChange = ""
+)
+
+type statusText struct{ subject, body string }
+
+// statusTexts are the status messages in English and French. A body names
+// {account} (masked), {lender}, {phone}, {pages}, {past_due} and
+// {balance}; French keeps its no-break space before ":" and "?".
+var statusTexts = map[statusChange]struct{ en, fr statusText }{
+	statusChange(openflex.AccountAuthProhibited): {
+		statusText{"Purchases paused on your account", "A minimum payment on account {account} is past due: new purchases are paused. Pay the past-due amount of {past_due} and purchases resume by themselves. Questions? Call us at {phone}. Pay on your account pages: {pages}"},
+		statusText{"Achats suspendus sur votre compte", "Un paiement minimum du compte {account} est en souffrance\u00a0: les nouveaux achats sont suspendus. Payez le montant en souffrance de {past_due} et les achats reprendront d’eux-mêmes. Des questions\u00a0? Appelez-nous au {phone}. Payez sur vos pages de compte\u00a0: {pages}"},
+	},
+	statusUnfrozen: {
+		statusText{"Your account is unfrozen", "{lender} lifted the freeze on account {account}: you can make purchases again."},
+		statusText{"Votre compte est dégelé", "{lender} a levé le gel du compte {account}\u00a0: vous pouvez de nouveau faire des achats."},
+	},
+	statusChange(openflex.AccountNormal): {
+		statusText{"Your account is back in good standing", "Thank you: the past-due amount is paid. You can make purchases again with account {account}."},
+		statusText{"Votre compte est de nouveau en règle", "Merci\u00a0: le montant en souffrance est payé. Vous pouvez de nouveau faire des achats avec le compte {account}."},
+	},
+	statusChange(openflex.AccountFrozen): {
+		statusText{"Your account is frozen", "{lender} froze account {account}: no new purchases for now. Your payments are still due. To find out why, call us at {phone}."},
+		statusText{"Votre compte est gelé", "{lender} a gelé le compte {account}\u00a0: aucun nouvel achat pour l’instant. Vos paiements restent dus. Pour en savoir plus, appelez-nous au {phone}."},
+	},
+	statusChange(openflex.AccountClosed): {
+		statusText{"Your account is closed", "Account {account} is closed: no new purchases. Any balance is still to be paid as your statements show. Questions: call us at {phone}."},
+		statusText{"Votre compte est fermé", "Le compte {account} est fermé\u00a0: aucun nouvel achat. Tout solde reste à payer comme l’indiquent vos relevés. Pour toute question, appelez-nous au {phone}."},
+	},
+	statusChange(openflex.AccountChargedOff): {
+		statusText{"Your account was charged off", "Account {account} was charged off after months without payment: it is closed to purchases and the balance of {balance} is still owed. Call us at {phone} to arrange payment."},
+		statusText{"Votre compte a été radié", "Le compte {account} a été radié après des mois sans paiement\u00a0: il est fermé aux achats et le solde de {balance} reste dû. Appelez-nous au {phone} pour convenir d’un paiement."},
+	},
+	statusOther: {
+		statusText{"Your account's status changed", "The status of account {account} changed. See your account pages: {pages}"},
+		statusText{"L’état de votre compte a changé", "L’état du compte {account} a changé. Consultez vos pages de compte\u00a0: {pages}"},
+	},
 }

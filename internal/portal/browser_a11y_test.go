@@ -66,20 +66,12 @@ func TestBrowserAccessibility(t *testing.T) {
 		}
 		axetest.Check(t, tab, state)
 	}
-	logIn := func(email string) {
-		t.Helper()
-		if err := chromedp.Do(tab, chromedp.Navigate(base+"/portal/login"),
-			chromedp.SendKeys(chromedp.ID("email"), email), chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
-			chromedp.Click(`form[action="/portal/login"] button[type="submit"]`), chromedp.WaitVisible(`nav a[aria-current="page"]`)); err != nil {
-			t.Fatalf("log in as %s: %v", email, err)
-		}
-	}
 
 	for _, lang := range []string{"en", "fr"} {
 		audit("sign-up "+lang, chromedp.Navigate(base+"/portal/signup?lang="+lang))
 		audit("log-in "+lang, chromedp.Navigate(base+"/portal/login?lang="+lang))
 	}
-	logIn("dev@maple.example")
+	logIn(t, tab, base, "dev@maple.example")
 	store := "/portal/store/training/" + st.ID
 	for _, path := range []string{"/portal/", "/portal/keys", "/portal/webhooks/training", "/portal/webhooks/production", "/portal/inbox",
 		"/portal/stores", "/portal/go-live", "/portal/audit", "/portal/reference", "/portal/store/training", store, "/portal/no-such-page"} {
@@ -124,7 +116,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		chromedp.WaitVisible(`form[action="/portal/login"]`)); err != nil {
 		t.Fatal(err)
 	}
-	logIn("ops@lender.example")
+	logIn(t, tab, base, "ops@lender.example")
 	for _, lang := range []string{"en", "fr"} {
 		audit("console "+lang, chromedp.Navigate(base+"/portal/admin?lang="+lang))
 		audit("review list "+lang, chromedp.Navigate(base+"/portal/admin/applications/training?lang="+lang))
@@ -174,10 +166,8 @@ func TestBrowserFocusAndInvalidFields(t *testing.T) {
 	st := th.FirstStore(t, m.ID)
 	base := th.Srv.URL
 	store := "/portal/store/training/" + st.ID
-	if err := chromedp.Do(tab, chromedp.Navigate(base+"/portal/login"),
-		chromedp.SendKeys(chromedp.ID("email"), "dev@maple.example"), chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
-		chromedp.Click(`form[action="/portal/login"] button[type="submit"]`), chromedp.WaitVisible(`nav a[aria-current="page"]`),
-		chromedp.Navigate(base+store), chromedp.Click(`form[action="`+store+`/lookup"] button[type="submit"]`),
+	logIn(t, tab, base, "dev@maple.example")
+	if err := chromedp.Do(tab, chromedp.Navigate(base+store), chromedp.Click(`form[action="`+store+`/lookup"] button[type="submit"]`),
 		chromedp.WaitVisible(`[aria-invalid="true"]`)); err != nil {
 		t.Fatal(err)
 	}
@@ -336,11 +326,7 @@ func TestBrowserTillAtPhoneAndDesktop(t *testing.T) {
 	}
 	base := th.Srv.URL
 	store := "/portal/store/training/" + st.ID
-	if err := chromedp.Do(tab, chromedp.Navigate(base+"/portal/login"),
-		chromedp.SendKeys(chromedp.ID("email"), "dev@maple.example"), chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
-		chromedp.Click(`form[action="/portal/login"] button[type="submit"]`), chromedp.WaitVisible(`nav a[aria-current="page"]`)); err != nil {
-		t.Fatal(err)
-	}
+	logIn(t, tab, base, "dev@maple.example")
 	// fits reports the page's and each table wrapper's overflow.
 	const fits = `(() => { const out = []; const d = document.documentElement;
 	  if (d.scrollWidth > window.innerWidth) out.push("page " + d.scrollWidth + ">" + window.innerWidth);

@@ -252,4 +252,11 @@ var referenceFR = map[string]string{
 	"false, or leave it out":                                                                      "false, ou omettez-le",
 	"Return all that remains of the capture":                                                      "Rendre tout ce qui reste de la saisie",
 	"Every field problem found; present on every 400 whose `param` names a field, listing it too": "Chaque problème de champ trouvé; présent sur chaque 400 dont `param` nomme un champ, qui y figure aussi",
+	// Statement lines' and plans' merchant and store names.
+	"The merchant's id on a purchase or a return; empty on other lines":                                                                                                                                      "L’identifiant du marchand sur un achat ou un retour ; vide sur les autres lignes",
+	"The store's id on a purchase or a return; empty on other lines and where the purchase was made online without a store":                                                                                  "L’identifiant du magasin sur un achat ou un retour ; vide sur les autres lignes et là où l’achat a été fait en ligne sans magasin",
+	"The merchant's name when the purchase or the return was recorded (a later rename does not change it), as the text shows it; empty on other lines and on statements produced before names were recorded": "Le nom du marchand au moment où l’achat ou le retour a été enregistré (un changement de nom ultérieur ne le modifie pas), tel que le texte le montre ; vide sur les autres lignes et sur les relevés produits avant que les noms soient enregistrés",
+	"The store's name when the purchase or the return was recorded, as the text shows it; empty where store is, and on statements produced before names were recorded":                                       "Le nom du magasin au moment où l’achat ou le retour a été enregistré, tel que le texte le montre ; vide là où store l’est, et sur les relevés produits avant que les noms soient enregistrés",
+	"The plan purchase's merchant id": "L’identifiant du marchand de l’achat du plan",
+	"The merchant's name when the purchase was captured; empty on statements produced before names were recorded": "Le nom du marchand au moment de l’encaissement de l’achat ; vide sur les relevés produits avant que les noms soient enregistrés",
 }

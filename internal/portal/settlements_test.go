@@ -390,14 +390,6 @@ func TestBrowserCloseTodayAndConfirmations(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := th.Srv.URL
-	logIn := func(email string) {
-		t.Helper()
-		if err := chromedp.Do(tab, chromedp.Navigate(base+"/portal/login"),
-			chromedp.SendKeys(chromedp.ID("email"), email), chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
-			chromedp.Click(`form[action="/portal/login"] button[type="submit"]`), chromedp.WaitVisible(`nav a[aria-current="page"]`)); err != nil {
-			t.Fatalf("log in as %s: %v", email, err)
-		}
-	}
 	// inView reports the focused element's id and whether it is on screen.
 	const inView = `(() => { const e = document.activeElement, r = e.getBoundingClientRect();
 	  return e.id + "|" + e.className + "|" + (r.top >= 0 && r.bottom <= window.innerHeight) })()`
@@ -416,7 +408,7 @@ func TestBrowserCloseTodayAndConfirmations(t *testing.T) {
 		w, h int64
 		opts []chromedp.EmulateViewportOption
 	}{{"phone", 360, 740, []chromedp.EmulateViewportOption{chromedp.EmulateMobile}}, {"desktop", 1280, 800, nil}}
-	logIn("dev@maple.example")
+	logIn(t, tab, base, "dev@maple.example")
 	for _, size := range widths {
 		for _, lang := range []string{"en", "fr"} {
 			saleToday(t, th, m.ID, 123_00)
@@ -436,7 +428,7 @@ func TestBrowserCloseTodayAndConfirmations(t *testing.T) {
 	if err := chromedp.Do(tab, chromedp.Click(`form[action="/portal/logout"] button`), chromedp.WaitVisible(`form[action="/portal/login"]`)); err != nil {
 		t.Fatal(err)
 	}
-	logIn("ops@lender.example")
+	logIn(t, tab, base, "ops@lender.example")
 	plans := base + "/portal/admin/merchants/" + m.ID + "/plans?env=training"
 	for _, size := range widths {
 		state := "plan fee saved " + size.name

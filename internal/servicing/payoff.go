@@ -98,14 +98,7 @@ func (a *Account) Payoff(segment string, on Date) (*Payoff, error) {
 			return nil, invalid("plan", "by %s plan %s is paid or its balance moved into the regular balance: quote the whole account", on, segment)
 		}
 		p := b.planPayoff(s, on)
-		p.Ahead = b.ChargedOff
-		for _, o := range b.order() {
-			if o != s {
-				p.Ahead += o.Fees + o.Interest + min(o.Due, o.Principal)
-			}
-		}
-		p.Credit = min(credit, p.Principal+p.Interest+p.Accrued+p.Fees+p.Ahead)
-		p.Amount = p.Principal + p.Interest + p.Accrued + p.Fees + p.Ahead - p.Credit
+		b.payAhead(&p, s, credit)
 		return &p, nil
 	}
 	total := Payoff{On: on, Kind: SegmentRevolving, ChargedOff: b.ChargedOff}
@@ -120,14 +113,7 @@ func (a *Account) Payoff(segment string, on Date) (*Payoff, error) {
 		total.Fees += p.Fees
 		total.Waived += p.Waived
 		if s.Kind != SegmentRevolving {
-			p.Ahead = b.ChargedOff
-			for _, o := range b.order() {
-				if o != s {
-					p.Ahead += o.Fees + o.Interest + min(o.Due, o.Principal)
-				}
-			}
-			p.Credit = min(credit, p.Principal+p.Interest+p.Accrued+p.Fees+p.Ahead)
-			p.Amount = p.Principal + p.Interest + p.Accrued + p.Fees + p.Ahead - p.Credit
+			b.payAhead(&p, s, credit)
 			total.Plans = append(total.Plans, p)
 		}
 	}
@@ -164,6 +150,21 @@ func (a *Account) planPayoff(s *Segment, on Date) Payoff {
 		p.Waived = interestCents(s.Accrued)
 	}
 	return p
+}
+
+// payAhead completes p, plan segment s's own part of a payoff, into the
+// plan's payoff: what a payment pays before it (the charged-off balance,
+// the other segments' fees, interest and what they have due) is added,
+// and the credit balance (credit) taken off.
+func (a *Account) payAhead(p *Payoff, s *Segment, credit int64) {
+	p.Ahead = a.ChargedOff
+	for _, o := range a.order() {
+		if o != s {
+			p.Ahead += o.Fees + o.Interest + min(o.Due, o.Principal)
+		}
+	}
+	p.Credit = min(credit, p.Principal+p.Interest+p.Accrued+p.Fees+p.Ahead)
+	p.Amount = p.Principal + p.Interest + p.Accrued + p.Fees + p.Ahead - p.Credit
 }
 
 // copy is a deep copy of a, through the JSON the engine keeps it as.

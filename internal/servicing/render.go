@@ -171,7 +171,7 @@ func Render(st *Statement) string {
 		if t, ok := w.channels[what]; ok && l.Kind == LinePayment {
 			what = t
 		}
-		for _, part := range []string{l.Merchant, l.Store, what} {
+		for _, part := range []string{l.MerchantLabel(), l.StoreLabel(), what} {
 			if part != "" {
 				desc += " — " + part
 			}
@@ -191,8 +191,8 @@ func Render(st *Statement) string {
 		fmt.Fprintf(&b, "\n%s\n", w.plans)
 		for _, p := range st.Plans {
 			fmt.Fprintf(&b, "  %s", p.Description)
-			if p.Merchant != "" {
-				fmt.Fprintf(&b, " (%s)", p.Merchant)
+			if m := p.MerchantLabel(); m != "" {
+				fmt.Fprintf(&b, " (%s)", m)
 			}
 			b.WriteString("\n")
 			switch p.Kind {

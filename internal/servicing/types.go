@@ -120,8 +120,13 @@ type Purchase struct {
 	// DeferredRule is the deferred plan's disclosed rule; "" is
 	// DeferredRetroactive.
 	DeferredRule DeferredRule
+	// Merchant and Store are the ids; MerchantName and StoreName the
+	// names the customer knows them by, as they were at capture (a later
+	// rename does not rewrite a statement).
 	Merchant     string
 	Store        string
+	MerchantName string
+	StoreName    string
 	Description  string // the authorization's line items where given
 }
 
@@ -132,6 +137,10 @@ type Return struct {
 	Date        Date
 	Amount      int64
 	Description string
+	// Merchant, Store and their names are the purchase's, as for a
+	// Purchase: a credit says where it comes from.
+	Merchant, Store         string
+	MerchantName, StoreName string
 }
 
 // Payment is money received from the customer.

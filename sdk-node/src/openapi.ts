@@ -2288,8 +2288,14 @@ export interface components {
                 /** @enum {string} */
                 kind: "purchase" | "return" | "payment" | "payment_reversed" | "interest" | "fee" | "fee_waived" | "interest_waived" | "charge_off";
                 description: string;
+                /** @description The merchant's id on a purchase or a return; empty on other lines */
                 merchant: string;
+                /** @description The store's id on a purchase or a return; empty on other lines and where the purchase was made online without a store */
                 store: string;
+                /** @description The merchant's name when the purchase or the return was recorded (a later rename does not change it), as the text shows it; empty on other lines and on statements produced before names were recorded */
+                merchant_name: string;
+                /** @description The store's name when the purchase or the return was recorded, as the text shows it; empty where store is, and on statements produced before names were recorded */
+                store_name: string;
                 /** @description Positive: a charge; negative: a payment or credit */
                 amount: number;
             }[];
@@ -2298,6 +2304,10 @@ export interface components {
                 /** @enum {string} */
                 kind: "equal_payments" | "deferred";
                 description: string;
+                /** @description The plan purchase's merchant id */
+                merchant: string;
+                /** @description The merchant's name when the purchase was captured; empty on statements produced before names were recorded */
+                merchant_name: string;
                 /** @description This statement's instalment (with its fee as disclosed); 0 for a deferred plan */
                 instalment: number;
                 remaining: number;

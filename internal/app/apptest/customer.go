@@ -23,14 +23,13 @@ type Customer struct {
 // checks refuse a second application from the same person.
 var applicants atomic.Int64
 
-// letters spells n in base 26 with a–z: a distinct surname suffix per
-// applicant (one person has one account) that stays short however many
-// customers a test binary opens ("Client" + n repeated letters passed the
-// 50-character limit after 44).
+// letters writes n ≥ 1 in the letters a to z (a, b, …, z, aa, ab, …): a
+// name stays a name, and short however many customers a binary opens (a
+// last name is at most 50 characters).
 func letters(n int64) string {
 	var b []byte
-	for ; n > 0; n /= 26 {
-		b = append([]byte{byte('a' + n%26)}, b...)
+	for ; n > 0; n = (n - 1) / 26 {
+		b = append([]byte{byte('a' + (n-1)%26)}, b...)
 	}
 	return string(b)
 }

@@ -22,9 +22,7 @@ func TestChangeLimit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		w := newWorld(t, e, openflex.Production, toronto(3, 1))
 		n := w.account(1000_00)
-		if _, err := w.buy(n, 600_00); err != nil {
-			t.Fatal(err)
-		}
+		w.purchase(n, 600_00)
 		if _, err := w.lending.Authorize(w.ctx, lending.AuthorizeRequest{MerchantID: "mer_test", StoreID: "str_test", AccountNumber: n,
 			Amount: 100_00, Currency: openflex.CAD, Channel: "online"}); err != nil {
 			t.Fatal(err)
@@ -140,14 +138,9 @@ func TestWaiveOnTheEngine(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		w := newWorld(t, e, openflex.Production, toronto(3, 1))
 		n := w.account(1000_00)
-		if _, err := w.buy(n, 500_00); err != nil {
-			t.Fatal(err)
-		}
+		w.purchase(n, 500_00)
 		w.set(toronto(3, 25))
-		paid, err := w.svc.Pay(w.ctx, engine.PaymentRequest{AccountNumber: n, Amount: 100_00, Channel: engine.ChannelCheque, Reference: "chq 1"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		paid := w.pay(n, 100_00, engine.ChannelCheque, "chq 1")
 		w.set(toronto(3, 26))
 		if _, err := w.svc.Reverse(w.ctx, paid.Payment.ID, true, "NSF"); err != nil {
 			t.Fatal(err)
@@ -194,9 +187,7 @@ func TestWaiveOnTheEngine(t *testing.T) {
 		}
 		// The rest of the fee after it was paid (fees are paid first): the
 		// customer gets it back as a credit, applied at the day's end.
-		if _, err := w.svc.Pay(w.ctx, engine.PaymentRequest{AccountNumber: n, Amount: 50_00, Channel: engine.ChannelBank, Reference: "b1"}); err != nil {
-			t.Fatal(err)
-		}
+		w.pay(n, 50_00, engine.ChannelBank, "b1")
 		if _, err := waive(fee.ID, 15_00, "k6"); err != nil {
 			t.Fatal(err)
 		}

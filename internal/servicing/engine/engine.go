@@ -156,6 +156,20 @@ type Service struct {
 	// moved past a due date in two steps finds what the first step called
 	// for, as a real month would.
 	AfterAdvance func(ctx context.Context) error
+	// Directory names the merchants and stores purchases are made at;
+	// nil: statements show their ids.
+	Directory Directory
+}
+
+// Directory names merchants and stores (the control plane): a purchase
+// records their names when it is captured, so that its statements name
+// them without a lookup per line, and a later rename does not rewrite
+// what a customer was already sent.
+type Directory interface {
+	// PurchaseNames returns the merchant's name and its store's ("" for
+	// no store or another merchant's); resource_missing for an unknown
+	// merchant.
+	PurchaseNames(ctx context.Context, merchantID, storeID string) (merchant, store string, err error)
 }
 
 // Verifier consumes a customer's passed verification (package credit).
@@ -169,10 +183,6 @@ func (s *Service) config() servicing.Config {
 	}
 	return *s.Config
 }
-
-// Lender is who the lender is, as its customers read it (name, phone,
-// addresses): the customer pages name it where the customer must call.
-func (s *Service) Lender() servicing.Lender { return s.config().Lender }
 
 func (s *Service) wall() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 

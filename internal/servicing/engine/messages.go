@@ -83,6 +83,10 @@ type Messenger interface {
 
 var _ Messenger = (*customer.Messenger)(nil)
 
+// Lender is who the customers of these accounts deal with: the name and
+// contact details statements and messages give.
+func (s *Service) Lender() servicing.Lender { return s.config().Lender }
+
 // about is what every message says of a's account.
 func (s *Service) about(a *account) customer.About {
 	pages := s.AccountPages

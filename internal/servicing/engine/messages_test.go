@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/openflex/openflex"
-	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/servicing/engine"
@@ -29,31 +28,7 @@ func (w *world) tell(env openflex.Environment, sender customer.Sender) {
 // email address, consented to mer_test.
 func (w *world) customerAccount(lang string, limit int64) string {
 	w.t.Helper()
-	n := w.account(limit)
-	a := w.acct(n)
-	cust, err := w.db.Customer(w.ctx, a.CustomerID)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	// w.account opens English accounts without contact details: this one
-	// speaks lang and reads its email.
-	fresh := &openflex.Customer{ID: openflex.NewID("cus"), Language: lang, Created: cust.Created, Applicant: cust.Applicant}
-	fresh.Applicant.Email = "client@example.com"
-	fresh.Applicant.LastName += "Msg"
-	if err := w.db.CreateCustomer(w.ctx, fresh); err != nil {
-		w.t.Fatal(err)
-	}
-	acct := &openflex.Account{Number: credit.NewAccountNumber(), CustomerID: fresh.ID, Status: openflex.AccountNormal, CreditLimit: limit,
-		Currency: openflex.CAD, RiskCategory: openflex.RiskStandard, Province: "ON", Language: lang, FirstName: "Test",
-		LastName: fresh.Applicant.LastName, Created: w.clock()}
-	if err := w.db.CreateAccount(w.ctx, acct); err != nil {
-		w.t.Fatal(err)
-	}
-	if _, err := w.db.GrantConsent(w.ctx, &openflex.AccountConsent{ID: openflex.NewID(openflex.PrefixConsent), AccountNumber: acct.Number,
-		MerchantID: "mer_test", Source: openflex.ConsentByCheckout, CheckoutID: "chk_test", Created: w.clock()}); err != nil {
-		w.t.Fatal(err)
-	}
-	return acct.Number
+	return w.open(limit, lang, "client@example.com")
 }
 
 // messages lists an account's messages, oldest first.
@@ -138,13 +113,9 @@ func TestCustomerMessagesThroughAMonth(t *testing.T) {
 				}
 				pay := func() {
 					t.Helper()
-					if _, err := w.svc.Pay(w.ctx, engine.PaymentRequest{AccountNumber: n, Amount: 25_00, Channel: engine.ChannelTestHelper}); err != nil {
-						t.Fatal(err)
-					}
+					w.pay(n, 25_00, engine.ChannelTestHelper, "")
 				}
-				if _, err := w.buy(n, 500_00); err != nil {
-					t.Fatal(err)
-				}
+				w.purchase(n, 500_00)
 				if got := w.messages(n); len(got) != 0 {
 					t.Fatalf("messages before the first statement: %d, want none", len(got))
 				}
@@ -282,9 +253,7 @@ func TestCustomerMessagesDeliveredOnceAfterCommit(t *testing.T) {
 		sender := &flakySender{}
 		w.tell(openflex.Production, sender)
 		n := w.customerAccount("en", 1000_00)
-		if _, err := w.buy(n, 500_00); err != nil {
-			t.Fatal(err)
-		}
+		w.purchase(n, 500_00)
 		pay := func(ctx context.Context, amount int64, ref string) (*engine.PaymentResult, error) {
 			return w.svc.Pay(ctx, engine.PaymentRequest{AccountNumber: n, Amount: amount, Channel: engine.ChannelCheque, Reference: ref})
 		}
@@ -402,21 +371,11 @@ func TestCustomerMessagesOnceAcrossNodes(t *testing.T) {
 		var numbers []string
 		for range 6 {
 			n := w.customerAccount("en", 1000_00)
-			if _, err := w.buy(n, 300_00); err != nil {
-				t.Fatal(err)
-			}
+			w.purchase(n, 300_00)
 			numbers = append(numbers, n)
 		}
 		w.set(toronto(4, 2)) // March 31 ended: one statement each
-		var wg sync.WaitGroup
-		for range 4 {
-			wg.Go(func() {
-				if _, err := w.svc.RunDue(w.ctx); err != nil {
-					t.Error(err)
-				}
-			})
-		}
-		wg.Wait()
+		w.runNodes(4)
 		for _, n := range numbers {
 			if got := kinds(w.messages(n)); got[customer.MessageStatementReady] != 1 || len(got) != 1 {
 				t.Errorf("account %s messages = %v, want one statement_ready", n, got)

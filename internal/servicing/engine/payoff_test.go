@@ -18,13 +18,9 @@ func TestPayoffQuote(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		w := newWorld(t, e, openflex.Production, toronto(3, 1))
 		n := w.account(1000_00)
-		if _, err := w.buy(n, 500_00); err != nil {
-			t.Fatal(err)
-		}
+		w.purchase(n, 500_00)
 		w.set(toronto(3, 25))
-		if _, err := w.svc.Pay(w.ctx, engine.PaymentRequest{AccountNumber: n, Amount: 100_00, Channel: engine.ChannelBank}); err != nil {
-			t.Fatal(err)
-		}
+		w.pay(n, 100_00, engine.ChannelBank, "")
 		w.set(toronto(4, 10))
 		tests := []struct {
 			name string
@@ -48,9 +44,7 @@ func TestPayoffQuote(t *testing.T) {
 			t.Fatalf("an unknown plan's payoff: %v, want resource_missing", err)
 		}
 		w.set(toronto(4, 25))
-		if _, err := w.svc.Pay(w.ctx, engine.PaymentRequest{AccountNumber: n, Amount: 420_05, Channel: engine.ChannelBank}); err != nil {
-			t.Fatal(err)
-		}
+		w.pay(n, 420_05, engine.ChannelBank, "")
 		w.set(toronto(5, 2))
 		if _, err := w.svc.ServiceThrough(w.ctx, n, w.clock()); err != nil {
 			t.Fatal(err)

@@ -192,7 +192,8 @@ func New(t *testing.T, e storetest.Engine, tweak ...func(*Config)) *Harness {
 		}
 		if cfg.Desk {
 			pl.Credit, pl.Lending = h.Credit[env], h.Lending[env]
-			h.Servicing[env] = &engine.Service{Env: env, Store: s.Data(env), Render: api.RenderEvent(env), Verifier: h.Credit[env], Now: h.Clock.Now}
+			h.Servicing[env] = &engine.Service{Env: env, Store: s.Data(env), Render: api.RenderEvent(env), Verifier: h.Credit[env], Now: h.Clock.Now,
+				Directory: s.Control}
 			pl.Servicing = h.Servicing[env]
 			h.Lending[env].Servicing = pl.Servicing // captures land on the account's segments, as the app wires it
 			pl.Messages = &customer.Messenger{Env: env, Store: s.Data(env), Now: h.Clock.Now, AccountTime: pl.Servicing.AccountTime}
