@@ -274,13 +274,23 @@ func (db *DB) CreateStatement(ctx context.Context, st *engine.StoredStatement) e
 			string(st.Body), st.Text, micros(st.Created)); err != nil {
 			return err
 		}
-		for i, l := range st.Lines {
-			if err := db.execLater(ctx, "insert statement line", `INSERT INTO statement_lines (statement_id, seq, posted_on, kind, description, amount)
-				VALUES ($1, $2, $3, $4, $5, $6)`, st.ID, i, l.PostedOn, l.Kind, l.Description, l.Amount); err != nil {
-				return err
-			}
+		if len(st.Lines) == 0 {
+			return nil
 		}
-		return nil
+		// All lines in one statement: one step, and on PostgreSQL one
+		// queued statement, however many lines.
+		var q strings.Builder
+		q.WriteString(`INSERT INTO statement_lines (statement_id, seq, posted_on, kind, description, amount) VALUES `)
+		args := make([]any, 0, 6*len(st.Lines))
+		for i, l := range st.Lines {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6)
+			args = append(args, st.ID, i, l.PostedOn, l.Kind, l.Description, l.Amount)
+		}
+		return db.execLater(ctx, "insert statement lines", q.String(), args...)
 	})
 }
 

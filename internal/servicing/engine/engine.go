@@ -127,10 +127,16 @@ type Service struct {
 	Config *servicing.Config
 	// Verifier consumes the verification an in-store payment rests on.
 	Verifier Verifier
-	// Workers is how many accounts the daily job serves at once, each in
-	// its own transaction (default 1; group commit on SQLite and
-	// PostgreSQL's connections make more worth it).
+	// Workers is how many transactions the daily job runs at once
+	// (default 1; PostgreSQL's connections make more worth it, SQLite's
+	// one writer little).
 	Workers int
+	// PerTxn is how many accounts the daily job serves in one write
+	// transaction at most (default 100), and TxnTime how long one such
+	// transaction goes on taking more (default 25ms): the commit is
+	// shared, and the purchase path never waits long for SQLite's writer.
+	PerTxn  int
+	TxnTime time.Duration
 	// Zones, when set, are the only time zones the daily job serves (a
 	// node per region, or a benchmark's own accounts); default: every
 	// province's.
