@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -95,12 +96,21 @@ type Row struct {
 
 // Location is the zone the account's days are counted in.
 func (r *Row) Location() (*time.Location, error) {
+	if loc, ok := locations.Load(r.TimeZone); ok {
+		return loc.(*time.Location), nil
+	}
 	loc, err := time.LoadLocation(r.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("account %s zone %q: %w", r.AccountNumber, r.TimeZone, err)
 	}
+	locations.Store(r.TimeZone, loc)
 	return loc, nil
 }
+
+// locations keeps the zones read: time.LoadLocation reads and parses the
+// zone's file each time, a good part of a statement day's work per
+// account.
+var locations sync.Map
 
 // StatusChange is one move of an account's standing, with who made it and
 // why.
