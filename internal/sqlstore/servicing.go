@@ -83,17 +83,66 @@ func (db *DB) LoadAccount(ctx context.Context, number string) (*openflex.Account
 	if db.InTx(ctx) && db.Dialect == Postgres {
 		q += " FOR UPDATE OF a, s"
 	}
-	var r engine.Row
-	var state string
-	var c engine.TestClock
-	var frozen, created int64
-	a, err := scanAccount(db.q(ctx).QueryRowContext(ctx, q, number), &r.StatementDay, &r.TimeZone, &r.TestClockID, &r.OpenedOn, &r.NextDay, &state,
-		&c.MerchantID, &c.Name, &frozen, &c.Status, &created)
+	a, r, c, err := scanLoaded(db.q(ctx).QueryRowContext(ctx, q, number))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, nil, openflex.NotFound("account", number)
 	}
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("read account servicing: %w", err)
+	}
+	return a, r, c, nil
+}
+
+// LoadAccounts is LoadAccount for several accounts in one statement (one
+// round trip for a batch of the daily job), locking them in number order
+// inside a write transaction. Accounts not found are left out.
+func (db *DB) LoadAccounts(ctx context.Context, numbers []string) (map[string]*engine.Loaded, error) {
+	out := make(map[string]*engine.Loaded, len(numbers))
+	if len(numbers) == 0 {
+		return out, nil
+	}
+	var q strings.Builder
+	q.WriteString(strings.Replace(loadAccountQuery, "a.account_number = $1", "a.account_number IN (", 1))
+	args := make([]any, len(numbers))
+	for i, n := range numbers {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		if db.Dialect == Postgres {
+			fmt.Fprintf(&q, "$%d", i+1)
+		} else {
+			q.WriteByte('?') // see insertRows
+		}
+		args[i] = n
+	}
+	q.WriteString(") ORDER BY a.account_number")
+	if db.InTx(ctx) && db.Dialect == Postgres {
+		q.WriteString(" FOR UPDATE OF a, s")
+	}
+	rows, err := db.q(ctx).QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("read accounts servicing: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, r, c, err := scanLoaded(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read accounts servicing: %w", err)
+		}
+		out[a.Number] = &engine.Loaded{Account: a, Row: r, Clock: c}
+	}
+	return out, rows.Err()
+}
+
+func scanLoaded(sc interface{ Scan(...any) error }) (*openflex.Account, *engine.Row, *engine.TestClock, error) {
+	var r engine.Row
+	var state string
+	var c engine.TestClock
+	var frozen, created int64
+	a, err := scanAccount(sc, &r.StatementDay, &r.TimeZone, &r.TestClockID, &r.OpenedOn, &r.NextDay, &state,
+		&c.MerchantID, &c.Name, &frozen, &c.Status, &created)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	r.AccountNumber = a.Number
 	if state != "" {

@@ -68,8 +68,10 @@ func (s *Service) serviceBatch(ctx context.Context, numbers []string, now time.T
 	return moved, errs
 }
 
-// Defaults of Service.PerTxn and Service.TxnTime.
+// Defaults of Service.PerTxn and Service.TxnTime, and how many accounts
+// a transaction reads at once.
 const (
+	loadAhead      = 25
 	defaultPerTxn  = 100
 	defaultTxnTime = 25 * time.Millisecond
 )
@@ -89,6 +91,19 @@ type writerQueue interface {
 	SingleWriter() bool
 	// WritersWaiting reports whether other writes wait for the writer.
 	WritersWaiting() bool
+}
+
+// Loaded is an account as the store's LoadAccount reads it.
+type Loaded struct {
+	Account *openflex.Account
+	Row     *Row
+	Clock   *TestClock // nil without one
+}
+
+// batchLoader is a store that reads (and locks) a batch's accounts at
+// once: one round trip for the batch instead of one per account.
+type batchLoader interface {
+	LoadAccounts(ctx context.Context, numbers []string) (map[string]*Loaded, error)
 }
 
 func (s *Service) othersWaiting() bool {
@@ -113,9 +128,27 @@ func (s *Service) serveSome(ctx context.Context, numbers []string, now time.Time
 	err := s.Store.Write(ctx, func(ctx context.Context) error {
 		took = 0 // a retried transaction starts again
 		start := time.Now()
+		loader, _ := s.Store.(batchLoader)
+		var loaded map[string]*Loaded
 		for took < len(numbers) && (took == 0 || time.Since(start) < limit && !s.othersWaiting()) {
+			if loader != nil && took%loadAhead == 0 {
+				// The next few accounts in one read: a transaction cut short
+				// by TxnTime reads few it does not serve.
+				var err error
+				if loaded, err = loader.LoadAccounts(ctx, numbers[took:min(took+loadAhead, len(numbers))]); err != nil {
+					return err
+				}
+			}
 			took++
-			a, err := s.openAt(ctx, numbers[took-1], now)
+			var a *account
+			var err error
+			if l := loaded[numbers[took-1]]; l != nil {
+				if a, err = s.opened(ctx, numbers[took-1], l.Account, l.Row, l.Clock); err == nil {
+					err = s.bringTo(ctx, a, now)
+				}
+			} else {
+				a, err = s.openAt(ctx, numbers[took-1], now)
+			}
 			if err != nil {
 				return err
 			}
