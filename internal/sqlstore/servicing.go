@@ -183,10 +183,22 @@ func (db *DB) Servicing(ctx context.Context, number string) (*engine.Row, error)
 // next day did not move, the row (locked since it was read) is written
 // with the transaction's next statement, at no round trip of its own.
 func (db *DB) SaveServicing(ctx context.Context, r *engine.Row, prevNextDay string) error {
+	locked := db.InTx(ctx) // the caller's transaction read the row
 	return db.Write(ctx, func(ctx context.Context) error {
 		if r.NextDay == prevNextDay {
 			return db.execLater(ctx, "save account servicing", `UPDATE account_servicing SET statement_day = $2, time_zone = $3, test_clock_id = $4,
 				opened_on = $5, state = $6 WHERE account_number = $1`, r.AccountNumber, r.StatementDay, r.TimeZone, r.TestClockID, r.OpenedOn, string(r.State))
+		}
+		if _, ok := ctx.Value(txKey{db}).(*pgTx); ok && locked {
+			// Sent with the transaction's next statement, at no round trip
+			// of its own. The row is locked since the caller read it (the
+			// engine always reads an account before saving it), so its next
+			// day is still prevNextDay; were it not, next_day would be set
+			// to NULL, which its NOT NULL refuses, failing the transaction
+			// rather than saving over another node's day.
+			return db.execLater(ctx, "save account servicing", `UPDATE account_servicing SET statement_day = $2, time_zone = $3, test_clock_id = $4,
+				opened_on = $5, next_day = CASE WHEN next_day = $8 THEN $6 END, state = $7 WHERE account_number = $1`,
+				r.AccountNumber, r.StatementDay, r.TimeZone, r.TestClockID, r.OpenedOn, r.NextDay, string(r.State), prevNextDay)
 		}
 		res, err := db.q(ctx).ExecContext(ctx, `UPDATE account_servicing SET statement_day = $2, time_zone = $3, test_clock_id = $4, opened_on = $5,
 			next_day = $6, state = $7 WHERE account_number = $1 AND next_day = $8`,

@@ -54,6 +54,12 @@ func TestServicingDayAppliedOnce(t *testing.T) {
 		if err := db.SaveServicing(ctx, row, prev); !errors.Is(err, engine.ErrDayApplied) {
 			t.Fatalf("SaveServicing against a stale next day = %v, want ErrDayApplied", err)
 		}
+		// Inside a write transaction PostgreSQL sends the save with the
+		// next statement: against a stale next day it still fails, and
+		// the transaction with it.
+		if err := db.Write(ctx, func(ctx context.Context) error { return db.SaveServicing(ctx, row, prev) }); err == nil {
+			t.Fatal("SaveServicing against a stale next day inside a transaction succeeded")
+		}
 		got, err := db.Servicing(ctx, n)
 		if err != nil || got.NextDay != "2025-03-02" || string(got.State) != `{"x":1}` {
 			t.Fatalf("Servicing = %+v, %v", got, err)

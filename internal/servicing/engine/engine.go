@@ -42,7 +42,9 @@ type Store interface {
 	// (nil without one) at once, locking the first two in a transaction.
 	LoadAccount(ctx context.Context, number string) (*openflex.Account, *Row, *TestClock, error)
 	// SaveServicing stores row if its next day is still prevNextDay
-	// (another node applied the day first otherwise: ErrDayApplied).
+	// (another node applied the day first otherwise: ErrDayApplied, or
+	// inside a PostgreSQL transaction, where the row is locked since it
+	// was read, the transaction fails).
 	SaveServicing(ctx context.Context, row *Row, prevNextDay string) error
 	// ClaimDay records that (number, day) is applied: ErrDayApplied when it
 	// already was.
