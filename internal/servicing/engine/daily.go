@@ -181,8 +181,9 @@ func (s *Service) serveSome(ctx context.Context, numbers []string, now time.Time
 // province and that its account has not had applied, oldest first,
 // several accounts per transaction (each account's days whole in one): a
 // crash loses at most the transactions in hand, and the next run resumes
-// where the last stopped. Accounts are read in
-// batches by account number, so memory stays flat however many there are.
+// where the last stopped. Accounts are read in pages of 200 in the due
+// index's order (next day, then number), so memory stays flat and each
+// read starts where the last ended, however many there are.
 // Several nodes may run it at once: a day is applied once whoever gets
 // there first (the others skip it). Accounts on a test clock wait for
 // their clock. It returns how many accounts it moved forward.
@@ -202,7 +203,7 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 		today := now.In(loc).Format(time.DateOnly)
 		after := ""
 		for {
-			numbers, err := s.Store.DueAccounts(ctx, z, today, after, batchSize)
+			numbers, cursor, err := s.Store.DueAccounts(ctx, z, today, after, batchSize)
 			if err != nil {
 				return n, err
 			}
@@ -215,7 +216,7 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 			if len(numbers) < batchSize {
 				break
 			}
-			after = numbers[len(numbers)-1]
+			after = cursor
 		}
 	}
 	if len(errs) > 10 {

@@ -49,9 +49,10 @@ type Store interface {
 	// ClaimDay records that (number, day) is applied: ErrDayApplied when it
 	// already was.
 	ClaimDay(ctx context.Context, number, day string, at time.Time) error
-	// DueAccounts lists, after account number after, accounts without a
-	// test clock in zone whose next day is before today.
-	DueAccounts(ctx context.Context, zone, today, after string, limit int) ([]string, error)
+	// DueAccounts lists accounts without a test clock in zone whose next
+	// day is before today, from the cursor after ("" to start), with the
+	// cursor of the next page.
+	DueAccounts(ctx context.Context, zone, today, after string, limit int) ([]string, string, error)
 
 	CreateTestClock(ctx context.Context, c *TestClock) error
 	TestClock(ctx context.Context, merchantID, id string) (*TestClock, error)
