@@ -168,6 +168,9 @@ const (
 	TxnPlanExpired        TransactionType = "plan_expired"
 	TxnPromotionCancelled TransactionType = "promotion_cancelled"
 	TxnChargeOff          TransactionType = "charge_off"
+	// A fee or interest charge waived by lender staff (a credit).
+	TxnFeeWaived      TransactionType = "fee_waived"
+	TxnInterestWaived TransactionType = "interest_waived"
 )
 
 // Transaction is one money movement of the history.

@@ -33,17 +33,35 @@ type ListParams struct {
 	CreatedFrom, CreatedTo time.Time
 }
 
-// values encodes p; a nil p is no filter.
-func (p *ListParams) values() url.Values {
+// PageParams are the paging parameters alone, for the lists filtered by
+// something other than the creation time (settlements, by business day).
+type PageParams struct {
+	// Limit is the page size, 1 to 100 (default 10 for List; All asks
+	// for pages of 100 unless set).
+	Limit int
+	// StartingAfter lists the objects older than this id (the next page).
+	StartingAfter string
+	// EndingBefore lists the objects newer than this id (the previous
+	// page). All then walks towards the newest.
+	EndingBefore string
+}
+
+func (p PageParams) values() url.Values {
 	q := url.Values{}
-	if p == nil {
-		return q
-	}
 	if p.Limit != 0 {
 		q.Set("limit", strconv.Itoa(p.Limit))
 	}
 	setNonEmpty(q, "starting_after", p.StartingAfter)
 	setNonEmpty(q, "ending_before", p.EndingBefore)
+	return q
+}
+
+// values encodes p; a nil p is no filter.
+func (p *ListParams) values() url.Values {
+	if p == nil {
+		return url.Values{}
+	}
+	q := PageParams{Limit: p.Limit, StartingAfter: p.StartingAfter, EndingBefore: p.EndingBefore}.values()
 	if !p.CreatedFrom.IsZero() {
 		q.Set("created_from", p.CreatedFrom.UTC().Format(time.RFC3339Nano))
 	}

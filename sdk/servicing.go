@@ -76,9 +76,13 @@ type StatementLine struct {
 	Date        string `json:"date"`
 	Kind        string `json:"kind"`
 	Description string `json:"description"`
-	Merchant    string `json:"merchant"`
-	Store       string `json:"store"`
-	Amount      int64  `json:"amount"`
+	// Merchant and Store are a purchase's ids; MerchantName and StoreName
+	// the names the customer reads, as they were at capture.
+	Merchant     string `json:"merchant"`
+	Store        string `json:"store"`
+	MerchantName string `json:"merchant_name"`
+	StoreName    string `json:"store_name"`
+	Amount       int64  `json:"amount"`
 }
 
 // StatementPlan is one plan purchase as a statement shows it.
@@ -86,6 +90,8 @@ type StatementPlan struct {
 	Segment          string  `json:"segment"`
 	Kind             string  `json:"kind"`
 	Description      string  `json:"description"`
+	Merchant         string  `json:"merchant"`
+	MerchantName     string  `json:"merchant_name"`
 	Instalment       int64   `json:"instalment"`
 	Remaining        int64   `json:"remaining"`
 	EndDate          *string `json:"end_date"`

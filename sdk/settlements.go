@@ -82,9 +82,11 @@ type SettlementLine struct {
 	SettlementID    string      `json:"settlement_id"`
 }
 
-// SettlementListParams filters SettlementService.List.
+// SettlementListParams filters SettlementService.List. Settlements are
+// chosen by business day (From, To), not by creation time: the list takes
+// no created_from or created_to.
 type SettlementListParams struct {
-	ListParams
+	PageParams
 	From, To string // business dates YYYY-MM-DD, inclusive
 	Status   SettlementStatus
 	StoreID  string
@@ -94,7 +96,7 @@ func (p *SettlementListParams) values() url.Values {
 	if p == nil {
 		return url.Values{}
 	}
-	q := p.ListParams.values()
+	q := p.PageParams.values()
 	setNonEmpty(q, "from", p.From)
 	setNonEmpty(q, "to", p.To)
 	setNonEmpty(q, "status", string(p.Status))

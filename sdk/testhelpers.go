@@ -29,6 +29,13 @@ type ExpireAuthorizationParams struct {
 	IdempotencyKey string `json:"-"`
 }
 
+// CloseSettlementsParams are the options of
+// TestHelperService.CloseSettlements.
+type CloseSettlementsParams struct {
+	// IdempotencyKey replaces the key the client makes up for this call.
+	IdempotencyKey string `json:"-"`
+}
+
 // TestHelperService plays, in TRAINING, the parts the merchant does not:
 // lender staff and customers. With PRODUCTION keys every call is a 404
 // resource_missing.
@@ -68,6 +75,19 @@ func (s *TestHelperService) ExpireAuthorization(ctx context.Context, id string, 
 	return &out, nil
 }
 
+// CloseSettlements closes the merchant's open days now, today's included,
+// as the midnight cut would, and pays them (POST
+// /v1/test_helpers/settlements/close). It returns the settlements it
+// closed, newest first: none when nothing was waiting. A sale made later
+// today goes into tomorrow's settlement. p may be nil.
+func (s *TestHelperService) CloseSettlements(ctx context.Context, p *CloseSettlementsParams) (*List[Settlement], error) {
+	var out List[Settlement]
+	if err := s.c.post(ctx, "/v1/test_helpers/settlements/close", p, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 func (p *DecideApplicationParams) idempotencyKey() string {
 	if p == nil {
 		return ""
@@ -83,6 +103,13 @@ func (p *PaymentParams) idempotencyKey() string {
 }
 
 func (p *ExpireAuthorizationParams) idempotencyKey() string {
+	if p == nil {
+		return ""
+	}
+	return p.IdempotencyKey
+}
+
+func (p *CloseSettlementsParams) idempotencyKey() string {
 	if p == nil {
 		return ""
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/openflex/openflex/internal/servicing"
 )
 
 // storageFlags registers the flags every command that opens the stores has.
@@ -19,9 +21,22 @@ func storageFlags(c *Config, fs *flag.FlagSet) {
 	fs.StringVar(&c.SecretKey, "secret-key", "", "hex server key (≥32 bytes) for hashing secrets and tokens; default: generated into the data dir")
 }
 
+// lenderFlags registers who the lender is, for every command that may
+// write a statement, an agreement or a customer message (serve, and the
+// servicing commands). Set them once as OPENFLEX_LENDER_* so that they
+// all agree.
+func lenderFlags(c *Config, fs *flag.FlagSet) {
+	d := servicing.DefaultLender
+	fs.StringVar(&c.Lender.Name, "lender-name", d.Name, "the lender's name on statements, the pre-authorized debit agreement and customer messages")
+	fs.StringVar(&c.Lender.Phone, "lender-phone", d.Phone, "the lender's customer service phone number, printed as given")
+	fs.StringVar(&c.Lender.Email, "lender-email", d.Email, "the lender's customer service email address")
+	fs.StringVar(&c.Lender.Address, "lender-address", d.Address, "the lender's mailing address, on one line (written disputes and cancellations)")
+	fs.StringVar(&c.Lender.Website, "lender-website", d.Website, "the lender's website (empty: none)")
+}
+
 // takesArgument lists servicing's commands that take one positional
 // argument (an account number, a statement, payment or clock id).
-var takesArgument = map[string]bool{"accounts show": true, "accounts freeze": true, "accounts unfreeze": true, "accounts close": true,
+var takesArgument = map[string]bool{"accounts show": true, "accounts payoff": true, "accounts freeze": true, "accounts unfreeze": true, "accounts close": true,
 	"statements show": true, "payments reverse": true, "test-clocks advance": true, "test-clocks attach": true}
 
 // parse parses args, then fills every flag not given on the command line

@@ -61,9 +61,19 @@ func cmdPaymentsDebitFile(ctx context.Context, args []string, stdout, stderr io.
 	for _, d := range res.Debits {
 		total += d.Amount
 	}
-	fmt.Fprintf(stdout, "CPA-005 file %s: file number %d, %d debits, %s\n", file, res.FileNumber, len(res.Debits), dollars(total))
+	for _, o := range res.OneTime {
+		total += o.Amount
+	}
+	fmt.Fprintf(stdout, "CPA-005 file %s: file number %d, %d debits, %s", file, res.FileNumber, len(res.Debits)+len(res.OneTime), dollars(total))
+	if len(res.OneTime) > 0 {
+		fmt.Fprintf(stdout, " (%d one-time payments)", len(res.OneTime))
+	}
+	fmt.Fprintln(stdout)
 	for _, d := range res.Skipped {
 		fmt.Fprintf(stdout, "  not taken: debit %s on account %s (%s)\n", d.ID, d.AccountNumber, d.Note)
+	}
+	for _, o := range res.OneTimeSkipped {
+		fmt.Fprintf(stdout, "  not taken: one-time payment %s on account %s (%s)\n", o.ID, o.AccountNumber, o.Note)
 	}
 	return nil
 }

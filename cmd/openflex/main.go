@@ -70,6 +70,7 @@ var commands = []command{
 	{"scrub", "delete TRAINING data (never PRODUCTION)", cmdScrub},
 	{"verify", "recompute every balance from the ledger; non-zero exit on mismatch", cmdVerify},
 	{"accounts show", "an account's balances, standing and segments", cmdAccountsShow},
+	{"accounts payoff", "what pays off an account or one plan on a day (--plan ID --date D)", cmdAccountsPayoff},
 	{"accounts freeze", "stop purchases on an account (lender staff, with --reason)", cmdAccountsStaff(servicing.ActionFreeze)},
 	{"accounts unfreeze", "lift a freeze (lender staff, with --reason)", cmdAccountsStaff(servicing.ActionUnfreeze)},
 	{"accounts close", "close an account for good (lender staff, with --reason)", cmdAccountsStaff(servicing.ActionClose)},

@@ -25,32 +25,44 @@ import (
 // that no longer does what its prose says fails the test, so the README
 // stays true.
 func TestREADMEWalk(t *testing.T) {
-	steps := readmeWalk(t, "../../README.md")
+	steps := walkSection(t, "../../README.md", "### A walk through the API")
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
-		c := config(t, e)
-		c.Demo = true
-		var out bytes.Buffer
-		srv := &Main{Config: c, Out: &out}
-		if err := srv.Run(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		defer srv.Close()
-		m := regexp.MustCompile(`client_id\s+(\S+)\s+client_secret\s+(\S+)`).FindStringSubmatch(out.String())
-		if m == nil {
-			t.Fatalf("serve --demo printed no credentials:\n%s", out.String())
-		}
-		vars := map[string]string{"CLIENT_ID": m[1], "CLIENT_SECRET": m[2]}
-		w := &walker{t: t, base: "http://" + srv.Addr(), vars: vars, declared: declaredNames(steps)}
+		_, w := serveDemo(t, e, steps)
 		var replies []walkReply
 		for _, st := range steps {
-			if st.curl != "" {
+			switch {
+			case st.curl != "":
 				replies = append(replies, w.run(st.curl))
-				continue
+			case st.cli != "" || st.browser:
+				t.Fatalf("README walk: a step other than a curl command or a capture: %+v", st)
+			default:
+				w.capture(replies[len(replies)-1], st.name, st.path)
 			}
-			w.capture(replies[len(replies)-1], st.name, st.path)
 		}
 		checkWalkOutcome(t, replies)
 	})
+}
+
+// serveDemo runs `serve --demo` on engine e until the test ends, and
+// returns its configuration and a walker for steps that holds the
+// credentials it printed (CLIENT_ID, CLIENT_SECRET).
+func serveDemo(t *testing.T, e storetest.Engine, steps []walkStep) (Config, *walker) {
+	t.Helper()
+	c := config(t, e)
+	c.Demo = true
+	var out bytes.Buffer
+	srv := &Main{Config: c, Out: &out}
+	if err := srv.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	m := regexp.MustCompile(`client_id\s+(\S+)\s+client_secret\s+(\S+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("serve --demo printed no credentials:\n%s", out.String())
+	}
+	w := &walker{t: t, base: "http://" + srv.Addr(), vars: map[string]string{"CLIENT_ID": m[1], "CLIENT_SECRET": m[2]},
+		declared: declaredNames(steps)}
+	return c, w
 }
 
 // checkWalkOutcome holds the walk to its prose: the store's history shows
@@ -91,25 +103,32 @@ func checkWalkOutcome(t *testing.T, replies []walkReply) {
 	}
 }
 
-// walkStep is a curl command of the walk, or a "# NAME = .path" capture.
+// walkStep is a curl command of the walk, or a "# NAME = .path" capture
+// (docs/servicing.md's walk also has openflex commands and a browser step).
 type walkStep struct {
 	curl       string
 	name, path string
+	cli        string
+	browser    bool
 }
 
-// readmeWalk reads the walk section's code blocks into steps.
-func readmeWalk(t *testing.T, path string) []walkStep {
+// walkSection reads the code blocks of path's section under heading (up
+// to the next "## " heading) into steps: curl commands (one runs on until
+// its quotes close), openflex commands, "# In a browser" steps and
+// "# NAME = .path" captures of the reply before. Blank lines and other
+// comments are prose; any other code line fails the test.
+func walkSection(t *testing.T, path, heading string) []walkStep {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := string(b)
-	i := strings.Index(text, "### A walk through the API")
+	i := strings.Index(text, heading+"\n")
 	if i < 0 {
-		t.Fatal("README.md has no \"### A walk through the API\" section")
+		t.Fatalf("%s has no %q section", path, heading)
 	}
-	text = text[i:]
+	text = text[i+len(heading):]
 	if j := strings.Index(text, "\n## "); j >= 0 {
 		text = text[:j]
 	}
@@ -119,7 +138,7 @@ func readmeWalk(t *testing.T, path string) []walkStep {
 	for _, line := range strings.Split(text, "\n") {
 		if !strings.HasPrefix(line, "    ") {
 			if len(cmd) > 0 {
-				t.Fatalf("README walk: unterminated command %q", strings.Join(cmd, "\n"))
+				t.Fatalf("%s walk: unterminated command %q", path, strings.Join(cmd, "\n"))
 			}
 			continue
 		}
@@ -131,19 +150,23 @@ func readmeWalk(t *testing.T, path string) []walkStep {
 				steps = append(steps, walkStep{curl: joined})
 				cmd = nil
 			}
+		case strings.HasPrefix(line, "openflex "):
+			steps = append(steps, walkStep{cli: line})
+		case strings.HasPrefix(line, "# In a browser"):
+			steps = append(steps, walkStep{browser: true})
 		case captureLine.MatchString(line):
 			m := captureLine.FindStringSubmatch(line)
 			if len(steps) == 0 {
-				t.Fatalf("README walk: %q comes before any request", line)
+				t.Fatalf("%s walk: %q comes before any request", path, line)
 			}
 			steps = append(steps, walkStep{name: m[1], path: strings.TrimSpace(m[2])})
 		case strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#"):
 		default:
-			t.Fatalf("README walk: a code line that is neither a curl command nor a capture: %q", line)
+			t.Fatalf("%s walk: a code line the test cannot run: %q", path, line)
 		}
 	}
 	if len(steps) < 10 {
-		t.Fatalf("README walk: %d steps found; the parser and the README disagree", len(steps))
+		t.Fatalf("%s walk: %d steps found; the parser and the document disagree", path, len(steps))
 	}
 	return steps
 }

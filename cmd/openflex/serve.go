@@ -38,6 +38,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&c.NoGroupCommit, "no-sqlite-group-commit", false, "turn SQLite group commit off on every plane (one commit, one fsync per write)")
 	fs.StringVar(&c.PublicURL, "public-url", "", "URL browsers use to reach this server, for hosted checkout links (default http://ADDR)")
 	storageFlags(&c, fs)
+	lenderFlags(&c, fs)
 	fs.Var((*listFlag)(&c.TrustedProxies), "trusted-proxies", "proxy IP or CIDR whose X-Forwarded-For is believed (repeatable)")
 	fs.Float64Var(&c.RateTraining, "rate-limit-training", 25, "requests per second per TRAINING key set")
 	fs.Float64Var(&c.RateProduction, "rate-limit-production", 100, "requests per second per PRODUCTION key set")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"strconv"
 	"time"
 
@@ -35,6 +36,7 @@ type servicingCmd struct {
 func newServicingCmd(name string, stdout io.Writer) *servicingCmd {
 	s := &servicingCmd{fs: flag.NewFlagSet(name, flag.ContinueOnError), stdout: stdout}
 	storageFlags(&s.c, s.fs)
+	lenderFlags(&s.c, s.fs)
 	s.fs.StringVar(&s.env, "env", "production", "environment: training or production")
 	s.fs.BoolVar(&s.asJSON, "json", false, "print JSON (the API's objects)")
 	return s
@@ -123,6 +125,10 @@ type accountShowOut struct {
 	PastDue         int64        `json:"past_due"`
 	NextDue         *string      `json:"next_due_date"`
 	Segments        []segmentOut `json:"segments"`
+	// StatementDelivery is "electronic" (the customer consented) or
+	// "paper"; DeliveryChosen when the choice was made ("" by default).
+	StatementDelivery string `json:"statement_delivery"`
+	DeliveryChosen    string `json:"statement_delivery_chosen_at,omitempty"`
 }
 
 // cmdAccountsShow prints an account's balances, standing and segments.
@@ -161,6 +167,17 @@ func cmdAccountsShow(ctx context.Context, args []string, stdout, stderr io.Write
 				Interest: g.Interest, Fees: g.Fees, Due: g.Due, Expiry: g.Expiry.String(), Closed: g.Closed})
 		}
 	}
+	delivery, err := s.svc.StatementDelivery(ctx, s.arg)
+	if err != nil {
+		return cliError(err)
+	}
+	out.StatementDelivery = "paper"
+	if delivery.Electronic {
+		out.StatementDelivery = "electronic"
+	}
+	if !delivery.Created.IsZero() {
+		out.DeliveryChosen = delivery.Created.Format(time.RFC3339)
+	}
 	if s.asJSON {
 		return printJSON(stdout, out)
 	}
@@ -179,6 +196,11 @@ func cmdAccountsShow(ctx context.Context, args []string, stdout, stderr io.Write
 	if out.PastDue > 0 {
 		fmt.Fprintf(stdout, "  past due %s\n", dollars(out.PastDue))
 	}
+	if delivery.Electronic {
+		fmt.Fprintf(stdout, "  statements electronic (consented %s)\n", out.DeliveryChosen)
+	} else {
+		fmt.Fprintln(stdout, "  statements on paper, by mail")
+	}
 	for _, g := range out.Segments {
 		fmt.Fprintf(stdout, "  segment %s  %s at %s  principal %s  interest %s  fees %s  due %s", g.ID, g.Kind, g.Rate, dollars(g.Principal),
 			dollars(g.Interest), dollars(g.Fees), dollars(g.Due))
@@ -193,6 +215,19 @@ func cmdAccountsShow(ctx context.Context, args []string, stdout, stderr io.Write
 	return nil
 }
 
+// operator is who runs the command, for the record of a staff action:
+// $USER, else the system's name for the process's user (a container or a
+// service has no $USER), else "".
+func operator() string {
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return ""
+}
+
 // cmdAccountsStaff freezes, unfreezes or closes an account, as lender
 // staff with a reason.
 func cmdAccountsStaff(action servicing.StaffAction) func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -201,11 +236,14 @@ func cmdAccountsStaff(action servicing.StaffAction) func(ctx context.Context, ar
 		s.needArg = "NUMBER"
 		var reason, staff string
 		s.fs.StringVar(&reason, "reason", "", "why, for the record (required)")
-		s.fs.StringVar(&staff, "staff", os.Getenv("USER"), "who does it (default: $USER)")
+		s.fs.StringVar(&staff, "staff", operator(), "who does it (default: the user running the command)")
 		defer s.close()
 		usage := fmt.Sprintf("openflex accounts %s NUMBER --reason TEXT [--staff NAME] [--env training|production] [--json]", action)
 		if err := s.open(ctx, args, stderr, usage, func() bool { return reason != "" }); err != nil {
 			return err
+		}
+		if staff == "" {
+			return usageError{"--staff NAME is required: who is running the command could not be told"}
 		}
 		a, err := s.svc.StaffAction(ctx, s.arg, action, staff, reason)
 		if err != nil {

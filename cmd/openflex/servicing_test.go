@@ -79,11 +79,26 @@ func TestServicingCLI(t *testing.T) {
 		t.Fatalf("statements show prints no statement:\n%s", text)
 	}
 
+	// The payoff: $400.00 today; after the due date unpaid, the grace is
+	// lost and $20.05 of interest is owed too (docs/servicing.md).
+	if text := string(cli(t, c, "accounts", "payoff", n, "--env", "training")); !strings.Contains(text, "on 2025-04-01: $400.00") {
+		t.Fatalf("accounts payoff:\n%s", text)
+	}
+	var payoff struct {
+		Amount  int64 `json:"amount"`
+		Accrued int64 `json:"interest_accrued"`
+	}
+	out = cli(t, c, "accounts", "payoff", n, "--env", "training", "--date", "2025-04-25", "--json")
+	if err := json.Unmarshal(out, &payoff); err != nil || payoff.Amount != 420_05 || payoff.Accrued != 20_05 {
+		t.Fatalf("accounts payoff --date 2025-04-25: %s", out)
+	}
+
 	out = cli(t, c, "payments", "reverse", pay.ID, "--env", "training", "--reason", "cheque returned", "--returned")
 	if !strings.Contains(string(out), "reversed") {
 		t.Fatalf("payments reverse: %s", out)
 	}
 	var shown struct {
+		Delivery string `json:"statement_delivery"`
 		Status   string `json:"status"`
 		Segments []struct {
 			ID        string `json:"id"`
@@ -91,7 +106,7 @@ func TestServicingCLI(t *testing.T) {
 		} `json:"segments"`
 	}
 	out = cli(t, c, "accounts", "show", n, "--env", "training", "--json")
-	if err := json.Unmarshal(out, &shown); err != nil || shown.Status != "normal" || len(shown.Segments) != 1 || shown.Segments[0].Principal != 500_00 {
+	if err := json.Unmarshal(out, &shown); err != nil || shown.Status != "normal" || shown.Delivery != "paper" || len(shown.Segments) != 1 || shown.Segments[0].Principal != 500_00 {
 		t.Fatalf("accounts show after the reversal: %s", out)
 	}
 	if out := string(cli(t, c, "accounts", "freeze", n, "--env", "training", "--reason", "suspected fraud", "--staff", "ops")); !strings.Contains(out, "frozen") {

@@ -52,6 +52,11 @@ type Services struct {
 	Revoke       func(ctx context.Context, r lending.RevokeRequest) (*openflex.AccountConsent, error)
 	// MerchantName names a merchant for the customer.
 	MerchantName func(ctx context.Context, id string) string
+	// StoreName names a merchant's store for the customer.
+	StoreName func(ctx context.Context, merchantID, id string) string
+	// Messages lists what the lender sent about an account, newest first
+	// (the Messages page; the written confirmation of automatic payments).
+	Messages func(ctx context.Context, number string, limit int) ([]*customer.Message, error)
 }
 
 // Config is what the room is built from.
@@ -109,8 +114,14 @@ func New(cfg Config) *Room {
 		r.mux.HandleFunc("GET "+base+"autopay", h.autopay)
 		r.mux.HandleFunc("POST "+base+"autopay", h.enrol)
 		r.mux.HandleFunc("POST "+base+"autopay/cancel", h.cancelAutopay)
+		r.mux.HandleFunc("GET "+base+"pay", h.pay)
+		r.mux.HandleFunc("POST "+base+"pay", h.review)
+		r.mux.HandleFunc("POST "+base+"pay/confirm", h.confirm)
+		r.mux.HandleFunc("POST "+base+"pay/{id}/cancel", h.cancelPayment)
+		r.mux.HandleFunc("POST "+base+"statements/delivery", h.delivery)
 		r.mux.HandleFunc("GET "+base+"merchants", h.merchants)
 		r.mux.HandleFunc("POST "+base+"merchants/{merchant}/revoke", h.revoke)
+		r.mux.HandleFunc("GET "+base+"messages", h.inbox)
 	}
 	return r
 }

@@ -11,55 +11,18 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/app/apptest"
-	"github.com/openflex/openflex/internal/credit"
-	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/storetest"
 )
 
-var applicants atomic.Int64
-
-// customerWithStatement opens a TRAINING account (born 1985-06-15) on a
-// test clock, buys $500 on 2027-01-05 and runs the clock to 2027-02-01,
-// past the first statement.
+// customerWithStatement is apptest's customer past its first statement
+// (born 1985-06-15, $500 bought on 2027-01-05, clock at 2027-02-01).
 func customerWithStatement(t *testing.T, p *apptest.Platform, lang string) *openflex.Account {
 	t.Helper()
-	ctx := context.Background()
-	env, m := openflex.Training, p.Main
-	prep, err := m.Planes[env].Credit.Prepare(ctx, credit.ApplyRequest{MerchantID: p.Merchant.ID, StoreID: p.Stores[0].ID, Language: lang,
-		Applicant: openflex.Applicant{FirstName: "Élise", MiddleName: credit.MagicApproveLowRisk, LastName: "Client" + strings.Repeat("e", int(applicants.Add(1))),
-			DateOfBirth: "1985-06-15", Email: "elise@example.com", Phone: "+14165550199",
-			Address:      openflex.Address{Line1: "1 rue Main", City: "Toronto", Province: "ON", PostalCode: "M5V 2T6"},
-			AnnualIncome: 9_000_000, EmploymentStatus: "employed", HousingStatus: "own", MonthlyHousingCost: 100_000},
-		Consent: openflex.Consent{CreditCheck: true, TermsAccepted: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, acct, err := m.Planes[env].Credit.Commit(ctx, prep)
-	if err != nil || acct == nil {
-		t.Fatalf("Commit = %v, %v", acct, err)
-	}
-	toronto, _ := time.LoadLocation("America/Toronto")
-	clock, err := m.Planes[env].Servicing.CreateTestClock(ctx, p.Merchant.ID, "month", time.Date(2027, 1, 5, 12, 0, 0, 0, toronto))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Planes[env].Servicing.AttachTestClock(ctx, p.Merchant.ID, clock.ID, acct.Number); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Planes[env].Lending.Authorize(ctx, lending.AuthorizeRequest{MerchantID: p.Merchant.ID, StoreID: p.Stores[0].ID,
-		AccountNumber: acct.Number, Amount: 500_00, Currency: openflex.CAD, AutoCapture: true, Channel: "online"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Planes[env].Servicing.AdvanceTestClock(ctx, p.Merchant.ID, clock.ID, time.Date(2027, 2, 1, 12, 0, 0, 0, toronto)); err != nil {
-		t.Fatal(err)
-	}
-	return acct
+	return p.CustomerWithStatement(t, lang).Account
 }
 
 type visitor struct {
@@ -149,7 +112,7 @@ func TestCustomerPages(t *testing.T) {
 
 		over := v.do("GET", "", nil)
 		expect(t, over, http.StatusOK, "overview", "Your account", "•••• "+acct.Number[10:], "In good standing", "$500.00", "Minimum payment due on",
-			"Purchase", "Latest statement")
+			"Purchase — Maple Furniture — Toronto", "Latest statement")
 		if strings.Contains(over.body, acct.Number) {
 			t.Errorf("the overview shows the full account number")
 		}
@@ -159,14 +122,31 @@ func TestCustomerPages(t *testing.T) {
 		list := v.do("GET", "statements", nil)
 		expect(t, list, http.StatusOK, "statements", "2027-01-31", "$500.00")
 		id := statementRE.FindStringSubmatch(list.body)[1]
-		expect(t, v.do("GET", "statements/"+id, nil), http.StatusOK, "statement page", "New balance", "$500.00", "Payment due date")
+		// The purchase is named by its merchant's and store's names, as
+		// the customer knows them, never by their ids.
+		page := v.do("GET", "statements/"+id, nil)
+		expect(t, page, http.StatusOK, "statement page", "New balance", "$500.00", "Payment due date",
+			"Purchase — Maple Furniture — Toronto")
 		pdf := v.do("GET", "statements/"+id+"/pdf", nil)
 		expect(t, pdf, http.StatusOK, "statement PDF")
-		if got := pdfText(t, []byte(pdf.body)); !strings.Contains(got, "New balance") || !strings.Contains(got, "$500.00") {
+		got := pdfText(t, []byte(pdf.body))
+		if !strings.Contains(got, "New balance") || !strings.Contains(got, "$500.00") {
 			t.Errorf("the PDF's text lacks the balance:\n%s", got)
 		}
-		expect(t, v.do("GET", "statements/"+id+"?lang=fr", nil), http.StatusOK, "statement in French", "Nouveau solde", "500,00")
-		expect(t, v.do("GET", "", nil), http.StatusOK, "overview in French", "Votre compte", "En règle")
+		if !strings.Contains(got, "Purchase — Maple Furniture — Toronto") {
+			t.Errorf("the PDF's text does not name the merchant and the store:\n%s", got)
+		}
+		fr := v.do("GET", "statements/"+id+"?lang=fr", nil)
+		expect(t, fr, http.StatusOK, "statement in French", "Nouveau solde", "500,00", "Achat — Maple Furniture — Toronto")
+		if got, frPDF := pdfText(t, []byte(v.do("GET", "statements/"+id+"/pdf?lang=fr", nil).body)), "Achat — Maple Furniture — Toronto"; !strings.Contains(got, frPDF) {
+			t.Errorf("the French PDF's text lacks %q:\n%s", frPDF, got)
+		}
+		for _, r := range []resp{page, fr} {
+			if strings.Contains(r.body, "mer_") || strings.Contains(r.body, "str_") {
+				t.Errorf("the statement page shows an id:\n%s", r.body)
+			}
+		}
+		expect(t, v.do("GET", "", nil), http.StatusOK, "overview in French", "Votre compte", "En règle", "Achat — Maple Furniture — Toronto")
 
 		// Automatic payments: refused without the agreement accepted, then
 		// set up (the written confirmation sent), then cancelled.

@@ -19,6 +19,9 @@ type autopayData struct {
 	Sample string
 	Form   map[string]string
 	Fields map[string]bool // the fields in error
+	// Confirmation is the written confirmation sent for the agreement
+	// (Rule H1), shown as the customer received it.
+	Confirmation *customer.Message
 }
 
 func (h *envRoom) autopayPage(w http.ResponseWriter, r *http.Request, s *customer.Session, status int, d autopayData, msg string) {
@@ -41,11 +44,34 @@ func (h *envRoom) autopayPage(w http.ResponseWriter, r *http.Request, s *custome
 				d.Debits = append(d.Debits, db)
 			}
 		}
+		if d.Confirmation, err = h.confirmation(r, a); err != nil {
+			h.fail(w, r, s.Language, err)
+			return
+		}
 	} else {
 		d.Sample = pad.Text(s.Language, h.svc().PAD.Payee, pad.EnrolRequest{AccountNumber: s.AccountNumber, Choice: pad.ChoiceMinimum,
 			Bank: openflex.BankAccount{Institution: "000", Transit: "00000", Account: "00000"}}, text(s.Language, "autopay.you"), h.cfg.Now().Format("2006-01-02"))
 	}
 	h.render(w, r, status, "autopay", page{Lang: s.Language, Session: s, Data: d, Error: msg})
+}
+
+// confirmation is the written confirmation of agreement a, the message
+// that carries its text (messages are dated by the account's clock, a
+// test clock's in TRAINING, so the date cannot tell), or nil.
+func (h *envRoom) confirmation(r *http.Request, a *pad.Agreement) (*customer.Message, error) {
+	if h.svc().Messages == nil {
+		return nil, nil
+	}
+	msgs, err := h.svc().Messages(r.Context(), a.AccountNumber, 20)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range msgs {
+		if m.Kind == pad.MessageConfirmation && strings.Contains(m.Body, a.Text) {
+			return m, nil
+		}
+	}
+	return nil, nil
 }
 
 func (h *envRoom) autopay(w http.ResponseWriter, r *http.Request) {
@@ -60,12 +86,12 @@ func (h *envRoom) enrol(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := map[string]string{}
-	for _, k := range []string{"choice", "fixed_amount", "institution", "transit", "account", "holder_name"} {
+	for _, k := range append([]string{"choice", "fixed_amount"}, bankFields...) {
 		form[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
 	req := pad.EnrolRequest{AccountNumber: s.AccountNumber, Choice: pad.Choice(form["choice"]), Language: s.Language,
 		Accepted: r.PostFormValue("accepted") == "yes", By: "customer",
-		Bank: openflex.BankAccount{Institution: form["institution"], Transit: form["transit"], Account: form["account"], HolderName: form["holder_name"]}}
+		Bank: bankAccount(form)}
 	fieldErr := map[string]bool{}
 	if req.Choice == pad.ChoiceFixed {
 		c, ok := openflex.ParseDollars(form["fixed_amount"])
@@ -75,11 +101,8 @@ func (h *envRoom) enrol(w http.ResponseWriter, r *http.Request) {
 		req.FixedAmount = c
 	}
 	_, err := h.svc().PAD.Enrol(r.Context(), req)
-	var e *openflex.Error
-	if err != nil && asError(err, &e) && e.Code == openflex.CodeParameterInvalid || err != nil && asError(err, &e) && e.Code == openflex.CodeParameterMissing {
-		for _, f := range e.Fields {
-			fieldErr[strings.TrimPrefix(f.Param, "bank.")] = true
-		}
+	if e := refused(err); e != nil {
+		markRefused(e, fieldErr)
 	}
 	if len(fieldErr) > 0 {
 		h.autopayPage(w, r, s, http.StatusUnprocessableEntity, autopayData{Form: form, Fields: fieldErr}, text(s.Language, "autopay.invalid"))

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/servicing"
+	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/statementpdf"
 )
 
@@ -19,6 +21,12 @@ type overviewData struct {
 	Statement    *servicing.Statement // the latest, nil before the first
 	StatementID  string
 	Transactions []txnRow
+}
+
+// standing is the account's status in plain words, with the lender's
+// name and phone number where it tells the customer to call.
+func standing(lang string, st openflex.AccountStatus, l servicing.Lender) string {
+	return strings.NewReplacer("{lender}", l.Name, "{phone}", l.Phone).Replace(text(lang, "status."+string(st)))
 }
 
 type txnRow struct {
@@ -36,7 +44,7 @@ func (h *envRoom) overview(w http.ResponseWriter, r *http.Request, s *customer.S
 		h.fail(w, r, lang, err)
 		return
 	}
-	d := overviewData{Account: v.Account, Masked: hidden(s.AccountNumber), Status: text(lang, "status."+string(v.Account.Status))}
+	d := overviewData{Account: v.Account, Masked: hidden(s.AccountNumber), Status: standing(lang, v.Account.Status, svc.Servicing.Lender())}
 	list, _, err := svc.Servicing.Statements(ctx, s.AccountNumber, openflex.ListParams{Limit: 1})
 	if err != nil {
 		h.fail(w, r, lang, err)
@@ -50,13 +58,37 @@ func (h *envRoom) overview(w http.ResponseWriter, r *http.Request, s *customer.S
 		h.fail(w, r, lang, err)
 		return
 	}
+	names := map[string]string{} // a page's few merchants and stores, each read once
+	name := func(key string, read func() string) string {
+		if n, ok := names[key]; ok {
+			return n
+		}
+		names[key] = read()
+		return names[key]
+	}
 	for _, t := range txns {
 		if t.Type == openflex.TxnAuthorization || t.Type == openflex.TxnRelease || t.Type == openflex.TxnExpiry {
 			continue // holds are not what the customer owes
 		}
-		d.Transactions = append(d.Transactions, txnRow{Date: t.Created.Format("2006-01-02"), What: text(lang, "txn."+string(t.Type)), Amount: t.Amount})
+		what := text(lang, "txn."+string(t.Type))
+		// Where the customer bought (or paid in store), by name.
+		if t.MerchantID != "" && svc.MerchantName != nil {
+			what += " — " + name(t.MerchantID, func() string { return svc.MerchantName(ctx, t.MerchantID) })
+			if t.StoreID != "" && svc.StoreName != nil {
+				what += " — " + name(t.MerchantID+"/"+t.StoreID, func() string { return svc.StoreName(ctx, t.MerchantID, t.StoreID) })
+			}
+		}
+		d.Transactions = append(d.Transactions, txnRow{Date: t.Created.Format("2006-01-02"), What: what, Amount: t.Amount})
 	}
 	h.render(w, r, http.StatusOK, "overview", page{Lang: lang, Session: s, Data: d})
+}
+
+// statementsData is the statements page: the list, and how statements
+// are delivered with the consent to electronic ones.
+type statementsData struct {
+	Rows     []statementRow
+	Delivery *engine.StatementDelivery
+	Consent  string
 }
 
 type statementRow struct {
@@ -74,12 +106,16 @@ func (h *envRoom) statements(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, s.Language, err)
 		return
 	}
-	var rows []statementRow
+	d := statementsData{Consent: engine.EStatementConsent(s.Language)}
 	for _, v := range list {
-		rows = append(rows, statementRow{ID: v.Stored.ID, Period: v.Stored.PeriodStart + " – " + v.Stored.PeriodEnd, Due: v.Stored.DueDate,
+		d.Rows = append(d.Rows, statementRow{ID: v.Stored.ID, Period: v.Stored.PeriodStart + " – " + v.Stored.PeriodEnd, Due: v.Stored.DueDate,
 			Closing: v.Stored.Closing, Minimum: v.Stored.Minimum})
 	}
-	h.render(w, r, http.StatusOK, "statements", page{Lang: s.Language, Session: s, Data: rows})
+	if d.Delivery, err = h.svc().Servicing.StatementDelivery(r.Context(), s.AccountNumber); err != nil {
+		h.fail(w, r, s.Language, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "statements", page{Lang: s.Language, Session: s, Data: d})
 }
 
 // own returns the signed-in customer's statement id, or not found for

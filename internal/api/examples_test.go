@@ -40,7 +40,7 @@ var examplesOrder = []string{
 	"listTransactions", "listEvents",
 	"createWebhookEndpoint", "listWebhookEndpoints", "getWebhookEndpoint", "rollWebhookSecret", "redeliverEvent", "listWebhookDeliveries",
 	"createCheckout", "getCheckout", "cancelCheckout", "getPromotion", "preflightPromotion",
-	"listSettlements", "getSettlement", "listSettlementLines", "downloadSettlementLines",
+	"listSettlements", "getSettlement", "listSettlementLines", "downloadSettlementLines", "testCloseSettlements",
 	"revokeConsent", "deleteWebhookEndpoint", "getKeySet", "replaceKeySetTrust",
 }
 

@@ -84,7 +84,8 @@ func newEnvAt(t *testing.T, cfg sqlstore.Config, tweak ...func(*Config)) *env {
 	for _, env := range openflex.Environments {
 		ev.credit[env] = &credit.Service{Env: env, Store: s.Data(env), Bureau: credit.Simulator{}, Policy: credit.DefaultPolicy(),
 			CodeKey: []byte("test code key"), Now: ev.now}
-		ev.servicing[env] = &engine.Service{Env: env, Store: s.Data(env), Render: RenderEvent(env), Verifier: ev.credit[env], Now: ev.now}
+		ev.servicing[env] = &engine.Service{Env: env, Store: s.Data(env), Render: RenderEvent(env), Verifier: ev.credit[env], Now: ev.now,
+			Directory: s.Control}
 		ev.lending[env] = &lending.Service{Env: env, Store: s.Data(env), Verifier: ev.credit[env], Render: RenderEvent(env), Servicing: ev.servicing[env], Now: ev.now}
 	}
 	ev.credit[openflex.Production].Bureau = nil // no bureau configured: 503

@@ -213,4 +213,5 @@ func (s *Server) routes() {
 	m.Handle("GET /v1/test_helpers/test_clocks/{id}", s.authed(s.getTestClock))
 	m.Handle("POST /v1/test_helpers/test_clocks/{id}/advance", s.authed(s.advanceTestClock))
 	m.Handle("POST /v1/test_helpers/test_clocks/{id}/attach", s.authed(s.attachTestClock))
+	m.Handle("POST /v1/test_helpers/settlements/close", s.authed(s.closeSettlements))
 }

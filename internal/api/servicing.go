@@ -67,18 +67,22 @@ func paymentOut(env openflex.Environment, r *engine.PaymentResult) paymentJSON {
 }
 
 type statementLineJSON struct {
-	Date        string `json:"date"`
-	Kind        string `json:"kind"`
-	Description string `json:"description"`
-	Merchant    string `json:"merchant"`
-	Store       string `json:"store"`
-	Amount      int64  `json:"amount"`
+	Date         string `json:"date"`
+	Kind         string `json:"kind"`
+	Description  string `json:"description"`
+	Merchant     string `json:"merchant"`
+	Store        string `json:"store"`
+	MerchantName string `json:"merchant_name"`
+	StoreName    string `json:"store_name"`
+	Amount       int64  `json:"amount"`
 }
 
 type statementPlanJSON struct {
 	Segment          string  `json:"segment"`
 	Kind             string  `json:"kind"`
 	Description      string  `json:"description"`
+	Merchant         string  `json:"merchant"`
+	MerchantName     string  `json:"merchant_name"`
 	Instalment       int64   `json:"instalment"`
 	Remaining        int64   `json:"remaining"`
 	EndDate          *string `json:"end_date"`
@@ -125,11 +129,11 @@ func statementOut(env openflex.Environment, v *engine.StatementView) statementJS
 		Lines: []statementLineJSON{}, Plans: []statementPlanJSON{}, Text: ss.Text}
 	for _, l := range st.Lines {
 		out.Lines = append(out.Lines, statementLineJSON{Date: l.Date.String(), Kind: string(l.Kind), Description: l.Description,
-			Merchant: l.Merchant, Store: l.Store, Amount: l.Amount})
+			Merchant: l.Merchant, Store: l.Store, MerchantName: l.MerchantName, StoreName: l.StoreName, Amount: l.Amount})
 	}
 	for _, p := range st.Plans {
 		out.Plans = append(out.Plans, statementPlanJSON{Segment: p.Segment, Kind: string(p.Kind), Description: p.Description,
-			Instalment: p.Instalment, Remaining: p.Remaining, EndDate: optString(p.EndDate.String()), InterestIfUnpaid: p.InterestIfUnpaid,
+			Merchant: p.Merchant, MerchantName: p.MerchantName, Instalment: p.Instalment, Remaining: p.Remaining, EndDate: optString(p.EndDate.String()), InterestIfUnpaid: p.InterestIfUnpaid,
 			InterestAtExpiry: p.InterestAtExpiry})
 	}
 	return out
@@ -169,8 +173,24 @@ func renderServicing(env openflex.Environment, v any) (any, bool) {
 	case *engine.StatusEvent:
 		return statusChangeJSON{Object: "account_status_change", Environment: string(env), Created: rfc3339(o.Change.Created),
 			AccountNumber: o.Change.AccountNumber, From: string(o.Change.From), To: string(o.Change.To)}, true
+	case *engine.LimitEvent:
+		// The lender's own outbox only: merchants are never sent it.
+		return limitChangeJSON{Object: "account_credit_limit_change", Environment: string(env), AccountNumber: o.Account.Number,
+			CreditLimit: o.Account.CreditLimit, Previous: o.Previous, Staff: o.Staff, Reason: o.Reason}, true
 	}
 	return nil, false
+}
+
+// limitChangeJSON is account.credit_limit_changed's object, in the
+// lender's own outbox.
+type limitChangeJSON struct {
+	Object        string `json:"object"`
+	Environment   string `json:"environment"`
+	AccountNumber string `json:"account_number"`
+	CreditLimit   int64  `json:"credit_limit"`
+	Previous      int64  `json:"previous_credit_limit"`
+	Staff         string `json:"staff"`
+	Reason        string `json:"reason"`
 }
 
 // checkVerification checks a request's verification: the customer's code

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,6 +119,16 @@ func TestWorkedFiguresOnATestClock(t *testing.T) {
 				march["due_date"] != "2025-04-21" || march["period_end"] != "2025-03-31" {
 				t.Fatalf("March statement: closing %v, interest %v, minimum %v, due %v; want 40000, 0, 2000, 2025-04-21",
 					march["closing_balance"], march["interest_charged"], march["minimum_payment"], march["due_date"])
+			}
+			// The purchase's line keeps the ids for machines and names the
+			// merchant and the store for the customer, as the text does.
+			buy := march["lines"].([]any)[0].(map[string]any)
+			if buy["kind"] != "purchase" || buy["merchant"] != mk.merchant.ID || buy["store"] != mk.stores[0].ID ||
+				buy["merchant_name"] != mk.merchant.Name || buy["store_name"] != mk.stores[0].Name {
+				t.Errorf("purchase line = %v, want ids %s, %s and names %q, %q", buy, mk.merchant.ID, mk.stores[0].ID, mk.merchant.Name, mk.stores[0].Name)
+			}
+			if named := "Purchase — " + mk.merchant.Name + " — " + mk.stores[0].Name; !strings.Contains(march["text"].(string), named) {
+				t.Errorf("the statement's text lacks %q:\n%s", named, march["text"])
 			}
 			ev.advanceClock(auth, clock, "2025-04-21T10:00:00-04:00")
 			ev.payHelper(auth, n, 20_00)

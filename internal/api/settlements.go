@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/openflex/openflex"
@@ -121,6 +122,31 @@ func (s *Server) listSettlements(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, list(out, more))
 	return nil
+}
+
+// closeSettlements is TRAINING's "close the day": the caller's open days,
+// today's included, are cut now and paid, newest first in the answer.
+func (s *Server) closeSettlements(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	if p.Env != openflex.Training {
+		return openflex.Errorf(openflex.CodeResourceMissing, "unrecognised request URL (%s %s)", r.Method, r.URL.Path)
+	}
+	var in struct{}
+	body, err := readJSON(r, &in)
+	if err != nil {
+		return err
+	}
+	return s.idempotent(w, r, body, writeOp{Effect: func(ctx context.Context) (int, any, error) {
+		closed, err := s.cfg.Planes[p.Env].Settlements.CloseNow(ctx, p.MerchantID)
+		if err != nil {
+			return 0, nil, err
+		}
+		out := make([]settlementJSON, len(closed))
+		for i, st := range closed {
+			out[len(closed)-1-i] = settlementOut(p.Env, st)
+		}
+		return http.StatusOK, list(out, false), nil
+	}})
 }
 
 func (s *Server) getSettlement(w http.ResponseWriter, r *http.Request) error {

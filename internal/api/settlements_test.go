@@ -130,3 +130,60 @@ func TestSettlementsOverHTTP(t *testing.T) {
 		}
 	})
 }
+
+// TestCloseSettlementsHelper: TRAINING's "close the day" cuts today's
+// settlement now and pays it (settlement.created and settlement.paid, the
+// payable cleared); a retry with its Idempotency-Key replays the answer, a
+// second close with nothing new closes nothing, and PRODUCTION keys do
+// not know the route.
+func TestCloseSettlementsHelper(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		ev := newEnv(t, e)
+		for _, env := range openflex.Environments {
+			ev.planes[env].Settlements = &settlement.Service{Env: env, Store: ev.stores.Data(env), Catalog: ev.stores.Control,
+				Render: RenderEvent(env), Now: ev.now}
+		}
+		mk := ev.merchant(openflex.Training)
+		auth := "Basic " + mk.keySet.ClientID + ":" + mk.secret
+		acct := ev.purchaseAccount(mk, auth, 5000_00)
+		if r := ev.call("POST", "/v1/authorizations", auth, fmt.Sprintf(`{"account_number":%q,"amount":30000,"currency":"CAD","store_id":%q,"channel":"online","auto_capture":true,"reference":"ORD-1"}`,
+			acct, mk.stores[0].ID)); r.status != 201 {
+			t.Fatalf("purchase: %d %s", r.status, r.raw)
+		}
+		ev.advance(time.Second)
+		const path = "/v1/test_helpers/settlements/close"
+		r := ev.call("POST", path, auth, "", "Idempotency-Key", "close-1")
+		if r.status != 200 || r.json["object"] != "list" || len(r.json["data"].([]any)) != 1 {
+			t.Fatalf("close: %d %s", r.status, r.raw)
+		}
+		st := r.json["data"].([]any)[0].(map[string]any)
+		if st["status"] != "paid" || num(st["gross_amount"]) != 300_00 || num(st["payout_amount"]) <= 0 || st["closed_at"] == nil || st["paid_at"] == nil {
+			t.Fatalf("closed settlement: %s", r.raw)
+		}
+		if g := ev.call("GET", "/v1/settlements/"+st["id"].(string), auth, ""); g.status != 200 || g.json["status"] != "paid" {
+			t.Fatalf("the settlement afterwards: %d %s", g.status, g.raw)
+		}
+		for _, typ := range []string{"settlement.created", "settlement.paid"} {
+			if r := ev.call("GET", "/v1/events?type="+typ, auth, ""); len(r.json["data"].([]any)) != 1 {
+				t.Errorf("%s events: %s", typ, r.raw)
+			}
+		}
+		if bad, err := ev.stores.Data(openflex.Training).VerifyPayables(t.Context()); err != nil || len(bad) > 0 {
+			t.Fatalf("payables: %v %+v", err, bad)
+		}
+		replay := ev.call("POST", path, auth, "", "Idempotency-Key", "close-1")
+		if replay.status != 200 || replay.header.Get("Idempotent-Replayed") != "true" || string(replay.raw) != string(r.raw) {
+			t.Fatalf("retry with the same key: %d %s", replay.status, replay.raw)
+		}
+		if again := ev.call("POST", path, auth, "", "Idempotency-Key", "close-2"); again.status != 200 || len(again.json["data"].([]any)) != 0 {
+			t.Fatalf("a second close with nothing new: %d %s", again.status, again.raw)
+		}
+		if bad := ev.call("POST", path, auth, `{"date":"2027-01-01"}`); bad.status != 400 || bad.code() != "unknown_parameter" {
+			t.Fatalf("a body member: %d %s", bad.status, bad.raw)
+		}
+		pk := ev.merchant(openflex.Production)
+		if p := ev.call("POST", path, "Basic "+pk.keySet.ClientID+":"+pk.secret, ""); p.status != 404 || p.code() != "resource_missing" {
+			t.Fatalf("PRODUCTION: %d %s", p.status, p.raw)
+		}
+	})
+}

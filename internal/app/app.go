@@ -37,7 +37,6 @@ import (
 	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/portal"
-	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/sqlstore"
@@ -138,6 +137,10 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Destinations.AllowPrivate {
 		m.Logger.Warn("WEBHOOKS MAY REACH LOOPBACK, PRIVATE AND OTHER NON-PUBLIC ADDRESSES (--webhooks-allow-private or --demo): any merchant can make this server send requests into its own network; for local development only")
 	}
+	sc, err := m.Config.Servicing()
+	if err != nil {
+		return fmt.Errorf("lender: %w", err)
+	}
 	m.Planes = plane.Planes{}
 	m.PAD = map[openflex.Environment]*pad.Service{}
 	m.Messages = map[openflex.Environment]*customer.Messenger{}
@@ -154,8 +157,10 @@ func (m *Main) Open(ctx context.Context) error {
 		pl.Webhooks = &webhook.Dispatcher{Env: env, Endpoints: m.Stores.Control, Plane: data, Logger: m.Logger, Now: time.Now,
 			Backoff: m.Config.WebhookBackoff, Destinations: m.Destinations}
 		pl.Servicing = &engine.Service{Env: env, Store: data, Render: api.RenderEvent(env), Verifier: pl.Credit, Workers: 4,
-			Logger: m.Logger, Now: time.Now}
+			Config: &sc, Logger: m.Logger, Now: time.Now, Directory: m.Stores.Control}
 		m.wireCustomers(env, data, notifier)
+		pl.PAD, pl.Messages = m.PAD[env], m.Messages[env]
+		pl.Servicing.MaxCreditLimit = pl.Credit.Policy.MaxLimit
 		pl.Lending = &lending.Service{Env: env, Store: data, Verifier: pl.Credit, Render: api.RenderEvent(env),
 			HoldTTL: m.Config.HoldTTL, Servicing: pl.Servicing, Now: time.Now}
 		pl.Checkouts = &checkout.Service{Env: env, Store: data, Credit: pl.Credit, Lending: pl.Lending,
@@ -474,7 +479,10 @@ func (m *Main) pages(mux *http.ServeMux) {
 // text when configured, with the figures of the servicing rules accounts
 // are run by.
 func (m *Main) agreement() (checkout.Agreement, error) {
-	sc := servicing.DefaultConfig()
+	sc, err := m.Config.Servicing()
+	if err != nil {
+		return checkout.Agreement{}, err
+	}
 	a := checkout.Agreement{PurchaseRate: sc.RevolvingRate, MinimumPercent: sc.MinimumPercent, MinimumFloor: sc.MinimumFloor,
 		ReturnedPaymentFee: sc.NSFFee, DueDays: sc.DueDays}
 	for i, path := range []string{m.Config.CreditAgreement, m.Config.CreditAgreementFR} {

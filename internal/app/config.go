@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/openflex/openflex/internal/netguard"
+	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/sqlstore"
 )
 
@@ -75,6 +76,36 @@ type Config struct {
 	// shown on the hosted checkout's application page; empty: the default.
 	CreditAgreement   string
 	CreditAgreementFR string
+	// Lender is who the lender is to its customers: statements, the
+	// pre-authorized debit agreement and customer messages all name it
+	// from here. A zero Name means servicing.DefaultLender (the demo's);
+	// DisputeDays 0 keeps the default's.
+	Lender servicing.Lender
+}
+
+// LenderIdentity is the configured lender, or the demo lender when none is.
+func (c *Config) LenderIdentity() servicing.Lender {
+	l := c.Lender
+	if l.Name == "" {
+		l = servicing.DefaultLender
+	}
+	if l.DisputeDays == 0 {
+		l.DisputeDays = servicing.DefaultLender.DisputeDays
+	}
+	return l
+}
+
+// Servicing is the servicing configuration accounts are run by: the
+// defaults, with the configured lender.
+func (c *Config) Servicing() (servicing.Config, error) {
+	sc := servicing.DefaultConfig()
+	sc.Lender = c.LenderIdentity()
+	if l := sc.Lender; l.Phone == "" || l.Email == "" || l.Address == "" {
+		// The PAD agreement gives the payee's contact details (Rule H1),
+		// and statements tell customers how to reach the lender.
+		return sc, errors.New("the lender's phone, email and mailing address are required with its name (--lender-phone, --lender-email, --lender-address)")
+	}
+	return sc, sc.Validate()
 }
 
 // Storage is the storage configuration, with the personal-data key.

@@ -10,7 +10,6 @@ import (
 	"github.com/openflex/openflex/internal/account"
 	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/notify"
-	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/sqlstore"
 
 	"github.com/openflex/openflex/internal/pad"
@@ -43,12 +42,19 @@ func (m *Main) accountRoom() *account.Room {
 				SignIn:       &customer.SignIn{Store: data, Identity: data, Verifier: m.Planes[env].Credit, Now: time.Now},
 				Servicing:    m.Planes[env].Servicing,
 				Transactions: data.AccountTransactions,
+				Messages:     data.AccountMessages,
 				PAD:          m.PAD[env],
 				Consents:     m.Planes[env].Lending.Consents,
 				Revoke:       m.Planes[env].Lending.RevokeConsent,
 				MerchantName: func(ctx context.Context, id string) string {
 					if mer, err := m.Stores.Control.Merchant(ctx, id); err == nil {
 						return mer.Name
+					}
+					return id
+				},
+				StoreName: func(ctx context.Context, merchantID, id string) string {
+					if st, err := m.Stores.Control.Store(ctx, merchantID, id); err == nil {
+						return st.Name
 					}
 					return id
 				},
@@ -59,13 +65,23 @@ func (m *Main) accountRoom() *account.Room {
 }
 
 // wireCustomers builds env's customer messenger (sending in PRODUCTION
-// when a provider is configured), the welcome message of new accounts and
-// the PAD service.
+// when a provider is configured), the welcome message of new accounts,
+// servicing's messages and the PAD service.
 func (m *Main) wireCustomers(env openflex.Environment, data *sqlstore.DB, notifier *notify.Notifier) {
-	m.Messages[env] = &customer.Messenger{Env: env, Store: data, Now: time.Now, Log: m.Logger}
+	lender := m.Config.LenderIdentity()
+	m.Messages[env] = &customer.Messenger{Env: env, Store: data, Now: time.Now, AccountTime: m.Planes[env].Servicing.AccountTime, Log: m.Logger,
+		Signature: lender.Contact()}
 	if env == openflex.Production && (notifier.Mail != nil || notifier.SMS != nil) {
 		m.Messages[env].Sender = notifier
 	}
+	// Servicing's customer messages (statement ready, payment due and
+	// received, status changed) go out through the same messenger,
+	// pointing to the customer's own pages.
+	pages := strings.TrimRight(m.Config.PublicURL, "/") + account.Root
+	if env == openflex.Training {
+		pages += "training/"
+	}
+	m.Planes[env].Servicing.Messages, m.Planes[env].Servicing.AccountPages = m.Messages[env], pages
 	msgs, logger := m.Messages[env], m.Logger
 	m.Planes[env].Credit.Welcome = func(ctx context.Context, acct *openflex.Account) {
 		subject, body := customer.Welcome(acct)
@@ -73,9 +89,12 @@ func (m *Main) wireCustomers(env openflex.Environment, data *sqlstore.DB, notifi
 			logger.Error("welcome message not sent", "account", acct.Number[10:], "err", err)
 		}
 	}
-	// The agreement names the lender as statements do (servicing's
-	// configuration); its email and address are not configurable yet.
-	lender := servicing.DefaultConfig().Lender
+	// The agreement names the lender as statements and messages do.
 	m.PAD[env] = &pad.Service{Store: data, Accounts: data, Payments: engine.PADPayments{S: m.Planes[env].Servicing}, Messenger: m.Messages[env],
-		Payee: pad.Payee{Name: lender.Name, Phone: lender.Phone, Email: "help@openflex.example", Address: "Toronto, Ontario"}, Now: time.Now, Log: m.Logger}
+		Payee: pad.Payee{Name: lender.Name, Phone: lender.Phone, Email: lender.Email, Address: lender.Address}, Now: time.Now, Log: m.Logger}
+	debits := m.PAD[env]
+	m.Planes[env].Servicing.AfterAdvance = func(ctx context.Context) error {
+		_, err := debits.Schedule(ctx)
+		return err
+	}
 }

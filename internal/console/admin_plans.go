@@ -33,6 +33,10 @@ type adminPlansData struct {
 	// Failed is the plan whose fee form was refused; its fields show the
 	// typed values and the errors.
 	Failed string
+	// Saved is the plan whose fee was just saved, and Done the
+	// confirmation, shown under that plan's heading: the redirect scrolls
+	// there, so the page's top is out of view.
+	Saved, Done string
 }
 
 type adminPlanView struct {
@@ -76,6 +80,9 @@ func (p *Console) renderAdminPlans(w http.ResponseWriter, r *http.Request, pg *w
 		return err
 	}
 	d := adminPlansData{Merchant: m, Env: env, Failed: failed}
+	if saved := r.URL.Query().Get("saved"); pg.Flash != "" && saved != "" {
+		d.Saved, d.Done, pg.Flash = saved, pg.Flash, ""
+	}
 	for _, pl := range all {
 		v := adminPlanView{Plan: pl, Fee: feeText(pl.MerchantFee, pg.Lang, pg.T), Amounts: amountsText(pl, pg.Lang, pg.T),
 			FeeBps: strconv.FormatInt(pl.MerchantFee.Bps, 10), FeeFixed: openflex.FormatCAD(pl.MerchantFee.Fixed, "en"), FeeRefund: refundProRata}
@@ -179,8 +186,8 @@ func (p *Console) adminSetPlanFee(w http.ResponseWriter, r *http.Request, pg *we
 		Action: "plan.merchant_fee_set", MerchantID: merchantID, ObjectID: saved.ID, Detail: detail, RemoteAddr: web.RemoteHost(r)}); err != nil {
 		return err
 	}
-	q := url.Values{"env": {string(env)}, "done": {"plan_fee_set"}}
-	return web.Redirect(w, r, "/portal/admin/merchants/"+url.PathEscape(merchantID)+"/plans?"+q.Encode()+"#plan-"+saved.ID)
+	q := url.Values{"env": {string(env)}, "done": {"plan_fee_set"}, "saved": {saved.ID}}
+	return web.Redirect(w, r, "/portal/admin/merchants/"+url.PathEscape(merchantID)+"/plans?"+q.Encode()+"#saved")
 }
 
 func (p *Console) plan(ctx context.Context, env openflex.Environment, merchantID, id string) (*openflex.Plan, error) {

@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -97,6 +98,10 @@ func TestAdminPlanFees(t *testing.T) {
 		if r := admin.Get(r.Header.Get("Location")); !strings.Contains(html.UnescapeString(r.Body), "3.50% + $1.25 per purchase, kept on returns") ||
 			!strings.Contains(r.Body, "Merchant fee saved") {
 			t.Fatalf("after setting the fee:\n%s", r.Body)
+		} else if !regexp.MustCompile(`id="plan-`+plan.ID+`"[^>]*>[^<]*</h2>\s*<p class="flash" role="status" tabindex="-1" data-focus id="saved">Merchant fee saved`).MatchString(r.Body) ||
+			strings.Count(r.Body, "Merchant fee saved") != 1 {
+			// The redirect scrolls to the plan: the confirmation is there, and focused, not at the top.
+			t.Fatalf("the confirmation is not under the saved plan's heading:\n%s", r.Body)
 		}
 		n, last := audits()
 		if n != 1 || last.ObjectID != plan.ID || !strings.HasPrefix(last.Actor, "admin:") ||

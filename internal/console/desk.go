@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/customer"
+	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/servicing/engine"
@@ -21,7 +23,8 @@ import (
 // never a scan of sealed data), see everything about it on one page and
 // act on it. Every action takes a reason and is audited with the staff
 // member's identity. Agents read, write notes and freeze; administrators
-// also unfreeze, close and record or reverse payments — the routes of
+// also unfreeze, close, record or reverse payments, change the credit
+// limit, waive fees and interest and mark debits returned — the routes of
 // those actions are Admin, so an agent's post is refused by the kit before
 // any handler runs.
 
@@ -33,6 +36,15 @@ type DeskData interface {
 	AccountNotes(ctx context.Context, number string) ([]*openflex.AccountNote, error)
 	AccountHistory(ctx context.Context, number string) (*engine.History, error)
 	AccountApplications(ctx context.Context, number string) ([]*openflex.Application, error)
+	// AccountTransactions lists the account's money movements, newest
+	// first (the charges a waiver picks from).
+	AccountTransactions(ctx context.Context, number string, limit int) ([]*openflex.Transaction, error)
+	Waivers(ctx context.Context, number string) ([]*engine.Waiver, error)
+	// Debits lists the account's pre-authorized debits, newest first.
+	Debits(ctx context.Context, number string) ([]*pad.Debit, error)
+	// AccountMessages lists the messages sent to the customer, newest
+	// first.
+	AccountMessages(ctx context.Context, number string, limit int) ([]*customer.Message, error)
 }
 
 // maxReason bounds a reason or a note, as the engine bounds its reasons.
@@ -58,6 +70,9 @@ func (p *Console) deskRoutes() {
 	m.Handle("POST /portal/admin/accounts/{env}/{number}/close", p.Admin(p.deskStatus(servicing.ActionClose)))
 	m.Handle("POST /portal/admin/accounts/{env}/{number}/payments", p.Admin(p.deskPay))
 	m.Handle("POST /portal/admin/accounts/{env}/{number}/payments/{id}/reverse", p.Admin(p.deskReverse))
+	m.Handle("POST /portal/admin/accounts/{env}/{number}/limit", p.Admin(p.deskLimit))
+	m.Handle("POST /portal/admin/accounts/{env}/{number}/waivers", p.Admin(p.deskWaive))
+	m.Handle("POST /portal/admin/accounts/{env}/{number}/debits/{id}/return", p.Admin(p.deskReturnDebit))
 }
 
 type deskSearchData struct {
@@ -128,12 +143,30 @@ type deskData struct {
 	Applications []*openflex.Application
 	Notes        []*openflex.AccountNote
 	Audit        []openflex.AuditEntry
+	// Charges are the account's fees and interest charges, with what is
+	// left of each to waive; Waivers those already waived.
+	Charges  []deskCharge
+	Waivers  []*engine.Waiver
+	Debits   []*pad.Debit
+	Messages []*customer.Message
+	// WaiveKey identifies this drawing of the waiver form: sent twice, it
+	// waives once.
+	WaiveKey string
+	// Draws is what the account draws (owed and held): a lower limit
+	// cannot go below it. MaxLimit is the highest limit staff may give.
+	Draws, MaxLimit int64
 	// Failed is the action whose form was refused; its fields show the
 	// typed values and the errors.
 	Failed string
 	// Admin reports whether the user may take an administrator's actions:
 	// the page offers an agent only what it may do.
 	Admin bool
+}
+
+// deskCharge is a fee or interest charge and what is left of it to waive.
+type deskCharge struct {
+	Txn          *openflex.Transaction
+	Waived, Left int64
 }
 
 // ID is the id of a form's field: the field's name on the refused form,
@@ -155,6 +188,14 @@ func (d deskData) Can(action string) bool {
 		return s == openflex.AccountFrozen
 	case "close":
 		return s != openflex.AccountClosed
+	case "limit":
+		return s != openflex.AccountClosed && s != openflex.AccountChargedOff
+	case "waive":
+		for _, c := range d.Charges {
+			if c.Left > 0 {
+				return true
+			}
+		}
 	}
 	return false
 }
@@ -212,6 +253,9 @@ func (p *Console) renderDesk(w http.ResponseWriter, r *http.Request, pg *web.Pag
 		return err
 	}
 	if d.Audit, err = p.cfg.Control.AuditOf(ctx, number, 100); err != nil {
+		return err
+	}
+	if err := p.deskMoney(ctx, &d, data, pl, number); err != nil {
 		return err
 	}
 	pg.Title, pg.Nav = "desk.account_title", "desk"
@@ -378,4 +422,35 @@ func (p *Console) deskReverse(w http.ResponseWriter, r *http.Request, pg *web.Pa
 		return err
 	}
 	return p.done(w, r, env, number, "desk_reverse")
+}
+
+// deskMoney reads what the account page shows of the account's charges,
+// waivers, debits and messages.
+func (p *Console) deskMoney(ctx context.Context, d *deskData, data DeskData, pl *plane.Plane, number string) error {
+	txns, err := data.AccountTransactions(ctx, number, 200)
+	if err != nil {
+		return err
+	}
+	if d.Waivers, err = data.Waivers(ctx, number); err != nil {
+		return err
+	}
+	waived := map[string]int64{}
+	for _, w := range d.Waivers {
+		waived[w.ChargeID] += w.Amount
+	}
+	for _, t := range txns {
+		if t.Type == openflex.TxnFee || t.Type == openflex.TxnInterest {
+			d.Charges = append(d.Charges, deskCharge{Txn: t, Waived: waived[t.ID], Left: max(0, t.Amount-waived[t.ID])})
+		}
+	}
+	if d.Debits, err = data.Debits(ctx, number); err != nil {
+		return err
+	}
+	if d.Messages, err = data.AccountMessages(ctx, number, 50); err != nil {
+		return err
+	}
+	a := d.View.Account
+	d.Draws, d.MaxLimit = max(0, a.Owed()+a.Held), p.maxLimit(pl)
+	d.WaiveKey = openflex.NewID("wk")
+	return nil
 }

@@ -51,6 +51,8 @@ type Sender interface {
 type MessageStore interface {
 	Account(ctx context.Context, number string) (*openflex.Account, error)
 	Customer(ctx context.Context, id string) (*openflex.Customer, error)
+	// RecordAccountMessage keeps m, or updates the message already kept
+	// with m's id (a delivery tried again).
 	RecordAccountMessage(ctx context.Context, m *Message) error
 	// AccountMessages lists an account's messages, newest first.
 	AccountMessages(ctx context.Context, number string, limit int) ([]*Message, error)
@@ -64,13 +66,36 @@ type Messenger struct {
 	Store  MessageStore
 	Sender Sender // nil: nothing is sent (TRAINING, or no provider)
 	Now    func() time.Time
-	Log    *slog.Logger
+	// AccountTime, when set, is the time on an account's clock (a TRAINING
+	// test clock's for an account on one): Tell dates messages by it.
+	AccountTime func(ctx context.Context, number string) (time.Time, error)
+	Log         *slog.Logger
+	// Signature ends every message's body: the lender and how to reach it
+	// (the server's configured lender, as statements and the PAD
+	// agreement name it); "" adds nothing.
+	Signature string
 }
 
 // Tell sends the account's customer subject and body (already in their
 // language) and keeps the message. A failed delivery is kept as failed
 // and returned as an error.
 func (m *Messenger) Tell(ctx context.Context, number, kind, subject, body string) error {
+	at := m.Now()
+	if m.AccountTime != nil {
+		t, err := m.AccountTime(ctx, number)
+		if err != nil {
+			return err
+		}
+		at = t
+	}
+	return m.Deliver(ctx, openflex.NewID("msg"), number, kind, subject, body, at)
+}
+
+// Deliver is Tell for a message whose id and date the caller fixed (a
+// servicing message queued with the fact it reports, dated by the
+// account's clock). The message is kept under id: delivering it again
+// after a failure updates that one message rather than adding another.
+func (m *Messenger) Deliver(ctx context.Context, id, number, kind, subject, body string, at time.Time) error {
 	acct, err := m.Store.Account(ctx, number)
 	if err != nil {
 		return err
@@ -83,8 +108,11 @@ func (m *Messenger) Tell(ctx context.Context, number, kind, subject, body string
 	if to == "" {
 		channel, to, masked = "sms", cust.Applicant.Phone, pii.MaskPhone(cust.Applicant.Phone)
 	}
-	msg := &Message{ID: openflex.NewID("msg"), AccountNumber: number, Kind: kind, Channel: channel, Recipient: masked,
-		Subject: subject, Body: body, Status: MessageTraining, Created: m.Now().UTC().Truncate(time.Microsecond)}
+	if m.Signature != "" {
+		body += "\n\n" + m.Signature
+	}
+	msg := &Message{ID: id, AccountNumber: number, Kind: kind, Channel: channel, Recipient: masked,
+		Subject: subject, Body: body, Status: MessageTraining, Created: at.UTC().Truncate(time.Microsecond)}
 	var sendErr error
 	if m.Env == openflex.Production {
 		msg.Status = MessageSent

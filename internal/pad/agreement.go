@@ -223,12 +223,12 @@ func Text(lang string, p Payee, r EnrolRequest, payor, agreedOn string) string {
 	if lang == "fr" {
 		return strings.Join([]string{
 			"Accord de débit préautorisé (DPA) — personnel",
-			fmt.Sprintf("Payeur : %s, compte bancaire %s. Bénéficiaire : %s, %s, %s, %s.", payor, acct, p.Name, p.Address, p.Phone, p.Email),
+			fmt.Sprintf("Payeur\u00a0: %s, compte bancaire %s. Bénéficiaire\u00a0: %s, %s, %s, %s.", payor, acct, p.Name, p.Address, p.Phone, p.Email),
 			fmt.Sprintf("Vous autorisez %s et l’institution financière qu’il désigne à débiter ce compte bancaire pour les paiements de votre compte OpenFlex %s.", p.Name, maskNumber(r.AccountNumber)),
-			fmt.Sprintf("Montant et date : %s, débité à la date d’échéance de chaque relevé (le jour ouvrable suivant si elle tombe un jour férié ou une fin de semaine).", ChoiceText("fr", r.Choice, r.FixedAmount)),
+			fmt.Sprintf("Montant et date\u00a0: %s, débité à la date d’échéance de chaque relevé (le jour ouvrable suivant si elle tombe un jour férié ou une fin de semaine).", ChoiceText("fr", r.Choice, r.FixedAmount)),
 			fmt.Sprintf("Lorsque le montant varie, nous vous avisons du montant et de la date de chaque débit au moins %d jours civils à l’avance, avec votre relevé.", NoticeDays),
 			fmt.Sprintf("Nous vous envoyons une confirmation écrite du présent accord au moins %d jours civils avant le premier débit.", ConfirmationDays),
-			"Vous pouvez annuler cet accord en tout temps, sur votre page de compte (Paiements automatiques) ou en nous appelant ; un débit déjà transmis à la banque ne peut plus être arrêté. Pour un modèle de formulaire d’annulation ou plus d’information sur votre droit d’annuler un accord de DPA, communiquez avec votre institution financière ou visitez www.paiements.ca.",
+			"Vous pouvez annuler cet accord en tout temps, sur votre page de compte (Paiements automatiques) ou en nous appelant\u00a0; un débit déjà transmis à la banque ne peut plus être arrêté. Pour un modèle de formulaire d’annulation ou plus d’information sur votre droit d’annuler un accord de DPA, communiquez avec votre institution financière ou visitez www.paiements.ca.",
 			"Vous avez certains droits de recours si un débit n’est pas conforme au présent accord. Par exemple, vous avez le droit de recevoir le remboursement de tout débit non autorisé ou non conforme au présent accord de DPA. Pour obtenir plus d’information sur vos droits de recours, communiquez avec votre institution financière ou visitez www.paiements.ca.",
 			fmt.Sprintf("Accepté électroniquement par %s le %s.", payor, agreedOn),
 		}, "\n\n")

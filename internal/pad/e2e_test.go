@@ -3,85 +3,41 @@ package pad_test
 import (
 	"bytes"
 	"context"
+	"reflect"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/app/apptest"
 	"github.com/openflex/openflex/internal/cpa005"
-	"github.com/openflex/openflex/internal/credit"
-	"github.com/openflex/openflex/internal/lending"
+	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/storetest"
 )
 
-var applicants atomic.Int64
-
 var lender = cpa005.Originator{ID: "0123456789", ShortName: "OpenFlex", LongName: "OpenFlex Financial", DataCentre: "00310",
 	Returns: openflex.BankAccount{Institution: "001", Transit: "00011", Account: "1234567"}}
 
-// month is a TRAINING account on a test clock with a $500 purchase on
-// 2027-01-05 and its first statement (period end 2027-01-31) written.
+// month is apptest's customer past its first statement (a $500 purchase
+// on 2027-01-05, statement period end 2027-01-31), in French.
 type month struct {
+	*apptest.Customer
 	p      *apptest.Platform
 	number string
-	clock  string
 	t      *testing.T
 }
 
 func newMonth(t *testing.T, e storetest.Engine) *month {
 	t.Helper()
-	ctx := context.Background()
 	p := apptest.Start(t, e)
-	env := openflex.Training
-	m := p.Main
-	prep, err := m.Planes[env].Credit.Prepare(ctx, credit.ApplyRequest{MerchantID: p.Merchant.ID, StoreID: p.Stores[0].ID, Language: "fr",
-		Applicant: openflex.Applicant{FirstName: "Élise", MiddleName: credit.MagicApproveLowRisk, LastName: "Débit" + strings.Repeat("e", int(applicants.Add(1))),
-			DateOfBirth: "1985-06-15", Email: "elise@example.com", Phone: "+14165550199",
-			Address:      openflex.Address{Line1: "1 rue Main", City: "Toronto", Province: "ON", PostalCode: "M5V 2T6"},
-			AnnualIncome: 9_000_000, EmploymentStatus: "employed", HousingStatus: "own", MonthlyHousingCost: 100_000},
-		Consent: openflex.Consent{CreditCheck: true, TermsAccepted: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, acct, err := m.Planes[env].Credit.Commit(ctx, prep)
-	if err != nil || acct == nil {
-		t.Fatalf("Commit = %v, %v", acct, err)
-	}
-	toronto, _ := time.LoadLocation("America/Toronto")
-	clock, err := m.Planes[env].Servicing.CreateTestClock(ctx, p.Merchant.ID, "a month", time.Date(2027, 1, 5, 12, 0, 0, 0, toronto))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Planes[env].Servicing.AttachTestClock(ctx, p.Merchant.ID, clock.ID, acct.Number); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Planes[env].Lending.Authorize(ctx, lending.AuthorizeRequest{MerchantID: p.Merchant.ID, StoreID: p.Stores[0].ID,
-		AccountNumber: acct.Number, Amount: 500_00, Currency: openflex.CAD, AutoCapture: true, Channel: "online"}); err != nil {
-		t.Fatal(err)
-	}
-	mo := &month{p: p, number: acct.Number, clock: clock.ID, t: t}
-	mo.advance(time.Date(2027, 2, 1, 12, 0, 0, 0, toronto))
-	return mo
+	c := p.CustomerWithStatement(t, "fr")
+	return &month{Customer: c, p: p, number: c.Account.Number, t: t}
 }
 
-func (mo *month) advance(to time.Time) {
-	mo.t.Helper()
-	if _, err := mo.p.Main.Planes[openflex.Training].Servicing.AdvanceTestClock(context.Background(), mo.p.Merchant.ID, mo.clock, to); err != nil {
-		mo.t.Fatal(err)
-	}
-}
+func (mo *month) advance(to time.Time) { mo.t.Helper(); mo.Advance(mo.t, to) }
 
-func (mo *month) account() *openflex.Account {
-	mo.t.Helper()
-	a, err := mo.p.Main.Stores.Data(openflex.Training).Account(context.Background(), mo.number)
-	if err != nil {
-		mo.t.Fatal(err)
-	}
-	return a
-}
+func (mo *month) account() *openflex.Account { mo.t.Helper(); return mo.Reload(mo.t) }
 
 // TestDebitsThroughTheBank walks a customer's automatic payments on the
 // TRAINING test clock: enrolment (confirmation sent, first debit 10 days
@@ -119,8 +75,9 @@ func TestDebitsThroughTheBank(t *testing.T) {
 			t.Errorf("agreement: first debit %s, text %q", a.FirstDebitOn, a.Text)
 		}
 		msgs, err := data.AccountMessages(ctx, mo.number, 10)
-		if err != nil || len(msgs) != 2 || msgs[1].Kind != "welcome" || msgs[0].Kind != pad.MessageConfirmation || !strings.Contains(msgs[0].Body, "2027-02-11") {
-			t.Fatalf("messages after enrolment = %+v, %v; want the written confirmation", msgs, err)
+		// Newest first: the confirmation, January's statement_ready, the welcome.
+		if err != nil || len(msgs) != 3 || msgs[2].Kind != "welcome" || msgs[1].Kind != customer.MessageStatementReady || msgs[0].Kind != pad.MessageConfirmation || !strings.Contains(msgs[0].Body, "2027-02-11") {
+			t.Fatalf("messages after enrolment = %v, %v; want the written confirmation", kindsOf(msgs), err)
 		}
 
 		for range 2 { // the daily job runs again: still one debit
@@ -136,7 +93,7 @@ func TestDebitsThroughTheBank(t *testing.T) {
 		if d.Amount != 500_00 || d.DueOn != due.DueOn || d.Status != pad.DebitScheduled || d.NoticeSentAt.IsZero() {
 			t.Errorf("debit = %+v; want the statement balance on %s, notified", d, due.DueOn)
 		}
-		if msgs, _ := data.AccountMessages(ctx, mo.number, 10); len(msgs) != 3 || msgs[0].Kind != pad.MessageNotice || !strings.Contains(msgs[0].Body, "500,00") {
+		if msgs, _ := data.AccountMessages(ctx, mo.number, 10); len(msgs) != 4 || msgs[0].Kind != pad.MessageNotice || !strings.Contains(msgs[0].Body, "500,00") {
 			t.Errorf("the variable debit's notice was not sent: %+v", msgs)
 		}
 
@@ -159,11 +116,23 @@ func TestDebitsThroughTheBank(t *testing.T) {
 		if f.FileNumber != res.FileNumber || len(f.Debits) != 1 || f.DebitTotal != 500_00 || f.CreditCount != 0 {
 			t.Fatalf("file read back: number %d, %d debits for %d", f.FileNumber, len(f.Debits), f.DebitTotal)
 		}
-		it := f.Debits[0]
-		if it.Amount != 500_00 || it.Account.Institution != "004" || it.Account.Transit != "12345" || it.Account.Account != "1234567" ||
-			it.Name != "ELISE DEBIT" || it.TransactionCode != cpa005.DebitCode || it.CrossReference != res.Debits[0].Reference ||
-			it.DueDate.Format(time.DateOnly) != due.DueOn {
-			t.Errorf("debit item = %+v", it)
+		// Field by field, every field of the D record as the bank reads it:
+		// the payor's bank account and name (upper case, accents dropped),
+		// the due date, the lender as originator with its return account,
+		// the cross reference the bank's return will carry back, and the
+		// customer's account in the sundry field.
+		dueDay, _ := time.Parse(time.DateOnly, due.DueOn)
+		want := cpa005.Item{TransactionCode: cpa005.DebitCode, Amount: 500_00, DueDate: dueDay,
+			Account:   openflex.BankAccount{Institution: "004", Transit: "12345", Account: "1234567"},
+			ShortName: strings.ToUpper(lender.ShortName), Name: "ELISE DEBIT", LongName: strings.ToUpper(lender.LongName), OriginatorID: lender.ID,
+			CrossReference: res.Debits[0].Reference, Returns: lender.Returns,
+			Sundry:      mo.number[len(mo.number)-8:],                                                            // the OpenFlex account, for the payor's bank statement
+			TraceNumber: strings.Repeat("0", 22), StoredType: "000", InvalidDataElement: strings.Repeat("0", 11)} // the bank's to fill
+		if got := f.Debits[0]; !reflect.DeepEqual(got, want) {
+			t.Errorf("debit record read back:\n got %+v\nwant %+v", got, want)
+		}
+		if f.OriginatorID != lender.ID || f.DataCentre != lender.DataCentre || f.Currency != "CAD" || f.DebitCount != 1 {
+			t.Errorf("file header and trailer read back: %+v", f)
 		}
 		if got := mo.account().PostedBalance; got != owedBefore-500_00 {
 			t.Errorf("owed after the debit = %d, want %d", got, owedBefore-500_00)
@@ -199,8 +168,18 @@ func TestDebitsThroughTheBank(t *testing.T) {
 		if got, _ := data.Debit(ctx, d.ID); got.Status != pad.DebitReturned {
 			t.Errorf("debit status after the return = %s", got.Status)
 		}
-		if msgs, _ := data.AccountMessages(ctx, mo.number, 10); msgs[0].Kind != pad.MessageReturned || !strings.Contains(msgs[0].Body, "retourné") {
+		msgs, _ = data.AccountMessages(ctx, mo.number, 20)
+		if msgs[0].Kind != pad.MessageReturned || !strings.Contains(msgs[0].Body, "retourné") {
 			t.Errorf("the customer was not told in French: %+v", msgs[0])
+		}
+		// Told once: pad's notice, not also servicing's payment_reversed
+		// (the payment received when the debit was taken came before).
+		told := map[string]int{}
+		for _, m := range msgs {
+			told[m.Kind]++
+		}
+		if told[pad.MessageReturned] != 1 || told[customer.MessagePaymentReversed] != 0 || told[customer.MessagePaymentReceived] != 1 {
+			t.Errorf("messages about the debit: %v; want one payment_received and one debit_returned", told)
 		}
 
 		// The minimum is unpaid again: once the next day is applied, the
@@ -220,7 +199,43 @@ func TestDebitsThroughTheBank(t *testing.T) {
 }
 
 func dayAt(day string, hour int) time.Time {
-	toronto, _ := time.LoadLocation("America/Toronto")
-	d, _ := time.ParseInLocation(time.DateOnly, day, toronto)
-	return d.Add(time.Duration(hour) * time.Hour)
+	d, _ := time.Parse(time.DateOnly, day)
+	return apptest.Toronto(d.Year(), d.Month(), d.Day(), 0).Add(time.Duration(hour) * time.Hour)
+}
+
+// TestAdvanceSchedulesDebits walks automatic payments on the TRAINING test
+// clock alone, as a merchant's developer would: enrolled after the
+// statement, the clock advanced a day (the debit is scheduled and
+// notified then, 20 days ahead, as the daily job would have done), then to
+// the due date, where the debit file takes it. Without the advance's
+// follow-up the debit waited for the minutely job, and a clock moved past
+// the notice window before it ran never got one.
+func TestAdvanceSchedulesDebits(t *testing.T) {
+	ctx := context.Background()
+	mo := newMonth(t, storetest.Engines(t)[0])
+	svc := mo.p.Main.PAD[openflex.Training]
+	data := mo.p.Main.Stores.Data(openflex.Training)
+	if _, err := svc.Enrol(ctx, pad.EnrolRequest{AccountNumber: mo.number, Choice: pad.ChoiceMinimum, Language: "fr", Accepted: true,
+		Bank: openflex.BankAccount{Institution: "004", Transit: "12345", Account: "1234567", HolderName: "Élise Débit"}}); err != nil {
+		t.Fatal(err)
+	}
+	mo.advance(apptest.Toronto(2027, 2, 2, 12))
+	debits, err := data.Debits(ctx, mo.number)
+	if err != nil || len(debits) != 1 || debits[0].DueOn != "2027-02-22" || debits[0].NoticeSentAt.IsZero() {
+		t.Fatalf("debits after advancing a day = %+v, %v; want the statement's minimum, notified", debits, err)
+	}
+	mo.advance(apptest.Toronto(2027, 2, 22, 13))
+	var buf bytes.Buffer
+	res, err := svc.DebitFile(ctx, "2027-02-22", lender, &buf)
+	if err != nil || len(res.Debits) != 1 || res.Debits[0].Amount != debits[0].Amount {
+		t.Fatalf("DebitFile on the due date = %+v, %v; want the scheduled debit", res, err)
+	}
+}
+
+func kindsOf(msgs []*customer.Message) []string {
+	var out []string
+	for _, m := range msgs {
+		out = append(out, m.Kind+" "+m.Created.Format(time.RFC3339))
+	}
+	return out
 }

@@ -72,6 +72,26 @@ type Store interface {
 	UpdateDebit(ctx context.Context, d *Debit) error
 	// Debits lists an account's debits, newest first.
 	Debits(ctx context.Context, number string) ([]*Debit, error)
+	// CreateOneTime stores a one-time payment unless the account already
+	// has one with its key; it returns the one stored (o, or the first).
+	CreateOneTime(ctx context.Context, o *OneTime) (*OneTime, error)
+	// OneTimeByKey returns the account's one-time payment with an
+	// idempotency key, or nil.
+	OneTimeByKey(ctx context.Context, number, key string) (*OneTime, error)
+	// OneTimePayment returns one-time payment id, or resource_missing.
+	OneTimePayment(ctx context.Context, id string) (*OneTime, error)
+	// OneTimeByReference returns the one-time payment with a cross
+	// reference, or resource_missing.
+	OneTimeByReference(ctx context.Context, ref string) (*OneTime, error)
+	// ScheduledOneTime lists scheduled one-time payments due on or before
+	// day.
+	ScheduledOneTime(ctx context.Context, day string) ([]*OneTime, error)
+	UpdateOneTime(ctx context.Context, o *OneTime) error
+	// MoveOneTime saves o's status, file number and note only if its
+	// stored status is still from, and reports whether it did.
+	MoveOneTime(ctx context.Context, o *OneTime, from string) (bool, error)
+	// OneTimePayments lists an account's one-time payments, newest first.
+	OneTimePayments(ctx context.Context, number string) ([]*OneTime, error)
 	// NextFileNumber allocates the next CPA-005 file creation number of
 	// the environment (1–9999, then 1 again), recording the file.
 	NextFileNumber(ctx context.Context, day string, at time.Time) (int, error)
@@ -101,6 +121,8 @@ type Payments interface {
 	// payment's id. reference is the debit's id: a second call with it
 	// returns the first payment.
 	PayDebit(ctx context.Context, number string, amount int64, reference string) (string, error)
+	// PayDebitTo is PayDebit directed at a plan (segment; "" for none).
+	PayDebitTo(ctx context.Context, number string, amount int64, reference, segment string) (string, error)
 	// ReturnDebit reverses a returned debit's payment (NSF fee, standing)
 	// and returns the fee charged.
 	ReturnDebit(ctx context.Context, paymentID, reason string) (int64, error)
@@ -323,6 +345,10 @@ type FileResult struct {
 	FileNumber int
 	Debits     []*Debit // sent in the file
 	Skipped    []*Debit // not taken, with their Note
+	// OneTime are the one-time payments sent in the file, OneTimeSkipped
+	// those not taken (with their Note).
+	OneTime        []*OneTime
+	OneTimeSkipped []*OneTime
 }
 
 // DebitFile writes the debits due on or before day to a CPA-005 file of D
@@ -366,6 +392,20 @@ func (s *Service) DebitFile(ctx context.Context, day string, o cpa005.Originator
 				return err
 			}
 		}
+		ones, err := s.Store.ScheduledOneTime(ctx, day)
+		if err != nil {
+			return err
+		}
+		for _, o := range ones {
+			o.Status, o.FileNumber, o.Updated = DebitSent, res.FileNumber, now
+			moved, err := s.Store.MoveOneTime(ctx, o, DebitScheduled)
+			if err != nil {
+				return err
+			}
+			if moved { // else the customer cancelled it meanwhile
+				res.OneTime = append(res.OneTime, o)
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -387,6 +427,26 @@ func (s *Service) DebitFile(ctx context.Context, day string, o cpa005.Originator
 		transfers = append(transfers, t)
 	}
 	res.Debits = sent
+	var sentOnce []*OneTime
+	for _, o := range res.OneTime {
+		t, err := s.takeOneTime(ctx, o, now)
+		if err != nil {
+			o.Status, o.Note = DebitSkipped, "not taken: "+err.Error()
+			if uerr := s.Store.UpdateOneTime(ctx, o); uerr != nil {
+				return nil, uerr
+			}
+			res.OneTimeSkipped = append(res.OneTimeSkipped, o)
+			// The customer counts on it: they are told it was not taken.
+			subject, body := NotTaken(o.Language, o)
+			if terr := s.Messenger.Tell(ctx, o.AccountNumber, MessageOneTimeSkipped, subject, body); terr != nil {
+				s.log().Error("one-time payment not taken: notice not sent", "payment", o.ID, "err", terr)
+			}
+			continue
+		}
+		sentOnce = append(sentOnce, o)
+		transfers = append(transfers, t)
+	}
+	res.OneTime = sentOnce
 	created, _ := time.Parse(time.DateOnly, day)
 	if err := cpa005.Write(w, o, res.FileNumber, created, nil, transfers); err != nil {
 		return nil, err
@@ -450,20 +510,24 @@ func (s *Service) Returns(ctx context.Context, f *cpa005.File) ([]ReturnOutcome,
 	var out []ReturnOutcome
 	for _, it := range f.ReturnedDebits {
 		o := ReturnOutcome{Reference: it.CrossReference, Amount: it.Amount}
+		var status string
 		d, err := s.Store.DebitByReference(ctx, it.CrossReference)
-		if err != nil {
+		if err == nil {
+			o.DebitID, status = d.ID, d.Status
+		} else if one, oerr := s.Store.OneTimeByReference(ctx, it.CrossReference); oerr == nil {
+			o.DebitID, status = one.ID, one.Status
+		} else {
 			o.Result = "no debit with this reference"
 			out = append(out, o)
 			continue
 		}
-		o.DebitID = d.ID
 		reason := "returned by the bank"
 		if it.InvalidDataElement != "" && it.InvalidDataElement != "00000000000" {
 			reason += " (" + it.InvalidDataElement + ")"
 		}
-		fee, err := s.Return(ctx, d.ID, "bank", reason)
+		fee, err := s.Return(ctx, o.DebitID, "bank", reason)
 		switch {
-		case openflex.ErrorCode(err) == openflex.CodeDebitNotReturnable && d.Status == DebitReturned:
+		case openflex.ErrorCode(err) == openflex.CodeDebitNotReturnable && status == DebitReturned:
 			o.Result = "already returned"
 		case err != nil:
 			o.Result = err.Error()
@@ -479,9 +543,14 @@ func (s *Service) Returns(ctx context.Context, f *cpa005.File) ([]ReturnOutcome,
 // at the account desk): its payment is reversed with the NSF fee and the
 // standing moves back; the customer is told.
 //
+// A one-time payment's id (OneTimePrefix) returns that payment's debit.
+//
 // Errors: resource_missing; debit_not_returnable when the debit was not
 // sent or is already returned.
 func (s *Service) Return(ctx context.Context, debitID, by, reason string) (int64, error) {
+	if strings.HasPrefix(debitID, OneTimePrefix+"_") {
+		return s.returnOneTime(ctx, debitID, by, reason)
+	}
 	d, err := s.Store.Debit(ctx, debitID)
 	if err != nil {
 		return 0, err

@@ -9,7 +9,9 @@ import (
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/checkout"
 	"github.com/openflex/openflex/internal/credit"
+	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/lending"
+	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/settlement"
 	"github.com/openflex/openflex/internal/webhook"
@@ -26,6 +28,10 @@ type Plane struct {
 	Settlements *settlement.Service
 	// Servicing bills, takes payments and runs TRAINING's test clocks.
 	Servicing *engine.Service
+	// PAD runs customers' pre-authorized debits (the account desk marks
+	// one returned), and Messages tells customers about their accounts.
+	PAD      *pad.Service
+	Messages *customer.Messenger
 }
 
 // Planes is every environment's plane.

@@ -17,6 +17,17 @@ import (
 // newChromium starts a headless Chromium for the test. Without Chromium the
 // test is skipped on a workstation but fails under CI, where a missing
 // browser must not pass silently.
+// logIn signs email in on the portal at base in tab, with webtest's
+// password, and waits for the portal's navigation.
+func logIn(t *testing.T, tab context.Context, base, email string) {
+	t.Helper()
+	if err := chromedp.Do(tab, chromedp.Navigate(base+"/portal/login"),
+		chromedp.SendKeys(chromedp.ID("email"), email), chromedp.SendKeys(chromedp.ID("password"), webtest.Password),
+		chromedp.Click(`form[action="/portal/login"] button[type="submit"]`), chromedp.WaitVisible(`nav a[aria-current="page"]`)); err != nil {
+		t.Fatalf("log in as %s: %v", email, err)
+	}
+}
+
 func newChromium(t *testing.T) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")

@@ -55,4 +55,9 @@ var settlementMessages = map[string][2]string{
 	"done.settlement_paid":               {"Settlement marked paid.", "Règlement marqué versé."},
 	"done.bank_account_set":              {"Bank account saved (stored sealed).", "Compte bancaire enregistré (chiffré)."},
 	"till.settles_for":                   {"This day will settle for %s (captures %s, returns %s, fees %s).", "Cette journée sera réglée pour %s (encaissements %s, remboursements %s, frais %s)."},
+	// TRAINING's "close today now" (issue 28 item 9)
+	"settlements.close_now":    {"Close today now", "Fermer la journée maintenant"},
+	"settlements.close_hint":   {"TRAINING only: close the open days now, today's included, and pay them, as midnight and the payout would. Sales made afterwards go into tomorrow's settlement.", "FORMATION seulement : fermer maintenant les journées ouvertes, dont aujourd’hui, et les verser, comme le feraient minuit et le versement. Les ventes faites ensuite vont dans le règlement du lendemain."},
+	"done.settlements_closed":  {"Today is closed and paid: its settlement is in the list below, marked paid.", "La journée est fermée et versée : son règlement figure dans la liste ci-dessous, marqué versé."},
+	"done.settlements_nothing": {"Nothing to close: no sale since the last close. Sales made after a close go into the next day's settlement.", "Rien à fermer : aucune vente depuis la dernière fermeture. Les ventes faites après une fermeture vont dans le règlement du lendemain."},
 }

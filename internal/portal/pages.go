@@ -91,18 +91,18 @@ func (p *Portal) auditLog(w http.ResponseWriter, r *http.Request, pg *web.Page) 
 		return err
 	}
 	// Who did it, by name: "portal:usr_…" is the merchant's own user
-	// (their email), "admin:usr_…" the lender's staff (said so, with the
-	// staff member's email), anything else (cli, api:ofk_…) as recorded.
+	// (their email), "admin:usr_…" and "agent:usr_…" the lender's staff
+	// (said so, with the staff member's email), anything else (cli, api:ofk_…) as recorded.
 	names := map[string]string{}
 	rows := make([]auditRow, len(entries))
 	for i, e := range entries {
 		who, ok := names[e.Actor]
 		if !ok {
 			who = e.Actor
-			if kind, id, found := strings.Cut(e.Actor, ":"); found && (kind == "portal" || kind == "admin") {
+			if kind, id, found := strings.Cut(e.Actor, ":"); found && (kind == "portal" || kind == "admin" || kind == "agent") {
 				if u, err := p.cfg.Control.PortalUser(r.Context(), id); err == nil {
 					who = u.Email
-					if kind == "admin" {
+					if kind != "portal" {
 						who = pg.T("audit.lender_staff", u.Email)
 					}
 				}

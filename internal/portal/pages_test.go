@@ -269,3 +269,26 @@ func TestRecentRequests(t *testing.T) {
 		t.Error("the navigation links to a requests page that does not exist")
 	}
 }
+
+// TestAuditLogNamesPeople: the audit log names who acted, never a raw
+// "portal:usr_…": the merchant's user by email, the lender's staff (an
+// administrator or an agent) as such, with their email.
+func TestAuditLogNamesPeople(t *testing.T) {
+	h := webtest.New(t, storetest.Engines(t)[0])
+	b := h.Browser(t)
+	m := b.VerifiedMerchant("Maple Furniture", "dev@maple.example")
+	ctx := context.Background()
+	agent, err := h.Users.BootstrapStaff(ctx, "agent@lender.example", webtest.Password, users.RoleAgent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Stores.Control.Audit(ctx, openflex.AuditEntry{ID: openflex.NewID("aud"), At: time.Now().UTC(), Actor: "agent:" + agent.ID,
+		Action: "test.by_agent", MerchantID: m.ID, ObjectID: m.ID, Detail: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	r := b.Get("/portal/audit")
+	webtest.Want(t, r, http.StatusOK, "audit log", "Lender staff (agent@lender.example)", ">dev@maple.example<")
+	if strings.Contains(r.Body, ">portal:usr_") || strings.Contains(r.Body, ">agent:usr_") {
+		t.Errorf("the audit log shows raw user ids:\n%s", r.Body)
+	}
+}

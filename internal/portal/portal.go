@@ -224,5 +224,6 @@ func (p *Portal) routes() {
 		m.Handle("GET /portal/settlements/{env}", p.Merchant(p.settlementsPage))
 		m.Handle("GET /portal/settlements/{env}/{id}", p.Merchant(p.settlementPage))
 		m.Handle("GET /portal/settlements/{env}/{id}/lines.csv", p.Merchant(p.settlementCSV))
+		m.Handle("POST /portal/settlements/training/close", p.Merchant(p.closeToday))
 	}
 }

@@ -68,6 +68,22 @@ func (p *Portal) settlementsPage(w http.ResponseWriter, r *http.Request, pg *web
 	return nil
 }
 
+// closeToday is TRAINING's "close today now": the settlement service cuts
+// the merchant's open days now and pays them (the API's test helper), then
+// the page says what happened. A second click closes nothing: the sales
+// made since go into tomorrow's settlement.
+func (p *Portal) closeToday(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
+	closed, err := p.cfg.Planes[openflex.Training].Settlements.CloseNow(r.Context(), pg.Merchant.ID)
+	if err != nil {
+		return err
+	}
+	done := "settlements_closed"
+	if len(closed) == 0 {
+		done = "settlements_nothing"
+	}
+	return web.Redirect(w, r, "/portal/settlements/training?done="+done)
+}
+
 type settlementData struct {
 	Env        openflex.Environment
 	Settlement *openflex.Settlement

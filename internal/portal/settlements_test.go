@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/axetest"
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/settlement"
@@ -312,5 +313,131 @@ func TestSettlementsPageOpenDayOnly(t *testing.T) {
 	}
 	if strings.Contains(r.Body, "No settlements in the last 30 days") || strings.Contains(r.Body, "Lines)") {
 		t.Errorf("settlements page contradicts its chart or capitalises its line count:\n%s", r.Body)
+	}
+}
+
+// TestSettlementsCloseToday: TRAINING's Settlements page closes today on
+// demand and says so after a redirect (a reload posts nothing); the day is
+// then listed paid, a second click has nothing to close, and PRODUCTION's
+// page has no such button (nor route).
+func TestSettlementsCloseToday(t *testing.T) {
+	th := webtest.New(t, storetest.Engines(t)[0], webtest.WithTill, func(c *webtest.Config) { c.Settlements = true })
+	b := th.Browser(t)
+	m := b.VerifiedMerchant("Maple Furniture", "dev@maple.example")
+	saleToday(t, th, m.ID, 500_00)
+	const page, action = "/portal/settlements/training", "/portal/settlements/training/close"
+	if r := b.Get("/portal/settlements/production"); strings.Contains(r.Body, action) || strings.Contains(r.Body, "Close today now") {
+		t.Errorf("PRODUCTION's settlements page offers to close the day")
+	}
+	r := b.Submit(page, action, nil)
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != page+"?done=settlements_closed" {
+		t.Fatalf("close = %d to %q, want 303 to %s?done=settlements_closed:\n%s", r.StatusCode, r.Header.Get("Location"), page, r.Body)
+	}
+	after := b.Get(r.Header.Get("Location"))
+	webtest.Want(t, after, http.StatusOK, "after the close", "Today is closed and paid", "<td>paid</td>", "$500.00")
+	if strings.Contains(after.Body, "Open days") || strings.Contains(after.Body, "No day has closed") {
+		t.Errorf("after the close the page still shows an open day:\n%s", after.Body)
+	}
+	again := b.Submit(page, action, nil)
+	if again.Header.Get("Location") != page+"?done=settlements_nothing" {
+		t.Errorf("a second close = %d to %q, want nothing to close", again.StatusCode, again.Header.Get("Location"))
+	}
+	webtest.Want(t, b.Get(again.Header.Get("Location")), http.StatusOK, "nothing to close", "Nothing to close")
+	if p := b.Post("/portal/settlements/production/close", url.Values{"csrf": {b.SessionToken("/portal/settlements/production/close")}}); p.StatusCode < 400 {
+		t.Errorf("PRODUCTION close = %d, want a refusal", p.StatusCode)
+	}
+	if r := b.Post(action, url.Values{}); r.StatusCode != http.StatusForbidden {
+		t.Errorf("a close without its CSRF token = %d, want 403", r.StatusCode)
+	}
+}
+
+// saleToday captures amount at merchantID's first store now, on a new
+// TRAINING account that authorized the merchant at its checkout.
+func saleToday(t *testing.T, th *webtest.Harness, merchantID string, amount int64) {
+	t.Helper()
+	st := th.FirstStore(t, merchantID)
+	acct := th.OpenAccount(t, openflex.Training, merchantID, st.ID)
+	th.Clock.Set(time.Now())
+	ctx := context.Background()
+	if _, err := th.Stores.Data(openflex.Training).GrantConsent(ctx, &openflex.AccountConsent{ID: openflex.NewID(openflex.PrefixConsent),
+		AccountNumber: acct.Number, MerchantID: merchantID, Source: openflex.ConsentByCheckout, CheckoutID: "chk_today", Created: th.Clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	lend := &lending.Service{Env: openflex.Training, Store: th.Stores.Data(openflex.Training), Now: th.Clock.Now}
+	if _, err := lend.Authorize(ctx, lending.AuthorizeRequest{MerchantID: merchantID, StoreID: st.ID, AccountNumber: acct.Number,
+		Amount: amount, Currency: openflex.CAD, Channel: "online", AutoCapture: true}); err != nil {
+		t.Fatal(err)
+	}
+	th.Clock.Advance(time.Second)
+}
+
+// TestBrowserCloseTodayAndConfirmations: at phone and desktop width, in
+// English and French, TRAINING's Settlements page with its "close today"
+// button passes axe-core, and after the click the confirmation has the
+// focus, in view; so does the console's after a plan's fee is saved, where
+// the page scrolls to the plan (it was at the top, out of view).
+func TestBrowserCloseTodayAndConfirmations(t *testing.T) {
+	axetest.Script(t)
+	tab := newChromium(t)
+	th := webtest.New(t, storetest.Engines(t)[0], webtest.WithTill, func(c *webtest.Config) { c.Settlements = true })
+	b := th.Browser(t)
+	m := b.VerifiedMerchant("Maple Furniture", "dev@maple.example")
+	var plan *openflex.Plan
+	for range 4 { // enough plans that the last one's form is far down the page
+		plan = th.TwelveMonths(t, m.ID)
+	}
+	if err := th.Users.BootstrapAdmin(context.Background(), "ops@lender.example", webtest.Password); err != nil {
+		t.Fatal(err)
+	}
+	base := th.Srv.URL
+	// inView reports the focused element's id and whether it is on screen.
+	const inView = `(() => { const e = document.activeElement, r = e.getBoundingClientRect();
+	  return e.id + "|" + e.className + "|" + (r.top >= 0 && r.bottom <= window.innerHeight) })()`
+	focusedIn := func(state, wantClass string) {
+		t.Helper()
+		got, err := chromedp.Run(tab, chromedp.Evaluate[string](inView))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if parts := strings.Split(got, "|"); len(parts) != 3 || !strings.Contains(parts[1], wantClass) || parts[2] != "true" {
+			t.Errorf("%s: focus on %q, want the confirmation (%s), in view", state, got, wantClass)
+		}
+	}
+	widths := []struct {
+		name string
+		w, h int64
+		opts []chromedp.EmulateViewportOption
+	}{{"phone", 360, 740, []chromedp.EmulateViewportOption{chromedp.EmulateMobile}}, {"desktop", 1280, 800, nil}}
+	logIn(t, tab, base, "dev@maple.example")
+	for _, size := range widths {
+		for _, lang := range []string{"en", "fr"} {
+			saleToday(t, th, m.ID, 123_00)
+			state := "settlements " + size.name + " " + lang
+			if err := chromedp.Do(tab, chromedp.EmulateViewport(size.w, size.h, size.opts...),
+				chromedp.Navigate(base+"/portal/settlements/training?lang="+lang), chromedp.WaitVisible(`#close-today button`)); err != nil {
+				t.Fatalf("%s: %v", state, err)
+			}
+			axetest.Check(t, tab, state)
+			if err := chromedp.Do(tab, chromedp.Click(`#close-today button`), chromedp.WaitVisible(`p.flash`)); err != nil {
+				t.Fatalf("%s: close: %v", state, err)
+			}
+			axetest.Check(t, tab, state+" closed")
+			focusedIn(state+" closed", "flash")
+		}
+	}
+	if err := chromedp.Do(tab, chromedp.Click(`form[action="/portal/logout"] button`), chromedp.WaitVisible(`form[action="/portal/login"]`)); err != nil {
+		t.Fatal(err)
+	}
+	logIn(t, tab, base, "ops@lender.example")
+	plans := base + "/portal/admin/merchants/" + m.ID + "/plans?env=training"
+	for _, size := range widths {
+		state := "plan fee saved " + size.name
+		if err := chromedp.Do(tab, chromedp.EmulateViewport(size.w, size.h, size.opts...), chromedp.Navigate(plans),
+			chromedp.SetValue(chromedp.ID("bps-"+plan.ID), "250"),
+			chromedp.Click(`form[action$="/`+plan.ID+`/merchant-fee"] button[type="submit"]`), chromedp.WaitVisible(chromedp.ID("saved"))); err != nil {
+			t.Fatalf("%s: %v", state, err)
+		}
+		axetest.Check(t, tab, state)
+		focusedIn(state, "flash")
 	}
 }

@@ -79,6 +79,7 @@ var sdkOperations = map[string]string{
 	"testDecideApplication":   "TestHelpers.DecideApplication",
 	"testCreatePayment":       "TestHelpers.Pay",
 	"testExpireAuthorization": "TestHelpers.ExpireAuthorization",
+	"testCloseSettlements":    "TestHelpers.CloseSettlements",
 	"createCheckout":          "Checkouts.Create",
 	"getCheckout":             "Checkouts.Get",
 	"cancelCheckout":          "Checkouts.Cancel",

@@ -313,6 +313,12 @@ func TestServices(t *testing.T) {
 			int64(strings.Count(string(csv), "\n")) != open.LineCount+1 {
 			t.Fatalf("Settlements.DownloadLines = %q, %v", csv, err)
 		}
+		// TRAINING closes the day on demand and pays it.
+		closed, err := c.TestHelpers.CloseSettlements(ctx, nil)
+		if err != nil || len(closed.Data) == 0 || closed.Data[0].ID != open.ID || closed.Data[0].Status != sdk.SettlementPaid ||
+			closed.Data[0].PaidAt == nil || closed.Data[0].NetAmount != open.NetAmount {
+			t.Fatalf("TestHelpers.CloseSettlements = %+v, %v; want %s paid", closed, err, open.ID)
+		}
 
 		// The store's day: captures less returns.
 		sum, err := c.Stores.Summary(ctx, on, nil)

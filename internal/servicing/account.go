@@ -1,18 +1,23 @@
 package servicing
 
 import (
+	"cmp"
+
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/finance"
 )
 
 // Segment is one balance of an account with its own rate and rules.
 type Segment struct {
-	ID          string
-	Kind        SegmentKind
-	Rate        finance.Percent // annual rate
-	Opened      Date
-	Merchant    string
-	Description string
+	ID       string
+	Kind     SegmentKind
+	Rate     finance.Percent // annual rate
+	Opened   Date
+	Merchant string // the purchase's merchant id
+	// MerchantName is the merchant's name at capture ("" in states
+	// recorded before names were).
+	MerchantName string
+	Description  string
 
 	// Terms, Amount and DeferredRule are the accepted quote's, for plan
 	// segments.
@@ -114,6 +119,9 @@ type Account struct {
 	// never lifts.
 	StaffFrozen bool
 	StaffClosed bool
+	// Waived is how much of each charge staff waived, by charge id: a
+	// charge is never waived beyond what it was (see [Account.Waive]).
+	Waived map[string]int64 `json:",omitempty"`
 }
 
 // Cycle is the open billing cycle's running figures.
@@ -195,11 +203,26 @@ type Line struct {
 	Amount int64 // positive charges, negative credits
 	// Description is the purchase's line items, the payment's channel, …
 	Description string
-	Merchant    string
-	Store       string
-	Ref         string
-	Segment     string
+	// Merchant and Store are ids; MerchantName and StoreName the names at
+	// capture ("" on lines recorded before names were).
+	Merchant     string
+	Store        string
+	MerchantName string
+	StoreName    string
+	Ref          string
+	Segment      string
 }
+
+// MerchantLabel is the merchant as a customer reads it: its name, its id
+// on lines recorded before names were.
+func (l Line) MerchantLabel() string { return cmp.Or(l.MerchantName, l.Merchant) }
+
+// StoreLabel is the store as a customer reads it (see MerchantLabel).
+func (l Line) StoreLabel() string { return cmp.Or(l.StoreName, l.Store) }
+
+// MerchantLabel is the plan's merchant as a customer reads it (see
+// Line.MerchantLabel).
+func (s *Segment) MerchantLabel() string { return cmp.Or(s.MerchantName, s.Merchant) }
 
 // LineKind is what a statement line records.
 type LineKind string

@@ -2,6 +2,7 @@ package servicing
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/openflex/openflex/internal/finance"
 )
@@ -57,17 +58,41 @@ type Config struct {
 	// account does not say otherwise, and the rate a cancelled promotion's
 	// balance moves to.
 	RevolvingRate finance.Percent
-	// Lender is what a statement says about the lender.
+	// Lender is who the lender is: statements, the PAD agreement and
+	// customer messages name it from this one place.
 	Lender Lender
 }
 
-// Lender is the lender as a statement names it.
+// Lender is the lender as its customers see it: on statements, in the
+// pre-authorized debit agreement and at the foot of their messages.
 type Lender struct {
 	Name  string
 	Phone string // printed as is, e.g. "1-877-555-0199"
+	Email string
+	// Address is the mailing address, on one line ("100 King St W,
+	// Toronto ON M5X 1A9"): where written disputes and cancellations go.
+	Address string
+	Website string // "" prints none
 	// DisputeDays is how long after the statement date a customer has to
 	// report a billing error.
 	DisputeDays int
+}
+
+// DefaultLender is the demo lender: every contact detail is a placeholder
+// (an example.com-style domain, a 555 number) a real lender configures.
+var DefaultLender = Lender{Name: "OpenFlex Financial", Phone: "1-800-555-0199", Email: "help@openflex.example",
+	Address: "100 Example Street, Toronto ON M5V 0A1", Website: "https://openflex.example", DisputeDays: 60}
+
+// Contact is the lender's contact line: name, phone, email, mailing
+// address and website (the same in both languages).
+func (l Lender) Contact() string {
+	parts := []string{l.Name}
+	for _, p := range []string{l.Phone, l.Email, l.Address, l.Website} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " · ")
 }
 
 // DefaultConfig is the settings a lender starts from: the rules of the
@@ -83,7 +108,7 @@ func DefaultConfig() Config {
 		ReversalDays:              DefaultReversalDays,
 		NSFFee:                    0,
 		RevolvingRate:             29_990,
-		Lender:                    Lender{Name: "OpenFlex Financial", Phone: "1-800-555-0199", DisputeDays: 60},
+		Lender:                    DefaultLender,
 	}
 }
 

@@ -216,7 +216,8 @@ func (a *Account) Purchase(p Purchase) (Result, error) {
 		return Result{}, err
 	}
 	var res Result
-	line := Line{Date: p.Date, Kind: LinePurchase, Amount: p.Amount, Description: p.Description, Merchant: p.Merchant, Store: p.Store, Ref: p.ID}
+	line := Line{Date: p.Date, Kind: LinePurchase, Amount: p.Amount, Description: p.Description, Merchant: p.Merchant, Store: p.Store,
+		MerchantName: p.MerchantName, StoreName: p.StoreName, Ref: p.ID}
 	fee := int64(0)
 	if q.Terms.FeeKind == finance.FeeTotal {
 		fee = q.Terms.AdminFee
@@ -237,7 +238,7 @@ func (a *Account) Purchase(p Purchase) (Result, error) {
 			return Result{}, invalid("deferred_rule", "deferred_rule must be %q or %q", DeferredRetroactive, DeferredForward)
 		}
 		s = &Segment{ID: p.ID, Kind: SegmentKind(q.Terms.Category), Rate: q.Terms.AnnualRate, Opened: p.Date,
-			Merchant: p.Merchant, Description: p.Description, Terms: q.Terms, Amount: p.Amount}
+			Merchant: p.Merchant, MerchantName: p.MerchantName, Description: p.Description, Terms: q.Terms, Amount: p.Amount}
 		if s.Kind == SegmentDeferred {
 			s.DeferredRule = rule
 			s.Expiry = p.Date.AddMonths(q.Terms.Months)
@@ -331,7 +332,8 @@ func (a *Account) Return(r Return) (Result, error) {
 	if a.Last != nil && !a.Last.Decided {
 		a.Last.GraceOwed -= r.Amount
 	}
-	a.Cycle.Lines = append(a.Cycle.Lines, Line{Date: r.Date, Kind: LineReturn, Amount: -r.Amount, Description: r.Description, Ref: r.ID, Segment: segID})
+	a.Cycle.Lines = append(a.Cycle.Lines, Line{Date: r.Date, Kind: LineReturn, Amount: -r.Amount, Description: r.Description,
+		Merchant: r.Merchant, Store: r.Store, MerchantName: r.MerchantName, StoreName: r.StoreName, Ref: r.ID, Segment: segID})
 	a.capDues()
 	res.Changes = a.restand(r.Date)
 	return res, nil

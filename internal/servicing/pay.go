@@ -26,6 +26,8 @@ type allocator struct {
 	ref    string
 	rec    *PaymentRecord
 	out    []Posting
+	// target is the segment a directed payment's excess goes to first.
+	target string
 }
 
 func (al *allocator) take(s *Segment, b Bucket, max int64) {
@@ -51,7 +53,8 @@ func (al *allocator) take(s *Segment, b Bucket, max int64) {
 }
 
 // run allocates: fees, then interest (each highest rate first), then what
-// is due on each segment, then the excess to the highest-rate balance.
+// is due on each segment, then the excess to the target segment when the
+// payment is directed, then to the highest-rate balance.
 func (al *allocator) run() {
 	order := al.a.order()
 	for _, s := range order {
@@ -63,6 +66,9 @@ func (al *allocator) run() {
 	for _, s := range order {
 		al.take(s, BucketPrincipal, min(s.Due, s.Principal))
 	}
+	if t := al.a.resolve(al.target); al.target != "" && t != nil {
+		al.take(t, BucketPrincipal, t.Principal)
+	}
 	for _, s := range order {
 		al.take(s, BucketPrincipal, s.Principal)
 	}
@@ -72,14 +78,16 @@ func (al *allocator) run() {
 }
 
 // Pay allocates a payment: fees, then interest (each highest rate first),
-// then what is due on each segment, then the highest-rate balance; what is
-// left becomes a credit balance. On a charged-off account it recovers the
+// then what is due on each segment, then the segment the payment is
+// directed at (p.Segment; a plan since closed directs it where its
+// balance went), then the highest-rate balance; what is left becomes a
+// credit balance. On a charged-off account it recovers the
 // charged-off balance first. A payment dated before the open day (but in
 // the open cycle) redoes the accrual since its date.
 //
 // Errors: parameter_invalid for a bad amount, a date after the open day or
-// before the open cycle, or an id already used; parameter_missing without
-// an id.
+// before the open cycle, an id already used, or a segment not on the
+// account; parameter_missing without an id.
 func (a *Account) Pay(p Payment) (Result, error) {
 	if err := checkAmount("amount", p.Amount); err != nil {
 		return Result{}, err
@@ -90,12 +98,15 @@ func (a *Account) Pay(p Payment) (Result, error) {
 	if _, dup := a.Payments[p.ID]; dup {
 		return Result{}, invalid("id", "payment %s is already on the account", p.ID)
 	}
+	if p.Segment != "" && a.Segment(p.Segment) == nil {
+		return Result{}, invalid("segment", "no plan %q on this account", p.Segment)
+	}
 	if p.Date.After(a.OpenDay()) || p.Date.Before(a.Cycle.Start) {
 		return Result{}, invalid("date", "a payment is dated from %s (the cycle's start) to %s (the open day), got %s", a.Cycle.Start, a.OpenDay(), p.Date)
 	}
 	rec := &PaymentRecord{Payment: p, AppliedOn: a.OpenDay(), DueParts: map[string]int64{}, MinimumParts: map[Date]int64{},
 		Prepaid: map[string]int64{}, Backdated: map[string][]DayBalance{}, Accrual: map[string]int64{}}
-	al := &allocator{a: a, left: p.Amount, reason: ReasonPayment, ref: p.ID, rec: rec}
+	al := &allocator{a: a, left: p.Amount, reason: ReasonPayment, ref: p.ID, rec: rec, target: p.Segment}
 	if x := min(al.left, a.ChargedOff); x > 0 {
 		a.ChargedOff -= x
 		al.left -= x

@@ -217,6 +217,35 @@ func (s *sim) step() {
 			return
 		}
 		s.paid = append(s.paid, p.ID)
+	case k == 9 && s.rng.IntN(4) == 0: // staff waive (part of) a fee or interest charge, perhaps paid already
+		kind, owed := servicing.BucketFee, int64(0)
+		if s.rng.IntN(2) == 0 {
+			kind = servicing.BucketInterest
+		}
+		for _, g := range a.Segments {
+			if kind == servicing.BucketFee {
+				owed += g.Fees
+			} else {
+				owed += g.Interest
+			}
+		}
+		w := servicing.Waiver{ID: fmt.Sprintf("wvr_%d", s.n), Charge: fmt.Sprintf("txn_%d", s.n), Kind: kind, Charged: owed + s.rng.Int64N(20_00) + 1,
+			Date: day, Reason: "goodwill"}
+		w.Amount = 1 + s.rng.Int64N(w.Charged)
+		r, err := a.Waive(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if servicing.Sum(r.Postings) != -w.Amount {
+			t.Fatalf("waiver of %d: postings sum to %d", w.Amount, servicing.Sum(r.Postings))
+		}
+		s.history = append(s.history, servicing.Event{Kind: servicing.EventWaiver, Date: day, Waiver: &w})
+		s.check("waiver", before, r)
+		again := w
+		again.ID, again.Amount = w.ID+"b", w.Charged-w.Amount+1
+		if _, err := a.Waive(again); openflex.ErrorCode(err) != openflex.CodeParameterInvalid {
+			t.Fatalf("waiving beyond the charge: %v, want parameter_invalid", err)
+		}
 	default: // a reversal of an earlier payment, sometimes returned unpaid (NSF)
 		if len(s.paid) == 0 {
 			return

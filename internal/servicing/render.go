@@ -23,7 +23,7 @@ type words struct {
 	totalDebits, totalCredits, interest, fees, closing, limit, available string
 	minimum, pastDue, due, grace, rates, regular, plans                  string
 	instalment, remaining, ends, expires, ifUnpaid, atExpiry             string
-	repayTitle, repay, repayNever, dispute, phone, status                string
+	repayTitle, repay, repayNever, dispute, phone, mail, web, status     string
 	kinds                                                                map[LineKind]string
 	months                                                               [12]string
 	noActivity                                                           string
@@ -46,9 +46,10 @@ var english = words{
 	repay:      "If you pay only the minimum payment each month, it will take about %d months to pay your regular balance, with %s in interest.",
 	repayNever: "If you pay only the minimum payment each month, your regular balance will never be paid off.",
 	dispute:    "Billing error? Tell us within %d days of the statement date, in writing or by phone; we will investigate and correct any error. You do not have to pay the amount in dispute while we do.",
-	phone:      "Questions: call %s at %s.", status: "Account status",
+	phone:      "Questions: call %s at %s.", mail: "Write to us at %s, or by mail to %s.", web: "Online: %s", status: "Account status",
 	kinds: map[LineKind]string{LinePurchase: "Purchase", LineReturn: "Return", LinePayment: "Payment, thank you",
-		LinePaymentReversed: "Payment reversed", LineInterest: "Interest", LineFee: "Fee"},
+		LinePaymentReversed: "Payment reversed", LineInterest: "Interest", LineFee: "Fee",
+		LineFeeWaived: "Fee waived", LineInterestWaived: "Interest waived"},
 	months:     [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
 	noActivity: "No transactions this period.",
 }
@@ -67,10 +68,11 @@ var french = words{
 	repayTitle: "Si vous ne payez que le paiement minimum",
 	repay:      "Si vous ne payez que le paiement minimum chaque mois, il vous faudra environ %d mois pour rembourser votre solde courant, avec %s d'intérêts.",
 	repayNever: "Si vous ne payez que le paiement minimum chaque mois, votre solde courant ne sera jamais remboursé.",
-	dispute:    "Une erreur de facturation? Avisez-nous dans les %d jours suivant la date du relevé, par écrit ou par téléphone; nous ferons enquête et corrigerons toute erreur. Vous n'avez pas à payer le montant contesté pendant l'enquête.",
-	phone:      "Des questions? Appelez %s au %s.", status: "État du compte",
+	dispute:    "Une erreur de facturation\u00a0? Avisez-nous dans les %d jours suivant la date du relevé, par écrit ou par téléphone\u00a0; nous ferons enquête et corrigerons toute erreur. Vous n'avez pas à payer le montant contesté pendant l'enquête.",
+	phone:      "Des questions\u00a0? Appelez %s au %s.", mail: "Écrivez-nous à %s, ou par la poste au %s.", web: "En ligne\u00a0: %s", status: "État du compte",
 	kinds: map[LineKind]string{LinePurchase: "Achat", LineReturn: "Retour", LinePayment: "Paiement, merci",
-		LinePaymentReversed: "Paiement annulé", LineInterest: "Intérêts", LineFee: "Frais"},
+		LinePaymentReversed: "Paiement annulé", LineInterest: "Intérêts", LineFee: "Frais",
+		LineFeeWaived: "Frais annulés", LineInterestWaived: "Intérêts annulés"},
 	months:     [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
 	noActivity: "Aucune opération pendant la période.",
 	texts: map[string]string{feeAdmin: "Frais d'administration", feeNSF: "Frais de paiement refusé (provision insuffisante)",
@@ -126,8 +128,14 @@ func Render(st *Statement) string {
 	row(w.status, status)
 	b.WriteString("\n")
 	row(w.opening, money(st.OpeningBalance))
-	row(w.totalCredits, "-"+money(st.TotalCredits))
-	row(w.totalDebits, "+"+money(st.TotalDebits))
+	signed := func(sign string, c int64) string { // no sign on nothing: "-$0.00" reads as a debt
+		if c == 0 {
+			return money(0)
+		}
+		return sign + money(c)
+	}
+	row(w.totalCredits, signed("-", st.TotalCredits))
+	row(w.totalDebits, signed("+", st.TotalDebits))
 	row("  "+w.interest, money(st.InterestCharged))
 	row("  "+w.fees, money(st.FeesCharged))
 	row(w.closing, money(st.ClosingBalance))
@@ -152,7 +160,7 @@ func Render(st *Statement) string {
 		if t, ok := w.texts[what]; ok {
 			what = t
 		}
-		for _, part := range []string{l.Merchant, l.Store, what} {
+		for _, part := range []string{l.MerchantLabel(), l.StoreLabel(), what} {
 			if part != "" {
 				desc += " — " + part
 			}
@@ -172,8 +180,8 @@ func Render(st *Statement) string {
 		fmt.Fprintf(&b, "\n%s\n", w.plans)
 		for _, p := range st.Plans {
 			fmt.Fprintf(&b, "  %s", p.Description)
-			if p.Merchant != "" {
-				fmt.Fprintf(&b, " (%s)", p.Merchant)
+			if m := p.MerchantLabel(); m != "" {
+				fmt.Fprintf(&b, " (%s)", m)
 			}
 			b.WriteString("\n")
 			switch p.Kind {
@@ -199,5 +207,11 @@ func Render(st *Statement) string {
 	b.WriteString("\n")
 	fmt.Fprintf(&b, w.dispute+"\n", st.Lender.DisputeDays)
 	fmt.Fprintf(&b, w.phone+"\n", st.Lender.Name, st.Lender.Phone)
+	if st.Lender.Email != "" && st.Lender.Address != "" { // statements written before they were configured have neither
+		fmt.Fprintf(&b, w.mail+"\n", st.Lender.Email, st.Lender.Address)
+	}
+	if st.Lender.Website != "" {
+		fmt.Fprintf(&b, w.web+"\n", st.Lender.Website)
+	}
 	return b.String()
 }

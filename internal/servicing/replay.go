@@ -13,6 +13,7 @@ const (
 	EventReversal EventKind = "reversal"
 	EventStaff    EventKind = "staff"
 	EventLimit    EventKind = "limit" // the credit limit changed
+	EventWaiver   EventKind = "waiver"
 )
 
 // Event is one thing that happened to an account, as the ledger and the
@@ -26,6 +27,7 @@ type Event struct {
 	Return   *Return
 	Payment  *Payment
 	Reversal *Reversal
+	Waiver   *Waiver
 	// Action and Reason are a staff action's.
 	Action StaffAction
 	Reason string
@@ -85,6 +87,8 @@ func (a *Account) apply(ev Event) error {
 		_, err = a.Pay(deref(ev.Payment))
 	case EventReversal:
 		_, err = a.Reverse(deref(ev.Reversal))
+	case EventWaiver:
+		_, err = a.Waive(deref(ev.Waiver))
 	case EventStaff:
 		_, err = a.SetStatus(ev.Action, ev.Reason, ev.Date)
 	case EventLimit:

@@ -1,6 +1,7 @@
 package servicing
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/openflex/openflex"
@@ -50,14 +51,21 @@ type Rate struct {
 	Rate    finance.Percent
 }
 
+// MerchantLabel is the plan's merchant as a customer reads it (see
+// Line.MerchantLabel).
+func (p PlanSummary) MerchantLabel() string { return cmp.Or(p.MerchantName, p.Merchant) }
+
 // PlanSummary is one plan segment as a statement shows it.
 type PlanSummary struct {
 	Segment     string
 	Kind        SegmentKind
 	Description string
-	Merchant    string
-	Instalment  int64 // this statement's instalment (0 for deferred)
-	Remaining   int64 // balance owed on the plan
+	Merchant    string // id
+	// MerchantName is the merchant's name at capture ("" before names
+	// were recorded).
+	MerchantName string
+	Instalment   int64 // this statement's instalment (0 for deferred)
+	Remaining    int64 // balance owed on the plan
 	// EndDate is the equal-payment plan's last instalment's statement, or
 	// the deferred plan's expiry.
 	EndDate Date
@@ -111,7 +119,7 @@ func (a *Account) statement(d, due Date, minimum, pastDue, grace int64, instalme
 			continue
 		}
 		st.Rates = append(st.Rates, Rate{Segment: s.ID, Kind: s.Kind, Label: s.Description, Rate: s.Rate})
-		ps := PlanSummary{Segment: s.ID, Kind: s.Kind, Description: s.Description, Merchant: s.Merchant,
+		ps := PlanSummary{Segment: s.ID, Kind: s.Kind, Description: s.Description, Merchant: s.Merchant, MerchantName: s.MerchantName,
 			Instalment: instalments[s.ID], Remaining: s.Balance(), EndDate: s.Expiry}
 		if s.Kind == SegmentDeferred && !s.Closed {
 			ps.InterestIfUnpaid = interestCents(s.Accrued)

@@ -120,8 +120,13 @@ type Purchase struct {
 	// DeferredRule is the deferred plan's disclosed rule; "" is
 	// DeferredRetroactive.
 	DeferredRule DeferredRule
+	// Merchant and Store are the ids; MerchantName and StoreName the
+	// names the customer knows them by, as they were at capture (a later
+	// rename does not rewrite a statement).
 	Merchant     string
 	Store        string
+	MerchantName string
+	StoreName    string
 	Description  string // the authorization's line items where given
 }
 
@@ -132,6 +137,10 @@ type Return struct {
 	Date        Date
 	Amount      int64
 	Description string
+	// Merchant, Store and their names are the purchase's, as for a
+	// Purchase: a credit says where it comes from.
+	Merchant, Store         string
+	MerchantName, StoreName string
 }
 
 // Payment is money received from the customer.
@@ -142,6 +151,10 @@ type Payment struct {
 	// Channel is how it came ("in_store", "bill_payment", "cheque",
 	// "debit", …), printed on the statement.
 	Channel string
+	// Segment directs the payment at a plan (paying it off early): what
+	// remains after fees, interest and what is due goes to this segment
+	// before the highest-rate balance. "" follows the allocation order.
+	Segment string `json:",omitempty"`
 }
 
 // Reversal undoes a payment: a returned cheque or debit, or a mistake.

@@ -226,3 +226,77 @@ func TestZeroDayIsPaid(t *testing.T) {
 		w.verify()
 	})
 }
+
+// TestCloseNow is TRAINING's "close the day": today's sales are cut now,
+// as the midnight cut would, and paid at once; a sale made after it waits
+// for tomorrow's settlement (the midnight cut leaves it there), a second
+// close the same day closes nothing, a day still running in a western
+// store closes with the east's, and PRODUCTION refuses.
+func TestCloseNow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newWorld(t, e, map[string][2]string{"TOR": {"ON", "America/Toronto"}, "VAN": {"BC", "America/Vancouver"}})
+		closeNow := func(want int) []*openflex.Settlement {
+			t.Helper()
+			got, err := w.settle.CloseNow(w.ctx, w.merchant)
+			if err != nil || len(got) != want {
+				t.Fatalf("CloseNow = %d settlements, %v; want %d", len(got), err, want)
+			}
+			return got
+		}
+		w.at(mustTime(t, "2027-01-04T10:00:00-05:00"))
+		w.purchase("TOR", 100_00, planA)
+		w.purchase("VAN", 50_00, planA)
+		w.at(mustTime(t, "2027-01-04T14:00:00-05:00"))
+		got := closeNow(1)
+		if st := got[0]; st.BusinessDate != "2027-01-04" || st.Status != openflex.SettlementPaid || st.PaidAt.IsZero() || st.PayoutID == "" ||
+			st.Lines != 2 || st.Gross != 150_00 {
+			t.Fatalf("closed %+v; want 2027-01-04 paid with its 2 lines of $150.00", st)
+		}
+		if closed := w.closed(); len(closed) != 1 || closed[0].Status != openflex.SettlementPaid {
+			t.Fatalf("stored settlements %+v, want the one paid", closed)
+		}
+		if n := w.events[got[0].ID]; n != 2 {
+			t.Errorf("%d events for the closed day, want settlement.created and settlement.paid", n)
+		}
+		w.verify()
+
+		// A sale after the close goes into tomorrow's settlement, open
+		// until tomorrow's midnight; a second close today has nothing to do.
+		w.at(mustTime(t, "2027-01-04T15:00:00-05:00"))
+		w.purchase("TOR", 20_00, planA)
+		view, err := w.settle.Open(w.ctx, w.merchant)
+		if err != nil || len(view.Settlements) != 1 || view.Settlements[0].BusinessDate != "2027-01-05" || view.Settlements[0].Lines != 1 {
+			t.Fatalf("open after the close: %+v, %v; want 2027-01-05 holding the later sale", view, err)
+		}
+		closeNow(0)
+		w.at(mustTime(t, "2027-01-05T04:00:00-05:00"))
+		if n := w.cut(); n != 0 {
+			t.Fatalf("the midnight cut closed %d settlements; the later sale belongs to 2027-01-05", n)
+		}
+		w.at(mustTime(t, "2027-01-06T04:00:00-05:00"))
+		if n := w.cut(); n != 1 {
+			t.Fatalf("the cut closed %d settlements, want 2027-01-05", n)
+		}
+		if closed := w.closed(); len(closed) != 2 || closed[1].BusinessDate != "2027-01-05" || closed[1].Gross != 20_00 {
+			t.Fatalf("closed %+v; want 2027-01-05 with the later sale", closed)
+		}
+
+		// 01:00 in Toronto is still the evening before in Vancouver: the
+		// close takes both stores' days, each to its own settlement.
+		w.at(mustTime(t, "2027-01-07T01:00:00-05:00"))
+		w.purchase("VAN", 30_00, planA)
+		w.purchase("TOR", 40_00, planA)
+		got = closeNow(2)
+		if got[0].BusinessDate != "2027-01-06" || got[0].Gross != 30_00 || got[1].BusinessDate != "2027-01-07" || got[1].Gross != 40_00 {
+			t.Fatalf("closed %s %d and %s %d; want 2027-01-06 $30.00 (Vancouver) and 2027-01-07 $40.00 (Toronto)",
+				got[0].BusinessDate, got[0].Gross, got[1].BusinessDate, got[1].Gross)
+		}
+		w.verify()
+
+		prod := *w.settle
+		prod.Env = openflex.Production
+		if _, err := prod.CloseNow(w.ctx, w.merchant); openflex.ErrorCode(err) != openflex.CodeResourceMissing {
+			t.Errorf("PRODUCTION CloseNow: %v, want resource_missing", err)
+		}
+	})
+}

@@ -117,19 +117,62 @@ func (s *Service) CutDue(ctx context.Context) (int, error) {
 // never changes). A day closes once its midnight has passed in every store
 // of the merchant; days without lines make no settlement.
 func (s *Service) CutMerchant(ctx context.Context, merchantID string) (int, error) {
+	closed, err := s.cut(ctx, merchantID, time.Time{})
+	return len(closed), err
+}
+
+// ErrTrainingOnly refuses a TRAINING helper in another environment.
+var ErrTrainingOnly = openflex.Errorf(openflex.CodeResourceMissing, "this is a TRAINING test helper")
+
+// CloseNow is TRAINING's "close the day": it cuts merchantID's open days,
+// today's included, as if their midnight had come now, and pays each one
+// that waits for a payout, in one transaction. It is the daily cut and the
+// payout run's Pay, with only the clock (the cut's boundary is now for a
+// day whose midnight has not come) and the bank (nothing is sent)
+// simulated. A sale made later today goes into tomorrow's settlement, as
+// a sale committed after a cut always does. It returns the settlements it
+// closed, oldest first (none when nothing is waiting). Errors:
+// ErrTrainingOnly outside TRAINING.
+func (s *Service) CloseNow(ctx context.Context, merchantID string) ([]*openflex.Settlement, error) {
+	if s.Env != openflex.Training {
+		return nil, ErrTrainingOnly
+	}
+	var out []*openflex.Settlement
+	err := s.Store.Write(ctx, func(ctx context.Context) error {
+		closed, err := s.cut(ctx, merchantID, s.now())
+		if err != nil {
+			return err
+		}
+		for _, st := range closed {
+			if st.Status == openflex.SettlementPending {
+				if err := s.Pay(ctx, st); err != nil {
+					return err
+				}
+			}
+		}
+		out = closed
+		return nil
+	})
+	return out, err
+}
+
+// cut closes merchantID's due days (see CutMerchant). A non-zero early
+// closes every day up to its own business date at once, each store's day
+// ending at early when its midnight has not come yet.
+func (s *Service) cut(ctx context.Context, merchantID string, early time.Time) ([]*openflex.Settlement, error) {
 	zones, err := s.Zones(ctx, merchantID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	n := 0
+	var out []*openflex.Settlement
 	for {
 		first, err := s.Store.UnsettledFirst(ctx, merchantID)
 		if err != nil || len(first) == 0 {
-			return n, err
+			return out, err
 		}
 		last, err := s.last(ctx, merchantID)
 		if err != nil {
-			return n, err
+			return out, err
 		}
 		date := ""
 		for st, t := range first {
@@ -148,19 +191,30 @@ func (s *Service) CutMerchant(ctx context.Context, merchantID string) (int, erro
 			stores[st] = true
 		}
 		now := s.now()
+		if !early.IsZero() && date > today(early, stores, zones) {
+			return out, nil // a day not begun in any store: it waits for its own midnight
+		}
+		ends := map[string]time.Time{}
 		for st := range stores {
-			if now.Before(Boundary(date, zones.Of(st))) {
-				return n, nil
+			end := Boundary(date, zones.Of(st))
+			if !early.IsZero() {
+				// A line stamped this very microsecond is today's too.
+				if e := early.Add(time.Microsecond); e.Before(end) {
+					end = e
+				}
+			} else if now.Before(end) {
+				return out, nil
 			}
+			ends[st] = end
 		}
-		closed, err := s.close(ctx, merchantID, date, sorted(stores), zones)
+		st, err := s.close(ctx, merchantID, date, sorted(stores), ends, !early.IsZero())
 		if err != nil {
-			return n, err
+			return out, err
 		}
-		if !closed {
-			return n, nil // another node closed it
+		if st == nil {
+			return out, nil // another node closed it
 		}
-		n++
+		out = append(out, st)
 	}
 }
 
@@ -172,8 +226,24 @@ func (s *Service) last(ctx context.Context, merchantID string) (*openflex.Settle
 	return last, err
 }
 
-// close closes merchantID's date in one transaction.
-func (s *Service) close(ctx context.Context, merchantID, date string, stores []string, zones Zones) (bool, error) {
+// today is the latest business date at t among stores (the lender's zone's
+// when there are none).
+func today(t time.Time, stores map[string]bool, zones Zones) string {
+	d := Day(t, zones.Of(""))
+	if len(stores) > 0 {
+		d = ""
+	}
+	for st := range stores {
+		d = max(d, Day(t, zones.Of(st)))
+	}
+	return d
+}
+
+// close closes merchantID's date in one transaction, each store's lines
+// up to its end; nil when another node closed it first, or when an early
+// close finds no line.
+func (s *Service) close(ctx context.Context, merchantID, date string, stores []string, ends map[string]time.Time, early bool) (*openflex.Settlement, error) {
+	var st *openflex.Settlement
 	err := s.Store.Write(ctx, func(ctx context.Context) error {
 		last, err := s.last(ctx, merchantID)
 		if err != nil {
@@ -184,14 +254,17 @@ func (s *Service) close(ctx context.Context, merchantID, date string, stores []s
 		}
 		id := ID(s.Env, merchantID, date)
 		var lines []*openflex.SettlementLine
-		for _, st := range stores {
-			ls, err := s.Store.SettleLines(ctx, id, merchantID, st, Boundary(date, zones.Of(st)))
+		for _, store := range stores {
+			ls, err := s.Store.SettleLines(ctx, id, merchantID, store, ends[store])
 			if err != nil {
 				return err
 			}
 			lines = append(lines, ls...)
 		}
-		st := Build(s.Env, merchantID, date, lines, CarryOf(last))
+		if early && len(lines) == 0 {
+			return errClosed // only lines after the early end: a day without lines makes no settlement
+		}
+		st = Build(s.Env, merchantID, date, lines, CarryOf(last))
 		Close(st, s.now())
 		if err := s.Store.CreateSettlement(ctx, st); err != nil {
 			if openflex.ErrorCode(err) == openflex.CodeConflict {
@@ -211,9 +284,12 @@ func (s *Service) close(ctx context.Context, merchantID, date string, stores []s
 		return nil
 	})
 	if errors.Is(err, errClosed) {
-		return false, nil
+		return nil, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 var errClosed = errors.New("settlement: day already closed")
@@ -282,7 +358,9 @@ func (s *Service) Open(ctx context.Context, merchantID string) (*OpenView, error
 			dates = append(dates, d)
 		}
 	}
-	if last != nil && len(lines) > 0 && !set[NextDay(last.BusinessDate)] && NextDay(last.BusinessDate) <= latest {
+	// Lines committed after the last cut wait for the day after it: a
+	// past day's, or tomorrow's when TRAINING closed today early (CloseNow).
+	if last != nil && len(lines) > 0 && !set[NextDay(last.BusinessDate)] {
 		dates = append(dates, NextDay(last.BusinessDate))
 	}
 	slices.Sort(dates)

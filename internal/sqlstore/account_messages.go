@@ -7,11 +7,14 @@ import (
 	"github.com/openflex/openflex/internal/customer"
 )
 
-// RecordAccountMessage keeps a message sent to a customer.
+// RecordAccountMessage keeps a message sent to a customer; a message with
+// the same id (a delivery tried again) is updated: its channel,
+// recipient, status and error are the last attempt's.
 func (db *DB) RecordAccountMessage(ctx context.Context, m *customer.Message) error {
 	return db.Write(ctx, func(ctx context.Context) error {
 		_, err := db.q(ctx).ExecContext(ctx, `INSERT INTO account_messages (id, account_number, kind, channel, recipient, subject, body, status, error, created)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			ON CONFLICT (id) DO UPDATE SET channel = excluded.channel, recipient = excluded.recipient, status = excluded.status, error = excluded.error`,
 			m.ID, m.AccountNumber, m.Kind, m.Channel, m.Recipient, m.Subject, m.Body, m.Status, m.Error, micros(m.Created))
 		if err != nil {
 			return fmt.Errorf("insert account message: %w", err)

@@ -97,6 +97,22 @@ func (c Control) Store(ctx context.Context, merchantID, id string) (*openflex.St
 	return &s, nil
 }
 
+// PurchaseNames returns the names a customer knows a purchase's merchant
+// and store by, in one read (servicing records them with each purchase):
+// the store's is "" when storeID is "" or not one of the merchant's; an
+// unknown merchant is resource_missing.
+func (c Control) PurchaseNames(ctx context.Context, merchantID, storeID string) (merchant, store string, err error) {
+	err = c.q(ctx).QueryRowContext(ctx, `SELECT m.name, COALESCE(s.name, '') FROM merchants m
+		LEFT JOIN stores s ON s.id = $2 AND s.merchant_id = m.id WHERE m.id = $1`, merchantID, storeID).Scan(&merchant, &store)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", openflex.NotFound("merchant", merchantID)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("read purchase names: %w", err)
+	}
+	return merchant, store, nil
+}
+
 // Stores lists merchantID's stores, newest first.
 func (c Control) Stores(ctx context.Context, merchantID string, p openflex.ListParams) ([]openflex.Store, bool, error) {
 	l := newList(`SELECT `+storeCols+` FROM stores WHERE merchant_id = $1`, merchantID)

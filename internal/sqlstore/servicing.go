@@ -578,6 +578,10 @@ func (db *DB) AccountHistory(ctx context.Context, number string) (*engine.Histor
 		c.From, c.To, c.Created = openflex.AccountStatus(from), openflex.AccountStatus(to), fromMicros(created)
 		return &c, nil
 	}, number)
+	if err != nil {
+		return nil, err
+	}
+	h.Waivers, err = db.Waivers(ctx, number)
 	return h, err
 }
 

@@ -214,3 +214,32 @@ func TestConcurrentWritesAreIsolated(t *testing.T) {
 		}
 	})
 }
+
+// TestPurchaseNames: the names servicing records with a purchase, read
+// at once; another merchant's store is never named.
+func TestPurchaseNames(t *testing.T) {
+	Each(t, func(t *testing.T, e Engine) {
+		s := e.Open(t)
+		ctx := context.Background()
+		m, stores := Merchant(t, s, "ON")
+		_, others := Merchant(t, s, "QC")
+		for _, tc := range []struct {
+			name                string
+			merchantID, storeID string
+			merchant, store     string
+			code                openflex.Code
+		}{
+			{"merchant and store", m.ID, stores[0].ID, "Maple Furniture", "Store ON", ""},
+			{"no store (online)", m.ID, "", "Maple Furniture", "", ""},
+			{"another merchant's store", m.ID, others[0].ID, "Maple Furniture", "", ""},
+			{"unknown merchant", "mer_missing", stores[0].ID, "", "", openflex.CodeResourceMissing},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				merchant, store, err := s.Control.PurchaseNames(ctx, tc.merchantID, tc.storeID)
+				if merchant != tc.merchant || store != tc.store || openflex.ErrorCode(err) != tc.code {
+					t.Errorf("PurchaseNames = %q, %q, %v; want %q, %q, %q", merchant, store, err, tc.merchant, tc.store, tc.code)
+				}
+			})
+		}
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"embed"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -93,7 +94,7 @@ func (p *Till) routes() {
 	m.Handle("POST /portal/store/{env}/{store}/lookup", p.Till(p.tillLookup))
 	m.Handle("POST /portal/store/{env}/{store}/verify", p.Till(p.tillStartVerify))
 	m.Handle("POST /portal/store/{env}/{store}/verify/check", p.Till(p.tillCheckVerify))
-	m.Handle("POST /portal/store/{env}/{store}/quote", p.Till(p.tillQuote))
+	m.Handle("GET /portal/store/{env}/{store}/sale/{verification}", p.Till(p.tillSale))
 	m.Handle("POST /portal/store/{env}/{store}/authorize", p.Till(p.tillAuthorize))
 	m.Handle("GET /portal/store/{env}/{store}/authorizations/{id}", p.Till(p.tillAuthorization))
 	m.Handle("POST /portal/store/{env}/{store}/authorizations/{id}/capture", p.Till(p.tillCapture))
@@ -153,11 +154,21 @@ func (p *Till) scope(w http.ResponseWriter, r *http.Request, pg *web.Page) (*til
 	return &till{Env: env, Store: st, Base: "/portal/store/" + string(env) + "/" + st.ID}, true
 }
 
-// clerkNav gives a clerk's frame its own navigation: its stores in env and
-// nothing else (the page guard keeps the rest of the portal out of reach;
-// this keeps it out of the tab order).
+// clerkNav gives the till's frame its own navigation: a clerk's stores in
+// env and nothing else (the page guard keeps the rest of the portal out of
+// reach; this keeps it out of the tab order); for a merchant's user, all
+// stores, the current one and the way back to the portal.
 func (p *Till) clerkNav(ctx context.Context, pg *web.Page, env openflex.Environment, current string) error {
+	pg.InTill, pg.TillHome = true, "/portal/store/"+string(env)
 	if !pg.IsClerk() {
+		if current == "" {
+			return nil
+		}
+		st, err := p.cfg.Catalog.Store(ctx, pg.Merchant.ID, current)
+		if err != nil {
+			return err
+		}
+		pg.TillStores = []web.TillLink{{Name: st.Name, URL: pg.TillHome + "/" + st.ID, Current: true}}
 		return nil
 	}
 	for _, id := range pg.User.Stores {
@@ -225,16 +236,37 @@ type tillDayData struct {
 
 // tillDay is the store's day (its local calendar day): totals per type,
 // the net (captures less returns) and the day's movements, with the
-// customer look-up that starts a sale.
+// customer look-up that starts a sale, and its result when ?found= carries
+// one (see sealFound).
 func (p *Till) tillDay(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	tl, ok := p.scope(w, r, pg)
 	if !ok {
 		return nil
 	}
-	return p.renderDay(w, r, pg, tl, http.StatusOK, nil)
+	token := r.URL.Query().Get("found")
+	if token == "" {
+		return p.renderDay(w, r, pg, tl, http.StatusOK, nil, false)
+	}
+	numbers, ok := openFound(pg, p.Now(), token)
+	if !ok {
+		pg.Flash = "till.found_expired"
+		return p.renderDay(w, r, pg, tl, http.StatusOK, nil, false)
+	}
+	found := []customerView{}
+	for _, n := range numbers {
+		a, err := p.cfg.Planes[tl.Env].Credit.Account(r.Context(), n)
+		if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
+			continue // scrubbed since
+		}
+		if err != nil {
+			return err
+		}
+		found = append(found, viewOf(a))
+	}
+	return p.renderDay(w, r, pg, tl, http.StatusOK, found, true)
 }
 
-func (p *Till) renderDay(w http.ResponseWriter, r *http.Request, pg *web.Page, tl *till, status int, found []customerView) error {
+func (p *Till) renderDay(w http.ResponseWriter, r *http.Request, pg *web.Page, tl *till, status int, found []customerView, searched bool) error {
 	ctx := r.Context()
 	loc := tl.Store.Location()
 	now := p.Now().In(loc)
@@ -275,7 +307,7 @@ func (p *Till) renderDay(w http.ResponseWriter, r *http.Request, pg *web.Page, t
 		tillDayData
 		Found    []customerView
 		Searched bool
-	}{d, found, pg.Form.Submitted()})
+	}{d, found, searched || pg.Form.Submitted()})
 	return nil
 }
 
@@ -339,22 +371,22 @@ func (p *Till) tillLookup(w http.ResponseWriter, r *http.Request, pg *web.Page) 
 	if err != nil {
 		return err
 	}
-	found := []customerView{}
-	for _, a := range accts {
-		found = append(found, viewOf(a))
-	}
-	status := http.StatusOK
 	if !f.OK() {
-		status = http.StatusBadRequest
+		return p.renderDay(w, r, pg, tl, http.StatusBadRequest, nil, true)
 	}
-	return p.renderDay(w, r, pg, tl, status, found)
+	numbers := []string{}
+	for _, a := range accts {
+		numbers = append(numbers, a.Number)
+	}
+	return web.Redirect(w, r, tl.Base+"?found="+sealFound(pg, p.Now(), numbers))
 }
 
 // saleData is the sale screen: one customer, and the step reached.
 type saleData struct {
 	*till
 	Customer customerView
-	// Step is "code" (enter the code), "amount" (quote) or "options".
+	// Step is "code" (enter the code), "amount" (quote), "options", or
+	// "over" (the verification was used, locked or expired).
 	Step         string
 	Verification *openflex.Verification
 	VerifyID     string
@@ -411,16 +443,68 @@ func (p *Till) tillStartVerify(w http.ResponseWriter, r *http.Request, pg *web.P
 	v, err := p.cfg.Planes[tl.Env].Credit.StartVerification(r.Context(), pg.Merchant.ID, credit.TillBudget(pg.Merchant.ID), a.Number, channel)
 	if openflex.ErrorCode(err) == openflex.CodeUnavailable {
 		pg.Form.Fail("channel", pg.T("till.err.send_failed"))
-		return p.renderDay(w, r, pg, tl, http.StatusServiceUnavailable, []customerView{viewOf(a)})
+		return p.renderDay(w, r, pg, tl, http.StatusServiceUnavailable, []customerView{viewOf(a)}, true)
 	}
 	if openflex.ErrorCode(err) == openflex.CodeRateLimited {
 		pg.Form.Fail("channel", pg.T("till.err.rate_limited", openflex.RetryIn(retryAfter(err), pg.Lang)))
-		return p.renderDay(w, r, pg, tl, http.StatusTooManyRequests, []customerView{viewOf(a)})
+		return p.renderDay(w, r, pg, tl, http.StatusTooManyRequests, []customerView{viewOf(a)}, true)
 	}
 	if err != nil {
 		return err
 	}
-	return p.renderSale(w, pg, http.StatusOK, &saleData{till: tl, Customer: viewOf(a), Step: "code", Verification: v, VerifyID: v.ID})
+	return web.Redirect(w, r, p.salePath(tl, v.ID))
+}
+
+func (p *Till) salePath(tl *till, verificationID string) string {
+	return tl.Base + "/sale/" + url.PathEscape(verificationID)
+}
+
+// tillSale is a sale's screen at the step its verification has reached:
+// the code while it is pending; once passed, the amount and, with
+// ?amount=, the financing options. A verification used, locked or expired
+// says so and leads back to the day.
+func (p *Till) tillSale(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
+	tl, ok := p.scope(w, r, pg)
+	if !ok {
+		return nil
+	}
+	svc := p.cfg.Planes[tl.Env].Credit
+	v, err := svc.Verification(r.Context(), pg.Merchant.ID, r.PathValue("verification"))
+	if err != nil {
+		return err
+	}
+	a, err := p.account(r.Context(), tl, v.AccountNumber)
+	if err != nil {
+		return err
+	}
+	d := &saleData{till: tl, Customer: viewOf(a), Verification: v, VerifyID: v.ID}
+	switch {
+	case svc.Usable(v) != nil:
+		d.Step = "over"
+		return p.renderSale(w, pg, http.StatusOK, d)
+	case v.Status == openflex.VerificationPending:
+		d.Step = "code"
+		return p.renderSale(w, pg, http.StatusOK, d)
+	}
+	d.Step, d.AmountText = "amount", r.URL.Query().Get("amount")
+	if d.AmountText == "" {
+		return p.renderSale(w, pg, http.StatusOK, d)
+	}
+	amount, ok := parseCents(d.AmountText)
+	switch {
+	case !ok:
+		pg.Form.Fail("amount", pg.T("till.err.amount"))
+	case amount > a.Available():
+		pg.Form.Fail("amount", pg.T("till.err.insufficient_credit", openflex.FormatCAD(a.Available(), pg.Lang)))
+	}
+	if !pg.Form.OK() {
+		return p.renderSale(w, pg, http.StatusBadRequest, d)
+	}
+	d.Amount, d.Step = amount, "options"
+	if err := p.fillOptions(r.Context(), pg, d, a); err != nil {
+		return err
+	}
+	return p.renderSale(w, pg, http.StatusOK, d)
 }
 
 // tillCheckVerify checks the code the customer reads out.
@@ -443,8 +527,7 @@ func (p *Till) tillCheckVerify(w http.ResponseWriter, r *http.Request, pg *web.P
 	err = p.cfg.Planes[tl.Env].Credit.CheckVerification(r.Context(), pg.Merchant.ID, d.VerifyID, code, a.Number)
 	switch openflex.ErrorCode(err) {
 	case "":
-		d.Step = "amount"
-		return p.renderSale(w, pg, http.StatusOK, d)
+		return web.Redirect(w, r, p.salePath(tl, d.VerifyID))
 	case openflex.CodeVerifyFailed, openflex.CodeResourceMissing:
 		f.Fail("code", pg.T("till.err.verification_failed"))
 		return p.renderSale(w, pg, http.StatusBadRequest, d)
@@ -453,34 +536,6 @@ func (p *Till) tillCheckVerify(w http.ResponseWriter, r *http.Request, pg *web.P
 		return p.renderSale(w, pg, http.StatusTooManyRequests, d)
 	}
 	return err
-}
-
-// tillQuote shows the financing options for an amount at this store.
-func (p *Till) tillQuote(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
-	tl, ok := p.scope(w, r, pg)
-	if !ok {
-		return nil
-	}
-	a, err := p.account(r.Context(), tl, pg.Form.Get("account"))
-	if err != nil {
-		return err
-	}
-	d := &saleData{till: tl, Customer: viewOf(a), Step: "amount", VerifyID: pg.Form.Get("verification"), AmountText: pg.Form.Get("amount")}
-	amount, ok := parseCents(d.AmountText)
-	switch {
-	case !ok:
-		pg.Form.Fail("amount", pg.T("till.err.amount"))
-	case amount > a.Available():
-		pg.Form.Fail("amount", pg.T("till.err.insufficient_credit", openflex.FormatCAD(a.Available(), pg.Lang)))
-	}
-	if !pg.Form.OK() {
-		return p.renderSale(w, pg, http.StatusBadRequest, d)
-	}
-	d.Amount, d.Step = amount, "options"
-	if err := p.fillOptions(r.Context(), pg, d, a); err != nil {
-		return err
-	}
-	return p.renderSale(w, pg, http.StatusOK, d)
 }
 
 // fillOptions quotes the plans this account may use at this store, and

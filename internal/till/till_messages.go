@@ -133,4 +133,15 @@ var tillMessages = map[string][2]string{
 	"acct.frozen":          {"frozen", "gelé"},
 	"acct.charged_off":     {"charged off", "radié"},
 	"acct.closed":          {"closed", "fermé"},
+	// Redirect after every post (issue 28 item 10): the sale's page follows its verification.
+	"till.sale_over":             {"This sale cannot go on", "Cette vente ne peut pas continuer"},
+	"till.verification.consumed": {"This verification was used for a sale. To sell again, look the customer up and send a new code.", "Cette vérification a servi pour une vente. Pour vendre de nouveau, retrouvez le client et envoyez un nouveau code."},
+	"till.verification.locked":   {"This verification is locked after too many wrong codes. Look the customer up and send a new code.", "Cette vérification est bloquée après trop de codes erronés. Retrouvez le client et envoyez un nouveau code."},
+	"till.verification.pending":  {"This code has expired (codes last 10 minutes). Look the customer up and send a new code.", "Ce code a expiré (les codes durent 10 minutes). Retrouvez le client et envoyez un nouveau code."},
+	"till.verification.passed":   {"This verification has expired (10 minutes). Look the customer up and send a new code.", "Cette vérification a expiré (10 minutes). Retrouvez le client et envoyez un nouveau code."},
+	"till.found_expired":         {"That look-up is no longer shown (after 15 minutes, or in another session): search again.", "Cette recherche n’est plus affichée (après 15 minutes, ou dans une autre session) : cherchez de nouveau."},
+	// After a partial capture (issue 28 item 12): the disclosure as agreed, and what is financed.
+	"till.disclosure_agreed":         {"As disclosed and agreed, for the authorized %s:", "Tel que divulgué et accepté, pour les %s autorisés :"},
+	"till.disclosure_captured":       {"Only what was captured, %s, is financed.", "Seul le montant encaissé, %s, est financé."},
+	"till.disclosure_captured_terms": {"The same terms for that amount:", "Les mêmes conditions pour ce montant :"},
 }

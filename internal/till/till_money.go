@@ -164,6 +164,11 @@ type authData struct {
 	// screen's language when the plan's terms are still those disclosed,
 	// else the text as disclosed, in DisclosureLang.
 	PlanName, Disclosure, DisclosureLang string
+	// CapturedDisclosure is the same terms worded for what was captured,
+	// when that differs from the authorized amount the disclosure names
+	// (the account finances what was captured); "" when the plan changed
+	// since, and only the note says so.
+	CapturedDisclosure string
 }
 
 // ownAuthorization returns the merchant's authorization made at this
@@ -368,6 +373,11 @@ func (p *Till) describeFinancing(ctx context.Context, pg *web.Page, d *authData)
 			}
 			if q, err := finance.NewQuote(d.Auth.Amount, plans.Terms(pl, term), pg.Lang); err == nil && same {
 				d.Disclosure = q.Disclosure
+				if c := d.Auth.CapturedAmount; c > 0 && c != d.Auth.Amount {
+					if cq, err := finance.NewQuote(c, plans.Terms(pl, term), pg.Lang); err == nil {
+						d.CapturedDisclosure = cq.Disclosure
+					}
+				}
 				return nil
 			}
 		}

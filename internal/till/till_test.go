@@ -24,23 +24,35 @@ var (
 )
 
 // sale walks a clerk from look-up to the authorize form: look up by
-// account number, send a code, enter 222222, quote amount. It returns the
+// account number, send a code, enter 222222, quote amount. Every post
+// answers with a redirect, followed here as a browser does. It returns the
 // page with the authorize form.
 func sale(t testing.TB, th *webtest.Harness, b *webtest.Browser, base string, acct *openflex.Account, amount string) webtest.Resp {
 	t.Helper()
-	r := b.Submit(base, base+"/lookup", url.Values{"account_number": {acct.Number}})
+	r := follow(t, b, b.Submit(base, base+"/lookup", url.Values{"account_number": {acct.Number}}), "look-up")
 	webtest.Want(t, r, http.StatusOK, "look-up", "Jeanne T.", openflex.FormatCAD(acct.Available(), "en"), "in good standing")
 	if strings.Contains(r.Body, acct.LastName) {
 		t.Fatalf("look-up shows the last name %q:\n%s", acct.LastName, r.Body)
 	}
-	r = b.PostIn(r.Body, base+"/verify", url.Values{"account": {acct.Number}, "channel": {"sms"}})
+	r = follow(t, b, b.PostIn(r.Body, base+"/verify", url.Values{"account": {acct.Number}, "channel": {"sms"}}), "send code")
 	webtest.Want(t, r, http.StatusOK, "send code", "222222")
 	verification := webtest.Find(t, regexp.MustCompile(`name="verification" value="(ver_[0-9a-z]+)"`), r.Body)
-	r = b.PostIn(r.Body, base+"/verify/check", url.Values{"account": {acct.Number}, "verification": {verification}, "code": {"222222"}})
+	r = follow(t, b, b.PostIn(r.Body, base+"/verify/check", url.Values{"account": {acct.Number}, "verification": {verification}, "code": {"222222"}}), "check code")
 	webtest.Want(t, r, http.StatusOK, "check code", "Customer verified.")
-	r = b.PostIn(r.Body, base+"/quote", url.Values{"account": {acct.Number}, "verification": {verification}, "amount": {amount}})
+	// The quote is a read: a GET form on the sale's page.
+	r = b.Get(base + "/sale/" + verification + "?" + url.Values{"amount": {amount}}.Encode())
 	webtest.Want(t, r, http.StatusOK, "quote", "12 easy payments", "12 months", "Monthly payment", "APR")
 	return r
+}
+
+// follow checks that a post answered with a redirect (303) and loads where
+// it leads, as the browser does.
+func follow(t testing.TB, b *webtest.Browser, r webtest.Resp, step string) webtest.Resp {
+	t.Helper()
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("%s = %d, want 303 (redirect after post):\n%s", step, r.StatusCode, r.Body)
+	}
+	return b.Get(r.Header.Get("Location"))
 }
 
 // TestTillHappyPath is a sale at the till: look up, verify with the
@@ -65,6 +77,10 @@ func TestTillHappyPath(t *testing.T) {
 
 		// Look up by name and date of birth shows the same customer.
 		r = b.Submit(base, base+"/lookup", url.Values{"first_name": {"Jeanne"}, "last_name": {acct.LastName}, "date_of_birth": {"1985-06-15"}})
+		if loc := r.Header.Get("Location"); strings.Contains(loc, acct.Number) || strings.Contains(loc, "1985") || strings.Contains(loc, acct.LastName) {
+			t.Errorf("the look-up's redirect shows what it searched or found: %s", loc)
+		}
+		r = follow(t, b, r, "look-up by name")
 		webtest.Want(t, r, http.StatusOK, "look-up by name", "Jeanne T.", "•••• "+acct.Number[10:])
 
 		r = sale(t, th, b, base, acct, "500")
@@ -91,6 +107,10 @@ func TestTillHappyPath(t *testing.T) {
 		}
 		r = b.Get(r.Header.Get("Location"))
 		webtest.Want(t, r, http.StatusOK, "after capture", "Captured.", "Partly captured", `<dd id="captured">$300.00</dd>`, `<dd id="remaining">$200.00</dd>`)
+		// The disclosure stays as agreed, for $500.00, and the page says only
+		// the $300.00 captured is financed, worded on the same terms.
+		webtest.Want(t, r, http.StatusOK, "disclosure after a partial capture", "As disclosed and agreed, for the authorized $500.00:",
+			"Only what was captured, $300.00, is financed.", `id="captured-disclosure">You are financing $300.00`)
 
 		// Capturing more than remains is refused next to the form.
 		r2 := b.PostIn(r.Body, page+"/capture", url.Values{"capture_amount": {"250"}, "nonce": {webtest.FormNonce(t, r.Body, page+"/capture")}})
@@ -233,7 +253,7 @@ func TestTillIsolation(t *testing.T) {
 		}
 		webtest.Want(t, alice.Get("/portal/store/production/"+sa.ID), http.StatusOK, "PRODUCTION after go-live", "PRODUCTION")
 		// TRAINING's account does not exist in PRODUCTION's data plane.
-		r := alice.Submit("/portal/store/production/"+sa.ID, prodLookup, url.Values{"account_number": {acct.Number}})
+		r := follow(t, alice, alice.Submit("/portal/store/production/"+sa.ID, prodLookup, url.Values{"account_number": {acct.Number}}), "PRODUCTION look-up")
 		webtest.Want(t, r, http.StatusOK, "PRODUCTION look-up", "No customer matches")
 
 		// CSRF: a capture without a token, or with another form's token, is
@@ -315,8 +335,9 @@ func TestTillShowsNamesZonesAndLanguage(t *testing.T) {
 		t.Errorf("the French screen's disclosure is not French:\n%s", r.Body)
 	}
 	r = b.Get(base + "?lang=en")
-	webtest.Want(t, r, http.StatusOK, "store's day", local)
-	if strings.Contains(r.Body, utc) {
+	// The day lists its movements by the time of day, in the store's zone.
+	webtest.Want(t, r, http.StatusOK, "store's day", ">"+got.Created.In(loc).Format("15:04 MST")+"</time>")
+	if strings.Contains(r.Body, utc) || strings.Contains(r.Body, ">"+got.Created.UTC().Format("15:04")+" UTC<") {
 		t.Errorf("the store's day shows UTC times")
 	}
 
@@ -348,11 +369,127 @@ func TestTillSaysWhenToTryAgain(t *testing.T) {
 	st := th.FirstStore(t, m.ID)
 	acct := th.OpenAccount(t, openflex.Training, m.ID, st.ID)
 	base := "/portal/store/training/" + st.ID
-	lookup := b.Submit(base, base+"/lookup", url.Values{"account_number": {acct.Number}})
+	lookup := follow(t, b, b.Submit(base, base+"/lookup", url.Values{"account_number": {acct.Number}}), "look-up")
 	for i := range 30 {
 		r := b.PostIn(lookup.Body, base+"/verify", url.Values{"account": {acct.Number}, "channel": {"sms"}})
-		webtest.Want(t, r, http.StatusOK, fmt.Sprintf("code %d of 30", i+1))
+		webtest.Want(t, r, http.StatusSeeOther, fmt.Sprintf("code %d of 30", i+1))
 	}
 	r := b.PostIn(lookup.Body, base+"/verify", url.Values{"account": {acct.Number}, "channel": {"sms"}})
 	webtest.Want(t, r, http.StatusTooManyRequests, "the 31st code in 10 minutes", "Ask the customer to try again in 10 minutes.")
+}
+
+// TestTillRedirectsAfterEveryPost: each post of a sale answers with a
+// redirect, so reloading the page it leads to repeats nothing: after "Send
+// code" a reload sends no other code; the look-up's result reloads for this
+// session alone; the sale's page follows its verification (code, amount,
+// options, then "used"), and an in-store sale captures now unless the
+// clerk unticks it.
+func TestTillRedirectsAfterEveryPost(t *testing.T) {
+	th := webtest.New(t, storetest.Engines(t)[0], webtest.WithTill) // screens, not storage
+	b := th.Browser(t)
+	m := b.VerifiedMerchant("Maple Furniture", "dev@maple.example")
+	st := th.FirstStore(t, m.ID)
+	th.TwelveMonths(t, m.ID)
+	acct := th.OpenAccount(t, openflex.Training, m.ID, st.ID)
+	base := "/portal/store/training/" + st.ID
+	ctx := context.Background()
+	sent := func() int {
+		t.Helper()
+		msgs, err := th.Stores.Data(openflex.Training).Messages(ctx, m.ID, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(msgs)
+	}
+
+	lookup := b.Submit(base, base+"/lookup", url.Values{"account_number": {acct.Number}})
+	if lookup.StatusCode != http.StatusSeeOther || strings.Contains(lookup.Header.Get("Location"), acct.Number) {
+		t.Fatalf("look-up = %d to %q, want a redirect that does not show the account number", lookup.StatusCode, lookup.Header.Get("Location"))
+	}
+	found := lookup.Header.Get("Location")
+	for range 2 {
+		webtest.Want(t, b.Get(found), http.StatusOK, "the look-up reloaded", "Jeanne T.", "•••• "+acct.Number[10:])
+	}
+	other := th.Browser(t)
+	other.LogIn("dev@maple.example", webtest.Password)
+	if r := other.Get(found); r.StatusCode != http.StatusOK || strings.Contains(r.Body, "Jeanne T.") || !strings.Contains(r.Body, "no longer shown") {
+		t.Errorf("the look-up's URL in another session = %d, want the day without the result:\n%s", r.StatusCode, r.Body)
+	}
+
+	before := sent()
+	r := b.PostIn(b.Get(found).Body, base+"/verify", url.Values{"account": {acct.Number}, "channel": {"sms"}})
+	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), base+"/sale/ver_") {
+		t.Fatalf("send code = %d to %q, want a redirect to the sale's page", r.StatusCode, r.Header.Get("Location"))
+	}
+	salePage := r.Header.Get("Location")
+	if n := sent(); n != before+1 {
+		t.Fatalf("send code sent %d codes, want 1", n-before)
+	}
+	for range 2 { // the clerk reloads the page
+		webtest.Want(t, b.Get(salePage), http.StatusOK, "the code step reloaded", "Enter the customer’s code", "222222")
+	}
+	if n := sent(); n != before+1 {
+		t.Fatalf("reloading the sale's page sent %d more codes, want none", n-before-1)
+	}
+	page := b.Get(salePage)
+	verification := salePage[strings.LastIndex(salePage, "/")+1:]
+	wrong := b.PostIn(page.Body, base+"/verify/check", url.Values{"account": {acct.Number}, "verification": {verification}, "code": {"000000"}})
+	webtest.Want(t, wrong, http.StatusBadRequest, "a wrong code", "That code did not work")
+	r = follow(t, b, b.PostIn(page.Body, base+"/verify/check", url.Values{"account": {acct.Number}, "verification": {verification}, "code": {"222222"}}), "the right code")
+	webtest.Want(t, r, http.StatusOK, "the right code", "Customer verified.", `<form method="get" action="`+salePage+`"`)
+	webtest.Want(t, b.Get(salePage), http.StatusOK, "the amount step reloaded", "Customer verified.")
+	webtest.Want(t, b.Get(salePage+"?amount=lots"), http.StatusBadRequest, "a bad amount", `id="error-summary"`)
+
+	options := b.Get(salePage + "?amount=250")
+	webtest.Want(t, options, http.StatusOK, "options", `name="auto_capture" value="on" checked`)
+	form := url.Values{"account": {acct.Number}, "verification": {verification}, "amount": {"25000"}, "option": {""},
+		"auto_capture": {"on"}, "nonce": {webtest.FormNonce(t, options.Body, base+"/authorize")}}
+	r = follow(t, b, b.PostIn(options.Body, base+"/authorize", form), "authorize")
+	webtest.Want(t, r, http.StatusOK, "authorized", "Authorized.", `<dd id="captured">$250.00</dd>`)
+	webtest.Want(t, b.Get(salePage), http.StatusOK, "the sale's page once used", "This verification was used for a sale")
+	if n := sent(); n != before+1 {
+		t.Errorf("the sale sent %d codes, want 1", n-before)
+	}
+}
+
+// TestTillOwnNavigation: a merchant's user at the till gets the till's
+// short navigation (all stores, this store, back to the portal), not the
+// portal's dozen links to tab through at every step of a sale; the portal's
+// pages keep theirs.
+func TestTillOwnNavigation(t *testing.T) {
+	th := webtest.New(t, storetest.Engines(t)[0], webtest.WithTill)
+	b := th.Browser(t)
+	m := b.VerifiedMerchant("Maple Furniture", "dev@maple.example")
+	st := th.FirstStore(t, m.ID)
+	navRE := regexp.MustCompile(`(?s)<header class="top">.*?<nav aria-label="([^"]+)">(.*?)</nav>`)
+	linkRE := regexp.MustCompile(`<a href="([^"]+)"`)
+	nav := func(path string) (string, []string) {
+		t.Helper()
+		r := b.Get(path)
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s = %d", path, r.StatusCode)
+		}
+		mm := navRE.FindStringSubmatch(r.Body)
+		if mm == nil {
+			t.Fatalf("GET %s: no navigation:\n%s", path, r.Body)
+		}
+		var links []string
+		for _, l := range linkRE.FindAllStringSubmatch(mm[2], -1) {
+			links = append(links, l[1])
+		}
+		return mm[1], links
+	}
+	base := "/portal/store/training/" + st.ID
+	for path, want := range map[string][]string{
+		"/portal/store/training": {"/portal/store/training", "/portal/"},
+		base:                     {"/portal/store/training", base, "/portal/"},
+	} {
+		label, links := nav(path)
+		if label != "Till" || strings.Join(links, " ") != strings.Join(want, " ") {
+			t.Errorf("GET %s: navigation %q links %v, want Till: %v", path, label, links, want)
+		}
+	}
+	if label, links := nav("/portal/keys"); label != "Main" || len(links) < 8 {
+		t.Errorf("the portal's navigation: %q %v", label, links)
+	}
 }

@@ -30,8 +30,12 @@ var messages = map[string][2]string{
 	"nav.settlements": {"Settlements", "Règlements"},
 	"nav.till":        {"Store", "Magasin"},
 	"nav.till_label":  {"Your stores", "Vos magasins"},
-	"nav.clerks":      {"Clerks", "Commis"},
-	"nav.logout":      {"Log out", "Déconnexion"},
+	// The till's own navigation for merchant users (issue 28 item 18)
+	"nav.till_nav": {"Till", "Caisse"},
+	"nav.till_all": {"All stores", "Tous les magasins"},
+	"nav.portal":   {"Developer portal", "Portail des développeurs"},
+	"nav.clerks":   {"Clerks", "Commis"},
+	"nav.logout":   {"Log out", "Déconnexion"},
 
 	"env.training":   {"TRAINING", "FORMATION"},
 	"env.production": {"PRODUCTION", "PRODUCTION"},

@@ -28,7 +28,7 @@ type pageSet map[string]*template.Template
 
 // funcs are the template functions of one language.
 func (p *Site) funcs(lang string) template.FuncMap {
-	return template.FuncMap{"t": p.translator(lang), "when": when, "stamp": stamp, "stampIn": stampIn, "code": codeSpans, "envLabel": p.envLabel(lang), "cad": formatCAD(lang), "took": took(lang)}
+	return template.FuncMap{"t": p.translator(lang), "when": when, "stamp": stamp, "stampIn": stampIn, "clockIn": clockIn, "code": codeSpans, "envLabel": p.envLabel(lang), "cad": formatCAD(lang), "took": took(lang)}
 }
 
 // AddPages parses a room's pages (the files of fsys matching pattern), once
@@ -97,6 +97,12 @@ type Page struct {
 	// TillStores are the stores a clerk sells at, for the till's own
 	// navigation (the till fills them; a clerk's frame shows nothing else).
 	TillStores []TillLink
+	// InTill: the page is the till's, whose frame has its own short
+	// navigation for every user (TillHome, the store, the way back to the
+	// portal), not the portal's dozen links a clerk would tab through at
+	// every step of a sale.
+	InTill   bool
+	TillHome string
 
 	sess    *users.Session
 	csrfKey []byte
@@ -355,6 +361,16 @@ func stamp(t time.Time) template.HTML {
 		return "—"
 	}
 	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `">` + when(t) + `</time>`)
+}
+
+// clockIn renders the time of day of t in a store's time zone, with the
+// zone's abbreviation: the store's day lists its movements under its date.
+func clockIn(t time.Time, zone string) template.HTML {
+	loc, err := openflex.LoadZone(zone)
+	if err != nil || t.IsZero() {
+		return stampIn(t, zone)
+	}
+	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `">` + t.In(loc).Format("15:04 MST") + `</time>`)
 }
 
 // stampIn renders a time in a store's time zone (the store-clerk screens

@@ -704,6 +704,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/test_helpers/settlements/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * TRAINING: close and pay today's settlement now
+         * @description Cuts the caller's open days now, today's included, as the daily cut does at midnight in each store's time zone, and pays each one that waits for a payout (no bank is involved): the same settlement.created and settlement.paid events, the same payout on the ledger. Answers the settlements it closed, newest first (more than one when a western store's day is still running while an eastern store's has begun), or an empty list when nothing was waiting. A sale made after the close goes into the next day's settlement, which closes at its midnight or with this helper the next day. 404 with PRODUCTION keys.
+         */
+        post: operations["testCloseSettlements"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/checkouts": {
         parameters: {
             query?: never;
@@ -2266,10 +2286,16 @@ export interface components {
                 /** Format: date */
                 date: string;
                 /** @enum {string} */
-                kind: "purchase" | "return" | "payment" | "payment_reversed" | "interest" | "fee" | "charge_off";
+                kind: "purchase" | "return" | "payment" | "payment_reversed" | "interest" | "fee" | "fee_waived" | "interest_waived" | "charge_off";
                 description: string;
+                /** @description The merchant's id on a purchase or a return; empty on other lines */
                 merchant: string;
+                /** @description The store's id on a purchase or a return; empty on other lines and where the purchase was made online without a store */
                 store: string;
+                /** @description The merchant's name when the purchase or the return was recorded (a later rename does not change it), as the text shows it; empty on other lines and on statements produced before names were recorded */
+                merchant_name: string;
+                /** @description The store's name when the purchase or the return was recorded, as the text shows it; empty where store is, and on statements produced before names were recorded */
+                store_name: string;
                 /** @description Positive: a charge; negative: a payment or credit */
                 amount: number;
             }[];
@@ -2278,6 +2304,10 @@ export interface components {
                 /** @enum {string} */
                 kind: "equal_payments" | "deferred";
                 description: string;
+                /** @description The plan purchase's merchant id */
+                merchant: string;
+                /** @description The merchant's name when the purchase was captured; empty on statements produced before names were recorded */
+                merchant_name: string;
                 /** @description This statement's instalment (with its fee as disclosed); 0 for a deferred plan */
                 instalment: number;
                 remaining: number;
@@ -4829,6 +4859,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Authorization"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    testCloseSettlements: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters. A retry with the same key and body answers the first response (with `Idempotent-Replayed: true`) and never moves money twice; kept at least 24 hours.
+                 * @example order-77-authorize
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description `fr-CA` (or `fr`) for French messages, reasons and disclosures; default English (en-CA)
+                 * @example fr-CA
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description Your own trace identifier, echoed back and logged with the Request-Id
+                 * @example till-2/receipt-1042
+                 */
+                "X-Reference-Id"?: components["parameters"]["ReferenceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": components["schemas"]["EmptyRequest"];
+            };
+        };
+        responses: {
+            /** @description The settlements this call closed, newest first */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Reference-Id": components["headers"]["X-Reference-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementList"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -61,6 +61,7 @@ export async function everyOperation(): Promise<void> {
   await client.GET("/v1/settlements/{id}", {"params": {"path": {"id": "stl_01jd8y4n6p8q0r2s4t6v8w0x2n"}}}); // getSettlement
   await client.GET("/v1/settlements/{id}/lines", {"params": {"path": {"id": "stl_01jd8y4n6p8q0r2s4t6v8w0x2n"}}}); // listSettlementLines
   await client.GET("/v1/settlements/{id}/lines.csv", {"params": {"path": {"id": "stl_01jd8y4n6p8q0r2s4t6v8w0x2n"}}}); // downloadSettlementLines
+  await client.POST("/v1/test_helpers/settlements/close", {"params": {"header": {"Idempotency-Key": "example-testCloseSettlements"}}, "body": {}}); // testCloseSettlements
 }
 
 // What the types must refuse: a return is an amount or full: true, and a

@@ -43,6 +43,8 @@ type account struct {
 	changed bool
 	// actor is who moves the standing: "system", or "staff:NAME".
 	actor string
+	// queued reports whether a customer message was queued (messages.go).
+	queued bool
 }
 
 // today is the account's open day: the day its clock is on.
@@ -92,6 +94,10 @@ func (s *Service) opened(ctx context.Context, number string, acct *openflex.Acco
 		if err := unmarshal(row.State, a.state); err != nil {
 			return nil, fmt.Errorf("account %s servicing state: %w", number, err)
 		}
+		// An account keeps the rules it was opened under, but the lender's
+		// contact details are today's: a new phone number reaches every
+		// statement written from now on.
+		a.state.Config.Lender = s.config().Lender
 	} else {
 		opened := row.OpenedOn
 		if opened == "" {
@@ -133,6 +139,9 @@ func (s *Service) catchUp(ctx context.Context, a *account, today servicing.Date)
 			return fmt.Errorf("end day %s of %s: %w", d, a.acct.Number, err)
 		}
 		if err := s.apply(ctx, a, res, d, source{}); err != nil {
+			return err
+		}
+		if err := s.queueDueReminder(ctx, a, d); err != nil {
 			return err
 		}
 		a.changed = true
@@ -177,6 +186,9 @@ func (s *Service) apply(ctx context.Context, a *account, res servicing.Result, d
 		if err := s.storeStatement(ctx, a, res.Statement); err != nil {
 			return err
 		}
+		if err := s.queueStatement(ctx, a, res.Statement, d); err != nil {
+			return err
+		}
 	}
 	for _, c := range res.Changes {
 		if c.Kind != servicing.ChangeStatus || c.From == c.To {
@@ -196,6 +208,9 @@ func (s *Service) apply(ctx context.Context, a *account, res servicing.Result, d
 		}
 		a.acct.Status = c.To
 		if err := s.emit(ctx, "account.status_changed", &StatusEvent{Change: sc, Account: a.acct}, a.merchants...); err != nil {
+			return err
+		}
+		if err := s.queueStatus(ctx, a, sc, d); err != nil {
 			return err
 		}
 	}
@@ -301,7 +316,10 @@ func (s *Service) post(ctx context.Context, a *account, typ openflex.Transaction
 	if payment && t == src.Txn {
 		src.used = true
 	}
-	if typ == "credit_applied" {
+	// A credit balance paying interest or fees collects them: no income is
+	// earned again, the receivable is paid from the funding the credit was.
+	fromCredit := typ == "credit_applied"
+	if fromCredit {
 		typ, t.Reference = openflex.TxnPayment, "credit balance applied"
 	}
 	t.Type, t.Created = typ, a.now
@@ -320,7 +338,7 @@ func (s *Service) post(ctx context.Context, a *account, typ openflex.Transaction
 		}
 		es.add(t.ID, led, -total)
 		t.MerchantID, t.StoreID = src.MerchantID, src.StoreID
-	} else {
+	} else if !fromCredit {
 		es.add(t.ID, LedgerInterest, -interest)
 		es.add(t.ID, LedgerServicingFee, -fees)
 	}
@@ -395,15 +413,27 @@ func (s *Service) onAccount(ctx context.Context, number string, fn func(ctx cont
 // t). It is what the daily job and a clock's advance call per account; a
 // day another node applied first is not applied again.
 func (s *Service) ServiceThrough(ctx context.Context, number string, t time.Time) (bool, error) {
+	return s.serviceThrough(ctx, number, t, true)
+}
+
+// serviceThrough is ServiceThrough; tell delivers the customer messages
+// the days queued once they commit (the daily job leaves them to its
+// final sweep, so a slow mail provider never holds up the days).
+func (s *Service) serviceThrough(ctx context.Context, number string, t time.Time, tell bool) (bool, error) {
+	queued := false
 	err := s.Store.Write(ctx, func(ctx context.Context) error {
 		a, err := s.openAt(ctx, number, t)
 		if err != nil {
 			return err
 		}
+		queued = a.queued
 		return s.save(ctx, a)
 	})
 	if errors.Is(err, ErrDayApplied) {
 		return false, nil
+	}
+	if err == nil && queued && tell {
+		s.afterCommit(ctx, number)
 	}
 	return err == nil, err
 }

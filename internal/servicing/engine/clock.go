@@ -176,5 +176,12 @@ func (s *Service) AdvanceTestClock(ctx context.Context, merchantID, id string, t
 	if err := s.Store.SetTestClock(ctx, c.ID, t, ClockReady); err != nil {
 		return nil, err
 	}
+	if s.AfterAdvance != nil {
+		// The advance itself is done and kept: a failure here is the
+		// follow-up's, which the daily job retries.
+		if err := s.AfterAdvance(ctx); err != nil && s.Logger != nil {
+			s.Logger.Error("after test clock advance", "clock", c.ID, "err", err)
+		}
+	}
 	return c, nil
 }

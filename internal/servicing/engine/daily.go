@@ -167,7 +167,7 @@ func (s *Service) serveSome(ctx context.Context, numbers []string, now time.Time
 	moved := 0
 	var errs []error
 	for _, num := range numbers[:took] {
-		ok, err := s.ServiceThrough(ctx, num, now)
+		ok, err := s.serviceThrough(ctx, num, now, false)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("service %s: %w", num, err))
 		} else if ok {
@@ -186,7 +186,8 @@ func (s *Service) serveSome(ctx context.Context, numbers []string, now time.Time
 // read starts where the last ended, however many there are.
 // Several nodes may run it at once: a day is applied once whoever gets
 // there first (the others skip it). Accounts on a test clock wait for
-// their clock. It returns how many accounts it moved forward.
+// their clock. Then it delivers the customer messages waiting (messages.go).
+// It returns how many accounts it moved forward.
 func (s *Service) RunDue(ctx context.Context) (int, error) {
 	n := 0
 	var errs []error
@@ -221,6 +222,11 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 	}
 	if len(errs) > 10 {
 		errs = append(errs[:10], fmt.Errorf("and %d more accounts", len(errs)-10))
+	}
+	// The customer messages the days queued, and any earlier delivery
+	// that failed or waited on a caller's transaction (messages.go).
+	if _, err := s.DeliverMessages(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("customer messages: %w", err))
 	}
 	return n, errors.Join(errs...)
 }

@@ -72,6 +72,12 @@ func (p PADPayments) paidAfter(ctx context.Context, number, day string) (int64, 
 // its reference). A payment already made for the debit is returned, not
 // made again, so a run interrupted after the payment is safe to repeat.
 func (p PADPayments) PayDebit(ctx context.Context, number string, amount int64, reference string) (string, error) {
+	return p.PayDebitTo(ctx, number, amount, reference, "")
+}
+
+// PayDebitTo is PayDebit directed at a plan (segment ""; none): a
+// one-time debit paying a plan off early.
+func (p PADPayments) PayDebitTo(ctx context.Context, number string, amount int64, reference, segment string) (string, error) {
 	after := ""
 	for {
 		page, more, err := p.S.Store.Payments(ctx, number, openflex.ListParams{Limit: 100, StartingAfter: after})
@@ -88,7 +94,7 @@ func (p PADPayments) PayDebit(ctx context.Context, number string, amount int64, 
 			break
 		}
 	}
-	r, err := p.S.Pay(ctx, PaymentRequest{AccountNumber: number, Amount: amount, Channel: ChannelDebit, Reference: reference})
+	r, err := p.S.Pay(ctx, PaymentRequest{AccountNumber: number, Amount: amount, Channel: ChannelDebit, Reference: reference, Segment: segment})
 	if err != nil {
 		return "", err
 	}
@@ -96,9 +102,11 @@ func (p PADPayments) PayDebit(ctx context.Context, number string, amount int64, 
 }
 
 // ReturnDebit reverses a returned debit's payment as returned (the NSF
-// fee, the standing moved back) and returns the fee.
+// fee, the standing moved back) and returns the fee. The customer hears
+// of it once, by package pad's debit_returned notice: the engine's own
+// payment_reversed message is not queued.
 func (p PADPayments) ReturnDebit(ctx context.Context, paymentID, reason string) (int64, error) {
-	r, err := p.S.Reverse(ctx, paymentID, true, reason)
+	r, err := p.S.reverse(ctx, paymentID, true, reason, false)
 	if err != nil {
 		return 0, fmt.Errorf("reverse debit payment: %w", err)
 	}

@@ -24,6 +24,7 @@ import (
 // context carrying a write transaction join it; Account and Servicing
 // inside one lock the row.
 type Store interface {
+	MessageOutbox // customer messages (messages.go)
 	Write(ctx context.Context, fn func(ctx context.Context) error) error
 	Account(ctx context.Context, number string) (*openflex.Account, error)
 	ActiveConsent(ctx context.Context, merchantID, accountNumber string) (*openflex.AccountConsent, error)
@@ -75,6 +76,8 @@ type Store interface {
 	PaidOn(ctx context.Context, number, day string) (int64, error)
 	AddSettlementLine(ctx context.Context, l *openflex.SettlementLine) error
 	PlanByID(ctx context.Context, id string) (*openflex.Plan, error)
+
+	DeliveryStore
 }
 
 // ErrDayApplied is returned when a day was already applied to an account
@@ -154,9 +157,38 @@ type Service struct {
 	// node per region, or a benchmark's own accounts); default: every
 	// province's.
 	Zones []string
+	// MaxCreditLimit is the highest credit limit staff may give an account
+	// (0: DefaultMaxCreditLimit).
+	MaxCreditLimit int64
+	// Messages delivers the customer messages servicing queues (nil: they
+	// wait in the outbox); AccountPages is the address of the customer's
+	// own pages the messages point to (default: the path /account/, or
+	// /account/training/ in TRAINING).
+	Messages     Messenger
+	AccountPages string
 	// Now is the wall clock; accounts on a test clock ignore it.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// AfterAdvance, when set, runs once a test clock's advance has served
+	// its accounts, as the daily job's follow-up work runs after each of
+	// its passes (the app schedules pre-authorized debits with it): a clock
+	// moved past a due date in two steps finds what the first step called
+	// for, as a real month would.
+	AfterAdvance func(ctx context.Context) error
+	// Directory names the merchants and stores purchases are made at;
+	// nil: statements show their ids.
+	Directory Directory
+}
+
+// Directory names merchants and stores (the control plane): a purchase
+// records their names when it is captured, so that its statements name
+// them without a lookup per line, and a later rename does not rewrite
+// what a customer was already sent.
+type Directory interface {
+	// PurchaseNames returns the merchant's name and its store's ("" for
+	// no store or another merchant's); resource_missing for an unknown
+	// merchant.
+	PurchaseNames(ctx context.Context, merchantID, storeID string) (merchant, store string, err error)
 }
 
 // Verifier consumes a customer's passed verification (package credit).

@@ -68,18 +68,26 @@ var seqMu sync.Mutex
 // merchant mer_test to buy on it.
 func (w *world) account(limit int64) string {
 	w.t.Helper()
+	return w.open(limit, "en", "")
+}
+
+// open opens an Ontario account with limit, opened now, whose customer
+// speaks lang and gave email (none when empty), and consents merchant
+// mer_test to buy on it.
+func (w *world) open(limit int64, lang, email string) string {
+	w.t.Helper()
 	seqMu.Lock()
 	seq++
 	n := seq
 	seqMu.Unlock()
-	cust := &openflex.Customer{ID: openflex.NewID("cus"), Language: "en", Created: w.clock(), Applicant: openflex.Applicant{
-		FirstName: "Test", LastName: fmt.Sprintf("Servicing%d", n), DateOfBirth: "1980-01-01",
+	cust := &openflex.Customer{ID: openflex.NewID("cus"), Language: lang, Created: w.clock(), Applicant: openflex.Applicant{
+		FirstName: "Test", LastName: fmt.Sprintf("Servicing%d", n), DateOfBirth: "1980-01-01", Email: email,
 		Address: openflex.Address{Province: "ON", PostalCode: "M5V 2T6"}}}
 	if err := w.db.CreateCustomer(w.ctx, cust); err != nil {
 		w.t.Fatal(err)
 	}
 	a := &openflex.Account{Number: credit.NewAccountNumber(), CustomerID: cust.ID, Status: openflex.AccountNormal, CreditLimit: limit,
-		Currency: openflex.CAD, RiskCategory: openflex.RiskStandard, Province: "ON", Language: "en", FirstName: "Test",
+		Currency: openflex.CAD, RiskCategory: openflex.RiskStandard, Province: "ON", Language: lang, FirstName: "Test",
 		LastName: cust.Applicant.LastName, Created: w.clock()}
 	if err := w.db.CreateAccount(w.ctx, a); err != nil {
 		w.t.Fatal(err)
@@ -94,6 +102,41 @@ func (w *world) account(limit int64) string {
 func (w *world) buy(number string, amount int64) (*lending.AuthorizationView, error) {
 	return w.lending.Authorize(w.ctx, lending.AuthorizeRequest{MerchantID: "mer_test", StoreID: "str_test", AccountNumber: number,
 		Amount: amount, Currency: openflex.CAD, Channel: "online", AutoCapture: true})
+}
+
+// purchase buys amount on number at mer_test, captured at once; the test
+// fails if it is refused.
+func (w *world) purchase(number string, amount int64) {
+	w.t.Helper()
+	if _, err := w.buy(number, amount); err != nil {
+		w.t.Fatalf("purchase of %d on %s: %v", amount, number, err)
+	}
+}
+
+// pay records a payment of amount on number through channel (ref is the
+// cheque's or transfer's reference, if any); the test fails if it is
+// refused.
+func (w *world) pay(number string, amount int64, channel, ref string) *engine.PaymentResult {
+	w.t.Helper()
+	r, err := w.svc.Pay(w.ctx, engine.PaymentRequest{AccountNumber: number, Amount: amount, Channel: channel, Reference: ref})
+	if err != nil {
+		w.t.Fatalf("payment of %d on %s: %v", amount, number, err)
+	}
+	return r
+}
+
+// runNodes runs the daily job on nodes nodes at once, as a cluster does.
+func (w *world) runNodes(nodes int) {
+	w.t.Helper()
+	var wg sync.WaitGroup
+	for range nodes {
+		wg.Go(func() {
+			if _, err := w.svc.RunDue(w.ctx); err != nil {
+				w.t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func (w *world) acct(number string) *openflex.Account {
@@ -136,14 +179,9 @@ func TestPaymentReversedUndoesItsAllocation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		w := newWorld(t, e, openflex.Production, toronto(3, 1))
 		n := w.account(1000_00)
-		if _, err := w.buy(n, 500_00); err != nil {
-			t.Fatal(err)
-		}
+		w.purchase(n, 500_00)
 		w.set(toronto(3, 25))
-		paid, err := w.svc.Pay(w.ctx, engine.PaymentRequest{AccountNumber: n, Amount: 100_00, Channel: engine.ChannelCheque, Reference: "chq 123"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		paid := w.pay(n, 100_00, engine.ChannelCheque, "chq 123")
 		if got := w.acct(n); got.Owed() != 400_00 || got.Available() != 600_00 {
 			t.Fatalf("after the payment: owed %d, available %d; want 40000, 60000", got.Owed(), got.Available())
 		}
@@ -182,9 +220,7 @@ func TestPaymentLimitPerDay(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		w := newWorld(t, e, openflex.Production, toronto(3, 1))
 		n := w.account(20_000_00)
-		if _, err := w.buy(n, 15_000_00); err != nil {
-			t.Fatal(err)
-		}
+		w.purchase(n, 15_000_00)
 		pay := func(amount int64) error {
 			_, err := w.svc.Pay(w.ctx, engine.PaymentRequest{AccountNumber: n, Amount: amount, Channel: engine.ChannelBank})
 			return err
@@ -260,9 +296,7 @@ func TestUnpaidMinimumProhibitsAuthorizations(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		w := newWorld(t, e, openflex.Production, toronto(3, 1))
 		n := w.account(1000_00)
-		if _, err := w.buy(n, 500_00); err != nil {
-			t.Fatal(err)
-		}
+		w.purchase(n, 500_00)
 		w.set(toronto(4, 23)) // due 2025-04-21, nothing paid
 		if _, err := w.svc.RunDue(w.ctx); err != nil {
 			t.Fatal(err)
@@ -273,9 +307,7 @@ func TestUnpaidMinimumProhibitsAuthorizations(t *testing.T) {
 		if _, err := w.buy(n, 10_00); openflex.ErrorCode(err) != openflex.CodeAccountNotGood {
 			t.Fatalf("purchase while auth_prohibited: %v, want account_not_in_good_standing", err)
 		}
-		if _, err := w.svc.Pay(w.ctx, engine.PaymentRequest{AccountNumber: n, Amount: 25_00, Channel: engine.ChannelBank}); err != nil {
-			t.Fatal(err)
-		}
+		w.pay(n, 25_00, engine.ChannelBank, "")
 		if got := w.acct(n); got.Status != openflex.AccountNormal {
 			t.Fatalf("status after paying what was past due: %s, want normal", got.Status)
 		}
@@ -292,21 +324,11 @@ func TestDailyRunOnceAcrossNodes(t *testing.T) {
 		var numbers []string
 		for range 12 {
 			n := w.account(1000_00)
-			if _, err := w.buy(n, 300_00); err != nil {
-				t.Fatal(err)
-			}
+			w.purchase(n, 300_00)
 			numbers = append(numbers, n)
 		}
 		w.set(toronto(5, 3))
-		var wg sync.WaitGroup
-		for range 4 {
-			wg.Go(func() {
-				if _, err := w.svc.RunDue(w.ctx); err != nil {
-					t.Error(err)
-				}
-			})
-		}
-		wg.Wait()
+		w.runNodes(4)
 		for _, n := range numbers {
 			days, err := w.db.AppliedDays(w.ctx, n)
 			if err != nil {
@@ -326,9 +348,7 @@ func TestVerifyFindsWhatDisagrees(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		w := newWorld(t, e, openflex.Production, toronto(3, 1))
 		n := w.account(1000_00)
-		if _, err := w.buy(n, 500_00); err != nil {
-			t.Fatal(err)
-		}
+		w.purchase(n, 500_00)
 		w.set(toronto(4, 2))
 		if _, err := w.svc.RunDue(w.ctx); err != nil {
 			t.Fatal(err)

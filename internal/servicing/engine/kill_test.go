@@ -70,9 +70,7 @@ func TestKilledDailyRunResumes(t *testing.T) {
 		var numbers []string
 		for range accounts {
 			n := w.account(1000_00)
-			if _, err := w.buy(n, 300_00); err != nil {
-				t.Fatal(err)
-			}
+			w.purchase(n, 300_00)
 			numbers = append(numbers, n)
 		}
 		end := toronto(5, 3)

@@ -28,6 +28,9 @@ type PaymentRequest struct {
 	EmployeeID     string
 	VerificationID string
 	Reference      string
+	// Segment directs the payment at a plan (paying it off early): see
+	// servicing.Payment.Segment.
+	Segment string
 }
 
 // Validate reports every field problem of r at once.
@@ -134,7 +137,7 @@ func (s *Service) Pay(ctx context.Context, r PaymentRequest) (*PaymentResult, er
 		p := &Payment{ID: openflex.NewID(openflex.PrefixPayment), AccountNumber: r.AccountNumber, Amount: r.Amount, Channel: r.Channel,
 			MerchantID: r.MerchantID, StoreID: r.StoreID, RegisterID: r.RegisterID, EmployeeID: r.EmployeeID, VerificationID: r.VerificationID,
 			Reference: r.Reference, Status: PaymentSucceeded, PostedOn: day.String(), Created: a.now}
-		res, err := a.state.Pay(servicing.Payment{ID: p.ID, Date: day, Amount: r.Amount, Channel: r.Channel})
+		res, err := a.state.Pay(servicing.Payment{ID: p.ID, Date: day, Amount: r.Amount, Channel: r.Channel, Segment: r.Segment})
 		if err != nil {
 			return err
 		}
@@ -165,11 +168,15 @@ func (s *Service) Pay(ctx context.Context, r PaymentRequest) (*PaymentResult, er
 			}
 		}
 		out = &PaymentResult{Payment: p, Account: a.acct}
+		if err := s.queuePayment(ctx, a, p); err != nil {
+			return err
+		}
 		return s.emit(ctx, "payment.succeeded", out, append(a.merchants, r.MerchantID)...)
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.afterCommit(ctx, r.AccountNumber)
 	return out, nil
 }
 
@@ -182,6 +189,12 @@ func (s *Service) Pay(ctx context.Context, r PaymentRequest) (*PaymentResult, er
 // Errors: resource_missing; payment_not_reversible for a payment already
 // reversed or taken in store; parameter_missing without a reason.
 func (s *Service) Reverse(ctx context.Context, paymentID string, returned bool, reason string) (*PaymentResult, error) {
+	return s.reverse(ctx, paymentID, returned, reason, true)
+}
+
+// reverse is Reverse; tell queues the customer's payment_reversed message
+// (a returned PAD debit is told by package pad's own notice instead).
+func (s *Service) reverse(ctx context.Context, paymentID string, returned bool, reason string, tell bool) (*PaymentResult, error) {
 	if strings.TrimSpace(reason) == "" {
 		return nil, &openflex.Error{Code: openflex.CodeParameterMissing, Param: "reason", Message: "a reversal needs its reason"}
 	}
@@ -221,11 +234,17 @@ func (s *Service) Reverse(ctx context.Context, paymentID string, returned bool, 
 			return err
 		}
 		out = &PaymentResult{Payment: p, Account: a.acct}
+		if tell {
+			if err := s.queueReversal(ctx, a, p, returned); err != nil {
+				return err
+			}
+		}
 		return s.emit(ctx, "payment.reversed", out, a.merchants...)
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.afterCommit(ctx, p.AccountNumber)
 	return out, nil
 }
 

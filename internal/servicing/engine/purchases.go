@@ -27,11 +27,15 @@ func (s *Service) Captured(ctx context.Context, auth *openflex.Authorization, c 
 	if desc == "" {
 		desc = plan
 	}
+	merchant, store, err := s.names(ctx, auth)
+	if err != nil {
+		return time.Time{}, err
+	}
 	var at time.Time
 	err = s.onAccount(ctx, c.AccountNumber, func(ctx context.Context, a *account) error {
 		at = a.now
 		res, err := a.state.Purchase(servicing.Purchase{ID: c.ID, Date: a.today(), Amount: c.Amount, Terms: terms,
-			Merchant: auth.MerchantID, Store: auth.StoreID, Description: desc})
+			Merchant: auth.MerchantID, Store: auth.StoreID, MerchantName: merchant, StoreName: store, Description: desc})
 		if err != nil {
 			return err
 		}
@@ -41,14 +45,33 @@ func (s *Service) Captured(ctx context.Context, auth *openflex.Authorization, c 
 	return at, err
 }
 
+// names are the merchant's and the store's names a purchase records; ""
+// for one the directory does not know (the statement shows its id then).
+// Any other failure fails the capture, which its idempotency key retries,
+// rather than record a purchase without its names.
+func (s *Service) names(ctx context.Context, auth *openflex.Authorization) (merchant, store string, err error) {
+	if s.Directory == nil {
+		return "", "", nil
+	}
+	merchant, store, err = s.Directory.PurchaseNames(ctx, auth.MerchantID, auth.StoreID)
+	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
+		return "", "", nil
+	}
+	return merchant, store, err
+}
+
 // Returned reduces the returned purchase's segment, before lending stores
 // the return, and returns the account's time, which dates it.
 func (s *Service) Returned(ctx context.Context, auth *openflex.Authorization, r *openflex.Return) (time.Time, error) {
+	merchant, store, err := s.names(ctx, auth)
+	if err != nil {
+		return time.Time{}, err
+	}
 	var at time.Time
-	err := s.onAccount(ctx, r.AccountNumber, func(ctx context.Context, a *account) error {
+	err = s.onAccount(ctx, r.AccountNumber, func(ctx context.Context, a *account) error {
 		at = a.now
 		res, err := a.state.Return(servicing.Return{ID: r.ID, PurchaseID: r.CaptureID, Date: a.today(), Amount: r.Amount,
-			Description: describe(auth)})
+			Description: describe(auth), Merchant: auth.MerchantID, Store: auth.StoreID, MerchantName: merchant, StoreName: store})
 		if err != nil {
 			return err
 		}

@@ -45,6 +45,7 @@ func (s *Service) StaffAction(ctx context.Context, number string, action servici
 	if err != nil {
 		return nil, err
 	}
+	s.afterCommit(ctx, number)
 	return out, nil
 }
 

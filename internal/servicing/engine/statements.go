@@ -20,8 +20,8 @@ func (s *Service) storeStatement(ctx context.Context, a *account, st *servicing.
 		Minimum: st.MinimumPayment, DueDate: st.DueDate.String(), Language: st.Language, Body: body, Text: servicing.Render(st), Created: a.now}
 	for _, l := range st.Lines {
 		desc := l.Description
-		if l.Merchant != "" {
-			desc = l.Merchant + " — " + desc
+		if m := l.MerchantLabel(); m != "" {
+			desc = m + " — " + desc
 		}
 		ss.Lines = append(ss.Lines, StatementLine{PostedOn: l.Date.String(), Kind: string(l.Kind), Description: desc, Amount: l.Amount})
 	}

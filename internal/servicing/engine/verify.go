@@ -18,6 +18,7 @@ type History struct {
 	Returns       []*openflex.Return
 	Payments      []*Payment
 	StatusChanges []*StatusChange
+	Waivers       []*Waiver
 }
 
 // CaptureRecord is a capture with the authorization it posted.
@@ -160,6 +161,14 @@ func (s *Service) verifyAccount(ctx context.Context, hs HistoryStore, number str
 		}
 		d := servicing.DayOf(c.Created, loc)
 		add(d, c.ID, servicing.Event{Kind: servicing.EventStaff, Action: action, Reason: c.Reason})
+	}
+	for _, wv := range h.Waivers {
+		d, err := servicing.ParseDate(wv.PostedOn)
+		if err != nil {
+			return nil, err
+		}
+		rule := wv.rule(d)
+		add(d, wv.TransactionID, servicing.Event{Kind: servicing.EventWaiver, Waiver: &rule})
 	}
 	slices.SortStableFunc(evs, func(a, b historyEvent) int { return strings.Compare(a.order, b.order) })
 	history := make([]servicing.Event, len(evs))

@@ -20,8 +20,9 @@
 
   // After a failed submit, focus goes to the error summary (or the form's
   // own error), so keyboard and screen-reader users start from what needs
-  // fixing, as in the hosted checkout. A summary link whose field has no
-  // such id goes to the field of that name.
+  // fixing, as in the hosted checkout; after a successful one, to its
+  // confirmation (the error summary comes first in the page, so it wins). A
+  // summary link whose field has no such id goes to the field of that name.
   var problem = document.querySelector("[data-focus]") || document.querySelector(".form-error[role=alert]");
   if (problem) {
     if (!problem.hasAttribute("tabindex")) problem.setAttribute("tabindex", "-1");

@@ -27,9 +27,11 @@ import (
 	"github.com/openflex/openflex/internal/api"
 	"github.com/openflex/openflex/internal/console"
 	"github.com/openflex/openflex/internal/credit"
+	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/keys"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/merchant"
+	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/plane"
 	"github.com/openflex/openflex/internal/plans"
 	"github.com/openflex/openflex/internal/portal"
@@ -123,12 +125,14 @@ type Harness struct {
 	Settlements map[openflex.Environment]*settlement.Service
 	// Servicing are the servicing engines (Config.Desk).
 	Servicing map[openflex.Environment]*engine.Service
-	Users     *users.Service
-	Site      *web.Site
-	Portal    *portal.Portal
-	Srv       *httptest.Server
-	Mail      *Mailbox
-	Clock     *Clock
+	// Planes are the services each room is handed.
+	Planes plane.Planes
+	Users  *users.Service
+	Site   *web.Site
+	Portal *portal.Portal
+	Srv    *httptest.Server
+	Mail   *Mailbox
+	Clock  *Clock
 }
 
 // Config is the site a test asks for: each room's configuration, which
@@ -188,8 +192,14 @@ func New(t *testing.T, e storetest.Engine, tweak ...func(*Config)) *Harness {
 		}
 		if cfg.Desk {
 			pl.Credit, pl.Lending = h.Credit[env], h.Lending[env]
-			h.Servicing[env] = &engine.Service{Env: env, Store: s.Data(env), Render: api.RenderEvent(env), Verifier: h.Credit[env], Now: h.Clock.Now}
+			h.Servicing[env] = &engine.Service{Env: env, Store: s.Data(env), Render: api.RenderEvent(env), Verifier: h.Credit[env], Now: h.Clock.Now,
+				Directory: s.Control}
 			pl.Servicing = h.Servicing[env]
+			h.Lending[env].Servicing = pl.Servicing // captures land on the account's segments, as the app wires it
+			pl.Messages = &customer.Messenger{Env: env, Store: s.Data(env), Now: h.Clock.Now, AccountTime: pl.Servicing.AccountTime}
+			pl.Servicing.Messages = pl.Messages // servicing's customer messages are delivered, as the app wires them
+			pl.PAD = &pad.Service{Store: s.Data(env), Accounts: s.Data(env), Payments: engine.PADPayments{S: pl.Servicing}, Messenger: pl.Messages,
+				Payee: pad.Payee{Name: "OpenFlex Financial", Phone: "1-800-555-0199", Email: "help@openflex.example", Address: "Toronto, Ontario"}, Now: h.Clock.Now}
 		}
 		if cfg.Settlements {
 			h.Settlements[env] = &settlement.Service{Env: env, Store: s.Data(env), Catalog: s.Control, Banks: s.Control, Now: h.Clock.Now}
@@ -197,7 +207,7 @@ func New(t *testing.T, e storetest.Engine, tweak ...func(*Config)) *Harness {
 		}
 		planes[env] = pl
 	}
-	cfg.Portal.Planes, cfg.Console.Planes = planes, planes
+	cfg.Portal.Planes, cfg.Console.Planes, h.Planes = planes, planes, planes
 	if cfg.Desk {
 		cfg.Console.Desk = func(env openflex.Environment) console.DeskData { return s.Data(env) }
 	}
@@ -388,12 +398,24 @@ func Find(t testing.TB, re *regexp.Regexp, body string) string {
 
 var applicants atomic.Int64
 
+// letters spells n in the letters a–z (1 is "b"): a distinct, short
+// name part for each applicant however many a test run opens.
+func letters(n int64) string {
+	var b []byte
+	for {
+		b = append([]byte{byte('a' + n%26)}, b...)
+		if n /= 26; n == 0 {
+			return string(b)
+		}
+	}
+}
+
 // OpenAccount opens an approved account in env for Jeanne Tremblay (a
 // distinct last name each time) and returns it.
 func (h *Harness) OpenAccount(t testing.TB, env openflex.Environment, merchantID, storeID string) *openflex.Account {
 	t.Helper()
 	ctx := context.Background()
-	last := "Tremblay" + strings.Repeat("e", int(applicants.Add(1)))
+	last := "Tremblay-" + letters(applicants.Add(1))
 	prep, err := h.Credit[env].Prepare(ctx, credit.ApplyRequest{MerchantID: merchantID, StoreID: storeID, Language: "en",
 		Applicant: openflex.Applicant{FirstName: "Jeanne", MiddleName: credit.MagicApproveLowRisk, LastName: last, DateOfBirth: "1985-06-15",
 			Email: "jeanne@example.com", Phone: "+14165550199",
@@ -500,4 +522,32 @@ func (c *Clock) Set(t time.Time) {
 	c.mu.Lock()
 	c.t = t
 	c.mu.Unlock()
+}
+
+// SentDebit enrols the account in automatic payments and puts one debit
+// of amount in a file to the bank (its payment applied through the
+// engine), as `openflex payments debit-file` does (Config.Desk).
+func (h *Harness) SentDebit(t testing.TB, env openflex.Environment, number string, amount int64) *pad.Debit {
+	t.Helper()
+	ctx, data := context.Background(), h.Stores.Data(env)
+	a, err := h.Planes[env].PAD.Enrol(ctx, pad.EnrolRequest{AccountNumber: number, Choice: pad.ChoiceMinimum, Language: "en", Accepted: true,
+		Bank: openflex.BankAccount{Institution: "004", Transit: "12345", Account: "1234567", HolderName: "Jeanne Tremblay"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := h.Clock.Now()
+	d := &pad.Debit{ID: openflex.NewID("pdb"), AgreementID: a.ID, AccountNumber: number, StatementID: "stmt_test",
+		DueOn: now.Format(time.DateOnly), Amount: amount, Status: pad.DebitScheduled, Created: now, Updated: now}
+	d.Reference = strings.ToUpper("OF" + d.ID[len(d.ID)-17:])
+	if _, err := data.CreateDebit(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if d.PaymentID, err = (engine.PADPayments{S: h.Servicing[env]}).PayDebit(ctx, number, amount, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	d.Status, d.FileNumber = pad.DebitSent, 1
+	if err := data.UpdateDebit(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
