@@ -235,3 +235,23 @@ func TestLetters(t *testing.T) {
 		seen[s] = true
 	}
 }
+
+// TestStatementRunSmoke: the statement run scenario, small (its templates
+// built through the services and some copies), serves every account's
+// statement day with no error. Correctness only, never speed.
+func TestStatementRunSmoke(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"--spawn", "--env", "production", "--duration", "1s", "--rate", "10", "--accounts", "5",
+		"--statement-run", "130", "--json"}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("run: %v\nstderr: %s", err, stderr.String())
+	}
+	var rep report
+	if err := json.NewDecoder(&stdout).Decode(&rep); err != nil {
+		t.Fatal(err)
+	}
+	sr := rep.StatementRun
+	if sr == nil || sr.Error != "" || sr.Accounts != 130 || sr.Templates != templateAccounts || sr.Served != 130 {
+		t.Fatalf("statement run = %+v; want 130 accounts (%d built, the rest copies) all served, no error", sr, templateAccounts)
+	}
+}

@@ -250,8 +250,8 @@ func writeReport(w io.Writer, rep *report, asJSON bool) error {
 	fmt.Fprintf(&b, "offered %.1f/s  achieved %.1f/s  ok %.1f/s  completed %d  errors %d (5xx %d, no answer %d)  max in flight %d\n\n",
 		t.OfferedRate, t.AchievedRate, t.OKRate, t.Completed, t.Errors, t.Status5xx, t.TransportErrors, t.MaxInflight)
 	if sr := rep.StatementRun; sr != nil {
-		fmt.Fprintf(&b, "statement run: %d accounts (seeded in %.1fs, days to the statement day in %.1fs); the statement day served %d accounts in %.2fs (%.0f/s, %d workers; %.0fs per million)",
-			sr.Accounts, sr.SeedSeconds, sr.PrepareSeconds, sr.Served, sr.RunSeconds, sr.AccountsPerSec, sr.Workers, sr.ProjectedMillio)
+		fmt.Fprintf(&b, "statement run: %d accounts (%d built in %.1fs, their days to the statement day in %.1fs, the rest copied in %.1fs); the statement day served %d accounts in %.2fs (%.0f/s, %d workers; %.0fs per million)",
+			sr.Accounts, sr.Templates, sr.SeedSeconds, sr.PrepareSeconds, sr.CloneSeconds, sr.Served, sr.RunSeconds, sr.AccountsPerSec, sr.Workers, sr.ProjectedMillio)
 		if sr.Error != "" {
 			fmt.Fprintf(&b, "; error: %s", sr.Error)
 		}

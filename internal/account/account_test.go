@@ -15,6 +15,7 @@ import (
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/app/apptest"
+	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/storetest"
 )
 
@@ -126,12 +127,17 @@ func TestCustomerPages(t *testing.T) {
 		// the customer knows them, never by their ids.
 		page := v.do("GET", "statements/"+id, nil)
 		expect(t, page, http.StatusOK, "statement page", "New balance", "$500.00", "Payment due date",
-			"Purchase — Maple Furniture — Toronto")
+			"Purchase — Maple Furniture — Toronto", "•••• "+acct.Number[10:])
 		pdf := v.do("GET", "statements/"+id+"/pdf", nil)
 		expect(t, pdf, http.StatusOK, "statement PDF")
 		got := pdfText(t, []byte(pdf.body))
 		if !strings.Contains(got, "New balance") || !strings.Contains(got, "$500.00") {
 			t.Errorf("the PDF's text lacks the balance:\n%s", got)
+		}
+		// As everywhere after the account opens, its number shows only its
+		// last four digits: a downloaded PDF outlives the session.
+		if strings.Contains(page.body, acct.Number) || strings.Contains(got, acct.Number) {
+			t.Errorf("the statement page or its PDF shows the full account number")
 		}
 		if !strings.Contains(got, "Purchase — Maple Furniture — Toronto") {
 			t.Errorf("the PDF's text does not name the merchant and the store:\n%s", got)
@@ -215,4 +221,87 @@ func pdfText(t *testing.T, pdf []byte) string {
 		t.Fatal(err)
 	}
 	return string(out)
+}
+
+// TestOverviewAfterTheDueDate: once the statement's due date has passed,
+// the overview no longer tells the customer to "pay this by then" to keep
+// the grace period (that day is gone); it says what is past due now.
+func TestOverviewAfterTheDueDate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		p := apptest.Start(t, e)
+		c := p.CustomerWithStatement(t, "en") // $500.00, $25.00 due 2027-02-22
+		v := newVisitor(t, p.URL+"/account/training/")
+		signIn(t, v, c.Account, "en")
+		expect(t, v.do("GET", "", nil), http.StatusOK, "before the due date", "Pay this by then to pay no interest")
+
+		c.Advance(t, apptest.Toronto(2027, 2, 24, 12))
+		for _, tc := range []struct{ lang, want, notWant string }{
+			{"en", "The due date has passed. Past due now: $25.00", "Pay this by then"},
+			{"fr", "La date d’échéance est passée. En souffrance maintenant\u00a0: 25,00\u00a0$", "Payez ce montant d’ici là"},
+		} {
+			r := v.do("GET", "?lang="+tc.lang, nil)
+			expect(t, r, http.StatusOK, "after the due date, "+tc.lang, tc.want)
+			if strings.Contains(r.body, tc.notWant) {
+				t.Errorf("%s: the overview still says %q after the due date", tc.lang, tc.notWant)
+			}
+		}
+	})
+}
+
+// TestMessagesLinkToThePages: a message about the account links to the
+// customer's pages by their full address (an email or a text message has
+// no page to be relative to), also when the server was given no
+// --public-url and learnt its address when it started listening.
+func TestMessagesLinkToThePages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		p := apptest.Start(t, e)
+		c := p.CustomerWithStatement(t, "en")
+		msgs, err := p.Main.Stores.Data(openflex.Training).AccountMessages(context.Background(), c.Account.Number, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found bool
+		for _, m := range msgs {
+			if m.Kind == "statement_ready" {
+				found = true
+				if !strings.Contains(m.Body, p.URL+"/account/training/") {
+					t.Errorf("the statement message does not link to %s/account/training/:\n%s", p.URL, m.Body)
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("no statement_ready message in %+v", msgs)
+		}
+	})
+}
+
+// TestOverviewAfterAPayment: once the customer has paid the minimum, or
+// the whole statement balance, the overview says so instead of still
+// asking for the statement's figures (the pay page shows what was paid
+// since; the overview must agree with it).
+func TestOverviewAfterAPayment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		p := apptest.Start(t, e)
+		c := p.CustomerWithStatement(t, "en") // $500.00, $25.00 due 2027-02-22
+		v := newVisitor(t, p.URL+"/account/training/")
+		signIn(t, v, c.Account, "en")
+		svc := p.Main.Planes[openflex.Training].Servicing
+		pay := func(amount int64, ref string) {
+			t.Helper()
+			if _, err := svc.Pay(ctx, engine.PaymentRequest{AccountNumber: c.Account.Number, Amount: amount, Channel: engine.ChannelCheque, Reference: ref}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pay(10_00, "CHQ-1")
+		expect(t, v.do("GET", "", nil), http.StatusOK, "part of the minimum paid",
+			"$15.00</span> — Minimum payment due on", "Pay this by then to pay no interest on regular purchases: $490.00")
+		pay(15_00, "CHQ-2")
+		r := v.do("GET", "", nil)
+		expect(t, r, http.StatusOK, "the minimum paid", "Your minimum payment is paid. Thank you.",
+			"Pay this by then to pay no interest on regular purchases: $475.00")
+		pay(475_00, "CHQ-3")
+		expect(t, v.do("GET", "?lang=fr", nil), http.StatusOK, "the statement paid, in French",
+			"Votre paiement minimum est payé. Merci.", "Le solde de votre relevé est payé\u00a0: aucun intérêt sur vos achats courants.")
+	})
 }

@@ -216,6 +216,15 @@ var texts = map[string][2]string{
 	"delivery.consent":                     {"I consent: send my statements electronically", "J’y consens\u00a0: envoyez mes relevés électroniquement"},
 	"delivery.withdraw":                    {"Withdraw my consent: send statements by mail", "Retirer mon consentement\u00a0: envoyez mes relevés par la poste"},
 
+	// The overview's moves between balances (qa).
+	"txn.moved_regular":     {"moved to your regular balance", "transférés à votre solde courant"},
+	"txn.moved_charged_off": {"moved to a charged-off balance, still owed", "transférés à un solde radié, toujours dû"},
+	"overview.past_due":     {"The due date has passed. Past due now", "La date d’échéance est passée. En souffrance maintenant"},
+	"overview.past_due_pay": {"Pay it as soon as you can (Pay, above).", "Payez-le dès que possible (Payer, ci-dessus)."},
+	"overview.minimum_paid": {"Your minimum payment is paid. Thank you.", "Votre paiement minimum est payé. Merci."},
+	"overview.grace_paid":   {"Your statement balance is paid: no interest on your regular purchases.", "Le solde de votre relevé est payé\u00a0: aucun intérêt sur vos achats courants."},
+	"overview.due_passed":   {"The due date has passed; your next statement shows what is due next.", "La date d’échéance est passée\u00a0; votre prochain relevé indique le prochain montant dû."},
+
 	// The caps on scheduled one-time payments (pay.go).
 	"pay.limit_payment": {"You already have %d one-time payments scheduled, the most at once. Cancel one below, or wait until one is taken, to schedule another.",
 		"Vous avez déjà %d paiements ponctuels prévus, le maximum à la fois. Annulez-en un ci-dessous, ou attendez qu’un soit effectué, pour en prévoir un autre."},

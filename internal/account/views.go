@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/customer"
@@ -21,6 +22,15 @@ type overviewData struct {
 	Statement    *servicing.Statement // the latest, nil before the first
 	StatementID  string
 	Transactions []txnRow
+	// DuePassed: the latest statement's due date is behind the account's
+	// today (its test clock's in TRAINING), so its grace-period advice no
+	// longer holds; PastDue is what of its minimums is unpaid now.
+	DuePassed bool
+	PastDue   int64
+	// MinimumLeft and GraceLeft are the statement's minimum and the
+	// amount that keeps the grace period less what was paid since it (as
+	// the pay page counts it).
+	MinimumLeft, GraceLeft int64
 }
 
 // standing is the account's status in plain words, with the lender's
@@ -32,6 +42,58 @@ func standing(lang string, st openflex.AccountStatus, l servicing.Lender) string
 type txnRow struct {
 	Date, What string
 	Amount     int64
+	// Moved: a balance moved within the account (a promotion ended or
+	// cancelled, a charge-off); What says how much, the amount column is
+	// empty since nothing more is owed.
+	Moved bool
+}
+
+// txnRows are the overview's recent transactions as the statement shows
+// them: dated in the account's province (its statement's days), credits
+// with a minus sign, holds left out (they are not what the customer owes),
+// each followed by where (the merchant and store, "" for none).
+func txnRows(txns []*openflex.Transaction, loc *time.Location, lang string, where func(*openflex.Transaction) string) []txnRow {
+	var rows []txnRow
+	for _, t := range txns {
+		amount := t.Amount
+		switch t.Type {
+		case openflex.TxnAuthorization, openflex.TxnRelease, openflex.TxnExpiry:
+			continue
+		case openflex.TxnPayment, openflex.TxnReturn, openflex.TxnFeeWaived, openflex.TxnInterestWaived:
+			amount = -amount
+		case openflex.TxnPlanExpired, openflex.TxnPromotionCancelled, openflex.TxnChargeOff:
+			to := "txn.moved_regular"
+			if t.Type == openflex.TxnChargeOff {
+				to = "txn.moved_charged_off"
+			}
+			what := text(lang, "txn."+string(t.Type)) + text(lang, "colon") + " " + openflex.FormatCAD(t.Amount, lang) + " " + text(lang, to)
+			rows = append(rows, txnRow{Date: t.Created.In(loc).Format("2006-01-02"), What: what, Moved: true})
+			continue
+		}
+		what := text(lang, "txn."+string(t.Type))
+		if where != nil {
+			what += where(t)
+		}
+		rows = append(rows, txnRow{Date: t.Created.In(loc).Format("2006-01-02"), What: what, Amount: amount})
+	}
+	return rows
+}
+
+// livePlans are the statement's plans still running on the account now:
+// a promotion cancelled or a plan expired since the statement moved its
+// balance to the regular one, and the overview must not show it with an
+// instalment and an end date as if it still ran.
+func livePlans(plans []servicing.PlanSummary, state *servicing.Account) []servicing.PlanSummary {
+	if state == nil {
+		return plans
+	}
+	var live []servicing.PlanSummary
+	for _, p := range plans {
+		if s := state.Segment(p.Segment); s == nil || !s.Closed {
+			live = append(live, p)
+		}
+	}
+	return live
 }
 
 // hidden shows the account number's last four digits only.
@@ -52,6 +114,22 @@ func (h *envRoom) overview(w http.ResponseWriter, r *http.Request, s *customer.S
 	}
 	if len(list) > 0 {
 		d.Statement, d.StatementID = list[0].Statement, list[0].Stored.ID
+		d.Statement.Plans = livePlans(d.Statement.Plans, v.State)
+		d.MinimumLeft, d.GraceLeft = d.Statement.MinimumPayment, d.Statement.GraceAmount
+		due, err := svc.PAD.Payments.LatestStatement(ctx, s.AccountNumber)
+		if err != nil {
+			h.fail(w, r, lang, err)
+			return
+		}
+		if due != nil {
+			d.MinimumLeft = max(0, d.Statement.MinimumPayment-due.PaidSince)
+			d.GraceLeft = max(0, d.Statement.GraceAmount-due.PaidSince)
+		}
+		if v.State != nil {
+			today := v.State.OpenDay()
+			d.DuePassed = d.Statement.DueDate.Before(today)
+			d.PastDue = v.State.PastDue(today)
+		}
 	}
 	txns, err := svc.Transactions(ctx, s.AccountNumber, 10)
 	if err != nil {
@@ -66,20 +144,18 @@ func (h *envRoom) overview(w http.ResponseWriter, r *http.Request, s *customer.S
 		names[key] = read()
 		return names[key]
 	}
-	for _, t := range txns {
-		if t.Type == openflex.TxnAuthorization || t.Type == openflex.TxnRelease || t.Type == openflex.TxnExpiry {
-			continue // holds are not what the customer owes
-		}
-		what := text(lang, "txn."+string(t.Type))
-		// Where the customer bought (or paid in store), by name.
+	// Where the customer bought (or paid in store), by name.
+	where := func(t *openflex.Transaction) string {
+		var w string
 		if t.MerchantID != "" && svc.MerchantName != nil {
-			what += " — " + name(t.MerchantID, func() string { return svc.MerchantName(ctx, t.MerchantID) })
+			w += " — " + name(t.MerchantID, func() string { return svc.MerchantName(ctx, t.MerchantID) })
 			if t.StoreID != "" && svc.StoreName != nil {
-				what += " — " + name(t.MerchantID+"/"+t.StoreID, func() string { return svc.StoreName(ctx, t.MerchantID, t.StoreID) })
+				w += " — " + name(t.MerchantID+"/"+t.StoreID, func() string { return svc.StoreName(ctx, t.MerchantID, t.StoreID) })
 			}
 		}
-		d.Transactions = append(d.Transactions, txnRow{Date: t.Created.Format("2006-01-02"), What: what, Amount: t.Amount})
+		return w
 	}
+	d.Transactions = txnRows(txns, v.Account.Province.Location(), lang, where)
 	h.render(w, r, http.StatusOK, "overview", page{Lang: lang, Session: s, Data: d})
 }
 
@@ -130,8 +206,11 @@ func (h *envRoom) own(w http.ResponseWriter, r *http.Request, s *customer.Sessio
 		return nil
 	}
 	st := v.Statement
-	// The statement in the language the customer reads the page in.
+	// The statement in the language the customer reads the page in, with
+	// the account number masked as on every other page (the PDF outlives
+	// the session in a downloads folder).
 	st.Language = s.Language
+	st.Account = hidden(st.Account)
 	return st
 }
 

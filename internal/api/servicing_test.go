@@ -267,6 +267,12 @@ func TestInStorePaymentOverHTTP(t *testing.T) {
 		if again.status != 201 || again.json["id"] != r.json["id"] || again.header.Get("Idempotent-Replayed") != "true" {
 			t.Fatalf("retry with the same key: %d %s (replayed %q)", again.status, again.raw, again.header.Get("Idempotent-Replayed"))
 		}
+		// The same verification again under a new key: used, and the message
+		// says so without calling the payment a purchase.
+		if r := pay(10_00, v, "222222", "pay-reused"); r.status != 402 || r.code() != "verification_failed" ||
+			!strings.Contains(string(r.raw), "already used") || strings.Contains(string(r.raw), "purchase") {
+			t.Fatalf("a used verification: %d %s, want 402 verification_failed, 'already used', no 'purchase'", r.status, r.raw)
+		}
 		if r := pay(10_000_00, verify(), "222222", "pay-2"); r.status != 402 || r.code() != "payment_limit_exceeded" {
 			t.Fatalf("past $10,000 in a day: %d %s, want 402 payment_limit_exceeded", r.status, r.raw)
 		}

@@ -317,15 +317,20 @@ func (m *Main) Run(ctx context.Context) error {
 	// Authentication answers from memory only while this runs: it keeps the
 	// cache in step with other nodes' and the CLI's changes (keys.Watch).
 	m.stopWatch = m.Keys.StartWatch()
-	if !m.Config.NoJobs {
-		m.startJobs()
-	}
 	if m.Config.PublicURL == "" {
 		m.Config.PublicURL = "http://" + m.listener.Addr().String()
 	}
-	for _, pl := range m.Planes {
+	// Before the jobs start: they send servicing's messages, which link to
+	// the customer pages by their full address.
+	for env, pl := range m.Planes {
 		c := pl.Checkouts
 		c.BaseURL = m.Config.PublicURL
+		if pl.Servicing != nil {
+			pl.Servicing.AccountPages = m.accountPages(env)
+		}
+	}
+	if !m.Config.NoJobs {
+		m.startJobs()
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.listener) }()

@@ -77,11 +77,7 @@ func (m *Main) wireCustomers(env openflex.Environment, data *sqlstore.DB, notifi
 	// Servicing's customer messages (statement ready, payment due and
 	// received, status changed) go out through the same messenger,
 	// pointing to the customer's own pages.
-	pages := strings.TrimRight(m.Config.PublicURL, "/") + account.Root
-	if env == openflex.Training {
-		pages += "training/"
-	}
-	m.Planes[env].Servicing.Messages, m.Planes[env].Servicing.AccountPages = m.Messages[env], pages
+	m.Planes[env].Servicing.Messages, m.Planes[env].Servicing.AccountPages = m.Messages[env], m.accountPages(env)
 	msgs, logger := m.Messages[env], m.Logger
 	m.Planes[env].Credit.Welcome = func(ctx context.Context, acct *openflex.Account) {
 		subject, body := customer.Welcome(acct)
@@ -97,4 +93,15 @@ func (m *Main) wireCustomers(env openflex.Environment, data *sqlstore.DB, notifi
 		_, err := debits.Schedule(ctx)
 		return err
 	}
+}
+
+// accountPages is the address of env's customer pages as messages print
+// it: under the public URL (Run sets it again once the server's own
+// address is known, when no --public-url was given).
+func (m *Main) accountPages(env openflex.Environment) string {
+	pages := strings.TrimRight(m.Config.PublicURL, "/") + account.Root
+	if env == openflex.Training {
+		pages += "training/"
+	}
+	return pages
 }

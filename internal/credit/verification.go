@@ -192,7 +192,7 @@ func (s *Service) usable(v *openflex.Verification, accountNumber string, allowed
 	case v.Status == openflex.VerificationLocked:
 		return verifyFailed("this verification is locked after too many wrong codes; start a new one")
 	case v.Status == openflex.VerificationConsumed:
-		return verifyFailed("this verification was already used for a purchase; start a new one")
+		return verifyFailed("this verification was already used (a code passes once); start a new one")
 	case !s.now().Before(v.ExpiresAt):
 		return verifyFailed("this verification code has expired; start a new one")
 	}

@@ -29,6 +29,10 @@ type words struct {
 	noActivity                                                           string
 	// texts translates the descriptions the package writes itself.
 	texts map[string]string
+	// channels names how a payment came (a payment line's description is
+	// its channel code) and statuses the account's standing: the customer
+	// reads words, not the API's codes.
+	channels, statuses map[string]string
 }
 
 var english = words{
@@ -52,6 +56,10 @@ var english = words{
 		LineFeeWaived: "Fee waived", LineInterestWaived: "Interest waived"},
 	months:     [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
 	noActivity: "No transactions this period.",
+	channels: map[string]string{"in_store": "in store", "bank": "bank bill payment", "cheque": "cheque",
+		"debit": "pre-authorized debit", "test_helper": "test payment"},
+	statuses: map[string]string{"normal": "normal", "auth_prohibited": "purchases paused (payment past due)",
+		"frozen": "frozen", "charged_off": "charged off", "closed": "closed"},
 }
 
 var french = words{
@@ -77,11 +85,11 @@ var french = words{
 	noActivity: "Aucune opération pendant la période.",
 	texts: map[string]string{feeAdmin: "Frais d'administration", feeNSF: "Frais de paiement refusé (provision insuffisante)",
 		interestText: "Intérêts"},
+	channels: map[string]string{"in_store": "en magasin", "bank": "paiement de facture bancaire", "cheque": "chèque",
+		"debit": "débit préautorisé", "test_helper": "paiement de test"},
+	statuses: map[string]string{"normal": "normal", "auth_prohibited": "achats suspendus (paiement en souffrance)",
+		"frozen": "gelé", "charged_off": "radié", "closed": "fermé"},
 }
-
-// statusFR names the account statuses in French.
-var statusFR = map[string]string{"normal": "normal", "auth_prohibited": "achats suspendus (paiement en souffrance)",
-	"frozen": "gelé", "charged_off": "radié", "closed": "fermé"}
 
 // longDate is "March 31, 2025" or "31 mars 2025".
 func (w *words) longDate(d Date, fr bool) string {
@@ -122,8 +130,8 @@ func Render(st *Statement) string {
 	row(w.account, st.Account)
 	row(w.period, w.longDate(st.PeriodStart, fr)+" – "+w.longDate(st.PeriodEnd, fr))
 	status := string(st.Status)
-	if fr {
-		status = statusFR[status]
+	if s, ok := w.statuses[status]; ok {
+		status = s
 	}
 	row(w.status, status)
 	b.WriteString("\n")
@@ -158,6 +166,9 @@ func Render(st *Statement) string {
 		desc := w.kinds[l.Kind]
 		what := l.Description
 		if t, ok := w.texts[what]; ok {
+			what = t
+		}
+		if t, ok := w.channels[what]; ok && l.Kind == LinePayment {
 			what = t
 		}
 		for _, part := range []string{l.MerchantLabel(), l.StoreLabel(), what} {

@@ -123,3 +123,12 @@ func (db *DB) groupWrite(ctx context.Context, fn func(ctx context.Context) error
 	}
 	return err
 }
+
+// SingleWriter reports whether db runs one write transaction at a time
+// (SQLite): the servicing job then serves its accounts from one
+// goroutine.
+func (db *DB) SingleWriter() bool { return db.Dialect != Postgres }
+
+// WritersWaiting reports whether writes are queued for the group writer:
+// the servicing job ends its transaction early to let them in.
+func (db *DB) WritersWaiting() bool { return len(db.queue) > 0 }

@@ -83,17 +83,66 @@ func (db *DB) LoadAccount(ctx context.Context, number string) (*openflex.Account
 	if db.InTx(ctx) && db.Dialect == Postgres {
 		q += " FOR UPDATE OF a, s"
 	}
-	var r engine.Row
-	var state string
-	var c engine.TestClock
-	var frozen, created int64
-	a, err := scanAccount(db.q(ctx).QueryRowContext(ctx, q, number), &r.StatementDay, &r.TimeZone, &r.TestClockID, &r.OpenedOn, &r.NextDay, &state,
-		&c.MerchantID, &c.Name, &frozen, &c.Status, &created)
+	a, r, c, err := scanLoaded(db.q(ctx).QueryRowContext(ctx, q, number))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, nil, openflex.NotFound("account", number)
 	}
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("read account servicing: %w", err)
+	}
+	return a, r, c, nil
+}
+
+// LoadAccounts is LoadAccount for several accounts in one statement (one
+// round trip for a batch of the daily job), locking them in number order
+// inside a write transaction. Accounts not found are left out.
+func (db *DB) LoadAccounts(ctx context.Context, numbers []string) (map[string]*engine.Loaded, error) {
+	out := make(map[string]*engine.Loaded, len(numbers))
+	if len(numbers) == 0 {
+		return out, nil
+	}
+	var q strings.Builder
+	q.WriteString(strings.Replace(loadAccountQuery, "a.account_number = $1", "a.account_number IN (", 1))
+	args := make([]any, len(numbers))
+	for i, n := range numbers {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		if db.Dialect == Postgres {
+			fmt.Fprintf(&q, "$%d", i+1)
+		} else {
+			q.WriteByte('?') // see insertRows
+		}
+		args[i] = n
+	}
+	q.WriteString(") ORDER BY a.account_number")
+	if db.InTx(ctx) && db.Dialect == Postgres {
+		q.WriteString(" FOR UPDATE OF a, s")
+	}
+	rows, err := db.q(ctx).QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("read accounts servicing: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, r, c, err := scanLoaded(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read accounts servicing: %w", err)
+		}
+		out[a.Number] = &engine.Loaded{Account: a, Row: r, Clock: c}
+	}
+	return out, rows.Err()
+}
+
+func scanLoaded(sc interface{ Scan(...any) error }) (*openflex.Account, *engine.Row, *engine.TestClock, error) {
+	var r engine.Row
+	var state string
+	var c engine.TestClock
+	var frozen, created int64
+	a, err := scanAccount(sc, &r.StatementDay, &r.TimeZone, &r.TestClockID, &r.OpenedOn, &r.NextDay, &state,
+		&c.MerchantID, &c.Name, &frozen, &c.Status, &created)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	r.AccountNumber = a.Number
 	if state != "" {
@@ -134,10 +183,22 @@ func (db *DB) Servicing(ctx context.Context, number string) (*engine.Row, error)
 // next day did not move, the row (locked since it was read) is written
 // with the transaction's next statement, at no round trip of its own.
 func (db *DB) SaveServicing(ctx context.Context, r *engine.Row, prevNextDay string) error {
+	locked := db.InTx(ctx) // the caller's transaction read the row
 	return db.Write(ctx, func(ctx context.Context) error {
 		if r.NextDay == prevNextDay {
 			return db.execLater(ctx, "save account servicing", `UPDATE account_servicing SET statement_day = $2, time_zone = $3, test_clock_id = $4,
 				opened_on = $5, state = $6 WHERE account_number = $1`, r.AccountNumber, r.StatementDay, r.TimeZone, r.TestClockID, r.OpenedOn, string(r.State))
+		}
+		if _, ok := ctx.Value(txKey{db}).(*pgTx); ok && locked {
+			// Sent with the transaction's next statement, at no round trip
+			// of its own. The row is locked since the caller read it (the
+			// engine always reads an account before saving it), so its next
+			// day is still prevNextDay; were it not, next_day would be set
+			// to NULL, which its NOT NULL refuses, failing the transaction
+			// rather than saving over another node's day.
+			return db.execLater(ctx, "save account servicing", `UPDATE account_servicing SET statement_day = $2, time_zone = $3, test_clock_id = $4,
+				opened_on = $5, next_day = CASE WHEN next_day = $8 THEN $6 END, state = $7 WHERE account_number = $1`,
+				r.AccountNumber, r.StatementDay, r.TimeZone, r.TestClockID, r.OpenedOn, r.NextDay, string(r.State), prevNextDay)
 		}
 		res, err := db.q(ctx).ExecContext(ctx, `UPDATE account_servicing SET statement_day = $2, time_zone = $3, test_clock_id = $4, opened_on = $5,
 			next_day = $6, state = $7 WHERE account_number = $1 AND next_day = $8`,
@@ -188,10 +249,31 @@ func (db *DB) AppliedDays(ctx context.Context, number string) ([]string, error) 
 }
 
 // DueAccounts lists accounts of zone without a test clock whose next day
-// is before today, after account number after, in number order.
-func (db *DB) DueAccounts(ctx context.Context, zone, today, after string, limit int) ([]string, error) {
-	return db.numbers(ctx, `SELECT account_number FROM account_servicing WHERE test_clock_id = '' AND time_zone = $1 AND next_day < $2
-		AND account_number > $3 ORDER BY account_number LIMIT $4`, zone, today, after, limit)
+// is before today, after the cursor after ("" to start), oldest next day
+// first then by number, with the cursor to pass for the next page. The
+// order is the due index's own, so each page starts where the last ended
+// (by number alone, every page scanned all the remaining due accounts:
+// quadratic, minutes at a million accounts).
+func (db *DB) DueAccounts(ctx context.Context, zone, today, after string, limit int) ([]string, string, error) {
+	day, number, _ := strings.Cut(after, "/")
+	rows, err := db.r.QueryContext(ctx, `SELECT account_number, next_day FROM account_servicing WHERE test_clock_id = '' AND time_zone = $1
+		AND next_day < $2 AND (next_day, account_number) > ($3, $4) ORDER BY next_day, account_number LIMIT $5`, zone, today, day, number, limit)
+	if err != nil {
+		return nil, "", fmt.Errorf("list due accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n, &day); err != nil {
+			return nil, "", err
+		}
+		out = append(out, n)
+	}
+	if len(out) > 0 {
+		after = day + "/" + out[len(out)-1]
+	}
+	return out, after, rows.Err()
 }
 
 // AccountsOnClock lists the accounts attached to a test clock.
@@ -274,13 +356,23 @@ func (db *DB) CreateStatement(ctx context.Context, st *engine.StoredStatement) e
 			string(st.Body), st.Text, micros(st.Created)); err != nil {
 			return err
 		}
-		for i, l := range st.Lines {
-			if err := db.execLater(ctx, "insert statement line", `INSERT INTO statement_lines (statement_id, seq, posted_on, kind, description, amount)
-				VALUES ($1, $2, $3, $4, $5, $6)`, st.ID, i, l.PostedOn, l.Kind, l.Description, l.Amount); err != nil {
-				return err
-			}
+		if len(st.Lines) == 0 {
+			return nil
 		}
-		return nil
+		// All lines in one statement: one step, and on PostgreSQL one
+		// queued statement, however many lines.
+		var q strings.Builder
+		q.WriteString(`INSERT INTO statement_lines (statement_id, seq, posted_on, kind, description, amount) VALUES `)
+		args := make([]any, 0, 6*len(st.Lines))
+		for i, l := range st.Lines {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6)
+			args = append(args, st.ID, i, l.PostedOn, l.Kind, l.Description, l.Amount)
+		}
+		return db.execLater(ctx, "insert statement lines", q.String(), args...)
 	})
 }
 

@@ -54,15 +54,21 @@ func TestServicingDayAppliedOnce(t *testing.T) {
 		if err := db.SaveServicing(ctx, row, prev); !errors.Is(err, engine.ErrDayApplied) {
 			t.Fatalf("SaveServicing against a stale next day = %v, want ErrDayApplied", err)
 		}
+		// Inside a write transaction PostgreSQL sends the save with the
+		// next statement: against a stale next day it still fails, and
+		// the transaction with it.
+		if err := db.Write(ctx, func(ctx context.Context) error { return db.SaveServicing(ctx, row, prev) }); err == nil {
+			t.Fatal("SaveServicing against a stale next day inside a transaction succeeded")
+		}
 		got, err := db.Servicing(ctx, n)
 		if err != nil || got.NextDay != "2025-03-02" || string(got.State) != `{"x":1}` {
 			t.Fatalf("Servicing = %+v, %v", got, err)
 		}
-		due, err := db.DueAccounts(ctx, "America/Toronto", "2025-03-03", "", 10)
+		due, _, err := db.DueAccounts(ctx, "America/Toronto", "2025-03-03", "", 10)
 		if err != nil || len(due) != 1 || due[0] != n {
 			t.Fatalf("DueAccounts = %v, %v, want [%s]", due, err, n)
 		}
-		if due, _ := db.DueAccounts(ctx, "America/Toronto", "2025-03-02", "", 10); len(due) != 0 {
+		if due, _, _ := db.DueAccounts(ctx, "America/Toronto", "2025-03-02", "", 10); len(due) != 0 {
 			t.Fatalf("DueAccounts before its next day ended = %v, want none", due)
 		}
 	})
@@ -128,6 +134,59 @@ func TestServicingRecords(t *testing.T) {
 		pb, err := db.Payment(ctx, p.ID)
 		if err != nil || pb.Status != engine.PaymentReversed || len(pb.Allocation) != 1 || pb.Allocation[0].Amount != 20_00 {
 			t.Fatalf("Payment = %+v, %v", pb, err)
+		}
+	})
+}
+
+// TestDueAccountsPages: the daily job's pages of due accounts cover every
+// due account once, oldest next day first, whatever the page size, and
+// leave out those whose next day has not ended.
+func TestDueAccountsPages(t *testing.T) {
+	Each(t, func(t *testing.T, e Engine) {
+		db := e.Open(t).Data(openflex.Production)
+		ctx := context.Background()
+		days := []string{"2025-03-02", "2025-03-01", "2025-03-02", "2025-03-01", "2025-03-05", "2025-03-02", "2025-03-01"}
+		want := map[string]string{}
+		for i, d := range days {
+			n := consentAccount(t, db, "Due"+string(rune('A'+i)))
+			row, err := db.Servicing(ctx, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			prev := row.NextDay
+			row.NextDay = d
+			if err := db.SaveServicing(ctx, row, prev); err != nil {
+				t.Fatal(err)
+			}
+			if d < "2025-03-05" {
+				want[n] = d
+			}
+		}
+		for _, size := range []int{1, 2, 4, 100} {
+			var got []string
+			after := ""
+			for range 20 {
+				page, next, err := db.DueAccounts(ctx, "America/Toronto", "2025-03-05", after, size)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, page...)
+				if len(page) < size {
+					break
+				}
+				after = next
+			}
+			if len(got) != len(want) {
+				t.Fatalf("pages of %d: %v, want the %d accounts due", size, got, len(want))
+			}
+			for i, n := range got {
+				if _, ok := want[n]; !ok {
+					t.Fatalf("pages of %d: %s listed, not due", size, n)
+				}
+				if i > 0 && (want[got[i-1]] > want[n] || want[got[i-1]] == want[n] && got[i-1] >= n) {
+					t.Fatalf("pages of %d: %v, want by next day then number, each once", size, got)
+				}
+			}
 		}
 	})
 }

@@ -72,6 +72,12 @@ func (s *Service) open(ctx context.Context, number string) (*account, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.opened(ctx, number, acct, row, clock)
+}
+
+// opened is open once the account is read (and locked).
+func (s *Service) opened(ctx context.Context, number string, acct *openflex.Account, row *Row, clock *TestClock) (*account, error) {
+	var err error
 	a := &account{acct: acct, row: row, prev: row.NextDay, now: s.wall(), clock: clock}
 	if a.loc, err = row.Location(); err != nil {
 		return nil, err
@@ -439,11 +445,14 @@ func (s *Service) openAt(ctx context.Context, number string, t time.Time) (*acco
 	if err != nil {
 		return nil, err
 	}
+	return a, s.bringTo(ctx, a, t)
+}
+
+// bringTo applies a's days through t when t is past its clock.
+func (s *Service) bringTo(ctx context.Context, a *account, t time.Time) error {
 	if t.After(a.now) {
 		a.now = t
-		if err := s.catchUp(ctx, a, a.today()); err != nil {
-			return nil, err
-		}
+		return s.catchUp(ctx, a, a.today())
 	}
-	return a, nil
+	return nil
 }

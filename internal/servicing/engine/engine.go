@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -42,14 +43,17 @@ type Store interface {
 	// (nil without one) at once, locking the first two in a transaction.
 	LoadAccount(ctx context.Context, number string) (*openflex.Account, *Row, *TestClock, error)
 	// SaveServicing stores row if its next day is still prevNextDay
-	// (another node applied the day first otherwise: ErrDayApplied).
+	// (another node applied the day first otherwise: ErrDayApplied, or
+	// inside a PostgreSQL transaction, where the row is locked since it
+	// was read, the transaction fails).
 	SaveServicing(ctx context.Context, row *Row, prevNextDay string) error
 	// ClaimDay records that (number, day) is applied: ErrDayApplied when it
 	// already was.
 	ClaimDay(ctx context.Context, number, day string, at time.Time) error
-	// DueAccounts lists, after account number after, accounts without a
-	// test clock in zone whose next day is before today.
-	DueAccounts(ctx context.Context, zone, today, after string, limit int) ([]string, error)
+	// DueAccounts lists accounts without a test clock in zone whose next
+	// day is before today, from the cursor after ("" to start), with the
+	// cursor of the next page.
+	DueAccounts(ctx context.Context, zone, today, after string, limit int) ([]string, string, error)
 
 	CreateTestClock(ctx context.Context, c *TestClock) error
 	TestClock(ctx context.Context, merchantID, id string) (*TestClock, error)
@@ -98,12 +102,21 @@ type Row struct {
 
 // Location is the zone the account's days are counted in.
 func (r *Row) Location() (*time.Location, error) {
+	if loc, ok := locations.Load(r.TimeZone); ok {
+		return loc.(*time.Location), nil
+	}
 	loc, err := time.LoadLocation(r.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("account %s zone %q: %w", r.AccountNumber, r.TimeZone, err)
 	}
+	locations.Store(r.TimeZone, loc)
 	return loc, nil
 }
+
+// locations keeps the zones read: time.LoadLocation reads and parses the
+// zone's file each time, a good part of a statement day's work per
+// account.
+var locations sync.Map
 
 // StatusChange is one move of an account's standing, with who made it and
 // why.
@@ -130,10 +143,16 @@ type Service struct {
 	Config *servicing.Config
 	// Verifier consumes the verification an in-store payment rests on.
 	Verifier Verifier
-	// Workers is how many accounts the daily job serves at once, each in
-	// its own transaction (default 1; group commit on SQLite and
-	// PostgreSQL's connections make more worth it).
+	// Workers is how many transactions the daily job runs at once
+	// (default 1; PostgreSQL's connections make more worth it, SQLite's
+	// one writer little).
 	Workers int
+	// PerTxn is how many accounts the daily job serves in one write
+	// transaction at most (default 100), and TxnTime how long one such
+	// transaction goes on taking more (default 25ms): the commit is
+	// shared, and the purchase path never waits long for SQLite's writer.
+	PerTxn  int
+	TxnTime time.Duration
 	// Zones, when set, are the only time zones the daily job serves (a
 	// node per region, or a benchmark's own accounts); default: every
 	// province's.

@@ -97,7 +97,7 @@ func TestKilledDailyRunResumes(t *testing.T) {
 				t.Fatalf("the daily job ended (%v) before it was killed", err)
 			default:
 			}
-			due, err := w.db.DueAccounts(w.ctx, "America/Toronto", today, "", accounts)
+			due, _, err := w.db.DueAccounts(w.ctx, "America/Toronto", today, "", accounts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,7 +107,7 @@ func TestKilledDailyRunResumes(t *testing.T) {
 			t.Fatal(err)
 		}
 		<-exited
-		due, err := w.db.DueAccounts(w.ctx, "America/Toronto", today, "", accounts)
+		due, _, err := w.db.DueAccounts(w.ctx, "America/Toronto", today, "", accounts)
 		if err != nil {
 			t.Fatal(err)
 		}
