@@ -95,7 +95,13 @@ func (s *Service) SetStatementDelivery(ctx context.Context, number string, elect
 	if cur.Electronic == electronic && cur.ChosenBy != "default" {
 		return cur, nil
 	}
-	d := &StatementDelivery{ID: openflex.NewID("sdl"), AccountNumber: number, Electronic: electronic, Language: lang, ChosenBy: by, Created: s.wall()}
+	// Dated by the account's clock: on a TRAINING test clock the choice
+	// belongs to the clock's day, as the account's statements do.
+	at, err := s.AccountTime(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	d := &StatementDelivery{ID: openflex.NewID("sdl"), AccountNumber: number, Electronic: electronic, Language: lang, ChosenBy: by, Created: at}
 	if electronic {
 		d.Wording = EStatementConsent(lang)
 	} else {

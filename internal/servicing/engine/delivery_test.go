@@ -42,3 +42,25 @@ func TestStatementDelivery(t *testing.T) {
 		}
 	})
 }
+
+// TestStatementDeliveryOnATestClock: a choice made on an account living
+// on a TRAINING test clock is dated by the clock, as everything else on
+// that account is.
+func TestStatementDeliveryOnATestClock(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newWorld(t, e, openflex.Training, toronto(3, 1))
+		past := toronto(1, 15)
+		clock, err := w.svc.CreateTestClock(w.ctx, "mer_test", "delivery", past)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := w.customerAccount("en", 1000_00)
+		if _, err := w.svc.AttachTestClock(w.ctx, "mer_test", clock.ID, n); err != nil {
+			t.Fatal(err)
+		}
+		on, err := w.svc.SetStatementDelivery(w.ctx, n, true, "en", "customer")
+		if err != nil || !on.Created.Equal(past.UTC()) {
+			t.Fatalf("consent on a clock at %s = %+v, %v; want it dated by the clock", past, on, err)
+		}
+	})
+}
