@@ -166,8 +166,8 @@ type deskData struct {
 	// WaiveKey identifies this drawing of the waiver form: sent twice, it
 	// waives once.
 	WaiveKey string
-	// Draws is what the account draws (owed and held): a lower limit
-	// cannot go below it. MaxLimit is the highest limit staff may give.
+	// Draws is the lowest limit a lowering may set: what the account
+	// draws (owed and held) in whole dollars. MaxLimit is the highest limit staff may give.
 	Draws, MaxLimit int64
 	// Failed is the action whose form was refused; its fields show the
 	// typed values and the errors.
@@ -477,7 +477,7 @@ func (p *Console) deskMoney(ctx context.Context, d *deskData, data DeskData, pl 
 		return err
 	}
 	a := d.View.Account
-	d.Draws, d.MaxLimit = max(0, a.Owed()+a.Held), p.maxLimit(pl)
+	d.Draws, d.MaxLimit = lowestLimit(a), p.maxLimit(pl)
 	d.WaiveKey = openflex.NewID("wk")
 	return nil
 }

@@ -44,6 +44,13 @@ func (p *Console) maxLimit(pl *plane.Plane) int64 {
 	return engine.DefaultMaxCreditLimit
 }
 
+// lowestLimit is the lowest limit a lowering may set: what the account
+// draws (owed and held), rounded up to the whole dollars limits are in, so
+// the figure the staff member is told can be typed as it is.
+func lowestLimit(a *openflex.Account) int64 {
+	return (max(0, a.Owed()+a.Held) + 99) / 100 * 100
+}
+
 // deskLimit sets a new credit limit (see engine.Service.ChangeLimit).
 func (p *Console) deskLimit(w http.ResponseWriter, r *http.Request, pg *web.Page) error {
 	env, number, err := p.deskEnv(r)
@@ -56,7 +63,7 @@ func (p *Console) deskLimit(w http.ResponseWriter, r *http.Request, pg *web.Page
 		if err != nil {
 			return pg.T("desk.err_limit", openflex.FormatCAD(0, pg.Lang), openflex.FormatCAD(p.maxLimit(pl), pg.Lang))
 		}
-		return pg.T("desk.err_limit", openflex.FormatCAD(max(0, a.Owed()+a.Held), pg.Lang), openflex.FormatCAD(p.maxLimit(pl), pg.Lang))
+		return pg.T("desk.err_limit", openflex.FormatCAD(lowestLimit(a), pg.Lang), openflex.FormatCAD(p.maxLimit(pl), pg.Lang))
 	}
 	limit, ok := openflex.ParseDollars(pg.Form.Get("credit_limit"))
 	if !ok {

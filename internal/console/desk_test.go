@@ -190,6 +190,11 @@ func TestAccountDesk(t *testing.T) {
 		if a := audits("payment.recorded"); len(a) != 1 || !strings.Contains(a[0].Detail, ps[0].ID) || !strings.Contains(a[0].Detail, "cheque by mail") {
 			t.Fatalf("payment audit: %+v", a)
 		}
+		// The page says how each payment came, in words, and what each
+		// balance owes (the regular balance has no purchase amount).
+		if body := admin.Get(page).Body; !strings.Contains(body, "<td>cheque</td>") || !strings.Contains(body, "<th scope=\"col\">Owing</th>") {
+			t.Fatalf("the account page after a cheque payment lacks its channel in words or the owing column:\n%s", body)
+		}
 		reverse := page + "/payments/" + ps[0].ID + "/reverse"
 		r = admin.Submit(page, reverse, url.Values{"reason": {"cheque returned NSF"}, "returned": {"yes"}})
 		if r.StatusCode != http.StatusSeeOther {
