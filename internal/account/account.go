@@ -122,6 +122,9 @@ func New(cfg Config) *Room {
 		r.mux.HandleFunc("GET "+base+"merchants", h.merchants)
 		r.mux.HandleFunc("POST "+base+"merchants/{merchant}/revoke", h.revoke)
 		r.mux.HandleFunc("GET "+base+"messages", h.inbox)
+		// Anything else under the room is its own not-found page, in the
+		// visitor's language, not the mux's bare English text.
+		r.mux.HandleFunc(base, h.notFound)
 	}
 	return r
 }
@@ -255,6 +258,11 @@ func (h *envRoom) fail(w http.ResponseWriter, r *http.Request, lang string, err 
 		h.cfg.Logger.Error("account room", "path", r.URL.Path, "err", err)
 	}
 	h.render(w, r, status, "message", page{Lang: lang, Error: msg})
+}
+
+func (h *envRoom) notFound(w http.ResponseWriter, r *http.Request) {
+	s, _ := h.session(r) // a broken cookie still deserves the page
+	h.fail(w, r, h.lang(r, s), openflex.NotFound("page", r.URL.Path))
 }
 
 func (h *envRoom) home(w http.ResponseWriter, r *http.Request) {

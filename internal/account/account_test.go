@@ -305,3 +305,28 @@ func TestOverviewAfterAPayment(t *testing.T) {
 			"Votre paiement minimum est payé. Merci.", "Le solde de votre relevé est payé\u00a0: aucun intérêt sur vos achats courants.")
 	})
 }
+
+// TestUnknownPagesAreTheRoomsOwn: a mistyped address under either
+// environment's pages answers the room's not-found page in the visitor's
+// language, never the mux's bare "404 page not found".
+func TestUnknownPagesAreTheRoomsOwn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		p := apptest.Start(t, e)
+		for _, c := range []struct{ path, lang, want string }{
+			{"/account/nope", "en", "This page does not exist."},
+			{"/account/statements/x/y/z", "fr", "Cette page n’existe pas."},
+			{"/account/training/nope", "fr", "Cette page n’existe pas."},
+			{"/account/training/pay/extra/bits", "en", "This page does not exist."},
+		} {
+			req, _ := http.NewRequest("GET", p.URL+c.path, nil)
+			req.Header.Set("Accept-Language", c.lang)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			expect(t, resp{status: res.StatusCode, body: string(b)}, http.StatusNotFound, c.path, c.want, `lang="`+c.lang+`"`)
+		}
+	})
+}
