@@ -13,6 +13,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -25,6 +26,7 @@ import (
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/ratelimit"
+	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/web"
 )
@@ -216,6 +218,22 @@ func (p page) CSRF(action string) string { return p.Session.CSRF(action) }
 
 // Money writes cents in the page's language.
 func (p page) Money(c int64) string { return openflex.FormatCAD(c, p.Lang) }
+
+// Long spells a day out in the page's language ("February 22, 2027",
+// "22 février 2027"), as the statement does: the customer reads the same
+// date on both. It takes a servicing.Date or an ISO day as stored.
+func (p page) Long(d any) string {
+	switch d := d.(type) {
+	case servicing.Date:
+		return servicing.LongDate(d, p.Lang)
+	case string:
+		if day, err := servicing.ParseDate(d); err == nil {
+			return servicing.LongDate(day, p.Lang)
+		}
+		return d
+	}
+	return fmt.Sprint(d)
+}
 
 // Other is the other language, for the switch.
 func (p page) Other() string {

@@ -113,7 +113,11 @@ func TestCustomerPages(t *testing.T) {
 
 		over := v.do("GET", "", nil)
 		expect(t, over, http.StatusOK, "overview", "Your account", "•••• "+acct.Number[10:], "In good standing", "$500.00", "Minimum payment due on",
-			"Purchase — Maple Furniture — Toronto", "Latest statement")
+			"Purchase — Maple Furniture — Toronto", "Latest statement", "February 22, 2027", "January 31, 2027")
+		// Dates are spelled out as on the statement, never ISO days.
+		if strings.Contains(over.body, ">2027-02-22<") {
+			t.Errorf("the overview shows the due date as an ISO day")
+		}
 		if strings.Contains(over.body, acct.Number) {
 			t.Errorf("the overview shows the full account number")
 		}
@@ -152,7 +156,7 @@ func TestCustomerPages(t *testing.T) {
 				t.Errorf("the statement page shows an id:\n%s", r.body)
 			}
 		}
-		expect(t, v.do("GET", "", nil), http.StatusOK, "overview in French", "Votre compte", "En règle", "Achat — Maple Furniture — Toronto")
+		expect(t, v.do("GET", "", nil), http.StatusOK, "overview in French", "Votre compte", "En règle", "Achat — Maple Furniture — Toronto", "22 février 2027")
 
 		// Automatic payments: refused without the agreement accepted, then
 		// set up (the written confirmation sent), then cancelled.
