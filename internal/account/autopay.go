@@ -101,6 +101,10 @@ func (h *envRoom) enrol(w http.ResponseWriter, r *http.Request) {
 		req.FixedAmount = c
 	}
 	_, err := h.svc().PAD.Enrol(r.Context(), req)
+	if openflex.ErrorCode(err) == openflex.CodeAccountStatusInvalid {
+		h.autopayPage(w, r, s, http.StatusConflict, autopayData{Form: form}, text(s.Language, "autopay.closed_account"))
+		return
+	}
 	if e := refused(err); e != nil {
 		markRefused(e, fieldErr)
 	}

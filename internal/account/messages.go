@@ -224,6 +224,8 @@ var texts = map[string][2]string{
 	"overview.minimum_paid": {"Your minimum payment is paid. Thank you.", "Votre paiement minimum est payé. Merci."},
 	"overview.grace_paid":   {"Your statement balance is paid: no interest on your regular purchases.", "Le solde de votre relevé est payé\u00a0: aucun intérêt sur vos achats courants."},
 	"overview.due_passed":   {"The due date has passed; your next statement shows what is due next.", "La date d’échéance est passée\u00a0; votre prochain relevé indique le prochain montant dû."},
+	// A closed or charged-off account still signs in to read and pay.
+	"autopay.closed_account": {"This account is closed: it takes no automatic payments. You can still make a one-time payment of what you owe.", "Ce compte est fermé : il ne prend pas de paiements automatiques. Vous pouvez tout de même faire un paiement unique de ce que vous devez."},
 }
 
 func text(lang, key string) string {
