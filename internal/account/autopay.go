@@ -22,6 +22,9 @@ type autopayData struct {
 	// Confirmation is the written confirmation sent for the agreement
 	// (Rule H1), shown as the customer received it.
 	Confirmation *customer.Message
+	// Ended is set for a closed or charged-off account: it may pay once,
+	// never enrol, so the page says so instead of offering the form.
+	Ended bool
 }
 
 func (h *envRoom) autopayPage(w http.ResponseWriter, r *http.Request, s *customer.Session, status int, d autopayData, msg string) {
@@ -49,6 +52,12 @@ func (h *envRoom) autopayPage(w http.ResponseWriter, r *http.Request, s *custome
 			return
 		}
 	} else {
+		acct, err := h.svc().PAD.Accounts.Account(ctx, s.AccountNumber)
+		if err != nil {
+			h.fail(w, r, s.Language, err)
+			return
+		}
+		d.Ended = acct.Status == openflex.AccountClosed || acct.Status == openflex.AccountChargedOff
 		d.Sample = pad.Text(s.Language, h.svc().PAD.Payee, pad.EnrolRequest{AccountNumber: s.AccountNumber, Choice: pad.ChoiceMinimum,
 			Bank: openflex.BankAccount{Institution: "000", Transit: "00000", Account: "00000"}}, text(s.Language, "autopay.you"), h.cfg.Now().Format("2006-01-02"))
 	}
