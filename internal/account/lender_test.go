@@ -152,4 +152,3 @@ func TestClosedAccountSignsIn(t *testing.T) {
 		}
 	})
 }
-
