@@ -13,6 +13,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -25,6 +26,7 @@ import (
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/pad"
 	"github.com/openflex/openflex/internal/ratelimit"
+	"github.com/openflex/openflex/internal/servicing"
 	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/web"
 )
@@ -122,6 +124,9 @@ func New(cfg Config) *Room {
 		r.mux.HandleFunc("GET "+base+"merchants", h.merchants)
 		r.mux.HandleFunc("POST "+base+"merchants/{merchant}/revoke", h.revoke)
 		r.mux.HandleFunc("GET "+base+"messages", h.inbox)
+		// Anything else under the room is its own not-found page, in the
+		// visitor's language, not the mux's bare English text.
+		r.mux.HandleFunc(base, h.notFound)
 	}
 	return r
 }
@@ -214,6 +219,22 @@ func (p page) CSRF(action string) string { return p.Session.CSRF(action) }
 // Money writes cents in the page's language.
 func (p page) Money(c int64) string { return openflex.FormatCAD(c, p.Lang) }
 
+// Long spells a day out in the page's language ("February 22, 2027",
+// "22 février 2027"), as the statement does: the customer reads the same
+// date on both. It takes a servicing.Date or an ISO day as stored.
+func (p page) Long(d any) string {
+	switch d := d.(type) {
+	case servicing.Date:
+		return servicing.LongDate(d, p.Lang)
+	case string:
+		if day, err := servicing.ParseDate(d); err == nil {
+			return servicing.LongDate(day, p.Lang)
+		}
+		return d
+	}
+	return fmt.Sprint(d)
+}
+
 // Other is the other language, for the switch.
 func (p page) Other() string {
 	if p.Lang == "fr" {
@@ -255,6 +276,11 @@ func (h *envRoom) fail(w http.ResponseWriter, r *http.Request, lang string, err 
 		h.cfg.Logger.Error("account room", "path", r.URL.Path, "err", err)
 	}
 	h.render(w, r, status, "message", page{Lang: lang, Error: msg})
+}
+
+func (h *envRoom) notFound(w http.ResponseWriter, r *http.Request) {
+	s, _ := h.session(r) // a broken cookie still deserves the page
+	h.fail(w, r, h.lang(r, s), openflex.NotFound("page", r.URL.Path))
 }
 
 func (h *envRoom) home(w http.ResponseWriter, r *http.Request) {

@@ -113,7 +113,11 @@ func TestCustomerPages(t *testing.T) {
 
 		over := v.do("GET", "", nil)
 		expect(t, over, http.StatusOK, "overview", "Your account", "•••• "+acct.Number[10:], "In good standing", "$500.00", "Minimum payment due on",
-			"Purchase — Maple Furniture — Toronto", "Latest statement")
+			"Purchase — Maple Furniture — Toronto", "Latest statement", "February 22, 2027", "January 31, 2027")
+		// Dates are spelled out as on the statement, never ISO days.
+		if strings.Contains(over.body, ">2027-02-22<") {
+			t.Errorf("the overview shows the due date as an ISO day")
+		}
 		if strings.Contains(over.body, acct.Number) {
 			t.Errorf("the overview shows the full account number")
 		}
@@ -152,7 +156,7 @@ func TestCustomerPages(t *testing.T) {
 				t.Errorf("the statement page shows an id:\n%s", r.body)
 			}
 		}
-		expect(t, v.do("GET", "", nil), http.StatusOK, "overview in French", "Votre compte", "En règle", "Achat — Maple Furniture — Toronto")
+		expect(t, v.do("GET", "", nil), http.StatusOK, "overview in French", "Votre compte", "En règle", "Achat — Maple Furniture — Toronto", "22 février 2027")
 
 		// Automatic payments: refused without the agreement accepted, then
 		// set up (the written confirmation sent), then cancelled.
@@ -303,5 +307,30 @@ func TestOverviewAfterAPayment(t *testing.T) {
 		pay(475_00, "CHQ-3")
 		expect(t, v.do("GET", "?lang=fr", nil), http.StatusOK, "the statement paid, in French",
 			"Votre paiement minimum est payé. Merci.", "Le solde de votre relevé est payé\u00a0: aucun intérêt sur vos achats courants.")
+	})
+}
+
+// TestUnknownPagesAreTheRoomsOwn: a mistyped address under either
+// environment's pages answers the room's not-found page in the visitor's
+// language, never the mux's bare "404 page not found".
+func TestUnknownPagesAreTheRoomsOwn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		p := apptest.Start(t, e)
+		for _, c := range []struct{ path, lang, want string }{
+			{"/account/nope", "en", "This page does not exist."},
+			{"/account/statements/x/y/z", "fr", "Cette page n’existe pas."},
+			{"/account/training/nope", "fr", "Cette page n’existe pas."},
+			{"/account/training/pay/extra/bits", "en", "This page does not exist."},
+		} {
+			req, _ := http.NewRequest("GET", p.URL+c.path, nil)
+			req.Header.Set("Accept-Language", c.lang)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			expect(t, resp{status: res.StatusCode, body: string(b)}, http.StatusNotFound, c.path, c.want, `lang="`+c.lang+`"`)
+		}
 	})
 }

@@ -22,6 +22,9 @@ type autopayData struct {
 	// Confirmation is the written confirmation sent for the agreement
 	// (Rule H1), shown as the customer received it.
 	Confirmation *customer.Message
+	// Ended is set for a closed or charged-off account: it may pay once,
+	// never enrol, so the page says so instead of offering the form.
+	Ended bool
 }
 
 func (h *envRoom) autopayPage(w http.ResponseWriter, r *http.Request, s *customer.Session, status int, d autopayData, msg string) {
@@ -49,6 +52,12 @@ func (h *envRoom) autopayPage(w http.ResponseWriter, r *http.Request, s *custome
 			return
 		}
 	} else {
+		acct, err := h.svc().PAD.Accounts.Account(ctx, s.AccountNumber)
+		if err != nil {
+			h.fail(w, r, s.Language, err)
+			return
+		}
+		d.Ended = acct.Status == openflex.AccountClosed || acct.Status == openflex.AccountChargedOff
 		// Dated by the account's day (its test clock's in TRAINING), as the
 		// agreement it becomes is.
 		today, err := h.svc().Servicing.Today(ctx, s.AccountNumber)
@@ -108,6 +117,10 @@ func (h *envRoom) enrol(w http.ResponseWriter, r *http.Request) {
 		req.FixedAmount = c
 	}
 	_, err := h.svc().PAD.Enrol(r.Context(), req)
+	if openflex.ErrorCode(err) == openflex.CodeAccountStatusInvalid {
+		h.autopayPage(w, r, s, http.StatusConflict, autopayData{Form: form}, text(s.Language, "autopay.closed_account"))
+		return
+	}
 	if e := refused(err); e != nil {
 		markRefused(e, fieldErr)
 	}

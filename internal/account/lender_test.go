@@ -76,9 +76,9 @@ func TestConfiguredLender(t *testing.T) {
 
 // TestOverviewStatusNamesTheLender: a frozen account's overview tells the
 // customer who froze it and the number to call (the configured lender's),
-// never a bare "call us", in both languages. (A closed account cannot sign
-// in; a charged-off one takes 180 days: their texts are checked by
-// TestStatusTextsNameTheLender.)
+// never a bare "call us", in both languages. (A closed account's is checked
+// by TestClosedAccountSignsIn; a charged-off one takes 180 days: its texts
+// are checked by TestStatusTextsNameTheLender.)
 func TestOverviewStatusNamesTheLender(t *testing.T) {
 	lender := servicing.Lender{Name: "Prêts Érable inc.", Phone: "1-877-555-0142", Email: "aide@erable.example",
 		Address: "500 rue Sainte-Catherine O, Montréal QC H3B 1A6"}
@@ -105,6 +105,48 @@ func TestOverviewStatusNamesTheLender(t *testing.T) {
 				expect(t, over, http.StatusOK, "overview", html.EscapeString(tc.want))
 				if strings.Contains(over.body, "OpenFlex Financial") || strings.Contains(over.body, servicing.DefaultLender.Phone) {
 					t.Errorf("the overview names the demo lender:\n%s", over.body)
+				}
+			})
+		}
+	})
+}
+
+// TestClosedAccountSignsIn: a closed account still owing signs in and
+// reads its overview and statements, and may pay once from the pay page;
+// automatic payments are refused with a clear message, in its language.
+func TestClosedAccountSignsIn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		p := apptest.Start(t, e)
+		for _, tc := range []struct{ lang, owed, refused string }{
+			{"en", "$500.00", "This account is closed: it takes no automatic payments."},
+			{"fr", "500,00", "Ce compte est fermé\u00a0: il ne prend pas de paiements automatiques."},
+		} {
+			t.Run(tc.lang, func(t *testing.T) {
+				acct := customerWithStatement(t, p, tc.lang) // $500.00 owed
+				// The enrolment form as a page opened before the account closed.
+				early := newVisitor(t, p.URL+"/account/training/")
+				signIn(t, early, acct, tc.lang)
+				earlyTok := csrfRE.FindAllStringSubmatch(early.do("GET", "autopay", nil).body, -1)[1][1]
+				if _, err := p.Main.Planes[openflex.Training].Servicing.StaffAction(context.Background(), acct.Number, servicing.ActionClose, "admin@lender.example", "test"); err != nil {
+					t.Fatal(err)
+				}
+				v := newVisitor(t, p.URL+"/account/training/")
+				signIn(t, v, acct, tc.lang)
+				expect(t, v.do("GET", "", nil), http.StatusOK, "overview", tc.owed)
+				list := v.do("GET", "statements", nil)
+				expect(t, list, http.StatusOK, "statements", tc.owed)
+				expect(t, v.do("GET", "statements/"+statementRE.FindStringSubmatch(list.body)[1], nil), http.StatusOK, "statement", tc.owed)
+				expect(t, v.do("GET", "pay", nil), http.StatusOK, "pay page", `id="payoff">`)
+				ap := v.do("GET", "autopay", nil)
+				expect(t, ap, http.StatusOK, "autopay page", html.EscapeString(tc.refused))
+				if strings.Contains(ap.body, `action="/account/training/autopay"`) {
+					t.Errorf("a closed account is offered the enrolment form:\n%s", ap.body)
+				}
+				form := url.Values{"csrf": {earlyTok}, "accepted": {"yes"}, "choice": {"minimum"}, "holder_name": {"Élise Client"},
+					"institution": {"004"}, "transit": {"12345"}, "account": {"1234567"}}
+				expect(t, early.do("POST", "autopay", form), http.StatusConflict, "enrol a closed account", html.EscapeString(tc.refused))
+				if a, err := p.Main.PAD[openflex.Training].Store.ActiveAgreement(context.Background(), acct.Number); err != nil || a != nil {
+					t.Errorf("agreement of a closed account = %+v, %v", a, err)
 				}
 			})
 		}

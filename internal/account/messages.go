@@ -232,6 +232,8 @@ var texts = map[string][2]string{
 		"Avec les paiements déjà prévus, celui-ci paierait plus que ce que vous devez (ce qui rembourse votre compte à cette date). Choisissez un montant plus petit, ou annulez un paiement prévu ci-dessous."},
 	"pay.limit_day": {"Payments on that day would add up to more than %s, the most an account takes in a day. Choose another day or a smaller amount.",
 		"Les paiements de ce jour dépasseraient %s, le maximum qu’un compte reçoit par jour. Choisissez un autre jour ou un montant plus petit."},
+	// A closed or charged-off account still signs in to read and pay.
+	"autopay.closed_account": {"This account is closed: it takes no automatic payments. You can still make a one-time payment of what you owe.", "Ce compte est fermé : il ne prend pas de paiements automatiques. Vous pouvez tout de même faire un paiement unique de ce que vous devez."},
 }
 
 func text(lang, key string) string {

@@ -85,7 +85,7 @@ func (h *envRoom) payState(ctx context.Context, s *customer.Session, on string, 
 		// the right figure (the payoff or another amount is).
 		late := ""
 		if st.DueOn >= d.Today && d.On > st.DueOn {
-			late = text(lang, "pay.after_due") + " " + st.DueOn
+			late = text(lang, "pay.after_due") + " " + page{Lang: lang}.Long(st.DueOn)
 		}
 		if a := pad.Amount(pad.ChoiceMinimum, 0, st.Minimum, st.Closing, st.PaidSince, st.Owed); a > 0 {
 			d.Choices = append(d.Choices, payChoice{Value: "minimum", Label: text(lang, "pay.minimum"), Amount: a, Unavailable: late})

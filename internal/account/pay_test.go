@@ -55,7 +55,7 @@ func TestPayPage(t *testing.T) {
 		// January's statement: $500.00, minimum $25.00 due 2027-02-22; the
 		// payoff on 2027-02-01 is the $500.00 (no interest: in grace).
 		pg := v.do("GET", "pay", nil)
-		expect(t, pg, http.StatusOK, "pay page", "Make a payment", "$25.00", "2027-02-22", `id="payoff">$500.00`, "no prepayment penalty")
+		expect(t, pg, http.StatusOK, "pay page", "Make a payment", "$25.00", "February 22, 2027", `id="payoff">$500.00`, "no prepayment penalty")
 		expect(t, v.do("GET", "pay?date=2027-04-30", nil), http.StatusUnprocessableEntity, "a payoff 88 days ahead", "from today to 60 days")
 		// Unpaid by the due date, the grace is lost: the February statement
 		// charges interest from the purchase (2027-01-05) to 02-28, 500 × 55

@@ -89,8 +89,8 @@ type SignIn struct {
 
 func (s *SignIn) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
-// errNoMatch is the one answer for an unknown account, a wrong date of
-// birth or a closed account: nothing tells which.
+// errNoMatch is the one answer for an unknown account or a wrong date of
+// birth: nothing tells which.
 func errNoMatch() error {
 	return &openflex.Error{Code: openflex.CodeVerifyFailed, Param: "account_number",
 		Message: "the account number and date of birth do not match an open account"}
@@ -110,7 +110,10 @@ func (s *SignIn) Start(ctx context.Context, number, dob, channel, lang, source s
 		return "", nil, errNoMatch()
 	}
 	acct, err := s.Identity.Account(ctx, number)
-	if openflex.ErrorCode(err) == openflex.CodeResourceMissing || (err == nil && acct.Status == openflex.AccountClosed) {
+	// A closed, charged-off or frozen account still signs in: its customer
+	// may owe and must be able to read statements (kept after closing) and
+	// pay; the pages refuse what such an account may no longer do.
+	if openflex.ErrorCode(err) == openflex.CodeResourceMissing {
 		return "", nil, errNoMatch()
 	}
 	if err != nil {

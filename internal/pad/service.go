@@ -201,7 +201,9 @@ func (s *Service) log() *slog.Logger {
 // debit is ConfirmationDays after it.
 //
 // Errors: the request's field errors; resource_missing;
-// account_status_invalid for a closed account.
+// account_status_invalid for a closed or charged-off account (it may still
+// pay what it owes once at a time: a standing order to debit an account the
+// lender has ended has nothing left to serve).
 func (s *Service) Enrol(ctx context.Context, r EnrolRequest) (*Agreement, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
@@ -210,8 +212,8 @@ func (s *Service) Enrol(ctx context.Context, r EnrolRequest) (*Agreement, error)
 	if err != nil {
 		return nil, err
 	}
-	if acct.Status == openflex.AccountClosed {
-		return nil, &openflex.Error{Code: openflex.CodeAccountStatusInvalid, Message: "a closed account takes no automatic payments"}
+	if acct.Status == openflex.AccountClosed || acct.Status == openflex.AccountChargedOff {
+		return nil, &openflex.Error{Code: openflex.CodeAccountStatusInvalid, Message: "a closed or charged-off account takes no automatic payments"}
 	}
 	now, day, err := s.accountNow(ctx, r.AccountNumber)
 	if err != nil {

@@ -66,3 +66,20 @@ func TestRenderWordsNotCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestFrenchTypographicApostrophe: the French statement writes
+// "d’échéance" with the typographic apostrophe, as the customer's pages
+// do, never the typewriter's straight one.
+func TestFrenchTypographicApostrophe(t *testing.T) {
+	st := &Statement{Language: "fr", Status: openflex.AccountNormal, Lender: DefaultLender,
+		Lines: []Line{{Kind: LineFee, Amount: 25_00, Description: feeAdmin}}}
+	text := Render(st)
+	for _, w := range []string{"Date d’échéance du paiement", "Taux d’intérêt annuels", "Frais d’administration"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("no %q in\n%s", w, text)
+		}
+	}
+	if i := strings.Index(text, "'"); i >= 0 {
+		t.Errorf("a straight apostrophe in the French statement near %q", text[max(0, i-20):min(len(text), i+20)])
+	}
+}

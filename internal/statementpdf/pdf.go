@@ -24,7 +24,8 @@ func Write(w io.Writer, st *servicing.Statement) error {
 	pdf.SetMargins(48, 48, 48)
 	pdf.SetAutoPageBreak(true, 56)
 	// The core fonts carry Windows-1252, which holds every character the
-	// statements use in English and French (accents, no-break space, dashes).
+	// statements use in English and French (accents, no-break space, dashes,
+	// the typographic apostrophe ’ of the French text).
 	tr := pdf.UnicodeTranslatorFromDescriptor("cp1252")
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-40)

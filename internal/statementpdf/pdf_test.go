@@ -96,7 +96,7 @@ func TestStatementPDF(t *testing.T) {
 			}
 			for _, w := range map[string][]string{
 				"en": {"Statement", "$400.00", "$20.00", "Ébénisterie Côté", "Page 1/"},
-				"fr": {"Relevé de compte", "400,00 $", "20,00 $", "Ébénisterie Côté", "Date d'échéance du paiement", "Page 1/"},
+				"fr": {"Relevé de compte", "400,00 $", "20,00 $", "Ébénisterie Côté", "Date d’échéance du paiement", "Page 1/"},
 			}[lang] {
 				if !strings.Contains(got, squash(w)) {
 					t.Errorf("the PDF's text lacks %q", w)
