@@ -26,6 +26,7 @@ import (
 // purchases and payments go through the same services and database as the
 // server's.
 type statementRun struct {
+	tg    *target
 	svc   *engine.Service
 	now   atomic.Int64 // the scenario's clock, Unix nanoseconds
 	rep   *statementReport
@@ -47,7 +48,11 @@ type statementReport struct {
 	AccountsPerSec  float64 `json:"accounts_per_second"`
 	Served          int     `json:"accounts_served"`
 	ProjectedMillio float64 `json:"projected_seconds_per_million"`
-	Error           string  `json:"error,omitempty"`
+	// Texts is how many customer messages the server's own job had
+	// delivered (to the bench's SMS gateway) when the run ended: they go
+	// out alongside the run, from the outbox the run fills.
+	Texts int64  `json:"customer_messages_delivered"`
+	Error string `json:"error,omitempty"`
 }
 
 func (r *statementRun) clock() time.Time { return time.Unix(0, r.now.Load()) }
@@ -74,7 +79,7 @@ func seedStatementRun(ctx context.Context, tg *target, n, workers int, logf func
 	// Nova Scotia: the bench's own accounts are Ontario's, and the
 	// scenario's clock must never move them.
 	loc, _ := time.LoadLocation("America/Halifax")
-	r := &statementRun{rep: &statementReport{Accounts: total, Workers: workers, Templates: n}, done: make(chan struct{})}
+	r := &statementRun{tg: tg, rep: &statementReport{Accounts: total, Workers: workers, Templates: n}, done: make(chan struct{})}
 	r.set(time.Date(2027, 3, 10, 12, 0, 0, 0, loc))
 	r.svc = &engine.Service{Env: env, Store: data, Render: api.RenderEvent(env), Workers: workers, Zones: []string{"America/Halifax"}, Now: r.clock}
 	lend := &lending.Service{Store: data, Render: api.RenderEvent(env), Servicing: r.svc, Now: r.clock}
@@ -165,7 +170,7 @@ func (r *statementRun) run(ctx context.Context) {
 	r.start = time.Now()
 	n, err := r.svc.RunDue(ctx)
 	took := time.Since(r.start).Seconds()
-	r.rep.RunSeconds, r.rep.Served = round2(took), n
+	r.rep.RunSeconds, r.rep.Served, r.rep.Texts = round2(took), n, r.tg.texts.Load()
 	if took > 0 {
 		r.rep.AccountsPerSec = round2(float64(n) / took)
 		if n > 0 {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -38,6 +40,9 @@ type target struct {
 	muted atomic.Bool
 	// kept says where the data stayed (--keep).
 	kept string
+	// texts counts the customer messages the spawned server sent to the
+	// bench's SMS gateway (--statement-run).
+	texts atomic.Int64
 }
 
 func (tg *target) close() error {
@@ -97,6 +102,19 @@ func spawn(ctx context.Context, o *options, stderr io.Writer, logf func(string, 
 		} else {
 			tg.closers = append(tg.closers, func() error { return dropSchemas(o.DatabaseURL, cfg.SchemaPrefix) })
 		}
+	}
+	if o.StatementRun > 0 {
+		// The statement run's customers are told by text (statement
+		// ready…), as a PRODUCTION lender's would be: a gateway that
+		// accepts every message stands in for the SMS provider, the true
+		// edge, so the server's job delivers them alongside the run instead
+		// of failing and retrying each.
+		url, stop, err := tg.smsGateway()
+		if err != nil {
+			return nil, err
+		}
+		tg.closers = append(tg.closers, stop)
+		cfg.SMSURL = url
 	}
 	m := &app.Main{Config: cfg, Logger: serverLogger(stderr, o.Verbose, &tg.muted)}
 	tg.closers = append(tg.closers, m.Close)
@@ -236,4 +254,19 @@ func (t teeHandler) WithGroup(name string) slog.Handler {
 		out[i] = h.WithGroup(name)
 	}
 	return out
+}
+
+// smsGateway serves an SMS gateway on loopback that accepts every message
+// and counts it.
+func (tg *target) smsGateway() (string, func() error, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tg.texts.Add(1)
+		w.WriteHeader(http.StatusAccepted)
+	})}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String() + "/sms", srv.Close, nil
 }
