@@ -12,7 +12,6 @@ import (
 	"github.com/openflex/openflex/internal/credit"
 	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/servicing/engine"
-	"github.com/openflex/openflex/internal/sqlstore"
 )
 
 // statementRun is the servicing scenario (--statement-run N, spawned
@@ -182,9 +181,16 @@ func (r *statementRun) run(ctx context.Context) {
 	}
 }
 
+// accountCopier copies an account, every row of its life, to new numbers
+// (the store's CloneAccounts, for load tests only). The tool reaches the
+// store through the platform it spawned, never by importing it.
+type accountCopier interface {
+	CloneAccounts(ctx context.Context, template string, numbers []string) error
+}
+
 // cloneAccounts makes copies more accounts from templates, spread evenly,
 // with the workers of the seed.
-func cloneAccounts(ctx context.Context, data *sqlstore.DB, templates []string, copies int, logf func(string, ...any)) error {
+func cloneAccounts(ctx context.Context, data accountCopier, templates []string, copies int, logf func(string, ...any)) error {
 	if copies == 0 {
 		return nil
 	}
