@@ -1,8 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"hash/fnv"
+	"sync"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -196,39 +199,76 @@ func (s *Service) DeliverMessages(ctx context.Context) (int, error) {
 	return s.deliver(ctx, "")
 }
 
+// messageSenders is how many messages one node sends at once. A provider
+// answers in tens of milliseconds: one at a time, a statement day's
+// messages for a million accounts would take hours. An account's messages
+// all go to the same sender, so each customer still gets theirs in order.
+const messageSenders = 8
+
 func (s *Service) deliver(ctx context.Context, number string) (int, error) {
 	now := s.wall()
-	n := 0
-	var errs []error
+	var (
+		mu    sync.Mutex
+		n     int
+		errs  []error
+		fatal error
+	)
+	// send delivers one message it holds and records the outcome.
+	send := func(m *QueuedMessage) {
+		ok, err := s.Store.ClaimMessage(ctx, m.ID, now, now.Add(messageLease))
+		if err == nil && ok {
+			status, errText, retry := OutboxDone, "", now
+			sendErr := s.Messages.Deliver(ctx, m.ID, m.AccountNumber, m.Kind, m.Subject, m.Body, m.Created)
+			if sendErr != nil {
+				// Tried again by a later run, later each time.
+				status, errText, retry = OutboxFailed, sendErr.Error(), now.Add(time.Duration(m.Attempts+1)*time.Minute)
+			}
+			err = s.Store.FinishMessage(ctx, m.ID, status, errText, retry)
+			mu.Lock()
+			if sendErr != nil && len(errs) < 10 {
+				errs = append(errs, sendErr)
+			} else if sendErr == nil {
+				n++
+			}
+			mu.Unlock()
+		} // !ok: another node has it
+		if err != nil {
+			mu.Lock()
+			fatal = cmp.Or(fatal, err)
+			mu.Unlock()
+		}
+	}
 	for {
 		list, err := s.Store.DueMessages(ctx, number, now, batchSize)
 		if err != nil {
 			return n, err
 		}
-		for _, m := range list {
-			ok, err := s.Store.ClaimMessage(ctx, m.ID, now, now.Add(messageLease))
-			if err != nil {
-				return n, err
-			}
-			if !ok {
-				continue // another node has it
-			}
-			status, errText, retry := OutboxDone, "", now
-			if err := s.Messages.Deliver(ctx, m.ID, m.AccountNumber, m.Kind, m.Subject, m.Body, m.Created); err != nil {
-				// Tried again by a later run, later each time.
-				status, errText, retry = OutboxFailed, err.Error(), now.Add(time.Duration(m.Attempts+1)*time.Minute)
-				if len(errs) < 10 {
-					errs = append(errs, err)
+		var lanes [messageSenders]chan *QueuedMessage
+		var wg sync.WaitGroup
+		for i := range lanes {
+			lanes[i] = make(chan *QueuedMessage, len(list))
+			wg.Go(func() {
+				for m := range lanes[i] {
+					if ctx.Err() == nil {
+						send(m)
+					}
 				}
-			} else {
-				n++
-			}
-			if err := s.Store.FinishMessage(ctx, m.ID, status, errText, retry); err != nil {
-				return n, err
-			}
-			if ctx.Err() != nil {
-				return n, ctx.Err()
-			}
+			})
+		}
+		for _, m := range list {
+			h := fnv.New32a()
+			h.Write([]byte(m.AccountNumber))
+			lanes[h.Sum32()%messageSenders] <- m
+		}
+		for _, l := range lanes {
+			close(l)
+		}
+		wg.Wait()
+		if fatal != nil {
+			return n, fatal
+		}
+		if ctx.Err() != nil {
+			return n, ctx.Err()
 		}
 		if len(list) < batchSize {
 			return n, errors.Join(errs...)

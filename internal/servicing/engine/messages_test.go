@@ -415,3 +415,71 @@ func TestOutboxOneMessagePerFact(t *testing.T) {
 		}
 	})
 }
+
+// overlapSender records what it sends and holds each send until another
+// is in flight at the same time (or a deadline passes): a node sending one
+// message at a time never gets two in flight.
+type overlapSender struct {
+	mu       sync.Mutex
+	inFlight int
+	two      chan struct{}
+	overlap  bool
+	bodies   []string
+}
+
+func (s *overlapSender) Send(_ context.Context, channel, to, subject, body string) error {
+	s.mu.Lock()
+	s.inFlight++
+	if s.inFlight == 2 && !s.overlap {
+		s.overlap = true
+		close(s.two)
+	}
+	s.mu.Unlock()
+	select {
+	case <-s.two:
+	case <-time.After(2 * time.Second):
+	}
+	s.mu.Lock()
+	s.inFlight--
+	s.bodies = append(s.bodies, body)
+	s.mu.Unlock()
+	return nil
+}
+
+// TestMessagesSentSideBySide: a delivery pass sends several accounts'
+// messages at once (a provider takes tens of milliseconds a message, and a
+// statement day queues one per account), yet each account's messages go
+// out in the order they were queued.
+func TestMessagesSentSideBySide(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newWorld(t, e, openflex.Production, toronto(3, 1))
+		var numbers []string
+		for i := range 3 {
+			n := w.customerAccount("en", 1000_00)
+			w.purchase(n, 500_00)
+			// $11.00 then $21.00 on the first account, $12.00 then $22.00…
+			// queued while no messenger is set, so they wait for the pass.
+			w.pay(n, int64(11+i)*100, engine.ChannelCheque, "first")
+			w.pay(n, int64(21+i)*100, engine.ChannelCheque, "second")
+			numbers = append(numbers, n)
+		}
+		sender := &overlapSender{two: make(chan struct{})}
+		w.tell(openflex.Production, sender)
+		sent, err := w.svc.DeliverMessages(w.ctx)
+		if err != nil || sent != 6 {
+			t.Fatalf("DeliverMessages = %d, %v; want the 6 payment messages", sent, err)
+		}
+		if !sender.overlap {
+			t.Error("no two messages were ever sent at the same time")
+		}
+		at := func(amount string) int {
+			return slices.IndexFunc(sender.bodies, func(b string) bool { return strings.Contains(b, amount) })
+		}
+		for i := range numbers {
+			first, second := at(fmt.Sprintf("$%d.00", 11+i)), at(fmt.Sprintf("$%d.00", 21+i))
+			if first < 0 || second < 0 || first > second {
+				t.Errorf("account %d's messages out of order (first at %d, second at %d):\n%s", i, first, second, strings.Join(sender.bodies, "\n"))
+			}
+		}
+	})
+}
