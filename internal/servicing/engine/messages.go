@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"hash/fnv"
 	"sync"
 	"time"
 
@@ -255,10 +254,14 @@ func (s *Service) deliver(ctx context.Context, number string) (int, error) {
 				}
 			})
 		}
+		lane := map[string]int{} // each account's, in the order first met
 		for _, m := range list {
-			h := fnv.New32a()
-			h.Write([]byte(m.AccountNumber))
-			lanes[h.Sum32()%messageSenders] <- m
+			i, ok := lane[m.AccountNumber]
+			if !ok {
+				i = len(lane) % messageSenders
+				lane[m.AccountNumber] = i
+			}
+			lanes[i] <- m
 		}
 		for _, l := range lanes {
 			close(l)
