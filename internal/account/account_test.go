@@ -99,9 +99,9 @@ func TestCustomerPages(t *testing.T) {
 		expect(t, v.do("GET", "", nil), http.StatusOK, "sign-in page", "Account number", "Date of birth", "TRAINING")
 		expect(t, v.do("GET", "statements", nil), http.StatusSeeOther, "statements before sign-in")
 		r := v.do("POST", "signin", url.Values{"account_number": {acct.Number}, "date_of_birth": {"1985-06-16"}, "lang": {"en"}})
-		expect(t, r, http.StatusUnprocessableEntity, "wrong date of birth", "do not match an open account")
+		expect(t, r, http.StatusUnprocessableEntity, "wrong date of birth", "do not match an account")
 		r = v.do("POST", "signin", url.Values{"account_number": {"70000000000013"}, "date_of_birth": {"1985-06-15"}, "lang": {"en"}})
-		expect(t, r, http.StatusUnprocessableEntity, "unknown account", "do not match an open account")
+		expect(t, r, http.StatusUnprocessableEntity, "unknown account", "do not match an account")
 
 		expect(t, v.do("POST", "signin", url.Values{"account_number": {acct.Number}, "date_of_birth": {"1985-06-15"}, "channel": {"sms"}, "lang": {"en"}}),
 			http.StatusSeeOther, "sign-in")

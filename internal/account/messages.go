@@ -49,7 +49,7 @@ var texts = map[string][2]string{
 	"signin.sms":            {"Text message", "Texto"},
 	"signin.email":          {"Email", "Courriel"},
 	"signin.submit":         {"Send my code", "Envoyer mon code"},
-	"signin.no_match":       {"The account number and date of birth do not match an open account.", "Le numéro de compte et la date de naissance ne correspondent à aucun compte ouvert."},
+	"signin.no_match":       {"The account number and date of birth do not match an account.", "Le numéro de compte et la date de naissance ne correspondent à aucun compte."},
 	"code.title":            {"Enter your code", "Entrez votre code"},
 	"code.intro":            {"We sent a 6-digit code. It expires in 10 minutes.", "Nous avons envoyé un code à 6 chiffres. Il expire dans 10 minutes."},
 	"code.label":            {"One-time code", "Code à usage unique"},

@@ -93,7 +93,7 @@ func (s *SignIn) now() time.Time { return s.Now().UTC().Truncate(time.Microsecon
 // birth: nothing tells which.
 func errNoMatch() error {
 	return &openflex.Error{Code: openflex.CodeVerifyFailed, Param: "account_number",
-		Message: "the account number and date of birth do not match an open account"}
+		Message: "the account number and date of birth do not match an account"}
 }
 
 // Start checks the account number and date of birth and sends a one-time
