@@ -62,6 +62,7 @@ func rangesBase(w *strictWorld) map[string]struct {
 		"POST /v1/test_helpers/applications/{id}/decide":   {"/v1/test_helpers/applications/" + w.appID + "/decide", map[string]any{"status": "approved", "credit_limit": 100_00}},
 		"POST /v1/test_helpers/accounts/{number}/payments": {"/v1/test_helpers/accounts/" + w.account + "/payments", map[string]any{"amount": 100}},
 		"POST /v1/test_helpers/authorizations/{id}/expire": {"/v1/test_helpers/authorizations/" + w.authID + "/expire", map[string]any{}},
+		"POST /v1/test_helpers/settlements/close":          {"/v1/test_helpers/settlements/close", map[string]any{}},
 		"POST /v1/checkouts": {"/v1/checkouts", map[string]any{"amount": 400_00, "currency": "CAD", "store_id": w.storeID, "reference": "ORDER-1",
 			"items": []any{item()}, "customer": map[string]any{"first_name": "Zoë", "last_name": "Tremblay", "email": "zoe@example.com",
 				"phone": "416-555-0199", "date_of_birth": "1988-03-14", "line1": "1 King St W", "line2": "", "city": "Toronto",
