@@ -252,6 +252,9 @@ func writeReport(w io.Writer, rep *report, asJSON bool) error {
 	if sr := rep.StatementRun; sr != nil {
 		fmt.Fprintf(&b, "statement run: %d accounts (%d built in %.1fs, their days to the statement day in %.1fs, the rest copied in %.1fs); the statement day served %d accounts in %.2fs (%.0f/s, %d workers; %.0fs per million)",
 			sr.Accounts, sr.Templates, sr.SeedSeconds, sr.PrepareSeconds, sr.CloneSeconds, sr.Served, sr.RunSeconds, sr.AccountsPerSec, sr.Workers, sr.ProjectedMillio)
+		if sr.Rehearsed+sr.Reworked > 0 {
+			fmt.Fprintf(&b, "; %d accounts served as rehearsed, %d worked out again", sr.Rehearsed, sr.Reworked)
+		}
 		fmt.Fprintf(&b, "; the server's job had sent %d customer messages by then", sr.Texts)
 		if sr.Error != "" {
 			fmt.Fprintf(&b, "; error: %s", sr.Error)

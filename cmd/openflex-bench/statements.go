@@ -50,8 +50,13 @@ type statementReport struct {
 	// Texts is how many customer messages the server's own job had
 	// delivered (to the bench's SMS gateway) when the run ended: they go
 	// out alongside the run, from the outbox the run fills.
-	Texts int64  `json:"customer_messages_delivered"`
-	Error string `json:"error,omitempty"`
+	Texts int64 `json:"customer_messages_delivered"`
+	// Rehearsed and Reworked are the accounts the writer served from
+	// their rehearsal, and those it worked out again because they changed
+	// after it (SQLite; engine/rehearse.go).
+	Rehearsed int64  `json:"accounts_rehearsed"`
+	Reworked  int64  `json:"accounts_reworked"`
+	Error     string `json:"error,omitempty"`
 }
 
 func (r *statementRun) clock() time.Time { return time.Unix(0, r.now.Load()) }
@@ -170,6 +175,7 @@ func (r *statementRun) run(ctx context.Context) {
 	n, err := r.svc.RunDue(ctx)
 	took := time.Since(r.start).Seconds()
 	r.rep.RunSeconds, r.rep.Served, r.rep.Texts = round2(took), n, r.tg.texts.Load()
+	r.rep.Rehearsed, r.rep.Reworked = r.svc.Rehearsals()
 	if took > 0 {
 		r.rep.AccountsPerSec = round2(float64(n) / took)
 		if n > 0 {

@@ -266,6 +266,8 @@ func (db *DB) q(ctx context.Context) querier {
 		return tx
 	case *sql.Tx:
 		return stdQ[txQuerier]{txQuerier{db, tx}}
+	case *rehearsal:
+		return tx
 	}
 	if db.Dialect != SQLite {
 		return stdQ[*sql.DB]{db.r}
@@ -276,10 +278,15 @@ func (db *DB) q(ctx context.Context) querier {
 // execLater runs a statement whose caller needs nothing of it but the
 // absence of an error (what names it in that error). In a PostgreSQL write
 // transaction it is queued and sent with the transaction's next statement
-// or its COMMIT (pgpipe.go); anywhere else it runs at once.
+// or its COMMIT (pgpipe.go), in a rehearsal recorded (rehearse.go);
+// anywhere else it runs at once.
 func (db *DB) execLater(ctx context.Context, what, query string, args ...any) error {
-	if tx, ok := ctx.Value(txKey{db}).(*pgTx); ok {
+	switch tx := ctx.Value(txKey{db}).(type) {
+	case *pgTx:
 		tx.later(what, query, args)
+		return nil
+	case *rehearsal:
+		tx.steps = append(tx.steps, step{what: what, query: query, args: args})
 		return nil
 	}
 	if _, err := db.q(ctx).ExecContext(ctx, query, args...); err != nil {

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/openflex/openflex"
+	"github.com/openflex/openflex/internal/lending"
 	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/storetest"
 )
@@ -66,6 +68,9 @@ func TestBatchedRunMatchesOneByOne(t *testing.T) {
 		if err != nil || moved != per {
 			t.Fatalf("RunDue = %d, %v; want the %d batched accounts moved", moved, err, per)
 		}
+		if served, reworked := w.svc.Rehearsals(); rehearses(e) && (served != per || reworked != 0) {
+			t.Errorf("on SQLite %d accounts were served from their rehearsal and %d worked out again; want all %d rehearsed", served, reworked, per)
+		}
 		for i := range per {
 			a, b := summary(w, alone[i]), summary(w, batched[i])
 			if a != b {
@@ -74,6 +79,54 @@ func TestBatchedRunMatchesOneByOne(t *testing.T) {
 		}
 		if got := w.acct(alone[per-1]).Status; got != openflex.AccountAuthProhibited {
 			t.Errorf("the account that never paid is %s, want auth_prohibited", got)
+		}
+		w.verify()
+	})
+}
+
+// rehearses reports whether the daily job rehearses accounts' days ahead
+// of the writer on e: SQLite's one writer (engine/rehearse.go).
+func rehearses(e storetest.Engine) bool { return e.Name != "postgres" }
+
+// TestRehearsalSeesALateChange: on SQLite the daily job works accounts'
+// days out ahead of the one writer. A hold placed on an account after its
+// day was worked out and before the writer reaches it (an authorization
+// at a till, which does not touch servicing) is on the account's
+// statement: the writer finds the account changed and works its day out
+// again; the unchanged account is served as rehearsed.
+func TestRehearsalSeesALateChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		if !rehearses(e) {
+			t.Skip("PostgreSQL's daily job works days out inside its transactions")
+		}
+		w := newWorld(t, e, openflex.Production, toronto(3, 1))
+		still, held := w.account(2000_00), w.account(2000_00)
+		w.purchase(still, 300_00)
+		w.purchase(held, 300_00)
+		w.set(toronto(4, 2))
+		var once sync.Once
+		engine.AfterRehearsal(w.svc, func() {
+			once.Do(func() {
+				if _, err := w.lending.Authorize(w.ctx, lending.AuthorizeRequest{MerchantID: "mer_test", StoreID: "str_test", AccountNumber: held,
+					Amount: 123_45, Currency: openflex.CAD, Channel: "online"}); err != nil {
+					t.Error(err)
+				}
+			})
+		})
+		if moved, err := w.svc.RunDue(w.ctx); err != nil || moved != 2 {
+			t.Fatalf("RunDue = %d, %v; want both accounts moved", moved, err)
+		}
+		for n, want := range map[string]int64{still: 1700_00, held: 1700_00 - 123_45} {
+			sts, _, err := w.svc.Statements(w.ctx, n, openflex.ListParams{Limit: 1})
+			if err != nil || len(sts) != 1 {
+				t.Fatalf("statements of %s: %v, %v", n, sts, err)
+			}
+			if got := sts[0].Statement.AvailableCredit; got != want {
+				t.Errorf("statement of %s shows %d available, want %d", n, got, want)
+			}
+		}
+		if served, reworked := w.svc.Rehearsals(); served != 1 || reworked != 1 {
+			t.Errorf("%d accounts served from their rehearsal, %d worked out again; want 1 and 1", served, reworked)
 		}
 		w.verify()
 	})

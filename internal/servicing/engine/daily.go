@@ -28,7 +28,8 @@ func zones() []string {
 // one commit, and on SQLite one fsync, for many accounts. One account's
 // failure does not hold up the others: its transaction's accounts are
 // served again one per transaction, so only the failing account is left
-// for the next run, and its error names it.
+// for the next run, and its error names it. On SQLite the accounts'
+// days are rehearsed ahead of the one writer (rehearse.go).
 func (s *Service) serviceBatch(ctx context.Context, numbers []string, now time.Time) (int, []error) {
 	workers := max(s.Workers, 1)
 	if q, ok := s.Store.(writerQueue); ok && q.SingleWriter() {
@@ -42,13 +43,14 @@ func (s *Service) serviceBatch(ctx context.Context, numbers []string, now time.T
 		moved int
 		errs  []error
 		wg    sync.WaitGroup
-		next  = make(chan []string)
+		next  = make(chan batch)
 	)
 	for range min(workers, (len(numbers)+per-1)/per) {
 		wg.Go(func() {
-			for chunk := range next {
+			for b := range next {
+				chunk := b.numbers
 				for len(chunk) > 0 && ctx.Err() == nil {
-					n, served, failed := s.serveSome(ctx, chunk, now)
+					n, served, failed := s.serveSome(ctx, chunk, b.ready, now)
 					chunk = chunk[n:]
 					mu.Lock()
 					moved += served
@@ -58,14 +60,51 @@ func (s *Service) serviceBatch(ctx context.Context, numbers []string, now time.T
 			}
 		})
 	}
-	for len(numbers) > 0 && ctx.Err() == nil {
-		k := min(per, len(numbers))
-		next <- numbers[:k]
-		numbers = numbers[k:]
-	}
-	close(next)
+	s.feed(ctx, numbers, per, now, next)
 	wg.Wait()
 	return moved, errs
+}
+
+// batch is a transaction's worth of accounts, with the days rehearsed
+// for them (nil without rehearsal).
+type batch struct {
+	numbers []string
+	ready   map[string]*rehearsed
+}
+
+// feed hands numbers to the workers per at a time, rehearsed first when
+// the store rehearses, and closes next.
+func (s *Service) feed(ctx context.Context, numbers []string, per int, now time.Time, next chan<- batch) {
+	defer close(next)
+	r := s.rehearsal()
+	if r == nil {
+		for len(numbers) > 0 && ctx.Err() == nil {
+			k := min(per, len(numbers))
+			next <- batch{numbers: numbers[:k]}
+			numbers = numbers[k:]
+		}
+		return
+	}
+	in := make(chan []string)
+	var wg sync.WaitGroup
+	for range rehearsers {
+		wg.Go(func() {
+			for nums := range in {
+				ready := s.rehearse(ctx, r, nums, now)
+				if s.afterRehearse != nil {
+					s.afterRehearse()
+				}
+				next <- batch{numbers: nums, ready: ready}
+			}
+		})
+	}
+	for len(numbers) > 0 && ctx.Err() == nil {
+		k := min(per, len(numbers))
+		in <- numbers[:k]
+		numbers = numbers[k:]
+	}
+	close(in)
+	wg.Wait()
 }
 
 // Defaults of Service.PerTxn and Service.TxnTime, and how many accounts
@@ -119,7 +158,7 @@ func (s *Service) othersWaiting() bool {
 // the errors of those it could not. When the transaction fails (an
 // account's error, or a day another node applied first) the accounts it
 // took are served again one per transaction.
-func (s *Service) serveSome(ctx context.Context, numbers []string, now time.Time) (int, int, []error) {
+func (s *Service) serveSome(ctx context.Context, numbers []string, ready map[string]*rehearsed, now time.Time) (int, int, []error) {
 	limit := s.TxnTime
 	if limit <= 0 {
 		limit = defaultTxnTime
@@ -140,19 +179,8 @@ func (s *Service) serveSome(ctx context.Context, numbers []string, now time.Time
 				}
 			}
 			took++
-			var a *account
-			var err error
-			if l := loaded[numbers[took-1]]; l != nil {
-				if a, err = s.opened(ctx, numbers[took-1], l.Account, l.Row, l.Clock); err == nil {
-					err = s.bringTo(ctx, a, now)
-				}
-			} else {
-				a, err = s.openAt(ctx, numbers[took-1], now)
-			}
-			if err != nil {
-				return err
-			}
-			if err := s.save(ctx, a); err != nil {
+			num := numbers[took-1]
+			if err := s.serveLoaded(ctx, num, loaded[num], ready[num], now); err != nil {
 				return err
 			}
 		}
@@ -175,6 +203,32 @@ func (s *Service) serveSome(ctx context.Context, numbers []string, now time.Time
 		}
 	}
 	return took, moved, errs
+}
+
+// serveLoaded serves number inside the caller's write transaction: its
+// rehearsed writes when the account is still as its rehearsal read it,
+// else its days worked out here, from l when the batch read it.
+func (s *Service) serveLoaded(ctx context.Context, number string, l *Loaded, r *rehearsed, now time.Time) error {
+	var a *account
+	var err error
+	switch {
+	case l == nil:
+		a, err = s.openAt(ctx, number, now)
+	case r != nil && sameLoaded(r.loaded, l):
+		s.rehearsedDays.Add(1)
+		return r.run(ctx)
+	default:
+		if r != nil {
+			s.reworkedDays.Add(1)
+		}
+		if a, err = s.opened(ctx, number, l.Account, l.Row, l.Clock); err == nil {
+			err = s.bringTo(ctx, a, now)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return s.save(ctx, a)
 }
 
 // RunDue applies, zone by zone, every day that has ended in each account's

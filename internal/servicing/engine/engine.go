@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -178,6 +179,14 @@ type Service struct {
 	// Directory names the merchants and stores purchases are made at;
 	// nil: statements show their ids.
 	Directory Directory
+
+	// rehearsedDays and reworkedDays count the daily job's accounts served
+	// from their rehearsal, and those worked out again in the writer
+	// because they changed after it (rehearse.go).
+	rehearsedDays, reworkedDays atomic.Int64
+	// afterRehearse, in tests, runs after each batch is rehearsed and
+	// before the writer serves it.
+	afterRehearse func()
 }
 
 // Directory names merchants and stores (the control plane): a purchase
