@@ -75,7 +75,11 @@ const templateAccounts = 100
 // and ids, the ledger balanced), as a million accounts one by one through
 // the services would take hours here. The timed statement day serves all
 // n through the real daily job.
-func seedStatementRun(ctx context.Context, tg *target, n, workers int, logf func(string, ...any)) (*statementRun, error) {
+//
+// With seeded, the n accounts are already in the store (a
+// --statement-seed-only run's): only the scenario's clock and service are
+// set up.
+func seedStatementRun(ctx context.Context, tg *target, n, workers int, seeded bool, logf func(string, ...any)) (*statementRun, error) {
 	total := n
 	n = min(n, templateAccounts)
 	env := openflex.Environment(tg.env)
@@ -86,6 +90,10 @@ func seedStatementRun(ctx context.Context, tg *target, n, workers int, logf func
 	r := &statementRun{tg: tg, rep: &statementReport{Accounts: total, Workers: workers, Templates: n}, done: make(chan struct{})}
 	r.set(time.Date(2027, 3, 10, 12, 0, 0, 0, loc))
 	r.svc = &engine.Service{Env: env, Store: data, Render: api.RenderEvent(env), Workers: workers, Zones: []string{"America/Halifax"}, Now: r.clock}
+	if seeded {
+		r.set(time.Date(2027, 4, 1, 3, 0, 0, 0, loc))
+		return r, nil
+	}
 	lend := &lending.Service{Store: data, Render: api.RenderEvent(env), Servicing: r.svc, Now: r.clock}
 	merchantID := "mer_statement_run"
 	started := time.Now()

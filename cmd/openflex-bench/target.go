@@ -80,13 +80,18 @@ func spawn(ctx context.Context, o *options, stderr io.Writer, logf func(string, 
 			tg.close()
 		}
 	}()
-	dir, err := os.MkdirTemp("", "openflex-bench-")
-	if err != nil {
+	dir := o.DataDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "openflex-bench-"); err != nil {
+			return nil, err
+		}
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	if o.Keep {
+	switch {
+	case o.Keep || o.DataDir != "":
 		tg.kept = dir
-	} else {
+	default:
 		tg.closers = append(tg.closers, func() error { return os.RemoveAll(dir) })
 	}
 	cfg := app.Config{Addr: "127.0.0.1:0", DataDir: dir, RateTraining: 1e9, RateProduction: 1e9,
@@ -94,10 +99,13 @@ func spawn(ctx context.Context, o *options, stderr io.Writer, logf func(string, 
 	tg.sync = map[string]string{"training": "NORMAL", "production": "FULL"}[o.Env]
 	if o.DatabaseURL != "" {
 		tg.engine, tg.sync, tg.groupCommit = "postgres", "", false
-		var b [4]byte
-		rand.Read(b[:])
-		cfg.SchemaPrefix = "bench" + hex.EncodeToString(b[:])
-		if o.Keep {
+		cfg.SchemaPrefix = o.SchemaPrefix
+		if cfg.SchemaPrefix == "" {
+			var b [4]byte
+			rand.Read(b[:])
+			cfg.SchemaPrefix = "bench" + hex.EncodeToString(b[:])
+		}
+		if o.Keep || o.SchemaPrefix != "" {
 			tg.kept += fmt.Sprintf(" and PostgreSQL schemas %s_{control,training,production}", cfg.SchemaPrefix)
 		} else {
 			tg.closers = append(tg.closers, func() error { return dropSchemas(o.DatabaseURL, cfg.SchemaPrefix) })
