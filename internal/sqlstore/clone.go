@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/openflex/openflex"
@@ -152,7 +153,11 @@ func (db *DB) CloneAccounts(ctx context.Context, template string, numbers []stri
 							out[j] = r.Replace(s)
 						case []byte:
 							if t.table == "customers" && t.cols[j] == "pii" {
-								out[j] = s // sealed: the copy keeps its template's
+								// Sealed to the customer's id: opened as the
+								// template's, sealed again as the copy's.
+								if out[j], err = db.resealPII(s, row[slices.Index(t.cols, "id")], r); err != nil {
+									return fmt.Errorf("clone %s: %w", template, err)
+								}
 							} else {
 								out[j] = []byte(r.Replace(string(s)))
 							}
@@ -177,6 +182,20 @@ func (db *DB) CloneAccounts(ctx context.Context, template string, numbers []stri
 		}
 	}
 	return nil
+}
+
+// resealPII seals a template customer's personal data (sealed to its id)
+// to its copy's id, which r gives.
+func (db *DB) resealPII(sealed []byte, id any, r *strings.Replacer) ([]byte, error) {
+	tid, _ := id.(string)
+	if b, ok := id.([]byte); ok {
+		tid = string(b)
+	}
+	plain, err := db.Vault.Open(sealed, []byte(tid))
+	if err != nil {
+		return nil, fmt.Errorf("open template customer %s personal data: %w", tid, err)
+	}
+	return db.Vault.Seal(plain, []byte(r.Replace(tid))), nil
 }
 
 // insertRows inserts t's rows in statements of at most 30,000 parameters

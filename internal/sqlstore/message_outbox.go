@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/openflex/openflex/internal/servicing/engine"
@@ -28,9 +29,18 @@ const outboxCols = `id, account_number, kind, reference, subject, body, status, 
 // DueMessages lists the messages of number (all accounts when "") still to
 // deliver at now, oldest first.
 func (db *DB) DueMessages(ctx context.Context, number string, now time.Time, limit int) ([]*engine.QueuedMessage, error) {
-	rows, err := db.q(ctx).QueryContext(ctx, `SELECT `+outboxCols+` FROM account_message_outbox
-		WHERE status <> 'done' AND attempts < $1 AND lease_until < $2 AND ($3 = '' OR account_number = $3)
-		ORDER BY created, id LIMIT $4`, engine.MaxMessageAttempts, micros(now), number, limit)
+	// Two statements, not one with "$3 = '' OR account_number = $3": a
+	// plan made for both could use neither the due index (every account)
+	// nor the fact index (one account).
+	q, args := `SELECT `+outboxCols+` FROM account_message_outbox
+		WHERE status <> 'done' AND attempts < $1 AND lease_until < $2 ORDER BY created, id LIMIT $3`,
+		[]any{engine.MaxMessageAttempts, micros(now), limit}
+	if number != "" {
+		q, args = `SELECT `+outboxCols+` FROM account_message_outbox
+			WHERE account_number = $1 AND status <> 'done' AND attempts < $2 AND lease_until < $3 ORDER BY created, id LIMIT $4`,
+			[]any{number, engine.MaxMessageAttempts, micros(now), limit}
+	}
+	rows, err := db.q(ctx).QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list queued account messages: %w", err)
 	}
@@ -48,29 +58,56 @@ func (db *DB) DueMessages(ctx context.Context, number string, now time.Time, lim
 	return out, rows.Err()
 }
 
-// ClaimMessage holds message id until until, counting an attempt, if it is
-// undelivered and free at now.
-func (db *DB) ClaimMessage(ctx context.Context, id string, now, until time.Time) (bool, error) {
-	var claimed bool
+// ClaimMessages holds, in one transaction, those of ids still undelivered
+// and free at now until until, counting an attempt on each, and returns
+// the ids it held.
+func (db *DB) ClaimMessages(ctx context.Context, ids []string, now, until time.Time) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var held []string
 	err := db.Write(ctx, func(ctx context.Context) error {
-		res, err := db.q(ctx).ExecContext(ctx, `UPDATE account_message_outbox SET lease_until = $3, attempts = attempts + 1
-			WHERE id = $1 AND status <> 'done' AND lease_until < $2`, id, micros(now), micros(until))
-		if err != nil {
-			return fmt.Errorf("claim account message: %w", err)
+		held = held[:0] // a retried transaction starts again
+		var q strings.Builder
+		q.WriteString(`UPDATE account_message_outbox SET lease_until = $1, attempts = attempts + 1
+			WHERE status <> 'done' AND lease_until < $2 AND id IN (`)
+		args := []any{micros(until), micros(now)}
+		for i, id := range ids {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			args = append(args, id)
+			fmt.Fprintf(&q, "$%d", len(args))
 		}
-		n, err := res.RowsAffected()
-		claimed = n == 1
-		return err
+		q.WriteString(") RETURNING id")
+		rows, err := db.q(ctx).QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			return fmt.Errorf("claim account messages: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			held = append(held, id)
+		}
+		return rows.Err()
 	})
-	return claimed, err
+	return held, err
 }
 
-// FinishMessage records a delivery attempt's outcome.
-func (db *DB) FinishMessage(ctx context.Context, id, status, errText string, retry time.Time) error {
+// FinishMessages records delivery attempts' outcomes, in one transaction.
+func (db *DB) FinishMessages(ctx context.Context, outcomes []engine.MessageOutcome) error {
+	if len(outcomes) == 0 {
+		return nil
+	}
 	return db.Write(ctx, func(ctx context.Context) error {
-		if _, err := db.q(ctx).ExecContext(ctx, `UPDATE account_message_outbox SET status = $2, error = $3, lease_until = $4 WHERE id = $1`,
-			id, status, errText, micros(retry)); err != nil {
-			return fmt.Errorf("finish account message: %w", err)
+		for _, o := range outcomes {
+			if err := db.execLater(ctx, "finish account message", `UPDATE account_message_outbox SET status = $2, error = $3, lease_until = $4 WHERE id = $1`,
+				o.ID, o.Status, o.Error, micros(o.Retry)); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -249,6 +249,19 @@ func TestClonedAccountsLiveAsTheirTemplate(t *testing.T) {
 		}
 		// The copies' days are claimed from the one they were copied on:
 		// the template's earlier claims are not copied (see CloneAccounts).
+		// Their customers are whole too: personal data sealed to each copy's
+		// own customer (the statement-ready message needs the phone).
+		tc, err := w.db.Customer(w.ctx, w.acct(tmpl).CustomerID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range copies {
+			a := w.acct(n)
+			c, err := w.db.Customer(w.ctx, a.CustomerID)
+			if err != nil || a.CustomerID == tc.ID || c.Applicant.LastName != tc.Applicant.LastName {
+				t.Errorf("copy %s's customer %s: %v, %v; want its own, named as the template's", n, a.CustomerID, c, err)
+			}
+		}
 		lastDays := func(s string) (string, string) { i := strings.LastIndex(s, "days "); return s[:i], s[i+len("days "):] }
 		want, _ := lastDays(summary(w, tmpl))
 		for _, n := range copies {

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"sync"
@@ -66,15 +65,21 @@ type MessageOutbox interface {
 	// when "") not yet delivered, tried fewer than MaxMessageAttempts
 	// times and not held by a node at now.
 	DueMessages(ctx context.Context, number string, now time.Time, limit int) ([]*QueuedMessage, error)
-	// ClaimMessage holds message id until until, counting an attempt, if
-	// it is still undelivered and nobody holds it at now; it reports
-	// whether it did.
-	ClaimMessage(ctx context.Context, id string, now, until time.Time) (bool, error)
-	// FinishMessage records an attempt's outcome: done, or failed with
-	// its error and held until retry (the next attempt's earliest time).
-	FinishMessage(ctx context.Context, id, status, errText string, retry time.Time) error
+	// ClaimMessages holds, in one transaction, those of ids still
+	// undelivered and free at now until until, counting an attempt on
+	// each, and returns the ids it held.
+	ClaimMessages(ctx context.Context, ids []string, now, until time.Time) ([]string, error)
+	// FinishMessages records attempts' outcomes, in one transaction.
+	FinishMessages(ctx context.Context, outcomes []MessageOutcome) error
 	// InTx reports whether ctx carries a write transaction.
 	InTx(ctx context.Context) bool
+}
+
+// MessageOutcome is a delivery attempt's outcome: done, or failed with
+// its error and held until Retry (the next attempt's earliest time).
+type MessageOutcome struct {
+	ID, Status, Error string
+	Retry             time.Time
 }
 
 // Messenger delivers a customer message in the customer's channel and
@@ -204,58 +209,68 @@ func (s *Service) DeliverMessages(ctx context.Context) (int, error) {
 // all go to the same sender, so each customer still gets theirs in order.
 const messageSenders = 8
 
+// deliver sends the due messages of number (every account's when "") a
+// page at a time: the page's messages held in one transaction, sent
+// messageSenders at once, their outcomes recorded in one transaction —
+// two commits a page rather than two a message, which on a statement day
+// competed with the day's own transactions. A node that dies mid-page
+// leaves its messages held until their lease ends; another node then
+// sends them (at least once, as before).
 func (s *Service) deliver(ctx context.Context, number string) (int, error) {
 	now := s.wall()
-	var (
-		mu    sync.Mutex
-		n     int
-		errs  []error
-		fatal error
-	)
-	// send delivers one message it holds and records the outcome.
-	send := func(m *QueuedMessage) {
-		ok, err := s.Store.ClaimMessage(ctx, m.ID, now, now.Add(messageLease))
-		if err == nil && ok {
-			status, errText, retry := OutboxDone, "", now
-			sendErr := s.Messages.Deliver(ctx, m.ID, m.AccountNumber, m.Kind, m.Subject, m.Body, m.Created)
-			if sendErr != nil {
-				// Tried again by a later run, later each time.
-				status, errText, retry = OutboxFailed, sendErr.Error(), now.Add(time.Duration(m.Attempts+1)*time.Minute)
-			}
-			err = s.Store.FinishMessage(ctx, m.ID, status, errText, retry)
-			mu.Lock()
-			if sendErr != nil && len(errs) < 10 {
-				errs = append(errs, sendErr)
-			} else if sendErr == nil {
-				n++
-			}
-			mu.Unlock()
-		} // !ok: another node has it
-		if err != nil {
-			mu.Lock()
-			fatal = cmp.Or(fatal, err)
-			mu.Unlock()
-		}
-	}
+	n := 0
+	var errs []error
 	for {
 		list, err := s.Store.DueMessages(ctx, number, now, batchSize)
 		if err != nil {
 			return n, err
 		}
-		var lanes [messageSenders]chan *QueuedMessage
-		var wg sync.WaitGroup
+		ids := make([]string, len(list))
+		for i, m := range list {
+			ids[i] = m.ID
+		}
+		held, err := s.Store.ClaimMessages(ctx, ids, now, now.Add(messageLease))
+		if err != nil {
+			return n, err
+		}
+		mine := make(map[string]bool, len(held))
+		for _, id := range held {
+			mine[id] = true
+		}
+		var (
+			mu       sync.Mutex
+			outcomes []MessageOutcome
+			lanes    [messageSenders]chan *QueuedMessage
+			wg       sync.WaitGroup
+		)
 		for i := range lanes {
 			lanes[i] = make(chan *QueuedMessage, len(list))
 			wg.Go(func() {
 				for m := range lanes[i] {
-					if ctx.Err() == nil {
-						send(m)
+					if ctx.Err() != nil {
+						continue // held until its lease ends, then sent again
 					}
+					o := MessageOutcome{ID: m.ID, Status: OutboxDone, Retry: now}
+					if err := s.Messages.Deliver(ctx, m.ID, m.AccountNumber, m.Kind, m.Subject, m.Body, m.Created); err != nil {
+						// Tried again by a later run, later each time.
+						o.Status, o.Error, o.Retry = OutboxFailed, err.Error(), now.Add(time.Duration(m.Attempts+1)*time.Minute)
+					}
+					mu.Lock()
+					outcomes = append(outcomes, o)
+					if o.Status == OutboxDone {
+						n++
+					} else if len(errs) < 10 {
+						errs = append(errs, errors.New(o.Error))
+					}
+					mu.Unlock()
 				}
 			})
 		}
 		lane := map[string]int{} // each account's, in the order first met
 		for _, m := range list {
+			if !mine[m.ID] {
+				continue // another node has it
+			}
 			i, ok := lane[m.AccountNumber]
 			if !ok {
 				i = len(lane) % messageSenders
@@ -267,8 +282,8 @@ func (s *Service) deliver(ctx context.Context, number string) (int, error) {
 			close(l)
 		}
 		wg.Wait()
-		if fatal != nil {
-			return n, fatal
+		if err := s.Store.FinishMessages(context.WithoutCancel(ctx), outcomes); err != nil {
+			return n, err
 		}
 		if ctx.Err() != nil {
 			return n, ctx.Err()

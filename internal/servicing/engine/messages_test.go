@@ -405,13 +405,14 @@ func TestOutboxOneMessagePerFact(t *testing.T) {
 			t.Fatalf("DueMessages after queueing one fact three times = %d, %v; want the first one only", len(due), err)
 		}
 		now := w.clock()
-		for i, want := range []bool{true, false} {
-			if got, err := w.db.ClaimMessage(w.ctx, due[0].ID, now, now.Add(5*time.Minute)); err != nil || got != want {
-				t.Fatalf("claim %d = %v, %v; want %v", i+1, got, err, want)
+		for i, want := range []int{1, 0} {
+			if got, err := w.db.ClaimMessages(w.ctx, []string{due[0].ID}, now, now.Add(5*time.Minute)); err != nil || len(got) != want {
+				t.Fatalf("claim %d = %v, %v; want %d held", i+1, got, err, want)
 			}
 		}
-		if later, err := w.db.ClaimMessage(w.ctx, due[0].ID, now.Add(6*time.Minute), now.Add(11*time.Minute)); err != nil || !later {
-			t.Fatalf("claim after the lease ended = %v, %v; want true", later, err)
+		if later, err := w.db.ClaimMessages(w.ctx, []string{due[0].ID, "msg_unknown"}, now.Add(6*time.Minute), now.Add(11*time.Minute)); err != nil ||
+			len(later) != 1 || later[0] != due[0].ID {
+			t.Fatalf("claim after the lease ended = %v, %v; want it held again", later, err)
 		}
 	})
 }
