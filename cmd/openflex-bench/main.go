@@ -164,7 +164,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.StatementWorkers, "statement-workers", 4, "with --statement-run: transactions the daily job runs at once (PostgreSQL; SQLite's one writer takes one)")
 	fs.BoolVar(&o.StatementSeedOnly, "statement-seed-only", false, "with --statement-run: seed the accounts, keep them (--data-dir or --schema-prefix) and stop; a million accounts' copy takes several minutes, a run over a saved copy of them none")
 	fs.BoolVar(&o.StatementSeeded, "statement-seeded", false, "with --statement-run: the accounts are already there (a --statement-seed-only run's, in --data-dir or --schema-prefix): time their statement day without seeding")
-	fs.StringVar(&o.DataDir, "data-dir", "", "with --spawn on SQLite: this data dir, kept afterwards, instead of a temporary one")
+	fs.StringVar(&o.DataDir, "data-dir", "", "with --spawn: this data dir (the SQLite databases and the personal-data key), kept afterwards, instead of a temporary one")
 	fs.StringVar(&o.SchemaPrefix, "schema-prefix", "", "with --spawn and --database-url: these schemas (PREFIX_control…), kept afterwards, instead of fresh ones")
 	fs.BoolVar(&o.JSON, "json", false, "print the report as one JSON document")
 	fs.StringVar(&o.Label, "label", "", "name of this run, copied into the report")
@@ -222,10 +222,12 @@ func (o *options) validate() error {
 		return usagef("--statement-seed-only and --statement-seeded need --statement-run")
 	case o.StatementSeedOnly && o.StatementSeeded:
 		return usagef("--statement-seed-only and --statement-seeded exclude each other")
-	case (o.StatementSeedOnly || o.StatementSeeded) && o.DataDir == "" && o.SchemaPrefix == "":
-		return usagef("--statement-seed-only and --statement-seeded need --data-dir (SQLite) or --schema-prefix (PostgreSQL)")
-	case o.SchemaPrefix != "" && o.DatabaseURL == "", o.DataDir != "" && o.DatabaseURL != "":
-		return usagef("--data-dir is for SQLite, --schema-prefix for --database-url")
+	case (o.StatementSeedOnly || o.StatementSeeded) && o.DatabaseURL != "" && o.SchemaPrefix == "":
+		return usagef("--statement-seed-only and --statement-seeded on PostgreSQL need --schema-prefix")
+	case o.SchemaPrefix != "" && o.DatabaseURL == "":
+		return usagef("--schema-prefix needs --database-url")
+	case (o.StatementSeedOnly || o.StatementSeeded) && o.DataDir == "":
+		return usagef("--statement-seed-only and --statement-seeded need --data-dir: it keeps the key the customers' personal data is sealed with (and SQLite's databases)")
 	}
 	if o.Rate == 0 && o.Concurrency == 0 {
 		o.Rate = 50

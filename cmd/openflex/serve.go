@@ -10,6 +10,7 @@ import (
 
 	"github.com/openflex/openflex/internal/app"
 	"github.com/openflex/openflex/internal/credit"
+	"github.com/openflex/openflex/internal/servicing/engine"
 	"github.com/openflex/openflex/internal/sqlstore"
 )
 
@@ -56,6 +57,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&c.NoJobs, "no-jobs", false, "do not run background jobs (expiry, clean-up, TRAINING scrub) on this node")
 	fs.BoolVar(&c.NoScrub, "no-scrub", false, "do not scrub TRAINING on schedule")
 	fs.DurationVar(&c.HoldTTL, "hold-ttl", 30*24*time.Hour, "how long an uncaptured authorization holds credit")
+	fs.Float64Var(&c.MessagesPerSecond, "messages-per-second", engine.DefaultMessageRate, "customer messages (texts, emails) this node sends a second at most: your provider's sending rate")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish at shutdown")
 	if err := parse(fs, args, stderr); err != nil {

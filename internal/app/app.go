@@ -157,7 +157,7 @@ func (m *Main) Open(ctx context.Context) error {
 		pl.Webhooks = &webhook.Dispatcher{Env: env, Endpoints: m.Stores.Control, Plane: data, Logger: m.Logger, Now: time.Now,
 			Backoff: m.Config.WebhookBackoff, Destinations: m.Destinations}
 		pl.Servicing = &engine.Service{Env: env, Store: data, Render: api.RenderEvent(env), Verifier: pl.Credit, Workers: 4,
-			Config: &sc, Logger: m.Logger, Now: time.Now, Directory: m.Stores.Control}
+			Config: &sc, Logger: m.Logger, Now: time.Now, Directory: m.Stores.Control, MessageRate: m.Config.MessagesPerSecond}
 		m.wireCustomers(env, data, notifier)
 		pl.PAD, pl.Messages = m.PAD[env], m.Messages[env]
 		pl.Servicing.MaxCreditLimit = pl.Credit.Policy.MaxLimit

@@ -52,7 +52,10 @@ type Config struct {
 	BureauCA              string
 	ProductionSimulator   bool
 	HoldTTL               time.Duration
-	NoJobs                bool
+	// MessagesPerSecond is how many customer messages a node sends a
+	// second at most (0: engine.DefaultMessageRate).
+	MessagesPerSecond float64
+	NoJobs            bool
 	// WebhookBackoff and DeliverEvery override the webhook retry schedule
 	// and polling period (tests).
 	WebhookBackoff  func(attempt int) time.Duration

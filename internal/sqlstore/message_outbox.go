@@ -17,27 +17,28 @@ var _ engine.MessageOutbox = (*DB)(nil)
 // statement run pays no round trip for it.
 func (db *DB) QueueMessage(ctx context.Context, m *engine.QueuedMessage) error {
 	return db.Write(ctx, func(ctx context.Context) error {
-		return db.execLater(ctx, "queue account message", `INSERT INTO account_message_outbox (id, account_number, kind, reference, subject, body, status, attempts, lease_until, error, created)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, '', $8)
+		return db.execLater(ctx, "queue account message", `INSERT INTO account_message_outbox (id, account_number, kind, reference, subject, body, status, attempts, lease_until, error, created, bulk)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, '', $8, $9)
 			ON CONFLICT (account_number, kind, reference) DO NOTHING`,
-			m.ID, m.AccountNumber, m.Kind, m.Reference, m.Subject, m.Body, m.Status, micros(m.Created))
+			m.ID, m.AccountNumber, m.Kind, m.Reference, m.Subject, m.Body, m.Status, micros(m.Created), boolInt(m.Bulk))
 	})
 }
 
 const outboxCols = `id, account_number, kind, reference, subject, body, status, attempts, error, created`
 
 // DueMessages lists the messages of number (all accounts when "") still to
-// deliver at now, oldest first.
+// deliver at now: every other message before bulk ones, each oldest
+// first (the due index's order).
 func (db *DB) DueMessages(ctx context.Context, number string, now time.Time, limit int) ([]*engine.QueuedMessage, error) {
 	// Two statements, not one with "$3 = '' OR account_number = $3": a
 	// plan made for both could use neither the due index (every account)
 	// nor the fact index (one account).
 	q, args := `SELECT `+outboxCols+` FROM account_message_outbox
-		WHERE status <> 'done' AND attempts < $1 AND lease_until < $2 ORDER BY created, id LIMIT $3`,
+		WHERE status <> 'done' AND attempts < $1 AND lease_until < $2 ORDER BY bulk, created, id LIMIT $3`,
 		[]any{engine.MaxMessageAttempts, micros(now), limit}
 	if number != "" {
 		q, args = `SELECT `+outboxCols+` FROM account_message_outbox
-			WHERE account_number = $1 AND status <> 'done' AND attempts < $2 AND lease_until < $3 ORDER BY created, id LIMIT $4`,
+			WHERE account_number = $1 AND status <> 'done' AND attempts < $2 AND lease_until < $3 ORDER BY bulk, created, id LIMIT $4`,
 			[]any{number, engine.MaxMessageAttempts, micros(now), limit}
 	}
 	rows, err := db.q(ctx).QueryContext(ctx, q, args...)

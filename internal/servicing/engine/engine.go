@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/servicing"
 )
@@ -167,6 +169,11 @@ type Service struct {
 	// /account/training/ in TRAINING).
 	Messages     Messenger
 	AccountPages string
+	// MessageRate is how many messages a second this node sends at most
+	// (0: DefaultMessageRate).
+	MessageRate float64
+	sendOnce    sync.Once
+	sendRate    *rate.Limiter
 	// Now is the wall clock; accounts on a test clock ignore it.
 	Now    func() time.Time
 	Logger *slog.Logger

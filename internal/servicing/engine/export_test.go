@@ -4,3 +4,6 @@ package engine
 // batch, before its writer serves it: a test's way to change an account
 // in between.
 func AfterRehearsal(s *Service, f func()) { s.afterRehearse = f }
+
+// BulkMessage is bulkMessage: whether messages of kind wait for the others.
+func BulkMessage(kind string) bool { return bulkMessage(kind) }

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/openflex/openflex"
 	"github.com/openflex/openflex/internal/customer"
 	"github.com/openflex/openflex/internal/servicing"
@@ -49,8 +51,11 @@ type QueuedMessage struct {
 	Subject       string
 	Body          string
 	Status        string
-	Attempts      int
-	Error         string
+	// Bulk messages (statement ready, payment due: one per account on a
+	// statement day) are sent after every other waiting message.
+	Bulk     bool
+	Attempts int
+	Error    string
 	// Created is the fact's time on the account's clock (a test clock's
 	// for an account on one): the message is dated by it.
 	Created time.Time
@@ -116,12 +121,18 @@ func factTime(a *account, d servicing.Date) time.Time {
 	return a.now
 }
 
+// bulkMessage reports whether messages of kind come by the account
+// on a statement day, and are sent after the others (QueuedMessage.Bulk).
+func bulkMessage(kind string) bool {
+	return kind == customer.MessageStatementReady || kind == customer.MessagePaymentDue
+}
+
 // queue puts a message about a's account in the outbox, in the caller's
 // transaction.
 func (s *Service) queue(ctx context.Context, a *account, kind, ref string, at time.Time, subject, body string) error {
 	a.queued = true
 	return s.Store.QueueMessage(ctx, &QueuedMessage{ID: openflex.NewID("msg"), AccountNumber: a.acct.Number, Kind: kind, Reference: ref,
-		Subject: subject, Body: body, Status: OutboxPending, Created: at.UTC().Truncate(time.Microsecond)})
+		Subject: subject, Body: body, Status: OutboxPending, Bulk: bulkMessage(kind), Created: at.UTC().Truncate(time.Microsecond)})
 }
 
 func (s *Service) queueStatement(ctx context.Context, a *account, st *servicing.Statement, d servicing.Date) error {
@@ -203,6 +214,25 @@ func (s *Service) DeliverMessages(ctx context.Context) (int, error) {
 	return s.deliver(ctx, "")
 }
 
+// DefaultMessageRate is how many customer messages a node sends a second
+// unless Service.MessageRate says otherwise: an SMS short code's or a
+// mail provider's usual sending rate. A statement day's million notices
+// then go out over hours, never faster than the provider takes them,
+// and never taking the database from the day's own work.
+const DefaultMessageRate = 100
+
+// sendLimiter is the node's sending pace (MessageRate).
+func (s *Service) sendLimiter() *rate.Limiter {
+	s.sendOnce.Do(func() {
+		r := s.MessageRate
+		if r <= 0 {
+			r = DefaultMessageRate
+		}
+		s.sendRate = rate.NewLimiter(rate.Limit(r), messageSenders)
+	})
+	return s.sendRate
+}
+
 // messageSenders is how many messages one node sends at once. A provider
 // answers in tens of milliseconds: one at a time, a statement day's
 // messages for a million accounts would take hours. An account's messages
@@ -249,6 +279,9 @@ func (s *Service) deliver(ctx context.Context, number string) (int, error) {
 				for m := range lanes[i] {
 					if ctx.Err() != nil {
 						continue // held until its lease ends, then sent again
+					}
+					if s.sendLimiter().Wait(ctx) != nil {
+						continue // cancelled: held until its lease ends
 					}
 					o := MessageOutcome{ID: m.ID, Status: OutboxDone, Retry: now}
 					if err := s.Messages.Deliver(ctx, m.ID, m.AccountNumber, m.Kind, m.Subject, m.Body, m.Created); err != nil {

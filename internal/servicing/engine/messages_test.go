@@ -417,6 +417,44 @@ func TestOutboxOneMessagePerFact(t *testing.T) {
 	})
 }
 
+// TestOutboxBulkMessagesWait: a statement day's notices (statement ready,
+// payment due) are bulk: every other message waiting is delivered first,
+// so a payment confirmation queued behind a million notices is not held
+// up for hours at the provider's rate.
+func TestOutboxBulkMessagesWait(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newWorld(t, e, openflex.Production, toronto(3, 1))
+		a, b := w.customerAccount("en", 1000_00), w.customerAccount("en", 1000_00)
+		queue := []struct{ number, kind, ref string }{
+			{a, customer.MessageStatementReady, "2025-03-31"},
+			{b, customer.MessageStatementReady, "2025-03-31"},
+			{a, customer.MessagePaymentDue, "2025-04-21"},
+			{b, customer.MessagePaymentReceived, "pay_1"},
+			{a, customer.MessageStatusChanged, "sc_1"},
+		}
+		for i, q := range queue {
+			if err := w.db.QueueMessage(w.ctx, &engine.QueuedMessage{ID: openflex.NewID("msg"), AccountNumber: q.number, Kind: q.kind, Reference: q.ref,
+				Subject: q.kind, Body: "b", Status: engine.OutboxPending, Bulk: engine.BulkMessage(q.kind),
+				Created: w.clock().Add(time.Duration(i) * time.Second)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		due, err := w.db.DueMessages(w.ctx, "", w.clock().Add(time.Hour), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, m := range due {
+			got = append(got, m.Subject)
+		}
+		want := []string{customer.MessagePaymentReceived, customer.MessageStatusChanged, customer.MessageStatementReady, customer.MessageStatementReady,
+			customer.MessagePaymentDue}
+		if !slices.Equal(got, want) {
+			t.Errorf("delivery order %v, want %v", got, want)
+		}
+	})
+}
+
 // overlapSender records what it sends and holds each send until another
 // is in flight at the same time (or a deadline passes): a node sending one
 // message at a time never gets two in flight.
