@@ -99,30 +99,12 @@ func seedStatementRun(ctx context.Context, tg *target, n, workers int, seeded bo
 	started := time.Now()
 	numbers := make([]string, n)
 	seed := func(phase string, fn func(i int) error) error {
-		var wg sync.WaitGroup
-		var failed atomic.Value
-		next := make(chan int)
-		for range 8 {
-			wg.Go(func() {
-				for i := range next {
-					if err := fn(i); err != nil {
-						failed.CompareAndSwap(nil, fmt.Errorf("%s %d: %w", phase, i, err))
-					}
-				}
-			})
-		}
-		for i := range n {
-			if ctx.Err() != nil || failed.Load() != nil {
-				break
+		return fanOut(ctx, 8, n, func(i int) error {
+			if err := fn(i); err != nil {
+				return fmt.Errorf("%s %d: %w", phase, i, err)
 			}
-			next <- i
-		}
-		close(next)
-		wg.Wait()
-		if err, _ := failed.Load().(error); err != nil {
-			return err
-		}
-		return ctx.Err()
+			return nil
+		})
 	}
 	err := seed("open and buy", func(i int) error {
 		now := r.clock()
@@ -208,33 +190,47 @@ func cloneAccounts(ctx context.Context, data accountCopier, templates []string, 
 	if copies == 0 {
 		return nil
 	}
+	var done atomic.Int64
+	return fanOut(ctx, 2, len(templates), func(i int) error {
+		k := copies / len(templates)
+		if i < copies%len(templates) {
+			k++
+		}
+		numbers := make([]string, k)
+		for j := range numbers {
+			numbers[j] = cloneNumber(j*len(templates) + i)
+		}
+		if err := data.CloneAccounts(ctx, templates[i], numbers); err != nil {
+			return err
+		}
+		if d := done.Add(int64(k)); d*10/int64(copies) != (d-int64(k))*10/int64(copies) {
+			logf("statement run: %d of %d copies made", d, copies)
+		}
+		return nil
+	})
+}
+
+// fanOut calls fn(i) for every i below n on workers goroutines, stops
+// handing out work at the first error or when ctx ends, and returns that
+// first error (or ctx's).
+func fanOut(ctx context.Context, workers, n int, fn func(i int) error) error {
 	var (
-		wg     sync.WaitGroup
-		failed atomic.Value
-		done   atomic.Int64
+		wg sync.WaitGroup
+		// A pointer, not an atomic.Value: errors of different types would
+		// make a Value panic.
+		failed atomic.Pointer[error]
 	)
 	next := make(chan int)
-	for range 2 {
+	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				k := copies / len(templates)
-				if i < copies%len(templates) {
-					k++
-				}
-				numbers := make([]string, k)
-				for j := range numbers {
-					numbers[j] = cloneNumber(j*len(templates) + i)
-				}
-				if err := data.CloneAccounts(ctx, templates[i], numbers); err != nil {
-					failed.CompareAndSwap(nil, err)
-				}
-				if d := done.Add(int64(k)); d*10/int64(copies) != (d-int64(k))*10/int64(copies) {
-					logf("statement run: %d of %d copies made", d, copies)
+				if err := fn(i); err != nil {
+					failed.CompareAndSwap(nil, &err)
 				}
 			}
 		})
 	}
-	for i := range templates {
+	for i := range n {
 		if ctx.Err() != nil || failed.Load() != nil {
 			break
 		}
@@ -242,8 +238,8 @@ func cloneAccounts(ctx context.Context, data accountCopier, templates []string, 
 	}
 	close(next)
 	wg.Wait()
-	if err, _ := failed.Load().(error); err != nil {
-		return err
+	if err := failed.Load(); err != nil {
+		return *err
 	}
 	return ctx.Err()
 }

@@ -35,6 +35,17 @@ func (l *listQuery) arg(v any) string {
 	return fmt.Sprintf("$%d", len(l.args))
 }
 
+// inList appends vals to args and returns their placeholders for an
+// IN (…) list: "$3, $4, $5" after two arguments.
+func inList(args []any, vals []string) (string, []any) {
+	ph := make([]string, len(vals))
+	for i, v := range vals {
+		args = append(args, v)
+		ph[i] = fmt.Sprintf("$%d", len(args))
+	}
+	return strings.Join(ph, ", "), args
+}
+
 // where adds "AND cond" with one argument in place of the "?" in cond.
 func (l *listQuery) where(cond string, v any) {
 	l.sb.WriteString(" AND ")

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/openflex/openflex/internal/servicing/engine"
@@ -66,22 +65,13 @@ func (db *DB) ClaimMessages(ctx context.Context, ids []string, now, until time.T
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	list, args := inList([]any{micros(until), micros(now)}, ids)
+	q := `UPDATE account_message_outbox SET lease_until = $1, attempts = attempts + 1
+		WHERE status <> 'done' AND lease_until < $2 AND id IN (` + list + `) RETURNING id`
 	var held []string
 	err := db.Write(ctx, func(ctx context.Context) error {
 		held = held[:0] // a retried transaction starts again
-		var q strings.Builder
-		q.WriteString(`UPDATE account_message_outbox SET lease_until = $1, attempts = attempts + 1
-			WHERE status <> 'done' AND lease_until < $2 AND id IN (`)
-		args := []any{micros(until), micros(now)}
-		for i, id := range ids {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			args = append(args, id)
-			fmt.Fprintf(&q, "$%d", len(args))
-		}
-		q.WriteString(") RETURNING id")
-		rows, err := db.q(ctx).QueryContext(ctx, q.String(), args...)
+		rows, err := db.q(ctx).QueryContext(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("claim account messages: %w", err)
 		}

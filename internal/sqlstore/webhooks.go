@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/openflex/openflex"
@@ -226,12 +225,9 @@ func (db *DB) ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.
 	args := []any{micros(now), until, limit}
 	exclude := ""
 	if len(skip) > 0 {
-		ph := make([]string, len(skip))
-		for i, id := range skip {
-			args = append(args, id)
-			ph[i] = fmt.Sprintf("$%d", len(args))
-		}
-		exclude = " AND endpoint_id NOT IN (" + strings.Join(ph, ", ") + ")"
+		var ph string
+		ph, args = inList(args, skip)
+		exclude = " AND endpoint_id NOT IN (" + ph + ")"
 	}
 	var ids []string
 	err := db.Write(ctx, func(ctx context.Context) error {
