@@ -449,6 +449,19 @@ func TestCommandsNeedExistingData(t *testing.T) {
 	})
 }
 
+// TestServeRefusesNoMessagePace: a node that could never send a customer
+// message does not start.
+func TestServeRefusesNoMessagePace(t *testing.T) {
+	for _, rate := range []string{"0", "-5", "NaN"} {
+		var out strings.Builder
+		err := run(context.Background(), []string{"serve", "--data-dir", t.TempDir(), "--messages-per-second", rate}, &out, &out)
+		var u usageError
+		if !errors.As(err, &u) || !strings.Contains(u.msg, "--messages-per-second") {
+			t.Errorf("serve --messages-per-second %s = %v, want a usage error naming the flag", rate, err)
+		}
+	}
+}
+
 // TestCommandTable: the usage and each group's list come from the one
 // command table; `openflex merchant` alone lists the merchant commands and
 // nothing else.

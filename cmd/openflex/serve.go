@@ -63,6 +63,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	if !(c.MessagesPerSecond > 0) { // NaN too
+		return usageError{fmt.Sprintf("--messages-per-second %v: must be more than 0 (your provider's sending rate)", c.MessagesPerSecond)}
+	}
 	m := &Main{Config: c, Logger: newLogger(stderr, c.LogFormat), Out: stdout}
 	if err := m.Run(ctx); err != nil {
 		m.Close()

@@ -233,6 +233,17 @@ func (s *Service) sendLimiter() *rate.Limiter {
 	return s.sendRate
 }
 
+// messagePage is how many messages a delivery pass holds at once at rate
+// messages a second: a page sent within half its lease, so a slow pace
+// never leaves messages held past their lease, for another node to send
+// them a second time.
+func messagePage(rate float64) int {
+	if rate <= 0 {
+		rate = DefaultMessageRate
+	}
+	return int(max(1, min(batchSize, rate*messageLease.Seconds()/2)))
+}
+
 // messageSenders is how many messages one node sends at once. A provider
 // answers in tens of milliseconds: one at a time, a statement day's
 // messages for a million accounts would take hours. An account's messages
@@ -247,11 +258,16 @@ const messageSenders = 8
 // leaves its messages held until their lease ends; another node then
 // sends them (at least once, as before).
 func (s *Service) deliver(ctx context.Context, number string) (int, error) {
-	now := s.wall()
+	page := messagePage(s.MessageRate)
 	n := 0
 	var errs []error
 	for {
-		list, err := s.Store.DueMessages(ctx, number, now, batchSize)
+		// Each page is held from its own time: a pass through a statement
+		// day's notices lasts hours at the provider's pace, and a lease
+		// counted from the pass's start would have ended before its later
+		// pages were sent.
+		now := s.wall()
+		list, err := s.Store.DueMessages(ctx, number, now, page)
 		if err != nil {
 			return n, err
 		}
@@ -321,7 +337,7 @@ func (s *Service) deliver(ctx context.Context, number string) (int, error) {
 		if ctx.Err() != nil {
 			return n, ctx.Err()
 		}
-		if len(list) < batchSize {
+		if len(list) < page {
 			return n, errors.Join(errs...)
 		}
 	}

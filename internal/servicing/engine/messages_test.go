@@ -522,3 +522,57 @@ func TestMessagesSentSideBySide(t *testing.T) {
 		}
 	})
 }
+
+// leaseWatcher is a provider that answers at the node's pace (each send
+// moves the world's clock on by pace) and records any message it is
+// handed that the outbox would already hand another node: one whose lease
+// had ended while it was being sent.
+type leaseWatcher struct {
+	w       *world
+	pace    time.Duration
+	exposed []string
+}
+
+func (s *leaseWatcher) Send(ctx context.Context, channel, to, subject, body string) error {
+	due, err := s.w.db.DueMessages(ctx, "", s.w.clock(), 100)
+	if err != nil {
+		return err
+	}
+	for _, m := range due {
+		if strings.Contains(body, m.Body) {
+			s.exposed = append(s.exposed, fmt.Sprintf("%s at %s", m.Body, s.w.clock().Format(time.TimeOnly)))
+		}
+	}
+	s.w.set(s.w.clock().Add(s.pace))
+	return nil
+}
+
+// TestLongDeliveryPassKeepsItsLeases: a delivery pass holds only as many
+// messages as it sends within half their lease at the node's pace, and
+// holds each page from the page's own time: a statement day's pass lasts
+// hours, and a message whose lease ended while its node was still to send
+// it would be sent by another node too. At 0.02 messages a second (a page
+// of 3) eight messages take 400 s of the clock; the lease is 5 minutes.
+func TestLongDeliveryPassKeepsItsLeases(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		w := newWorld(t, e, openflex.Production, toronto(3, 1))
+		n := w.customerAccount("en", 1000_00)
+		for i := range 8 {
+			if err := w.db.QueueMessage(w.ctx, &engine.QueuedMessage{ID: openflex.NewID("msg"), AccountNumber: n, Kind: customer.MessagePaymentReceived,
+				Reference: fmt.Sprintf("pay_%d", i), Subject: "Payment received", Body: fmt.Sprintf("message %d.", i), Status: engine.OutboxPending,
+				Created: w.clock().Add(time.Duration(i) * time.Second)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sender := &leaseWatcher{w: w, pace: 50 * time.Second}
+		w.tell(openflex.Production, sender)
+		w.svc.MessageRate = 0.02 // the 8 go out within the limiter's burst: the test does not wait
+		sent, err := w.svc.DeliverMessages(w.ctx)
+		if err != nil || sent != 8 {
+			t.Fatalf("DeliverMessages = %d, %v; want 8 sent", sent, err)
+		}
+		if len(sender.exposed) > 0 {
+			t.Errorf("messages free for another node while their node sent them: %v", sender.exposed)
+		}
+	})
+}
