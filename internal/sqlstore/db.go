@@ -238,6 +238,20 @@ type rows interface {
 
 type row interface{ Scan(dest ...any) error }
 
+// column reads a result of one text column, and closes it.
+func column(rs rows) ([]string, error) {
+	defer rs.Close()
+	var out []string
+	for rs.Next() {
+		var s string
+		if err := rs.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rs.Err()
+}
+
 // sqlQuerier is what *sql.DB, *sql.Tx and the SQLite statement caches share.
 type sqlQuerier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)

@@ -70,20 +70,12 @@ func (db *DB) ClaimMessages(ctx context.Context, ids []string, now, until time.T
 		WHERE status <> 'done' AND lease_until < $2 AND id IN (` + list + `) RETURNING id`
 	var held []string
 	err := db.Write(ctx, func(ctx context.Context) error {
-		held = held[:0] // a retried transaction starts again
 		rows, err := db.q(ctx).QueryContext(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("claim account messages: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			held = append(held, id)
-		}
-		return rows.Err()
+		held, err = column(rows) // a retried transaction starts again
+		return err
 	})
 	return held, err
 }

@@ -69,16 +69,11 @@ func (c Control) portalUserStores(ctx context.Context, userID string) ([]string,
 	if err != nil {
 		return nil, fmt.Errorf("read portal user stores: %w", err)
 	}
-	defer rows.Close()
-	ids := []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
+	ids, err := column(rows)
+	if ids == nil && err == nil {
+		ids = []string{} // "no stores", as JSON's [] and not null
 	}
-	return ids, rows.Err()
+	return ids, err
 }
 
 // SetPortalUserStores replaces the stores a clerk may sell at.
@@ -102,17 +97,8 @@ func (c Control) PortalUsersWithRole(ctx context.Context, merchantID string, rol
 	if err != nil {
 		return nil, fmt.Errorf("list portal users: %w", err)
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	ids, err := column(rows)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]*users.User, 0, len(ids))

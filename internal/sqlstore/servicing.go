@@ -236,16 +236,7 @@ func (db *DB) AppliedDays(ctx context.Context, number string) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return column(rows)
 }
 
 // DueAccounts lists accounts of zone without a test clock whose next day
@@ -287,16 +278,7 @@ func (db *DB) numbers(ctx context.Context, q string, args ...any) ([]string, err
 	if err != nil {
 		return nil, fmt.Errorf("list accounts: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return column(rows)
 }
 
 const clockCols = `id, merchant_id, name, frozen_time, status, created`

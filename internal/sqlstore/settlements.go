@@ -63,16 +63,7 @@ func (db *DB) MerchantsUnsettled(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("merchants unsettled: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var m string
-		if err := rows.Scan(&m); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return column(rows)
 }
 
 // UnsettledFirst returns, per store, the creation time of merchantID's

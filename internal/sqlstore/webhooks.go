@@ -239,15 +239,8 @@ func (db *DB) ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.
 		if err != nil {
 			return fmt.Errorf("claim deliveries: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
+		ids, err = column(rows)
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -42,6 +42,16 @@ func (w *world) messages(number string) []*customer.Message {
 	return list
 }
 
+// queueMessage puts a pending message straight into the outbox, as the
+// engine's transactions do (bulk by its kind).
+func (w *world) queueMessage(number, kind, ref, subject, body string, created time.Time) {
+	w.t.Helper()
+	if err := w.db.QueueMessage(w.ctx, &engine.QueuedMessage{ID: openflex.NewID("msg"), AccountNumber: number, Kind: kind, Reference: ref,
+		Subject: subject, Body: body, Status: engine.OutboxPending, Bulk: engine.BulkMessage(kind), Created: created}); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
 // kinds counts messages by kind.
 func kinds(list []*customer.Message) map[string]int {
 	out := map[string]int{}
@@ -395,10 +405,7 @@ func TestOutboxOneMessagePerFact(t *testing.T) {
 		w := newWorld(t, e, openflex.Production, toronto(3, 1))
 		n := w.customerAccount("en", 1000_00)
 		for i := range 3 {
-			if err := w.db.QueueMessage(w.ctx, &engine.QueuedMessage{ID: openflex.NewID("msg"), AccountNumber: n, Kind: customer.MessageStatementReady,
-				Reference: "2025-03-31", Subject: fmt.Sprintf("try %d", i), Body: "b", Status: engine.OutboxPending, Created: w.clock()}); err != nil {
-				t.Fatal(err)
-			}
+			w.queueMessage(n, customer.MessageStatementReady, "2025-03-31", fmt.Sprintf("try %d", i), "b", w.clock())
 		}
 		due, err := w.db.DueMessages(w.ctx, n, w.clock(), 10)
 		if err != nil || len(due) != 1 || due[0].Subject != "try 0" {
@@ -433,11 +440,7 @@ func TestOutboxBulkMessagesWait(t *testing.T) {
 			{a, customer.MessageStatusChanged, "sc_1"},
 		}
 		for i, q := range queue {
-			if err := w.db.QueueMessage(w.ctx, &engine.QueuedMessage{ID: openflex.NewID("msg"), AccountNumber: q.number, Kind: q.kind, Reference: q.ref,
-				Subject: q.kind, Body: "b", Status: engine.OutboxPending, Bulk: engine.BulkMessage(q.kind),
-				Created: w.clock().Add(time.Duration(i) * time.Second)}); err != nil {
-				t.Fatal(err)
-			}
+			w.queueMessage(q.number, q.kind, q.ref, q.kind, "b", w.clock().Add(time.Duration(i)*time.Second))
 		}
 		due, err := w.db.DueMessages(w.ctx, "", w.clock().Add(time.Hour), 10)
 		if err != nil {
@@ -558,11 +561,8 @@ func TestLongDeliveryPassKeepsItsLeases(t *testing.T) {
 		w := newWorld(t, e, openflex.Production, toronto(3, 1))
 		n := w.customerAccount("en", 1000_00)
 		for i := range 8 {
-			if err := w.db.QueueMessage(w.ctx, &engine.QueuedMessage{ID: openflex.NewID("msg"), AccountNumber: n, Kind: customer.MessagePaymentReceived,
-				Reference: fmt.Sprintf("pay_%d", i), Subject: "Payment received", Body: fmt.Sprintf("message %d.", i), Status: engine.OutboxPending,
-				Created: w.clock().Add(time.Duration(i) * time.Second)}); err != nil {
-				t.Fatal(err)
-			}
+			w.queueMessage(n, customer.MessagePaymentReceived, fmt.Sprintf("pay_%d", i), "Payment received", fmt.Sprintf("message %d.", i),
+				w.clock().Add(time.Duration(i)*time.Second))
 		}
 		sender := &leaseWatcher{w: w, pace: 50 * time.Second}
 		w.tell(openflex.Production, sender)
